@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "saferstreets",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "saferstreets", targets: ["saferstreets"]),
+        .library(name: "CrimeData", targets: ["CrimeData"]),
+        .library(name: "Analytics", targets: ["Analytics"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+    ],
+    targets: [
+        // police.uk formats, geography: no Vapor, no Fluent.
+        .target(
+            name: "CrimeData",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Resources/lsoa-2011.csv")]
+        ),
+        // Pure statistics on value types.
+        .target(name: "Analytics", dependencies: ["CrimeData"]),
+        // Prototypes of the SQLite library that SQLiteNIO vendors (symbols prefixed
+        // `sqlite_nio_`), so the bulk importer shares Fluent's SQLite instance.
+        .target(name: "CSQLiteShim"),
+        .target(
+            name: "App",
+            dependencies: [
+                "CrimeData", "Analytics", "CSQLiteShim",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+            ]
+        ),
+        .executableTarget(name: "saferstreets", dependencies: ["App"]),
+        .testTarget(
+            name: "CrimeDataTests",
+            dependencies: ["CrimeData", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App", .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,231 @@
+import CrimeData
+import Foundation
+
+/// Counts street-level crime and ASB by (LSOA, month, crime type) straight from a
+/// police.uk street CSV, in parallel, without a database.
+///
+/// The file is cut into one range per thread at line breaks. A cut is only made where
+/// the number of quote characters before it is even (RFC 4180: an odd count means the
+/// cut would fall inside a quoted field), moving to the next line break otherwise.
+/// Each thread parses its range with its own ``CSVParser`` and counts into its own
+/// table; the tables are merged at the end.
+public enum IncidentCounter {
+    public struct Key: Hashable, Sendable {
+        /// `E01007359` packed as letter << 56 | digits; 0 when the row has no LSOA.
+        public var lsoa: UInt64
+        /// `YYYY * 100 + MM`.
+        public var month: Int32
+        /// Index into ``Result/categories``.
+        public var category: UInt16
+    }
+
+    public struct Result: Sendable {
+        public var counts: [Key: Int]
+        public var categories: [String]
+        public var rows: Int
+        public var rejected: Int
+
+        /// Rows as (LSOA code, month, crime type, count), sorted.
+        public var table: [(lsoa: String, month: Int, category: String, count: Int)] {
+            counts.map { (IncidentCounter.lsoaCode($0.key.lsoa), Int($0.key.month), categories[Int($0.key.category)], $0.value) }
+                .sorted { ($0.lsoa, $0.month, $0.category) < ($1.lsoa, $1.month, $1.category) }
+        }
+    }
+
+    public static func count(file path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Result {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw InputError.notFound(path) }
+        defer { close(fd) }
+        var st = stat()
+        fstat(fd, &st)
+        let size = Int(st.st_size)
+        let cuts = try cutPoints(fd: fd, size: size, parts: max(1, threads))
+        let ranges = zip(cuts.dropLast(), cuts.dropFirst()).map { $0..<$1 }
+        let results = PartialResults(count: ranges.count)
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
+            do {
+                results.set(i, try countRange(fd: fd, range: ranges[i], isFirst: i == 0, file: path))
+            } catch {
+                results.fail(error)
+            }
+        }
+        if let error = results.error { throw error }
+        let partials = results.parts
+        // Merge, renumbering each part's categories into one list.
+        var categories: [String] = []
+        var index: [String: UInt16] = [:]
+        var counts: [Key: Int] = [:]
+        var rows = 0, rejected = 0
+        for part in partials {
+            guard let part else { continue }
+            rows += part.rows
+            rejected += part.rejected
+            let map = part.categories.map { name -> UInt16 in
+                if let i = index[name] { return i }
+                let i = UInt16(categories.count)
+                categories.append(name)
+                index[name] = i
+                return i
+            }
+            for (k, v) in part.counts {
+                counts[Key(lsoa: k.lsoa, month: k.month, category: map[Int(k.category)]), default: 0] += v
+            }
+        }
+        return Result(counts: counts, categories: categories, rows: rows, rejected: rejected)
+    }
+
+    struct Partial {
+        var counts: [Key: Int] = [:]
+        var categories: [String] = []
+        var rows = 0
+        var rejected = 0
+    }
+
+    static func countRange(fd: Int32, range: Range<Int>, isFirst: Bool, file: String) throws -> Partial {
+        var part = Partial()
+        var categoryBytes: [[UInt8]] = []
+        var sawHeader = !isFirst
+        var problem: (any Error)?
+        let parser = CSVParser { row in
+            if !sawHeader {
+                sawHeader = true
+                if PoliceFileKind.detect(header: row.strings) != .street {
+                    problem = PoliceFileError.notPoliceData(file: file, header: row.strings.joined(separator: ","))
+                    throw CSVError.readFailed(errno: 0)
+                }
+                return
+            }
+            if row.count == 1 && row.isEmpty(0) { return }
+            part.rows += 1
+            guard row.count == 12, let month = ByteParsing.month(row.bytes(1)), !row.isEmpty(9) else {
+                part.rejected += 1
+                return
+            }
+            let type = row.bytes(9)
+            var category = -1
+            for (i, bytes) in categoryBytes.enumerated() where bytes.count == type.count {
+                if bytes.withUnsafeBufferPointer({ ByteParsing.equal($0, type) }) {
+                    category = i
+                    break
+                }
+            }
+            if category < 0 {
+                category = categoryBytes.count
+                categoryBytes.append(Array(type))
+            }
+            let key = Key(lsoa: packLSOA(row.bytes(7)), month: Int32(month), category: UInt16(category))
+            part.counts[key, default: 0] += 1
+        }
+        let block = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: block, alignment: 64)
+        defer { buffer.deallocate() }
+        var offset = range.lowerBound
+        do {
+            while offset < range.upperBound {
+                let want = min(block, range.upperBound - offset)
+                let n = pread(fd, buffer, want, off_t(offset))
+                if n < 0 { throw CSVError.readFailed(errno: errno) }
+                if n == 0 { break }
+                try parser.feed(UnsafeRawBufferPointer(start: buffer, count: n))
+                offset += n
+            }
+            try parser.finish()
+        } catch {
+            throw problem ?? error
+        }
+        part.categories = categoryBytes.map { String(decoding: $0, as: UTF8.self) }
+        return part
+    }
+
+    /// Range boundaries: 0, cuts at line starts outside quotes, size.
+    static func cutPoints(fd: Int32, size: Int, parts: Int) throws -> [Int] {
+        var cuts = [0]
+        guard parts > 1, size > 1 << 22 else { return [0, size] }
+        var quotes = 0
+        var counted = 0
+        let block = 1 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: block)
+        defer { buffer.deallocate() }
+        for p in 1..<parts {
+            var target = size * p / parts
+            // Count quotes from the last counted point up to the target.
+            while true {
+                while counted < target {
+                    let n = pread(fd, buffer, min(block, target - counted), off_t(counted))
+                    if n <= 0 { break }
+                    var q = buffer
+                    let end = buffer + n
+                    while q < end, let hit = memchr(q, 0x22, end - q) {
+                        quotes += 1
+                        q = hit.assumingMemoryBound(to: UInt8.self) + 1
+                    }
+                    counted += n
+                }
+                // Advance to the byte after the next line break, counting quotes passed.
+                var pos = target
+                var found = false
+                while pos < size && !found {
+                    let n = pread(fd, buffer, min(block, size - pos), off_t(pos))
+                    if n <= 0 { break }
+                    for i in 0..<n {
+                        if buffer[i] == 0x22 { quotes += 1 }
+                        if buffer[i] == 0x0A {
+                            pos += i + 1
+                            found = true
+                            break
+                        }
+                    }
+                    if !found { pos += n }
+                }
+                counted = pos
+                if !found { pos = size }
+                if quotes % 2 == 0 || pos >= size {
+                    target = pos
+                    break
+                }
+                target = pos
+            }
+            if target > cuts.last! && target < size { cuts.append(target) }
+        }
+        cuts.append(size)
+        return cuts
+    }
+
+    /// `E01007359` → letter << 56 | 01007359; anything else → 0.
+    @inline(__always)
+    public static func packLSOA(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        guard b.count == 9 else { return 0 }
+        var digits: UInt64 = 0
+        for i in 1..<9 {
+            let d = UInt64(b[i]) &- 48
+            guard d < 10 else { return 0 }
+            digits = digits * 10 + d
+        }
+        return UInt64(b[0]) << 56 | digits
+    }
+
+    public static func lsoaCode(_ packed: UInt64) -> String {
+        guard packed != 0 else { return "" }
+        let letter = Character(UnicodeScalar(UInt8(packed >> 56)))
+        let digits = String(packed & 0x00FF_FFFF_FFFF_FFFF)
+        return String(letter) + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+}
+
+/// Per-thread results, each slot written by exactly one thread under the lock.
+private final class PartialResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var parts: [IncidentCounter.Partial?]
+    private(set) var error: (any Error)?
+    init(count: Int) { parts = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ part: IncidentCounter.Partial) {
+        lock.lock()
+        parts[i] = part
+        lock.unlock()
+    }
+    func fail(_ e: any Error) {
+        lock.lock()
+        if error == nil { error = e }
+        lock.unlock()
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Everything SaferStreets reads from the environment, read once at start-up.
+/// Every missing or invalid value is reported together in one error.
+public struct AppConfig: Sendable {
+    public enum Database: Sendable, Equatable {
+        /// The embedded default: one SQLite file.
+        case sqlite(path: String)
+        /// `DATABASE_URL=postgres://user:pass@host:5432/db`.
+        case postgres(url: String)
+    }
+
+    public var database: Database
+    public var hostname: String
+    public var port: Int
+    /// Secure cookies and HSTS-style defaults are relaxed only in development.
+    public var isDevelopment: Bool
+
+    public init(database: Database, hostname: String = "127.0.0.1", port: Int = 8080, isDevelopment: Bool = false) {
+        self.database = database
+        self.hostname = hostname
+        self.port = port
+        self.isDevelopment = isDevelopment
+    }
+
+    /// Reads `DATABASE_URL`, `SAFERSTREETS_DB`, `HOST`, `PORT` and `SAFERSTREETS_ENV`.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        var problems: [String] = []
+        var database = Database.sqlite(path: env["SAFERSTREETS_DB"] ?? "saferstreets.sqlite")
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                database = .postgres(url: url)
+            } else {
+                problems.append("DATABASE_URL must start with postgres:// (got a value starting \(url.prefix(11)))")
+            }
+        }
+        var port = 8080
+        if let text = env["PORT"] {
+            if let value = Int(text), (1...65535).contains(value) { port = value } else {
+                problems.append("PORT must be a number from 1 to 65535 (got \"\(text)\")")
+            }
+        }
+        let mode = env["SAFERSTREETS_ENV"] ?? "production"
+        if !["production", "development"].contains(mode) {
+            problems.append("SAFERSTREETS_ENV must be production or development (got \"\(mode)\")")
+        }
+        if !problems.isEmpty { throw ConfigError(problems: problems) }
+        return AppConfig(
+            database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public let problems: [String]
+    public var description: String {
+        "SaferStreets cannot start; fix the configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,231 @@
+import CrimeData
+import Foundation
+
+/// Decides, row by row, what one file changes: insert a new row, leave an identical one,
+/// or update a changed one; and keeps the aggregate deltas. Works against any
+/// ``ImportStore`` inside the file's transaction.
+final class ImportSink: PoliceRecordSink {
+    struct Totals: Sendable, Equatable {
+        var inserted = 0
+        var unchanged = 0
+        var updated = 0
+    }
+
+    private let store: any ImportStore
+    private let stopForce: String?
+    private let now: String
+    private(set) var totals = Totals()
+    private(set) var rejects: [(line: Int, reason: String)] = []
+    private(set) var rejectCount = 0
+    private var kind: PoliceFileKind = .street
+
+    private var slices: [SliceKey: SliceState]
+    private var forces: [String: String]
+    private var categories: [String: Int]
+    /// Per slice touched by this file.
+    private var work: [Int64: SliceWork] = [:]
+    private var byLSOA: [CountKey: Int64] = [:]
+    private var byForce: [ForceCountKey: Int64] = [:]
+    /// Last-used lookups, since consecutive rows nearly always share force and month.
+    private var lastForceName: [UInt8] = []
+    private var lastForceID = ""
+    private var lastSlice: (force: String, month: Int, id: Int64)?
+    private var gridCache: [GeoPoint: GridPoint] = [:]
+
+    final class SliceWork {
+        let id: Int64
+        let isNew: Bool
+        var stored: [Int64: StoredRow]?
+        var seen = Set<Int64>()
+        var digest: Int64 = 0
+        var rows: Int64 = 0
+        init(id: Int64, isNew: Bool) {
+            self.id = id
+            self.isNew = isNew
+        }
+    }
+
+    init(store: any ImportStore, slices: [SliceKey: SliceState], forces: [String: String],
+         categories: [String: Int], stopForce: String?, now: String) {
+        self.store = store
+        self.slices = slices
+        self.forces = forces
+        self.categories = categories
+        self.stopForce = stopForce
+        self.now = now
+    }
+
+    func begin(kind: PoliceFileKind) throws { self.kind = kind }
+
+    func reject(line: Int, reason: String) {
+        rejectCount += 1
+        if rejects.count < 1000 { rejects.append((line, reason)) }
+    }
+
+    // MARK: rows
+
+    func incident(_ r: IncidentRow, key: Int64, hash: Int64) throws {
+        let forceID = try force(r.fallsWithin)
+        let slice = try sliceWork(force: forceID, month: r.month)
+        let category = try category(r.crimeType)
+        let lsoa = r.lsoaCode.count == 0 ? "" : String(decoding: r.lsoaCode, as: UTF8.self)
+        var grid = r.grid
+        if grid == nil, let p = r.position {
+            if let cached = gridCache[p] { grid = cached } else {
+                let g = BritishNationalGrid.grid(from: p)
+                if gridCache.count < 2_000_000 { gridCache[p] = g }
+                grid = g
+            }
+        }
+        let reportedBy: UnsafeBufferPointer<UInt8>? = ByteParsing.equal(r.reportedBy, r.fallsWithin) ? nil : r.reportedBy
+        let values = IncidentValues(
+            slice: slice.id, key: key, hash: hash, crimeID: r.crimeID, month: r.month, category: category,
+            position: r.position, grid: grid, location: r.location, lsoa: r.lsoaCode, lastOutcome: r.lastOutcome,
+            context: r.context, reportedBy: reportedBy)
+        switch try classify(slice, key: key, hash: hash) {
+        case .insert:
+            try store.insertIncident(values)
+            count(lsoa: lsoa, force: forceID, month: r.month, category: category, by: 1)
+        case .update(let old):
+            try store.updateIncident(id: old.id, values)
+            count(lsoa: old.lsoa, force: forceID, month: r.month, category: old.category, by: -1)
+            count(lsoa: lsoa, force: forceID, month: r.month, category: category, by: 1)
+        case .unchanged:
+            break
+        }
+    }
+
+    func outcome(_ r: OutcomeRow, key: Int64, hash: Int64) throws {
+        let forceID = try force(r.fallsWithin)
+        let slice = try sliceWork(force: forceID, month: r.month)
+        let values = OutcomeValues(
+            slice: slice.id, key: key, hash: hash, crimeID: r.crimeID, month: r.month, outcome: r.outcomeType,
+            position: r.position, lsoa: r.lsoaCode)
+        switch try classify(slice, key: key, hash: hash) {
+        case .insert: try store.insertOutcome(values)
+        case .update(let old): try store.updateOutcome(id: old.id, values)
+        case .unchanged: break
+        }
+    }
+
+    func stop(_ row: borrowing CSVRow, decoded: StopRow, key: Int64, hash: Int64) throws {
+        let forceID = stopForce ?? "unknown"
+        if forces[forceID] == nil {
+            let name = PoliceForce.forID(forceID)?.name ?? forceID
+            try store.createForce(id: forceID, name: name)
+            forces[forceID] = name
+        }
+        let slice = try sliceWork(force: forceID, month: decoded.month)
+        switch try classify(slice, key: key, hash: hash) {
+        case .insert: try store.insertStop(row, slice: slice.id, key: key, hash: hash, month: decoded.month)
+        case .update(let old):
+            try store.updateStop(id: old.id, row, slice: slice.id, key: key, hash: hash, month: decoded.month)
+        case .unchanged: break
+        }
+    }
+
+    // MARK: finishing
+
+    /// Writes the aggregate deltas and slice states. Call before commit.
+    func finish() throws {
+        try store.applyCounts(byLSOA: byLSOA, byForce: byForce)
+        for (key, state) in slices {
+            guard let w = work[state.id] else { continue }
+            let rowCount = state.rowCount + w.rows
+            try store.updateSlice(id: w.id, rowCount: rowCount, digest: w.digest, sourceHash: 0, updatedAt: now)
+            slices[key] = SliceState(id: state.id, rowCount: rowCount, digest: w.digest, sourceHash: 0)
+        }
+    }
+
+    // MARK: helpers
+
+    private enum Action {
+        case insert
+        case update(StoredRow)
+        case unchanged
+    }
+
+    @inline(__always)
+    private func classify(_ slice: SliceWork, key: Int64, hash: Int64) throws -> Action {
+        slice.digest &+= (key &* 0x2545_F491_4F6C_DD1D) ^ hash
+        guard slice.seen.insert(key).inserted else {
+            // The same row twice in one file (a repeated Crime ID): already handled.
+            totals.unchanged += 1
+            return .unchanged
+        }
+        if !slice.isNew {
+            if slice.stored == nil { try store.flush(); slice.stored = try store.loadRows(slice: slice.id, kind: kind) }
+            if let old = slice.stored![key] {
+                if old.hash == hash {
+                    totals.unchanged += 1
+                    return .unchanged
+                }
+                totals.updated += 1
+                return .update(old)
+            }
+        }
+        totals.inserted += 1
+        slice.rows += 1
+        return .insert
+    }
+
+    private func force(_ name: UnsafeBufferPointer<UInt8>) throws -> String {
+        if name.elementsEqual(lastForceName) { return lastForceID }
+        let text = String(decoding: name, as: UTF8.self)
+        let force = PoliceForce.forName(text)
+        if forces[force.id] == nil {
+            try store.createForce(id: force.id, name: force.name)
+            forces[force.id] = force.name
+        }
+        lastForceName = Array(name)
+        lastForceID = force.id
+        return force.id
+    }
+
+    private func sliceWork(force: String, month: Int) throws -> SliceWork {
+        if let last = lastSlice, last.month == month, last.force == force, let w = work[last.id] { return w }
+        let key = SliceKey(kind: kind == .legacyStreet ? .street : kind, forceID: force, month: month)
+        let w: SliceWork
+        if let state = slices[key] {
+            if let existing = work[state.id] { w = existing } else {
+                w = SliceWork(id: state.id, isNew: false)
+                work[state.id] = w
+            }
+        } else {
+            let id = try store.createSlice(key, updatedAt: now)
+            slices[key] = SliceState(id: id, rowCount: 0, digest: 0, sourceHash: 0)
+            w = SliceWork(id: id, isNew: true)
+            work[id] = w
+        }
+        lastSlice = (force, month, w.id)
+        return w
+    }
+
+    private func category(_ name: UnsafeBufferPointer<UInt8>) throws -> Int {
+        // Few distinct names: compare bytes against each one seen in this file.
+        for (bytes, id) in categoryBytes where bytes.count == name.count {
+            if bytes.withUnsafeBufferPointer({ ByteParsing.equal($0, name) }) { return id }
+        }
+        let text = String(decoding: name, as: UTF8.self)
+        let id: Int
+        if let known = categories[text] { id = known } else {
+            id = (categories.values.max() ?? 0) + 1
+            try store.createCategory(id: id, name: text, slug: CrimeCategory.slug(forName: text))
+            categories[text] = id
+        }
+        categoryBytes.append((Array(name), id))
+        return id
+    }
+    private var categoryBytes: [([UInt8], Int)] = []
+
+    @inline(__always)
+    private func count(lsoa: String, force: String, month: Int, category: Int, by delta: Int64) {
+        byLSOA[CountKey(lsoa: lsoa, month: month, category: category), default: 0] += delta
+        byForce[ForceCountKey(force: force, month: month, category: category), default: 0] += delta
+    }
+
+    /// Slice states after this file, for the next file of the same import.
+    var sliceStates: [SliceKey: SliceState] { slices }
+    var forceNames: [String: String] { forces }
+    var categoryIDs: [String: Int] { categories }
+}

@@ -1,0 +1,96 @@
+import CrimeData
+
+/// What an import needs from a database, synchronously, inside one transaction per
+/// file. `SQLiteImportStore` drives SQLite's C API with reused prepared statements;
+/// `PostgresImportStore` streams rows through COPY.
+protocol ImportStore: AnyObject {
+    func begin() throws
+    func commit() throws
+    func rollback()
+
+    /// Existing slice ids and their state, loaded once per import.
+    func loadSlices() throws -> [SliceKey: SliceState]
+    func loadForces() throws -> [String: String]
+    func loadCategories() throws -> [String: Int]
+    func createForce(id: String, name: String) throws
+    func createCategory(id: Int, name: String, slug: String) throws
+    func createSlice(_ key: SliceKey, updatedAt: String) throws -> Int64
+    func updateSlice(id: Int64, rowCount: Int64, digest: Int64, sourceHash: Int64, updatedAt: String) throws
+
+    /// Rows already stored for a slice: key → (id, content hash, LSOA, category).
+    func loadRows(slice: Int64, kind: PoliceFileKind) throws -> [Int64: StoredRow]
+
+    func insertIncident(_ r: IncidentValues) throws
+    func updateIncident(id: Int64, _ r: IncidentValues) throws
+    func insertOutcome(_ r: OutcomeValues) throws
+    func updateOutcome(id: Int64, _ r: OutcomeValues) throws
+    func insertStop(_ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws
+    func updateStop(id: Int64, _ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws
+
+    /// Adds deltas to the maintained aggregates.
+    func applyCounts(byLSOA: [CountKey: Int64], byForce: [ForceCountKey: Int64]) throws
+    /// Bulk-loads the ONS reference into `lsoas`.
+    func insertLSOAs(_ lsoas: [LSOA]) throws
+    /// Makes pending writes visible to reads in the same transaction (COPY buffers).
+    func flush() throws
+}
+
+struct SliceKey: Hashable, Sendable {
+    var kind: PoliceFileKind
+    var forceID: String
+    var month: Int
+}
+
+struct SliceState: Sendable {
+    var id: Int64
+    var rowCount: Int64
+    var digest: Int64
+    var sourceHash: Int64
+}
+
+struct StoredRow {
+    var id: Int64
+    var hash: Int64
+    var lsoa: String
+    var category: Int
+}
+
+struct CountKey: Hashable {
+    var lsoa: String
+    var month: Int
+    var category: Int
+}
+
+struct ForceCountKey: Hashable {
+    var force: String
+    var month: Int
+    var category: Int
+}
+
+/// The columns of one `incidents` row, as byte views (valid during the call).
+struct IncidentValues {
+    var slice: Int64
+    var key: Int64
+    var hash: Int64
+    var crimeID: UnsafeBufferPointer<UInt8>
+    var month: Int
+    var category: Int
+    var position: GeoPoint?
+    var grid: GridPoint?
+    var location: UnsafeBufferPointer<UInt8>
+    var lsoa: UnsafeBufferPointer<UInt8>
+    var lastOutcome: UnsafeBufferPointer<UInt8>
+    var context: UnsafeBufferPointer<UInt8>
+    var reportedBy: UnsafeBufferPointer<UInt8>?
+}
+
+struct OutcomeValues {
+    var slice: Int64
+    var key: Int64
+    var hash: Int64
+    var crimeID: UnsafeBufferPointer<UInt8>
+    var month: Int
+    var outcome: UnsafeBufferPointer<UInt8>
+    var position: GeoPoint?
+    var lsoa: UnsafeBufferPointer<UInt8>
+}

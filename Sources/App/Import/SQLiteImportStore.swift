@@ -1,0 +1,257 @@
+import CSQLiteShim
+import CrimeData
+
+/// ``ImportStore`` on SQLite: prepared statements bound straight from the CSV bytes
+/// (no `String` per field) and reused for every row of the transaction.
+final class SQLiteImportStore: ImportStore {
+    private let c: SQLiteConnectionHandle
+    private lazy var insertIncidentStmt = try! c.prepare("""
+        INSERT INTO incidents (slice_id, row_key, content_hash, crime_id, month, category_id, longitude, latitude,
+          easting, northing, location, lsoa_code, last_outcome, context, reported_by)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+        """)
+    private lazy var updateIncidentStmt = try! c.prepare("""
+        UPDATE incidents SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5,
+          category_id = ?6, longitude = ?7, latitude = ?8, easting = ?9, northing = ?10, location = ?11,
+          lsoa_code = ?12, last_outcome = ?13, context = ?14, reported_by = ?15 WHERE id = ?16
+        """)
+    private lazy var insertOutcomeStmt = try! c.prepare("""
+        INSERT INTO outcomes (slice_id, row_key, content_hash, crime_id, month, outcome, longitude, latitude, lsoa_code)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        """)
+    private lazy var updateOutcomeStmt = try! c.prepare("""
+        UPDATE outcomes SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5, outcome = ?6,
+          longitude = ?7, latitude = ?8, lsoa_code = ?9 WHERE id = ?10
+        """)
+    private lazy var insertStopStmt = try! c.prepare("""
+        INSERT INTO stop_searches (slice_id, row_key, content_hash, month, type, datetime, part_of_operation,
+          operation_name, latitude, longitude, gender, age_range, self_defined_ethnicity, officer_defined_ethnicity,
+          legislation, object_of_search, outcome, outcome_linked_to_object, removal_of_more_than_outer_clothing)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+        """)
+    private lazy var deleteStopStmt = try! c.prepare("DELETE FROM stop_searches WHERE id = ?1")
+
+    init(path: String) throws {
+        c = try SQLiteConnectionHandle(path: path)
+    }
+
+    func begin() throws { try c.exec("BEGIN IMMEDIATE") }
+    func commit() throws { try c.exec("COMMIT") }
+    func rollback() { try? c.exec("ROLLBACK") }
+    func flush() throws {}
+
+    /// Writes the WAL back into the database file after a large import.
+    func checkpoint() { try? c.exec("PRAGMA wal_checkpoint(TRUNCATE)") }
+
+    func loadSlices() throws -> [SliceKey: SliceState] {
+        var result: [SliceKey: SliceState] = [:]
+        try c.prepare("SELECT id, kind, force_id, month, row_count, digest, source_hash FROM data_slices").forEachRow { s in
+            guard let kind = PoliceFileKind(rawValue: s.text(1)) else { return }
+            result[SliceKey(kind: kind, forceID: s.text(2), month: Int(s.int(3)))] =
+                SliceState(id: s.int(0), rowCount: s.int(4), digest: s.int(5), sourceHash: s.int(6))
+        }
+        return result
+    }
+
+    func loadForces() throws -> [String: String] {
+        var result: [String: String] = [:]
+        try c.prepare("SELECT id, name FROM forces").forEachRow { result[$0.text(0)] = $0.text(1) }
+        return result
+    }
+
+    func loadCategories() throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        try c.prepare("SELECT id, name FROM crime_categories").forEachRow { result[$0.text(1)] = Int($0.int(0)) }
+        return result
+    }
+
+    func createForce(id: String, name: String) throws {
+        let s = try c.prepare("INSERT INTO forces (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")
+        s.bindText(1, id)
+        s.bindText(2, name)
+        try s.run()
+    }
+
+    func createCategory(id: Int, name: String, slug: String) throws {
+        let s = try c.prepare("INSERT INTO crime_categories (id, name, slug) VALUES (?1, ?2, ?3)")
+        s.bind(1, id)
+        s.bindText(2, name)
+        s.bindText(3, slug)
+        try s.run()
+    }
+
+    func createSlice(_ key: SliceKey, updatedAt: String) throws -> Int64 {
+        let s = try c.prepare("INSERT INTO data_slices (kind, force_id, month, updated_at) VALUES (?1, ?2, ?3, ?4) RETURNING id")
+        s.bindText(1, key.kind.rawValue)
+        s.bindText(2, key.forceID)
+        s.bind(3, key.month)
+        s.bindText(4, updatedAt)
+        var id: Int64 = 0
+        try s.forEachRow { id = $0.int(0) }
+        return id
+    }
+
+    func updateSlice(id: Int64, rowCount: Int64, digest: Int64, sourceHash: Int64, updatedAt: String) throws {
+        let s = try c.prepare("UPDATE data_slices SET row_count = ?1, digest = ?2, source_hash = ?3, updated_at = ?4 WHERE id = ?5")
+        s.bind(1, rowCount)
+        s.bind(2, digest)
+        s.bind(3, sourceHash)
+        s.bindText(4, updatedAt)
+        s.bind(5, id)
+        try s.run()
+    }
+
+    func loadRows(slice: Int64, kind: PoliceFileKind) throws -> [Int64: StoredRow] {
+        let sql: String
+        switch kind {
+        case .street, .legacyStreet:
+            sql = "SELECT row_key, id, content_hash, lsoa_code, category_id FROM incidents WHERE slice_id = ?1"
+        case .outcomes:
+            sql = "SELECT row_key, id, content_hash, '', 0 FROM outcomes WHERE slice_id = ?1"
+        case .stopAndSearch:
+            sql = "SELECT row_key, id, content_hash, '', 0 FROM stop_searches WHERE slice_id = ?1"
+        }
+        let s = try c.prepare(sql)
+        s.bind(1, slice)
+        var result: [Int64: StoredRow] = [:]
+        try s.forEachRow { r in
+            result[r.int(0)] = StoredRow(id: r.int(1), hash: r.int(2), lsoa: r.text(3), category: Int(r.int(4)))
+        }
+        return result
+    }
+
+    @inline(__always)
+    private func bindIncident(_ s: SQLiteConnectionHandle.Statement, _ r: IncidentValues) {
+        s.bind(1, r.slice)
+        s.bind(2, r.key)
+        s.bind(3, r.hash)
+        if r.crimeID.count == 64 {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+                _ = ByteParsing.crimeID(r.crimeID, into: out.baseAddress!)
+                s.bindBlob(4, out.baseAddress!, 32)
+            }
+        } else {
+            s.bindNull(4)
+        }
+        s.bind(5, r.month)
+        s.bind(6, r.category)
+        s.bind(7, r.position?.longitude)
+        s.bind(8, r.position?.latitude)
+        s.bind(9, r.grid.map { ($0.easting * 10).rounded() / 10 })
+        s.bind(10, r.grid.map { ($0.northing * 10).rounded() / 10 })
+        s.bindText(11, r.location)
+        s.bindText(12, r.lsoa)
+        s.bindText(13, r.lastOutcome)
+        s.bindText(14, r.context)
+        if let by = r.reportedBy { s.bindText(15, by) } else { s.bindNull(15) }
+    }
+
+    func insertIncident(_ r: IncidentValues) throws {
+        bindIncident(insertIncidentStmt, r)
+        try insertIncidentStmt.run()
+    }
+
+    func updateIncident(id: Int64, _ r: IncidentValues) throws {
+        bindIncident(updateIncidentStmt, r)
+        updateIncidentStmt.bind(16, id)
+        try updateIncidentStmt.run()
+    }
+
+    private func bindOutcome(_ s: SQLiteConnectionHandle.Statement, _ r: OutcomeValues) {
+        s.bind(1, r.slice)
+        s.bind(2, r.key)
+        s.bind(3, r.hash)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            _ = ByteParsing.crimeID(r.crimeID, into: out.baseAddress!)
+            s.bindBlob(4, out.baseAddress!, 32)
+        }
+        s.bind(5, r.month)
+        s.bindText(6, r.outcome)
+        s.bind(7, r.position?.longitude)
+        s.bind(8, r.position?.latitude)
+        s.bindText(9, r.lsoa)
+    }
+
+    func insertOutcome(_ r: OutcomeValues) throws {
+        bindOutcome(insertOutcomeStmt, r)
+        try insertOutcomeStmt.run()
+    }
+
+    func updateOutcome(id: Int64, _ r: OutcomeValues) throws {
+        bindOutcome(updateOutcomeStmt, r)
+        updateOutcomeStmt.bind(10, id)
+        try updateOutcomeStmt.run()
+    }
+
+    func insertStop(_ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws {
+        let s = insertStopStmt
+        s.bind(1, slice)
+        s.bind(2, key)
+        s.bind(3, hash)
+        s.bind(4, month)
+        // CSV columns: Type, Date, Part of op, Operation, Latitude, Longitude, Gender, ...
+        s.bindText(5, row.bytes(0))
+        s.bindText(6, row.bytes(1))
+        s.bindText(7, row.bytes(2))
+        s.bindText(8, row.bytes(3))
+        s.bind(9, ByteParsing.decimal(row.bytes(4)))
+        s.bind(10, ByteParsing.decimal(row.bytes(5)))
+        for (column, field) in zip(Int32(11)...Int32(19), 6...14) { s.bindText(column, row.bytes(field)) }
+        try s.run()
+    }
+
+    func updateStop(id: Int64, _ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws {
+        // Stop rows are keyed by their whole content, so a "changed" row cannot occur;
+        // replace defensively if it ever does.
+        deleteStopStmt.bind(1, id)
+        try deleteStopStmt.run()
+        try insertStop(row, slice: slice, key: key, hash: hash, month: month)
+    }
+
+    func insertLSOAs(_ lsoas: [LSOA]) throws {
+        let s = try c.prepare("""
+            INSERT INTO lsoas (code, name, msoa_code, msoa_name, lad_code, lad_name, police_force, easting, northing,
+              population, households, hectares) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            """)
+        for l in lsoas {
+            s.bindText(1, l.code)
+            s.bindText(2, l.name)
+            s.bindText(3, l.msoaCode)
+            s.bindText(4, l.msoaName)
+            s.bindText(5, l.localAuthorityCode)
+            s.bindText(6, l.localAuthorityName)
+            s.bindText(7, l.policeForce)
+            s.bind(8, l.centroid.easting)
+            s.bind(9, l.centroid.northing)
+            s.bind(10, l.population)
+            s.bind(11, l.households)
+            s.bind(12, l.hectares)
+            try s.run()
+        }
+    }
+
+    func applyCounts(byLSOA: [CountKey: Int64], byForce: [ForceCountKey: Int64]) throws {
+        let a = try c.prepare("""
+            INSERT INTO counts_by_lsoa (lsoa_code, month, category_id, count) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (lsoa_code, month, category_id) DO UPDATE SET count = count + excluded.count
+            """)
+        for (k, v) in byLSOA where v != 0 {
+            a.bindText(1, k.lsoa)
+            a.bind(2, k.month)
+            a.bind(3, k.category)
+            a.bind(4, v)
+            try a.run()
+        }
+        let b = try c.prepare("""
+            INSERT INTO counts_by_force (force_id, month, category_id, count) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (force_id, month, category_id) DO UPDATE SET count = count + excluded.count
+            """)
+        for (k, v) in byForce where v != 0 {
+            b.bindText(1, k.force)
+            b.bind(2, k.month)
+            b.bind(3, k.category)
+            b.bind(4, v)
+            try b.run()
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Vapor
+
+/// The one place errors become HTTP: `application/problem+json` for API paths and
+/// clients that ask for JSON, a plain error page otherwise. No stack traces or SQL.
+struct ProblemMiddleware: AsyncMiddleware {
+    let environment: Environment
+
+    struct Problem: Content {
+        var type = "about:blank"
+        var title: String
+        var status: Int
+        var detail: String?
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let status: HTTPResponseStatus
+            let detail: String?
+            if let abort = error as? any AbortError {
+                status = abort.status
+                detail = abort.reason
+            } else {
+                status = .internalServerError
+                detail = nil
+                request.logger.error("unhandled error", metadata: ["type": "\(type(of: error))"])
+            }
+            let wantsJSON = request.url.path.hasPrefix("/api/")
+                || (request.headers.first(name: .accept)?.contains("json") ?? false)
+            if wantsJSON {
+                let problem = Problem(title: status.reasonPhrase, status: Int(status.code), detail: detail)
+                var headers = HTTPHeaders()
+                headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+                return Response(status: status, headers: headers, body: .init(data: try JSONEncoder().encode(problem)))
+            }
+            let page = ErrorPage(title: status.reasonPhrase, status: Int(status.code), detail: detail ?? "Something went wrong on our side. Nothing you entered was lost.")
+            let view = try await request.view.render("errors/error", page)
+            let response = try await view.encodeResponse(for: request)
+            response.status = status
+            return response
+        }
+    }
+}
+
+struct ErrorPage: Encodable {
+    var title: String
+    var status: Int
+    var detail: String
+}

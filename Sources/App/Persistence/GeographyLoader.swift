@@ -1,0 +1,61 @@
+import CrimeData
+import Fluent
+import NIOPosix
+import SQLKit
+
+/// Loads the bundled ONS LSOA reference, the police.uk forces and the crime categories
+/// on first migrate. Safe to repeat: each table is filled only when empty. The 34,753
+/// LSOAs go through the importer's bulk path (one prepared statement on SQLite, COPY on
+/// PostgreSQL) in one transaction.
+struct GeographyLoader {
+    let database: any Database
+    let config: AppConfig
+    /// The synchronous bulk store blocks its thread: it must never run on Swift's
+    /// cooperative pool (where PostgresNIO's answers also need a thread), so it runs here.
+    let threadPool: NIOThreadPool
+
+    func loadIfEmpty() async throws {
+        let sql = database.sql
+        if try await count("lsoas", sql) == 0 {
+            let config = self.config
+            try await threadPool.runIfActive {
+                let lsoas = try LSOAReference.bundled()
+                let store = try ImportStores.make(config)
+                try store.begin()
+                do {
+                    try store.insertLSOAs(lsoas)
+                    try store.commit()
+                } catch {
+                    store.rollback()
+                    throw error
+                }
+            }
+        }
+        try await database.transaction { tx in
+            let sql = tx.sql
+            if try await count("forces", sql) == 0 {
+                var insert = sql.insert(into: "forces").columns("id", "name")
+                for force in PoliceForce.known { insert = insert.values(SQLBind(force.id), SQLBind(force.name)) }
+                try await insert.run()
+            }
+            if try await count("crime_categories", sql) == 0 {
+                var insert = sql.insert(into: "crime_categories").columns("id", "name", "slug")
+                for (i, c) in CrimeCategory.known.enumerated() {
+                    insert = insert.values(SQLBind(i + 1), SQLBind(c.name), SQLBind(c.slug))
+                }
+                try await insert.run()
+            }
+        }
+    }
+
+    private func count(_ table: String, _ sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

@@ -1,0 +1,9 @@
+import Fluent
+
+/// Every migration, in the order it runs. Add new ones at the end.
+enum Migrations {
+    static let all: [any Migration] = [
+        CreateForces(), CreateCrimeCategories(), CreateLSOAs(), CreateDataSlices(), CreateIncidents(),
+        CreateOutcomes(), CreateStopSearches(), CreateCountsByLSOA(), CreateCountsByForce(), CreateImports(),
+    ]
+}

@@ -1,0 +1,24 @@
+import Fluent
+
+/// Street-level crimes and ASB incidents. `row_key` identifies a row within its slice
+/// across imports; `content_hash` tells whether it changed. `crime_id` holds the 32
+/// bytes of the 64-hex police.uk Crime ID (NULL for ASB).
+struct CreateIncidents: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let f = SQLFlavor(database.sql)
+        try await execute([
+            """
+            CREATE TABLE incidents (id \(f.serialKey), slice_id \(f.bigint) NOT NULL REFERENCES data_slices (id),
+              row_key \(f.bigint) NOT NULL, content_hash \(f.bigint) NOT NULL, crime_id \(f.blob), month INTEGER NOT NULL,
+              category_id INTEGER NOT NULL REFERENCES crime_categories (id), longitude \(f.double), latitude \(f.double),
+              easting \(f.double), northing \(f.double), location TEXT NOT NULL, lsoa_code TEXT NOT NULL,
+              last_outcome TEXT NOT NULL, context TEXT NOT NULL, reported_by TEXT)
+            """,
+            "CREATE UNIQUE INDEX incidents_slice_key ON incidents (slice_id, row_key)",
+            "CREATE INDEX incidents_crime_id ON incidents (crime_id)",
+        ], on: database)
+    }
+    func revert(on database: any Database) async throws {
+        try await execute(["DROP TABLE incidents"], on: database)
+    }
+}

@@ -1,0 +1,102 @@
+import CrimeData
+import Foundation
+
+/// The home page: what data is loaded. Everything pre-formatted; the template only loops.
+struct HomePage: Encodable {
+    struct DataSet: Encodable {
+        var label: String
+        var rows: String
+        var slices: String
+    }
+
+    struct ForceCoverage: Encodable {
+        var id: String
+        var name: String
+        var firstMonth: String
+        var lastMonth: String
+        var months: String
+        var years: [YearRow]
+    }
+
+    struct YearRow: Encodable {
+        var year: String
+        var cells: [Cell]
+    }
+
+    struct Cell: Encodable {
+        var month: String
+        /// "street 2,345 · outcomes 1,200", or "no data".
+        var title: String
+        var state: String
+    }
+
+    struct ImportLine: Encodable {
+        var when: String
+        var origin: String
+        var status: String
+        var summary: String
+        var isProblem: Bool
+    }
+
+    var title = "Data loaded"
+    var dataSets: [DataSet]
+    var forces: [ForceCoverage]
+    var lastImport: ImportLine?
+    var lsoas: String
+    var isEmpty: Bool
+    let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    init(slices: [DataCoverageQueries.SliceRow], lastImport: DataCoverageQueries.LastImport?, lsoas: Int) {
+        let kinds: [(String, String)] = [
+            ("street", "Street-level crime and ASB"), ("outcomes", "Outcomes"), ("stop-and-search", "Stop and search"),
+        ]
+        dataSets = kinds.map { kind, label in
+            let rows = slices.filter { $0.kind == kind }
+            return DataSet(
+                label: label, rows: Format.count(rows.reduce(0) { $0 + $1.row_count }),
+                slices: Format.count(rows.count))
+        }
+        self.lsoas = Format.count(lsoas)
+        isEmpty = slices.isEmpty
+        let byForce = Dictionary(grouping: slices, by: \.force_id)
+        forces = byForce.keys.sorted().map { id in
+            let rows = byForce[id]!
+            let months = Set(rows.map(\.month))
+            let years = Set(rows.map { $0.month / 100 }).sorted()
+            let yearRows = years.map { year in
+                YearRow(
+                    year: String(year),
+                    cells: (1...12).map { m in
+                        let month = year * 100 + m
+                        let here = rows.filter { $0.month == month }
+                        let label = ByteParsing.monthString(month)
+                        if here.isEmpty { return Cell(month: label, title: "\(label): no data", state: "empty") }
+                        let parts = here.sorted { $0.kind > $1.kind }.map { "\($0.kind) \(Format.count($0.row_count))" }
+                        let full = here.contains { $0.kind == "street" }
+                        return Cell(month: label, title: "\(label): " + parts.joined(separator: " · "), state: full ? "full" : "partial")
+                    })
+            }
+            return ForceCoverage(
+                id: id, name: rows[0].force_name, firstMonth: ByteParsing.monthString(months.min()!),
+                lastMonth: ByteParsing.monthString(months.max()!), months: Format.count(months.count), years: yearRows)
+        }
+        if let i = lastImport {
+            self.lastImport = ImportLine(
+                when: i.finished_at ?? i.started_at, origin: i.origin, status: i.status, summary: i.message,
+                isProblem: i.files_refused > 0 || i.rejected > 0)
+        }
+    }
+}
+
+/// Number formatting for pages: thousands separators, as GOV.UK style asks.
+enum Format {
+    static func count(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
+}

@@ -1,0 +1,55 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import Vapor
+
+/// Wires databases, migrations, views, middleware, commands and routes.
+/// Explicit composition: everything a controller needs is passed to it in `routes`.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.storage[AppConfigKey.self] = config
+    switch config.database {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url), sqlLogLevel: .debug), as: .psql)
+    }
+    for migration in Migrations.all { app.migrations.add(migration) }
+
+    app.views.use(.leaf)
+    app.http.server.configuration.hostname = config.hostname
+    app.http.server.configuration.port = config.port
+
+    app.middleware = Middlewares()
+    app.middleware.use(ProblemMiddleware(environment: app.environment))
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+
+    app.asyncCommands.use(ImportCommand(), as: "import")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(BenchCommand(), as: "bench")
+
+    try routes(app)
+}
+
+extension Application {
+    /// The configuration `configure` was given.
+    public var appConfig: AppConfig { storage[AppConfigKey.self]! }
+
+    /// Runs the migrations and applies the SQLite pragmas; safe to repeat.
+    public func prepareDatabase() async throws {
+        if case .sqlite = appConfig.database, let sql = db as? any SQLDatabase {
+            // WAL is a property of the file: set once, every connection then uses it.
+            // synchronous=FULL is SQLite's default; foreign keys are switched on by
+            // SQLiteKit on every connection; the bulk importer sets all of them itself.
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await sql.raw("PRAGMA busy_timeout=10000").run()
+        }
+        try await autoMigrate()
+        try await GeographyLoader(database: db, config: appConfig, threadPool: threadPool).loadIfEmpty()
+    }
+}
+
+struct AppConfigKey: StorageKey {
+    typealias Value = AppConfig
+}

@@ -1,0 +1,295 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A streaming RFC 4180 CSV parser that works on bytes.
+///
+/// Feed it chunks of any size (`feed(_:)`, then `finish()`), or let it read a file
+/// descriptor (`parse(fileDescriptor:)`). Every complete record is handed to the
+/// callback as a ``CSVRow`` whose fields point into the parser's buffer: nothing is
+/// copied or decoded unless the caller asks for a `String`.
+///
+/// - Memory is bounded: the buffer holds at most one chunk plus one unfinished record,
+///   and a record longer than ``maximumRecordBytes`` is an error (a binary file or an
+///   unterminated quote would otherwise be read to the end).
+/// - A UTF-8 byte order mark at the start is skipped; lines may end in LF or CRLF.
+/// - Quoted fields may contain commas, doubled quotes (`""`) and line breaks.
+/// - `CSVRow.line` is the 1-based physical line on which the record starts.
+public final class CSVParser {
+    /// Upper bound on the length of one record, in bytes.
+    public let maximumRecordBytes: Int
+    public private(set) var recordsParsed = 0
+    public private(set) var bytesConsumed = 0
+
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+    private var line = 1
+    private var atStart = true
+    private var fieldStarts: UnsafeMutablePointer<Int>
+    private var fieldEnds: UnsafeMutablePointer<Int>
+    private var fieldCapacity = 64
+    private let onRow: (borrowing CSVRow) throws -> Void
+
+    public init(
+        maximumRecordBytes: Int = 1 << 20,
+        onRow: @escaping (borrowing CSVRow) throws -> Void
+    ) {
+        self.maximumRecordBytes = maximumRecordBytes
+        self.capacity = 1 << 20
+        self.buffer = .allocate(capacity: capacity)
+        self.fieldStarts = .allocate(capacity: fieldCapacity)
+        self.fieldEnds = .allocate(capacity: fieldCapacity)
+        self.onRow = onRow
+    }
+
+    deinit {
+        buffer.deallocate()
+        fieldStarts.deallocate()
+        fieldEnds.deallocate()
+    }
+
+    /// Appends bytes and parses every record they complete.
+    public func feed(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        UnsafeMutableRawPointer(buffer + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        count += bytes.count
+        try parseAvailable(final: false)
+    }
+
+    /// Parses the last record if the input did not end with a line break.
+    public func finish() throws {
+        try parseAvailable(final: true)
+    }
+
+    /// Reads a whole file descriptor in large blocks straight into the buffer.
+    public func parse(fileDescriptor fd: Int32, blockSize: Int = 1 << 20) throws {
+        while true {
+            reserve(blockSize)
+            let n = read(fd, buffer + count, blockSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CSVError.readFailed(errno: errno)
+            }
+            if n == 0 { break }
+            count += n
+            try parseAvailable(final: false)
+        }
+        try finish()
+    }
+
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let newCapacity = max(capacity * 2, count + extra)
+        let newBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBuffer.update(from: buffer, count: count)
+        buffer.deallocate()
+        buffer = newBuffer
+        capacity = newCapacity
+    }
+
+    private func growFields() {
+        let newCapacity = fieldCapacity * 2
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity)
+        let ends = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity)
+        starts.update(from: fieldStarts, count: fieldCapacity)
+        ends.update(from: fieldEnds, count: fieldCapacity)
+        fieldStarts.deallocate()
+        fieldEnds.deallocate()
+        fieldStarts = starts
+        fieldEnds = ends
+        fieldCapacity = newCapacity
+    }
+
+    private func parseAvailable(final: Bool) throws {
+        var pos = 0
+        if atStart {
+            if count < 3 && !final { return }
+            if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { pos = 3 }
+            atStart = false
+        }
+        while pos < count {
+            let consumed: Int
+            if let end = findLineEnd(from: pos), memchr(buffer + pos, 0x22, end - pos) == nil {
+                consumed = try emitSimple(from: pos, lineEnd: end)
+            } else if let end = try emitQuoted(from: pos, final: final) {
+                consumed = end
+            } else {
+                break  // the record continues in the next chunk
+            }
+            pos = consumed
+        }
+        if pos < count, !final {
+            if count - pos > maximumRecordBytes { throw CSVError.recordTooLong(line: line, limit: maximumRecordBytes) }
+        }
+        let remaining = count - pos
+        if remaining > 0 && pos > 0 { (buffer).update(from: buffer + pos, count: remaining) }
+        bytesConsumed += pos
+        count = remaining
+        if final && remaining > 0 {
+            // Only reachable for an unterminated quoted field at end of input.
+            throw CSVError.unterminatedQuote(line: line)
+        }
+    }
+
+    /// Index of the `\n` ending the line at `pos`, or the end of input when `final`.
+    private func findLineEnd(from pos: Int) -> Int? {
+        if let p = memchr(buffer + pos, 0x0A, count - pos) {
+            return UnsafeMutablePointer<UInt8>(p.assumingMemoryBound(to: UInt8.self)) - buffer
+        }
+        return nil
+    }
+
+    /// A record without quotes: split on commas. Returns the index after the record.
+    private func emitSimple(from pos: Int, lineEnd: Int) throws -> Int {
+        var end = lineEnd
+        if end > pos && buffer[end - 1] == 0x0D { end -= 1 }
+        var n = 0
+        var start = pos
+        var i = pos
+        while i < end {
+            if buffer[i] == 0x2C {
+                if n == fieldCapacity { growFields() }
+                fieldStarts[n] = start
+                fieldEnds[n] = i
+                n += 1
+                start = i + 1
+            }
+            i += 1
+        }
+        if n == fieldCapacity { growFields() }
+        fieldStarts[n] = start
+        fieldEnds[n] = end
+        n += 1
+        try deliver(fields: n, lines: 1)
+        return lineEnd + 1
+    }
+
+    /// End (exclusive, past the line break) of the record at `pos`, tracking quote
+    /// parity so that line breaks inside quoted fields do not end it; nil if the
+    /// record is not complete yet.
+    private func quotedRecordEnd(from pos: Int, final: Bool) throws -> Int? {
+        var inQuotes = false
+        var i = pos
+        while i < count {
+            let b = buffer[i]
+            if b == 0x22 {
+                inQuotes.toggle()
+            } else if b == 0x0A && !inQuotes {
+                return i + 1
+            }
+            i += 1
+        }
+        guard final else { return nil }
+        if inQuotes { throw CSVError.unterminatedQuote(line: line) }
+        return count
+    }
+
+    /// A record with at least one quote: run the RFC 4180 state machine, unescaping
+    /// quoted fields in place. Returns nil if the record is not complete yet. The
+    /// record is known to be complete before any byte is rewritten, so a record cut
+    /// by a chunk boundary is re-parsed from intact bytes.
+    private func emitQuoted(from pos: Int, final: Bool) throws -> Int? {
+        guard let recordEnd = try quotedRecordEnd(from: pos, final: final) else { return nil }
+        // Content ends before the line break (LF or CRLF) that terminates the record.
+        var limit = recordEnd
+        if limit > pos && buffer[limit - 1] == 0x0A {
+            limit -= 1
+            if limit > pos && buffer[limit - 1] == 0x0D { limit -= 1 }
+        } else if limit > pos && buffer[limit - 1] == 0x0D {
+            limit -= 1
+        }
+        var n = 0
+        var i = pos
+        var newlines = 0
+        while true {
+            if n == fieldCapacity { growFields() }
+            if i < limit && buffer[i] == 0x22 {
+                let start = i
+                var write = i
+                i += 1
+                while true {
+                    guard i < limit else { throw CSVError.unterminatedQuote(line: line) }
+                    let b = buffer[i]
+                    if b == 0x22 {
+                        if i + 1 < limit && buffer[i + 1] == 0x22 {
+                            buffer[write] = 0x22
+                            write += 1
+                            i += 2
+                            continue
+                        }
+                        i += 1
+                        break
+                    }
+                    if b == 0x0A { newlines += 1 }
+                    buffer[write] = b
+                    write += 1
+                    i += 1
+                }
+                fieldStarts[n] = start
+                fieldEnds[n] = write
+                n += 1
+                if i >= limit { break }
+                guard buffer[i] == 0x2C else { throw CSVError.malformedQuotedField(line: line + newlines) }
+                i += 1
+                if i == limit {
+                    // A trailing comma: one more, empty field.
+                    if n == fieldCapacity { growFields() }
+                    fieldStarts[n] = i
+                    fieldEnds[n] = i
+                    n += 1
+                    break
+                }
+            } else {
+                // Unquoted field; a stray quote inside it is kept as a literal.
+                let start = i
+                while i < limit && buffer[i] != 0x2C { i += 1 }
+                fieldStarts[n] = start
+                fieldEnds[n] = i
+                n += 1
+                if i >= limit { break }
+                i += 1
+                if i == limit {
+                    if n == fieldCapacity { growFields() }
+                    fieldStarts[n] = i
+                    fieldEnds[n] = i
+                    n += 1
+                    break
+                }
+            }
+        }
+        try deliver(fields: n, lines: 1 + newlines)
+        return recordEnd
+    }
+
+    private func deliver(fields n: Int, lines: Int) throws {
+        let row = CSVRow(
+            base: UnsafePointer(buffer), starts: UnsafePointer(fieldStarts), ends: UnsafePointer(fieldEnds),
+            count: n, line: line)
+        line += lines
+        recordsParsed += 1
+        try onRow(row)
+    }
+}
+
+/// Errors of the CSV layer; each names the line where the problem starts.
+public enum CSVError: Error, Equatable, CustomStringConvertible {
+    case unterminatedQuote(line: Int)
+    case malformedQuotedField(line: Int)
+    case recordTooLong(line: Int, limit: Int)
+    case readFailed(errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .unterminatedQuote(let line): "line \(line): a quoted field is never closed"
+        case .malformedQuotedField(let line):
+            "line \(line): text follows a closing quote (a quote inside a field must be doubled)"
+        case .recordTooLong(let line, let limit):
+            "line \(line): record longer than \(limit / 1024) KiB; this does not look like a CSV file"
+        case .readFailed(let errno): "read failed (errno \(errno))"
+        }
+    }
+}
