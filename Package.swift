@@ -38,7 +38,8 @@ let package = Package(
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Leaf", package: "leaf"),
-            ]
+            ],
+            resources: [.copy("Resources/demo")]
         ),
         .executableTarget(name: "saferstreets", dependencies: ["App"]),
         .testTarget(

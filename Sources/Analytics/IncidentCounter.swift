@@ -32,14 +32,18 @@ public enum IncidentCounter {
         }
     }
 
-    public static func count(file path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Result {
+    /// - Parameter minimumSplitBytes: files smaller than this are read by one thread.
+    public static func count(
+        file path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        minimumSplitBytes: Int = 4 << 20
+    ) throws -> Result {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw InputError.notFound(path) }
         defer { close(fd) }
         var st = stat()
         fstat(fd, &st)
         let size = Int(st.st_size)
-        let cuts = try cutPoints(fd: fd, size: size, parts: max(1, threads))
+        let cuts = try cutPoints(fd: fd, size: size, parts: max(1, threads), minimum: minimumSplitBytes)
         let ranges = zip(cuts.dropLast(), cuts.dropFirst()).map { $0..<$1 }
         let results = PartialResults(count: ranges.count)
         DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
@@ -138,9 +142,9 @@ public enum IncidentCounter {
     }
 
     /// Range boundaries: 0, cuts at line starts outside quotes, size.
-    static func cutPoints(fd: Int32, size: Int, parts: Int) throws -> [Int] {
+    static func cutPoints(fd: Int32, size: Int, parts: Int, minimum: Int) throws -> [Int] {
         var cuts = [0]
-        guard parts > 1, size > 1 << 22 else { return [0, size] }
+        guard parts > 1, size > minimum else { return [0, size] }
         var quotes = 0
         var counted = 0
         let block = 1 << 20

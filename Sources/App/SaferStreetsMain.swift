@@ -6,12 +6,21 @@ public enum SaferStreetsMain {
     public static func run() async throws {
         var env = try Environment.detect()
         try LoggingSystem.bootstrap(from: &env)
-        let config: AppConfig
+        var config: AppConfig
         do {
             config = try AppConfig.fromEnvironment()
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(2)
+        }
+        // The demo never touches your own database: it has its own SQLite file.
+        if env.arguments.dropFirst().first == "demo" {
+            try FileManager.default.createDirectory(atPath: DemoCommand.folder, withIntermediateDirectories: true)
+            if env.arguments.contains("--fresh") {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: DemoCommand.database + suffix) }
+                try? FileManager.default.removeItem(atPath: DemoCommand.folder + "/police-uk")
+            }
+            config.database = .sqlite(path: DemoCommand.database)
         }
         let app = try await Application.make(env)
         do {

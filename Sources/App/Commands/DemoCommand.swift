@@ -1,10 +1,51 @@
+import Foundation
 import Vapor
 
-/// `saferstreets demo`: builds the Norfolk demonstration workspace and serves it.
+/// `saferstreets demo`: generates the Norfolk demonstration data as real police.uk files,
+/// imports them through the normal import path, and starts the server.
+///
+/// The demo uses its own SQLite file, `demo/saferstreets-demo.sqlite` (chosen in
+/// ``SaferStreetsMain`` before the app is configured), never your own database. Running it
+/// again is safe: the files are only regenerated when the generator changed, and the
+/// import recognises every row as unchanged. `--fresh` starts from an empty database.
 struct DemoCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
+    struct Signature: CommandSignature {
+        @Flag(name: "fresh", help: "delete the demo database and data first")
+        var fresh: Bool
+        @Flag(name: "no-serve", help: "build the demo workspace but do not start the server")
+        var noServe: Bool
+    }
+
     var help: String { "Generate the Norfolk demo data, import it, and start the server" }
+
+    static let folder = "demo"
+    static let database = "demo/saferstreets-demo.sqlite"
+
     func run(using context: CommandContext, signature: Signature) async throws {
-        throw Abort(.notImplemented)
+        let app = context.application
+        let data = URL(fileURLWithPath: Self.folder).appendingPathComponent("police-uk")
+        let marker = data.appendingPathComponent("VERSION")
+        if (try? String(contentsOf: marker, encoding: .utf8)) != NorfolkDemo.version {
+            context.console.print("Generating 36 months of synthetic Norfolk police.uk data in \(Self.folder)/police-uk …")
+            try? FileManager.default.removeItem(at: data)
+            let rows = try await app.threadPool.runIfActive { try NorfolkDemo().write(to: data) }
+            context.console.print("  \(Format.count(rows)) street-level rows written.")
+        }
+        context.console.print("Importing through the normal police.uk import …")
+        let report = try await ImportStores.runImport(app: app, paths: [data.path], origin: "demo")
+        context.console.print(report.summary)
+        let config = app.appConfig
+        context.console.print("""
+
+            SaferStreets demo workspace is ready: http://\(config.hostname):\(config.port)/
+              database: \(Self.database) (delete it, or use --fresh, to start again)
+              data:     synthetic police.uk files for Norfolk Constabulary in \(Self.folder)/police-uk
+            No accounts exist yet; the pages shown need no login. Press Ctrl+C to stop.
+            """)
+        guard !signature.noServe else { return }
+        guard let serve = app.asyncCommands.commands["serve"] else { return }
+        var serveContext = CommandContext(console: context.console, input: CommandInput(arguments: ["serve"]))
+        serveContext.application = app
+        try await serve.run(using: &serveContext)
     }
 }
