@@ -91,6 +91,28 @@ struct ImportTests {
         }
     }
 
+    @Test("a month whose rows come back later in the same file is still imported exactly once")
+    func interleavedSlices() async throws {
+        try await withTestApp { app in
+            let rows = [
+                PoliceCSV.crime(1, month: "2024-05"), PoliceCSV.asb(month: "2024-05"),
+                PoliceCSV.crime(2, month: "2024-06"), PoliceCSV.asb(month: "2024-06"),
+                // May again: an identical ASB row (a second real incident), a repeated
+                // Crime ID (the same crime twice) and a new crime.
+                PoliceCSV.asb(month: "2024-05"), PoliceCSV.crime(1, month: "2024-05"), PoliceCSV.crime(3, month: "2024-05"),
+            ]
+            let path = try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "interleaved.csv")
+            let first = try await app.importFiles(path)
+            #expect(first.inserted == 6)
+            #expect(first.unchanged == 1)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM incidents") == 6)
+            let second = try await app.importFiles(path)
+            #expect(second.inserted == 0)
+            #expect(second.unchanged == 7)
+            try await expectAggregatesMatchRows(app)
+        }
+    }
+
     @Test("outcomes files build each crime's outcome history")
     func outcomeHistory() async throws {
         try await withTestApp { app in

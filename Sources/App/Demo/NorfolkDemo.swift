@@ -120,12 +120,13 @@ struct NorfolkDemo {
         return (y + m / 12) * 100 + m % 12 + 1
     }
 
-    /// Writes `YYYY-MM/YYYY-MM-norfolk-{street,outcomes,stop-and-search}.csv` under `folder`.
-    func write(to folder: URL) throws -> Int {
+    /// Writes `YYYY-MM/YYYY-MM-norfolk-{street,outcomes,stop-and-search}.csv` under `folder`
+    /// for the first `months` months (all 36 by default), and returns the street rows written.
+    func write(to folder: URL, months: Int = NorfolkDemo.monthCount) throws -> Int {
         var rng = SplitMix64(seed: 20_250_701)
         var outcomesByMonth: [Int: [String]] = [:]
         var rows = 0
-        let lastMonth = Self.month(Self.monthCount - 1)
+        let lastMonth = Self.month(months - 1)
         var geo: [Int: GeoPoint] = [:]
         func position(_ i: Int) -> GeoPoint {
             if let g = geo[i] { return g }
@@ -136,7 +137,7 @@ struct NorfolkDemo {
         let everywhere = WeightedPicker(postcodes.indices.map { ($0, 1.0) })
         let townPicker = WeightedPicker(towns.indices.map { (i: Int) -> (Int, Double) in (i, Self.townWeights[towns[i].name] ?? 0.02) })
 
-        for t in 0..<Self.monthCount {
+        for t in 0..<months {
             let month = Self.month(t)
             let mm = ByteParsing.monthString(month)
             let calendar = Double(month % 100)
@@ -205,7 +206,7 @@ struct NorfolkDemo {
             try (street.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("\(mm)-norfolk-street.csv"), atomically: true, encoding: .utf8)
             try writeStops(month: month, to: dir, rng: &rng, everywhere: everywhere, position: position)
         }
-        for t in 0..<Self.monthCount {
+        for t in 0..<months {
             let month = Self.month(t)
             let mm = ByteParsing.monthString(month)
             let lines = [PoliceFileKind.outcomes.header.joined(separator: ",")] + (outcomesByMonth[month] ?? [])

@@ -1,3 +1,4 @@
+import Analytics
 import CrimeData
 import Foundation
 
@@ -24,22 +25,35 @@ final class ImportSink: PoliceRecordSink {
     private var categories: [String: Int]
     /// Per slice touched by this file.
     private var work: [Int64: SliceWork] = [:]
-    private var byLSOA: [CountKey: Int64] = [:]
+    private var byLSOA = CountTable(capacity: 1 << 15)
     private var byForce: [ForceCountKey: Int64] = [:]
     /// Last-used lookups, since consecutive rows nearly always share force and month.
     private var lastForceName: [UInt8] = []
     private var lastForceID = ""
-    private var lastSlice: (force: String, month: Int, id: Int64)?
-    private var gridCache: [GeoPoint: GridPoint] = [:]
+    /// police.uk snaps incidents to map points, so a force-month repeats its points often;
+    /// bounded so that a file of unique points cannot grow it without limit.
+    private var gridCache: [GeoPoint: GridPoint] = Dictionary(minimumCapacity: 1 << 16)
+    /// The slice the previous row belonged to: when rows move on to another slice, the
+    /// per-slice lookup state of the old one is dropped, so memory follows the size of
+    /// one force-month rather than of the whole file.
+    private var currentWork: SliceWork?
 
     final class SliceWork {
         let id: Int64
-        let isNew: Bool
+        let forceID: String
+        let month: Int
+        /// True while every row of the slice has come from this file, in one run:
+        /// nothing stored to compare with.
+        var isNew: Bool
         var stored: [Int64: StoredRow]?
         var seen = Set<Int64>()
         var digest: Int64 = 0
         var rows: Int64 = 0
-        init(id: Int64, isNew: Bool) {
+        /// Rows added per category id, for `counts_by_force`.
+        var byCategory: [Int64] = []
+        init(id: Int64, forceID: String, month: Int, isNew: Bool) {
+            self.forceID = forceID
+            self.month = month
             self.id = id
             self.isNew = isNew
         }
@@ -68,12 +82,13 @@ final class ImportSink: PoliceRecordSink {
         let forceID = try force(r.fallsWithin)
         let slice = try sliceWork(force: forceID, month: r.month)
         let category = try category(r.crimeType)
-        let lsoa = r.lsoaCode.count == 0 ? "" : String(decoding: r.lsoaCode, as: UTF8.self)
+        let lsoa = IncidentCounter.packLSOA(r.lsoaCode)
         var grid = r.grid
         if grid == nil, let p = r.position {
             if let cached = gridCache[p] { grid = cached } else {
                 let g = BritishNationalGrid.grid(from: p)
-                if gridCache.count < 2_000_000 { gridCache[p] = g }
+                if gridCache.count >= 1 << 16 { gridCache.removeAll(keepingCapacity: true) }
+                gridCache[p] = g
                 grid = g
             }
         }
@@ -85,11 +100,11 @@ final class ImportSink: PoliceRecordSink {
         switch try classify(slice, key: key, hash: hash) {
         case .insert:
             try store.insertIncident(values)
-            count(lsoa: lsoa, force: forceID, month: r.month, category: category, by: 1)
+            count(slice, lsoa: lsoa, category: category, by: 1)
         case .update(let old):
             try store.updateIncident(id: old.id, values)
-            count(lsoa: old.lsoa, force: forceID, month: r.month, category: old.category, by: -1)
-            count(lsoa: lsoa, force: forceID, month: r.month, category: category, by: 1)
+            count(slice, lsoa: old.lsoa, category: old.category, by: -1)
+            count(slice, lsoa: lsoa, category: category, by: 1)
         case .unchanged:
             break
         }
@@ -128,6 +143,11 @@ final class ImportSink: PoliceRecordSink {
 
     /// Writes the aggregate deltas and slice states. Call before commit.
     func finish() throws {
+        for (_, w) in work {
+            for (category, n) in w.byCategory.enumerated() where n != 0 {
+                byForce[ForceCountKey(force: w.forceID, month: w.month, category: category), default: 0] += n
+            }
+        }
         try store.applyCounts(byLSOA: byLSOA, byForce: byForce)
         for (key, state) in slices {
             guard let w = work[state.id] else { continue }
@@ -183,21 +203,33 @@ final class ImportSink: PoliceRecordSink {
     }
 
     private func sliceWork(force: String, month: Int) throws -> SliceWork {
-        if let last = lastSlice, last.month == month, last.force == force, let w = work[last.id] { return w }
+        if let w = currentWork, w.month == month, w.forceID == force { return w }
+        if let previous = currentWork {
+            // Moving on: drop the old slice's lookups. If its rows come back later in
+            // the file, they are compared with what is then stored (flushed first).
+            previous.stored = nil
+            previous.seen = []
+            previous.isNew = false
+        }
+        let w = try lookUpSlice(force: force, month: month)
+        currentWork = w
+        return w
+    }
+
+    private func lookUpSlice(force: String, month: Int) throws -> SliceWork {
         let key = SliceKey(kind: kind == .legacyStreet ? .street : kind, forceID: force, month: month)
         let w: SliceWork
         if let state = slices[key] {
             if let existing = work[state.id] { w = existing } else {
-                w = SliceWork(id: state.id, isNew: false)
+                w = SliceWork(id: state.id, forceID: force, month: month, isNew: false)
                 work[state.id] = w
             }
         } else {
             let id = try store.createSlice(key, updatedAt: now)
             slices[key] = SliceState(id: id, rowCount: 0, digest: 0, sourceHash: 0)
-            w = SliceWork(id: id, isNew: true)
+            w = SliceWork(id: id, forceID: force, month: month, isNew: true)
             work[id] = w
         }
-        lastSlice = (force, month, w.id)
         return w
     }
 
@@ -219,9 +251,12 @@ final class ImportSink: PoliceRecordSink {
     private var categoryBytes: [([UInt8], Int)] = []
 
     @inline(__always)
-    private func count(lsoa: String, force: String, month: Int, category: Int, by delta: Int64) {
-        byLSOA[CountKey(lsoa: lsoa, month: month, category: category), default: 0] += delta
-        byForce[ForceCountKey(force: force, month: month, category: category), default: 0] += delta
+    private func count(_ slice: SliceWork, lsoa: UInt64, category: Int, by delta: Int64) {
+        byLSOA.add(IncidentCounter.Key(lsoa: lsoa, month: Int32(slice.month), category: UInt16(category)), Int(delta))
+        if category >= slice.byCategory.count {
+            slice.byCategory += Array(repeating: 0, count: category + 1 - slice.byCategory.count)
+        }
+        slice.byCategory[category] += delta
     }
 
     /// Slice states after this file, for the next file of the same import.

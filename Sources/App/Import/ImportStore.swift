@@ -1,3 +1,4 @@
+import Analytics
 import CrimeData
 
 /// What an import needs from a database, synchronously, inside one transaction per
@@ -28,7 +29,7 @@ protocol ImportStore: AnyObject {
     func updateStop(id: Int64, _ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws
 
     /// Adds deltas to the maintained aggregates.
-    func applyCounts(byLSOA: [CountKey: Int64], byForce: [ForceCountKey: Int64]) throws
+    func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws
     /// Bulk-loads the ONS reference into `lsoas`.
     func insertLSOAs(_ lsoas: [LSOA]) throws
     /// Makes pending writes visible to reads in the same transaction (COPY buffers).
@@ -51,13 +52,8 @@ struct SliceState: Sendable {
 struct StoredRow {
     var id: Int64
     var hash: Int64
-    var lsoa: String
-    var category: Int
-}
-
-struct CountKey: Hashable {
-    var lsoa: String
-    var month: Int
+    /// Packed LSOA code (``IncidentCounter/packLSOA(_:)``), 0 for none.
+    var lsoa: UInt64
     var category: Int
 }
 

@@ -1,3 +1,4 @@
+import Analytics
 import CrimeData
 import Foundation
 import Logging
@@ -153,7 +154,7 @@ final class PostgresImportStore: ImportStore {
         var result: [Int64: StoredRow] = [:]
         for row in try rows(query) {
             let (key, id, hash, lsoa, category) = try row.decode((Int64, Int64, Int64, String, Int).self)
-            result[key] = StoredRow(id: id, hash: hash, lsoa: lsoa, category: category)
+            result[key] = StoredRow(id: id, hash: hash, lsoa: lsoa.utf8.withContiguousStorageIfAvailable(IncidentCounter.packLSOA) ?? 0, category: category)
         }
         return result
     }
@@ -277,16 +278,30 @@ final class PostgresImportStore: ImportStore {
         ])
     }
 
-    func applyCounts(byLSOA: [CountKey: Int64], byForce: [ForceCountKey: Int64]) throws {
-        for (k, v) in byLSOA where v != 0 {
+    func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws {
+        // One statement per table: the deltas go in as arrays and are upserted together.
+        var codes: [String] = [], months: [Int] = [], categories: [Int] = [], deltas: [Int64] = []
+        byLSOA.forEach { k, v in
+            guard v != 0 else { return }
+            codes.append(IncidentCounter.lsoaCode(k.lsoa))
+            months.append(Int(k.month))
+            categories.append(Int(k.category))
+            deltas.append(Int64(v))
+        }
+        if !codes.isEmpty {
             try run("""
-                INSERT INTO counts_by_lsoa (lsoa_code, month, category_id, count) VALUES (\(k.lsoa), \(k.month), \(k.category), \(v))
+                INSERT INTO counts_by_lsoa (lsoa_code, month, category_id, count)
+                SELECT * FROM unnest(\(codes)::text[], \(months)::int[], \(categories)::int[], \(deltas)::bigint[])
                 ON CONFLICT (lsoa_code, month, category_id) DO UPDATE SET count = counts_by_lsoa.count + excluded.count
                 """)
         }
-        for (k, v) in byForce where v != 0 {
+        let forceRows = byForce.filter { $0.value != 0 }
+        if !forceRows.isEmpty {
+            let forces = forceRows.map(\.key.force), fm = forceRows.map(\.key.month)
+            let fc = forceRows.map(\.key.category), fd = forceRows.map(\.value)
             try run("""
-                INSERT INTO counts_by_force (force_id, month, category_id, count) VALUES (\(k.force), \(k.month), \(k.category), \(v))
+                INSERT INTO counts_by_force (force_id, month, category_id, count)
+                SELECT * FROM unnest(\(forces)::text[], \(fm)::int[], \(fc)::int[], \(fd)::bigint[])
                 ON CONFLICT (force_id, month, category_id) DO UPDATE SET count = counts_by_force.count + excluded.count
                 """)
         }

@@ -1,8 +1,10 @@
+import Analytics
 import CSQLiteShim
 import Foundation
 
 /// A raw SQLite connection on the same SQLite library Fluent uses, for bulk work that
-/// needs prepared statements reused millions of times. Used from one thread only.
+/// needs prepared statements reused millions of times. Used from one thread at a time,
+/// so it is opened without SQLite's per-call mutex.
 final class SQLiteConnectionHandle {
     let path: String
     private(set) var db: OpaquePointer?
@@ -11,7 +13,7 @@ final class SQLiteConnectionHandle {
         self.path = path
         var handle: OpaquePointer?
         let rc = sqlite_nio_sqlite3_open_v2(
-            path, &handle, SHIM_SQLITE_OPEN_READWRITE | SHIM_SQLITE_OPEN_CREATE | SHIM_SQLITE_OPEN_FULLMUTEX, nil)
+            path, &handle, SHIM_SQLITE_OPEN_READWRITE | SHIM_SQLITE_OPEN_CREATE | SHIM_SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SHIM_SQLITE_OK, let handle else {
             if let handle { sqlite_nio_sqlite3_close_v2(handle) }
             throw StoreError.database("cannot open SQLite database \(path) (code \(rc))")
@@ -94,6 +96,13 @@ final class SQLiteConnectionHandle {
         }
 
         @inline(__always) func int(_ c: Int32) -> Int64 { sqlite_nio_sqlite3_column_int64(stmt, c) }
+        /// A TEXT column holding an LSOA code, packed without making a `String`.
+        func packedLSOA(_ c: Int32) -> UInt64 {
+            guard let p = sqlite_nio_sqlite3_column_text(stmt, c) else { return 0 }
+            let n = Int(sqlite_nio_sqlite3_column_bytes(stmt, c))
+            return IncidentCounter.packLSOA(UnsafeBufferPointer(start: p, count: n))
+        }
+
         func text(_ c: Int32) -> String {
             guard let p = sqlite_nio_sqlite3_column_text(stmt, c) else { return "" }
             return String(cString: p)

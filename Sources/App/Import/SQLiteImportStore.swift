@@ -1,3 +1,4 @@
+import Analytics
 import CSQLiteShim
 import CrimeData
 
@@ -115,7 +116,7 @@ final class SQLiteImportStore: ImportStore {
         s.bind(1, slice)
         var result: [Int64: StoredRow] = [:]
         try s.forEachRow { r in
-            result[r.int(0)] = StoredRow(id: r.int(1), hash: r.int(2), lsoa: r.text(3), category: Int(r.int(4)))
+            result[r.int(0)] = StoredRow(id: r.int(1), hash: r.int(2), lsoa: r.packedLSOA(3), category: Int(r.int(4)))
         }
         return result
     }
@@ -230,18 +231,21 @@ final class SQLiteImportStore: ImportStore {
         }
     }
 
-    func applyCounts(byLSOA: [CountKey: Int64], byForce: [ForceCountKey: Int64]) throws {
+    func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws {
         let a = try c.prepare("""
             INSERT INTO counts_by_lsoa (lsoa_code, month, category_id, count) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (lsoa_code, month, category_id) DO UPDATE SET count = count + excluded.count
             """)
-        for (k, v) in byLSOA where v != 0 {
-            a.bindText(1, k.lsoa)
-            a.bind(2, k.month)
-            a.bind(3, k.category)
+        var failure: (any Error)?
+        byLSOA.forEach { k, v in
+            guard v != 0, failure == nil else { return }
+            a.bindText(1, IncidentCounter.lsoaCode(k.lsoa))
+            a.bind(2, Int(k.month))
+            a.bind(3, Int(k.category))
             a.bind(4, v)
-            try a.run()
+            do { try a.run() } catch { failure = error }
         }
+        if let failure { throw failure }
         let b = try c.prepare("""
             INSERT INTO counts_by_force (force_id, month, category_id, count) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (force_id, month, category_id) DO UPDATE SET count = count + excluded.count

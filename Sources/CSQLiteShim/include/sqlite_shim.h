@@ -18,6 +18,7 @@ typedef void (*shim_destructor)(void *);
 #define SHIM_SQLITE_OPEN_READWRITE 0x00000002
 #define SHIM_SQLITE_OPEN_CREATE 0x00000004
 #define SHIM_SQLITE_OPEN_FULLMUTEX 0x00010000
+#define SHIM_SQLITE_OPEN_NOMUTEX 0x00008000
 
 int sqlite_nio_sqlite3_open_v2(const char *filename, sqlite3 **db, int flags, const char *vfs);
 int sqlite_nio_sqlite3_close_v2(sqlite3 *db);

@@ -4,15 +4,15 @@ public enum ByteParsing {
     @inline(__always)
     public static func month(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
         guard b.count == 7, b[4] == 0x2D else { return nil }
-        var value = 0
-        for i in [0, 1, 2, 3, 5, 6] {
-            let d = Int(b[i]) &- 48
-            guard d >= 0 && d <= 9 else { return nil }
-            value = value * 10 + d
-        }
-        let m = value % 100
-        guard m >= 1 && m <= 12, value / 100 >= 1900 else { return nil }
-        return value
+        let y0 = Int(b[0]) &- 48, y1 = Int(b[1]) &- 48, y2 = Int(b[2]) &- 48, y3 = Int(b[3]) &- 48
+        let m0 = Int(b[5]) &- 48, m1 = Int(b[6]) &- 48
+        guard UInt(bitPattern: y0) < 10, UInt(bitPattern: y1) < 10, UInt(bitPattern: y2) < 10,
+            UInt(bitPattern: y3) < 10, UInt(bitPattern: m0) < 10, UInt(bitPattern: m1) < 10
+        else { return nil }
+        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+        let m = m0 * 10 + m1
+        guard m >= 1 && m <= 12, year >= 1900 else { return nil }
+        return year * 100 + m
     }
 
     /// `YYYY-MM` from a string.
