@@ -25,6 +25,44 @@ struct ImportTests {
         }
     }
 
+    @Test("a byte-identical file is recognised and skipped; once its month changes, it is diffed again")
+    func fingerprintShortcut() async throws {
+        try await withTestApp { app in
+            let rows = [PoliceCSV.crime(1), PoliceCSV.crime(2), PoliceCSV.asb(), PoliceCSV.asb()]
+            let a = try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "2024-06-norfolk-street.csv")
+            _ = try await app.importFiles(a)
+            let same = try await app.importFiles(a)
+            #expect(same.unchanged == 4)
+            #expect(same.files[0].message.contains("identical to a file imported"))
+            // Another file changes a row of the same month: the first file is no longer
+            // a safe skip, and importing it again restores its version of the row.
+            let b = try app.write(
+                PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1, outcome: "Offender fined")]), to: "b.csv")
+            let changed = try await app.importFiles(b)
+            #expect(changed.updated == 1)
+            let again = try await app.importFiles(a)
+            #expect(!again.files[0].message.contains("identical"))
+            #expect(again.updated == 1)
+            #expect(again.unchanged == 3)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM incidents WHERE last_outcome = 'Offender fined'") == 0)
+        }
+    }
+
+    @Test("the same rows in different bytes (CRLF instead of LF) are diffed and found unchanged")
+    func sameRowsDifferentBytes() async throws {
+        try await withTestApp { app in
+            let rows = [PoliceCSV.crime(1), PoliceCSV.asb(), PoliceCSV.asb(), PoliceCSV.crime(2, month: "2024-07")]
+            let lf = try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "lf.csv")
+            let crlf = try app.write(PoliceCSV.file(PoliceCSV.street, rows, crlf: true), to: "crlf.csv")
+            _ = try await app.importFiles(lf)
+            let report = try await app.importFiles(crlf)
+            #expect(!report.files[0].message.contains("identical"))
+            #expect(report.unchanged == 4)
+            #expect(report.inserted == 0)
+            #expect(report.updated == 0)
+        }
+    }
+
     @Test("identical ASB rows are separate incidents, and stay so on re-import")
     func duplicateASB() async throws {
         try await withTestApp { app in

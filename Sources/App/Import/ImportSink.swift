@@ -49,6 +49,8 @@ final class ImportSink: PoliceRecordSink {
         var seen = Set<Int64>()
         var digest: Int64 = 0
         var rows: Int64 = 0
+        /// Whether this file inserted or updated any row of the slice.
+        var changed = false
         /// Rows added per category id, for `counts_by_force`.
         var byCategory: [Int64] = []
         init(id: Int64, forceID: String, month: Int, isNew: Bool) {
@@ -141,8 +143,10 @@ final class ImportSink: PoliceRecordSink {
 
     // MARK: finishing
 
-    /// Writes the aggregate deltas and slice states. Call before commit.
-    func finish() throws {
+    /// Writes the aggregate deltas and slice states. Call before commit. A slice this
+    /// file changed (or that has no fingerprint yet) takes the file's `fingerprint`;
+    /// one it left untouched keeps its own, so an earlier identical file stays skippable.
+    func finish(fingerprint: Int64) throws {
         for (_, w) in work {
             for (category, n) in w.byCategory.enumerated() where n != 0 {
                 byForce[ForceCountKey(force: w.forceID, month: w.month, category: category), default: 0] += n
@@ -152,8 +156,9 @@ final class ImportSink: PoliceRecordSink {
         for (key, state) in slices {
             guard let w = work[state.id] else { continue }
             let rowCount = state.rowCount + w.rows
-            try store.updateSlice(id: w.id, rowCount: rowCount, digest: w.digest, sourceHash: 0, updatedAt: now)
-            slices[key] = SliceState(id: state.id, rowCount: rowCount, digest: w.digest, sourceHash: 0)
+            let source = w.changed || state.sourceHash == 0 ? fingerprint : state.sourceHash
+            try store.updateSlice(id: w.id, rowCount: rowCount, digest: w.digest, sourceHash: source, updatedAt: now)
+            slices[key] = SliceState(id: state.id, rowCount: rowCount, digest: w.digest, sourceHash: source)
         }
     }
 
@@ -181,11 +186,13 @@ final class ImportSink: PoliceRecordSink {
                     return .unchanged
                 }
                 totals.updated += 1
+                slice.changed = true
                 return .update(old)
             }
         }
         totals.inserted += 1
         slice.rows += 1
+        slice.changed = true
         return .insert
     }
 
@@ -258,6 +265,9 @@ final class ImportSink: PoliceRecordSink {
         }
         slice.byCategory[category] += delta
     }
+
+    /// The slices this file wrote to.
+    var touchedSlices: [Int64] { work.keys.sorted() }
 
     /// Slice states after this file, for the next file of the same import.
     var sliceStates: [SliceKey: SliceState] { slices }

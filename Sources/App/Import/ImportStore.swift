@@ -30,10 +30,24 @@ protocol ImportStore: AnyObject {
 
     /// Adds deltas to the maintained aggregates.
     func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws
+    /// A file imported before with this fingerprint, if every slice it wrote still
+    /// carries the fingerprint (nothing has changed them since).
+    func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource?
+    /// Records a file just imported and the slices it wrote.
+    func recordSource(_ source: KnownSource, fingerprint: Int64, byteCount: Int64, at: String) throws
+
     /// Bulk-loads the ONS reference into `lsoas`.
     func insertLSOAs(_ lsoas: [LSOA]) throws
     /// Makes pending writes visible to reads in the same transaction (COPY buffers).
     func flush() throws
+}
+
+struct KnownSource: Sendable {
+    var kind: String
+    var rowsRead: Int
+    var rejected: Int
+    var sliceIDs: [Int64]
+    var importedAt: String
 }
 
 struct SliceKey: Hashable, Sendable {

@@ -81,12 +81,33 @@ final class PoliceImporter {
             var result = ImportReport.FileResult(name: source.displayName, kind: "", status: "imported")
             let startDone = done
             do {
+                let fingerprint = try source.fingerprint()
+                let size = Int64(source.byteCount)
+                if let known = try store.unchangedSource(fingerprint: fingerprint, byteCount: size) {
+                    // Byte-identical to a file imported before, and nothing it wrote has
+                    // changed since: every row would be found unchanged.
+                    result.kind = known.kind
+                    result.rowsRead = known.rowsRead
+                    result.unchanged = known.rowsRead - known.rejected
+                    result.rejected = known.rejected
+                    result.message = "identical to a file imported \(known.importedAt); all rows unchanged"
+                        + (known.rejected > 0 ? " (its rejected rows were reported then)" : "")
+                    rowsSoFar += known.rowsRead
+                    done = startDone + source.byteCount
+                    progress?(done, total, rowsSoFar)
+                    report.files.append(result)
+                    continue
+                }
                 try store.begin()
                 var sinkRef = sink
                 let summary = try PoliceFileReader().read(source, into: &sinkRef) { bytes in
                     progress?(startDone + bytes, total, rowsSoFar + sink.totals.inserted + sink.totals.unchanged + sink.totals.updated)
                 }
-                try sink.finish()
+                try sink.finish(fingerprint: fingerprint)
+                try store.recordSource(
+                    KnownSource(kind: summary.kind.rawValue, rowsRead: summary.rowsRead, rejected: summary.rejected,
+                                sliceIDs: sink.touchedSlices, importedAt: stamp),
+                    fingerprint: fingerprint, byteCount: size, at: stamp)
                 try store.commit()
                 slices = sink.sliceStates
                 forces = sink.forceNames

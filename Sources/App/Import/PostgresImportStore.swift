@@ -258,6 +258,33 @@ final class PostgresImportStore: ImportStore {
         try insertStop(row, slice: slice, key: key, hash: hash, month: month)
     }
 
+    func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource? {
+        let found = try rows("""
+            SELECT kind, rows_read, rejected, slice_ids, imported_at FROM source_fingerprints
+            WHERE fingerprint = \(fingerprint) AND byte_count = \(byteCount)
+            """)
+        guard let row = found.first else { return nil }
+        let (kind, rowsRead, rejected, ids, at) = try row.decode((String, Int, Int, String, String).self)
+        let sliceIDs = ids.split(separator: ",").compactMap { Int64($0) }
+        guard !sliceIDs.isEmpty else { return nil }
+        let stale = try rows("""
+            SELECT COUNT(*) FROM data_slices WHERE id = ANY(\(sliceIDs)) AND source_hash <> \(fingerprint)
+            """)
+        let present = try rows("SELECT COUNT(*) FROM data_slices WHERE id = ANY(\(sliceIDs))")
+        guard try stale[0].decode(Int.self) == 0, try present[0].decode(Int.self) == sliceIDs.count else { return nil }
+        return KnownSource(kind: kind, rowsRead: rowsRead, rejected: rejected, sliceIDs: sliceIDs, importedAt: at)
+    }
+
+    func recordSource(_ source: KnownSource, fingerprint: Int64, byteCount: Int64, at: String) throws {
+        let ids = source.sliceIDs.map(String.init).joined(separator: ",")
+        try run("""
+            INSERT INTO source_fingerprints (fingerprint, byte_count, kind, rows_read, rejected, slice_ids, imported_at)
+            VALUES (\(fingerprint), \(byteCount), \(source.kind), \(source.rowsRead), \(source.rejected), \(ids), \(at))
+            ON CONFLICT (fingerprint, byte_count) DO UPDATE SET kind = excluded.kind, rows_read = excluded.rows_read,
+              rejected = excluded.rejected, slice_ids = excluded.slice_ids, imported_at = excluded.imported_at
+            """)
+    }
+
     func insertLSOAs(_ lsoas: [LSOA]) throws {
         var b = ByteBuffer()
         for l in lsoas {

@@ -209,6 +209,46 @@ final class SQLiteImportStore: ImportStore {
         try insertStop(row, slice: slice, key: key, hash: hash, month: month)
     }
 
+    func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource? {
+        let s = try c.prepare("""
+            SELECT kind, rows_read, rejected, slice_ids, imported_at FROM source_fingerprints
+            WHERE fingerprint = ?1 AND byte_count = ?2
+            """)
+        s.bind(1, fingerprint)
+        s.bind(2, byteCount)
+        var found: KnownSource?
+        try s.forEachRow { r in
+            let ids = r.text(3).split(separator: ",").compactMap { Int64($0) }
+            found = KnownSource(kind: r.text(0), rowsRead: Int(r.int(1)), rejected: Int(r.int(2)), sliceIDs: ids, importedAt: r.text(4))
+        }
+        guard let found, !found.sliceIDs.isEmpty else { return nil }
+        let check = try c.prepare("SELECT source_hash FROM data_slices WHERE id = ?1")
+        for id in found.sliceIDs {
+            check.bind(1, id)
+            var current: Int64 = 0
+            try check.forEachRow { current = $0.int(0) }
+            if current != fingerprint { return nil }
+        }
+        return found
+    }
+
+    func recordSource(_ source: KnownSource, fingerprint: Int64, byteCount: Int64, at: String) throws {
+        let s = try c.prepare("""
+            INSERT INTO source_fingerprints (fingerprint, byte_count, kind, rows_read, rejected, slice_ids, imported_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (fingerprint, byte_count) DO UPDATE SET
+              kind = excluded.kind, rows_read = excluded.rows_read, rejected = excluded.rejected,
+              slice_ids = excluded.slice_ids, imported_at = excluded.imported_at
+            """)
+        s.bind(1, fingerprint)
+        s.bind(2, byteCount)
+        s.bindText(3, source.kind)
+        s.bind(4, source.rowsRead)
+        s.bind(5, source.rejected)
+        s.bindText(6, source.sliceIDs.map(String.init).joined(separator: ","))
+        s.bindText(7, at)
+        try s.run()
+    }
+
     func insertLSOAs(_ lsoas: [LSOA]) throws {
         let s = try c.prepare("""
             INSERT INTO lsoas (code, name, msoa_code, msoa_name, lad_code, lad_name, police_force, easting, northing,

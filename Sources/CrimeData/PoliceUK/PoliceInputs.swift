@@ -29,6 +29,29 @@ public struct PoliceSource: Sendable, Hashable {
         return nil
     }
 
+    /// A fingerprint of the content, to recognise a file imported before. For a file
+    /// on disk: a ``StableHash`` of every byte (one extra read; about a third of a second
+    /// per GB). For a zip entry: the CRC-32, sizes and path the archive's directory holds,
+    /// so nothing is inflated. The force named by the file name is part of it, since
+    /// stop-and-search rows take their force from there.
+    public func fingerprint() throws -> Int64 {
+        var h = StableHash(seed: 0xF1_F1)
+        h.combine(Int(truncatingIfNeeded: byteCount))
+        h.combine(forceIDFromName ?? "")
+        switch origin {
+        case .file:
+            try stream { chunk in h.combine(chunk.bindMemory(to: UInt8.self)) }
+        case .zipEntry(let archivePath, let entryPath):
+            guard let archive = try? Archive(url: URL(fileURLWithPath: archivePath), accessMode: .read),
+                let entry = archive[entryPath]
+            else { throw InputError.damagedArchive(archivePath) }
+            h.combine(UInt64(entry.checksum))
+            h.combine(Int(truncatingIfNeeded: entry.compressedSize))
+            h.combine(entryPath)
+        }
+        return h.value
+    }
+
     /// Streams the raw bytes in chunks. A zip entry is inflated as it is read, its
     /// length is held to what the archive declared, and its CRC-32 is checked.
     public func stream(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
