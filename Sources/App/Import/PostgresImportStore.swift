@@ -17,7 +17,7 @@ final class PostgresImportStore: ImportStore {
     private var incidents = ByteBuffer()
     private var outcomes = ByteBuffer()
     private var stops = ByteBuffer()
-    private static let flushBytes = 8 << 20
+    private static let flushBytes = 16 << 20
 
     init(url: String) throws {
         let config = try SQLPostgresConfiguration(url: url).coreConfiguration

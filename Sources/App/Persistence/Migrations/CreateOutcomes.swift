@@ -6,7 +6,7 @@ struct CreateOutcomes: AsyncMigration {
         let f = SQLFlavor(database.sql)
         try await execute([
             """
-            CREATE TABLE outcomes (id \(f.serialKey), slice_id \(f.bigint) NOT NULL REFERENCES data_slices (id),
+            CREATE TABLE outcomes (id \(f.serialKey), slice_id \(f.bigint) NOT NULL,
               row_key \(f.bigint) NOT NULL, content_hash \(f.bigint) NOT NULL, crime_id \(f.blob) NOT NULL,
               month INTEGER NOT NULL, outcome TEXT NOT NULL, longitude \(f.double), latitude \(f.double),
               lsoa_code TEXT NOT NULL)

@@ -6,7 +6,7 @@ struct CreateStopSearches: AsyncMigration {
         let f = SQLFlavor(database.sql)
         try await execute([
             """
-            CREATE TABLE stop_searches (id \(f.serialKey), slice_id \(f.bigint) NOT NULL REFERENCES data_slices (id),
+            CREATE TABLE stop_searches (id \(f.serialKey), slice_id \(f.bigint) NOT NULL,
               row_key \(f.bigint) NOT NULL, content_hash \(f.bigint) NOT NULL, month INTEGER NOT NULL,
               type TEXT NOT NULL, datetime TEXT NOT NULL, part_of_operation TEXT NOT NULL, operation_name TEXT NOT NULL,
               latitude \(f.double), longitude \(f.double), gender TEXT NOT NULL, age_range TEXT NOT NULL,
