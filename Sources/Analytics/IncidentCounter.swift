@@ -50,24 +50,16 @@ public enum IncidentCounter {
         let size = Int(st.st_size)
         let cuts = try cutPoints(fd: fd, size: size, parts: max(1, threads), minimum: minimumSplitBytes)
         let ranges = zip(cuts.dropLast(), cuts.dropFirst()).map { $0..<$1 }
-        let results = PartialResults(count: ranges.count)
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
-            do {
-                results.set(i, try countRange(fd: fd, range: ranges[i], isFirst: i == 0, file: path))
-            } catch {
-                results.fail(error)
-            }
+        let partials = try parallelMap(ranges.count) { i in
+            try countRange(fd: fd, range: ranges[i], isFirst: i == 0, file: path)
         }
-        if let error = results.error { throw error }
-        let partials = results.parts
         // Merge, renumbering each part's categories into one list.
         var categories: [String] = []
         var index: [String: UInt16] = [:]
         var counts: [Key: Int] = [:]
-        counts.reserveCapacity(partials.reduce(0) { $0 + ($1?.counts.count ?? 0) })
+        counts.reserveCapacity(partials.reduce(0) { $0 + $1.counts.count })
         var rows = 0, rejected = 0
         for part in partials {
-            guard let part else { continue }
             rows += part.rows
             rejected += part.rejected
             let map = part.categories.map { name -> UInt16 in
@@ -216,23 +208,5 @@ public enum IncidentCounter {
         let letter = Character(UnicodeScalar(UInt8(packed >> 56)))
         let digits = String(packed & 0x00FF_FFFF_FFFF_FFFF)
         return String(letter) + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
-    }
-}
-
-/// Per-thread results, each slot written by exactly one thread under the lock.
-private final class PartialResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var parts: [IncidentCounter.Partial?]
-    private(set) var error: (any Error)?
-    init(count: Int) { parts = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ part: IncidentCounter.Partial) {
-        lock.lock()
-        parts[i] = part
-        lock.unlock()
-    }
-    func fail(_ e: any Error) {
-        lock.lock()
-        if error == nil { error = e }
-        lock.unlock()
     }
 }

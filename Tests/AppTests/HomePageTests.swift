@@ -30,6 +30,7 @@ struct HomePageTests {
                 #expect(html.contains("2 months, 2024-06 to 2024-07"))
                 #expect(html.contains("2024-06: street 2"))
                 #expect(html.contains("files: 2 imported, 0 refused"))
+                #expect(html.range(of: #"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC"#, options: .regularExpression) != nil)
                 #expect(!html.contains("No police.uk data has been imported yet"))
             }
             try await app.testing().test(.GET, "/api/v1/coverage") { res in

@@ -51,8 +51,7 @@ struct BenchCommand: AsyncCommand {
         var st = stat()
         fstat(fd, &st)
         let size = Int(st.st_size)
-        let counts = ScanCounts(threads)
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let counts = try parallelMap(threads) { t in
             let block = 1 << 20
             let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: block)
             defer { buffer.deallocate() }
@@ -70,20 +69,8 @@ struct BenchCommand: AsyncCommand {
                 }
                 offset += n
             }
-            counts.set(t, lines)
+            return lines
         }
-        return counts.total
+        return counts.reduce(0, +)
     }
-}
-
-private final class ScanCounts: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Int]
-    init(_ n: Int) { values = Array(repeating: 0, count: n) }
-    func set(_ i: Int, _ v: Int) {
-        lock.lock()
-        values[i] = v
-        lock.unlock()
-    }
-    var total: Int { values.reduce(0, +) }
 }

@@ -38,9 +38,10 @@ struct ImportReport: Sendable, Codable {
 
     /// The one-paragraph summary printed by the CLI and shown on the import page.
     var summary: String {
+        let n = Format.count
         var lines = [
-            "files: \(filesImported) imported, \(filesRefused) refused",
-            "rows: \(rowsRead) read, \(inserted) inserted, \(unchanged) unchanged, \(updated) updated, \(rejected) rejected",
+            "files: \(n(filesImported)) imported, \(n(filesRefused)) refused",
+            "rows: \(n(rowsRead)) read, \(n(inserted)) inserted, \(n(unchanged)) unchanged, \(n(updated)) updated, \(n(rejected)) rejected",
         ]
         for r in refused { lines.append("refused: \(r)") }
         for f in files where f.status == "refused" { lines.append("refused: \(f.message)") }

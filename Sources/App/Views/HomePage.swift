@@ -82,14 +82,23 @@ struct HomePage: Encodable {
         }
         if let i = lastImport {
             self.lastImport = ImportLine(
-                when: i.finished_at ?? i.started_at, origin: i.origin, status: i.status, summary: i.message,
+                when: Format.dateTime(i.finished_at ?? i.started_at), origin: i.origin, status: i.status, summary: i.message,
                 isProblem: i.files_refused > 0 || i.rejected > 0)
         }
     }
 }
 
-/// Number formatting for pages: thousands separators, as GOV.UK style asks.
+/// Formatting for pages, in GOV.UK style: thousands separators; "22 November 2026, 14:05 UTC".
 enum Format {
+    static func dateTime(_ iso: String) -> String {
+        guard let date = ISO8601DateFormatter().date(from: iso) else { return iso }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
+        return f.string(from: date)
+    }
+
     static func count(_ n: Int) -> String {
         let digits = String(abs(n))
         var out = ""

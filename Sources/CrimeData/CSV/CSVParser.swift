@@ -279,33 +279,32 @@ public final class CSVParser {
                 guard buffer[i] == 0x2C else { throw CSVError.malformedQuotedField(line: line + newlines) }
                 i += 1
                 if i == limit {
-                    // A trailing comma: one more, empty field.
-                    if n == fieldCapacity { growFields() }
-                    fieldStarts[n] = i
-                    fieldEnds[n] = i
-                    n += 1
+                    addField(&n, start: i, end: i)  // a trailing comma: one more, empty field
                     break
                 }
             } else {
                 // Unquoted field; a stray quote inside it is kept as a literal.
                 let start = i
                 while i < limit && buffer[i] != 0x2C { i += 1 }
-                fieldStarts[n] = start
-                fieldEnds[n] = i
-                n += 1
+                addField(&n, start: start, end: i)
                 if i >= limit { break }
                 i += 1
                 if i == limit {
-                    if n == fieldCapacity { growFields() }
-                    fieldStarts[n] = i
-                    fieldEnds[n] = i
-                    n += 1
+                    addField(&n, start: i, end: i)
                     break
                 }
             }
         }
         try deliver(fields: n, lines: 1 + newlines)
         return recordEnd
+    }
+
+    @inline(__always)
+    private func addField(_ n: inout Int, start: Int, end: Int) {
+        if n == fieldCapacity { growFields() }
+        fieldStarts[n] = start
+        fieldEnds[n] = end
+        n += 1
     }
 
     private func deliver(fields n: Int, lines: Int) throws {

@@ -1,0 +1,55 @@
+@testable import App
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// Pages in a real browser: the app listens on a port and headless Chromium (Debian's
+/// `chromium`, installed by `.ci/run`) loads them and returns the DOM after rendering.
+/// Skipped where Chromium is not installed.
+@Suite("pages in a real browser", .enabled(if: Browser.path != nil, "headless Chromium is not installed"))
+struct BrowserTests {
+    @Test("the home page shows the loaded data, the coverage grid and the last import")
+    func homePage() async throws {
+        try await withTestApp { app in
+            let rows = (1...30).map { PoliceCSV.crime($0) } + [PoliceCSV.asb(), PoliceCSV.asb(month: "2024-08")]
+            _ = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "a.csv"))
+            let port = Int.random(in: 20_000..<60_000)
+            app.http.server.configuration.port = port
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            defer { Task { await app.server.shutdown() } }
+            let dom = try await Browser.dom("http://127.0.0.1:\(port)/")
+            #expect(dom.contains("<h1 class=\"heading-xl\">Data loaded</h1>"))
+            #expect(dom.contains("Norfolk Constabulary"))
+            #expect(dom.contains("32"), "row count")
+            #expect(dom.contains("cell cell--full"), "coverage grid cell for a month with data")
+            #expect(dom.contains("2024-08: street 1"))
+            #expect(dom.contains("files: 1 imported, 0 refused"))
+            await app.server.shutdown()
+        }
+    }
+}
+
+enum Browser {
+    static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// The page's DOM after Chromium has loaded and rendered it.
+    static func dom(_ url: String) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path!)
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
+        process.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--user-data-dir=\(profile.path)", "--virtual-time-budget=5000", "--dump-dom", url,
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = try await Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: profile)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
