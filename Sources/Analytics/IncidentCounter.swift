@@ -25,15 +25,20 @@ public enum IncidentCounter {
     }
 
     public struct Result: Sendable {
-        public var counts: [Key: Int]
+        /// The counts, one per (LSOA, month, crime type) cell.
+        public var counts: CountTable
         public var categories: [String]
         public var rows: Int
         public var rejected: Int
 
         /// Rows as (LSOA code, month, crime type, count), sorted.
         public var table: [(lsoa: String, month: Int, category: String, count: Int)] {
-            counts.map { (IncidentCounter.lsoaCode($0.key.lsoa), Int($0.key.month), categories[Int($0.key.category)], $0.value) }
-                .sorted { ($0.lsoa, $0.month, $0.category) < ($1.lsoa, $1.month, $1.category) }
+            var rows: [(lsoa: String, month: Int, category: String, count: Int)] = []
+            rows.reserveCapacity(counts.count)
+            counts.forEach { k, v in
+                rows.append((IncidentCounter.lsoaCode(k.lsoa), Int(k.month), categories[Int(k.category)], v))
+            }
+            return rows.sorted { ($0.lsoa, $0.month, $0.category) < ($1.lsoa, $1.month, $1.category) }
         }
     }
 
@@ -50,14 +55,22 @@ public enum IncidentCounter {
         let size = Int(st.st_size)
         let cuts = try cutPoints(fd: fd, size: size, parts: max(1, threads), minimum: minimumSplitBytes)
         let ranges = zip(cuts.dropLast(), cuts.dropFirst()).map { $0..<$1 }
+        // A private, writable mapping: the parser reads the page cache directly (no copy
+        // into a buffer) and may unescape quoted fields in place without touching the file.
+        guard size > 0, let map = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), map != MAP_FAILED
+        else { throw PoliceFileError.empty(file: path) }
+        defer { munmap(map, size) }
+        madvise(map, size, MADV_SEQUENTIAL)
+        let base = UInt(bitPattern: map)
         let partials = try parallelMap(ranges.count) { i in
-            try countRange(fd: fd, range: ranges[i], isFirst: i == 0, file: path)
+            let start = UnsafeMutablePointer<UInt8>(bitPattern: base)! + ranges[i].lowerBound
+            let bytes = UnsafeMutableBufferPointer(start: start, count: ranges[i].count)
+            return try countRange(bytes, isFirst: i == 0, file: path)
         }
         // Merge, renumbering each part's categories into one list.
         var categories: [String] = []
         var index: [String: UInt16] = [:]
-        var counts: [Key: Int] = [:]
-        counts.reserveCapacity(partials.reduce(0) { $0 + $1.counts.count })
+        var counts = CountTable(capacity: partials.reduce(0) { $0 + $1.counts.count })
         var rows = 0, rejected = 0
         for part in partials {
             rows += part.rows
@@ -70,7 +83,7 @@ public enum IncidentCounter {
                 return i
             }
             part.counts.forEach { k, v in
-                counts[Key(lsoa: k.lsoa, month: k.month, category: map[Int(k.category)]), default: 0] += v
+                counts.add(Key(lsoa: k.lsoa, month: k.month, category: map[Int(k.category)]), v)
             }
         }
         return Result(counts: counts, categories: categories, rows: rows, rejected: rejected)
@@ -86,7 +99,7 @@ public enum IncidentCounter {
     /// The state one thread's row callback works on. Only that thread touches it, so the
     /// runtime exclusivity checks on its properties (6% of the loop) are switched off.
     final class RangeState {
-        @exclusivity(unchecked) var part = Partial()
+        @exclusivity(unchecked) var part = Partial(counts: CountTable(capacity: 1 << 18))
         @exclusivity(unchecked) var categoryBytes: [[UInt8]] = []
         @exclusivity(unchecked) var sawHeader: Bool
         @exclusivity(unchecked) var problem: (any Error)?
@@ -124,11 +137,11 @@ public enum IncidentCounter {
         }
     }
 
-    static func countRange(fd: Int32, range: Range<Int>, isFirst: Bool, file: String) throws -> Partial {
+    static func countRange(_ bytes: UnsafeMutableBufferPointer<UInt8>, isFirst: Bool, file: String) throws -> Partial {
         let state = RangeState(sawHeader: !isFirst)
         let parser = CSVParser { row in try state.row(row, file: file) }
         do {
-            try parser.parse(fileDescriptor: fd, range: range)
+            try parser.parse(inPlace: bytes, atStart: isFirst)
         } catch {
             throw state.problem ?? error
         }

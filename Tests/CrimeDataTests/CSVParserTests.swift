@@ -51,6 +51,21 @@ struct CSVParserTests {
         #expect(whole[2].fields == ["", "", ""])
     }
 
+    @Test("parsing bytes in place gives the same records, and skips a BOM only at the start")
+    func inPlace() throws {
+        let text = "\u{FEFF}a,b\r\n\"x,\"\"y\"\"\",2\n3,\"multi\nline\""
+        var bytes = Array(text.utf8)
+        var rows: [[String]] = []
+        let parser = CSVParser { row in rows.append(row.strings) }
+        try bytes.withUnsafeMutableBufferPointer { try parser.parse(inPlace: $0, atStart: true) }
+        #expect(rows == (try parse(text)).map(\.fields))
+        var later = Array(text.utf8)
+        var laterRows: [[String]] = []
+        let second = CSVParser { row in laterRows.append(row.strings) }
+        try later.withUnsafeMutableBufferPointer { try second.parse(inPlace: $0, atStart: false) }
+        #expect(laterRows[0][0] == "\u{FEFF}a", "not the start of the file: the bytes are data")
+    }
+
     @Test("trailing commas make empty fields")
     func trailingComma() throws {
         #expect(try parse("a,b,\n\"x\",y,\n").map(\.fields) == [["a", "b", ""], ["x", "y", ""]])

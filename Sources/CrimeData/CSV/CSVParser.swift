@@ -101,6 +101,25 @@ public final class CSVParser {
         try finish()
     }
 
+    /// Parses bytes that are all present at once (a memory-mapped file, say) in place,
+    /// without copying them. The memory must be writable (quoted fields are unescaped in
+    /// place; map files `MAP_PRIVATE`) and stay valid until this returns. `atStart`
+    /// says whether these bytes begin the file (a byte order mark is skipped only then).
+    public func parse(inPlace bytes: UnsafeMutableBufferPointer<UInt8>, atStart: Bool) throws {
+        precondition(count == 0, "parse(inPlace:) needs a parser with nothing buffered")
+        let (ownBuffer, ownCapacity) = (buffer, capacity)
+        buffer = bytes.baseAddress ?? ownBuffer
+        capacity = bytes.count
+        count = bytes.count
+        self.atStart = atStart
+        defer {
+            buffer = ownBuffer
+            capacity = ownCapacity
+            count = 0
+        }
+        try parseAvailable(final: true)
+    }
+
     private func reserve(_ extra: Int) {
         guard count + extra > capacity else { return }
         let newCapacity = max(capacity * 2, count + extra)
