@@ -55,17 +55,8 @@ public enum IncidentCounter {
         let size = Int(st.st_size)
         let cuts = try cutPoints(fd: fd, size: size, parts: max(1, threads), minimum: minimumSplitBytes)
         let ranges = zip(cuts.dropLast(), cuts.dropFirst()).map { $0..<$1 }
-        // A private, writable mapping: the parser reads the page cache directly (no copy
-        // into a buffer) and may unescape quoted fields in place without touching the file.
-        guard size > 0, let map = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), map != MAP_FAILED
-        else { throw PoliceFileError.empty(file: path) }
-        defer { munmap(map, size) }
-        madvise(map, size, MADV_SEQUENTIAL)
-        let base = UInt(bitPattern: map)
         let partials = try parallelMap(ranges.count) { i in
-            let start = UnsafeMutablePointer<UInt8>(bitPattern: base)! + ranges[i].lowerBound
-            let bytes = UnsafeMutableBufferPointer(start: start, count: ranges[i].count)
-            return try countRange(bytes, isFirst: i == 0, file: path)
+            try countRange(fd: fd, range: ranges[i], isFirst: i == 0, file: path)
         }
         // Merge, renumbering each part's categories into one list.
         var categories: [String] = []
@@ -137,11 +128,11 @@ public enum IncidentCounter {
         }
     }
 
-    static func countRange(_ bytes: UnsafeMutableBufferPointer<UInt8>, isFirst: Bool, file: String) throws -> Partial {
+    static func countRange(fd: Int32, range: Range<Int>, isFirst: Bool, file: String) throws -> Partial {
         let state = RangeState(sawHeader: !isFirst)
         let parser = CSVParser { row in try state.row(row, file: file) }
         do {
-            try parser.parse(inPlace: bytes, atStart: isFirst)
+            try parser.parse(fileDescriptor: fd, range: range)
         } catch {
             throw state.problem ?? error
         }

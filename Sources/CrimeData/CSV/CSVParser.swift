@@ -151,15 +151,16 @@ public final class CSVParser {
             atStart = false
         }
         while pos < count {
-            let consumed: Int
-            if let end = findLineEnd(from: pos), memchr(buffer + pos, 0x22, end - pos) == nil {
-                consumed = try emitSimple(from: pos, lineEnd: end)
+            let simple = try emitSimple(from: pos)
+            if simple >= 0 {
+                pos = simple
+            } else if simple == Self.incomplete && !final {
+                break  // the record continues in the next chunk
             } else if let end = try emitQuoted(from: pos, final: final) {
-                consumed = end
+                pos = end
             } else {
                 break  // the record continues in the next chunk
             }
-            pos = consumed
         }
         if pos < count, !final {
             if count - pos > maximumRecordBytes { throw CSVError.recordTooLong(line: line, limit: maximumRecordBytes) }
@@ -174,60 +175,72 @@ public final class CSVParser {
         }
     }
 
-    /// Index of the `\n` ending the line at `pos`, or the end of input when `final`.
-    private func findLineEnd(from pos: Int) -> Int? {
-        if let p = memchr(buffer + pos, 0x0A, count - pos) {
-            return UnsafeMutablePointer<UInt8>(p.assumingMemoryBound(to: UInt8.self)) - buffer
-        }
-        return nil
+    private static let hasQuote = -1
+    private static let incomplete = -2
+
+    /// The high bit of every byte of `x` that is zero, and of no other byte (the exact
+    /// test `~(((x & 0x7F…) + 0x7F…) | x | 0x7F…)`, free of the false positives of the
+    /// shorter `haszero` trick).
+    @inline(__always)
+    private static func zeroBytes(_ x: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low7) &+ low7) | x | low7)
     }
 
-    /// A record without quotes: split on commas, eight bytes at a time. Returns the
-    /// index after the record.
-    ///
-    /// Each 8-byte word is XORed with eight commas, which turns commas into zero bytes;
-    /// the exact zero-byte test `~(((x & 0x7F…) + 0x7F…) | x | 0x7F…)` then sets the high
-    /// bit of exactly those bytes (no false positives, unlike the shorter `haszero`
-    /// trick), and the set bits are visited lowest first.
-    private func emitSimple(from pos: Int, lineEnd: Int) throws -> Int {
-        var end = lineEnd
-        if end > pos && buffer[end - 1] == 0x0D { end -= 1 }
+    /// A record without quotes, found and split in one pass eight bytes at a time: each
+    /// word is XORed with eight commas, eight quotes and eight line feeds, so that
+    /// ``zeroBytes(_:)`` marks each of them; comma marks before the first line feed are
+    /// field ends. Returns the index after the record, ``hasQuote`` if the record holds a
+    /// quote (the caller then uses the RFC 4180 path), or ``incomplete`` if no line feed
+    /// is buffered yet. Nothing is written to the buffer, so either way the record can be
+    /// parsed again from `pos`.
+    private func emitSimple(from pos: Int) throws -> Int {
         var n = 0
         var start = pos
         var i = pos
         let raw = UnsafeRawPointer(buffer)
-        let commas: UInt64 = 0x2C2C_2C2C_2C2C_2C2C
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        while i + 8 <= end {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ commas
-            var hits = ~(((x & low7) &+ low7) | x | low7)
-            while hits != 0 {
-                let at = i + hits.trailingZeroBitCount >> 3
-                if n == fieldCapacity { growFields() }
-                fieldStarts[n] = start
-                fieldEnds[n] = at
-                n += 1
-                start = at + 1
-                hits &= hits &- 1
+        while i + 8 <= count {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            var commas = Self.zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C)
+            let quotes = Self.zeroBytes(w ^ 0x2222_2222_2222_2222)
+            let feeds = Self.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+            let before = feeds == 0 ? ~UInt64(0) : (feeds & (~feeds &+ 1)) &- 1
+            if quotes & before != 0 { return Self.hasQuote }
+            commas &= before
+            while commas != 0 {
+                addField(&n, start: start, end: i + commas.trailingZeroBitCount >> 3)
+                start = i + commas.trailingZeroBitCount >> 3 + 1
+                commas &= commas &- 1
+            }
+            if feeds != 0 {
+                return try endRecord(n: &n, start: start, lineFeed: i + feeds.trailingZeroBitCount >> 3)
             }
             i += 8
         }
-        while i < end {
-            if buffer[i] == 0x2C {
-                if n == fieldCapacity { growFields() }
-                fieldStarts[n] = start
-                fieldEnds[n] = i
-                n += 1
+        while i < count {
+            switch buffer[i] {
+            case 0x2C:
+                addField(&n, start: start, end: i)
                 start = i + 1
+            case 0x22:
+                return Self.hasQuote
+            case 0x0A:
+                return try endRecord(n: &n, start: start, lineFeed: i)
+            default:
+                break
             }
             i += 1
         }
-        if n == fieldCapacity { growFields() }
-        fieldStarts[n] = start
-        fieldEnds[n] = end
-        n += 1
+        return Self.incomplete
+    }
+
+    @inline(__always)
+    private func endRecord(n: inout Int, start: Int, lineFeed: Int) throws -> Int {
+        var end = lineFeed
+        if end > start && buffer[end - 1] == 0x0D { end -= 1 }
+        addField(&n, start: start, end: end)
         try deliver(fields: n, lines: 1)
-        return lineEnd + 1
+        return lineFeed + 1
     }
 
     /// End (exclusive, past the line break) of the record at `pos`, tracking quote
