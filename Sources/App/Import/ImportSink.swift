@@ -16,8 +16,8 @@ final class ImportSink: PoliceRecordSink {
     private let stopForce: String?
     private let now: String
     private(set) var totals = Totals()
+    /// The first 1,000 rejected rows (the reader counts them all).
     private(set) var rejects: [(line: Int, reason: String)] = []
-    private(set) var rejectCount = 0
     private var kind: PoliceFileKind = .street
 
     private var slices: [SliceKey: SliceState]
@@ -74,7 +74,6 @@ final class ImportSink: PoliceRecordSink {
     func begin(kind: PoliceFileKind) throws { self.kind = kind }
 
     func reject(line: Int, reason: String) {
-        rejectCount += 1
         if rejects.count < 1000 { rejects.append((line, reason)) }
     }
 
