@@ -16,6 +16,14 @@ public struct PoliceSource: Sendable, Hashable {
     /// Uncompressed size in bytes, for progress.
     public let byteCount: UInt64
 
+    /// The archive and the entry at `entryPath`, or `damagedArchive`.
+    private static func openEntry(_ archivePath: String, _ entryPath: String) throws -> (Archive, Entry) {
+        guard let archive = try? Archive(url: URL(fileURLWithPath: archivePath), accessMode: .read),
+            let entry = archive[entryPath]
+        else { throw InputError.damagedArchive(archivePath) }
+        return (archive, entry)
+    }
+
     /// The police.uk force id in a file name such as `2016-07-west-yorkshire-stop-and-search.csv`.
     public var forceIDFromName: String? {
         let name = fileName.lowercased()
@@ -42,9 +50,7 @@ public struct PoliceSource: Sendable, Hashable {
         case .file:
             try stream { chunk in h.combine(chunk.bindMemory(to: UInt8.self)) }
         case .zipEntry(let archivePath, let entryPath):
-            guard let archive = try? Archive(url: URL(fileURLWithPath: archivePath), accessMode: .read),
-                let entry = archive[entryPath]
-            else { throw InputError.damagedArchive(archivePath) }
+            let (_, entry) = try Self.openEntry(archivePath, entryPath)
             h.combine(UInt64(entry.checksum))
             h.combine(Int(truncatingIfNeeded: entry.compressedSize))
             h.combine(entryPath)
@@ -73,31 +79,26 @@ public struct PoliceSource: Sendable, Hashable {
                 try body(UnsafeRawBufferPointer(start: buffer, count: n))
             }
         case .zipEntry(let archivePath, let entryPath):
-            let archive: Archive
-            do {
-                archive = try Archive(url: URL(fileURLWithPath: archivePath), accessMode: .read)
-            } catch {
-                throw InputError.damagedArchive(archivePath)
-            }
-            guard let entry = archive[entryPath] else { throw InputError.damagedArchive(archivePath) }
+            let (archive, entry) = try Self.openEntry(archivePath, entryPath)
             let declared = entry.uncompressedSize
             var produced: UInt64 = 0
+            // An error from the consumer (or the size guard) is passed on as it is; any
+            // other error comes from reading the archive itself.
+            var consumerError: (any Error)?
             let crc: CRC32
             do {
                 crc = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { data in
-                    produced += UInt64(data.count)
-                    if produced > declared { throw InputError.zipBomb(displayName, "inflates past its declared size") }
-                    try data.withUnsafeBytes { try body($0) }
+                    do {
+                        produced += UInt64(data.count)
+                        if produced > declared { throw InputError.zipBomb(displayName, "inflates past its declared size") }
+                        try data.withUnsafeBytes { try body($0) }
+                    } catch {
+                        consumerError = error
+                        throw error
+                    }
                 }
-            } catch let error as InputError {
-                throw error
-            } catch let error as RowError {
-                throw error
-            } catch let error as CSVError {
-                throw error
-            } catch let error as PoliceFileError {
-                throw error
             } catch {
+                if let consumerError { throw consumerError }
                 throw InputError.damagedArchive("\(archivePath) (entry \(entryPath): \(error))")
             }
             guard produced == declared, crc == entry.checksum else {
