@@ -47,16 +47,12 @@ public enum IncidentCounter {
         file path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
         minimumSplitBytes: Int = 4 << 20
     ) throws -> Result {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw InputError.notFound(path) }
-        defer { close(fd) }
-        var st = stat()
-        fstat(fd, &st)
-        let size = Int(st.st_size)
-        let cuts = try cutPoints(fd: fd, size: size, parts: max(1, threads), minimum: minimumSplitBytes)
-        let ranges = zip(cuts.dropLast(), cuts.dropFirst()).map { $0..<$1 }
-        let partials = try parallelMap(ranges.count) { i in
-            try countRange(fd: fd, range: ranges[i], isFirst: i == 0, file: path)
+        let partials = try withReadOnlyFile(path) { fd, size in
+            let cuts = try cutPoints(fd: fd, size: size, parts: max(1, threads), minimum: minimumSplitBytes)
+            let ranges = zip(cuts.dropLast(), cuts.dropFirst()).map { $0..<$1 }
+            return try parallelMap(ranges.count) { i in
+                try countRange(fd: fd, range: ranges[i], isFirst: i == 0, file: path)
+            }
         }
         // Merge, renumbering each part's categories into one list.
         var categories: [String] = []
@@ -80,7 +76,7 @@ public enum IncidentCounter {
         return Result(counts: counts, categories: categories, rows: rows, rejected: rejected)
     }
 
-    struct Partial: @unchecked Sendable {
+    struct Partial: Sendable {
         var counts = CountTable()
         var categories: [String] = []
         var rows = 0

@@ -45,13 +45,7 @@ struct BenchCommand: AsyncCommand {
 
     /// Reads the file in 1 MiB blocks on `threads` threads and counts line breaks.
     static func scan(_ path: String, threads: Int) throws -> Int {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw InputError.notFound(path) }
-        defer { close(fd) }
-        var st = stat()
-        fstat(fd, &st)
-        let size = Int(st.st_size)
-        let counts = try parallelMap(threads) { t in
+        let counts = try withReadOnlyFile(path) { fd, size in try parallelMap(threads) { t in
             let block = 1 << 20
             let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: block)
             defer { buffer.deallocate() }
@@ -70,7 +64,7 @@ struct BenchCommand: AsyncCommand {
                 offset += n
             }
             return lines
-        }
+        } }
         return counts.reduce(0, +)
     }
 }

@@ -47,7 +47,6 @@ final class ImportSink: PoliceRecordSink {
         var isNew: Bool
         var stored: [Int64: StoredRow]?
         var seen = Set<Int64>()
-        var digest: Int64 = 0
         var rows: Int64 = 0
         /// Whether this file inserted or updated any row of the slice.
         var changed = false
@@ -156,8 +155,8 @@ final class ImportSink: PoliceRecordSink {
             guard let w = work[state.id] else { continue }
             let rowCount = state.rowCount + w.rows
             let source = w.changed || state.sourceHash == 0 ? fingerprint : state.sourceHash
-            try store.updateSlice(id: w.id, rowCount: rowCount, digest: w.digest, sourceHash: source, updatedAt: now)
-            slices[key] = SliceState(id: state.id, rowCount: rowCount, digest: w.digest, sourceHash: source)
+            try store.updateSlice(id: w.id, rowCount: rowCount, sourceHash: source, updatedAt: now)
+            slices[key] = SliceState(id: state.id, rowCount: rowCount, sourceHash: source)
         }
     }
 
@@ -171,7 +170,6 @@ final class ImportSink: PoliceRecordSink {
 
     @inline(__always)
     private func classify(_ slice: SliceWork, key: Int64, hash: Int64) throws -> Action {
-        slice.digest &+= (key &* 0x2545_F491_4F6C_DD1D) ^ hash
         guard slice.seen.insert(key).inserted else {
             // The same row twice in one file (a repeated Crime ID): already handled.
             totals.unchanged += 1
@@ -232,7 +230,7 @@ final class ImportSink: PoliceRecordSink {
             }
         } else {
             let id = try store.createSlice(key, updatedAt: now)
-            slices[key] = SliceState(id: id, rowCount: 0, digest: 0, sourceHash: 0)
+            slices[key] = SliceState(id: id, rowCount: 0, sourceHash: 0)
             w = SliceWork(id: id, forceID: force, month: month, isNew: true)
             work[id] = w
         }

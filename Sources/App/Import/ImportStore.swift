@@ -16,7 +16,7 @@ protocol ImportStore: AnyObject {
     func createForce(id: String, name: String) throws
     func createCategory(id: Int, name: String, slug: String) throws
     func createSlice(_ key: SliceKey, updatedAt: String) throws -> Int64
-    func updateSlice(id: Int64, rowCount: Int64, digest: Int64, sourceHash: Int64, updatedAt: String) throws
+    func updateSlice(id: Int64, rowCount: Int64, sourceHash: Int64, updatedAt: String) throws
 
     /// Rows already stored for a slice: key → (id, content hash, LSOA, category).
     func loadRows(slice: Int64, kind: PoliceFileKind) throws -> [Int64: StoredRow]
@@ -59,7 +59,6 @@ struct SliceKey: Hashable, Sendable {
 struct SliceState: Sendable {
     var id: Int64
     var rowCount: Int64
-    var digest: Int64
     var sourceHash: Int64
 }
 

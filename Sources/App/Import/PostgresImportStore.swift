@@ -89,12 +89,11 @@ final class PostgresImportStore: ImportStore {
 
     func loadSlices() throws -> [SliceKey: SliceState] {
         var result: [SliceKey: SliceState] = [:]
-        for row in try rows("SELECT id, kind, force_id, month, row_count, digest, source_hash FROM data_slices") {
-            let (id, kind, force, month, count, digest, source) = try row.decode(
-                (Int64, String, String, Int, Int64, Int64, Int64).self)
+        for row in try rows("SELECT id, kind, force_id, month, row_count, source_hash FROM data_slices") {
+            let (id, kind, force, month, count, source) = try row.decode((Int64, String, String, Int, Int64, Int64).self)
             guard let k = PoliceFileKind(rawValue: kind) else { continue }
             result[SliceKey(kind: k, forceID: force, month: month)] =
-                SliceState(id: id, rowCount: count, digest: digest, sourceHash: source)
+                SliceState(id: id, rowCount: count, sourceHash: source)
         }
         return result
     }
@@ -134,9 +133,9 @@ final class PostgresImportStore: ImportStore {
         return try result[0].decode(Int64.self)
     }
 
-    func updateSlice(id: Int64, rowCount: Int64, digest: Int64, sourceHash: Int64, updatedAt: String) throws {
+    func updateSlice(id: Int64, rowCount: Int64, sourceHash: Int64, updatedAt: String) throws {
         try run("""
-            UPDATE data_slices SET row_count = \(rowCount), digest = \(digest), source_hash = \(sourceHash),
+            UPDATE data_slices SET row_count = \(rowCount), source_hash = \(sourceHash),
               updated_at = \(updatedAt) WHERE id = \(id)
             """)
     }
@@ -162,31 +161,28 @@ final class PostgresImportStore: ImportStore {
     // MARK: rows
 
     func insertIncident(_ r: IncidentValues) throws {
-        var b = ByteBuffer()
-        swap(&b, &incidents)
-        b.copyInt(r.slice, tab: true)
-        b.copyInt(r.key, tab: true)
-        b.copyInt(r.hash, tab: true)
+        incidents.copyInt(r.slice, tab: true)
+        incidents.copyInt(r.key, tab: true)
+        incidents.copyInt(r.hash, tab: true)
         if r.crimeID.count == 64 {
-            b.writeString("\\\\x")
-            b.writeBytes(r.crimeID)
-            b.writeInteger(UInt8(9))
+            incidents.writeString("\\\\x")
+            incidents.writeBytes(r.crimeID)
+            incidents.writeInteger(UInt8(9))
         } else {
-            b.copyNull(tab: true)
+            incidents.copyNull(tab: true)
         }
-        b.copyInt(Int64(r.month), tab: true)
-        b.copyInt(Int64(r.category), tab: true)
-        b.copyDouble(r.position?.longitude, tab: true)
-        b.copyDouble(r.position?.latitude, tab: true)
-        b.copyDouble(r.grid.map { ($0.easting * 10).rounded() / 10 }, tab: true)
-        b.copyDouble(r.grid.map { ($0.northing * 10).rounded() / 10 }, tab: true)
-        b.copyText(r.location, tab: true)
-        b.copyText(r.lsoa, tab: true)
-        b.copyText(r.lastOutcome, tab: true)
-        b.copyText(r.context, tab: true)
-        if let by = r.reportedBy { b.copyText(by, tab: false) } else { b.copyNull(tab: false) }
-        b.writeInteger(UInt8(10))
-        swap(&b, &incidents)
+        incidents.copyInt(Int64(r.month), tab: true)
+        incidents.copyInt(Int64(r.category), tab: true)
+        incidents.copyDouble(r.position?.longitude, tab: true)
+        incidents.copyDouble(r.position?.latitude, tab: true)
+        incidents.copyDouble(r.grid.map { ($0.easting * 10).rounded() / 10 }, tab: true)
+        incidents.copyDouble(r.grid.map { ($0.northing * 10).rounded() / 10 }, tab: true)
+        incidents.copyText(r.location, tab: true)
+        incidents.copyText(r.lsoa, tab: true)
+        incidents.copyText(r.lastOutcome, tab: true)
+        incidents.copyText(r.context, tab: true)
+        if let by = r.reportedBy { incidents.copyText(by, tab: false) } else { incidents.copyNull(tab: false) }
+        incidents.writeInteger(UInt8(10))
         if incidents.readableBytes > Self.flushBytes { try flush() }
     }
 
@@ -209,21 +205,18 @@ final class PostgresImportStore: ImportStore {
     }
 
     func insertOutcome(_ r: OutcomeValues) throws {
-        var b = ByteBuffer()
-        swap(&b, &outcomes)
-        b.copyInt(r.slice, tab: true)
-        b.copyInt(r.key, tab: true)
-        b.copyInt(r.hash, tab: true)
-        b.writeString("\\\\x")
-        b.writeBytes(r.crimeID)
-        b.writeInteger(UInt8(9))
-        b.copyInt(Int64(r.month), tab: true)
-        b.copyText(r.outcome, tab: true)
-        b.copyDouble(r.position?.longitude, tab: true)
-        b.copyDouble(r.position?.latitude, tab: true)
-        b.copyText(r.lsoa, tab: false)
-        b.writeInteger(UInt8(10))
-        swap(&b, &outcomes)
+        outcomes.copyInt(r.slice, tab: true)
+        outcomes.copyInt(r.key, tab: true)
+        outcomes.copyInt(r.hash, tab: true)
+        outcomes.writeString("\\\\x")
+        outcomes.writeBytes(r.crimeID)
+        outcomes.writeInteger(UInt8(9))
+        outcomes.copyInt(Int64(r.month), tab: true)
+        outcomes.copyText(r.outcome, tab: true)
+        outcomes.copyDouble(r.position?.longitude, tab: true)
+        outcomes.copyDouble(r.position?.latitude, tab: true)
+        outcomes.copyText(r.lsoa, tab: false)
+        outcomes.writeInteger(UInt8(10))
         if outcomes.readableBytes > Self.flushBytes { try flush() }
     }
 
@@ -237,18 +230,15 @@ final class PostgresImportStore: ImportStore {
     }
 
     func insertStop(_ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws {
-        var b = ByteBuffer()
-        swap(&b, &stops)
-        b.copyInt(slice, tab: true)
-        b.copyInt(key, tab: true)
-        b.copyInt(hash, tab: true)
-        b.copyInt(Int64(month), tab: true)
-        for i in 0..<4 { b.copyText(row.bytes(i), tab: true) }
-        b.copyDouble(ByteParsing.decimal(row.bytes(4)), tab: true)
-        b.copyDouble(ByteParsing.decimal(row.bytes(5)), tab: true)
-        for i in 6...14 { b.copyText(row.bytes(i), tab: i < 14) }
-        b.writeInteger(UInt8(10))
-        swap(&b, &stops)
+        stops.copyInt(slice, tab: true)
+        stops.copyInt(key, tab: true)
+        stops.copyInt(hash, tab: true)
+        stops.copyInt(Int64(month), tab: true)
+        for i in 0..<4 { stops.copyText(row.bytes(i), tab: true) }
+        stops.copyDouble(ByteParsing.decimal(row.bytes(4)), tab: true)
+        stops.copyDouble(ByteParsing.decimal(row.bytes(5)), tab: true)
+        for i in 6...14 { stops.copyText(row.bytes(i), tab: i < 14) }
+        stops.writeInteger(UInt8(10))
         if stops.readableBytes > Self.flushBytes { try flush() }
     }
 

@@ -46,10 +46,10 @@ final class SQLiteImportStore: ImportStore {
 
     func loadSlices() throws -> [SliceKey: SliceState] {
         var result: [SliceKey: SliceState] = [:]
-        try c.prepare("SELECT id, kind, force_id, month, row_count, digest, source_hash FROM data_slices").forEachRow { s in
+        try c.prepare("SELECT id, kind, force_id, month, row_count, source_hash FROM data_slices").forEachRow { s in
             guard let kind = PoliceFileKind(rawValue: s.text(1)) else { return }
             result[SliceKey(kind: kind, forceID: s.text(2), month: Int(s.int(3)))] =
-                SliceState(id: s.int(0), rowCount: s.int(4), digest: s.int(5), sourceHash: s.int(6))
+                SliceState(id: s.int(0), rowCount: s.int(4), sourceHash: s.int(5))
         }
         return result
     }
@@ -92,13 +92,12 @@ final class SQLiteImportStore: ImportStore {
         return id
     }
 
-    func updateSlice(id: Int64, rowCount: Int64, digest: Int64, sourceHash: Int64, updatedAt: String) throws {
-        let s = try c.prepare("UPDATE data_slices SET row_count = ?1, digest = ?2, source_hash = ?3, updated_at = ?4 WHERE id = ?5")
+    func updateSlice(id: Int64, rowCount: Int64, sourceHash: Int64, updatedAt: String) throws {
+        let s = try c.prepare("UPDATE data_slices SET row_count = ?1, source_hash = ?2, updated_at = ?3 WHERE id = ?4")
         s.bind(1, rowCount)
-        s.bind(2, digest)
-        s.bind(3, sourceHash)
-        s.bindText(4, updatedAt)
-        s.bind(5, id)
+        s.bind(2, sourceHash)
+        s.bindText(3, updatedAt)
+        s.bind(4, id)
         try s.run()
     }
 

@@ -20,8 +20,6 @@ import Darwin
 public final class CSVParser {
     /// Upper bound on the length of one record, in bytes.
     public let maximumRecordBytes: Int
-    public private(set) var recordsParsed = 0
-    public private(set) var bytesConsumed = 0
 
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
@@ -167,7 +165,6 @@ public final class CSVParser {
         }
         let remaining = count - pos
         if remaining > 0 && pos > 0 { (buffer).update(from: buffer + pos, count: remaining) }
-        bytesConsumed += pos
         count = remaining
         if final && remaining > 0 {
             // Only reachable for an unterminated quoted field at end of input.
@@ -344,7 +341,6 @@ public final class CSVParser {
             base: UnsafePointer(buffer), starts: UnsafePointer(fieldStarts), ends: UnsafePointer(fieldEnds),
             count: n, line: line)
         line += lines
-        recordsParsed += 1
         try onRow(row)
     }
 }

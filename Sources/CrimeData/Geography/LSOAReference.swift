@@ -57,10 +57,7 @@ public enum LSOAReference {
                     centroid: GridPoint(easting: e, northing: n), population: Int(pop), households: Int(hh),
                     hectares: ha))
         }
-        let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else { throw GeographyError.missingResource(url.path) }
-        defer { close(fd) }
-        try parser.parse(fileDescriptor: fd)
+        try withReadOnlyFile(url.path) { fd, _ in try parser.parse(fileDescriptor: fd) }
         if let problem { throw problem }
         return result
     }
