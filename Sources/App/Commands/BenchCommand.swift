@@ -3,29 +3,37 @@ import CrimeData
 import Foundation
 import Vapor
 
-/// `saferstreets bench scan|aggregate FILE`: the pure parts of BENCHMARKS.md. Imports are
-/// measured with the real `import` command (see `scripts/bench/run.sh`).
+/// `saferstreets bench scan|aggregate|gistar|emerging FILE`: the pure parts of
+/// BENCHMARKS.md. Imports are measured with the real `import` command (see
+/// `scripts/bench/run.sh`).
 ///
 /// - `scan`: read the file and find every line break (memchr), the single-pass floor.
 /// - `aggregate`: parse and count by (LSOA, month, crime type) on all cores, no database.
+/// - `gistar`: Gi* z-scores on the 1,000 × 1,000 grid of float64 counts written by
+///   `scripts/bench/gistar_peers.py make`, 13-cell band; `--output` writes the z-scores.
+/// - `emerging`: emerging hot-spot analysis over 36 monthly grids of 100,000 cells, made
+///   from the same file (its first 100,000 cells, each month rescaled); FILE as for gistar.
 struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "what", help: "scan or aggregate")
+        @Argument(name: "what", help: "scan, aggregate, gistar or emerging")
         var what: String
-        @Argument(name: "file", help: "a police.uk street CSV")
+        @Argument(name: "file", help: "a police.uk street CSV (scan, aggregate) or a grid file (gistar, emerging)")
         var file: String
+        @Option(name: "output", help: "gistar: write the z-scores here as float64")
+        var output: String?
         @Option(name: "threads", help: "threads for aggregate (default: all cores)")
         var threads: Int?
         @Option(name: "repeat", help: "runs (default 3); the best is reported")
         var repeats: Int?
     }
 
-    var help: String { "Measure the single-pass floor (scan) or parse + aggregate (aggregate) on a street CSV" }
+    var help: String { "Measure the single-pass floor, parse + aggregate, Gi* or emerging hot spots" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let threads = signature.threads ?? ProcessInfo.processInfo.activeProcessorCount
         var best = Double.infinity
         var detail = ""
+        let grid = ["gistar", "emerging"].contains(signature.what) ? try Self.readGrid(signature.file) : []
         for _ in 0..<(signature.repeats ?? 3) {
             let start = DispatchTime.now()
             switch signature.what {
@@ -35,12 +43,51 @@ struct BenchCommand: AsyncCommand {
             case "aggregate":
                 let result = try IncidentCounter.count(file: signature.file, threads: threads)
                 detail = "\(result.rows) rows, \(result.counts.count) (LSOA, month, type) cells"
+            case "gistar":
+                let band = DistanceBand(cellSize: 1, band: 2)
+                let start = DispatchTime.now()
+                let gi = GetisOrd.giStar(values: grid, columns: 1000, rows: 1000, band: band, threads: threads)
+                best = min(best, Self.seconds(since: start))
+                detail = "\(gi.n) cells, \(band.cellCount)-cell band"
+                if let output = signature.output {
+                    try gi.z.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: output)) }
+                }
+                continue
+            case "emerging":
+                let cells = 100_000
+                let series: [[Double]] = (0..<36).map { t in
+                    (0..<cells).map { i in
+                        let factor: Double = 0.7 + 0.06 * Double((i * 7 + t * 13) % 11)
+                        return (grid[i] * factor).rounded()
+                    }
+                }
+                let g = Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 1000, rows: 100)
+                let start = DispatchTime.now()
+                let result = EmergingHotspots.run(
+                    series: series, grid: g, parameters: .init(hotspot: HotspotParameters(cellSize: 100)))
+                best = min(best, Self.seconds(since: start))
+                let hot = result.filter { $0.pattern.isHot }.count
+                detail = "\(cells) cells × 36 months, \(hot) cells with a hot pattern"
+                continue
             default:
-                throw Abort(.badRequest, reason: "bench: say scan or aggregate")
+                throw Abort(.badRequest, reason: "bench: say scan, aggregate, gistar or emerging")
             }
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+            best = min(best, Self.seconds(since: start))
         }
         context.console.print("\(signature.what)\t\(String(format: "%.3f", best))\t\(threads) threads\t\(detail)")
+    }
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// The 1,000,000 float64 counts of the Gi* benchmark grid.
+    static func readGrid(_ path: String) throws -> [Double] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard data.count == 8_000_000 else {
+            throw Abort(.badRequest, reason: "\(path): expected 1,000,000 float64 values; make it with scripts/bench/gistar_peers.py make")
+        }
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
     }
 
     /// Reads the file in 1 MiB blocks on `threads` threads and counts line breaks.

@@ -1,3 +1,4 @@
+import CrimeData
 import Foundation
 import Vapor
 
@@ -32,7 +33,7 @@ struct ImportCommand: AsyncCommand {
         if rejects.count > 20 { context.console.print("… \(rejects.count - 20) more rejected rows (see --rejects)") }
         if let path = signature.rejects {
             var csv = "file,line,reason\r\n"
-            for r in rejects { csv += "\(CSVText.field(r.file)),\(r.line),\(CSVText.field(r.reason))\r\n" }
+            for r in rejects { csv += CSVWriter.record([r.file, String(r.line), r.reason]) }
             try csv.write(toFile: path, atomically: true, encoding: .utf8)
         }
         context.application.storage[ExitStatusKey.self] = report.filesRefused > 0 ? 1 : (report.rejected > 0 ? 3 : 0)
@@ -41,14 +42,4 @@ struct ImportCommand: AsyncCommand {
 
 struct ExitStatusKey: StorageKey {
     typealias Value = Int32
-}
-
-/// RFC 4180 output.
-enum CSVText {
-    static func field(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
-    }
 }

@@ -67,6 +67,20 @@ struct NorfolkDemo {
         var ring: [Int]
     }
 
+    /// The eleven Safer Norfolk town centres (name, centre, postcode sector), without
+    /// building the generator.
+    static func townCentres() throws -> [(name: String, centre: GridPoint, sector: String)] {
+        guard let folder = Bundle.module.url(forResource: "demo", withExtension: nil) else {
+            throw StoreError.database("demo resources are missing from the build")
+        }
+        return try readCSV(folder.appendingPathComponent("towns.csv")).map {
+            ($0[0], GridPoint(easting: Double($0[2])!, northing: Double($0[3])!), $0[1])
+        }
+    }
+
+    /// Radius of the demo's town-centre areas, the same 800 m the planted effects use.
+    static let townCentreRadius = 800.0
+
     let postcodes: [Postcode]
     let towns: [Town]
     let lsoaNames: [String: String]
@@ -240,7 +254,7 @@ struct NorfolkDemo {
                 rng.unit() < 0.88 ? "Male" : "Female", ["10-17", "18-24", "25-34", "over 34"][Int(rng.next() % 4)],
                 "White - English/Welsh/Scottish/Northern Irish/British", "White", object.1, object.0, outcome,
                 outcome == "A no further action disposal" ? "False" : "True", "False",
-            ].map(CSVText.field).joined(separator: ","))
+            ].map(CSVWriter.field).joined(separator: ","))
         }
         try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("\(mm)-norfolk-stop-and-search.csv"), atomically: true, encoding: .utf8)
     }

@@ -99,6 +99,21 @@ enum Format {
         return f.string(from: date)
     }
 
+    /// A number with thousands separators and a fixed number of decimals.
+    static func number(_ v: Double, decimals: Int) -> String {
+        guard v.isFinite else { return "–" }
+        let text = String(format: "%.\(decimals)f", abs(v))
+        let parts = text.split(separator: ".", maxSplits: 1)
+        let whole = count(Int(parts[0])!)
+        let sign = v < 0 && text.contains(where: { $0 != "0" && $0 != "." }) ? "−" : ""
+        return sign + whole + (parts.count > 1 ? "." + parts[1] : "")
+    }
+
+    /// "1 cell", "2,345 cells".
+    static func count(_ n: Int, _ singular: String, _ plural: String) -> String {
+        "\(count(n)) \(n == 1 ? singular : plural)"
+    }
+
     static func count(_ n: Int) -> String {
         let digits = String(abs(n))
         var out = ""

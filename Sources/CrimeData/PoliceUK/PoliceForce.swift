@@ -1,3 +1,5 @@
+import Foundation
+
 /// A police force as data.police.uk identifies it (`/api/forces`).
 public struct PoliceForce: Sendable, Hashable, Codable {
     public let id: String
@@ -43,5 +45,18 @@ public struct PoliceForce: Sendable, Hashable, Codable {
     /// The force for a police.uk id, e.g. from a file name `2016-07-west-yorkshire-street.csv`.
     public static func forID(_ id: String) -> PoliceForce? {
         known.first { $0.id == id }
+    }
+
+    /// The force's name as the ONS geography reference writes it in the LSOA table's
+    /// `police_force` column ("Norfolk" for Norfolk Constabulary, "Metropolitan Police"
+    /// for the Metropolitan Police Service).
+    public var geographyName: String {
+        if id == "metropolitan" { return "Metropolitan Police" }
+        var n = name.replacingOccurrences(of: "&", with: "and")
+        for suffix in [" Constabulary", " Police Service", " Police"] where n.hasSuffix(suffix) {
+            n.removeLast(suffix.count)
+            break
+        }
+        return n
     }
 }

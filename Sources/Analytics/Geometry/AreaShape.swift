@@ -1,0 +1,83 @@
+import CrimeData
+import Foundation
+
+/// The outline of an area in British National Grid metres: one or more polygons, each an
+/// outer ring followed by any holes (the structure of a GeoJSON MultiPolygon). Rings need
+/// not repeat their first point at the end.
+public struct AreaShape: Sendable, Hashable, Codable {
+    public var polygons: [[[GridPoint]]]
+    public let bounds: Extent
+
+    public init(polygons: [[[GridPoint]]]) {
+        precondition(!polygons.isEmpty && polygons.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.count >= 3 } },
+                     "every polygon has an outer ring of at least three points")
+        self.polygons = polygons
+        bounds = Extent(points: polygons.lazy.flatMap { $0[0] }.map { ($0.easting, $0.northing) })!
+    }
+
+    /// A circle as a regular polygon of `segments` sides whose vertices lie on the circle.
+    public static func circle(centre: GridPoint, radius: Double, segments: Int = 96) -> AreaShape {
+        precondition(radius > 0 && segments >= 8, "a positive radius")
+        let ring = (0..<segments).map { k -> GridPoint in
+            let a = 2 * Double.pi * Double(k) / Double(segments)
+            return GridPoint(easting: centre.easting + radius * cos(a), northing: centre.northing + radius * sin(a))
+        }
+        return AreaShape(polygons: [[ring]])
+    }
+
+    /// Point in polygon by the even-odd (crossing number) rule over every ring of a
+    /// polygon, so holes are excluded; true when inside any of the polygons. Points exactly
+    /// on an edge may fall either side.
+    @inlinable
+    public func contains(_ p: GridPoint) -> Bool {
+        guard bounds.contains(easting: p.easting, northing: p.northing) else { return false }
+        for polygon in polygons {
+            var inside = false
+            for ring in polygon {
+                var j = ring.count - 1
+                for i in 0..<ring.count {
+                    let a = ring[i], b = ring[j]
+                    if (a.northing > p.northing) != (b.northing > p.northing) {
+                        let x = a.easting + (p.northing - a.northing) * (b.easting - a.easting) / (b.northing - a.northing)
+                        if p.easting < x { inside.toggle() }
+                    }
+                    j = i
+                }
+            }
+            if inside { return true }
+        }
+        return false
+    }
+
+    /// Area in square metres (shoelace formula; holes subtract).
+    public var squareMetres: Double {
+        polygons.reduce(0) { total, polygon in
+            total + polygon.enumerated().reduce(0) { sum, item in
+                let (k, ring) = item
+                var twice = 0.0
+                for i in 0..<ring.count {
+                    let a = ring[i], b = ring[(i + 1) % ring.count]
+                    twice += a.easting * b.northing - b.easting * a.northing
+                }
+                return sum + (k == 0 ? 1 : -1) * abs(twice) / 2
+            }
+        }
+    }
+
+    /// The area-weighted centre of the outer rings (for labels).
+    public var centroid: GridPoint {
+        var cx = 0.0, cy = 0.0, total = 0.0
+        for polygon in polygons {
+            let ring = polygon[0]
+            for i in 0..<ring.count {
+                let a = ring[i], b = ring[(i + 1) % ring.count]
+                let cross = a.easting * b.northing - b.easting * a.northing
+                cx += (a.easting + b.easting) * cross
+                cy += (a.northing + b.northing) * cross
+                total += cross
+            }
+        }
+        guard total != 0 else { return GridPoint(easting: bounds.minEasting, northing: bounds.minNorthing) }
+        return GridPoint(easting: cx / (3 * total), northing: cy / (3 * total))
+    }
+}

@@ -1,0 +1,134 @@
+import Analytics
+import CrimeData
+import Fluent
+import SQLKit
+
+/// The database side of ranking and hot spots: every query returns plain values, so the
+/// statistics stay in `Analytics` and can be tested without a database.
+struct AnalysisQueries: Sendable {
+    let areas: AreaStore
+
+    func availability(on db: any Database) async throws -> DataAvailability {
+        struct ForceRow: Decodable { var force_id: String; var first: Int; var last: Int }
+        let forces = try await db.sql.raw("""
+            SELECT force_id, MIN(month) AS first, MAX(month) AS last FROM data_slices
+            WHERE kind = 'street' AND row_count > 0 GROUP BY force_id ORDER BY force_id
+            """).all(decoding: ForceRow.self)
+        struct CategoryRow: Decodable { var id: Int; var slug: String }
+        let categories = try await db.sql.raw("SELECT id, slug FROM crime_categories")
+            .all(decoding: CategoryRow.self)
+        let slugs = try await db.sql.raw("SELECT slug FROM areas").all(decodingColumn: "slug", as: String.self)
+        return DataAvailability(
+            forces: forces.map { (PoliceForce.forID($0.force_id) ?? PoliceForce(id: $0.force_id, name: $0.force_id), $0.first, $0.last) },
+            categories: Dictionary(grouping: categories, by: \.slug).mapValues { $0.map(\.id) },
+            areaSlugs: Set(slugs))
+    }
+
+    /// Incidents of the chosen categories and months grouped by map point, optionally by
+    /// month too; inside `area` only when given (by point in polygon for a boundary area,
+    /// by LSOA code for an LSOA-set area). Incidents without a location are left out.
+    func mapPoints(
+        _ o: AnalysisOptions, area: AreaRecord?, byMonth: Bool = false, allCategories: Bool = false, on db: any Database
+    ) async throws -> [(month: Int, point: MapPoint)] {
+        var query = SQLQueryString("""
+            SELECT \(unsafeRaw: byMonth ? "i.month" : "0") AS month, i.easting, i.northing, COUNT(*) AS n
+            FROM incidents i JOIN data_slices s ON s.id = i.slice_id
+            WHERE s.force_id = \(bind: o.force.id) AND i.month BETWEEN \(bind: o.period.first) AND \(bind: o.period.last)
+              AND i.easting IS NOT NULL
+            """)
+        if !allCategories { query.appendInterpolation(unsafeRaw: " AND i.category_id IN (\(o.categoryIDs.map(String.init).joined(separator: ",")))") }
+        if let area {
+            query.appendInterpolation(unsafeRaw: " AND i.easting BETWEEN \(area.bounds.minEasting - 1) AND \(area.bounds.maxEasting + 1)")
+            query.appendInterpolation(unsafeRaw: " AND i.northing BETWEEN \(area.bounds.minNorthing - 1) AND \(area.bounds.maxNorthing + 1)")
+            if !area.kind.hasBoundary {
+                query.appendInterpolation(unsafeRaw: " AND i.lsoa_code IN (SELECT lsoa_code FROM area_lsoas WHERE area_id = \(area.id))")
+            }
+        }
+        query.appendInterpolation(unsafeRaw: " GROUP BY 1, i.easting, i.northing")
+        struct Row: Decodable { var month: Int; var easting: Double; var northing: Double; var n: Int }
+        let rows = try await db.sql.raw(query).all(decoding: Row.self)
+        let shape = area?.shape
+        return rows.compactMap { r in
+            if let shape, !shape.contains(GridPoint(easting: r.easting, northing: r.northing)) { return nil }
+            return (r.month, MapPoint(easting: r.easting, northing: r.northing, count: Double(r.n)))
+        }
+    }
+
+    /// Counts by month for the chosen categories: force-wide from the maintained totals,
+    /// or inside an area.
+    func monthlySeries(_ o: AnalysisOptions, area: AreaRecord?, months: MonthPeriod, on db: any Database) async throws -> [Int: Int] {
+        let ids = o.categoryIDs.map(String.init).joined(separator: ",")
+        let query: SQLQueryString
+        if let area, area.kind.hasBoundary {
+            _ = try await areas.refreshCounts(on: db)
+            query = "SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM area_counts WHERE area_id = \(bind: area.id) AND category_id IN (\(unsafeRaw: ids)) AND month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY month"
+        } else if let area {
+            query = "SELECT c.month, CAST(SUM(c.count) AS BIGINT) AS n FROM counts_by_lsoa c JOIN area_lsoas a ON a.lsoa_code = c.lsoa_code WHERE a.area_id = \(bind: area.id) AND c.category_id IN (\(unsafeRaw: ids)) AND c.month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY c.month"
+        } else {
+            query = "SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM counts_by_force WHERE force_id = \(bind: o.force.id) AND category_id IN (\(unsafeRaw: ids)) AND month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY month"
+        }
+        struct Row: Decodable { var month: Int; var n: Int }
+        return Dictionary(uniqueKeysWithValues: try await db.sql.raw(query).all(decoding: Row.self).map { ($0.month, $0.n) })
+    }
+
+    /// The LSOAs of a force in the ONS reference, with the names of their MSOA and local
+    /// authority and their population.
+    struct LSOAInfo: Decodable, Sendable {
+        var code: String
+        var name: String
+        var msoa_code: String
+        var msoa_name: String
+        var lad_code: String
+        var lad_name: String
+        var population: Int
+        var easting: Double
+        var northing: Double
+    }
+
+    func lsoas(of force: PoliceForce, on db: any Database) async throws -> [LSOAInfo] {
+        try await db.sql.raw("""
+            SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing
+            FROM lsoas WHERE police_force = \(bind: force.geographyName)
+            """).all(decoding: LSOAInfo.self)
+    }
+
+    /// Stored counts by LSOA, month and category slug for the force's LSOAs over `months`.
+    func lsoaCounts(
+        _ o: AnalysisOptions, months: MonthPeriod, on db: any Database
+    ) async throws -> [(lsoa: String, month: Int, category: String, count: Int)] {
+        struct Row: Decodable { var lsoa_code: String; var month: Int; var slug: String; var n: Int }
+        let rows = try await db.sql.raw("""
+            SELECT c.lsoa_code, c.month, k.slug, c.count AS n FROM counts_by_lsoa c
+            JOIN lsoas l ON l.code = c.lsoa_code JOIN crime_categories k ON k.id = c.category_id
+            WHERE l.police_force = \(bind: o.force.geographyName) AND c.month BETWEEN \(bind: months.first) AND \(bind: months.last)
+              AND c.category_id IN (\(unsafeRaw: o.categoryIDs.map(String.init).joined(separator: ",")))
+            """).all(decoding: Row.self)
+        return rows.map { ($0.lsoa_code, $0.month, $0.slug, $0.n) }
+    }
+
+    /// Stored counts by area, month and category slug for boundary areas (recounted first
+    /// if the data changed) and LSOA-set areas.
+    func areaCounts(
+        _ o: AnalysisOptions, months: MonthPeriod, on db: any Database
+    ) async throws -> [(area: Int, month: Int, category: String, count: Int)] {
+        try await areas.refreshCounts(on: db)
+        let ids = o.categoryIDs.map(String.init).joined(separator: ",")
+        struct Row: Decodable { var area_id: Int; var month: Int; var slug: String; var n: Int }
+        let rows = try await db.sql.raw("""
+            SELECT c.area_id, c.month, k.slug, c.count AS n FROM area_counts c JOIN crime_categories k ON k.id = c.category_id
+            WHERE c.month BETWEEN \(bind: months.first) AND \(bind: months.last) AND c.category_id IN (\(unsafeRaw: ids))
+            UNION ALL
+            SELECT a.area_id, c.month, k.slug, CAST(SUM(c.count) AS BIGINT) AS n FROM area_lsoas a
+            JOIN areas r ON r.id = a.area_id AND r.geometry IS NULL
+            JOIN counts_by_lsoa c ON c.lsoa_code = a.lsoa_code JOIN crime_categories k ON k.id = c.category_id
+            WHERE c.month BETWEEN \(bind: months.first) AND \(bind: months.last) AND c.category_id IN (\(unsafeRaw: ids))
+            GROUP BY a.area_id, c.month, k.slug
+            """).all(decoding: Row.self)
+        return rows.map { ($0.area_id, $0.month, $0.slug, $0.n) }
+    }
+
+    /// The force-wide total for the chosen categories and months.
+    func forceTotal(_ o: AnalysisOptions, on db: any Database) async throws -> Int {
+        try await monthlySeries(o, area: nil, months: o.period, on: db).values.reduce(0, +)
+    }
+}

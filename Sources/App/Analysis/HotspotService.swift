@@ -1,0 +1,96 @@
+import Analytics
+import CrimeData
+import Fluent
+import Foundation
+
+/// A hot-spot run with the parameters that reproduce it.
+struct HotspotReport: Sendable {
+    var options: AnalysisOptions
+    var area: AreaRecord?
+    var result: HotspotResult
+    /// Cells' share of incidents in the busiest 1%, 5% and 10% of study-area cells.
+    var concentration: Concentration
+    var incidents: Int
+    /// The map points counted, for the density surface.
+    var points: [MapPoint]
+    var mapPoints: Int { points.count }
+    var studyArea: String
+    /// Emerging patterns by cell index, when asked for.
+    var emerging: [Int: EmergingHotspots.CellResult]?
+
+    var recorded: [String: String] {
+        let p = result.parameters
+        return [
+            "force": options.force.id, "from": ByteParsing.monthString(options.period.first),
+            "to": ByteParsing.monthString(options.period.last), "categories": options.categories.joined(separator: ","),
+            "cell_size_m": String(Int(p.cellSize)), "band_m": String(format: "%.1f", p.band),
+            "neighbourhood_cells": String(result.neighbourhoodCells), "weights": "binary distance band including the cell (Gi*)",
+            "correction": p.correction.rawValue, "p_values": "two-sided, normal approximation",
+            "study_area": studyArea, "area": area?.slug ?? "", "grid_origin": "British National Grid (0, 0)",
+            "dominant_point_share": String(p.dominantPointShare),
+        ]
+    }
+}
+
+enum HotspotError: Error, CustomStringConvertible {
+    case noIncidents(String)
+    case gridTooLarge(cells: Int, cellSize: Double)
+
+    var description: String {
+        switch self {
+        case .noIncidents(let what): "There are no mapped incidents for \(what)"
+        case .gridTooLarge(let cells, let size):
+            "A \(Int(size)) m cell makes \(Format.count(cells)) cells here, more than the 4,000,000 allowed: choose a larger cell or an area"
+        }
+    }
+}
+
+struct HotspotService: Sendable {
+    let queries: AnalysisQueries
+    static let maximumCells = 4_000_000
+
+    func run(_ o: AnalysisOptions, emerging: Bool = false, on db: any Database) async throws -> HotspotReport {
+        let area = try await o.area.asyncMap { try await queries.areas.find(slug: $0, on: db) } ?? nil
+        let points = try await queries.mapPoints(o, area: area, on: db).map(\.point)
+        guard !points.isEmpty else {
+            throw HotspotError.noIncidents("\(o.categoryLabel), \(o.period), \(area?.name ?? o.force.name)")
+        }
+        // The study area: every map point with any incident of any type in the period.
+        let reference = try await queries.mapPoints(o, area: area, allCategories: true, on: db).map(\.point)
+        let extent = area?.bounds ?? Extent(points: reference.map { ($0.easting, $0.northing) })!
+        let cellSize = o.cellSize ?? Grid.automaticCellSize(for: extent)
+        let grid = Grid(cellSize: cellSize, covering: extent)
+        guard grid.cellCount <= Self.maximumCells else { throw HotspotError.gridTooLarge(cells: grid.cellCount, cellSize: cellSize) }
+        // Reference points inside the area only, so this is already clipped to it.
+        let mask = HotspotAnalysis.occupiedMask(grid: grid, reference: reference.map { ($0.easting, $0.northing) })
+        let parameters = HotspotParameters(cellSize: cellSize, band: o.band, correction: o.correction)
+        let result = HotspotAnalysis.run(points: points, grid: grid, parameters: parameters, mask: mask)
+        var patterns: [Int: EmergingHotspots.CellResult]?
+        if emerging {
+            let monthly = try await queries.mapPoints(o, area: area, byMonth: true, on: db)
+            let months = o.period.months
+            var series = [[Double]](repeating: [Double](repeating: 0, count: grid.cellCount), count: months.count)
+            let position = Dictionary(uniqueKeysWithValues: months.enumerated().map { ($1, $0) })
+            for (month, p) in monthly {
+                if let t = position[month], let i = grid.index(easting: p.easting, northing: p.northing), mask[i] {
+                    series[t][i] += p.count
+                }
+            }
+            let run = EmergingHotspots.run(series: series, grid: grid, parameters: .init(hotspot: parameters), mask: mask)
+            patterns = Dictionary(uniqueKeysWithValues: run.map { ($0.index, $0) })
+        }
+        let studyArea = "cells of \(Int(cellSize)) m holding at least one police.uk map point with any recorded incident in the period"
+            + (area.map { " inside \($0.name)" } ?? " in \(o.force.name)")
+        return HotspotReport(
+            options: o, area: area, result: result, concentration: Concentration(counts: result.cells.map(\.count)),
+            incidents: Int(points.reduce(0) { $0 + $1.count }), points: points, studyArea: studyArea,
+            emerging: patterns)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

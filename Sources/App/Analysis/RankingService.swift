@@ -1,0 +1,88 @@
+import Analytics
+import CrimeData
+import Fluent
+
+/// A ranking with everything needed to show, download or cite it.
+struct RankingReport: Sendable, Codable {
+    var options: RecordedOptions
+    var rows: [AreaRanking.Row]
+    var forceTotal: Int
+    var concentration: Concentration?
+    var populationNote: String
+
+    /// The parameters a result was computed with, as recorded in downloads.
+    struct RecordedOptions: Sendable, Codable {
+        var force: String
+        var from: String
+        var to: String
+        var previous: String
+        var yearEarlier: String
+        var categories: [String]
+        var level: String
+        var sort: String
+        var harmWeights: [String: Double]
+        var changeTest: String
+    }
+}
+
+/// Builds rankings from the stored aggregates (never from incident rows, except to recount
+/// a boundary area once after new data arrives).
+struct RankingService: Sendable {
+    let queries: AnalysisQueries
+
+    func rank(_ o: AnalysisOptions, weights: HarmWeights = .default, on db: any Database) async throws -> RankingReport {
+        let span = MonthPeriod(first: o.period.yearEarlier.first, last: o.period.last)
+        var inputs: [String: AreaRanking.Input] = [:]
+        func add(_ id: String, month: Int, category: String, count: Int) {
+            guard inputs[id] != nil else { return }
+            if o.period.contains(month) {
+                inputs[id]!.current[category, default: 0] += count
+            } else if o.period.previous.contains(month) {
+                inputs[id]!.previous[category, default: 0] += count
+            }
+            if o.period.yearEarlier.contains(month) { inputs[id]!.yearEarlier[category, default: 0] += count }
+        }
+        let note: String
+        switch o.level {
+        case .areas:
+            let areas = try await queries.areas.list(on: db).filter { $0.forceID == nil || $0.forceID == o.force.id }
+            for a in areas {
+                inputs[String(a.id)] = .init(id: a.slug, name: a.name, population: a.population, current: [:], previous: [:], yearEarlier: [:])
+            }
+            for r in try await queries.areaCounts(o, months: span, on: db) {
+                add(String(r.area), month: r.month, category: r.category, count: r.count)
+            }
+            note = "Boundary areas count incidents whose police.uk map point falls inside; their population is that of the LSOAs whose centroids fall inside (ONS mid-2020 estimates)."
+        case .lsoa, .msoa, .localAuthority:
+            let lsoas = try await queries.lsoas(of: o.force, on: db)
+            var group: [String: String] = [:]
+            for l in lsoas {
+                let (id, name): (String, String) =
+                    switch o.level {
+                    case .lsoa: (l.code, l.name)
+                    case .msoa: (l.msoa_code, l.msoa_name)
+                    default: (l.lad_code, l.lad_name)
+                    }
+                group[l.code] = id
+                if inputs[id] == nil {
+                    inputs[id] = .init(id: id, name: name, population: 0, current: [:], previous: [:], yearEarlier: [:])
+                }
+                inputs[id]!.population! += l.population
+            }
+            for r in try await queries.lsoaCounts(o, months: span, on: db) {
+                if let id = group[r.lsoa] { add(id, month: r.month, category: r.category, count: r.count) }
+            }
+            note = "Incidents are counted in the LSOA police.uk gives them; population is the ONS mid-2020 estimate for each 2011 LSOA."
+        }
+        let total = try await queries.forceTotal(o, on: db)
+        let rows = AreaRanking.rank(Array(inputs.values), forceTotal: total, weights: weights, sortBy: o.sort)
+        let concentration = o.level == .areas ? nil : Concentration(counts: rows.map { Double($0.count) })
+        return RankingReport(
+            options: .init(
+                force: o.force.id, from: ByteParsing.monthString(o.period.first), to: ByteParsing.monthString(o.period.last),
+                previous: o.period.previous.description, yearEarlier: o.period.yearEarlier.description, categories: o.categories,
+                level: o.level.rawValue, sort: o.sort.rawValue, harmWeights: weights.weights,
+                changeTest: "exact conditional binomial test of two Poisson counts, two-sided"),
+            rows: rows, forceTotal: total, concentration: concentration, populationNote: note)
+    }
+}

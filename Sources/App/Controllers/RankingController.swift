@@ -1,0 +1,70 @@
+import Analytics
+import CrimeData
+import Vapor
+
+/// "Which areas are affected most?": the page, the CSV download and the JSON API.
+struct RankingController: Sendable {
+    let queries: AnalysisQueries
+    let service: RankingService
+
+    private func options(_ req: Request) async throws -> (AnalysisQuery, DataAvailability, Result<AnalysisOptions, FieldErrors>) {
+        let query = try req.query.decode(AnalysisQuery.self)
+        let data = try await queries.availability(on: req.db)
+        return (query, data, query.validated(against: data))
+    }
+
+    @Sendable func page(req: Request) async throws -> Response {
+        let (query, data, result) = try await options(req)
+        let areas = try await queries.areas.list(on: req.db)
+        let form = AnalysisForm(query: query, options: try? result.get(), data: data, areas: areas)
+        var page: RankingPage
+        var status = HTTPResponseStatus.ok
+        switch result {
+        case .failure(let e):
+            page = RankingPage(form: form, errors: e.errors)
+            status = data.forces.isEmpty ? .ok : .badRequest
+        case .success(let o):
+            page = RankingPage(form: form)
+            page.show(try await service.rank(o, on: req.db), options: o)
+        }
+        let response = try await req.view.render("rankings/index", page).encodeResponse(for: req)
+        response.status = status
+        return response
+    }
+
+    private func report(_ req: Request) async throws -> RankingReport {
+        let (_, _, result) = try await options(req)
+        switch result {
+        case .failure(let e): throw Abort(.badRequest, reason: e.description)
+        case .success(let o): return try await service.rank(o, on: req.db)
+        }
+    }
+
+    @Sendable func csv(req: Request) async throws -> Response {
+        let report = try await report(req)
+        var out = CSVWriter.record([
+            "rank", "id", "name", "count", "population", "rate_per_1000", "share_of_force", "harm_score", "previous_count",
+            "previous_rate_ratio", "previous_p", "year_earlier_count", "year_earlier_rate_ratio", "year_earlier_lower_95",
+            "year_earlier_upper_95", "year_earlier_p",
+        ])
+        func n(_ v: Double?) -> String { v.map { HotspotExport.number($0) } ?? "" }
+        for r in report.rows {
+            out += CSVWriter.record([
+                String(r.rank), r.id, r.name, String(r.count), r.population.map(String.init) ?? "", n(r.ratePer1000),
+                n(r.shareOfForce), n(r.harm), n(r.versusPrevious.baseline), n(r.versusPrevious.rateRatio), n(r.versusPrevious.p),
+                n(r.versusYearEarlier.baseline), n(r.versusYearEarlier.rateRatio), n(r.versusYearEarlier.lower95),
+                n(r.versusYearEarlier.upper95), n(r.versusYearEarlier.p),
+            ])
+        }
+        return download(out, type: "text/csv; charset=utf-8", name: "ranking-\(report.options.level)-\(report.options.from)-\(report.options.to).csv")
+    }
+
+    @Sendable func api(req: Request) async throws -> Response {
+        let report = try await report(req)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(data: try encoder.encode(report)))
+    }
+}

@@ -1,0 +1,171 @@
+import Analytics
+import CrimeData
+import Foundation
+
+/// A map drawn by the server as SVG (no tile server or internet needed): grid cells
+/// coloured by class, area outlines, place labels, a legend and a scale bar. Coordinates
+/// are British National Grid metres; north is up.
+struct SVGMap {
+    struct CellLayer {
+        var grid: Grid
+        /// Fill per cell index; cells without one are not drawn.
+        var fills: [Int: String]
+        /// Tooltip per cell index (only for cells worth pointing at).
+        var titles: [Int: String] = [:]
+    }
+
+    struct Outline {
+        var shape: AreaShape
+        var label: String
+        var href: String?
+    }
+
+    struct Label {
+        var point: GridPoint
+        var text: String
+        /// True for an area's name, set just above its outline; false for a place name.
+        var placeAbove = false
+    }
+
+    struct LegendEntry {
+        var fill: String
+        var text: String
+    }
+
+    var extent: Extent
+    /// The widest and tallest the map itself may be, in SVG units; the map keeps the
+    /// extent's proportions within them.
+    var maxWidth = 760.0
+    var maxMapHeight = 620.0
+    var cells: CellLayer?
+    var outlines: [Outline] = []
+    var labels: [Label] = []
+    var legend: [LegendEntry] = []
+    var legendTitle = ""
+
+    private var scale: Double { min(maxWidth / max(extent.width, 1), maxMapHeight / max(extent.height, 1)) }
+    /// At least 560 wide so that the legend fits, even for a tall narrow area.
+    private var width: Double { max(560, (extent.width * scale).rounded()) }
+    private var mapHeight: Double { (extent.height * scale).rounded() }
+    private var legendHeight: Double { legend.isEmpty ? 40 : 40 + Double((legend.count + 2) / 3) * 22 + 20 }
+
+    func x(_ e: Double) -> Double { ((e - extent.minEasting) * scale * 10).rounded() / 10 }
+    func y(_ n: Double) -> Double { ((extent.maxNorthing - n) * scale * 10).rounded() / 10 }
+
+    /// The SVG document. `title` and `description` are read out by screen readers.
+    func render(title: String, description: String, id: String = "map") -> String {
+        let height = mapHeight + legendHeight
+        var s = """
+            <svg xmlns="http://www.w3.org/2000/svg" id="\(id)" class="map" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" height="\(Int(height))" \
+            role="img" aria-labelledby="\(id)-title \(id)-desc" font-family="Arial, Helvetica, sans-serif">
+            <title id="\(id)-title">\(SVG.escape(title))</title><desc id="\(id)-desc">\(SVG.escape(description))</desc>
+            <rect x="0" y="0" width="\(Int(width))" height="\(Int(mapHeight))" fill="#f8f8f8" stroke="#b1b4b6"/>
+
+            """
+        if let cells { s += renderCells(cells) }
+        for o in outlines {
+            let d = o.shape.polygons.flatMap { $0 }.map { ring in
+                "M" + ring.map { "\(x($0.easting)),\(y($0.northing))" }.joined(separator: "L") + "Z"
+            }.joined()
+            let path = "<path d=\"\(d)\" fill=\"none\" stroke=\"#0b0c0c\" stroke-width=\"1.5\" fill-rule=\"evenodd\"><title>\(SVG.escape(o.label))</title></path>"
+            s += o.href.map { "<a href=\"\(SVG.escape($0))\">\(path)</a>\n" } ?? path + "\n"
+        }
+        let outlineLabels = outlines.map {
+            Label(point: GridPoint(easting: $0.shape.centroid.easting, northing: $0.shape.bounds.maxNorthing), text: $0.label, placeAbove: true)
+        }
+        for l in labels + outlineLabels {
+            let (lx, ly) = (x(l.point.easting), y(l.point.northing) - (l.placeAbove ? 4 : 0))
+            guard lx >= 0, lx <= width, ly >= 0, ly <= mapHeight else { continue }
+            s += """
+                <text x="\(lx)" y="\(ly)" font-size="\(l.placeAbove ? 12 : 11)" text-anchor="middle" paint-order="stroke" \
+                stroke="#ffffff" stroke-width="3" fill="\(l.placeAbove ? "#0b0c0c" : "#505a5f")"\
+                \(l.placeAbove ? " font-weight=\"bold\"" : " font-style=\"italic\"")>\(SVG.escape(l.text))</text>
+
+                """
+        }
+        s += scaleBar()
+        s += renderLegend()
+        return s + "</svg>"
+    }
+
+    /// Cells as horizontal runs of equal fill, so a row of 40 identical cells is one
+    /// rectangle; tooltips only on titled cells.
+    private func renderCells(_ layer: CellLayer) -> String {
+        let g = layer.grid
+        var s = "<g class=\"cells\" shape-rendering=\"crispEdges\">\n"
+        for r in 0..<g.rows {
+            var c = 0
+            while c < g.columns {
+                let i = r * g.columns + c
+                guard let fill = layer.fills[i] else { c += 1; continue }
+                var end = c + 1
+                while end < g.columns, layer.fills[r * g.columns + end] == fill, layer.titles[r * g.columns + end] == nil,
+                    layer.titles[i] == nil
+                {
+                    end += 1
+                }
+                let (e0, n0) = g.origin(of: i)
+                let x0 = x(e0), x1 = x(e0 + Double(end - c) * g.cellSize)
+                let y0 = y(n0 + g.cellSize), y1 = y(n0)
+                let rect = "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(max(0.5, x1 - x0))\" height=\"\(max(0.5, y1 - y0))\" fill=\"\(fill)\""
+                if let title = layer.titles[i] {
+                    s += rect + "><title>\(SVG.escape(title))</title></rect>\n"
+                } else {
+                    s += rect + "/>\n"
+                }
+                c = end
+            }
+        }
+        return s + "</g>\n"
+    }
+
+    /// A bar of a round length (1, 2 or 5 × 10ⁿ m) about a fifth of the map's width.
+    private func scaleBar() -> String {
+        let target = extent.width / 5
+        let power = pow(10, floor(log10(max(target, 1))))
+        let length = [1.0, 2, 5, 10].map { $0 * power }.last { $0 <= target } ?? power
+        let px = length * scale
+        let y0 = mapHeight + 24
+        let text = length >= 1000 ? "\(Format.number(length / 1000, decimals: length >= 10_000 ? 0 : 1)) km" : "\(Int(length)) m"
+        return """
+            <g class="scale-bar"><rect x="10" y="\(y0 - 6)" width="\((px * 10).rounded() / 10)" height="6" fill="#0b0c0c"/>\
+            <text x="\(((10 + px + 6) * 10).rounded() / 10)" y="\(y0)" font-size="12" fill="#0b0c0c">\(text)</text></g>
+
+            """
+    }
+
+    private func renderLegend() -> String {
+        guard !legend.isEmpty else { return "" }
+        var s = "<g class=\"legend\"><text x=\"10\" y=\"\(mapHeight + 50)\" font-size=\"13\" font-weight=\"bold\" fill=\"#0b0c0c\">\(SVG.escape(legendTitle))</text>\n"
+        let column = width / 3
+        for (k, entry) in legend.enumerated() {
+            let lx = 10 + Double(k % 3) * column
+            let ly = mapHeight + 60 + Double(k / 3) * 22
+            s += """
+                <rect x="\(lx)" y="\(ly)" width="16" height="16" fill="\(entry.fill)" stroke="#505a5f" stroke-width="0.5"/>\
+                <text x="\(lx + 22)" y="\(ly + 12.5)" font-size="12" fill="#0b0c0c">\(SVG.escape(entry.text))</text>
+
+                """
+        }
+        return s + "</g>\n"
+    }
+}
+
+enum SVG {
+    /// Escapes text for SVG/XML content and attribute values.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.count)
+        for ch in s {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}
