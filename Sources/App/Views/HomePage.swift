@@ -110,7 +110,7 @@ enum Format {
     }
 
     /// "1 cell", "2,345 cells".
-    static func count(_ n: Int, _ singular: String, _ plural: String) -> String {
+    static func counted(_ n: Int, _ singular: String, _ plural: String) -> String {
         "\(count(n)) \(n == 1 ? singular : plural)"
     }
 

@@ -56,12 +56,12 @@ struct HotspotPage: Encodable {
         let share = r.total > 0 ? inHot / r.total : 0
         headline = hot.isEmpty
             ? "No significant hot spots of \(o.categoryLabel) in \(place), \(o.period)"
-            : "\(Format.count(hot.count, "hot-spot cell holds", "hot-spot cells hold")) \(Format.number(share * 100, decimals: 0))% of \(o.categoryLabel) in \(place), \(o.period)"
+            : "\(Format.counted(hot.count, "hot-spot cell holds", "hot-spot cells hold")) \(Format.number(share * 100, decimals: 0))% of \(o.categoryLabel) in \(place), \(o.period)"
         summary = [
             "\(Format.count(report.incidents)) incidents at \(Format.count(report.mapPoints)) police.uk map points, counted in "
                 + "\(Format.count(r.cells.count)) cells of \(Int(r.parameters.cellSize)) m.",
-            "\(Format.count(hot99, "cell is a hot spot", "cells are hot spots")) at 99% confidence and \(Format.count(hot.count)) at 90% or more; "
-                + "\(Format.count(cold, "cell is a cold spot", "cells are cold spots")). Confidence is \(HotspotMaps.correctionPhrase(r.parameters.correction)), "
+            "\(Format.counted(hot99, "cell is a hot spot", "cells are hot spots")) at 99% confidence and \(Format.count(hot.count)) at 90% or more; "
+                + "\(Format.counted(cold, "cell is a cold spot", "cells are cold spots")). Confidence is \(HotspotMaps.correctionPhrase(r.parameters.correction)), "
                 + "so among the cells called hot at 95% at most about 5% are expected to be false alarms.",
         ]
         if let top = report.concentration.shares.first(where: { $0.topFraction == 0.05 }) {
@@ -71,7 +71,7 @@ struct HotspotPage: Encodable {
         let dominated = hot.filter(\.dominatedByOnePoint)
         if !dominated.isEmpty {
             warnings.append(
-                "\(Format.count(dominated.count, "hot cell gets", "hot cells get")) most of its count from a single police.uk map point. police.uk moves "
+                "In \(Format.counted(dominated.count, "hot cell", "hot cells")), a single police.uk map point supplies most of the incidents. police.uk moves "
                     + "every incident to the nearest of about 750,000 anonymous points, so such a cell may be hot because one point "
                     + "collects a whole street or a shopping centre. They are marked in the table.")
         }
