@@ -28,9 +28,10 @@ public enum SaferStreetsMain {
             try await app.prepareDatabase()
             try await app.execute()
         } catch {
-            app.logger.report(error: error)
+            // A clear line and exit status 2, not a crash report.
+            FileHandle.standardError.write(Data("saferstreets: \(error)\n".utf8))
             try? await app.asyncShutdown()
-            throw error
+            exit(2)
         }
         let status = app.storage[ExitStatusKey.self] ?? 0
         try await app.asyncShutdown()

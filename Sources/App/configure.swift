@@ -28,6 +28,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(BenchCommand(), as: "bench")
+    app.asyncCommands.use(RankCommand(), as: "rank")
+    app.asyncCommands.use(HotspotsCommand(), as: "hotspots")
+    app.asyncCommands.use(AreasCommand(), as: "areas")
 
     try routes(app)
 }

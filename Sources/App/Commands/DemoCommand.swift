@@ -35,17 +35,7 @@ struct DemoCommand: AsyncCommand {
         context.console.print("Importing through the normal police.uk import …")
         let report = try await ImportStores.runImport(app: app, paths: [data.path], origin: "demo")
         context.console.print(report.summary)
-        let store = AreaStore()
-        let towns = try NorfolkDemo.townCentres()
-        for town in towns {
-            let draft = AreaDraft(
-                name: "\(town.name) town centre", kind: .radius, forceID: "norfolk",
-                description: "Safer Norfolk campaign target area: within \(Int(NorfolkDemo.townCentreRadius)) m of the centre of "
-                    + "\(town.name) (postcode sector \(town.sector)).",
-                shape: .circle(centre: town.centre, radius: NorfolkDemo.townCentreRadius), radius: NorfolkDemo.townCentreRadius)
-            try await store.create(draft, replace: true, on: app.db)
-        }
-        try await store.refreshCounts(on: app.db)
+        let towns = try await NorfolkDemo.createTownAreas(on: app.db)
         context.console.print("  \(towns.count) Safer Norfolk town-centre areas ready.")
         let config = app.appConfig
         context.console.print("""

@@ -14,6 +14,13 @@ struct ImportCommand: AsyncCommand {
 
     var help: String { "Import police.uk street, outcomes and stop-and-search files" }
 
+    /// Takes any number of paths: the signature holds the first, the rest stay in
+    /// `context.input.arguments` (the default would refuse them as unknown input).
+    func run(using context: inout CommandContext) async throws {
+        let signature = try Signature(from: &context.input)
+        try await run(using: context, signature: signature)
+    }
+
     func run(using context: CommandContext, signature: Signature) async throws {
         var paths = [signature.paths]
         paths += context.input.arguments

@@ -1,4 +1,6 @@
+import Analytics
 import CrimeData
+import Fluent
 import Foundation
 
 /// Generates a deterministic, realistic synthetic police.uk data set for Norfolk
@@ -78,8 +80,37 @@ struct NorfolkDemo {
         }
     }
 
+    /// The grid position of a postcode in the bundled Norfolk list (spaces and case ignored).
+    static func postcodeCentre(_ postcode: String) throws -> GridPoint? {
+        guard let folder = Bundle.module.url(forResource: "demo", withExtension: nil) else {
+            throw StoreError.database("demo resources are missing from the build")
+        }
+        let wanted = postcode.uppercased().filter { !$0.isWhitespace }
+        return try readCSV(folder.appendingPathComponent("norfolk-postcodes.csv"))
+            .first { $0[0].uppercased().filter { !$0.isWhitespace } == wanted }
+            .map { GridPoint(easting: Double($0[1])!, northing: Double($0[2])!) }
+    }
+
     /// Radius of the demo's town-centre areas, the same 800 m the planted effects use.
     static let townCentreRadius = 800.0
+
+    /// Stores the eleven town-centre areas (replacing any of the same name) and counts
+    /// their incidents. Returns the towns.
+    @discardableResult
+    static func createTownAreas(on db: any Database) async throws -> [(name: String, centre: GridPoint, sector: String)] {
+        let store = AreaStore()
+        let towns = try townCentres()
+        for town in towns {
+            let draft = AreaDraft(
+                name: "\(town.name) town centre", kind: .radius, forceID: "norfolk",
+                description: "Safer Norfolk campaign target area: within \(Int(townCentreRadius)) m of the centre of "
+                    + "\(town.name) (postcode sector \(town.sector)).",
+                shape: .circle(centre: town.centre, radius: townCentreRadius), radius: townCentreRadius)
+            try await store.create(draft, replace: true, on: db)
+        }
+        try await store.refreshCounts(on: db)
+        return towns
+    }
 
     let postcodes: [Postcode]
     let towns: [Town]
