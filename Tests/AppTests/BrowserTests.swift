@@ -30,6 +30,28 @@ struct BrowserTests {
     }
 }
 
+extension BrowserTests {
+    @Test("the hot-spot page draws its map and chart, with hot cells in the towns and a legend")
+    func hotspotPage() async throws {
+        try await withTestApp { app in
+            let folder = app.scratch.appendingPathComponent("demo")
+            _ = try NorfolkDemo().write(to: folder, months: 2)
+            _ = try await app.importFiles(folder.path)
+            try await NorfolkDemo.createTownAreas(on: app.db)
+            let port = Int.random(in: 20_000..<60_000)
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            let dom = try await Browser.dom("http://127.0.0.1:\(port)/hotspots?force=norfolk&from=2022-10&to=2022-11")
+            await app.server.shutdown()
+            #expect(dom.contains("<svg"), "an inline SVG map")
+            #expect(dom.contains("fill=\"#b2182b\""), "cells coloured as 99% hot spots")
+            #expect(dom.contains("Hot spot, 99% confidence"), "the legend")
+            #expect(dom.contains("Norwich town centre"), "a town outline label")
+            #expect(dom.contains("class=\"scale-bar\""))
+            #expect(dom.contains("id=\"chart\""), "the monthly chart")
+        }
+    }
+}
+
 enum Browser {
     static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -55,29 +55,33 @@ public struct AreaShape: Sendable, Hashable, Codable {
             total + polygon.enumerated().reduce(0) { sum, item in
                 let (k, ring) = item
                 var twice = 0.0
+                let (e0, n0) = (bounds.minEasting, bounds.minNorthing)
                 for i in 0..<ring.count {
                     let a = ring[i], b = ring[(i + 1) % ring.count]
-                    twice += a.easting * b.northing - b.easting * a.northing
+                    twice += (a.easting - e0) * (b.northing - n0) - (b.easting - e0) * (a.northing - n0)
                 }
                 return sum + (k == 0 ? 1 : -1) * abs(twice) / 2
             }
         }
     }
 
-    /// The area-weighted centre of the outer rings (for labels).
+    /// The area-weighted centre of the outer rings (for labels). Computed relative to the
+    /// south-west corner of the bounds, so national-grid magnitudes lose no precision.
     public var centroid: GridPoint {
+        let (e0, n0) = (bounds.minEasting, bounds.minNorthing)
         var cx = 0.0, cy = 0.0, total = 0.0
         for polygon in polygons {
             let ring = polygon[0]
             for i in 0..<ring.count {
                 let a = ring[i], b = ring[(i + 1) % ring.count]
-                let cross = a.easting * b.northing - b.easting * a.northing
-                cx += (a.easting + b.easting) * cross
-                cy += (a.northing + b.northing) * cross
+                let (ax, ay, bx, by) = (a.easting - e0, a.northing - n0, b.easting - e0, b.northing - n0)
+                let cross = ax * by - bx * ay
+                cx += (ax + bx) * cross
+                cy += (ay + by) * cross
                 total += cross
             }
         }
-        guard total != 0 else { return GridPoint(easting: bounds.minEasting, northing: bounds.minNorthing) }
-        return GridPoint(easting: cx / (3 * total), northing: cy / (3 * total))
+        guard total != 0 else { return GridPoint(easting: e0, northing: n0) }
+        return GridPoint(easting: e0 + cx / (3 * total), northing: n0 + cy / (3 * total))
     }
 }
