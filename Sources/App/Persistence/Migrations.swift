@@ -5,6 +5,6 @@ enum Migrations {
     static let all: [any Migration] = [
         CreateForces(), CreateCrimeCategories(), CreateLSOAs(), CreateDataSlices(), CreateIncidents(),
         CreateOutcomes(), CreateStopSearches(), CreateCountsByLSOA(), CreateCountsByForce(), CreateImports(),
-        CreateSourceFingerprints(), CreateAreas(),
+        CreateSourceFingerprints(), CreateAreas(), ClusterCountTables(), AddForceIndexToLSOAs(),
     ]
 }
