@@ -152,4 +152,27 @@ struct HotspotTests {
             }
         }
     }
+
+    @Test("on a real police.uk month the hottest cells are the city centres: Leeds for all crime, Bradford for ASB")
+    func realWestYorkshire() async throws {
+        try await withTestApp { app in
+            let path = try #require(Bundle.module.path(forResource: "2016-07-west-yorkshire-street", ofType: "csv", inDirectory: "Fixtures"))
+            _ = try await app.importFiles(path)
+            func hottest(_ query: String) async throws -> GridPoint {
+                var best = GridPoint(easting: 0, northing: 0)
+                try await app.testing().test(.GET, "/api/v1/hotspots?force=west-yorkshire&from=2016-07&to=2016-07&\(query)") { res async throws in
+                    #expect(res.status == .ok)
+                    let r = try JSONDecoder().decode(HotspotController.APIResult.self, from: Data(buffer: res.body))
+                    let top = try #require(r.cells.max { ($0.z ?? -99) < ($1.z ?? -99) })
+                    let size = Double(r.parameters["cell_size_m"]!)!
+                    best = GridPoint(easting: top.eastingMin + size / 2, northing: top.northingMin + size / 2)
+                }
+                return best
+            }
+            let leeds = GridPoint(easting: 430_300, northing: 433_600)  // Leeds city centre
+            let bradford = GridPoint(easting: 416_300, northing: 433_000)  // Bradford city centre
+            #expect(try await hottest("category=all").distance(to: leeds) < 1_500)
+            #expect(try await hottest("cell=250").distance(to: bradford) < 1_000)
+        }
+    }
 }
