@@ -70,6 +70,15 @@ struct RankingTests {
                 #expect(b.harm == 5 * HarmWeights.default.weight("anti-social-behaviour") + 2 * HarmWeights.default.weight("burglary"))
                 #expect(r.rows[0].id == "E01026764", "30 ASB outweigh 5 ASB and 2 burglaries")
             }
+            try await app.testing().test(.GET, "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&category=all&sort=harm&weights=burglary=20,anti-social-behaviour=0.5") { res async throws in
+                let r = try JSONDecoder().decode(Ranking.self, from: Data(buffer: res.body))
+                #expect(r.rows[0].id == "E01026791" && r.rows[0].harm == 5 * 0.5 + 2 * 20, "your weights replace the defaults")
+            }
+            try await app.testing().test(.GET, "/api/v1/rankings?weights=burglary=lots,arson=2") { res async in
+                #expect(res.status == .badRequest)
+                #expect(res.body.string.contains("The weight for burglary must be a number"))
+                #expect(res.body.string.contains("“arson=2” is not one"))
+            }
             try await app.testing().test(.GET, "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&level=local-authority") { res async throws in
                 let r = try JSONDecoder().decode(Ranking.self, from: Data(buffer: res.body))
                 #expect(r.rows.count == 7, "Norfolk's seven districts")

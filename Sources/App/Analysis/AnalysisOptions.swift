@@ -27,6 +27,8 @@ struct AnalysisQuery: Content, Sendable {
     var sort: String?
     /// Hot-spot map: `classes`, `density` or `emerging`.
     var view: String?
+    /// Harm weights replacing the defaults for some crime types: `burglary=10,robbery=20`.
+    var weights: String?
 }
 
 /// A query checked against the data: every value valid and filled in.
@@ -42,6 +44,9 @@ struct AnalysisOptions: Sendable {
     var area: String?
     var level: RankingLevel
     var sort: AreaRanking.SortKey
+    var weights: HarmWeights = .default
+    /// The `weights` text as given, so links reproduce it.
+    var weightOverrides: String?
 
     /// The categories in words, for captions.
     var categoryLabel: String {
@@ -62,6 +67,7 @@ struct AnalysisOptions: Sendable {
         if let cellSize { items.append("cell=\(Int(cellSize))") }
         if let band { items.append("band=\(Int(band))") }
         if let area { items.append("area=\(area)") }
+        if let weightOverrides { items.append("weights=\(weightOverrides)") }
         return items.joined(separator: "&")
     }
 }
@@ -165,12 +171,29 @@ extension AnalysisQuery {
         if levelValue == nil { errors.append(FieldError(field: "level", message: "Level must be lsoa, msoa, local-authority or areas")) }
         let sortValue = AreaRanking.SortKey(rawValue: sort ?? "rate")
         if sortValue == nil { errors.append(FieldError(field: "sort", message: "Sort must be rate, count, harm or change")) }
+        var harm = HarmWeights.default
+        let overrides = weights?.trimmingCharacters(in: .whitespaces)
+        if let overrides, !overrides.isEmpty {
+            for pair in overrides.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, data.categories[parts[0]] != nil else {
+                    errors.append(FieldError(field: "weights", message: "Give weights as crime-type=number, for example burglary=10; “\(pair)” is not one"))
+                    continue
+                }
+                guard let w = Double(parts[1]), w >= 0, w <= 1000 else {
+                    errors.append(FieldError(field: "weights", message: "The weight for \(parts[0]) must be a number from 0 to 1,000"))
+                    continue
+                }
+                harm.weights[parts[0]] = w
+            }
+        }
         guard errors.isEmpty, let correctionValue, let levelValue, let sortValue else { return .failure(FieldErrors(errors: errors)) }
         return .success(
             AnalysisOptions(
                 force: chosen.force, period: MonthPeriod(first: first, last: last), categories: slugs,
                 categoryIDs: slugs.flatMap { data.categories[$0]! }.sorted(), cellSize: cellSize, band: bandMetres,
-                correction: correctionValue, area: (area?.isEmpty ?? true) ? nil : area, level: levelValue, sort: sortValue))
+                correction: correctionValue, area: (area?.isEmpty ?? true) ? nil : area, level: levelValue, sort: sortValue,
+                weights: harm, weightOverrides: (overrides?.isEmpty ?? true) ? nil : overrides))
     }
 }
 

@@ -30,7 +30,8 @@ struct RankingReport: Sendable, Codable {
 struct RankingService: Sendable {
     let queries: AnalysisQueries
 
-    func rank(_ o: AnalysisOptions, weights: HarmWeights = .default, on db: any Database) async throws -> RankingReport {
+    func rank(_ o: AnalysisOptions, on db: any Database) async throws -> RankingReport {
+        let weights = o.weights
         var inputs: [String: AreaRanking.Input] = [:]
         func add(_ id: String, _ r: AnalysisQueries.PeriodCounts) {
             guard inputs[id] != nil else { return }

@@ -25,6 +25,8 @@ struct AnalysisSignature: CommandSignature {
     var level: String?
     @Option(name: "sort", help: "rank: rate (default), count, harm or change")
     var sort: String?
+    @Option(name: "weights", help: "rank: harm weights replacing the defaults, e.g. burglary=10,robbery=20")
+    var weights: String?
     @Flag(name: "emerging", help: "hotspots: add the emerging pattern of each cell over the months")
     var emerging: Bool
     @Option(name: "format", help: "rank: csv (default) or json; hotspots: csv (default) or geojson")
@@ -35,7 +37,7 @@ struct AnalysisSignature: CommandSignature {
     var query: AnalysisQuery {
         AnalysisQuery(
             force: force, from: from, to: to, category: category.map { [$0] }, cell: cell, band: band, correction: correction,
-            area: area, level: level, sort: sort)
+            area: area, level: level, sort: sort, weights: weights)
     }
 
     init() {}

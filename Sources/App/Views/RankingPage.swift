@@ -115,7 +115,11 @@ struct RankingPage: Encodable {
         notes = [
             report.populationNote,
             "Change compares counts with the previous \(o.period.count) months (\(report.options.previous)) and the same months a year earlier (\(report.options.yearEarlier)); * marks a change unlikely to be chance (exact conditional binomial test, p ≤ 0.05).",
-            "Harm score: each incident weighted by crime type (ASB 1, theft 2, criminal damage 4, burglary 8, violence 12, robbery 15, weapons 10; the full table is in the CSV and the API). These are SaferStreets' own ordinal defaults, not an official index.",
+            "Harm score: each incident weighted by crime type: "
+                + o.categories.map { "\(AnalysisOptions.readable($0)) \(Format.number(o.weights.weight($0), decimals: 1))" }.joined(separator: ", ")
+                + (o.weightOverrides == nil
+                    ? ". These are SaferStreets' own ordinal defaults, not an official index; set your own with weights=burglary=10,… in the address."
+                    : ", with your weights (\(o.weightOverrides!)) in place of the defaults."),
         ]
     }
 
