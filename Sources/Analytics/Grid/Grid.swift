@@ -113,6 +113,13 @@ public struct Extent: Sendable, Hashable, Codable {
     public var width: Double { maxEasting - minEasting }
     public var height: Double { maxNorthing - minNorthing }
 
+    /// The smallest rectangle holding both.
+    public func union(_ o: Extent) -> Extent {
+        Extent(
+            minEasting: min(minEasting, o.minEasting), minNorthing: min(minNorthing, o.minNorthing),
+            maxEasting: max(maxEasting, o.maxEasting), maxNorthing: max(maxNorthing, o.maxNorthing))
+    }
+
     public func expanded(by metres: Double) -> Extent {
         Extent(
             minEasting: minEasting - metres, minNorthing: minNorthing - metres,

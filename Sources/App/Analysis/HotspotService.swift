@@ -35,12 +35,16 @@ struct HotspotReport: Sendable {
 enum HotspotError: Error, CustomStringConvertible {
     case noIncidents(String)
     case gridTooLarge(cells: Int, cellSize: Double)
+    case emergingTooLarge(cells: Int, months: Int)
 
     var description: String {
         switch self {
         case .noIncidents(let what): "There are no mapped incidents for \(what)"
         case .gridTooLarge(let cells, let size):
             "A \(Int(size)) m cell makes \(Format.count(cells)) cells here, more than the 4,000,000 allowed: choose a larger cell or an area"
+        case .emergingTooLarge(let cells, let months):
+            "Emerging hot spots over \(months) months of \(Format.count(cells)) cells is more than the 20,000,000 cell-months allowed: "
+                + "choose a larger cell, fewer months or an area"
         }
     }
 }
@@ -67,6 +71,9 @@ struct HotspotService: Sendable {
         let result = HotspotAnalysis.run(points: points, grid: grid, parameters: parameters, mask: mask)
         var patterns: [Int: EmergingHotspots.CellResult]?
         if emerging {
+            guard grid.cellCount * o.period.count <= 20_000_000 else {
+                throw HotspotError.emergingTooLarge(cells: grid.cellCount, months: o.period.count)
+            }
             let monthly = try await queries.mapPoints(o, area: area, byMonth: true, on: db)
             let months = o.period.months
             var series = [[Double]](repeating: [Double](repeating: 0, count: grid.cellCount), count: months.count)

@@ -175,11 +175,7 @@ struct AreaStore: Sendable {
             .first(decodingColumn: "v", as: Int.self) ?? 0
         let stale = try await list(on: db).filter { $0.kind.hasBoundary && $0.countsVersion != version }
         guard !stale.isEmpty else { return 0 }
-        let union = stale.dropFirst().reduce(stale[0].bounds) { u, a in
-            Extent(
-                minEasting: min(u.minEasting, a.bounds.minEasting), minNorthing: min(u.minNorthing, a.bounds.minNorthing),
-                maxEasting: max(u.maxEasting, a.bounds.maxEasting), maxNorthing: max(u.maxNorthing, a.bounds.maxNorthing))
-        }
+        let union = stale.dropFirst().reduce(stale[0].bounds) { $0.union($1.bounds) }
         let counter = AreaCounter(areas: stale)
         try await sql.raw("""
             SELECT easting, northing, month, category_id FROM incidents

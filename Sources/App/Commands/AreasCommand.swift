@@ -82,11 +82,11 @@ struct AreasCommand: AsyncCommand {
                 }
                 try await store.refreshCounts(on: app.db)
             case "export":
-                let features = try await store.list(on: app.db).compactMap(AreaController.feature)
-                let text = "{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}\n"
+                let areas = try await store.list(on: app.db)
+                let text = AreaController.featureCollection(areas) + "\n"
                 if let path = s.file {
                     try text.write(toFile: path, atomically: true, encoding: .utf8)
-                    context.console.print("wrote \(features.count) boundaries to \(path)")
+                    context.console.print("wrote \(areas.filter { $0.shape != nil }.count) boundaries to \(path)")
                 } else {
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }

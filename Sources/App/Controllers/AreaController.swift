@@ -41,10 +41,7 @@ struct AreaController: Sendable {
         let shapes = areas.compactMap { a in a.shape.map { (a, $0) } }
         var mapSVG = ""
         if let first = shapes.first {
-            let extent = shapes.dropFirst().reduce(first.1.bounds) { u, s in
-                Extent(minEasting: min(u.minEasting, s.1.bounds.minEasting), minNorthing: min(u.minNorthing, s.1.bounds.minNorthing),
-                       maxEasting: max(u.maxEasting, s.1.bounds.maxEasting), maxNorthing: max(u.maxNorthing, s.1.bounds.maxNorthing))
-            }
+            let extent = shapes.dropFirst().reduce(first.1.bounds) { $0.union($1.1.bounds) }
             let map = SVGMap(
                 extent: extent.expanded(by: max(extent.width, extent.height) * 0.05),
                 outlines: shapes.map { .init(shape: $0.1, label: $0.0.name, href: Paths.area($0.0.slug)) })
@@ -119,10 +116,13 @@ struct AreaController: Sendable {
         return "{\"type\":\"Feature\",\"id\":\(GeoJSON.string(a.slug)),\"geometry\":\(geometry),\"properties\":{\(props.joined(separator: ","))}}"
     }
 
+    /// Every boundary area as one FeatureCollection (LSOA-set areas have no outline).
+    static func featureCollection(_ areas: [AreaRecord]) -> String {
+        "{\"type\":\"FeatureCollection\",\"features\":[\(areas.compactMap(feature).joined(separator: ","))]}"
+    }
+
     @Sendable func allGeoJSON(req: Request) async throws -> Response {
-        let features = try await queries.areas.list(on: req.db).compactMap(Self.feature)
-        return download("{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}",
-                        type: "application/geo+json", name: "areas.geojson")
+        download(Self.featureCollection(try await queries.areas.list(on: req.db)), type: "application/geo+json", name: "areas.geojson")
     }
 
     @Sendable func oneGeoJSON(req: Request) async throws -> Response {
