@@ -44,6 +44,27 @@ struct EmergingHotspotsTests {
         #expect(got == expected, "\(bins) trend \(direction)")
     }
 
+    @Test("end to end against esda Gi* per month, statsmodels BH, pymannkendall and ESRI's definitions")
+    func golden() throws {
+        let lines = try Fixture.lines("emerging")
+        let (columns, rows, size, steps) = (Int(lines[1][0])!, Int(lines[1][1])!, Double(lines[1][2])!, Int(lines[1][3])!)
+        let cells = Array(lines.dropFirst(3))
+        let series = (0..<steps).map { t in cells.map { Double($0[1 + t])! } }
+        let grid = Grid(cellSize: size, minColumn: 0, minRow: 0, columns: columns, rows: rows)
+        let results = EmergingHotspots.run(series: series, grid: grid, parameters: .init(hotspot: HotspotParameters(cellSize: size)))
+        #expect(results.count == cells.count)
+        var patterns = Set<Pattern>()
+        for (r, row) in zip(results, cells) {
+            #expect(r.index == Int(row[0])!)
+            #expect(r.hotSteps == Int(row[1 + steps])!, "cell \(r.index) hot steps")
+            #expect(r.coldSteps == Int(row[2 + steps])!, "cell \(r.index) cold steps")
+            #expect(close(r.trend.z, Double(row[3 + steps])!, 1e-9), "cell \(r.index) Mann-Kendall z")
+            #expect(r.pattern.rawValue == row[4 + steps], "cell \(r.index): \(r.pattern.rawValue) vs \(row[4 + steps])")
+            patterns.insert(r.pattern)
+        }
+        #expect(patterns.count >= 4, "the fixture exercises several classes")
+    }
+
     @Test("on a grid: a cluster that appears in the last three months is consecutive; a constant one persistent")
     func endToEnd() {
         let grid = Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 30, rows: 30)

@@ -7,7 +7,7 @@ import VaporTesting
 /// Pages in a real browser: the app listens on a port and headless Chromium (Debian's
 /// `chromium`, installed by `.ci/run`) loads them and returns the DOM after rendering.
 /// Skipped where Chromium is not installed.
-@Suite("pages in a real browser", .enabled(if: Browser.path != nil, "headless Chromium is not installed"))
+@Suite("pages in a real browser", .serialized, .enabled(if: Browser.path != nil, "headless Chromium is not installed"))
 struct BrowserTests {
     @Test("the home page shows the loaded data, the coverage grid and the last import")
     func homePage() async throws {
@@ -69,8 +69,16 @@ enum Browser {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = try await Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
+        // Wait on a GCD thread, never on Swift's cooperative pool: with two cores that pool
+        // has two threads, and two browser tests blocking both would leave none for the
+        // server that Chromium is waiting on.
+        let data = await withCheckedContinuation { (done: CheckedContinuation<Data, Never>) in
+            DispatchQueue.global().async {
+                let data = out.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                done.resume(returning: data)
+            }
+        }
         try? FileManager.default.removeItem(at: profile)
         return String(decoding: data, as: UTF8.self)
     }

@@ -32,6 +32,13 @@ import Foundation
 /// cold spot's z-scores fall). Cells that fit none of these have no pattern. Where a cell
 /// fits both a hot and a cold pattern (impossible for the final-step classes), the hot
 /// class is reported.
+///
+/// R's sfdep (and its Python port PyEhsa) reads some of these differently: "new" there
+/// needs exactly one significant step of either sign, "intensifying" counts significant
+/// steps of either sign, and "persistent" does not look at the final step. SaferStreets
+/// follows ESRI's text, which the golden test checks end to end (esda Gi* per month,
+/// statsmodels BH, pymannkendall, and the classes coded from ESRI's definitions in
+/// `scripts/fixtures/hotspot_reference.py`).
 public enum EmergingHotspots {
     public enum Pattern: String, Sendable, Hashable, Codable, CaseIterable {
         case newHot = "new-hot", consecutiveHot = "consecutive-hot", intensifyingHot = "intensifying-hot"
