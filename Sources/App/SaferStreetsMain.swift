@@ -21,6 +21,9 @@ public enum SaferStreetsMain {
                 try? FileManager.default.removeItem(atPath: DemoCommand.folder + "/police-uk")
             }
             config.database = .sqlite(path: DemoCommand.database)
+            // The demo serves plain HTTP on this machine only, so its cookies cannot be
+            // `Secure`; every other run keeps them secure unless SAFERSTREETS_ENV=development.
+            config.isDevelopment = true
         }
         let app = try await Application.make(env)
         do {

@@ -17,6 +17,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     for migration in Migrations.all { app.migrations.add(migration) }
 
     app.views.use(.leaf)
+    app.leaf.tags["accountBar"] = AccountBarTag()
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port
 
@@ -24,6 +25,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(ProblemMiddleware(environment: app.environment))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(SessionMiddleware(store: config.sessions, secureCookies: !config.isDevelopment))
 
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(DemoCommand(), as: "demo")
@@ -31,6 +33,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(RankCommand(), as: "rank")
     app.asyncCommands.use(HotspotsCommand(), as: "hotspots")
     app.asyncCommands.use(AreasCommand(), as: "areas")
+    app.asyncCommands.use(UsersCommand(), as: "users")
 
     try routes(app)
 }

@@ -1,31 +1,45 @@
 import Fluent
 import Vapor
 
-/// Every route, with its controller's dependencies passed in explicitly.
+/// Every route, with its controller's dependencies passed in explicitly and its access
+/// rule beside it. A route registered without a rule stops the app at start-up.
 func routes(_ app: Application) throws {
+    let config = app.appConfig
     let home = HomeController(queries: DataCoverageQueries())
-    app.get(use: home.index)
-    app.get("api", "v1", "coverage", use: home.coverageJSON)
+    app.get(access: .everyone, use: home.index)
+    app.get("api", "v1", "coverage", access: .everyone, use: home.coverageJSON)
+    app.get("health", access: .everyone) { _ in "ok" }
 
+    let login = LoginController(sessions: config.sessions, secureCookies: !config.isDevelopment)
+    app.get("login", access: .everyone, use: login.form)
+    app.post("login", access: .everyone, use: login.signIn)
+    app.post("logout", access: .signedIn, use: login.signOut)
+
+    // Open data: police.uk analyses are public, as police.uk is.
     let areaStore = AreaStore()
     let queries = AnalysisQueries(areas: areaStore)
     let hotspots = HotspotController(queries: queries, service: HotspotService(queries: queries))
-    app.get("hotspots", use: hotspots.page)
-    app.get("hotspots", "cells.geojson", use: hotspots.cellsGeoJSON)
-    app.get("hotspots", "cells.csv", use: hotspots.cellsCSV)
-    app.get("hotspots", "map.svg", use: hotspots.mapSVG)
-    app.get("api", "v1", "hotspots", use: hotspots.api)
+    app.get("hotspots", access: .everyone, use: hotspots.page)
+    app.get("hotspots", "cells.geojson", access: .everyone, use: hotspots.cellsGeoJSON)
+    app.get("hotspots", "cells.csv", access: .everyone, use: hotspots.cellsCSV)
+    app.get("hotspots", "map.svg", access: .everyone, use: hotspots.mapSVG)
+    app.get("api", "v1", "hotspots", access: .everyone, use: hotspots.api)
 
     let rankings = RankingController(queries: queries, service: RankingService(queries: queries))
-    app.get("rankings", use: rankings.page)
-    app.get("rankings", "table.csv", use: rankings.csv)
-    app.get("api", "v1", "rankings", use: rankings.api)
+    app.get("rankings", access: .everyone, use: rankings.page)
+    app.get("rankings", "table.csv", access: .everyone, use: rankings.csv)
+    app.get("api", "v1", "rankings", access: .everyone, use: rankings.api)
 
     let areas = AreaController(queries: queries)
-    app.get("areas", use: areas.list)
-    app.get("areas", "boundaries.geojson", use: areas.allGeoJSON)
-    app.get("areas", ":slug", use: areas.show)
-    app.get("areas", ":slug", "boundary.geojson", use: areas.oneGeoJSON)
-    app.get("api", "v1", "areas", use: areas.api)
-    app.get("health") { _ in "ok" }
+    app.get("areas", access: .everyone, use: areas.list)
+    app.get("areas", "boundaries.geojson", access: .everyone, use: areas.allGeoJSON)
+    app.get("areas", ":slug", access: .everyone, use: areas.show)
+    app.get("areas", ":slug", "boundary.geojson", access: .everyone, use: areas.oneGeoJSON)
+    app.get("api", "v1", "areas", access: .everyone, use: areas.api)
+
+    let admin = AdminController(audit: AuditLog(), users: UserStore(audit: AuditLog()))
+    app.get("admin", "audit", access: .opccAdmin, use: admin.auditLog)
+    app.get("admin", "users", access: .opcc, use: admin.users)
+
+    try Access.checkEveryRoute(app)
 }

@@ -15,6 +15,8 @@ public struct AppConfig: Sendable {
     public var port: Int
     /// Secure cookies and HSTS-style defaults are relaxed only in development.
     public var isDevelopment: Bool
+    /// Session timeouts and the clock (injected so tests can move time).
+    var sessions = SessionStore()
 
     public init(database: Database, hostname: String = "127.0.0.1", port: Int = 8080, isDevelopment: Bool = false) {
         self.database = database

@@ -1,0 +1,92 @@
+import Vapor
+
+/// Who may use a route. Every route declares one (`get(…, access:)` and friends);
+/// `Access.checkEveryRoute` refuses to start an app with a route that does not, so a new
+/// route cannot be open by accident (deny by default).
+enum Access: Sendable, CustomStringConvertible {
+    /// Anyone, signed in or not: open data and published pages.
+    case everyone
+    /// Any signed-in user.
+    case signedIn
+    /// Signed-in users with one of these roles.
+    case roles(Set<Role>)
+
+    static let opcc = Access.roles([.opccAdmin, .opccStaff])
+    static let opccAdmin = Access.roles([.opccAdmin])
+
+    func allows(_ user: CurrentUser?) -> Bool {
+        switch self {
+        case .everyone: true
+        case .signedIn: user != nil
+        case .roles(let roles): user.map { roles.contains($0.role) } ?? false
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .everyone: "everyone"
+        case .signedIn: "signed in"
+        case .roles(let roles): roles.map(\.rawValue).sorted().joined(separator: "|")
+        }
+    }
+
+    struct Key: StorageKey { typealias Value = Access }
+
+    /// Throws if any route was registered without an access rule.
+    static func checkEveryRoute(_ app: Application) throws {
+        let open = app.routes.all.filter { $0.userInfo["access"] as? Access == nil }
+        guard open.isEmpty else {
+            throw Abort(.internalServerError, reason: "routes without an access rule: "
+                + open.map { "\($0.method) /\($0.path.map(\.description).joined(separator: "/"))" }.joined(separator: ", "))
+        }
+    }
+}
+
+/// Enforces a route's rule on the server: the public is sent to sign in (pages) or gets a
+/// 401 problem (API); a signed-in user without the role gets 403.
+struct AccessMiddleware: AsyncMiddleware {
+    let access: Access
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard access.allows(request.currentUser) else {
+            if request.currentUser == nil {
+                let isAPI = request.url.path.hasPrefix("/api/")
+                if !isAPI && request.method == .GET {
+                    let next = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
+                    return request.redirect(to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                }
+                throw Abort(.unauthorized, reason: "Sign in to use this.")
+            }
+            throw Abort(.forbidden, reason: "Your role (\(request.currentUser!.role.label)) cannot use this.")
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+extension RoutesBuilder {
+    /// Registers a route with its access rule (stored on the route for the route × role
+    /// test, and enforced by `AccessMiddleware`).
+    @discardableResult
+    func on<Response: AsyncResponseEncodable>(
+        _ method: HTTPMethod, _ path: [PathComponent], access: Access, body: HTTPBodyStreamStrategy = .collect,
+        use handler: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        let route = grouped(AccessMiddleware(access: access)).on(method, path, body: body, use: handler)
+        route.userInfo["access"] = access
+        return route
+    }
+
+    @discardableResult
+    func get<Response: AsyncResponseEncodable>(
+        _ path: PathComponent..., access: Access, use handler: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        on(.GET, path, access: access, use: handler)
+    }
+
+    @discardableResult
+    func post<Response: AsyncResponseEncodable>(
+        _ path: PathComponent..., access: Access, use handler: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        on(.POST, path, access: access, use: handler)
+    }
+}

@@ -1,0 +1,50 @@
+import Fluent
+import Vapor
+
+/// OPCC pages: the audit log (admins) and the list of accounts (OPCC staff).
+struct AdminController: Sendable {
+    let audit: AuditLog
+    let users: UserStore
+
+    struct AuditPage: Encodable {
+        struct Row: Encodable {
+            var at: String
+            var who: String
+            var action: String
+            var what: String
+            var before: String
+            var after: String
+        }
+        var title = "Audit log"
+        var rows: [Row]
+    }
+
+    @Sendable func auditLog(req: Request) async throws -> View {
+        let entries = try await audit.latest(on: req.db)
+        let rows = entries.map { e in
+            AuditPage.Row(
+                at: Format.dateTime(e.at), who: [e.user_name ?? "command line", e.organisation_name].compactMap { $0 }.joined(separator: ", "),
+                action: e.action, what: "\(e.entity) \(e.entity_id)", before: e.before ?? "", after: e.after ?? "")
+        }
+        return try await req.view.render("admin/audit", AuditPage(rows: rows))
+    }
+
+    struct UsersPage: Encodable {
+        struct Row: Encodable {
+            var email: String
+            var name: String
+            var role: String
+            var status: String
+        }
+        var title = "Accounts"
+        var rows: [Row]
+    }
+
+    @Sendable func users(req: Request) async throws -> View {
+        let rows = try await users.users(on: req.db).map {
+            UsersPage.Row(email: $0.email, name: $0.name, role: Role(rawValue: $0.role)?.label ?? $0.role,
+                          status: $0.disabled_at == nil ? "Active" : "Disabled")
+        }
+        return try await req.view.render("admin/users", UsersPage(rows: rows))
+    }
+}

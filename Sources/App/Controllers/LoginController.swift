@@ -1,0 +1,100 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Sign in and sign out.
+struct LoginController: Sendable {
+    let sessions: SessionStore
+    let secureCookies: Bool
+    /// Failed attempts for one e-mail address within `throttleWindow` before sign-in is
+    /// refused for the rest of the window.
+    var maxFailures = 5
+    var throttleWindow: TimeInterval = 15 * 60
+
+    struct Page: Encodable {
+        var title = "Sign in"
+        var email = ""
+        var next = ""
+        var csrf: String
+        var errors: [FieldError] = []
+        var hasErrors: Bool { !errors.isEmpty }
+
+        enum CodingKeys: String, CodingKey { case title, email, next, csrf, errors, hasErrors }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(title, forKey: .title)
+            try c.encode(email, forKey: .email)
+            try c.encode(next, forKey: .next)
+            try c.encode(csrf, forKey: .csrf)
+            try c.encode(errors, forKey: .errors)
+            try c.encode(hasErrors, forKey: .hasErrors)
+        }
+    }
+
+    /// Only a path on this site: "/x", not "//evil.example" or "https://…".
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
+        return next
+    }
+
+    @Sendable func form(req: Request) async throws -> Response {
+        if req.currentUser != nil { return req.redirect(to: "/") }
+        let page = Page(next: Self.safeNext(try? req.query.get(String.self, at: "next")), csrf: req.csrfToken)
+        return try await req.view.render("login/index", page).encodeResponse(for: req)
+    }
+
+    struct Form: Content {
+        var email: String?
+        var password: String?
+        var next: String?
+    }
+
+    @Sendable func signIn(req: Request) async throws -> Response {
+        let form = try req.content.decode(Form.self)
+        let email = (form.email ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let password = form.password ?? ""
+        var page = Page(email: email, next: Self.safeNext(form.next), csrf: req.csrfToken)
+        func refuse(_ message: String, status: HTTPResponseStatus) async throws -> Response {
+            page.errors = [FieldError(field: "email", message: message)]
+            let response = try await req.view.render("login/index", page).encodeResponse(for: req)
+            response.status = status
+            return response
+        }
+        guard !email.isEmpty, !password.isEmpty else {
+            return try await refuse("Enter your email address and password", status: .badRequest)
+        }
+        let sql = req.db.sql
+        let since = ISO8601DateFormatter().string(from: sessions.now().addingTimeInterval(-throttleWindow))
+        let failures = try await sql.raw("SELECT COUNT(*) AS n FROM login_failures WHERE email = \(bind: email) AND at > \(bind: since)")
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+        guard failures < maxFailures else {
+            return try await refuse(
+                "Too many failed attempts for this address. Wait \(Int(throttleWindow / 60)) minutes and try again.",
+                status: .tooManyRequests)
+        }
+        struct UserRow: Decodable { var id: Int; var password_hash: String; var disabled_at: String? }
+        let user = try await sql.raw("SELECT id, password_hash, disabled_at FROM users WHERE email = \(bind: email)")
+            .first(decoding: UserRow.self)
+        let ok = try await Passwords.verify(password, hash: user?.password_hash, on: req.application.threadPool)
+        guard let user, ok, user.disabled_at == nil else {
+            try await sql.raw("INSERT INTO login_failures (email, at) VALUES (\(bind: email), \(bind: ISO8601DateFormatter().string(from: sessions.now())))").run()
+            return try await refuse("The email address or password is not right", status: .unauthorized)
+        }
+        try await sql.raw("DELETE FROM login_failures WHERE email = \(bind: email)").run()
+        let token = try await sessions.create(userID: user.id, on: req.db)
+        let response = req.redirect(to: page.next)
+        response.cookies[SessionMiddleware.cookie] = HTTPCookies.Value(
+            string: token, maxAge: Int(sessions.absoluteTimeout), path: "/", isSecure: secureCookies, isHTTPOnly: true,
+            sameSite: .lax)
+        return response
+    }
+
+    @Sendable func signOut(req: Request) async throws -> Response {
+        if let user = req.currentUser { try await sessions.revoke(hash: user.sessionHash, on: req.db) }
+        let response = req.redirect(to: "/login")
+        response.cookies[SessionMiddleware.cookie] = HTTPCookies.Value(
+            string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isSecure: secureCookies,
+            isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+}

@@ -1,0 +1,17 @@
+import Leaf
+import Vapor
+
+/// `#accountBar()` in the layout: "Sign in", or the signed-in person, their organisation and
+/// a sign-out button (a POST form carrying the CSRF token). Every value is escaped here.
+struct AccountBarTag: UnsafeUnescapedLeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let user = ctx.request?.currentUser else {
+            return .string("<a class=\"account-link\" href=\"/login\">Sign in</a>")
+        }
+        return .string("""
+            <span class="account-name">\(SVG.escape(user.name)), \(SVG.escape(user.organisationName))</span>\
+            <form class="account-form" method="post" action="/logout"><input type="hidden" name="_csrf" \
+            value="\(SVG.escape(user.csrfToken))"><button class="link-button" type="submit">Sign out</button></form>
+            """)
+    }
+}
