@@ -37,13 +37,17 @@ struct DemoCommand: AsyncCommand {
         context.console.print(report.summary)
         let towns = try await NorfolkDemo.createTownAreas(on: app.db)
         context.console.print("  \(towns.count) Safer Norfolk town-centre areas ready.")
+        let accounts = try await DemoAccounts.create(on: app.db, pool: app.threadPool)
         let config = app.appConfig
         context.console.print("""
 
             SaferStreets demo workspace is ready: http://\(config.hostname):\(config.port)/
               database: \(Self.database) (delete it, or use --fresh, to start again)
               data:     synthetic police.uk files for Norfolk Constabulary in \(Self.folder)/police-uk
-            No accounts exist yet; the pages shown need no login. Press Ctrl+C to stop.
+
+            Demo accounts (this demo database only; sign in at /login):
+            \(accounts.map { "  \($0.role.label.padding(toLength: 14, withPad: " ", startingAt: 0)) \($0.email)  password: \($0.password)" }.joined(separator: "\n"))
+            The hot-spot, ranking and area pages are open data and need no sign-in. Press Ctrl+C to stop.
             """)
         guard !signature.noServe else { return }
         guard let serve = app.asyncCommands.commands["serve"] else { return }

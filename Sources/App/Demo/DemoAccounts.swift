@@ -1,0 +1,57 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// The demo's partnership: organisations of the Safer Norfolk campaign and one account per
+/// role. Only the demo makes these (in its own database); a real installation starts with
+/// no accounts and `saferstreets users create`.
+enum DemoAccounts {
+    struct Account {
+        var email: String
+        var password: String
+        var role: Role
+        var organisation: String
+        var kind: OrganisationKind
+    }
+
+    static let organisations: [(String, OrganisationKind)] = [
+        ("Norfolk Office of the Police and Crime Commissioner", .opcc),
+        ("Norfolk Constabulary", .police),
+        ("Norfolk County Council", .countyCouncil),
+        ("Norwich City Council", .districtCouncil),
+        ("Great Yarmouth Borough Council", .districtCouncil),
+        ("King's Lynn and West Norfolk Borough Council", .districtCouncil),
+        ("Norwich Business Improvement District", .businessImprovementDistrict),
+        ("Norfolk Youth Service", .youthService),
+        ("Change Grow Live Norfolk", .drugAndAlcoholService),
+        ("Norfolk Fire and Rescue Service", .fireService),
+    ]
+
+    /// Demo passwords are fixed so the printed list stays true when the demo is re-run.
+    static let accounts: [Account] = [
+        Account(email: "admin@opcc.demo", password: "demo-opcc-admin", role: .opccAdmin,
+                organisation: "Norfolk Office of the Police and Crime Commissioner", kind: .opcc),
+        Account(email: "analyst@opcc.demo", password: "demo-opcc-analyst", role: .opccStaff,
+                organisation: "Norfolk Office of the Police and Crime Commissioner", kind: .opcc),
+        Account(email: "inspector@police.demo", password: "demo-police-admin", role: .partnerAdmin,
+                organisation: "Norfolk Constabulary", kind: .police),
+        Account(email: "ranger@norwichbid.demo", password: "demo-bid-partner", role: .partnerUser,
+                organisation: "Norwich Business Improvement District", kind: .businessImprovementDistrict),
+    ]
+
+    /// Creates whatever is missing; safe to repeat.
+    static func create(on db: any Database, pool: NIOThreadPool) async throws -> [Account] {
+        let store = UserStore(audit: AuditLog())
+        for (name, kind) in organisations { _ = try await store.organisation(named: name, kind: kind, by: nil, on: db) }
+        for a in accounts {
+            let exists = try await db.sql.raw("SELECT id FROM users WHERE email = \(bind: a.email)")
+                .first(decodingColumn: "id", as: Int.self) != nil
+            guard !exists else { continue }
+            let org = try await store.organisation(named: a.organisation, kind: a.kind, by: nil, on: db)
+            _ = try await store.createUser(
+                email: a.email, name: a.email.split(separator: "@")[0].capitalized + " (demo)", role: a.role, organisation: org,
+                password: a.password, by: nil, pool: pool, on: db)
+        }
+        return accounts
+    }
+}
