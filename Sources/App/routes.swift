@@ -41,5 +41,20 @@ func routes(_ app: Application) throws {
     app.get("admin", "audit", access: .opccAdmin, use: admin.auditLog)
     app.get("admin", "users", access: .opcc, use: admin.users)
 
+    let campaigns = CampaignController(store: CampaignStore(audit: AuditLog()), areas: areaStore)
+    app.get("campaigns", access: .signedIn, use: campaigns.list)
+    app.get("campaigns", "new", access: .opcc, use: campaigns.newForm)
+    app.post("campaigns", access: .opcc, use: campaigns.create)
+    app.get("campaigns", ":slug", access: .signedIn, use: campaigns.show)
+    app.post("campaigns", ":slug", "organisations", access: .opcc, use: campaigns.addOrganisation)
+    app.post("campaigns", ":slug", "areas", access: .opcc, use: campaigns.addArea)
+    app.post("campaigns", ":slug", "links", access: .opcc, use: campaigns.addLink)
+    app.get("campaigns", ":slug", "priorities.csv", access: .signedIn, use: campaigns.prioritiesCSV)
+    app.get("campaigns", ":slug", "areas", ":area", access: .signedIn, use: campaigns.plan)
+    app.post("campaigns", ":slug", "areas", ":area", "plan", access: .opcc, use: campaigns.updatePlan)
+    app.post("campaigns", ":slug", "areas", ":area", "actions", access: .opcc, use: campaigns.addAction)
+    // Partners update their own organisation's actions: checked against the action's owner.
+    app.post("actions", ":id", "updates", access: .signedIn, use: campaigns.addUpdate)
+
     try Access.checkEveryRoute(app)
 }

@@ -38,6 +38,7 @@ struct DemoCommand: AsyncCommand {
         let towns = try await NorfolkDemo.createTownAreas(on: app.db)
         context.console.print("  \(towns.count) Safer Norfolk town-centre areas ready.")
         let accounts = try await DemoAccounts.create(on: app.db, pool: app.threadPool)
+        try await DemoCampaign.create(on: app.db)
         let config = app.appConfig
         context.console.print("""
 

@@ -1,0 +1,283 @@
+import CrimeData
+import Fluent
+import Vapor
+
+/// Campaigns, their target areas and each area's plan. Reads stay inside the user's
+/// organisation boundary (`CampaignStore`); changes to campaigns and plans are for OPCC
+/// staff; progress updates are for the organisation that owns the action.
+struct CampaignController: Sendable {
+    let store: CampaignStore
+    let areas: AreaStore
+    var today: @Sendable () -> CalendarDay = { CalendarDay(Date()) }
+
+    struct Option: Encodable {
+        var value: String
+        var label: String
+        var selected = false
+    }
+
+    // MARK: Pages
+
+    struct ListPage: Encodable {
+        struct Row: Encodable { var name: String; var href: String; var dates: String }
+        var title = "Campaigns"
+        var rows: [Row]
+        var hasRows: Bool
+        var canCreate: Bool
+    }
+
+    @Sendable func list(req: Request) async throws -> View {
+        let user = req.currentUser!
+        let rows = try await store.list(for: user, on: req.db).map {
+            ListPage.Row(name: $0.name, href: "/campaigns/\($0.slug)", dates: Self.dates($0))
+        }
+        return try await req.view.render("campaigns/index", ListPage(rows: rows, hasRows: !rows.isEmpty, canCreate: user.role.isOPCC))
+    }
+
+    static func dates(_ c: CampaignStore.Campaign) -> String {
+        guard let a = CalendarDay(c.starts_on), let b = CalendarDay(c.ends_on) else { return "" }
+        return "\(a.long) to \(b.long)"
+    }
+
+    struct NewPage: Encodable {
+        var title = "Create a campaign"
+        var csrf: String
+        var draft: CampaignDraft
+        var errors: [FieldError]
+        var hasErrors: Bool
+    }
+
+    @Sendable func newForm(req: Request) async throws -> View {
+        try await req.view.render("campaigns/new", NewPage(csrf: req.csrfToken, draft: CampaignDraft(name: "", description: "", startsOn: "", endsOn: ""), errors: [], hasErrors: false))
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let draft = try req.content.decode(CampaignDraft.self)
+        do {
+            let c = try await store.create(draft, by: req.currentUser, on: req.db)
+            return req.redirect(to: "/campaigns/\(c.slug)")
+        } catch CampaignStore.Problem.invalid(let errors) {
+            let page = NewPage(csrf: req.csrfToken, draft: draft, errors: errors, hasErrors: true)
+            let response = try await req.view.render("campaigns/new", page).encodeResponse(for: req)
+            response.status = .badRequest
+            return response
+        }
+    }
+
+    struct ShowPage: Encodable {
+        struct AreaRow: Encodable { var name: String; var href: String; var actions: Int; var open: Int }
+        struct ActionRow: Encodable {
+            var title: String
+            var area: String
+            var owner: String
+            var lead: String
+            var due: String
+            var status: String
+            var urgency: String
+            var urgencyLabel: String
+        }
+        var title: String
+        var campaign: CampaignStore.Campaign
+        var dates: String
+        var organisations: [String]
+        var areas: [AreaRow]
+        var links: [CampaignStore.Link]
+        var attention: [ActionRow]
+        var hasAttention: Bool
+        var canEdit: Bool
+        var csrf: String
+        var organisationOptions: [Option]
+        var areaOptions: [Option]
+        var prioritiesCSV: String
+        var errors: [FieldError]
+        var hasErrors: Bool
+    }
+
+    private func campaign(_ req: Request) async throws -> CampaignStore.Campaign {
+        do { return try await store.find(req.parameters.get("slug") ?? "", for: req.currentUser!, on: req.db) } catch CampaignStore.Problem.notFound {
+            throw Abort(.notFound, reason: "There is no such campaign, or your organisation is not part of it.")
+        }
+    }
+
+    private func showPage(_ req: Request, errors: [FieldError] = []) async throws -> Response {
+        let user = req.currentUser!
+        let c = try await campaign(req)
+        let orgs = try await store.organisations(of: c, on: req.db)
+        let targets = try await store.areas(of: c, on: req.db)
+        let today = today()
+        let attention = try await store.actions(of: c, on: req.db).compactMap { area, a -> ShowPage.ActionRow? in
+            guard let due = CalendarDay(a.due_on), let status = ActionStatus(rawValue: a.status) else { return nil }
+            let urgency = ActionUrgency.of(due: due, status: status, today: today)
+            guard urgency == .overdue || urgency == .dueSoon else { return nil }
+            return .init(title: a.title, area: area, owner: a.owner_name, lead: a.lead_name, due: due.long, status: status.label,
+                         urgency: urgency.rawValue, urgencyLabel: urgency.label)
+        }
+        var organisationOptions: [Option] = []
+        var areaOptions: [Option] = []
+        if user.role.isOPCC {
+            let member = Set(orgs.map(\.id))
+            organisationOptions = try await store.allOrganisations(on: req.db).filter { !member.contains($0.id) }
+                .map { Option(value: String($0.id), label: $0.name) }
+            let targeted = Set(targets.map(\.area_id))
+            areaOptions = try await areas.list(on: req.db).filter { !targeted.contains($0.id) }.map { Option(value: String($0.id), label: $0.name) }
+        }
+        let page = ShowPage(
+            title: c.name, campaign: c, dates: Self.dates(c), organisations: orgs.map(\.name),
+            areas: targets.map { .init(name: $0.name, href: "/campaigns/\(c.slug)/areas/\($0.slug)", actions: $0.actions, open: $0.open_actions) },
+            links: try await store.links(of: c, on: req.db), attention: attention, hasAttention: !attention.isEmpty,
+            canEdit: user.role.isOPCC, csrf: req.csrfToken, organisationOptions: organisationOptions, areaOptions: areaOptions,
+            prioritiesCSV: "/campaigns/\(c.slug)/priorities.csv", errors: errors, hasErrors: !errors.isEmpty)
+        let response = try await req.view.render("campaigns/show", page).encodeResponse(for: req)
+        if !errors.isEmpty { response.status = .badRequest }
+        return response
+    }
+
+    @Sendable func show(req: Request) async throws -> Response { try await showPage(req) }
+
+    struct IDForm: Content { var id: Int? }
+    struct LinkForm: Content { var title: String?; var url: String? }
+
+    @Sendable func addOrganisation(req: Request) async throws -> Response {
+        let c = try await campaign(req)
+        let form = try req.content.decode(IDForm.self)
+        do {
+            try await store.addOrganisation(form.id ?? -1, to: c, by: req.currentUser, on: req.db)
+        } catch CampaignStore.Problem.invalid(let errors) { return try await showPage(req, errors: errors) }
+        return req.redirect(to: "/campaigns/\(c.slug)")
+    }
+
+    @Sendable func addArea(req: Request) async throws -> Response {
+        let c = try await campaign(req)
+        let form = try req.content.decode(IDForm.self)
+        do {
+            try await store.addArea(form.id ?? -1, to: c, by: req.currentUser, on: req.db)
+        } catch CampaignStore.Problem.invalid(let errors) { return try await showPage(req, errors: errors) }
+        return req.redirect(to: "/campaigns/\(c.slug)")
+    }
+
+    @Sendable func addLink(req: Request) async throws -> Response {
+        let c = try await campaign(req)
+        let form = try req.content.decode(LinkForm.self)
+        do {
+            try await store.addLink(title: form.title ?? "", url: form.url ?? "", to: c, by: req.currentUser, on: req.db)
+        } catch CampaignStore.Problem.invalid(let errors) { return try await showPage(req, errors: errors) }
+        return req.redirect(to: "/campaigns/\(c.slug)")
+    }
+
+    // MARK: Plans
+
+    struct PlanPage: Encodable {
+        struct UpdateRow: Encodable { var at: String; var who: String; var status: String; var note: String }
+        struct ActionRow: Encodable {
+            var id: Int
+            var title: String
+            var owner: String
+            var lead: String
+            var due: String
+            var status: String
+            var urgency: String
+            var urgencyLabel: String
+            var canUpdate: Bool
+            var updates: [UpdateRow]
+        }
+        var title: String
+        var campaignName: String
+        var campaignHref: String
+        var plan: CampaignStore.Plan
+        var actions: [ActionRow]
+        var hasActions: Bool
+        var canEdit: Bool
+        var csrf: String
+        var ownerOptions: [Option]
+        var statusOptions: [Option]
+        var errors: [FieldError]
+        var hasErrors: Bool
+    }
+
+    private func planPage(_ req: Request, errors: [FieldError] = []) async throws -> Response {
+        let user = req.currentUser!
+        let c = try await campaign(req)
+        let plan = try await plan(req, of: c)
+        let updates = Dictionary(grouping: try await store.updates(of: plan, on: req.db), by: \.action_id)
+        let today = today()
+        let rows = try await store.actions(of: plan, on: req.db).map { a -> PlanPage.ActionRow in
+            let status = ActionStatus(rawValue: a.status) ?? .notStarted
+            let urgency = CalendarDay(a.due_on).map { ActionUrgency.of(due: $0, status: status, today: today) } ?? .onTrack
+            return .init(
+                id: a.id, title: a.title, owner: a.owner_name, lead: a.lead_name, due: CalendarDay(a.due_on)?.long ?? a.due_on,
+                status: status.label, urgency: urgency.rawValue, urgencyLabel: urgency.label,
+                canUpdate: user.role.isOPCC || a.owner_organisation_id == user.organisationID,
+                updates: (updates[a.id] ?? []).map { .init(at: Format.dateTime($0.at), who: $0.user_name ?? "", status: ActionStatus(rawValue: $0.status)?.label ?? $0.status, note: $0.note) })
+        }
+        let page = PlanPage(
+            title: "\(plan.area_name): plan", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", plan: plan, actions: rows,
+            hasActions: !rows.isEmpty, canEdit: user.role.isOPCC, csrf: req.csrfToken,
+            ownerOptions: try await store.organisations(of: c, on: req.db).map { Option(value: String($0.id), label: $0.name) },
+            statusOptions: ActionStatus.allCases.map { Option(value: $0.rawValue, label: $0.label) }, errors: errors,
+            hasErrors: !errors.isEmpty)
+        let response = try await req.view.render("campaigns/plan", page).encodeResponse(for: req)
+        if !errors.isEmpty { response.status = .badRequest }
+        return response
+    }
+
+    @Sendable func plan(req: Request) async throws -> Response { try await planPage(req) }
+
+    private func plan(_ req: Request, of c: CampaignStore.Campaign) async throws -> CampaignStore.Plan {
+        do { return try await store.plan(c, areaSlug: req.parameters.get("area") ?? "", on: req.db) } catch CampaignStore.Problem.notFound {
+            throw Abort(.notFound, reason: "That area is not part of this campaign.")
+        }
+    }
+
+    struct PlanForm: Content { var problemProfile: String?; var priorities: String?; var evidenceURL: String? }
+
+    @Sendable func updatePlan(req: Request) async throws -> Response {
+        let c = try await campaign(req)
+        let plan = try await plan(req, of: c)
+        let form = try req.content.decode(PlanForm.self)
+        do {
+            try await store.updatePlan(plan, profile: form.problemProfile ?? "", priorities: form.priorities ?? "",
+                                       evidence: form.evidenceURL ?? "", by: req.currentUser, on: req.db)
+        } catch CampaignStore.Problem.invalid(let errors) { return try await planPage(req, errors: errors) }
+        return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)")
+    }
+
+    @Sendable func addAction(req: Request) async throws -> Response {
+        let c = try await campaign(req)
+        let plan = try await plan(req, of: c)
+        let draft = try req.content.decode(ActionDraft.self)
+        do {
+            try await store.addAction(draft, to: plan, campaign: c, by: req.currentUser, on: req.db)
+        } catch CampaignStore.Problem.invalid(let errors) { return try await planPage(req, errors: errors) }
+        return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)")
+    }
+
+    struct UpdateForm: Content { var status: String?; var note: String? }
+
+    @Sendable func addUpdate(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode(UpdateForm.self)
+        do {
+            let (c, plan) = try await store.addUpdate(actionID: id, status: form.status ?? "", note: form.note ?? "", by: req.currentUser!, on: req.db)
+            return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)")
+        } catch CampaignStore.Problem.notFound {
+            throw Abort(.notFound, reason: "There is no such action, or it belongs to another organisation.")
+        } catch CampaignStore.Problem.invalid(let errors) {
+            throw Abort(.badRequest, reason: errors.map(\.message).joined(separator: "; "))
+        }
+    }
+
+    /// The plan's actions in the police.uk neighbourhood-priorities shape.
+    @Sendable func prioritiesCSV(req: Request) async throws -> Response {
+        let c = try await campaign(req)
+        var out = CSVWriter.record(["issue", "issue-date", "action", "action-date"])
+        let targets = try await store.areas(of: c, on: req.db)
+        for t in targets {
+            let plan = try await store.plan(c, areaSlug: t.slug, on: req.db)
+            let issue = plan.priorities.isEmpty ? "\(t.name): \(c.name)" : "\(t.name): \(plan.priorities)"
+            for a in try await store.actions(of: plan, on: req.db) {
+                out += CSVWriter.record([issue, c.starts_on, a.title, a.due_on])
+            }
+        }
+        return download(out, type: "text/csv; charset=utf-8", name: "\(c.slug)-priorities.csv")
+    }
+}
