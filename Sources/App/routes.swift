@@ -56,5 +56,15 @@ func routes(_ app: Application) throws {
     // Partners update their own organisation's actions: checked against the action's owner.
     app.post("actions", ":id", "updates", access: .signedIn, use: campaigns.addUpdate)
 
+    // The activity ledger: records belong to the user's own organisation; reads are
+    // bounded in `ActivityStore`.
+    let activities = ActivityController(store: ActivityStore(audit: AuditLog()))
+    app.get("activities", access: .signedIn, use: activities.list)
+    app.get("activities", "new", access: .signedIn, use: activities.newForm)
+    app.post("activities", access: .signedIn, use: activities.create)
+    app.get("activities", "upload", access: .signedIn, use: activities.uploadForm)
+    app.post("activities", "upload", access: .signedIn, use: activities.upload)
+    app.get("activities", "templates", ":type", access: .signedIn, use: activities.template)
+
     try Access.checkEveryRoute(app)
 }

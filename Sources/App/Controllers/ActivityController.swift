@@ -1,0 +1,204 @@
+import CrimeData
+import Fluent
+import Vapor
+
+/// The activity ledger: record one activity on a form, upload many as CSV (all or
+/// nothing), and list what the user may see. Records always belong to the user's own
+/// organisation.
+struct ActivityController: Sendable {
+    let store: ActivityStore
+    var today: @Sendable () -> CalendarDay = { CalendarDay(Date()) }
+
+    struct Option: Encodable {
+        var value: String
+        var label: String
+        var selected = false
+    }
+
+    struct FieldView: Encodable {
+        var name: String
+        var label: String
+        var hint: String
+        var value: String
+        var isChoice: Bool
+        var isLongText: Bool
+        var options: [Option]
+        var inputMode: String
+    }
+
+    // MARK: List
+
+    struct ListPage: Encodable {
+        struct Row: Encodable {
+            var date: String
+            var type: String
+            var organisation: String
+            var place: String
+            var amount: String
+            var visibility: String
+        }
+        struct TotalRow: Encodable { var type: String; var records: String; var amount: String }
+        var title = "Activity"
+        var rows: [Row]
+        var totals: [TotalRow]
+        var hasRows: Bool
+        var saved: String?
+    }
+
+    @Sendable func list(req: Request) async throws -> View {
+        let user = req.currentUser!
+        let records = try await store.latest(for: user, on: req.db)
+        let totals = try await store.totals(for: user, on: req.db)
+        let rows = records.map { r in
+            let t = ActivityType.named(r.type)
+            return ListPage.Row(
+                date: CalendarDay(r.occurred_on)?.long ?? r.occurred_on, type: t?.label ?? r.type, organisation: r.organisation_name,
+                place: [r.area_name, r.location.isEmpty ? nil : r.location].compactMap { $0 }.joined(separator: ", "),
+                amount: "\(Format.number(r.quantity, decimals: r.quantity == r.quantity.rounded() ? 0 : 2)) \(t?.quantityUnit ?? "")",
+                visibility: ActivityVisibility(rawValue: r.visibility)?.rawValue.capitalizedFirst ?? r.visibility)
+        }
+        let totalRows = totals.map { t in
+            let type = ActivityType.named(t.type)
+            return ListPage.TotalRow(type: type?.label ?? t.type, records: Format.count(t.records),
+                                     amount: "\(Format.number(t.quantity, decimals: 0)) \(type?.quantityUnit ?? "")")
+        }
+        let saved = try? req.query.get(Int.self, at: "saved")
+        return try await req.view.render(
+            "activities/index",
+            ListPage(rows: rows, totals: totalRows, hasRows: !rows.isEmpty, saved: saved.map { "\(Format.counted($0, "record", "records")) saved." }))
+    }
+
+    // MARK: One record on a form
+
+    struct FormPage: Encodable {
+        var title: String
+        var type: String
+        var typeLabel: String
+        var hasTime: Bool
+        var csrf: String
+        var date: String
+        var time: String
+        var location: String
+        var areas: [Option]
+        var campaigns: [Option]
+        var fields: [FieldView]
+        var visibilities: [Option]
+        var errors: [FieldError]
+        var hasErrors: Bool
+        var typeChoices: [Option]
+        var choosing: Bool
+    }
+
+    private func formPage(_ req: Request, draft: ActivityDraft, errors: [FieldError]) async throws -> Response {
+        let user = req.currentUser!
+        let type = ActivityType.named(draft.type)
+        let areas = try await AreaStore().list(on: req.db)
+        let campaigns = try await CampaignStore(audit: store.audit).list(for: user, on: req.db)
+        let page = FormPage(
+            title: type.map { "Record: \($0.label.lowercased())" } ?? "Record an activity", type: draft.type, typeLabel: type?.label ?? "",
+            hasTime: type?.hasTime ?? false, csrf: req.csrfToken, date: draft.date, time: draft.time, location: draft.location,
+            areas: [Option(value: "", label: "No named area", selected: draft.area.isEmpty)]
+                + areas.map { Option(value: $0.slug, label: $0.name, selected: $0.slug == draft.area) },
+            campaigns: [Option(value: "", label: "Not part of a campaign", selected: draft.campaign.isEmpty)]
+                + campaigns.map { Option(value: $0.slug, label: $0.name, selected: $0.slug == draft.campaign) },
+            fields: (type?.fields ?? []).map { f in
+                var options: [Option] = []
+                if case .choice(let values) = f.kind { options = values.map { Option(value: $0, label: $0, selected: draft.fields[f.name] == $0) } }
+                var isLong = false
+                if case .text(let max) = f.kind, max > 200 { isLong = true }
+                var mode = "text"
+                if case .integer = f.kind { mode = "numeric" }
+                if case .number = f.kind { mode = "decimal" }
+                return FieldView(name: f.name, label: f.label + (f.required ? "" : " (optional)"), hint: f.hint, value: draft.fields[f.name] ?? "",
+                                 isChoice: !options.isEmpty, isLongText: isLong, options: options, inputMode: mode)
+            },
+            visibilities: ActivityVisibility.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == draft.visibility) },
+            errors: errors, hasErrors: !errors.isEmpty,
+            typeChoices: ActivityType.all.map { Option(value: $0.slug, label: "\($0.group): \($0.label)") }, choosing: type == nil)
+        let response = try await req.view.render("activities/new", page).encodeResponse(for: req)
+        if !errors.isEmpty { response.status = .badRequest }
+        return response
+    }
+
+    @Sendable func newForm(req: Request) async throws -> Response {
+        let type = (try? req.query.get(String.self, at: "type")) ?? ""
+        return try await formPage(req, draft: ActivityDraft(type: type, date: today().description), errors: [])
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        var draft = ActivityDraft(
+            type: form["type"] ?? "", date: form["date"] ?? "", time: form["time"] ?? "", area: form["area"] ?? "",
+            location: form["location"] ?? "", campaign: form["campaign"] ?? "", visibility: form["visibility"] ?? "private")
+        if let t = ActivityType.named(draft.type) { for f in t.fields { draft.fields[f.name] = form[f.name] } }
+        let user = req.currentUser!
+        let choices = try await store.choices(for: user, on: req.db)
+        switch draft.check(areas: choices.areas, campaigns: choices.campaigns, today: today()) {
+        case .failure(let e): return try await formPage(req, draft: draft, errors: e.errors)
+        case .success(let checked):
+            try await store.insert([checked], by: user, source: "form", on: req.db)
+            return req.redirect(to: "/activities?saved=1")
+        }
+    }
+
+    // MARK: CSV upload, all or nothing
+
+    struct UploadPage: Encodable {
+        struct RowError: Encodable { var line: Int; var field: String; var message: String }
+        var title = "Upload activity records"
+        var csrf: String
+        var types: [Option]
+        var errors: [RowError]
+        var hasErrors: Bool
+        var problem: String?
+        var file: String
+    }
+
+    @Sendable func uploadForm(req: Request) async throws -> View {
+        try await req.view.render("activities/upload", UploadPage(
+            csrf: req.csrfToken, types: ActivityType.all.map { Option(value: $0.slug, label: $0.label) }, errors: [], hasErrors: false,
+            problem: nil, file: ""))
+    }
+
+    struct UploadForm: Content {
+        var type: String?
+        var file: File?
+    }
+
+    @Sendable func upload(req: Request) async throws -> Response {
+        let form = try req.content.decode(UploadForm.self)
+        let typeOptions = ActivityType.all.map { Option(value: $0.slug, label: $0.label, selected: $0.slug == form.type) }
+        func page(_ errors: [UploadPage.RowError], problem: String?, file: String) async throws -> Response {
+            let p = UploadPage(csrf: req.csrfToken, types: typeOptions, errors: Array(errors.prefix(200)), hasErrors: !errors.isEmpty,
+                               problem: problem, file: file)
+            let response = try await req.view.render("activities/upload", p).encodeResponse(for: req)
+            response.status = .badRequest
+            return response
+        }
+        guard let type = form.type.flatMap(ActivityType.named) else { return try await page([], problem: "Choose the type of activity in the file", file: "") }
+        guard let file = form.file, file.data.readableBytes > 0 else { return try await page([], problem: "Choose a CSV file to upload", file: "") }
+        let name = file.filename
+        let user = req.currentUser!
+        let choices = try await store.choices(for: user, on: req.db)
+        let parsed: Result<[ActivityDraft.Checked], ActivityCSV.Failure>
+        parsed = ActivityCSV.read(Array(file.data.readableBytesView), type: type, areas: choices.areas, campaigns: choices.campaigns, today: today())
+        switch parsed {
+        case .failure(.refused(let message)):
+            return try await page([], problem: "\(name): \(message). Nothing was saved.", file: name)
+        case .failure(.rows(let errors)):
+            return try await page(errors.map { .init(line: $0.line, field: $0.field, message: $0.message) },
+                                  problem: "\(name): \(Format.counted(errors.count, "problem", "problems")) in the file. Nothing was saved; correct the rows and upload the whole file again.",
+                                  file: name)
+        case .success(let records):
+            try await store.insert(records, by: user, source: name, on: req.db)
+            return req.redirect(to: "/activities?saved=\(records.count)")
+        }
+    }
+
+    @Sendable func template(req: Request) async throws -> Response {
+        guard let slug = req.parameters.get("type")?.replacingOccurrences(of: ".csv", with: ""), let type = ActivityType.named(slug) else {
+            throw Abort(.notFound, reason: "There is no such activity type.")
+        }
+        return download(ActivityCSV.template(type, today: today()), type: "text/csv; charset=utf-8", name: "\(type.slug)-template.csv")
+    }
+}

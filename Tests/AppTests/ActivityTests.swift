@@ -1,0 +1,124 @@
+@testable import App
+import CrimeData
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("the activity ledger: form, CSV upload, organisation boundaries")
+struct ActivityTests {
+    func post(_ app: Application, _ path: String, _ form: [String: String], as s: Session) async throws -> TestingHTTPResponse {
+        var out: TestingHTTPResponse?
+        try await app.testing().test(.POST, path, beforeRequest: { req in
+            req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
+            var body = form
+            body["_csrf"] = s.csrf
+            try req.content.encode(body, as: .urlEncodedForm)
+        }) { res async in out = res }
+        return out!
+    }
+
+    func upload(_ app: Application, type: String, csv: String, as s: Session) async throws -> TestingHTTPResponse {
+        var out: TestingHTTPResponse?
+        try await app.testing().test(.POST, "/activities/upload", beforeRequest: { req in
+            req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
+            req.headers.replaceOrAdd(name: "X-CSRF-Token", value: s.csrf)
+            try req.content.encode(ActivityController.UploadForm(type: type, file: File(data: ByteBuffer(string: csv), filename: "patrols.csv")), as: .formData)
+        }) { res async in out = res }
+        return out!
+    }
+
+    func get(_ app: Application, _ path: String, as s: Session) async throws -> TestingHTTPResponse {
+        var out: TestingHTTPResponse?
+        try await app.testing().test(.GET, path, headers: s.headers) { res async in out = res }
+        return out!
+    }
+
+    @Test("a patrol on the form; every bad field named; nothing stored until it is right")
+    func form() async throws {
+        try await withTestApp { app in
+            try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
+            let pc = try await app.signIn("pc@police.example")
+            let page = try await get(app, "/activities/new?type=patrol", as: pc)
+            #expect(page.status == .ok && page.body.string.contains("Hours of patrol"))
+            let bad = try await post(app, "/activities", ["type": "patrol", "date": "2099-01-01", "time": "25:00", "hours": "30",
+                                                          "officers": "0", "visibility": "everyone", "location": ""], as: pc)
+            #expect(bad.status == .badRequest)
+            for message in ["The date is in the future", "Enter the time as HH:MM", "Hours of patrol must be a number from 0.25 to 24",
+                            "Officers must be a whole number from 1 to 200", "Enter high-visibility or plain clothes", "Give an area or a location",
+                            "Visibility is private, shared or public"] {
+                #expect(bad.body.string.contains(message), "\(message)")
+            }
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM activities") == 0)
+            let ok = try await post(app, "/activities", ["type": "patrol", "date": "2025-07-12", "time": "19:30", "hours": "1.5",
+                                                         "officers": "2", "visits": "4", "style": "high-visibility",
+                                                         "location": "Gentleman's Walk", "visibility": "shared"], as: pc)
+            #expect(ok.status == .seeOther && ok.headers.first(name: .location) == "/activities?saved=1")
+            let details = try await app.db.sql.raw("SELECT details FROM activities").first(decodingColumn: "details", as: String.self)
+            #expect(details == "{\"hours\":\"1.5\",\"officers\":\"2\",\"style\":\"high-visibility\",\"visits\":\"4\"}")
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM activities WHERE quantity = 1.5 AND start_time = '19:30'") == 1)
+        }
+    }
+
+    @Test("CSV upload: one bad row saves nothing and is reported by line and column; the corrected file saves every row")
+    func csvUpload() async throws {
+        try await withTestApp { app in
+            try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
+            let pc = try await app.signIn("pc@police.example")
+            let template = try await get(app, "/activities/templates/school-visit.csv", as: pc)
+            #expect(template.body.string.hasPrefix("date,area,location,campaign,pupils,visibility\r\n"))
+            let roundTrip = try await upload(app, type: "school-visit", csv: template.body.string, as: pc)
+            #expect(roundTrip.status == .seeOther, "the template's example row is valid")
+            let header = "date,time,location,hours,officers,visits,style,visibility,area,campaign"
+            let good = "2025-07-01,19:00,Market Place,1.5,2,3,plain-clothes,private,,"
+            let badCSV = [header, good, "2025-07-02,19:00,Market Place,thirty,2,3,plain-clothes,private,,", good].joined(separator: "\r\n") + "\r\n"
+            let r = try await upload(app, type: "patrol", csv: badCSV, as: pc)
+            #expect(r.status == .badRequest)
+            #expect(r.body.string.contains("1 problem in the file. Nothing was saved"))
+            #expect(r.body.string.contains("<td class=\"numeric\">3</td><td>hours</td>"), "line 3, column hours")
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM activities WHERE type = 'patrol'") == 0)
+            let wrongHeader = try await upload(app, type: "patrol", csv: "when,what\r\n2025-07-01,patrol\r\n", as: pc)
+            #expect(wrongHeader.body.string.contains("missing columns date, hours, officers") || wrongHeader.body.string.contains("missing column"))
+            let fixed = [header, good, "2025-07-02,19:00,Market Place,2,2,3,plain-clothes,private,,", good].joined(separator: "\r\n") + "\r\n"
+            let saved = try await upload(app, type: "patrol", csv: "\u{FEFF}" + fixed, as: pc)
+            #expect(saved.status == .seeOther && saved.headers.first(name: .location) == "/activities?saved=3")
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM activities WHERE type = 'patrol'") == 3)
+            let list = try await get(app, "/activities", as: pc)
+            #expect(list.body.string.contains("5 hours"), "1.5 + 2 + 1.5 hours of patrol")
+        }
+    }
+
+    @Test("partners see their own records, shared ones in their campaigns, and public ones; the OPCC sees all")
+    func boundaries() async throws {
+        try await withTestApp { app in
+            try await app.makeUser("analyst@opcc.example", role: .opccStaff)
+            let police = try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
+            try await app.makeUser("ranger@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
+            try await app.makeUser("worker@youth.example", role: .partnerUser, organisation: "Youth Service", kind: .youthService)
+            let store = CampaignStore(audit: AuditLog())
+            let c = try await store.create(CampaignDraft(name: "Summer", description: "", startsOn: "2025-07-01", endsOn: "2025-09-30"), by: nil, on: app.db)
+            try await store.addOrganisation(police.organisation_id, to: c, by: nil, on: app.db)
+            let bidOrg = try await app.db.sql.raw("SELECT id FROM organisations WHERE name = 'Norwich BID'").first(decodingColumn: "id", as: Int.self)!
+            try await store.addOrganisation(bidOrg, to: c, by: nil, on: app.db)
+            let pc = try await app.signIn("pc@police.example")
+            for (vis, place) in [("private", "Private Lane"), ("shared", "Shared Street"), ("public", "Public Square")] {
+                let r = try await post(app, "/activities", ["type": "multi-agency-meeting", "date": "2025-07-03", "count": "1",
+                                                            "location": place, "campaign": "summer", "visibility": vis], as: pc)
+                #expect(r.status == .seeOther)
+            }
+            let bid = try await get(app, "/activities", as: try await app.signIn("ranger@bid.example")).body.string
+            #expect(!bid.contains("Private Lane") && bid.contains("Shared Street") && bid.contains("Public Square"))
+            let youth = try await get(app, "/activities", as: try await app.signIn("worker@youth.example")).body.string
+            #expect(!youth.contains("Private Lane") && !youth.contains("Shared Street") && youth.contains("Public Square"))
+            let opcc = try await get(app, "/activities", as: try await app.signIn("analyst@opcc.example")).body.string
+            #expect(opcc.contains("Private Lane") && opcc.contains("Shared Street") && opcc.contains("Public Square"))
+            // A partner cannot file a record under a campaign their organisation is not in.
+            let r = try await post(app, "/activities", ["type": "multi-agency-meeting", "date": "2025-07-03", "count": "1",
+                                                        "location": "X", "campaign": "summer", "visibility": "private"],
+                                   as: try await app.signIn("worker@youth.example"))
+            #expect(r.status == .badRequest && r.body.string.contains("is not a campaign your organisation is part of"))
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM activities") == 3)
+            #expect(try await app.scalar("SELECT COUNT(DISTINCT organisation_id) AS n FROM activities") == 1, "records belong to the recorder's organisation")
+        }
+    }
+}
