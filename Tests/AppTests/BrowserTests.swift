@@ -14,10 +14,7 @@ struct BrowserTests {
         try await withTestApp { app in
             let rows = (1...30).map { PoliceCSV.crime($0) } + [PoliceCSV.asb(), PoliceCSV.asb(month: "2024-08")]
             _ = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "a.csv"))
-            let port = Int.random(in: 20_000..<60_000)
-            app.http.server.configuration.port = port
-            try await app.server.start(address: .hostname("127.0.0.1", port: port))
-            defer { Task { await app.server.shutdown() } }
+            let port = try await Browser.serve(app)
             let dom = try await Browser.dom("http://127.0.0.1:\(port)/")
             #expect(dom.contains("<h1 class=\"heading-xl\">Data loaded</h1>"))
             #expect(dom.contains("Norfolk Constabulary"))
@@ -38,8 +35,7 @@ extension BrowserTests {
             _ = try NorfolkDemo().write(to: folder, months: 2)
             _ = try await app.importFiles(folder.path)
             try await NorfolkDemo.createTownAreas(on: app.db)
-            let port = Int.random(in: 20_000..<60_000)
-            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            let port = try await Browser.serve(app)
             let dom = try await Browser.dom("http://127.0.0.1:\(port)/hotspots?force=norfolk&from=2022-10&to=2022-11")
             await app.server.shutdown()
             #expect(dom.contains("<svg"), "an inline SVG map")
@@ -53,6 +49,14 @@ extension BrowserTests {
 }
 
 enum Browser {
+    /// Starts the app's server on a port the system chooses (a random one can collide with
+    /// the ephemeral ports of the test databases' connections) and returns it.
+    static func serve(_ app: Application) async throws -> Int {
+        app.http.server.configuration.port = 0
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        return try #require(app.http.server.shared.localAddress?.port)
+    }
+
     static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
