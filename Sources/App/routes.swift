@@ -66,5 +66,9 @@ func routes(_ app: Application) throws {
     app.post("activities", "upload", access: .signedIn, use: activities.upload)
     app.get("activities", "templates", ":type", access: .signedIn, use: activities.template)
 
+    let dashboard = DashboardController(campaigns: CampaignStore(audit: AuditLog()), activities: ActivityStore(audit: AuditLog()))
+    app.get("campaigns", ":slug", "dashboard", access: .signedIn, use: dashboard.page)
+    app.get("campaigns", ":slug", "activities.csv", access: .signedIn, use: dashboard.csv)
+
     try Access.checkEveryRoute(app)
 }

@@ -121,4 +121,47 @@ struct ActivityTests {
             #expect(try await app.scalar("SELECT COUNT(DISTINCT organisation_id) AS n FROM activities") == 1, "records belong to the recorder's organisation")
         }
     }
+
+    @Test("the campaign dashboard sums what the user may see: patrol hours, types, areas, weeks, PSPOs expiring; and the CSV")
+    func dashboard() async throws {
+        try await withTestApp { app in
+            try await app.makeUser("analyst@opcc.example", role: .opccStaff)
+            let pcUser = try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
+            try await app.makeUser("ranger@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
+            let store = CampaignStore(audit: AuditLog())
+            let c = try await store.create(CampaignDraft(name: "Summer", description: "", startsOn: "2025-07-01", endsOn: "2025-09-30"), by: nil, on: app.db)
+            let bidOrg = try await app.db.sql.raw("SELECT id FROM organisations WHERE name = 'Norwich BID'").first(decodingColumn: "id", as: Int.self)!
+            for org in [pcUser.organisation_id, bidOrg] { try await store.addOrganisation(org, to: c, by: nil, on: app.db) }
+            let pc = try await app.signIn("pc@police.example")
+            let soon = CalendarDay(Date().addingTimeInterval(10 * 86_400)).description
+            let rows: [[String: String]] = [
+                ["type": "patrol", "date": "2025-07-07", "hours": "2", "officers": "2", "visits": "3", "style": "high-visibility", "visibility": "shared"],
+                ["type": "patrol", "date": "2025-07-08", "hours": "1.5", "officers": "1", "visits": "2", "style": "high-visibility", "visibility": "shared"],
+                ["type": "patrol", "date": "2025-07-15", "hours": "4", "officers": "1", "style": "plain-clothes", "visibility": "private"],
+                ["type": "pspo", "date": "2025-07-01", "count": "1", "prohibitions": "No drinking", "starts_on": "2025-07-01", "expires_on": soon, "visibility": "public"],
+            ]
+            for r in rows {
+                let res = try await post(app, "/activities", r.merging(["location": "Market Place", "campaign": "summer"]) { a, _ in a }, as: pc)
+                #expect(res.status == .seeOther)
+            }
+            let opcc = try await get(app, "/campaigns/summer/dashboard", as: try await app.signIn("analyst@opcc.example")).body.string
+            #expect(opcc.contains("4 activity records in this campaign"))
+            #expect(opcc.contains("4 hours of high-visibility patrols, with 5 hot-spot visits"), "2 + 1.5 rounds to 4; 3 + 2 visits")
+            #expect(opcc.contains("w/c 7 July 2025") && opcc.contains("w/c 14 July 2025"))
+            #expect(opcc.contains("Market Place") || opcc.contains("No named area"))
+            #expect(opcc.contains(CalendarDay(soon)!.long), "the PSPO expiring in 10 days is listed")
+            let bid = try await get(app, "/campaigns/summer/dashboard", as: try await app.signIn("ranger@bid.example")).body.string
+            #expect(bid.contains("3 activity records in this campaign"), "the private patrol is not theirs to see")
+            let csv = try await get(app, "/campaigns/summer/activities.csv", as: pc)
+            #expect(csv.body.string.split(separator: "\r\n").count == 5)
+            #expect(csv.body.string.hasPrefix("id,date,time,type,organisation,area,location,quantity,unit,details,visibility\r\n"))
+        }
+    }
+
+    @Test("weeks start on Monday")
+    func weeks() {
+        #expect(CalendarDay("2025-07-13")!.weekCommencing == CalendarDay("2025-07-07")!)  // a Sunday
+        #expect(CalendarDay("2025-07-07")!.weekCommencing == CalendarDay("2025-07-07")!)
+        #expect(CalendarDay("2025-07-09")!.weekCommencing == CalendarDay("2025-07-07")!)
+    }
 }

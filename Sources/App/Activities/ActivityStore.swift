@@ -20,6 +20,13 @@ struct ActivityStore: Sendable {
 
     /// Stores checked records for the user's organisation, all or none, in batches.
     func insert(_ records: [ActivityDraft.Checked], by user: CurrentUser, source: String, on db: any Database) async throws {
+        try await insert(records, organisationID: user.organisationID, createdBy: user.id, source: source, actor: user, on: db)
+    }
+
+    /// Stores records for an organisation (the demo records for partners without accounts).
+    func insert(
+        _ records: [ActivityDraft.Checked], organisationID: Int, createdBy: Int?, source: String, actor: CurrentUser?, on db: any Database
+    ) async throws {
         let now = ISO8601DateFormatter().string(from: Date())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -30,17 +37,17 @@ struct ActivityStore: Sendable {
                     "details", "visibility", "created_by", "created_at")
                 for r in chunk {
                     insert = insert.values(
-                        SQLBind(user.organisationID), SQLBind(r.campaignID), SQLBind(r.areaID), SQLBind(r.type.slug),
+                        SQLBind(organisationID), SQLBind(r.campaignID), SQLBind(r.areaID), SQLBind(r.type.slug),
                         SQLBind(r.date.description), SQLBind(r.time), SQLBind(r.location), SQLBind(r.quantity),
                         SQLBind(String(decoding: try encoder.encode(r.details), as: UTF8.self)), SQLBind(r.visibility.rawValue),
-                        SQLBind(user.id), SQLBind(now))
+                        SQLBind(createdBy), SQLBind(now))
                 }
                 try await insert.run()
             }
             try await audit.record(
                 "create", entity: "activities", id: source, before: nil as String?,
                 after: ["records": String(records.count), "types": Set(records.map(\.type.slug)).sorted().joined(separator: ",")],
-                by: user, on: tx)
+                by: actor, on: tx)
         }
     }
 
@@ -68,12 +75,14 @@ struct ActivityStore: Sendable {
             """
     }
 
-    func latest(for user: CurrentUser, limit: Int = 200, on db: any Database) async throws -> [Record] {
-        try await db.sql.raw("""
+    /// The records the user may see, newest first; of one campaign when given.
+    func latest(for user: CurrentUser, campaignID: Int? = nil, limit: Int = 200, on db: any Database) async throws -> [Record] {
+        let campaign: SQLQueryString = campaignID.map { "AND a.campaign_id = \(bind: $0)" } ?? ""
+        return try await db.sql.raw("""
             SELECT a.id, o.name AS organisation_name, c.name AS campaign_name, r.name AS area_name, a.type, a.occurred_on,
               a.start_time, a.location, a.quantity, a.details, a.visibility
             FROM activities a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN campaigns c ON c.id = a.campaign_id
-            LEFT JOIN areas r ON r.id = a.area_id WHERE \(boundary(user))
+            LEFT JOIN areas r ON r.id = a.area_id WHERE \(boundary(user)) \(campaign)
             ORDER BY a.occurred_on DESC, a.id DESC LIMIT \(bind: limit)
             """).all(decoding: Record.self)
     }

@@ -49,11 +49,73 @@ enum DemoCampaign {
                 ("Detached youth work on Friday and Saturday evenings", youth, "Senior youth worker", "2025-08-15", k % 4 == 0 ? .blocked : .inProgress),
                 ("Business watch briefing and radio link for shops", k == 0 ? bid : district, "Town centre manager", "2025-09-30", .notStarted),
             ]
+            try await activities(town: town, area: area, campaign: campaign, police: police, youth: youth, district: district, index: k, on: db)
             for (title, owner, lead, due, status) in actions {
                 try await store.addAction(
                     ActionDraft(title: title, ownerOrganisationID: owner, leadName: lead, dueOn: due, status: status.rawValue),
                     to: plan, campaign: campaign, by: nil, on: db)
             }
         }
+    }
+
+    /// A summer of deterministic activity records for one town centre: daily patrols (more
+    /// in the bigger towns), weekly youth sessions, a PSPO, warnings and meetings.
+    static func activities(
+        town: String, area: AreaRecord, campaign: CampaignStore.Campaign, police: Int, youth: Int, district: Int, index: Int,
+        on db: any Database
+    ) async throws {
+        let store = ActivityStore(audit: AuditLog())
+        let areaMap = [area.slug: area.id], campaignMap = [campaign.slug: campaign.id]
+        let today = CalendarDay(Date())
+        let big = ["Norwich", "Great Yarmouth", "King's Lynn"].contains(town)
+        var rng = UInt64(0x5AFE + index * 7919)
+        func next(_ n: Int) -> Int {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Int((rng >> 33) % UInt64(n))
+        }
+        func check(_ d: ActivityDraft) -> ActivityDraft.Checked? {
+            try? d.check(areas: areaMap, campaigns: campaignMap, today: today).get()
+        }
+        var policeRecords: [ActivityDraft.Checked] = [], youthRecords: [ActivityDraft.Checked] = [], districtRecords: [ActivityDraft.Checked] = []
+        var day = CalendarDay("2025-07-01")!
+        let end = CalendarDay("2025-09-30")!
+        var n = 0
+        while !(end < day) {
+            for _ in 0..<(big ? 3 : 1) {
+                policeRecords += [check(ActivityDraft(
+                    type: "patrol", date: day.description, time: ["10:00", "15:30", "20:00"][next(3)], area: area.slug, location: "",
+                    campaign: campaign.slug, visibility: "shared",
+                    fields: ["hours": ["1", "1.5", "2"][next(3)], "officers": String(1 + next(3)), "visits": String(2 + next(4)),
+                             "style": next(10) < 8 ? "high-visibility" : "plain-clothes"]))].compactMap { $0 }
+            }
+            if n % 7 == 4 {
+                youthRecords += [check(ActivityDraft(
+                    type: "youth-session", date: day.description, time: "18:30", area: area.slug, campaign: campaign.slug,
+                    visibility: "public", fields: ["attendance": String(8 + next(20))]))].compactMap { $0 }
+            }
+            if n % 10 == 3 {
+                policeRecords += [check(ActivityDraft(
+                    type: next(2) == 0 ? "community-protection-warning" : "vehicle-warning", date: day.description, area: area.slug,
+                    campaign: campaign.slug, visibility: "private", fields: ["count": String(1 + next(3)), "warnings": String(1 + next(3)),
+                                                                          "vehicle": ["e-scooter", "e-bike", "car"][next(3)]]))].compactMap { $0 }
+            }
+            if n % 14 == 0 {
+                districtRecords += [check(ActivityDraft(
+                    type: "multi-agency-meeting", date: day.description, area: area.slug, campaign: campaign.slug, visibility: "shared",
+                    fields: ["count": "1"]))].compactMap { $0 }
+            }
+            day = CalendarDay(CalendarDay.calendar.date(byAdding: .day, value: 1, to: day.date)!)
+            n += 1
+        }
+        if let pspo = check(ActivityDraft(
+            type: "pspo", date: "2025-07-01", area: area.slug, location: "\(town) town centre", campaign: campaign.slug, visibility: "public",
+            fields: ["count": "1", "prohibitions": "No consumption of alcohol in public when asked to stop; no riding e-scooters on pavements",
+                     "starts_on": "2023-01-01", "expires_on": index % 4 == 0 ? CalendarDay(Date().addingTimeInterval(20 * 86_400)).description : "2026-12-31"]))
+        {
+            districtRecords.append(pspo)
+        }
+        try await store.insert(policeRecords, organisationID: police, createdBy: nil, source: "demo", actor: nil, on: db)
+        try await store.insert(youthRecords, organisationID: youth, createdBy: nil, source: "demo", actor: nil, on: db)
+        try await store.insert(districtRecords, organisationID: district, createdBy: nil, source: "demo", actor: nil, on: db)
     }
 }

@@ -18,6 +18,10 @@ struct SVGMap {
         var shape: AreaShape
         var label: String
         var href: String?
+        /// Fill for a choropleth; none by default.
+        var fill: String? = nil
+        /// Tooltip, e.g. the figure behind the fill.
+        var title: String? = nil
     }
 
     struct Label {
@@ -67,7 +71,7 @@ struct SVGMap {
             let d = o.shape.polygons.flatMap { $0 }.map { ring in
                 "M" + ring.map { "\(x($0.easting)),\(y($0.northing))" }.joined(separator: "L") + "Z"
             }.joined()
-            let path = "<path d=\"\(d)\" fill=\"none\" stroke=\"#0b0c0c\" stroke-width=\"1.5\" fill-rule=\"evenodd\"><title>\(SVG.escape(o.label))</title></path>"
+            let path = "<path d=\"\(d)\" fill=\"\(o.fill ?? "none")\" stroke=\"#0b0c0c\" stroke-width=\"1.5\" fill-rule=\"evenodd\"><title>\(SVG.escape(o.title ?? o.label))</title></path>"
             s += o.href.map { "<a href=\"\(SVG.escape($0))\">\(path)</a>\n" } ?? path + "\n"
         }
         let outlineLabels = outlines.map {

@@ -1,0 +1,104 @@
+import Analytics
+import CrimeData
+import Fluent
+import Vapor
+
+/// A campaign's dashboard: what the partners delivered, where and when, from the activity
+/// records the user may see; PSPOs about to expire; actions overdue. And the CSV of it all.
+struct DashboardController: Sendable {
+    let campaigns: CampaignStore
+    let activities: ActivityStore
+    var today: @Sendable () -> CalendarDay = { CalendarDay(Date()) }
+
+    struct Page: Encodable {
+        struct Row: Encodable { var label: String; var records: String; var amount: String }
+        var title: String
+        var campaignName: String
+        var campaignHref: String
+        var headline: [String]
+        var mapSVG: String
+        var byType: [Row]
+        var byArea: [Row]
+        var byOrganisation: [Row]
+        var byWeek: [Row]
+        var pspo: [Row]
+        var overdue: [Row]
+        var hasRecords: Bool
+        var csv: String
+    }
+
+    private func campaign(_ req: Request) async throws -> CampaignStore.Campaign {
+        do { return try await campaigns.find(req.parameters.get("slug") ?? "", for: req.currentUser!, on: req.db) } catch {
+            throw Abort(.notFound, reason: "There is no such campaign, or your organisation is not part of it.")
+        }
+    }
+
+    @Sendable func page(req: Request) async throws -> View {
+        let user = req.currentUser!
+        let c = try await campaign(req)
+        let records = try await activities.latest(for: user, campaignID: c.id, limit: 1_000_000, on: req.db)
+        let today = today()
+        let d = CampaignDashboard(records: records, today: today)
+        func amount(_ l: CampaignDashboard.Line) -> String {
+            "\(Format.number(l.amount, decimals: l.amount == l.amount.rounded() ? 0 : 1)) \(l.unit)"
+        }
+        var headline = ["\(Format.counted(d.total, "activity record", "activity records")) in this campaign that you can see."]
+        if d.highVisibilityPatrolHours > 0 {
+            headline.append("\(Format.number(d.highVisibilityPatrolHours, decimals: 0)) hours of high-visibility patrols, with \(Format.count(d.hotSpotVisits)) hot-spot visits.")
+        }
+        let types = d.byType.prefix(3).filter { $0.label != "Patrol" }.map { "\(amount($0)) (\($0.label.lowercased()))" }
+        if !types.isEmpty { headline.append("Also: " + types.joined(separator: "; ") + ".") }
+        // Target areas shaded by the records in them.
+        let targets = try await campaigns.areas(of: c, on: req.db)
+        let areaRecords = Dictionary(uniqueKeysWithValues: d.byArea.map { ($0.label, $0.records) })
+        let shapes = try await AreaStore().list(on: req.db).filter { a in targets.contains { $0.area_id == a.id } }
+        var mapSVG = ""
+        if let first = shapes.first?.shape {
+            let extent = shapes.compactMap(\.shape).dropFirst().reduce(first.bounds) { $0.union($1.bounds) }
+            let most = max(1, areaRecords.values.max() ?? 1)
+            let fills = ["#deebf7", "#9ecae1", "#4292c6", "#08519c"]
+            let map = SVGMap(
+                extent: extent.expanded(by: max(extent.width, extent.height) * 0.06),
+                outlines: shapes.compactMap { a in
+                    a.shape.map { shape in
+                        let n = areaRecords[a.name] ?? 0
+                        return .init(shape: shape, label: a.name.replacingOccurrences(of: " town centre", with: ""),
+                                     href: "/campaigns/\(c.slug)/areas/\(a.slug)", fill: n == 0 ? "#ffffff" : fills[min(3, (n * 4 - 1) / most)],
+                                     title: "\(a.name): \(Format.counted(n, "record", "records"))")
+                    }
+                },
+                legend: [.init(fill: "#ffffff", text: "No records")] + fills.enumerated().map { k, f in
+                    .init(fill: f, text: "Up to \(Format.count((most * (k + 1) + 3) / 4)) records")
+                },
+                legendTitle: "Activity records in each target area")
+            mapSVG = map.render(title: "Map of activity in \(c.name)", description: d.byArea.map { "\($0.label): \($0.records)" }.joined(separator: "; "))
+        }
+        let overdue = try await campaigns.actions(of: c, on: req.db).compactMap { area, a -> Page.Row? in
+            guard let due = CalendarDay(a.due_on), let status = ActionStatus(rawValue: a.status),
+                ActionUrgency.of(due: due, status: status, today: today) == .overdue else { return nil }
+            return Page.Row(label: "\(a.title) (\(area))", records: a.owner_name, amount: due.long)
+        }
+        let page = Page(
+            title: "\(c.name): dashboard", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", headline: headline, mapSVG: mapSVG,
+            byType: d.byType.map { .init(label: $0.label, records: Format.count($0.records), amount: amount($0)) },
+            byArea: d.byArea.map { .init(label: $0.label, records: Format.count($0.records), amount: "") },
+            byOrganisation: d.byOrganisation.map { .init(label: $0.label, records: Format.count($0.records), amount: "") },
+            byWeek: d.byWeek.map { .init(label: "w/c \($0.week.long)", records: Format.count($0.records), amount: "") },
+            pspo: d.pspoExpiring.map { .init(label: $0.place, records: "", amount: $0.expires.long) },
+            overdue: overdue, hasRecords: d.total > 0, csv: "/campaigns/\(c.slug)/activities.csv")
+        return try await req.view.render("campaigns/dashboard", page)
+    }
+
+    @Sendable func csv(req: Request) async throws -> Response {
+        let c = try await campaign(req)
+        let records = try await activities.latest(for: req.currentUser!, campaignID: c.id, limit: 1_000_000, on: req.db)
+        var out = CSVWriter.record(["id", "date", "time", "type", "organisation", "area", "location", "quantity", "unit", "details", "visibility"])
+        for r in records.reversed() {
+            out += CSVWriter.record([
+                String(r.id), r.occurred_on, r.start_time ?? "", r.type, r.organisation_name, r.area_name ?? "", r.location,
+                HotspotExport.number(r.quantity), ActivityType.named(r.type)?.quantityUnit ?? "", r.details, r.visibility,
+            ])
+        }
+        return download(out, type: "text/csv; charset=utf-8", name: "\(c.slug)-activities.csv")
+    }
+}
