@@ -12,6 +12,25 @@ struct Session {
 }
 
 extension Application {
+    /// Posts a form as a signed-in user, with the session's CSRF token.
+    func post(_ path: String, _ form: [String: String], as s: Session) async throws -> TestingHTTPResponse {
+        var out: TestingHTTPResponse?
+        try await testing().test(.POST, path, beforeRequest: { req in
+            req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
+            var body = form
+            body["_csrf"] = s.csrf
+            try req.content.encode(body, as: .urlEncodedForm)
+        }) { res async in out = res }
+        return out!
+    }
+
+    /// Gets a page as a signed-in user.
+    func get(_ path: String, as s: Session) async throws -> TestingHTTPResponse {
+        var out: TestingHTTPResponse?
+        try await testing().test(.GET, path, headers: s.headers) { res async in out = res }
+        return out!
+    }
+
     /// Makes an account (bcrypt cost 12, as in production).
     @discardableResult
     func makeUser(_ email: String, role: Role, organisation: String = "Norfolk OPCC", kind: OrganisationKind = .opcc,

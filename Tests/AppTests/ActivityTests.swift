@@ -7,16 +7,6 @@ import VaporTesting
 
 @Suite("the activity ledger: form, CSV upload, organisation boundaries")
 struct ActivityTests {
-    func post(_ app: Application, _ path: String, _ form: [String: String], as s: Session) async throws -> TestingHTTPResponse {
-        var out: TestingHTTPResponse?
-        try await app.testing().test(.POST, path, beforeRequest: { req in
-            req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
-            var body = form
-            body["_csrf"] = s.csrf
-            try req.content.encode(body, as: .urlEncodedForm)
-        }) { res async in out = res }
-        return out!
-    }
 
     func upload(_ app: Application, type: String, csv: String, as s: Session) async throws -> TestingHTTPResponse {
         var out: TestingHTTPResponse?
@@ -28,20 +18,15 @@ struct ActivityTests {
         return out!
     }
 
-    func get(_ app: Application, _ path: String, as s: Session) async throws -> TestingHTTPResponse {
-        var out: TestingHTTPResponse?
-        try await app.testing().test(.GET, path, headers: s.headers) { res async in out = res }
-        return out!
-    }
 
     @Test("a patrol on the form; every bad field named; nothing stored until it is right")
     func form() async throws {
         try await withTestApp { app in
             try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
             let pc = try await app.signIn("pc@police.example")
-            let page = try await get(app, "/activities/new?type=patrol", as: pc)
+            let page = try await app.get("/activities/new?type=patrol", as: pc)
             #expect(page.status == .ok && page.body.string.contains("Hours of patrol"))
-            let bad = try await post(app, "/activities", ["type": "patrol", "date": "2099-01-01", "time": "25:00", "hours": "30",
+            let bad = try await app.post("/activities", ["type": "patrol", "date": "2099-01-01", "time": "25:00", "hours": "30",
                                                           "officers": "0", "visibility": "everyone", "location": ""], as: pc)
             #expect(bad.status == .badRequest)
             for message in ["The date is in the future", "Enter the time as HH:MM", "Hours of patrol must be a number from 0.25 to 24",
@@ -50,7 +35,7 @@ struct ActivityTests {
                 #expect(bad.body.string.contains(message), "\(message)")
             }
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM activities") == 0)
-            let ok = try await post(app, "/activities", ["type": "patrol", "date": "2025-07-12", "time": "19:30", "hours": "1.5",
+            let ok = try await app.post("/activities", ["type": "patrol", "date": "2025-07-12", "time": "19:30", "hours": "1.5",
                                                          "officers": "2", "visits": "4", "style": "high-visibility",
                                                          "location": "Gentleman's Walk", "visibility": "shared"], as: pc)
             #expect(ok.status == .seeOther && ok.headers.first(name: .location) == "/activities?saved=1")
@@ -65,7 +50,7 @@ struct ActivityTests {
         try await withTestApp { app in
             try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
             let pc = try await app.signIn("pc@police.example")
-            let template = try await get(app, "/activities/templates/school-visit.csv", as: pc)
+            let template = try await app.get("/activities/templates/school-visit.csv", as: pc)
             #expect(template.body.string.hasPrefix("date,area,location,campaign,pupils,visibility\r\n"))
             let roundTrip = try await upload(app, type: "school-visit", csv: template.body.string, as: pc)
             #expect(roundTrip.status == .seeOther, "the template's example row is valid")
@@ -83,7 +68,7 @@ struct ActivityTests {
             let saved = try await upload(app, type: "patrol", csv: "\u{FEFF}" + fixed, as: pc)
             #expect(saved.status == .seeOther && saved.headers.first(name: .location) == "/activities?saved=3")
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM activities WHERE type = 'patrol'") == 3)
-            let list = try await get(app, "/activities", as: pc)
+            let list = try await app.get("/activities", as: pc)
             #expect(list.body.string.contains("5 hours"), "1.5 + 2 + 1.5 hours of patrol")
         }
     }
@@ -102,18 +87,18 @@ struct ActivityTests {
             try await store.addOrganisation(bidOrg, to: c, by: nil, on: app.db)
             let pc = try await app.signIn("pc@police.example")
             for (vis, place) in [("private", "Private Lane"), ("shared", "Shared Street"), ("public", "Public Square")] {
-                let r = try await post(app, "/activities", ["type": "multi-agency-meeting", "date": "2025-07-03", "count": "1",
+                let r = try await app.post("/activities", ["type": "multi-agency-meeting", "date": "2025-07-03", "count": "1",
                                                             "location": place, "campaign": "summer", "visibility": vis], as: pc)
                 #expect(r.status == .seeOther)
             }
-            let bid = try await get(app, "/activities", as: try await app.signIn("ranger@bid.example")).body.string
+            let bid = try await app.get("/activities", as: try await app.signIn("ranger@bid.example")).body.string
             #expect(!bid.contains("Private Lane") && bid.contains("Shared Street") && bid.contains("Public Square"))
-            let youth = try await get(app, "/activities", as: try await app.signIn("worker@youth.example")).body.string
+            let youth = try await app.get("/activities", as: try await app.signIn("worker@youth.example")).body.string
             #expect(!youth.contains("Private Lane") && !youth.contains("Shared Street") && youth.contains("Public Square"))
-            let opcc = try await get(app, "/activities", as: try await app.signIn("analyst@opcc.example")).body.string
+            let opcc = try await app.get("/activities", as: try await app.signIn("analyst@opcc.example")).body.string
             #expect(opcc.contains("Private Lane") && opcc.contains("Shared Street") && opcc.contains("Public Square"))
             // A partner cannot file a record under a campaign their organisation is not in.
-            let r = try await post(app, "/activities", ["type": "multi-agency-meeting", "date": "2025-07-03", "count": "1",
+            let r = try await app.post("/activities", ["type": "multi-agency-meeting", "date": "2025-07-03", "count": "1",
                                                         "location": "X", "campaign": "summer", "visibility": "private"],
                                    as: try await app.signIn("worker@youth.example"))
             #expect(r.status == .badRequest && r.body.string.contains("is not a campaign your organisation is part of"))
@@ -141,18 +126,18 @@ struct ActivityTests {
                 ["type": "pspo", "date": "2025-07-01", "count": "1", "prohibitions": "No drinking", "starts_on": "2025-07-01", "expires_on": soon, "visibility": "public"],
             ]
             for r in rows {
-                let res = try await post(app, "/activities", r.merging(["location": "Market Place", "campaign": "summer"]) { a, _ in a }, as: pc)
+                let res = try await app.post("/activities", r.merging(["location": "Market Place", "campaign": "summer"]) { a, _ in a }, as: pc)
                 #expect(res.status == .seeOther)
             }
-            let opcc = try await get(app, "/campaigns/summer/dashboard", as: try await app.signIn("analyst@opcc.example")).body.string
+            let opcc = try await app.get("/campaigns/summer/dashboard", as: try await app.signIn("analyst@opcc.example")).body.string
             #expect(opcc.contains("4 activity records in this campaign"))
             #expect(opcc.contains("4 hours of high-visibility patrols, with 5 hot-spot visits"), "2 + 1.5 rounds to 4; 3 + 2 visits")
             #expect(opcc.contains("w/c 7 July 2025") && opcc.contains("w/c 14 July 2025"))
             #expect(opcc.contains("Market Place") || opcc.contains("No named area"))
             #expect(opcc.contains(CalendarDay(soon)!.long), "the PSPO expiring in 10 days is listed")
-            let bid = try await get(app, "/campaigns/summer/dashboard", as: try await app.signIn("ranger@bid.example")).body.string
+            let bid = try await app.get("/campaigns/summer/dashboard", as: try await app.signIn("ranger@bid.example")).body.string
             #expect(bid.contains("3 activity records in this campaign"), "the private patrol is not theirs to see")
-            let csv = try await get(app, "/campaigns/summer/activities.csv", as: pc)
+            let csv = try await app.get("/campaigns/summer/activities.csv", as: pc)
             #expect(csv.body.string.split(separator: "\r\n").count == 5)
             #expect(csv.body.string.hasPrefix("id,date,time,type,organisation,area,location,quantity,unit,details,visibility\r\n"))
         }

@@ -8,23 +8,7 @@ import VaporTesting
 
 @Suite("campaigns, plans and actions inside organisation boundaries")
 struct CampaignTests {
-    /// Posts a form as a signed-in user.
-    func post(_ app: Application, _ path: String, _ form: [String: String], as s: Session) async throws -> TestingHTTPResponse {
-        var out: TestingHTTPResponse?
-        try await app.testing().test(.POST, path, beforeRequest: { req in
-            req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
-            var body = form
-            body["_csrf"] = s.csrf
-            try req.content.encode(body, as: .urlEncodedForm)
-        }) { res async in out = res }
-        return out!
-    }
 
-    func get(_ app: Application, _ path: String, as s: Session) async throws -> TestingHTTPResponse {
-        var out: TestingHTTPResponse?
-        try await app.testing().test(.GET, path, headers: s.headers) { res async in out = res }
-        return out!
-    }
 
     struct World {
         var opcc: Session
@@ -52,33 +36,33 @@ struct CampaignTests {
     func build() async throws {
         try await withTestApp { app in
             let w = try await world(app)
-            let bad = try await post(app, "/campaigns", ["name": "", "startsOn": "2025-13-01", "endsOn": "2025-06-30", "description": ""], as: w.opcc)
+            let bad = try await app.post("/campaigns", ["name": "", "startsOn": "2025-13-01", "endsOn": "2025-06-30", "description": ""], as: w.opcc)
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("Enter the campaign&#39;s name") || bad.body.string.contains("Enter the campaign's name"))
             #expect(bad.body.string.contains("Enter the start date as YYYY-MM-DD"))
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM campaigns") == 0)
-            let made = try await post(app, "/campaigns", ["name": "Summer", "startsOn": "2025-07-01", "endsOn": "2025-09-30", "description": "x"], as: w.opcc)
+            let made = try await app.post("/campaigns", ["name": "Summer", "startsOn": "2025-07-01", "endsOn": "2025-09-30", "description": "x"], as: w.opcc)
             #expect(made.status == .seeOther && made.headers.first(name: .location) == "/campaigns/summer")
             let market = try #require(try await AreaStore().find(slug: "market", on: app.db))
-            #expect(try await post(app, "/campaigns/summer/areas", ["id": String(market.id)], as: w.opcc).status == .seeOther)
-            #expect(try await post(app, "/campaigns/summer/organisations", ["id": String(w.bidOrg)], as: w.opcc).status == .seeOther)
-            #expect(try await post(app, "/campaigns/summer/organisations", ["id": String(w.policeOrg)], as: w.opcc).status == .seeOther)
-            let plan = try await post(app, "/campaigns/summer/areas/market/plan",
+            #expect(try await app.post("/campaigns/summer/areas", ["id": String(market.id)], as: w.opcc).status == .seeOther)
+            #expect(try await app.post("/campaigns/summer/organisations", ["id": String(w.bidOrg)], as: w.opcc).status == .seeOther)
+            #expect(try await app.post("/campaigns/summer/organisations", ["id": String(w.policeOrg)], as: w.opcc).status == .seeOther)
+            let plan = try await app.post("/campaigns/summer/areas/market/plan",
                                       ["problemProfile": "Street drinking", "priorities": "Less ASB", "evidenceURL": "/hotspots?area=market"], as: w.opcc)
             #expect(plan.status == .seeOther)
-            let action = try await post(app, "/campaigns/summer/areas/market/actions",
+            let action = try await app.post("/campaigns/summer/areas/market/actions",
                                         ["title": "Patrols", "ownerOrganisationID": String(w.policeOrg), "leadName": "Insp. Smith",
                                          "dueOn": "2025-07-10", "status": "in-progress"], as: w.opcc)
             #expect(action.status == .seeOther)
-            let noOwner = try await post(app, "/campaigns/summer/areas/market/actions",
+            let noOwner = try await app.post("/campaigns/summer/areas/market/actions",
                                          ["title": "X", "ownerOrganisationID": "999", "leadName": "", "dueOn": "soon", "status": "maybe"], as: w.opcc)
             #expect(noOwner.status == .badRequest)
             #expect(noOwner.body.string.contains("Choose the organisation that owns this action"))
-            let page = try await get(app, "/campaigns/summer/areas/market", as: w.bid)
+            let page = try await app.get("/campaigns/summer/areas/market", as: w.bid)
             #expect(page.status == .ok)
             #expect(page.body.string.contains("Street drinking") && page.body.string.contains("Patrols"))
             #expect(page.body.string.contains("Overdue"), "due in 2025 and not done")
-            let csv = try await get(app, "/campaigns/summer/priorities.csv", as: w.police)
+            let csv = try await app.get("/campaigns/summer/priorities.csv", as: w.police)
             #expect(csv.body.string.hasPrefix("issue,issue-date,action,action-date\r\nMarket: Less ASB,2025-07-01,Patrols,2025-07-10\r\n"))
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM audit_log WHERE entity IN ('campaign', 'plan', 'action')") >= 6)
         }
@@ -106,26 +90,26 @@ struct CampaignTests {
             let ids = try await app.db.sql.raw("SELECT id, title, plan_id FROM plan_actions ORDER BY id").all(decoding: IDRow.self)
             let policeShared = ids[0].id, policeOther = ids[1].id, bidAction = ids[2].id
 
-            let list = try await get(app, "/campaigns", as: w.bid)
+            let list = try await app.get("/campaigns", as: w.bid)
             #expect(list.body.string.contains("Shared") && !list.body.string.contains("Police only"))
-            #expect(try await get(app, "/campaigns/police-only", as: w.bid).status == .notFound)
-            #expect(try await get(app, "/campaigns/police-only/areas/market", as: w.bid).status == .notFound)
-            #expect(try await get(app, "/campaigns/police-only/priorities.csv", as: w.bid).status == .notFound)
-            #expect(try await get(app, "/campaigns/shared/areas/market", as: w.bid).status == .ok)
+            #expect(try await app.get("/campaigns/police-only", as: w.bid).status == .notFound)
+            #expect(try await app.get("/campaigns/police-only/areas/market", as: w.bid).status == .notFound)
+            #expect(try await app.get("/campaigns/police-only/priorities.csv", as: w.bid).status == .notFound)
+            #expect(try await app.get("/campaigns/shared/areas/market", as: w.bid).status == .ok)
 
             // Guessing ids: another organisation's action, in a campaign they can or cannot see.
             for id in [policeShared, policeOther, 99_999] {
-                let r = try await post(app, "/actions/\(id)/updates", ["status": "done", "note": "Not ours"], as: w.bid)
+                let r = try await app.post("/actions/\(id)/updates", ["status": "done", "note": "Not ours"], as: w.bid)
                 #expect(r.status == .notFound, "action \(id)")
             }
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM action_updates") == 0)
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM plan_actions WHERE status = 'done'") == 0)
             // Their own action.
-            let mine = try await post(app, "/actions/\(bidAction)/updates", ["status": "in-progress", "note": "Radios ordered"], as: w.bid)
+            let mine = try await app.post("/actions/\(bidAction)/updates", ["status": "in-progress", "note": "Radios ordered"], as: w.bid)
             #expect(mine.status == .seeOther)
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM plan_actions WHERE id = \(bidAction) AND status = 'in-progress'") == 1)
             // A partner cannot change the plan itself.
-            let edit = try await post(app, "/campaigns/shared/areas/market/plan", ["problemProfile": "mine now"], as: w.bid)
+            let edit = try await app.post("/campaigns/shared/areas/market/plan", ["problemProfile": "mine now"], as: w.bid)
             #expect(edit.status == .forbidden)
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM plans WHERE problem_profile = 'mine now'") == 0)
         }

@@ -9,11 +9,7 @@ struct ActivityController: Sendable {
     let store: ActivityStore
     var today: @Sendable () -> CalendarDay = { CalendarDay(Date()) }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected = false
-    }
+    typealias Option = SelectOption
 
     struct FieldView: Encodable {
         var name: String

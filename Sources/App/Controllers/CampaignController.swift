@@ -10,11 +10,7 @@ struct CampaignController: Sendable {
     let areas: AreaStore
     var today: @Sendable () -> CalendarDay = { CalendarDay(Date()) }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected = false
-    }
+    typealias Option = SelectOption
 
     // MARK: Pages
 
@@ -137,31 +133,28 @@ struct CampaignController: Sendable {
     struct IDForm: Content { var id: Int? }
     struct LinkForm: Content { var title: String?; var url: String? }
 
-    @Sendable func addOrganisation(req: Request) async throws -> Response {
+    /// Runs one change to the campaign: back to its page, or the page with the problems.
+    private func change(_ req: Request, _ body: (CampaignStore.Campaign) async throws -> Void) async throws -> Response {
         let c = try await campaign(req)
-        let form = try req.content.decode(IDForm.self)
-        do {
-            try await store.addOrganisation(form.id ?? -1, to: c, by: req.currentUser, on: req.db)
-        } catch CampaignStore.Problem.invalid(let errors) { return try await showPage(req, errors: errors) }
+        do { try await body(c) } catch CampaignStore.Problem.invalid(let errors) { return try await showPage(req, errors: errors) }
         return req.redirect(to: "/campaigns/\(c.slug)")
+    }
+
+    @Sendable func addOrganisation(req: Request) async throws -> Response {
+        let form = try req.content.decode(IDForm.self)
+        return try await change(req) { try await store.addOrganisation(form.id ?? -1, to: $0, by: req.currentUser, on: req.db) }
     }
 
     @Sendable func addArea(req: Request) async throws -> Response {
-        let c = try await campaign(req)
         let form = try req.content.decode(IDForm.self)
-        do {
-            try await store.addArea(form.id ?? -1, to: c, by: req.currentUser, on: req.db)
-        } catch CampaignStore.Problem.invalid(let errors) { return try await showPage(req, errors: errors) }
-        return req.redirect(to: "/campaigns/\(c.slug)")
+        return try await change(req) { try await store.addArea(form.id ?? -1, to: $0, by: req.currentUser, on: req.db) }
     }
 
     @Sendable func addLink(req: Request) async throws -> Response {
-        let c = try await campaign(req)
         let form = try req.content.decode(LinkForm.self)
-        do {
-            try await store.addLink(title: form.title ?? "", url: form.url ?? "", to: c, by: req.currentUser, on: req.db)
-        } catch CampaignStore.Problem.invalid(let errors) { return try await showPage(req, errors: errors) }
-        return req.redirect(to: "/campaigns/\(c.slug)")
+        return try await change(req) {
+            try await store.addLink(title: form.title ?? "", url: form.url ?? "", to: $0, by: req.currentUser, on: req.db)
+        }
     }
 
     // MARK: Plans

@@ -4,11 +4,7 @@ import CrimeData
 /// The choices at the top of the ranking and hot-spot pages, pre-filled from the query
 /// (so a page with errors shows what the user typed).
 struct AnalysisForm: Encodable {
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     var forces: [Option]
     var from: String
