@@ -153,6 +153,18 @@ struct HotspotTests {
         }
     }
 
+    @Test("boundary areas are recounted by the import that changes the data, not by a page request")
+    func recountAfterImport() async throws {
+        try await withTestApp { app in
+            try await NorfolkDemo.createTownAreas(on: app.db)
+            let count = "SELECT COALESCE(SUM(c.count), 0) AS n FROM area_counts c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'norwich-town-centre'"
+            #expect(try await app.scalar(count) == 0)
+            let rows = (0..<3).map { PoliceCSV.asb(month: "2025-06", location: "On or near Gentleman's Walk \($0)") }
+            _ = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "june.csv"))
+            #expect(try await app.scalar(count) == 3, "Gentleman's Walk is inside the Norwich town-centre circle")
+        }
+    }
+
     @Test("on a real police.uk month the hottest cells are the city centres: Leeds for all crime, Bradford for ASB")
     func realWestYorkshire() async throws {
         try await withTestApp { app in

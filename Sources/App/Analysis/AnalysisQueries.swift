@@ -60,7 +60,6 @@ struct AnalysisQueries: Sendable {
         let ids = o.categoryIDs.map(String.init).joined(separator: ",")
         let query: SQLQueryString
         if let area, area.kind.hasBoundary {
-            _ = try await areas.refreshCounts(on: db)
             query = "SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM area_counts WHERE area_id = \(bind: area.id) AND category_id IN (\(unsafeRaw: ids)) AND month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY month"
         } else if let area {
             query = "SELECT c.month, CAST(SUM(c.count) AS BIGINT) AS n FROM counts_by_lsoa c JOIN area_lsoas a ON a.lsoa_code = c.lsoa_code WHERE a.area_id = \(bind: area.id) AND c.category_id IN (\(unsafeRaw: ids)) AND c.month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY c.month"
@@ -126,9 +125,8 @@ struct AnalysisQueries: Sendable {
     }
 
     /// Stored counts by area id and category slug: boundary areas from `area_counts`
-    /// (recounted first if the data changed), LSOA-set areas from their LSOAs' counts.
+    /// (kept current by the importer), LSOA-set areas from their LSOAs' counts.
     func areaCounts(_ o: AnalysisOptions, on db: any Database) async throws -> [PeriodCounts] {
-        try await areas.refreshCounts(on: db)
         let ids = o.categoryIDs.map(String.init).joined(separator: ",")
         let sums = periodSums(o, column: "c.count")
         return try await db.sql.raw("""

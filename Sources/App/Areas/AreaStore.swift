@@ -168,13 +168,17 @@ struct AreaStore: Sendable {
 
     /// Recounts every boundary area whose counts predate the last import, in one pass over
     /// the incidents inside the union of their bounding boxes. Returns the areas recounted.
+    /// Called after every import and after areas are made; pages only read `area_counts`.
     @discardableResult
     func refreshCounts(on db: any Database) async throws -> Int {
         let sql = db.sql
         let version = try await sql.raw("SELECT COALESCE(MAX(id), 0) AS v FROM imports")
             .first(decodingColumn: "v", as: Int.self) ?? 0
-        let stale = try await list(on: db).filter { $0.kind.hasBoundary && $0.countsVersion != version }
-        guard !stale.isEmpty else { return 0 }
+        let staleSlugs = Set(try await sql.raw("""
+            SELECT slug FROM areas WHERE geometry IS NOT NULL AND counts_version <> \(bind: version)
+            """).all(decodingColumn: "slug", as: String.self))
+        guard !staleSlugs.isEmpty else { return 0 }
+        let stale = try await list(on: db).filter { staleSlugs.contains($0.slug) }
         let union = stale.dropFirst().reduce(stale[0].bounds) { $0.union($1.bounds) }
         let counter = AreaCounter(areas: stale)
         try await sql.raw("""

@@ -59,6 +59,7 @@ struct AreasCommand: AsyncCommand {
                 }
             case "add":
                 let area = try await store.create(try draft(s, on: app.db), replace: s.replace, on: app.db)
+                try await store.refreshCounts(on: app.db)
                 context.console.print("added \(area.slug): \(area.lsoaCount) LSOAs, \(Format.count(area.population)) residents")
             case "import":
                 guard let path = s.file else { throw CommandFailure(message: "areas import: give --file boundaries.geojson") }

@@ -24,6 +24,9 @@ enum ImportStores {
             return try PoliceImporter(store: store).run(paths: paths, progress: progress)
         }
         try await record(report, origin: origin, started: started, on: app.db.sql)
+        // Boundary areas count incidents by point in polygon: recount them now that the
+        // data may have changed, rather than on some later page request.
+        try await AreaStore().refreshCounts(on: app.db)
         return report
     }
 
