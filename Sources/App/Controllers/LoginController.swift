@@ -16,19 +16,8 @@ struct LoginController: Sendable {
         var email = ""
         var next = ""
         var csrf: String
-        var errors: [FieldError] = []
-        var hasErrors: Bool { !errors.isEmpty }
-
-        enum CodingKeys: String, CodingKey { case title, email, next, csrf, errors, hasErrors }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(title, forKey: .title)
-            try c.encode(email, forKey: .email)
-            try c.encode(next, forKey: .next)
-            try c.encode(csrf, forKey: .csrf)
-            try c.encode(errors, forKey: .errors)
-            try c.encode(hasErrors, forKey: .hasErrors)
-        }
+        var errors: [FieldError] = [] { didSet { hasErrors = !errors.isEmpty } }
+        var hasErrors = false
     }
 
     /// Only a path on this site: "/x", not "//evil.example" or "https://…".

@@ -44,7 +44,7 @@ struct HomePage: Encodable {
     var lastImport: ImportLine?
     var lsoas: String
     var isEmpty: Bool
-    let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    let monthNames = SVGChart.monthNames
 
     init(slices: [DataCoverageQueries.SliceRow], lastImport: DataCoverageQueries.LastImport?, lsoas: Int) {
         let kinds: [(String, String)] = [

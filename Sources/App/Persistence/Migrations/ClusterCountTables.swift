@@ -12,31 +12,25 @@ struct ClusterCountTables: AsyncMigration {
     ]
 
     func prepare(on database: any Database) async throws {
-        guard SQLFlavor(database.sql) == .sqlite else { return }
-        for (table, keyColumn, key) in Self.tables {
-            try await execute([
-                """
-                CREATE TABLE \(table)_clustered (\(keyColumn), month INTEGER NOT NULL, category_id INTEGER NOT NULL,
-                  count INTEGER NOT NULL, PRIMARY KEY (\(key), month, category_id)) WITHOUT ROWID
-                """,
-                "INSERT INTO \(table)_clustered SELECT \(key), month, category_id, count FROM \(table)",
-                "DROP TABLE \(table)",
-                "ALTER TABLE \(table)_clustered RENAME TO \(table)",
-            ], on: database)
-        }
+        try await rebuild(database, clustered: true)
     }
 
     func revert(on database: any Database) async throws {
+        try await rebuild(database, clustered: false)
+    }
+
+    /// Copies each table into a new one with the same key, clustered or not, and swaps it in.
+    private func rebuild(_ database: any Database, clustered: Bool) async throws {
         guard SQLFlavor(database.sql) == .sqlite else { return }
         for (table, keyColumn, key) in Self.tables {
             try await execute([
                 """
-                CREATE TABLE \(table)_heap (\(keyColumn), month INTEGER NOT NULL, category_id INTEGER NOT NULL,
-                  count INTEGER NOT NULL, PRIMARY KEY (\(key), month, category_id))
+                CREATE TABLE \(table)_rebuilt (\(keyColumn), month INTEGER NOT NULL, category_id INTEGER NOT NULL,
+                  count INTEGER NOT NULL, PRIMARY KEY (\(key), month, category_id))\(clustered ? " WITHOUT ROWID" : "")
                 """,
-                "INSERT INTO \(table)_heap SELECT \(key), month, category_id, count FROM \(table)",
+                "INSERT INTO \(table)_rebuilt SELECT \(key), month, category_id, count FROM \(table)",
                 "DROP TABLE \(table)",
-                "ALTER TABLE \(table)_heap RENAME TO \(table)",
+                "ALTER TABLE \(table)_rebuilt RENAME TO \(table)",
             ], on: database)
         }
     }
