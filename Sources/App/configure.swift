@@ -34,6 +34,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(HotspotsCommand(), as: "hotspots")
     app.asyncCommands.use(AreasCommand(), as: "areas")
     app.asyncCommands.use(UsersCommand(), as: "users")
+    app.asyncCommands.use(ActivitiesCommand(), as: "activities")
 
     try routes(app)
 }

@@ -65,6 +65,10 @@ func routes(_ app: Application) throws {
     app.get("activities", "upload", access: .signedIn, use: activities.uploadForm)
     app.post("activities", "upload", access: .signedIn, use: activities.upload)
     app.get("activities", "templates", ":type", access: .signedIn, use: activities.template)
+    // One record: a 404 unless the user may see it (and, to change it, unless it is theirs).
+    app.get("activities", ":id", access: .signedIn, use: activities.show)
+    app.post("activities", ":id", access: .signedIn, use: activities.update)
+    app.post("activities", ":id", "delete", access: .signedIn, use: activities.delete)
 
     let dashboard = DashboardController(campaigns: CampaignStore(audit: AuditLog()), activities: ActivityStore(audit: AuditLog()))
     app.get("campaigns", ":slug", "dashboard", access: .signedIn, use: dashboard.page)

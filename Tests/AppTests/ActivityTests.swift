@@ -1,4 +1,5 @@
 @testable import App
+import SQLKit
 import CrimeData
 import Foundation
 import Testing
@@ -140,6 +141,104 @@ struct ActivityTests {
             let csv = try await app.get("/campaigns/summer/activities.csv", as: pc)
             #expect(csv.body.string.split(separator: "\r\n").count == 5)
             #expect(csv.body.string.hasPrefix("id,date,time,type,organisation,area,location,quantity,unit,details,visibility\r\n"))
+        }
+    }
+
+    @Test("a partner cannot read, change or delete another organisation's private record by its id (404, nothing changes); their own they can")
+    func guessedIDs() async throws {
+        try await withTestApp { app in
+            let police = try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
+            try await app.makeUser("ranger@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
+            try await app.makeUser("admin@opcc.example", role: .opccAdmin)
+            let store = CampaignStore(audit: AuditLog())
+            let c = try await store.create(CampaignDraft(name: "Summer", description: "", startsOn: "2025-07-01", endsOn: "2025-09-30"), by: nil, on: app.db)
+            let bidOrg = try await app.db.sql.raw("SELECT id FROM organisations WHERE name = 'Norwich BID'").first(decodingColumn: "id", as: Int.self)!
+            for org in [police.organisation_id, bidOrg] { try await store.addOrganisation(org, to: c, by: nil, on: app.db) }
+            let pc = try await app.signIn("pc@police.example")
+            let patrol = ["type": "patrol", "date": "2025-07-12", "hours": "2", "officers": "2", "visits": "3", "style": "high-visibility",
+                          "location": "Gentleman's Walk", "campaign": "summer"]
+            for vis in ["private", "shared"] {
+                #expect(try await app.post("/activities", patrol.merging(["visibility": vis]) { _, b in b }, as: pc).status == .seeOther)
+            }
+            func id(_ visibility: String) async throws -> Int {
+                try await app.db.sql.raw("SELECT id FROM activities WHERE visibility = \(bind: visibility)").first(decodingColumn: "id", as: Int.self)!
+            }
+            let privateID = try await id("private"), sharedID = try await id("shared")
+            func snapshot() async throws -> String {
+                struct Row: Decodable, Equatable { var id: Int; var quantity: Double; var location: String; var visibility: String }
+                let rows = try await app.db.sql.raw("SELECT id, quantity, location, visibility FROM activities ORDER BY id").all(decoding: Row.self)
+                let totals = try await app.db.sql.raw("SELECT CAST(SUM(records) AS BIGINT) AS n FROM activity_totals").first(decodingColumn: "n", as: Int.self)
+                return "\(rows) \(totals ?? -1)"
+            }
+            let before = try await snapshot()
+            let bid = try await app.signIn("ranger@bid.example")
+            // Another organisation's private record: invisible, unchangeable, undeletable; the same answer as a record that does not exist.
+            #expect(try await app.get("/activities/\(privateID)", as: bid).status == .notFound)
+            #expect(try await app.get("/activities/999999", as: bid).status == .notFound)
+            #expect(try await app.post("/activities/\(privateID)", patrol.merging(["hours": "9", "visibility": "public"]) { _, b in b }, as: bid).status == .notFound)
+            #expect(try await app.post("/activities/\(privateID)/delete", [:], as: bid).status == .notFound)
+            // A shared record is theirs to read, not to change.
+            let shared = try await app.get("/activities/\(sharedID)", as: bid)
+            #expect(shared.status == .ok && shared.body.string.contains("only they can change it") && !shared.body.string.contains("activity-form"))
+            #expect(try await app.post("/activities/\(sharedID)", patrol.merging(["hours": "9", "visibility": "shared"]) { _, b in b }, as: bid).status == .notFound)
+            #expect(try await app.post("/activities/\(sharedID)/delete", [:], as: bid).status == .notFound)
+            #expect(try await snapshot() == before, "nothing changed")
+
+            // The owner changes and deletes their own; the totals follow.
+            let form = try await app.get("/activities/\(privateID)", as: pc)
+            #expect(form.body.string.contains("action=\"/activities/\(privateID)\"") && form.body.string.contains("value=\"Gentleman&#39;s Walk\""))
+            let bad = try await app.post("/activities/\(privateID)", patrol.merging(["hours": "99", "visibility": "private"]) { _, b in b }, as: pc)
+            #expect(bad.status == .badRequest && bad.body.string.contains("Hours of patrol must be a number from 0.25 to 24"))
+            #expect(try await snapshot() == before)
+            let changed = try await app.post("/activities/\(privateID)", patrol.merging(["hours": "3.5", "visibility": "private"]) { _, b in b }, as: pc)
+            #expect(changed.status == .seeOther && changed.headers.first(name: .location) == "/activities?changed=\(privateID)")
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM activities WHERE quantity = 3.5") == 1)
+            #expect(try await app.post("/activities/\(sharedID)/delete", [:], as: pc).status == .seeOther)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM activities") == 1)
+            let dashboard = try await app.get("/campaigns/summer/dashboard", as: pc).body.string
+            #expect(dashboard.contains("1 activity record in this campaign") && dashboard.contains("4 hours of high-visibility patrols, with 3 hot-spot visits"))
+            // An OPCC admin may correct any record; every change is in the audit log with before and after.
+            let admin = try await app.signIn("admin@opcc.example")
+            #expect(try await app.post("/activities/\(privateID)", patrol.merging(["hours": "3", "visibility": "private"]) { _, b in b }, as: admin).status == .seeOther)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'activity'") == 3)
+        }
+    }
+
+    @Test("the maintained totals always equal totals rebuilt from the records")
+    func totalsStayTrue() async throws {
+        try await withTestApp { app in
+            let police = try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
+            let store = ActivityStore(audit: AuditLog())
+            let user = CurrentUser(id: police.id, name: "", email: "", role: .partnerUser, organisationID: police.organisation_id,
+                                   organisationName: "", csrfToken: "", sessionHash: "")
+            var drafts: [ActivityDraft.Checked] = []
+            for k in 0..<300 {
+                let draft = ActivityDraft(
+                    type: k % 3 == 0 ? "youth-session" : "patrol", date: "2025-07-\(String(format: "%02d", 1 + k % 31))", location: "Street \(k % 7)",
+                    visibility: ["private", "shared", "public"][k % 3],
+                    fields: k % 3 == 0 ? ["attendance": "\(k % 20 + 1)"] :
+                        ["hours": "\(1 + k % 4)", "officers": "2", "visits": "\(k % 5)", "style": k % 2 == 0 ? "high-visibility" : "plain-clothes"])
+                drafts.append(try draft.check(areas: [:], campaigns: [:], today: CalendarDay("2026-01-01")!).get())
+            }
+            try await store.insert(drafts, by: user, source: "test", on: app.db)
+            let records = try await store.latest(for: user, limit: 1000, on: app.db)
+            for r in records.prefix(40) { try await store.delete(r, by: user, on: app.db) }
+            for r in records.dropFirst(40).prefix(40) {
+                var d = r.draft
+                d.visibility = "public"; d.date = "2025-08-15"
+                try await store.update(r, to: try d.check(areas: [:], campaigns: [:], today: CalendarDay("2026-01-01")!).get(), by: user, on: app.db)
+            }
+            struct Row: Decodable, Equatable {
+                var campaign_id: Int, organisation_id: Int, area_id: Int, type: String, visibility: String, week: String
+                var records: Int, quantity: Double, high_visibility_hours: Double, visits: Int
+            }
+            let query: SQLQueryString = "SELECT * FROM activity_totals ORDER BY campaign_id, organisation_id, area_id, type, visibility, week"
+            let maintained = try await app.db.sql.raw(query).all(decoding: Row.self)
+            #expect(try await ActivityTotals.rebuild(on: app.db) == 260)
+            let rebuilt = try await app.db.sql.raw(query).all(decoding: Row.self)
+            #expect(maintained == rebuilt)
+            #expect(rebuilt.reduce(0) { $0 + $1.records } == 260)
+            #expect(!maintained.contains { $0.records <= 0 }, "emptied keys are removed")
         }
     }
 

@@ -23,13 +23,13 @@ struct ActivityStore: Sendable {
         try await insert(records, organisationID: user.organisationID, createdBy: user.id, source: source, actor: user, on: db)
     }
 
-    /// Stores records for an organisation (the demo records for partners without accounts).
+    /// Stores records for an organisation (the demo records for partners without accounts),
+    /// with their totals, in one transaction.
     func insert(
         _ records: [ActivityDraft.Checked], organisationID: Int, createdBy: Int?, source: String, actor: CurrentUser?, on db: any Database
     ) async throws {
         let now = ISO8601DateFormatter().string(from: Date())
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let totals = ActivityTotals.deltas(adding: records.map { $0.contribution(organisationID: organisationID) })
         try await db.transaction { tx in
             for chunk in records.chunks(of: 400) {
                 var insert = tx.sql.insert(into: "activities").columns(
@@ -39,11 +39,11 @@ struct ActivityStore: Sendable {
                     insert = insert.values(
                         SQLBind(organisationID), SQLBind(r.campaignID), SQLBind(r.areaID), SQLBind(r.type.slug),
                         SQLBind(r.date.description), SQLBind(r.time), SQLBind(r.location), SQLBind(r.quantity),
-                        SQLBind(String(decoding: try encoder.encode(r.details), as: UTF8.self)), SQLBind(r.visibility.rawValue),
-                        SQLBind(createdBy), SQLBind(now))
+                        SQLBind(r.detailsJSON), SQLBind(r.visibility.rawValue), SQLBind(createdBy), SQLBind(now))
                 }
                 try await insert.run()
             }
+            try await ActivityTotals.apply(totals, on: tx.sql)
             try await audit.record(
                 "create", entity: "activities", id: source, before: nil as String?,
                 after: ["records": String(records.count), "types": Set(records.map(\.type.slug)).sorted().joined(separator: ",")],
@@ -53,8 +53,13 @@ struct ActivityStore: Sendable {
 
     struct Record: Decodable, Sendable {
         var id: Int
+        var organisation_id: Int
         var organisation_name: String
+        var campaign_id: Int?
+        var campaign_slug: String?
         var campaign_name: String?
+        var area_id: Int?
+        var area_slug: String?
         var area_name: String?
         var type: String
         var occurred_on: String
@@ -63,44 +68,133 @@ struct ActivityStore: Sendable {
         var quantity: Double
         var details: String
         var visibility: String
+
+        var detailFields: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(details.utf8))) ?? [:] }
+
+        /// The record as a draft, to show on the edit form.
+        var draft: ActivityDraft {
+            ActivityDraft(type: type, date: occurred_on, time: start_time ?? "", area: area_slug ?? "", location: location,
+                          campaign: campaign_slug ?? "", visibility: visibility, fields: detailFields)
+        }
+
+        /// What this record added to the totals.
+        var contribution: (ActivityTotals.Key, ActivityTotals.Sums)? {
+            CalendarDay(occurred_on).map {
+                ActivityTotals.contribution(organisationID: organisation_id, campaignID: campaign_id, areaID: area_id, type: type,
+                                            visibility: visibility, date: $0, quantity: quantity, details: detailFields)
+            }
+        }
     }
 
-    /// The condition that bounds a partner's reads.
-    private func boundary(_ user: CurrentUser) -> SQLQueryString {
+    /// The condition that bounds a partner's reads, on the records (`a`) or their totals (`t`).
+    private func boundary(_ user: CurrentUser, _ alias: String = "a") -> SQLQueryString {
         if user.role.isOPCC { return "1 = 1" }
+        var a = SQLQueryString(""); a.appendInterpolation(unsafeRaw: alias)
         return """
-            (a.organisation_id = \(bind: user.organisationID) OR a.visibility = 'public'
-              OR (a.visibility = 'shared' AND a.campaign_id IN
+            (\(a).organisation_id = \(bind: user.organisationID) OR \(a).visibility = 'public'
+              OR (\(a).visibility = 'shared' AND \(a).campaign_id IN
                 (SELECT campaign_id FROM campaign_organisations WHERE organisation_id = \(bind: user.organisationID))))
             """
     }
+
+    private static let recordColumns: SQLQueryString = """
+        SELECT a.id, a.organisation_id, o.name AS organisation_name, a.campaign_id, c.slug AS campaign_slug, c.name AS campaign_name,
+          a.area_id, r.slug AS area_slug, r.name AS area_name, a.type, a.occurred_on, a.start_time, a.location, a.quantity, a.details,
+          a.visibility
+        FROM activities a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN campaigns c ON c.id = a.campaign_id
+        LEFT JOIN areas r ON r.id = a.area_id
+        """
 
     /// The records the user may see, newest first; of one campaign when given.
     func latest(for user: CurrentUser, campaignID: Int? = nil, limit: Int = 200, on db: any Database) async throws -> [Record] {
         let campaign: SQLQueryString = campaignID.map { "AND a.campaign_id = \(bind: $0)" } ?? ""
         return try await db.sql.raw("""
-            SELECT a.id, o.name AS organisation_name, c.name AS campaign_name, r.name AS area_name, a.type, a.occurred_on,
-              a.start_time, a.location, a.quantity, a.details, a.visibility
-            FROM activities a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN campaigns c ON c.id = a.campaign_id
-            LEFT JOIN areas r ON r.id = a.area_id WHERE \(boundary(user)) \(campaign)
-            ORDER BY a.occurred_on DESC, a.id DESC LIMIT \(bind: limit)
+            \(Self.recordColumns) WHERE \(boundary(user)) \(campaign) ORDER BY a.occurred_on DESC, a.id DESC LIMIT \(bind: limit)
             """).all(decoding: Record.self)
     }
 
-    struct Total: Decodable, Sendable {
-        var type: String
-        var records: Int
-        var quantity: Double
+    /// One record, if the user may see it.
+    func find(_ id: Int, for user: CurrentUser, on db: any Database) async throws -> Record? {
+        try await db.sql.raw("\(Self.recordColumns) WHERE a.id = \(bind: id) AND \(boundary(user))").first(decoding: Record.self)
     }
 
-    func totals(for user: CurrentUser, campaignID: Int? = nil, on db: any Database) async throws -> [Total] {
-        var query = SQLQueryString("""
-            SELECT a.type, COUNT(*) AS records, CAST(SUM(a.quantity) AS DOUBLE PRECISION) AS quantity FROM activities a WHERE
-            """)
-        query.appendInterpolation(unsafeRaw: " ")
-        query.appendInterpolation(boundary(user))
-        if let campaignID { query.appendInterpolation(" AND a.campaign_id = \(bind: campaignID)" as SQLQueryString) }
-        query.appendInterpolation(unsafeRaw: " GROUP BY a.type ORDER BY a.type")
-        return try await db.sql.raw(query).all(decoding: Total.self)
+    /// Whether the user may change or delete the record: their own organisation's, or any
+    /// record for an OPCC admin (corrections, audited like every change).
+    static func mayChange(_ record: Record, _ user: CurrentUser) -> Bool {
+        record.organisation_id == user.organisationID || user.role == .opccAdmin
+    }
+
+    /// Replaces a record's fields (its organisation stays), with its totals, audited.
+    func update(_ record: Record, to checked: ActivityDraft.Checked, by user: CurrentUser, on db: any Database) async throws {
+        let totals = ActivityTotals.deltas(
+            adding: [checked.contribution(organisationID: record.organisation_id)], removing: [record.contribution].compactMap { $0 })
+        try await db.transaction { tx in
+            try await tx.sql.raw("""
+                UPDATE activities SET campaign_id = \(bind: checked.campaignID), area_id = \(bind: checked.areaID),
+                  type = \(bind: checked.type.slug), occurred_on = \(bind: checked.date.description), start_time = \(bind: checked.time),
+                  location = \(bind: checked.location), quantity = \(bind: checked.quantity), details = \(bind: checked.detailsJSON),
+                  visibility = \(bind: checked.visibility.rawValue)
+                WHERE id = \(bind: record.id)
+                """).run()
+            try await ActivityTotals.apply(totals, on: tx.sql)
+            try await audit.record("update", entity: "activity", id: String(record.id), before: Self.audited(record),
+                                   after: Self.audited(checked), by: user, on: tx)
+        }
+    }
+
+    func delete(_ record: Record, by user: CurrentUser, on db: any Database) async throws {
+        let totals = ActivityTotals.deltas(adding: [], removing: [record.contribution].compactMap { $0 })
+        try await db.transaction { tx in
+            try await tx.sql.raw("DELETE FROM activities WHERE id = \(bind: record.id)").run()
+            try await ActivityTotals.apply(totals, on: tx.sql)
+            try await audit.record("delete", entity: "activity", id: String(record.id), before: Self.audited(record),
+                                   after: nil as String?, by: user, on: tx)
+        }
+    }
+
+    private static func audited(_ r: Record) -> [String: String] {
+        ["type": r.type, "date": r.occurred_on, "time": r.start_time ?? "", "area": r.area_slug ?? "", "location": r.location,
+         "campaign": r.campaign_slug ?? "", "quantity": HotspotExport.number(r.quantity), "details": r.details, "visibility": r.visibility]
+    }
+
+    private static func audited(_ c: ActivityDraft.Checked) -> [String: String] {
+        ["type": c.type.slug, "date": c.date.description, "time": c.time ?? "", "area": c.areaID.map(String.init) ?? "",
+         "location": c.location, "campaign": c.campaignID.map(String.init) ?? "", "quantity": HotspotExport.number(c.quantity),
+         "details": c.detailsJSON, "visibility": c.visibility.rawValue]
+    }
+
+    // MARK: Totals, from the maintained sums
+
+    struct Total: Decodable, Sendable {
+        var label: String
+        var records: Int
+        var quantity: Double
+        var high_visibility_hours: Double
+        var visits: Int
+    }
+
+    enum Grouping: String, Sendable { case type, area, organisation, week }
+
+    /// Sums of the records the user may see, grouped; of one campaign when given.
+    func totals(by grouping: Grouping, for user: CurrentUser, campaignID: Int? = nil, on db: any Database) async throws -> [Total] {
+        let (label, join): (SQLQueryString, SQLQueryString) = switch grouping {
+        case .type: ("t.type", "")
+        case .week: ("t.week", "")
+        case .area: ("COALESCE(r.name, 'No named area')", "LEFT JOIN areas r ON r.id = t.area_id")
+        case .organisation: ("o.name", "JOIN organisations o ON o.id = t.organisation_id")
+        }
+        let campaign: SQLQueryString = campaignID.map { "AND t.campaign_id = \(bind: $0)" } ?? ""
+        return try await db.sql.raw("""
+            SELECT \(label) AS label, CAST(SUM(t.records) AS BIGINT) AS records, CAST(SUM(t.quantity) AS DOUBLE PRECISION) AS quantity,
+              CAST(SUM(t.high_visibility_hours) AS DOUBLE PRECISION) AS high_visibility_hours, CAST(SUM(t.visits) AS BIGINT) AS visits
+            FROM activity_totals t \(join) WHERE \(boundary(user, "t")) \(campaign) GROUP BY \(label) ORDER BY \(label)
+            """).all(decoding: Total.self)
+    }
+
+    /// The public space protection orders the user may see in a campaign.
+    func pspos(for user: CurrentUser, campaignID: Int, on db: any Database) async throws -> [Record] {
+        try await db.sql.raw("""
+            \(Self.recordColumns) WHERE a.type = 'pspo' AND a.campaign_id = \(bind: campaignID) AND \(boundary(user))
+            """).all(decoding: Record.self)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The figures of a campaign dashboard, from the activity records a user may see. Pure, so
-/// the sums are tested without a database.
+/// The figures of a campaign dashboard, from the maintained totals of the records a user
+/// may see and the PSPOs among them. Pure, so the arithmetic is tested without a database.
 struct CampaignDashboard: Sendable {
     struct Line: Sendable, Encodable {
         var label: String
@@ -23,37 +23,31 @@ struct CampaignDashboard: Sendable {
 
     static let expiryWarningDays = 30
 
-    init(records: [ActivityStore.Record], today: CalendarDay) {
-        total = records.count
-        var types: [String: Line] = [:], areas: [String: Line] = [:], orgs: [String: Line] = [:]
-        var weeks: [CalendarDay: Int] = [:]
-        for r in records {
-            let t = ActivityType.named(r.type)
-            let unit = t?.quantityUnit ?? ""
-            types[r.type, default: Line(label: t?.label ?? r.type, records: 0, amount: 0, unit: unit)].records += 1
-            types[r.type]!.amount += r.quantity
-            let place = r.area_name ?? "No named area"
-            areas[place, default: Line(label: place, records: 0, amount: 0, unit: "records")].records += 1
-            orgs[r.organisation_name, default: Line(label: r.organisation_name, records: 0, amount: 0, unit: "records")].records += 1
-            let details = (try? JSONDecoder().decode([String: String].self, from: Data(r.details.utf8))) ?? [:]
-            if r.type == "patrol" {
-                if details["style"] == "high-visibility" { highVisibilityPatrolHours += r.quantity }
-                hotSpotVisits += Int(details["visits"] ?? "") ?? 0
-            }
-            if r.type == "pspo", let expires = details["expires_on"].flatMap(CalendarDay.init) {
-                let days = today.days(until: expires)
-                if days <= Self.expiryWarningDays && days >= -7 {
-                    pspoExpiring.append(([r.area_name, r.location.isEmpty ? nil : r.location].compactMap { $0 }.joined(separator: ", "), expires))
-                }
-            }
-            if let day = CalendarDay(r.occurred_on) { weeks[day.weekCommencing, default: 0] += 1 }
+    init(
+        types: [ActivityStore.Total], areas: [ActivityStore.Total], organisations: [ActivityStore.Total], weeks: [ActivityStore.Total],
+        pspos: [ActivityStore.Record], today: CalendarDay
+    ) {
+        total = types.reduce(0) { $0 + $1.records }
+        highVisibilityPatrolHours = types.reduce(0) { $0 + $1.high_visibility_hours }
+        hotSpotVisits = types.reduce(0) { $0 + $1.visits }
+        byType = types.map { t in
+            let type = ActivityType.named(t.label)
+            return Line(label: type?.label ?? t.label, records: t.records, amount: t.quantity, unit: type?.quantityUnit ?? "")
+        }.sorted { ($0.records, $1.label) > ($1.records, $0.label) }
+        func lines(_ totals: [ActivityStore.Total]) -> [Line] {
+            totals.map { Line(label: $0.label, records: $0.records, amount: Double($0.records), unit: "records") }
+                .sorted { ($0.records, $1.label) > ($1.records, $0.label) }
         }
-        for k in areas.keys { areas[k]!.amount = Double(areas[k]!.records) }
-        for k in orgs.keys { orgs[k]!.amount = Double(orgs[k]!.records) }
-        byType = types.values.sorted { $0.records > $1.records }
-        byArea = areas.values.sorted { $0.records > $1.records }
-        byOrganisation = orgs.values.sorted { $0.records > $1.records }
-        byWeek = weeks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        byArea = lines(areas)
+        byOrganisation = lines(organisations)
+        byWeek = weeks.compactMap { w in CalendarDay(w.label).map { ($0, w.records) } }.sorted { $0.week < $1.week }
+        for r in pspos {
+            guard let expires = r.detailFields["expires_on"].flatMap(CalendarDay.init) else { continue }
+            let days = today.days(until: expires)
+            if days <= Self.expiryWarningDays && days >= -7 {
+                pspoExpiring.append(([r.area_name, r.location.isEmpty ? nil : r.location].compactMap { $0 }.joined(separator: ", "), expires))
+            }
+        }
         pspoExpiring.sort { $0.expires < $1.expires }
     }
 }

@@ -26,6 +26,7 @@ struct ActivityController: Sendable {
 
     struct ListPage: Encodable {
         struct Row: Encodable {
+            var href: String
             var date: String
             var type: String
             var organisation: String
@@ -44,24 +45,24 @@ struct ActivityController: Sendable {
     @Sendable func list(req: Request) async throws -> View {
         let user = req.currentUser!
         let records = try await store.latest(for: user, on: req.db)
-        let totals = try await store.totals(for: user, on: req.db)
+        let totals = try await store.totals(by: .type, for: user, on: req.db)
         let rows = records.map { r in
             let t = ActivityType.named(r.type)
             return ListPage.Row(
-                date: CalendarDay(r.occurred_on)?.long ?? r.occurred_on, type: t?.label ?? r.type, organisation: r.organisation_name,
+                href: "/activities/\(r.id)", date: CalendarDay(r.occurred_on)?.long ?? r.occurred_on, type: t?.label ?? r.type, organisation: r.organisation_name,
                 place: [r.area_name, r.location.isEmpty ? nil : r.location].compactMap { $0 }.joined(separator: ", "),
                 amount: "\(Format.number(r.quantity, decimals: r.quantity == r.quantity.rounded() ? 0 : 2)) \(t?.quantityUnit ?? "")",
                 visibility: ActivityVisibility(rawValue: r.visibility)?.rawValue.capitalizedFirst ?? r.visibility)
         }
         let totalRows = totals.map { t in
-            let type = ActivityType.named(t.type)
-            return ListPage.TotalRow(type: type?.label ?? t.type, records: Format.count(t.records),
+            let type = ActivityType.named(t.label)
+            return ListPage.TotalRow(type: type?.label ?? t.label, records: Format.count(t.records),
                                      amount: "\(Format.number(t.quantity, decimals: 0)) \(type?.quantityUnit ?? "")")
         }
-        let saved = try? req.query.get(Int.self, at: "saved")
-        return try await req.view.render(
-            "activities/index",
-            ListPage(rows: rows, totals: totalRows, hasRows: !rows.isEmpty, saved: saved.map { "\(Format.counted($0, "record", "records")) saved." }))
+        let saved = (try? req.query.get(Int.self, at: "saved")).map { "\(Format.counted($0, "record", "records")) saved." }
+            ?? (try? req.query.get(Int.self, at: "changed")).map { "Record \($0) changed." }
+            ?? (try? req.query.get(Int.self, at: "deleted")).map { "Record \($0) deleted." }
+        return try await req.view.render("activities/index", ListPage(rows: rows, totals: totalRows, hasRows: !rows.isEmpty, saved: saved))
     }
 
     // MARK: One record on a form
@@ -83,15 +84,19 @@ struct ActivityController: Sendable {
         var hasErrors: Bool
         var typeChoices: [Option]
         var choosing: Bool
+        /// Where the form posts: a new record, or the record being changed.
+        var action = "/activities"
+        var recordID: Int?
+        var saveLabel = "Save record"
     }
 
-    private func formPage(_ req: Request, draft: ActivityDraft, errors: [FieldError]) async throws -> Response {
+    private func formPage(_ req: Request, draft: ActivityDraft, errors: [FieldError], recordID: Int? = nil) async throws -> Response {
         let user = req.currentUser!
         let type = ActivityType.named(draft.type)
         let areas = try await AreaStore().list(on: req.db)
         let campaigns = try await CampaignStore(audit: store.audit).list(for: user, on: req.db)
         let page = FormPage(
-            title: type.map { "Record: \($0.label.lowercased())" } ?? "Record an activity", type: draft.type, typeLabel: type?.label ?? "",
+            title: recordID != nil ? "Change record \(recordID!)" : type.map { "Record: \($0.label.lowercased())" } ?? "Record an activity", type: draft.type, typeLabel: type?.label ?? "",
             hasTime: type?.hasTime ?? false, csrf: req.csrfToken, date: draft.date, time: draft.time, location: draft.location,
             areas: [Option(value: "", label: "No named area", selected: draft.area.isEmpty)]
                 + areas.map { Option(value: $0.slug, label: $0.name, selected: $0.slug == draft.area) },
@@ -110,7 +115,9 @@ struct ActivityController: Sendable {
             },
             visibilities: ActivityVisibility.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == draft.visibility) },
             errors: errors, hasErrors: !errors.isEmpty,
-            typeChoices: ActivityType.all.map { Option(value: $0.slug, label: "\($0.group): \($0.label)") }, choosing: type == nil)
+            typeChoices: ActivityType.all.map { Option(value: $0.slug, label: "\($0.group): \($0.label)") }, choosing: type == nil,
+            action: recordID.map { "/activities/\($0)" } ?? "/activities", recordID: recordID,
+            saveLabel: recordID == nil ? "Save record" : "Save changes")
         let response = try await req.view.render("activities/new", page).encodeResponse(for: req)
         if !errors.isEmpty { response.status = .badRequest }
         return response
@@ -121,12 +128,17 @@ struct ActivityController: Sendable {
         return try await formPage(req, draft: ActivityDraft(type: type, date: today().description), errors: [])
     }
 
-    @Sendable func create(req: Request) async throws -> Response {
+    private func draft(from req: Request, type: String? = nil) throws -> ActivityDraft {
         let form = try req.content.decode([String: String].self)
         var draft = ActivityDraft(
-            type: form["type"] ?? "", date: form["date"] ?? "", time: form["time"] ?? "", area: form["area"] ?? "",
+            type: type ?? form["type"] ?? "", date: form["date"] ?? "", time: form["time"] ?? "", area: form["area"] ?? "",
             location: form["location"] ?? "", campaign: form["campaign"] ?? "", visibility: form["visibility"] ?? "private")
         if let t = ActivityType.named(draft.type) { for f in t.fields { draft.fields[f.name] = form[f.name] } }
+        return draft
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let draft = try draft(from: req)
         let user = req.currentUser!
         let choices = try await store.choices(for: user, on: req.db)
         switch draft.check(areas: choices.areas, campaigns: choices.campaigns, today: today()) {
@@ -135,6 +147,73 @@ struct ActivityController: Sendable {
             try await store.insert([checked], by: user, source: "form", on: req.db)
             return req.redirect(to: "/activities?saved=1")
         }
+    }
+
+    // MARK: One stored record: see it, change it, delete it
+
+    /// The record, if the user may see it; a 404 otherwise (whether or not it exists).
+    private func visibleRecord(_ req: Request) async throws -> ActivityStore.Record {
+        guard let id = req.parameters.get("id", as: Int.self),
+            let record = try await store.find(id, for: req.currentUser!, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no such activity record among those you can see.")
+        }
+        return record
+    }
+
+    /// The record, if the user may change it; a 404 otherwise, so ids cannot be probed.
+    private func changeableRecord(_ req: Request) async throws -> ActivityStore.Record {
+        let record = try await visibleRecord(req)
+        guard ActivityStore.mayChange(record, req.currentUser!) else {
+            throw Abort(.notFound, reason: "There is no such activity record among your organisation's records.")
+        }
+        return record
+    }
+
+    struct RecordPage: Encodable {
+        struct Field: Encodable { var label: String; var value: String }
+        var title: String
+        var fields: [Field]
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let record = try await visibleRecord(req)
+        if ActivityStore.mayChange(record, req.currentUser!) {
+            return try await formPage(req, draft: record.draft, errors: [], recordID: record.id)
+        }
+        let type = ActivityType.named(record.type)
+        let details = record.detailFields
+        var fields: [RecordPage.Field] = [
+            .init(label: "Activity", value: type?.label ?? record.type), .init(label: "Organisation", value: record.organisation_name),
+            .init(label: "Date", value: CalendarDay(record.occurred_on)?.long ?? record.occurred_on),
+        ]
+        if let t = record.start_time { fields.append(.init(label: "Start time", value: t)) }
+        fields += [
+            .init(label: "Area", value: record.area_name ?? "No named area"), .init(label: "Location", value: record.location),
+            .init(label: "Campaign", value: record.campaign_name ?? "Not part of a campaign"),
+        ]
+        fields += (type?.fields ?? []).compactMap { f in details[f.name].map { .init(label: f.label, value: $0) } }
+        fields.append(.init(label: "Who may see it", value: ActivityVisibility(rawValue: record.visibility)?.label ?? record.visibility))
+        return try await req.view.render("activities/show", RecordPage(title: "Activity record \(record.id)", fields: fields))
+            .encodeResponse(for: req)
+    }
+
+    @Sendable func update(req: Request) async throws -> Response {
+        let record = try await changeableRecord(req)
+        let draft = try draft(from: req, type: record.type)
+        let user = req.currentUser!
+        let choices = try await store.choices(for: user, on: req.db)
+        switch draft.check(areas: choices.areas, campaigns: choices.campaigns, today: today()) {
+        case .failure(let e): return try await formPage(req, draft: draft, errors: e.errors, recordID: record.id)
+        case .success(let checked):
+            try await store.update(record, to: checked, by: user, on: req.db)
+            return req.redirect(to: "/activities?changed=\(record.id)")
+        }
+    }
+
+    @Sendable func delete(req: Request) async throws -> Response {
+        let record = try await changeableRecord(req)
+        try await store.delete(record, by: req.currentUser!, on: req.db)
+        return req.redirect(to: "/activities?deleted=\(record.id)")
     }
 
     // MARK: CSV upload, all or nothing

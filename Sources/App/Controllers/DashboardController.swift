@@ -36,9 +36,13 @@ struct DashboardController: Sendable {
     @Sendable func page(req: Request) async throws -> View {
         let user = req.currentUser!
         let c = try await campaign(req)
-        let records = try await activities.latest(for: user, campaignID: c.id, limit: 1_000_000, on: req.db)
         let today = today()
-        let d = CampaignDashboard(records: records, today: today)
+        func totals(_ g: ActivityStore.Grouping) async throws -> [ActivityStore.Total] {
+            try await activities.totals(by: g, for: user, campaignID: c.id, on: req.db)
+        }
+        let d = CampaignDashboard(
+            types: try await totals(.type), areas: try await totals(.area), organisations: try await totals(.organisation),
+            weeks: try await totals(.week), pspos: try await activities.pspos(for: user, campaignID: c.id, on: req.db), today: today)
         func amount(_ l: CampaignDashboard.Line) -> String {
             "\(Format.number(l.amount, decimals: l.amount == l.amount.rounded() ? 0 : 1)) \(l.unit)"
         }

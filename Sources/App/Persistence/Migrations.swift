@@ -6,6 +6,6 @@ enum Migrations {
         CreateForces(), CreateCrimeCategories(), CreateLSOAs(), CreateDataSlices(), CreateIncidents(),
         CreateOutcomes(), CreateStopSearches(), CreateCountsByLSOA(), CreateCountsByForce(), CreateImports(),
         CreateSourceFingerprints(), CreateAreas(), ClusterCountTables(), AddForceIndexToLSOAs(),
-        CreateOrganisations(), CreateUsers(), CreateSessions(), CreateAuditLog(), CreateCampaigns(), CreateActivities(),
+        CreateOrganisations(), CreateUsers(), CreateSessions(), CreateAuditLog(), CreateCampaigns(), CreateActivities(), CreateActivityTotals(),
     ]
 }
