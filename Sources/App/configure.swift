@@ -25,7 +25,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(ProblemMiddleware(environment: app.environment))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
-    app.middleware.use(SessionMiddleware(store: config.sessions, secureCookies: !config.isDevelopment))
+    app.middleware.use(SessionMiddleware(store: config.sessions, tokens: APITokenStore(audit: AuditLog()), secureCookies: !config.isDevelopment))
 
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(DemoCommand(), as: "demo")

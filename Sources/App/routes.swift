@@ -40,6 +40,18 @@ func routes(_ app: Application) throws {
     let admin = AdminController(audit: AuditLog(), users: UserStore(audit: AuditLog()))
     app.get("admin", "audit", access: .opccAdmin, use: admin.auditLog)
     app.get("admin", "users", access: .opcc, use: admin.users)
+    app.get("admin", "organisations", access: .opcc, use: admin.organisations)
+
+    // An organisation's admins manage its contact, people and API tokens; bounded to their
+    // own organisation in the controller.
+    let organisation = OrganisationController(users: UserStore(audit: AuditLog()), tokens: APITokenStore(audit: AuditLog()))
+    let orgAdmins = Access.roles([.partnerAdmin, .opccAdmin])
+    app.get("organisation", access: orgAdmins, use: organisation.show)
+    app.post("organisation", "contact", access: orgAdmins, use: organisation.updateContact)
+    app.post("organisation", "users", access: orgAdmins, use: organisation.addUser)
+    app.post("organisation", "users", ":id", "disable", access: orgAdmins, use: organisation.disableUser)
+    app.post("organisation", "tokens", access: orgAdmins, use: organisation.createToken)
+    app.post("organisation", "tokens", ":id", "revoke", access: orgAdmins, use: organisation.revokeToken)
 
     let campaigns = CampaignController(store: CampaignStore(audit: AuditLog()), areas: areaStore)
     app.get("campaigns", access: .signedIn, use: campaigns.list)
@@ -69,6 +81,12 @@ func routes(_ app: Application) throws {
     app.get("activities", ":id", access: .signedIn, use: activities.show)
     app.post("activities", ":id", access: .signedIn, use: activities.update)
     app.post("activities", ":id", "delete", access: .signedIn, use: activities.delete)
+
+    // The same ledger as JSON: signed-in users, or an organisation's API token.
+    let activityAPI = ActivityAPIController(store: ActivityStore(audit: AuditLog()))
+    app.get("api", "v1", "activity-types", access: .everyone, use: activityAPI.types)
+    app.get("api", "v1", "activities", access: .api, use: activityAPI.list)
+    app.on(.POST, ["api", "v1", "activities"], access: .api, body: .collect(maxSize: "16mb"), use: activityAPI.create)
 
     let dashboard = DashboardController(campaigns: CampaignStore(audit: AuditLog()), activities: ActivityStore(audit: AuditLog()))
     app.get("campaigns", ":slug", "dashboard", access: .signedIn, use: dashboard.page)

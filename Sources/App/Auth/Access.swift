@@ -10,6 +10,9 @@ enum Access: Sendable, CustomStringConvertible {
     case signedIn
     /// Signed-in users with one of these roles.
     case roles(Set<Role>)
+    /// The JSON API for partners' systems: any signed-in user, or an organisation's API
+    /// token. Token clients may use only these routes (and the open ones).
+    case api
 
     static let opcc = Access.roles([.opccAdmin, .opccStaff])
     static let opccAdmin = Access.roles([.opccAdmin])
@@ -17,8 +20,17 @@ enum Access: Sendable, CustomStringConvertible {
     func allows(_ user: CurrentUser?) -> Bool {
         switch self {
         case .everyone: true
-        case .signedIn: user != nil
-        case .roles(let roles): user.map { roles.contains($0.role) } ?? false
+        case .signedIn: user.map { $0.apiTokenID == nil } ?? false
+        case .roles(let roles): user.map { roles.contains($0.role) && $0.apiTokenID == nil } ?? false
+        case .api: user != nil
+        }
+    }
+
+    /// Whether a request made with an API token may use the route.
+    var admitsAPITokens: Bool {
+        switch self {
+        case .everyone, .api: true
+        case .signedIn, .roles: false
         }
     }
 
@@ -27,6 +39,7 @@ enum Access: Sendable, CustomStringConvertible {
         case .everyone: "everyone"
         case .signedIn: "signed in"
         case .roles(let roles): roles.map(\.rawValue).sorted().joined(separator: "|")
+        case .api: "signed in or API token"
         }
     }
 
@@ -56,6 +69,9 @@ struct AccessMiddleware: AsyncMiddleware {
                     return request.redirect(to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
                 }
                 throw Abort(.unauthorized, reason: "Sign in to use this.")
+            }
+            if request.currentUser!.apiTokenID != nil {
+                throw Abort(.forbidden, reason: "API tokens can be used only with the /api/v1 routes; sign in to use the pages.")
             }
             throw Abort(.forbidden, reason: "Your role (\(request.currentUser!.role.label)) cannot use this.")
         }

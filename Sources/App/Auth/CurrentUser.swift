@@ -12,6 +12,8 @@ struct CurrentUser: Sendable {
     var csrfToken: String
     /// SHA-256 of the session cookie, to revoke it.
     var sessionHash: String
+    /// Set when the request came with an organisation's API token rather than a session.
+    var apiTokenID: Int? = nil
 }
 
 extension Request {

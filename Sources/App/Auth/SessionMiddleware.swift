@@ -4,13 +4,29 @@ import Vapor
 /// changes something (POST, PUT, PATCH, DELETE): the form field `_csrf` or the header
 /// `X-CSRF-Token` must equal the session's token; before sign-in, the token in the
 /// `saferstreets_csrf` cookie (double submit). Comparison is constant-time.
+///
+/// A request with `Authorization: Bearer …` is an organisation's system using its API
+/// token: cookies are ignored, there is no CSRF check (a browser never adds that header by
+/// itself), and an unknown or revoked token is a 401 at once.
 struct SessionMiddleware: AsyncMiddleware {
     static let cookie = "saferstreets_session"
     static let csrfCookie = "saferstreets_csrf"
     let store: SessionStore
+    let tokens: APITokenStore
     let secureCookies: Bool
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let authorization = request.headers.first(name: .authorization) {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer",
+                let client = try await tokens.client(token: String(parts[1]).trimmingCharacters(in: .whitespaces), on: request.db)
+            else {
+                throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"],
+                            reason: "The API token is not valid: it is mistyped, or it has been revoked. Send it as “Authorization: Bearer sst_…”.")
+            }
+            request.currentUser = client
+            return try await next.respond(to: request)
+        }
         if let token = request.cookies[Self.cookie]?.string, !token.isEmpty {
             request.currentUser = try await store.user(token: token, on: request.db)
         }

@@ -88,6 +88,74 @@ struct UserStore: Sendable {
         }
     }
 
+    struct OrganisationDetails: Codable, Sendable {
+        var id: Int
+        var slug: String
+        var name: String
+        var kind: String
+        var contact_name: String
+        var contact_email: String
+        var contact_phone: String
+    }
+
+    func organisation(id: Int, on db: any Database) async throws -> OrganisationDetails {
+        guard let org = try await db.sql.raw("""
+            SELECT id, slug, name, kind, contact_name, contact_email, contact_phone FROM organisations WHERE id = \(bind: id)
+            """).first(decoding: OrganisationDetails.self)
+        else { throw Abort(.notFound, reason: "There is no such organisation.") }
+        return org
+    }
+
+    /// Every organisation with its contact and number of active accounts.
+    func organisations(on db: any Database) async throws -> [(OrganisationDetails, accounts: Int)] {
+        struct Row: Decodable { var id: Int; var n: Int }
+        let counts = try await db.sql.raw("""
+            SELECT organisation_id AS id, COUNT(*) AS n FROM users WHERE disabled_at IS NULL GROUP BY organisation_id
+            """).all(decoding: Row.self)
+        let byOrg = Dictionary(uniqueKeysWithValues: counts.map { ($0.id, $0.n) })
+        return try await db.sql.raw("SELECT id, slug, name, kind, contact_name, contact_email, contact_phone FROM organisations ORDER BY name")
+            .all(decoding: OrganisationDetails.self).map { ($0, byOrg[$0.id] ?? 0) }
+    }
+
+    func updateContact(_ contact: OrganisationContact, organisationID: Int, by user: CurrentUser, on db: any Database) async throws {
+        try await db.transaction { tx in
+            let before = try await organisation(id: organisationID, on: tx)
+            let c = OrganisationContact(name: contact.name.trimmingCharacters(in: .whitespaces), email: contact.email.trimmingCharacters(in: .whitespaces),
+                                        phone: contact.phone.trimmingCharacters(in: .whitespaces))
+            try await tx.sql.raw("""
+                UPDATE organisations SET contact_name = \(bind: c.name), contact_email = \(bind: c.email), contact_phone = \(bind: c.phone)
+                WHERE id = \(bind: organisationID)
+                """).run()
+            try await audit.record("update", entity: "organisation", id: String(organisationID),
+                                   before: OrganisationContact(name: before.contact_name, email: before.contact_email, phone: before.contact_phone),
+                                   after: c, by: user, on: tx)
+        }
+    }
+
+    /// Disables an account of the organisation and ends its sessions; false if there is no
+    /// such active account there.
+    func disable(_ id: Int, organisationID: Int, by user: CurrentUser?, on db: any Database) async throws -> Bool {
+        let now = ISO8601DateFormatter().string(from: Date())
+        return try await db.transaction { tx in
+            guard let target = try await tx.sql.raw("""
+                SELECT id, email, name, role, organisation_id, disabled_at FROM users
+                WHERE id = \(bind: id) AND organisation_id = \(bind: organisationID) AND disabled_at IS NULL
+                """).first(decoding: User.self) else { return false }
+            try await tx.sql.raw("UPDATE users SET disabled_at = \(bind: now) WHERE id = \(bind: id)").run()
+            try await tx.sql.raw("UPDATE sessions SET revoked_at = \(bind: now) WHERE user_id = \(bind: id) AND revoked_at IS NULL").run()
+            var after = target
+            after.disabled_at = now
+            try await audit.record("disable", entity: "user", id: String(id), before: target, after: after, by: user, on: tx)
+            return true
+        }
+    }
+
+    func users(organisationID: Int, on db: any Database) async throws -> [User] {
+        try await db.sql.raw("""
+            SELECT id, email, name, role, organisation_id, disabled_at FROM users WHERE organisation_id = \(bind: organisationID) ORDER BY email
+            """).all(decoding: User.self)
+    }
+
     func users(on db: any Database) async throws -> [User] {
         try await db.sql.raw("SELECT id, email, name, role, organisation_id, disabled_at FROM users ORDER BY email")
             .all(decoding: User.self)

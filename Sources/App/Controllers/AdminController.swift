@@ -1,7 +1,8 @@
 import Fluent
 import Vapor
 
-/// OPCC pages: the audit log (admins) and the list of accounts (OPCC staff).
+/// OPCC pages: the audit log (admins), the accounts and the organisations with their
+/// contacts (OPCC staff).
 struct AdminController: Sendable {
     let audit: AuditLog
     let users: UserStore
@@ -46,5 +47,20 @@ struct AdminController: Sendable {
                           status: $0.disabled_at == nil ? "Active" : "Disabled")
         }
         return try await req.view.render("admin/users", UsersPage(rows: rows))
+    }
+
+    struct OrganisationsPage: Encodable {
+        struct Row: Encodable { var name: String; var kind: String; var contact: String; var accounts: Int }
+        var title = "Organisations"
+        var rows: [Row]
+    }
+
+    @Sendable func organisations(req: Request) async throws -> View {
+        let rows = try await users.organisations(on: req.db).map { o, n in
+            OrganisationsPage.Row(
+                name: o.name, kind: OrganisationKind(rawValue: o.kind)?.label ?? o.kind,
+                contact: [o.contact_name, o.contact_email, o.contact_phone].filter { !$0.isEmpty }.joined(separator: ", "), accounts: n)
+        }
+        return try await req.view.render("admin/organisations", OrganisationsPage(rows: rows))
     }
 }

@@ -18,9 +18,11 @@ struct ProblemMiddleware: AsyncMiddleware {
         } catch {
             let status: HTTPResponseStatus
             let detail: String?
+            var extraHeaders = HTTPHeaders()
             if let abort = error as? any AbortError {
                 status = abort.status
                 detail = abort.reason
+                extraHeaders = abort.headers  // e.g. WWW-Authenticate on a 401
             } else {
                 status = .internalServerError
                 detail = nil
@@ -30,7 +32,7 @@ struct ProblemMiddleware: AsyncMiddleware {
                 || (request.headers.first(name: .accept)?.contains("json") ?? false)
             if wantsJSON {
                 let problem = Problem(title: status.reasonPhrase, status: Int(status.code), detail: detail)
-                var headers = HTTPHeaders()
+                var headers = extraHeaders
                 headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
                 return Response(status: status, headers: headers, body: .init(data: try JSONEncoder().encode(problem)))
             }
@@ -38,6 +40,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             let view = try await request.view.render("errors/error", page)
             let response = try await view.encodeResponse(for: request)
             response.status = status
+            for (name, value) in extraHeaders where name.lowercased() != "content-type" { response.headers.replaceOrAdd(name: name, value: value) }
             return response
         }
     }

@@ -8,8 +8,10 @@ struct AccountBarTag: UnsafeUnescapedLeafTag {
         guard let user = ctx.request?.currentUser else {
             return .string("<a class=\"account-link\" href=\"/login\">Sign in</a>")
         }
+        let organisation = [.partnerAdmin, .opccAdmin].contains(user.role)
+            ? "<a class=\"account-link\" href=\"/organisation\">\(SVG.escape(user.organisationName))</a>" : SVG.escape(user.organisationName)
         return .string("""
-            <span class="account-name">\(SVG.escape(user.name)), \(SVG.escape(user.organisationName))</span>\
+            <span class="account-name">\(SVG.escape(user.name)), \(organisation)</span>\
             <form class="account-form" method="post" action="/logout"><input type="hidden" name="_csrf" \
             value="\(SVG.escape(user.csrfToken))"><button class="link-button" type="submit">Sign out</button></form>
             """)

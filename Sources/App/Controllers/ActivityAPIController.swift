@@ -1,0 +1,158 @@
+import CrimeData
+import Fluent
+import Vapor
+
+/// The activity ledger as JSON, for partners' own systems (with an organisation's API
+/// token) and for scripts of signed-in users. The same checks as the form and the CSV
+/// upload; a batch is stored whole or not at all.
+///
+///     POST /api/v1/activities   {"records": [{"type": "patrol", "date": "2025-07-12", "time": "19:30",
+///                                "area": "norwich-town-centre", "campaign": "…", "visibility": "shared",
+///                                "fields": {"hours": 1.5, "officers": 2, "visits": 3, "style": "high-visibility"}}]}
+///     GET  /api/v1/activities?campaign=slug&limit=200
+///     GET  /api/v1/activity-types
+struct ActivityAPIController: Sendable {
+    let store: ActivityStore
+    var today: @Sendable () -> CalendarDay = { CalendarDay(Date()) }
+    static let maxRecords = 10_000
+
+    /// A JSON scalar read as the text a form would have sent.
+    struct Scalar: Decodable, Sendable {
+        var text: String
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) { text = s }
+            else if let i = try? c.decode(Int.self) { text = String(i) }
+            else if let d = try? c.decode(Double.self) { text = HotspotExport.number(d) }
+            else if let b = try? c.decode(Bool.self) { text = b ? "true" : "false" }
+            else if c.decodeNil() { text = "" }
+            else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected text, a number or true/false") }
+        }
+    }
+
+    struct RecordIn: Decodable, Sendable {
+        var type: String?
+        var date: String?
+        var time: String?
+        var area: String?
+        var location: String?
+        var campaign: String?
+        var visibility: String?
+        var fields: [String: Scalar]?
+
+        var draft: ActivityDraft {
+            ActivityDraft(type: type ?? "", date: date ?? "", time: time ?? "", area: area ?? "", location: location ?? "",
+                          campaign: campaign ?? "", visibility: visibility ?? "private",
+                          fields: (fields ?? [:]).mapValues(\.text))
+        }
+    }
+
+    struct Batch: Decodable, Sendable { var records: [RecordIn] }
+
+    struct RecordError: Content { var record: Int; var field: String; var message: String }
+    struct Refusal: Content {
+        var type = "about:blank"
+        var title = "Unprocessable Content"
+        var status = 422
+        var detail: String
+        var errors: [RecordError]
+    }
+    struct Saved: Content { var saved: Int; var organisation: String }
+
+    private func json<T: Encodable>(_ value: T, status: HTTPResponseStatus, problem: Bool = false) throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = problem
+            ? HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"]) : .json
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Response(status: status, headers: headers, body: .init(data: try encoder.encode(value)))
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let batch: Batch
+        do { batch = try JSONDecoder().decode(Batch.self, from: Data(req.body.data.map { Array($0.readableBytesView) } ?? [])) } catch {
+            let detail = switch error {
+            case DecodingError.keyNotFound(let key, _): "the body has no “\(key.stringValue)” list"
+            case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c), DecodingError.valueNotFound(_, let c):
+                "at \(c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()): \(c.debugDescription)"
+            default: "the body is not JSON"
+            }
+            throw Abort(.badRequest, reason: "Send {\"records\": [ … ]} as JSON: \(detail). Nothing was saved.")
+        }
+        guard !batch.records.isEmpty else { throw Abort(.badRequest, reason: "The records list is empty. Nothing was saved.") }
+        guard batch.records.count <= Self.maxRecords else {
+            throw Abort(.payloadTooLarge, reason: "Send at most \(Self.maxRecords) records at a time. Nothing was saved.")
+        }
+        let user = req.currentUser!
+        let choices = try await store.choices(for: user, on: req.db)
+        let today = today()
+        var checked: [ActivityDraft.Checked] = []
+        var errors: [RecordError] = []
+        for (k, record) in batch.records.enumerated() {
+            switch record.draft.check(areas: choices.areas, campaigns: choices.campaigns, today: today) {
+            case .success(let c): checked.append(c)
+            case .failure(let e): errors += e.errors.map { RecordError(record: k + 1, field: $0.field, message: $0.message) }
+            }
+        }
+        guard errors.isEmpty else {
+            let refusal = Refusal(
+                detail: "\(Format.counted(errors.count, "problem", "problems")) in \(Format.counted(Set(errors.map(\.record)).count, "record", "records")). Nothing was saved; correct them and send the whole batch again.",
+                errors: Array(errors.prefix(1000)))
+            return try json(refusal, status: .unprocessableEntity, problem: true)
+        }
+        try await store.insert(checked, by: user, source: user.apiTokenID.map { "api-token:\($0)" } ?? "api", on: req.db)
+        return try json(Saved(saved: checked.count, organisation: user.organisationName), status: .created)
+    }
+
+    struct RecordOut: Content {
+        var id: Int
+        var organisation: String
+        var campaign: String?
+        var area: String?
+        var type: String
+        var date: String
+        var time: String?
+        var location: String
+        var quantity: Double
+        var unit: String
+        var fields: [String: String]
+        var visibility: String
+    }
+
+    @Sendable func list(req: Request) async throws -> Response {
+        let user = req.currentUser!
+        let limit = (try? req.query.get(Int.self, at: "limit")) ?? 200
+        guard (1...5000).contains(limit) else { throw Abort(.badRequest, reason: "limit: give a number from 1 to 5000") }
+        var campaignID: Int?
+        if let slug = try? req.query.get(String.self, at: "campaign") {
+            guard let id = try await store.choices(for: user, on: req.db).campaigns[slug] else {
+                throw Abort(.notFound, reason: "There is no campaign “\(slug)” that your organisation is part of.")
+            }
+            campaignID = id
+        }
+        let records = try await store.latest(for: user, campaignID: campaignID, limit: limit, on: req.db).map { r in
+            RecordOut(id: r.id, organisation: r.organisation_name, campaign: r.campaign_slug, area: r.area_slug, type: r.type,
+                      date: r.occurred_on, time: r.start_time, location: r.location, quantity: r.quantity,
+                      unit: ActivityType.named(r.type)?.quantityUnit ?? "", fields: r.detailFields, visibility: r.visibility)
+        }
+        return try json(["records": records], status: .ok)
+    }
+
+    struct TypeOut: Content {
+        struct FieldOut: Content { var name: String; var label: String; var required: Bool; var hint: String }
+        var type: String
+        var label: String
+        var group: String
+        var quantity_field: String
+        var unit: String
+        var has_time: Bool
+        var fields: [FieldOut]
+    }
+
+    @Sendable func types(req: Request) async throws -> Response {
+        try json(["types": ActivityType.all.map { t in
+            TypeOut(type: t.slug, label: t.label, group: t.group, quantity_field: t.quantityField, unit: t.quantityUnit, has_time: t.hasTime,
+                    fields: t.fields.map { .init(name: $0.name, label: $0.label, required: $0.required, hint: $0.hint) })
+        }], status: .ok)
+    }
+}
