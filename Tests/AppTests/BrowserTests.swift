@@ -7,7 +7,7 @@ import VaporTesting
 /// Pages in a real browser: the app listens on a port and headless Chromium (Debian's
 /// `chromium`, installed by `.ci/run`) loads them and returns the DOM after rendering.
 /// Skipped where Chromium is not installed.
-@Suite("pages in a real browser", .serialized, .enabled(if: Browser.path != nil, "headless Chromium is not installed"))
+@Suite("pages in a real browser", .serialized, .enabled(if: Browser.available, "headless Chromium is not installed"))
 struct BrowserTests {
     @Test("the home page shows the loaded data, the coverage grid and the last import")
     func homePage() async throws {
@@ -56,6 +56,22 @@ enum Browser {
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         return try #require(app.http.server.shared.localAddress?.port)
     }
+
+    /// Serves the app while `body` runs, and always stops the server after (an HTTP server
+    /// left running when the app shuts down is a crash, not a test failure).
+    static func serving(_ app: Application, _ body: (Int) async throws -> Void) async throws {
+        let port = try await serve(app)
+        do { try await body(port) } catch {
+            await app.server.shutdown()
+            throw error
+        }
+        await app.server.shutdown()
+    }
+
+    /// Whether to run the browser tests: where Chromium and chromedriver are installed, and
+    /// always under `SAFERSTREETS_REQUIRE_BROWSER=1` (CI), where a missing browser must fail.
+    static let available = (path != nil && WebDriver.driverPath != nil)
+        || ProcessInfo.processInfo.environment["SAFERSTREETS_REQUIRE_BROWSER"] == "1"
 
     static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }

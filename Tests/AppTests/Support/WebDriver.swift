@@ -1,0 +1,157 @@
+import Foundation
+import Vapor
+
+/// A small W3C WebDriver client for headless Chromium through `chromedriver` (Debian's
+/// `chromium-driver`): enough to sign in, fill forms, choose files and read pages the way a
+/// person does, in a real browser.
+final class WebDriver: @unchecked Sendable {
+    static let driverPath: String? = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let process: Process
+    private let client: any Client
+    private let base: URL
+    private let profile: URL
+    private var sessionID = ""
+
+    /// Starts chromedriver on a port the system chooses and opens a headless Chromium.
+    /// Speaks to the driver through the app's HTTP client (AsyncHTTPClient): Foundation's
+    /// URLSession on Linux cannot parse chromedriver's headers ("Content-Length:914").
+    static func start(client: any Client) async throws -> WebDriver {
+        guard let driverPath, let browser = Browser.path else { throw Failure(description: "chromedriver or chromium is not installed") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: driverPath)
+        process.arguments = ["--port=0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Read the chosen port from its first lines, on a GCD thread (never block the
+        // cooperative pool the app's server needs).
+        let port: Int? = await withCheckedContinuation { done in
+            DispatchQueue.global().async {
+                var text = ""
+                let handle = out.fileHandleForReading
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    text += String(decoding: chunk, as: UTF8.self)
+                    if let r = text.range(of: "started successfully on port "), let end = text[r.upperBound...].firstIndex(of: ".") {
+                        done.resume(returning: Int(text[r.upperBound..<end]))
+                        return
+                    }
+                }
+                done.resume(returning: nil)
+            }
+        }
+        guard let port else {
+            process.terminate()
+            throw Failure(description: "chromedriver did not say which port it listens on")
+        }
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
+        let driver = WebDriver(process: process, client: client, base: URL(string: "http://127.0.0.1:\(port)")!, profile: profile)
+        let created = try await driver.send("POST", "/session", [
+            "capabilities": ["alwaysMatch": [
+                "browserName": "chrome",
+                "goog:chromeOptions": [
+                    "binary": browser,
+                    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                             "--user-data-dir=\(profile.path)", "--window-size=1280,1000"],
+                ],
+            ] as [String: Any]],
+        ])
+        guard let value = created as? [String: Any], let id = value["sessionId"] as? String else {
+            await driver.stop()
+            throw Failure(description: "chromedriver did not open a session: \(String(describing: created))")
+        }
+        driver.sessionID = id
+        return driver
+    }
+
+    private init(process: Process, client: any Client, base: URL, profile: URL) {
+        self.process = process
+        self.client = client
+        self.base = base
+        self.profile = profile
+    }
+
+    /// Ends the browser and the driver.
+    func stop() async {
+        if !sessionID.isEmpty { _ = try? await send("DELETE", session) }
+        process.terminate()
+        try? FileManager.default.removeItem(at: profile)
+    }
+
+    @discardableResult
+    private func send(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
+        var headers = HTTPHeaders()
+        var buffer: ByteBuffer?
+        if let body {
+            buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
+            headers.contentType = .json
+        }
+        let response = try await client.send(HTTPMethod(rawValue: method), headers: headers, to: URI(string: base.absoluteString + path)) {
+            $0.body = buffer
+        }
+        let data = Data(response.body.map { Array($0.readableBytesView) } ?? [])
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        if let value = json?["value"] as? [String: Any], let error = value["error"] as? String {
+            throw Failure(description: "\(method) \(path): \(error): \(value["message"] as? String ?? "")")
+        }
+        return json?["value"]
+    }
+
+    private var session: String { "/session/\(sessionID)" }
+
+    func open(_ url: String) async throws { try await send("POST", "\(session)/url", ["url": url]) }
+
+    var currentURL: String { get async throws { try await send("GET", "\(session)/url") as? String ?? "" } }
+
+    /// The page's HTML as the browser has it now.
+    var source: String { get async throws { try await send("GET", "\(session)/source") as? String ?? "" } }
+
+    /// The visible text of the element matching the CSS selector.
+    func text(_ selector: String) async throws -> String {
+        try await send("GET", "\(session)/element/\(try await element(selector))/text") as? String ?? ""
+    }
+
+    private func element(_ selector: String) async throws -> String {
+        let value = try await send("POST", "\(session)/element", ["using": "css selector", "value": selector])
+        guard let found = value as? [String: Any], let id = found.values.first as? String else {
+            throw Failure(description: "no element matches \(selector)")
+        }
+        return id
+    }
+
+    /// Types into a field (after clearing it), as a person would; for a file input, the
+    /// path of the file to choose.
+    func type(_ selector: String, _ text: String, clear: Bool = true) async throws {
+        let id = try await element(selector)
+        if clear { try await send("POST", "\(session)/element/\(id)/clear", [:]) }
+        try await send("POST", "\(session)/element/\(id)/value", ["text": text])
+    }
+
+    func click(_ selector: String) async throws {
+        try await send("POST", "\(session)/element/\(try await element(selector))/click", [:])
+    }
+
+    /// Chooses an option of a `<select>` by its value.
+    func choose(_ selector: String, value: String) async throws {
+        try await click("\(selector) option[value=\"\(value)\"]")
+    }
+
+    /// Waits until the page's URL satisfies `test` (a submitted form has loaded its answer).
+    func waitForURL(timeout: TimeInterval = 20, _ test: (String) -> Bool) async throws -> String {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            let url = try await currentURL
+            if test(url) { return url }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw Failure(description: "the page did not reach the expected address; it is at \(try await currentURL)")
+    }
+}
