@@ -53,7 +53,7 @@ func routes(_ app: Application) throws {
     app.post("organisation", "tokens", access: orgAdmins, use: organisation.createToken)
     app.post("organisation", "tokens", ":id", "revoke", access: orgAdmins, use: organisation.revokeToken)
 
-    let campaigns = CampaignController(store: CampaignStore(audit: AuditLog()), areas: areaStore)
+    let campaigns = CampaignController(store: CampaignStore(audit: AuditLog()), areas: areaStore, activities: ActivityStore(audit: AuditLog()))
     app.get("campaigns", access: .signedIn, use: campaigns.list)
     app.get("campaigns", "new", access: .opcc, use: campaigns.newForm)
     app.post("campaigns", access: .opcc, use: campaigns.create)
@@ -65,6 +65,7 @@ func routes(_ app: Application) throws {
     app.get("campaigns", ":slug", "areas", ":area", access: .signedIn, use: campaigns.plan)
     app.post("campaigns", ":slug", "areas", ":area", "plan", access: .opcc, use: campaigns.updatePlan)
     app.post("campaigns", ":slug", "areas", ":area", "actions", access: .opcc, use: campaigns.addAction)
+    app.post("campaigns", ":slug", "areas", ":area", "targets", access: .opcc, use: campaigns.setTarget)
     // Partners update their own organisation's actions: checked against the action's owner.
     app.post("actions", ":id", "updates", access: .signedIn, use: campaigns.addUpdate)
 

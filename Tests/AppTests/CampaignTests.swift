@@ -68,6 +68,38 @@ struct CampaignTests {
         }
     }
 
+    @Test("planned amounts: the OPCC sets them on the plan; the plan and the dashboard show delivered against planned")
+    func deliveredAgainstPlanned() async throws {
+        try await withTestApp { app in
+            let w = try await world(app)
+            #expect(try await app.post("/campaigns", ["name": "Summer", "startsOn": "2025-07-01", "endsOn": "2025-09-30", "description": ""], as: w.opcc).status == .seeOther)
+            for id in try await AreaStore().list(on: app.db).map(\.id) {
+                #expect(try await app.post("/campaigns/summer/areas", ["id": String(id)], as: w.opcc).status == .seeOther)
+            }
+            #expect(try await app.post("/campaigns/summer/organisations", ["id": String(w.policeOrg)], as: w.opcc).status == .seeOther)
+            let bad = try await app.post("/campaigns/summer/areas/market/targets", ["targetType": "patrol", "targetAmount": "lots"], as: w.opcc)
+            #expect(bad.status == .badRequest && bad.body.string.contains("Enter the planned amount as a number"))
+            #expect(try await app.post("/campaigns/summer/areas/market/targets", ["targetType": "patrol", "targetAmount": "10"], as: w.police).status == .forbidden)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM plan_targets") == 0)
+            for (area, amount) in [("market", "10"), ("riverside", "30")] {
+                let r = try await app.post("/campaigns/summer/areas/\(area)/targets", ["targetType": "patrol", "targetAmount": amount], as: w.opcc)
+                #expect(r.status == .seeOther)
+            }
+            #expect(try await app.post("/campaigns/summer/areas/market/targets", ["targetType": "youth-session", "targetAmount": "40"], as: w.opcc).status == .seeOther)
+            #expect(try await app.post("/campaigns/summer/areas/market/targets", ["targetType": "youth-session", "targetAmount": "0"], as: w.opcc).status == .seeOther)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM plan_targets") == 2, "0 removes a target")
+            for (area, hours) in [("market", "4"), ("market", "8"), ("riverside", "3")] {
+                let r = try await app.post("/activities", ["type": "patrol", "date": "2025-07-12", "hours": hours, "officers": "2", "style": "high-visibility",
+                                                           "area": area, "campaign": "summer", "visibility": "shared"], as: w.police)
+                #expect(r.status == .seeOther)
+            }
+            let plan = try await app.get("/campaigns/summer/areas/market", as: w.police).body.string
+            #expect(plan.contains("<td class=\"numeric\">10 hours</td><td class=\"numeric\">12 hours</td><td class=\"numeric\"><strong class=\"tag tag--done\">120%</strong>"))
+            let dashboard = try await app.get("/campaigns/summer/dashboard", as: w.opcc).body.string
+            #expect(dashboard.contains("<td class=\"numeric\">40 hours</td><td class=\"numeric\">15 hours</td><td class=\"numeric\">38%</td>"))
+        }
+    }
+
     @Test("a partner sees only campaigns their organisation is in, and changes only their own actions (404, no change)")
     func boundaries() async throws {
         try await withTestApp { app in

@@ -176,7 +176,7 @@ struct ActivityStore: Sendable {
     enum Grouping: String, Sendable { case type, area, organisation, week }
 
     /// Sums of the records the user may see, grouped; of one campaign when given.
-    func totals(by grouping: Grouping, for user: CurrentUser, campaignID: Int? = nil, on db: any Database) async throws -> [Total] {
+    func totals(by grouping: Grouping, for user: CurrentUser, campaignID: Int? = nil, areaID: Int? = nil, on db: any Database) async throws -> [Total] {
         let (label, join): (SQLQueryString, SQLQueryString) = switch grouping {
         case .type: ("t.type", "")
         case .week: ("t.week", "")
@@ -184,10 +184,11 @@ struct ActivityStore: Sendable {
         case .organisation: ("o.name", "JOIN organisations o ON o.id = t.organisation_id")
         }
         let campaign: SQLQueryString = campaignID.map { "AND t.campaign_id = \(bind: $0)" } ?? ""
+        let area: SQLQueryString = areaID.map { "AND t.area_id = \(bind: $0)" } ?? ""
         return try await db.sql.raw("""
             SELECT \(label) AS label, CAST(SUM(t.records) AS BIGINT) AS records, CAST(SUM(t.quantity) AS DOUBLE PRECISION) AS quantity,
               CAST(SUM(t.high_visibility_hours) AS DOUBLE PRECISION) AS high_visibility_hours, CAST(SUM(t.visits) AS BIGINT) AS visits
-            FROM activity_totals t \(join) WHERE \(boundary(user, "t")) \(campaign) GROUP BY \(label) ORDER BY \(label)
+            FROM activity_totals t \(join) WHERE \(boundary(user, "t")) \(campaign) \(area) GROUP BY \(label) ORDER BY \(label)
             """).all(decoding: Total.self)
     }
 

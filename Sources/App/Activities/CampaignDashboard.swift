@@ -52,6 +52,45 @@ struct CampaignDashboard: Sendable {
     }
 }
 
+/// Delivered against planned, by activity type: the plans' targets beside the amounts in the
+/// records a user may see.
+struct PlanDelivery: Sendable, Encodable {
+    var type: String
+    var label: String
+    var unit: String
+    var planned: Double
+    var delivered: Double
+
+    /// Delivered as a share of planned, 0…∞.
+    var share: Double { planned > 0 ? delivered / planned : 0 }
+
+    /// The row as shown: amounts with their unit, the share as a whole percentage.
+    struct Shown: Encodable {
+        var label: String
+        var planned: String
+        var delivered: String
+        var percent: String
+        var met: Bool
+    }
+
+    var shown: Shown {
+        func amount(_ v: Double) -> String { "\(Format.number(v, decimals: v == v.rounded() ? 0 : 1)) \(unit)" }
+        return Shown(label: label, planned: amount(planned), delivered: amount(delivered),
+                     percent: "\(Format.number(share * 100, decimals: 0))%", met: delivered >= planned)
+    }
+
+    static func rows(targets: [(type: String, amount: Double)], delivered: [ActivityStore.Total]) -> [PlanDelivery] {
+        var planned: [String: Double] = [:]
+        for t in targets { planned[t.type, default: 0] += t.amount }
+        let done = Dictionary(delivered.map { ($0.label, $0.quantity) }, uniquingKeysWith: +)
+        return planned.keys.sorted().map { slug in
+            let type = ActivityType.named(slug)
+            return PlanDelivery(type: slug, label: type?.label ?? slug, unit: type?.quantityUnit ?? "", planned: planned[slug]!,
+                                delivered: done[slug] ?? 0)
+        }
+    }
+}
+
 extension CalendarDay {
     /// The Monday of this day's week.
     var weekCommencing: CalendarDay {

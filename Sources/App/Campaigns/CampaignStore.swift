@@ -168,6 +168,43 @@ struct CampaignStore: Sendable {
         }
     }
 
+    struct Target: Codable, Sendable {
+        var area_id: Int
+        var type: String
+        var amount: Double
+    }
+
+    /// The planned amounts of a campaign's plans (of one area when given).
+    func targets(of campaign: Campaign, areaID: Int? = nil, on db: any Database) async throws -> [Target] {
+        let area: SQLQueryString = areaID.map { "AND p.area_id = \(bind: $0)" } ?? ""
+        return try await db.sql.raw("""
+            SELECT p.area_id, t.type, t.amount FROM plan_targets t JOIN plans p ON p.id = t.plan_id
+            WHERE p.campaign_id = \(bind: campaign.id) \(area) ORDER BY t.type
+            """).all(decoding: Target.self)
+    }
+
+    /// Sets how much of one activity type a plan means to deliver; 0 removes the target.
+    func setTarget(_ plan: Plan, type: String, amount: String, by user: CurrentUser?, on db: any Database) async throws {
+        var problems: [FieldError] = []
+        let activity = ActivityType.named(type)
+        if activity == nil { problems.append(FieldError(field: "targetType", message: "Choose the type of activity")) }
+        let value = Double(amount.trimmingCharacters(in: .whitespaces))
+        if value == nil || !(0...1_000_000).contains(value!) || !value!.isFinite {
+            problems.append(FieldError(field: "targetAmount", message: "Enter the planned amount as a number from 0 to 1,000,000 (0 removes the target)"))
+        }
+        guard problems.isEmpty, let activity, let value else { throw Problem.invalid(problems) }
+        try await db.transaction { tx in
+            let before = try await tx.sql.raw("SELECT amount FROM plan_targets WHERE plan_id = \(bind: plan.id) AND type = \(bind: activity.slug)")
+                .first(decodingColumn: "amount", as: Double.self)
+            try await tx.sql.raw("DELETE FROM plan_targets WHERE plan_id = \(bind: plan.id) AND type = \(bind: activity.slug)").run()
+            if value > 0 {
+                try await tx.sql.raw("INSERT INTO plan_targets (plan_id, type, amount) VALUES (\(bind: plan.id), \(bind: activity.slug), \(bind: value))").run()
+            }
+            try await audit.record("set target", entity: "plan", id: String(plan.id), before: before.map { [activity.slug: $0] },
+                                   after: value > 0 ? [activity.slug: value] : nil, by: user, on: tx)
+        }
+    }
+
     func updates(of plan: Plan, on db: any Database) async throws -> [Update] {
         try await db.sql.raw("""
             SELECT u.id, u.action_id, u.at, s.name AS user_name, u.status, u.note FROM action_updates u

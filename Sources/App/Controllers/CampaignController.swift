@@ -8,6 +8,8 @@ import Vapor
 struct CampaignController: Sendable {
     let store: CampaignStore
     let areas: AreaStore
+    /// For delivered against planned, from the records the user may see.
+    let activities: ActivityStore
     var today: @Sendable () -> CalendarDay = { CalendarDay(Date()) }
 
     typealias Option = SelectOption
@@ -177,6 +179,9 @@ struct CampaignController: Sendable {
         var campaignName: String
         var campaignHref: String
         var plan: CampaignStore.Plan
+        var delivery: [PlanDelivery.Shown]
+        var hasDelivery: Bool
+        var typeOptions: [Option]
         var actions: [ActionRow]
         var hasActions: Bool
         var canEdit: Bool
@@ -202,8 +207,13 @@ struct CampaignController: Sendable {
                 canUpdate: user.role.isOPCC || a.owner_organisation_id == user.organisationID,
                 updates: (updates[a.id] ?? []).map { .init(at: Format.dateTime($0.at), who: $0.user_name ?? "", status: ActionStatus(rawValue: $0.status)?.label ?? $0.status, note: $0.note) })
         }
+        let delivery = PlanDelivery.rows(
+            targets: try await store.targets(of: c, areaID: plan.area_id, on: req.db).map { ($0.type, $0.amount) },
+            delivered: try await activities.totals(by: .type, for: user, campaignID: c.id, areaID: plan.area_id, on: req.db)).map(\.shown)
         let page = PlanPage(
-            title: "\(plan.area_name): plan", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", plan: plan, actions: rows,
+            title: "\(plan.area_name): plan", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", plan: plan,
+            delivery: delivery, hasDelivery: !delivery.isEmpty,
+            typeOptions: ActivityType.all.map { Option(value: $0.slug, label: "\($0.label) (\($0.quantityUnit))") }, actions: rows,
             hasActions: !rows.isEmpty, canEdit: user.role.isOPCC, csrf: req.csrfToken,
             ownerOptions: try await store.organisations(of: c, on: req.db).map { Option(value: String($0.id), label: $0.name) },
             statusOptions: ActionStatus.allCases.map { Option(value: $0.rawValue, label: $0.label) }, errors: errors,
@@ -219,6 +229,18 @@ struct CampaignController: Sendable {
         do { return try await store.plan(c, areaSlug: req.parameters.get("area") ?? "", on: req.db) } catch CampaignStore.Problem.notFound {
             throw Abort(.notFound, reason: "That area is not part of this campaign.")
         }
+    }
+
+    struct TargetForm: Content { var targetType: String?; var targetAmount: String? }
+
+    @Sendable func setTarget(req: Request) async throws -> Response {
+        let c = try await campaign(req)
+        let plan = try await plan(req, of: c)
+        let form = try req.content.decode(TargetForm.self)
+        do {
+            try await store.setTarget(plan, type: form.targetType ?? "", amount: form.targetAmount ?? "", by: req.currentUser, on: req.db)
+        } catch CampaignStore.Problem.invalid(let errors) { return try await planPage(req, errors: errors) }
+        return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)#delivery")
     }
 
     struct PlanForm: Content { var problemProfile: String?; var priorities: String?; var evidenceURL: String? }

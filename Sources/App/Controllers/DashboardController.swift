@@ -17,6 +17,8 @@ struct DashboardController: Sendable {
         var campaignHref: String
         var headline: [String]
         var mapSVG: String
+        var delivery: [PlanDelivery.Shown]
+        var hasDelivery: Bool
         var byType: [Row]
         var byArea: [Row]
         var byOrganisation: [Row]
@@ -40,8 +42,11 @@ struct DashboardController: Sendable {
         func totals(_ g: ActivityStore.Grouping) async throws -> [ActivityStore.Total] {
             try await activities.totals(by: g, for: user, campaignID: c.id, on: req.db)
         }
+        let typeTotals = try await totals(.type)
+        let delivery = PlanDelivery.rows(targets: try await campaigns.targets(of: c, on: req.db).map { ($0.type, $0.amount) }, delivered: typeTotals)
+            .map(\.shown)
         let d = CampaignDashboard(
-            types: try await totals(.type), areas: try await totals(.area), organisations: try await totals(.organisation),
+            types: typeTotals, areas: try await totals(.area), organisations: try await totals(.organisation),
             weeks: try await totals(.week), pspos: try await activities.pspos(for: user, campaignID: c.id, on: req.db), today: today)
         func amount(_ l: CampaignDashboard.Line) -> String {
             "\(Format.number(l.amount, decimals: l.amount == l.amount.rounded() ? 0 : 1)) \(l.unit)"
@@ -84,6 +89,7 @@ struct DashboardController: Sendable {
         }
         let page = Page(
             title: "\(c.name): dashboard", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", headline: headline, mapSVG: mapSVG,
+            delivery: delivery, hasDelivery: !delivery.isEmpty,
             byType: d.byType.map { .init(label: $0.label, records: Format.count($0.records), amount: amount($0)) },
             byArea: d.byArea.map { .init(label: $0.label, records: Format.count($0.records), amount: "") },
             byOrganisation: d.byOrganisation.map { .init(label: $0.label, records: Format.count($0.records), amount: "") },

@@ -49,6 +49,11 @@ enum DemoCampaign {
                 ("Detached youth work on Friday and Saturday evenings", youth, "Senior youth worker", "2025-08-15", k % 4 == 0 ? .blocked : .inProgress),
                 ("Business watch briefing and radio link for shops", k == 0 ? bid : district, "Town centre manager", "2025-09-30", .notStarted),
             ]
+            // What each plan means to deliver over the summer.
+            let big = ["Norwich", "Great Yarmouth", "King's Lynn"].contains(town)
+            for (type, amount) in [("patrol", big ? "400" : "150"), ("youth-session", "250"), ("multi-agency-meeting", "6")] {
+                try await store.setTarget(plan, type: type, amount: amount, by: nil, on: db)
+            }
             try await activities(town: town, area: area, campaign: campaign, police: police, youth: youth, district: district, index: k, on: db)
             for (title, owner, lead, due, status) in actions {
                 try await store.addAction(
