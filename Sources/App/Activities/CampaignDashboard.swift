@@ -45,7 +45,8 @@ struct CampaignDashboard: Sendable {
             guard let expires = r.detailFields["expires_on"].flatMap(CalendarDay.init) else { continue }
             let days = today.days(until: expires)
             if days <= Self.expiryWarningDays && days >= -7 {
-                pspoExpiring.append(([r.area_name, r.location.isEmpty ? nil : r.location].compactMap { $0 }.joined(separator: ", "), expires))
+                let location = r.location.isEmpty || r.location == r.area_name ? nil : r.location
+                pspoExpiring.append(([r.area_name, location].compactMap { $0 }.joined(separator: ", "), expires))
             }
         }
         pspoExpiring.sort { $0.expires < $1.expires }
