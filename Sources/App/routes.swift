@@ -14,6 +14,9 @@ func routes(_ app: Application) throws {
     app.get("login", access: .everyone, use: login.form)
     app.post("login", access: .everyone, use: login.signIn)
     app.post("logout", access: .signedIn, use: login.signOut)
+    let account = AccountController(audit: AuditLog())
+    app.get("account", access: .signedIn, use: account.show)
+    app.post("account", "password", access: .signedIn, use: account.changePassword)
 
     // Open data: police.uk analyses are public, as police.uk is.
     let areaStore = AreaStore()

@@ -140,6 +140,22 @@ struct APITests {
             let newcomer = try await app.signIn("pc.new@police.example", password: password)
             #expect(try await app.get("/activities", as: newcomer).status == .ok)
             #expect(try await app.get("/organisation", as: newcomer).status == .forbidden, "a partner user does not manage the organisation")
+            // They change the one-time password: the current one is needed, the new one checked.
+            let other = try await app.signIn("pc.new@police.example", password: password)
+            let wrong = try await app.post("/account/password", ["current_password": "not it", "new_password": "a brand new pass phrase",
+                                                                 "confirm_password": "a brand new pass phrase"], as: newcomer)
+            #expect(wrong.status == .badRequest && wrong.body.string.contains("Your current password is not right"))
+            let mismatch = try await app.post("/account/password", ["current_password": password, "new_password": "a brand new pass phrase",
+                                                                    "confirm_password": "a brand new pass phrasE"], as: newcomer)
+            #expect(mismatch.status == .badRequest && mismatch.body.string.contains("The two new passwords are not the same"))
+            let changed = try await app.post("/account/password", ["current_password": password, "new_password": "a brand new pass phrase",
+                                                                   "confirm_password": "a brand new pass phrase"], as: newcomer)
+            #expect(changed.status == .ok && changed.body.string.contains("Password changed"))
+            #expect(try await app.get("/activities", as: newcomer).status == .ok, "this session carries on")
+            #expect(try await app.get("/activities", as: other).status == .seeOther, "the other session has ended")
+            _ = try await app.signIn("pc.new@police.example", password: "a brand new pass phrase")
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'change password' AND after IS NULL AND before IS NULL") == 1)
+
             let escalate = try await app.post("/organisation/users", ["email": "boss@police.example", "name": "Boss", "role": "opcc-admin"], as: police)
             #expect(escalate.status == .badRequest && escalate.body.string.contains("Choose a role"))
 

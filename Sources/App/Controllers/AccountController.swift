@@ -1,0 +1,61 @@
+import Fluent
+import Vapor
+
+/// The signed-in person's own account: change the password (after an admin made the
+/// account with a one-time one). The current password is required; the other sessions of
+/// the account end, this one carries on.
+struct AccountController: Sendable {
+    let audit: AuditLog
+
+    struct Page: Encodable {
+        var title = "Your account"
+        var csrf: String
+        var name: String
+        var email: String
+        var organisation: String
+        var role: String
+        var errors: [FieldError]
+        var hasErrors: Bool
+        var notice: String?
+    }
+
+    private func page(_ req: Request, errors: [FieldError] = [], notice: String? = nil) async throws -> Response {
+        let user = req.currentUser!
+        let response = try await req.view.render("account", Page(
+            csrf: req.csrfToken, name: user.name, email: user.email, organisation: user.organisationName, role: user.role.label,
+            errors: errors, hasErrors: !errors.isEmpty, notice: notice)).encodeResponse(for: req)
+        if !errors.isEmpty { response.status = .badRequest }
+        return response
+    }
+
+    @Sendable func show(req: Request) async throws -> Response { try await page(req) }
+
+    @Sendable func changePassword(req: Request) async throws -> Response {
+        let user = req.currentUser!
+        let form = try req.content.decode([String: String].self)
+        let current = form["current_password"] ?? "", new = form["new_password"] ?? "", again = form["confirm_password"] ?? ""
+        let pool = req.application.threadPool
+        let hash = try await req.db.sql.raw("SELECT password_hash FROM users WHERE id = \(bind: user.id)")
+            .first(decodingColumn: "password_hash", as: String.self)
+        var errors: [FieldError] = []
+        if !(try await Passwords.verify(current, hash: hash, on: pool)) {
+            errors.append(FieldError(field: "current_password", message: "Your current password is not right"))
+        }
+        if let problem = Passwords.problem(new) { errors.append(FieldError(field: "new_password", message: problem)) }
+        if new != again { errors.append(FieldError(field: "confirm_password", message: "The two new passwords are not the same")) }
+        if new == current && !new.isEmpty { errors.append(FieldError(field: "new_password", message: "Choose a password different from the current one")) }
+        guard errors.isEmpty else { return try await page(req, errors: errors) }
+        let newHash = try await Passwords.hash(new, on: pool)
+        let now = ISO8601DateFormatter().string(from: Date())
+        try await req.db.transaction { tx in
+            try await tx.sql.raw("UPDATE users SET password_hash = \(bind: newHash) WHERE id = \(bind: user.id)").run()
+            try await tx.sql.raw("""
+                UPDATE sessions SET revoked_at = \(bind: now)
+                WHERE user_id = \(bind: user.id) AND token_hash <> \(bind: user.sessionHash) AND revoked_at IS NULL
+                """).run()
+            try await audit.record("change password", entity: "user", id: String(user.id), before: nil as String?, after: nil as String?,
+                                   by: user, on: tx)
+        }
+        return try await page(req, notice: "Password changed. You are still signed in here; any other sessions have ended.")
+    }
+}
