@@ -118,6 +118,10 @@ struct APITests {
             #expect(revoked.status == .unauthorized && revoked.headers.first(name: .wwwAuthenticate) == "Bearer")
             #expect(try await call(app, .GET, "/api/v1/activities", token: "sst_not-a-token").status == .unauthorized)
             #expect(try await call(app, .GET, "/", token: "sst_not-a-token").status == .unauthorized)
+            // A Basic header (a proxy's sign-in in front of the app) is not taken for a token.
+            try await app.testing().test(.GET, "/", headers: ["Authorization": "Basic dXNlcjpwYXNz"]) { res async in
+                #expect(res.status == .ok)
+            }
         }
     }
 

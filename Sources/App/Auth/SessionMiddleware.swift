@@ -16,11 +16,10 @@ struct SessionMiddleware: AsyncMiddleware {
     let secureCookies: Bool
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let authorization = request.headers.first(name: .authorization) {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer",
-                let client = try await tokens.client(token: String(parts[1]).trimmingCharacters(in: .whitespaces), on: request.db)
-            else {
+        // Only the Bearer scheme: a Basic header from a proxy in front of the app is not ours.
+        if let authorization = request.headers.first(name: .authorization), authorization.lowercased().hasPrefix("bearer") {
+            let token = authorization.dropFirst("bearer".count).trimmingCharacters(in: .whitespaces)
+            guard !token.isEmpty, let client = try await tokens.client(token: token, on: request.db) else {
                 throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"],
                             reason: "The API token is not valid: it is mistyped, or it has been revoked. Send it as “Authorization: Bearer sst_…”.")
             }
