@@ -28,7 +28,7 @@ struct ActivityStore: Sendable {
     func insert(
         _ records: [ActivityDraft.Checked], organisationID: Int, createdBy: Int?, source: String, actor: CurrentUser?, on db: any Database
     ) async throws {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().stored
         let totals = ActivityTotals.deltas(adding: records.map { $0.contribution(organisationID: organisationID) })
         try await db.transaction { tx in
             for chunk in records.chunks(of: 400) {

@@ -112,7 +112,7 @@ struct AreaStore: Sendable {
         }
         let population = lsoas.reduce(0) { $0 + $1.population }
         let (codes, geometryText) = (lsoas.map(\.code), geometry)
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().stored
         return try await db.transaction { tx in
             let sql = tx.sql
             if let existing = try await sql.raw("SELECT id FROM areas WHERE slug = \(bind: slug)")

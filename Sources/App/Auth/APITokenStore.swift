@@ -24,7 +24,6 @@ struct APITokenStore: Sendable {
         var revoked_at: String?
     }
 
-    private static func iso(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 
     /// Makes a token for the user's organisation; returns it (the only time it is shown).
     func create(name: String, by user: CurrentUser, on db: any Database) async throws -> String {
@@ -38,7 +37,7 @@ struct APITokenStore: Sendable {
             let id = try await tx.sql.raw("""
                 INSERT INTO api_tokens (organisation_id, name, token_hash, prefix, created_by, created_at)
                 VALUES (\(bind: user.organisationID), \(bind: name), \(bind: SessionStore.hash(token)), \(bind: prefix), \(bind: user.id),
-                  \(bind: Self.iso(now()))) RETURNING id
+                  \(bind: now().stored)) RETURNING id
                 """).first(decodingColumn: "id", as: Int.self)!
             try await audit.record("create", entity: "api_token", id: String(id), before: nil as String?,
                                    after: ["name": name, "prefix": prefix], by: user, on: tx)
@@ -60,7 +59,7 @@ struct APITokenStore: Sendable {
                 SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens
                 WHERE id = \(bind: id) AND organisation_id = \(bind: user.organisationID) AND revoked_at IS NULL
                 """).first(decoding: Token.self) else { return false }
-            try await tx.sql.raw("UPDATE api_tokens SET revoked_at = \(bind: Self.iso(now())) WHERE id = \(bind: id)").run()
+            try await tx.sql.raw("UPDATE api_tokens SET revoked_at = \(bind: now().stored) WHERE id = \(bind: id)").run()
             try await audit.record("revoke", entity: "api_token", id: String(id), before: ["name": token.name, "prefix": token.prefix],
                                    after: nil as String?, by: user, on: tx)
             return true
@@ -85,8 +84,8 @@ struct APITokenStore: Sendable {
             """).first(decoding: Row.self), row.revoked_at == nil
         else { return nil }
         let t = now()
-        if row.last_used_at.flatMap({ ISO8601DateFormatter().date(from: $0) }).map({ t.timeIntervalSince($0) >= touchInterval }) ?? true {
-            try await db.sql.raw("UPDATE api_tokens SET last_used_at = \(bind: Self.iso(t)) WHERE id = \(bind: row.id)").run()
+        if row.last_used_at.flatMap(Date.init(stored:)).map({ t.timeIntervalSince($0) >= touchInterval }) ?? true {
+            try await db.sql.raw("UPDATE api_tokens SET last_used_at = \(bind: t.stored) WHERE id = \(bind: row.id)").run()
         }
         return CurrentUser(
             id: row.created_by ?? 0, name: "API token “\(row.name)”", email: "", role: row.kind == OrganisationKind.opcc.rawValue ? .opccStaff : .partnerUser,

@@ -16,7 +16,7 @@ struct AuditLog: Sendable {
         let a = try after.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         try await db.sql.raw("""
             INSERT INTO audit_log (at, user_id, organisation_id, action, entity, entity_id, before, after)
-            VALUES (\(bind: ISO8601DateFormatter().string(from: now())), \(bind: user?.id), \(bind: user?.organisationID),
+            VALUES (\(bind: now().stored), \(bind: user?.id), \(bind: user?.organisationID),
               \(bind: action), \(bind: entity), \(bind: id), \(bind: b), \(bind: a))
             """).run()
     }

@@ -25,7 +25,6 @@ struct SessionStore: Sendable {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    private static func iso(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 
     /// Starts a new session for a user (always a new id: no fixation) and returns the cookie
     /// value.
@@ -34,8 +33,8 @@ struct SessionStore: Sendable {
         let t = now()
         try await db.sql.raw("""
             INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
-            VALUES (\(bind: Self.hash(token)), \(bind: userID), \(bind: Self.randomToken()), \(bind: Self.iso(t)),
-              \(bind: Self.iso(t)), \(bind: Self.iso(t.addingTimeInterval(absoluteTimeout))))
+            VALUES (\(bind: Self.hash(token)), \(bind: userID), \(bind: Self.randomToken()), \(bind: t.stored),
+              \(bind: t.stored), \(bind: t.addingTimeInterval(absoluteTimeout).stored))
             """).run()
         return token
     }
@@ -66,14 +65,13 @@ struct SessionStore: Sendable {
             WHERE s.token_hash = \(bind: hash)
             """).first(decoding: Row.self)
         else { return nil }
-        let f = ISO8601DateFormatter()
         let t = now()
         guard row.revoked_at == nil, row.disabled_at == nil, let role = Role(rawValue: row.role),
-            let expires = f.date(from: row.expires_at), let seen = f.date(from: row.last_seen_at),
+            let expires = Date(stored: row.expires_at), let seen = Date(stored: row.last_seen_at),
             t < expires, t.timeIntervalSince(seen) < idleTimeout
         else { return nil }
         if t.timeIntervalSince(seen) >= touchInterval {
-            try await db.sql.raw("UPDATE sessions SET last_seen_at = \(bind: Self.iso(t)) WHERE token_hash = \(bind: hash)").run()
+            try await db.sql.raw("UPDATE sessions SET last_seen_at = \(bind: t.stored) WHERE token_hash = \(bind: hash)").run()
         }
         return CurrentUser(
             id: row.user_id, name: row.name, email: row.email, role: role, organisationID: row.organisation_id,
@@ -81,6 +79,6 @@ struct SessionStore: Sendable {
     }
 
     func revoke(hash: String, on db: any Database) async throws {
-        try await db.sql.raw("UPDATE sessions SET revoked_at = \(bind: Self.iso(now())) WHERE token_hash = \(bind: hash)").run()
+        try await db.sql.raw("UPDATE sessions SET revoked_at = \(bind: now().stored) WHERE token_hash = \(bind: hash)").run()
     }
 }

@@ -39,7 +39,7 @@ struct UserStore: Sendable {
         {
             return existing
         }
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().stored
         let id = try await db.sql.raw("""
             INSERT INTO organisations (slug, name, kind, created_at) VALUES (\(bind: slug), \(bind: name), \(bind: kind.rawValue), \(bind: now))
             RETURNING id
@@ -74,7 +74,7 @@ struct UserStore: Sendable {
             throw Problem.invalid([FieldError(field: "email", message: "There is already an account for \(email)")])
         }
         let hash = try await Passwords.hash(password, on: pool)
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().stored
         return try await db.transaction { tx in
             let id = try await tx.sql.raw("""
                 INSERT INTO users (organisation_id, email, name, role, password_hash, created_at)
@@ -135,7 +135,7 @@ struct UserStore: Sendable {
     /// Disables an account of the organisation and ends its sessions; false if there is no
     /// such active account there.
     func disable(_ id: Int, organisationID: Int, by user: CurrentUser?, on db: any Database) async throws -> Bool {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().stored
         return try await db.transaction { tx in
             guard let target = try await tx.sql.raw("""
                 SELECT id, email, name, role, organisation_id, disabled_at FROM users

@@ -76,7 +76,6 @@ struct CampaignStore: Sendable {
         var note: String
     }
 
-    private static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 
     // MARK: Reading, within the user's boundary
 
@@ -227,7 +226,7 @@ struct CampaignStore: Sendable {
             let id = try await tx.sql.raw("""
                 INSERT INTO campaigns (slug, name, description, starts_on, ends_on, created_at)
                 VALUES (\(bind: slug), \(bind: name), \(bind: draft.description), \(bind: CalendarDay(draft.startsOn)!.description),
-                  \(bind: CalendarDay(draft.endsOn)!.description), \(bind: Self.now())) RETURNING id
+                  \(bind: CalendarDay(draft.endsOn)!.description), \(bind: Date().stored)) RETURNING id
                 """).first(decodingColumn: "id", as: Int.self)!
             let c = Campaign(id: id, slug: slug, name: name, description: draft.description,
                              starts_on: CalendarDay(draft.startsOn)!.description, ends_on: CalendarDay(draft.endsOn)!.description)
@@ -305,7 +304,7 @@ struct CampaignStore: Sendable {
             let id = try await tx.sql.raw("""
                 INSERT INTO plan_actions (plan_id, title, owner_organisation_id, lead_name, due_on, status, created_at)
                 VALUES (\(bind: plan.id), \(bind: draft.title), \(bind: draft.ownerOrganisationID!), \(bind: draft.leadName),
-                  \(bind: CalendarDay(draft.dueOn)!.description), \(bind: draft.status), \(bind: Self.now())) RETURNING id
+                  \(bind: CalendarDay(draft.dueOn)!.description), \(bind: draft.status), \(bind: Date().stored)) RETURNING id
                 """).first(decodingColumn: "id", as: Int.self)!
             try await audit.record("create", entity: "action", id: String(id), before: nil as ActionDraft?, after: draft, by: user, on: tx)
         }
@@ -331,7 +330,7 @@ struct CampaignStore: Sendable {
         try await db.transaction { tx in
             try await tx.sql.raw("""
                 INSERT INTO action_updates (action_id, at, user_id, status, note)
-                VALUES (\(bind: actionID), \(bind: Self.now()), \(bind: user.id), \(bind: status), \(bind: note))
+                VALUES (\(bind: actionID), \(bind: Date().stored), \(bind: user.id), \(bind: status), \(bind: note))
                 """).run()
             try await tx.sql.raw("UPDATE plan_actions SET status = \(bind: status) WHERE id = \(bind: actionID)").run()
             try await audit.record("update", entity: "action", id: String(actionID), before: ["status": row.status],

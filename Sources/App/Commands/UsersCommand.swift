@@ -67,7 +67,7 @@ struct UsersCommand: AsyncCommand {
                 }
             case "disable":
                 guard let email = s.email?.lowercased() else { throw CommandFailure(message: "users disable: give --email") }
-                let now = ISO8601DateFormatter().string(from: Date())
+                let now = Date().stored
                 try await app.db.sql.raw("UPDATE users SET disabled_at = \(bind: now) WHERE email = \(bind: email)").run()
                 try await app.db.sql.raw("""
                     UPDATE sessions SET revoked_at = \(bind: now) WHERE user_id IN (SELECT id FROM users WHERE email = \(bind: email))

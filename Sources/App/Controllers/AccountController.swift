@@ -46,7 +46,7 @@ struct AccountController: Sendable {
         if new == current && !new.isEmpty { errors.append(FieldError(field: "new_password", message: "Choose a password different from the current one")) }
         guard errors.isEmpty else { return try await page(req, errors: errors) }
         let newHash = try await Passwords.hash(new, on: pool)
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().stored
         try await req.db.transaction { tx in
             try await tx.sql.raw("UPDATE users SET password_hash = \(bind: newHash) WHERE id = \(bind: user.id)").run()
             try await tx.sql.raw("""

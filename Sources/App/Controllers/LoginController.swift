@@ -53,7 +53,7 @@ struct LoginController: Sendable {
             return try await refuse("Enter your email address and password", status: .badRequest)
         }
         let sql = req.db.sql
-        let since = ISO8601DateFormatter().string(from: sessions.now().addingTimeInterval(-throttleWindow))
+        let since = sessions.now().addingTimeInterval(-throttleWindow).stored
         let failures = try await sql.raw("SELECT COUNT(*) AS n FROM login_failures WHERE email = \(bind: email) AND at > \(bind: since)")
             .first(decodingColumn: "n", as: Int.self) ?? 0
         guard failures < maxFailures else {
@@ -66,7 +66,7 @@ struct LoginController: Sendable {
             .first(decoding: UserRow.self)
         let ok = try await Passwords.verify(password, hash: user?.password_hash, on: req.application.threadPool)
         guard let user, ok, user.disabled_at == nil else {
-            try await sql.raw("INSERT INTO login_failures (email, at) VALUES (\(bind: email), \(bind: ISO8601DateFormatter().string(from: sessions.now())))").run()
+            try await sql.raw("INSERT INTO login_failures (email, at) VALUES (\(bind: email), \(bind: sessions.now().stored))").run()
             return try await refuse("The email address or password is not right", status: .unauthorized)
         }
         try await sql.raw("DELETE FROM login_failures WHERE email = \(bind: email)").run()

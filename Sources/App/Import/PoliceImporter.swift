@@ -73,7 +73,7 @@ final class PoliceImporter {
         var slices = try store.loadSlices()
         var forces = try store.loadForces()
         var categories = try store.loadCategories()
-        let stamp = ISO8601DateFormatter().string(from: now())
+        let stamp = now().stored
 
         for source in listing.sources {
             let sink = ImportSink(
