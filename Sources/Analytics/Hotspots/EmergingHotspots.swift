@@ -157,5 +157,6 @@ public enum EmergingHotspots {
 }
 
 extension String {
-    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+    /// The text with its first letter in capitals ("hot spot" → "Hot spot").
+    public var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -196,7 +196,3 @@ extension AnalysisQuery {
                 weights: harm, weightOverrides: (overrides?.isEmpty ?? true) ? nil : overrides))
     }
 }
-
-extension String {
-    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
-}

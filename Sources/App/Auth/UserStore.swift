@@ -49,11 +49,15 @@ struct UserStore: Sendable {
         return org
     }
 
+    /// Whether text looks like an email address (something@something, no spaces, ≤ 254).
+    static func isEmailAddress(_ email: String) -> Bool {
+        email.contains("@") && !email.hasPrefix("@") && !email.hasSuffix("@") && !email.contains(" ") && email.count <= 254
+    }
+
     /// Checks a new user's details; every problem at once.
     static func problems(email: String, name: String, password: String) -> [FieldError] {
         var errors: [FieldError] = []
-        let at = email.firstIndex(of: "@")
-        if at == nil || email.hasPrefix("@") || email.hasSuffix("@") || email.contains(" ") || email.count > 254 {
+        if !isEmailAddress(email) {
             errors.append(FieldError(field: "email", message: "Enter an email address like name@example.org"))
         }
         if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 120 {

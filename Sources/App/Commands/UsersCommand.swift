@@ -67,12 +67,12 @@ struct UsersCommand: AsyncCommand {
                 }
             case "disable":
                 guard let email = s.email?.lowercased() else { throw CommandFailure(message: "users disable: give --email") }
-                let now = Date().stored
-                try await app.db.sql.raw("UPDATE users SET disabled_at = \(bind: now) WHERE email = \(bind: email)").run()
-                try await app.db.sql.raw("""
-                    UPDATE sessions SET revoked_at = \(bind: now) WHERE user_id IN (SELECT id FROM users WHERE email = \(bind: email))
-                    """).run()
-                try await AuditLog().record("disable", entity: "user", id: email, before: nil as String?, after: nil as String?, by: nil, on: app.db)
+                guard let user = try await store.users(on: app.db).first(where: { $0.email == email }) else {
+                    throw CommandFailure(message: "users disable: there is no account for \(email)")
+                }
+                guard try await store.disable(user.id, organisationID: user.organisation_id, by: nil, on: app.db) else {
+                    throw CommandFailure(message: "users disable: \(email) is already disabled")
+                }
                 context.console.print("disabled \(email) and ended their sessions")
             default:
                 throw CommandFailure(message: "users: the action is create, list or disable")

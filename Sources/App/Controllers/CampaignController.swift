@@ -91,11 +91,7 @@ struct CampaignController: Sendable {
         var hasErrors: Bool
     }
 
-    private func campaign(_ req: Request) async throws -> CampaignStore.Campaign {
-        do { return try await store.find(req.parameters.get("slug") ?? "", for: req.currentUser!, on: req.db) } catch CampaignStore.Problem.notFound {
-            throw Abort(.notFound, reason: "There is no such campaign, or your organisation is not part of it.")
-        }
-    }
+    private func campaign(_ req: Request) async throws -> CampaignStore.Campaign { try await store.requested(req) }
 
     private func showPage(_ req: Request, errors: [FieldError] = []) async throws -> Response {
         let user = req.currentUser!
@@ -294,5 +290,15 @@ struct CampaignController: Sendable {
             }
         }
         return download(out, type: "text/csv; charset=utf-8", name: "\(c.slug)-priorities.csv")
+    }
+}
+
+extension CampaignStore {
+    /// The campaign named by the route's `:slug`, if the user may see it; a 404 otherwise
+    /// (whether or not it exists).
+    func requested(_ req: Request) async throws -> Campaign {
+        do { return try await find(req.parameters.get("slug") ?? "", for: req.currentUser!, on: req.db) } catch Problem.notFound {
+            throw Abort(.notFound, reason: "There is no such campaign, or your organisation is not part of it.")
+        }
     }
 }

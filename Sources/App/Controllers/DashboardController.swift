@@ -29,11 +29,7 @@ struct DashboardController: Sendable {
         var csv: String
     }
 
-    private func campaign(_ req: Request) async throws -> CampaignStore.Campaign {
-        do { return try await campaigns.find(req.parameters.get("slug") ?? "", for: req.currentUser!, on: req.db) } catch {
-            throw Abort(.notFound, reason: "There is no such campaign, or your organisation is not part of it.")
-        }
-    }
+    private func campaign(_ req: Request) async throws -> CampaignStore.Campaign { try await campaigns.requested(req) }
 
     @Sendable func page(req: Request) async throws -> View {
         let user = req.currentUser!

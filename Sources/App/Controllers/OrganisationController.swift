@@ -126,7 +126,7 @@ struct OrganisationContact: Codable, Sendable {
         var e: [FieldError] = []
         if name.count > 120 { e.append(FieldError(field: "contact_name", message: "Keep the contact's name under 120 characters")) }
         let mail = email.trimmingCharacters(in: .whitespaces)
-        if !mail.isEmpty && (!mail.contains("@") || mail.hasPrefix("@") || mail.hasSuffix("@") || mail.contains(" ") || mail.count > 254) {
+        if !mail.isEmpty && !UserStore.isEmailAddress(mail) {
             e.append(FieldError(field: "contact_email", message: "Enter an email address like name@example.org"))
         }
         if phone.count > 40 || phone.contains(where: { !"0123456789 +()-".contains($0) }) {
