@@ -87,10 +87,7 @@ struct APITests {
             let bidToken = try await makeToken(app, as: bid, name: "BID rangers' app")
             for route in app.routes.all {
                 let access = try #require(route.userInfo["access"] as? Access)
-                let path = "/" + route.path.map { c -> String in
-                    if case .parameter = c { return "1" }
-                    return c.description
-                }.joined(separator: "/")
+                let path = route.samplePath(parameter: "1")
                 let res = try await call(app, route.method, path, token: token, json: route.method == .GET ? nil : "{}")
                 if access.admitsAPITokens {
                     #expect(res.status != .forbidden && res.status != .unauthorized, "\(route.method) \(path): \(res.status)")

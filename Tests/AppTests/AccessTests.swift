@@ -4,6 +4,16 @@ import Testing
 import Vapor
 import VaporTesting
 
+extension Route {
+    /// The route's path with each parameter replaced by `parameter`.
+    func samplePath(parameter: String) -> String {
+        "/" + path.map { c -> String in
+            if case .parameter = c { return parameter }
+            return c.description
+        }.joined(separator: "/")
+    }
+}
+
 /// A signed-in browser: its session cookie and the session's CSRF token.
 struct Session {
     var cookie: String
@@ -90,10 +100,7 @@ struct AccessTests {
             #expect(app.routes.all.count >= 20)
             for route in app.routes.all {
                 let access = try #require(route.userInfo["access"] as? Access, "\(route.path) has no access rule")
-                let path = "/" + route.path.map { c -> String in
-                    if case .parameter = c { return "no-such-thing" }
-                    return c.description
-                }.joined(separator: "/")
+                let path = route.samplePath(parameter: "no-such-thing")
                 // Sign-out last: it ends the session it is called with.
                 if path == "/logout" { continue }
                 for (role, session) in sessions {

@@ -61,8 +61,7 @@ struct ActivityAPIController: Sendable {
 
     private func json<T: Encodable>(_ value: T, status: HTTPResponseStatus, problem: Bool = false) throws -> Response {
         var headers = HTTPHeaders()
-        headers.contentType = problem
-            ? HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"]) : .json
+        headers.contentType = problem ? .problemJSON : .json
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Response(status: status, headers: headers, body: .init(data: try encoder.encode(value)))

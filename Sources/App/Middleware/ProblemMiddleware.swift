@@ -33,7 +33,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             if wantsJSON {
                 let problem = Problem(title: status.reasonPhrase, status: Int(status.code), detail: detail)
                 var headers = extraHeaders
-                headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+                headers.contentType = .problemJSON
                 return Response(status: status, headers: headers, body: .init(data: try JSONEncoder().encode(problem)))
             }
             let page = ErrorPage(title: status.reasonPhrase, status: Int(status.code), detail: detail ?? "Something went wrong on our side. Nothing you entered was lost.")
@@ -50,4 +50,9 @@ struct ErrorPage: Encodable {
     var title: String
     var status: Int
     var detail: String
+}
+
+extension HTTPMediaType {
+    /// RFC 9457 problem details, the body of every API error.
+    static let problemJSON = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
 }
