@@ -105,11 +105,13 @@ struct ActivityStore: Sendable {
         LEFT JOIN areas r ON r.id = a.area_id
         """
 
-    /// The records the user may see, newest first; of one campaign when given.
-    func latest(for user: CurrentUser, campaignID: Int? = nil, limit: Int = 200, on db: any Database) async throws -> [Record] {
+    /// The records the user may see, newest first; of one campaign when given; all of them
+    /// when `limit` is nil.
+    func latest(for user: CurrentUser, campaignID: Int? = nil, limit: Int? = 200, on db: any Database) async throws -> [Record] {
         let campaign: SQLQueryString = campaignID.map { "AND a.campaign_id = \(bind: $0)" } ?? ""
+        let limited: SQLQueryString = limit.map { "LIMIT \(bind: $0)" } ?? ""
         return try await db.sql.raw("""
-            \(Self.recordColumns) WHERE \(boundary(user)) \(campaign) ORDER BY a.occurred_on DESC, a.id DESC LIMIT \(bind: limit)
+            \(Self.recordColumns) WHERE \(boundary(user)) \(campaign) ORDER BY a.occurred_on DESC, a.id DESC \(limited)
             """).all(decoding: Record.self)
     }
 

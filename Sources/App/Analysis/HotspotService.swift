@@ -54,7 +54,8 @@ struct HotspotService: Sendable {
     static let maximumCells = 4_000_000
 
     func run(_ o: AnalysisOptions, emerging: Bool = false, on db: any Database) async throws -> HotspotReport {
-        let area = try await o.area.asyncMap { try await queries.areas.find(slug: $0, on: db) } ?? nil
+        var area: AreaRecord?
+        if let slug = o.area { area = try await queries.areas.find(slug: slug, on: db) }
         let points = try await queries.mapPoints(o, area: area, on: db).map(\.point)
         guard !points.isEmpty else {
             throw HotspotError.noIncidents("\(o.categoryLabel), \(o.period), \(area?.name ?? o.force.name)")
@@ -92,12 +93,5 @@ struct HotspotService: Sendable {
             options: o, area: area, result: result, concentration: Concentration(counts: result.cells.map(\.count)),
             incidents: Int(points.reduce(0) { $0 + $1.count }), points: points, studyArea: studyArea,
             emerging: patterns)
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

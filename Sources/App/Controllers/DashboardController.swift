@@ -97,7 +97,7 @@ struct DashboardController: Sendable {
 
     @Sendable func csv(req: Request) async throws -> Response {
         let c = try await campaign(req)
-        let records = try await activities.latest(for: req.currentUser!, campaignID: c.id, limit: 1_000_000, on: req.db)
+        let records = try await activities.latest(for: req.currentUser!, campaignID: c.id, limit: nil, on: req.db)
         var out = CSVWriter.record(["id", "date", "time", "type", "organisation", "area", "location", "quantity", "unit", "details", "visibility"])
         for r in records.reversed() {
             out += CSVWriter.record([
