@@ -35,6 +35,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(AreasCommand(), as: "areas")
     app.asyncCommands.use(UsersCommand(), as: "users")
     app.asyncCommands.use(ActivitiesCommand(), as: "activities")
+    app.asyncCommands.use(EvaluateCommand(), as: "evaluate")
 
     try routes(app)
 }

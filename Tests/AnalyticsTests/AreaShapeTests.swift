@@ -30,4 +30,17 @@ struct AreaShapeTests {
         #expect(!c.contains(p(622_832 + 801, 308_540)))
         #expect(abs(c.centroid.easting - 622_832) < 1e-6 && abs(c.centroid.northing - 308_540) < 1e-6)
     }
+
+    @Test("distance: 0 inside, to the nearest edge outside (square and 96-sided circle)")
+    func distance() {
+        let square = AreaShape(polygons: [[[p(0, 0), p(100, 0), p(100, 100), p(0, 100)]]])
+        #expect(square.distance(to: p(50, 50)) == 0)
+        #expect(square.distance(to: p(150, 50)) == 50)
+        #expect(abs(square.distance(to: p(103, 104)) - 5) < 1e-12, "to the corner: a 3-4-5 triangle")
+        #expect(square.boundsDistance(to: p(103, 104)) == 5)
+        let c = AreaShape.circle(centre: p(622_832, 308_540), radius: 800)
+        // Vertices lie on the circle, so edges are at most r(1 − cos(π/96)) ≈ 0.43 m inside it.
+        #expect(abs(c.distance(to: p(622_832 + 1_600, 308_540)) - 800) < 0.5)
+        #expect(abs(c.distance(to: p(622_832, 308_540 - 1_000)) - 200) < 0.5)
+    }
 }

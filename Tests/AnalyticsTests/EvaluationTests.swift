@@ -142,7 +142,7 @@ struct EvaluationTests {
             candidates.append(.init(id: "falling-\(k)", series: (0..<months).map { 40 * pow(0.96, Double($0)) + Double(k) }))
             candidates.append(.init(id: "flat-\(k)", series: [Double](repeating: 20 + Double(k), count: months)))
         }
-        let chosen = ComparisonSelection.select(treated: treated, candidates: candidates)
+        let chosen = ComparisonSelection.select(treated: treated, candidates: candidates, levelMultiple: 1)
         #expect(Set(chosen) == Set((0..<5).map { "same-\($0)" }), "\(chosen)")
         let group = (0..<months).map { t in candidates.filter { chosen.contains($0.id) }.reduce(0) { $0 + $1.series[t] } }
         let match = ComparisonSelection.match(treated: treated, comparison: group)

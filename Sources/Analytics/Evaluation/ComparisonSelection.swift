@@ -6,8 +6,8 @@ import Foundation
 /// Greedy forward selection: starting from nothing, add the candidate that makes the
 /// group's monthly profile (each month's share of the group's total) closest to the treated
 /// area's, by the sum of squared differences of the shares; stop once the group has at
-/// least `minimum` members and at least the treated area's total (so the comparison is no
-/// noisier than the area itself), or at `maximum`. Matching on the profile matches trend
+/// least `minimum` members and `levelMultiple` times the treated area's total (a comparison
+/// larger than the area keeps its own noise out of the estimate), or at `maximum`. Matching on the profile matches trend
 /// and seasonality; the stopping rule matches the level. This is nearest-neighbour
 /// matching on pre-period outcomes in the sense of Abadie, A., Diamond, A. & Hainmueller,
 /// J. (2010), "Synthetic control methods for comparative case studies", JASA 105(490),
@@ -45,7 +45,7 @@ public enum ComparisonSelection {
     }
 
     public static func select(
-        treated: [Double], candidates: [Candidate], minimum: Int = 5, maximum: Int = 40
+        treated: [Double], candidates: [Candidate], levelMultiple: Double = 2, minimum: Int = 5, maximum: Int = 150
     ) -> [String] {
         let total = treated.reduce(0, +)
         guard total > 0 else { return [] }
@@ -70,7 +70,7 @@ public enum ComparisonSelection {
             let c = pool.remove(at: best)
             for t in sum.indices { sum[t] += c.series[t] }
             chosen.append(c.id)
-            if chosen.count >= minimum && sum.reduce(0, +) >= total { break }
+            if chosen.count >= minimum && sum.reduce(0, +) >= levelMultiple * total { break }
         }
         return chosen
     }

@@ -84,4 +84,39 @@ public struct AreaShape: Sendable, Hashable, Codable {
         guard total != 0 else { return GridPoint(easting: e0, northing: n0) }
         return GridPoint(easting: e0 + cx / (3 * total), northing: n0 + cy / (3 * total))
     }
+
+    /// Distance in metres from a point to the area: 0 inside, otherwise the shortest
+    /// distance to any edge of any ring (point-to-segment, by projection clamped to the
+    /// segment). Used for buffer (displacement) rings around treated areas.
+    public func distance(to p: GridPoint) -> Double {
+        if contains(p) { return 0 }
+        var best = Double.infinity
+        for polygon in polygons {
+            for ring in polygon {
+                var j = ring.count - 1
+                for i in 0..<ring.count {
+                    best = min(best, Self.segmentDistance(p, ring[j], ring[i]))
+                    j = i
+                }
+            }
+        }
+        return best
+    }
+
+    /// The shortest distance from the point to the bounding box (0 inside it): a cheap
+    /// lower bound for ``distance(to:)``.
+    public func boundsDistance(to p: GridPoint) -> Double {
+        let dx = max(bounds.minEasting - p.easting, 0, p.easting - bounds.maxEasting)
+        let dy = max(bounds.minNorthing - p.northing, 0, p.northing - bounds.maxNorthing)
+        return (dx * dx + dy * dy).squareRoot()
+    }
+
+    static func segmentDistance(_ p: GridPoint, _ a: GridPoint, _ b: GridPoint) -> Double {
+        let (dx, dy) = (b.easting - a.easting, b.northing - a.northing)
+        let (px, py) = (p.easting - a.easting, p.northing - a.northing)
+        let length2 = dx * dx + dy * dy
+        let t = length2 > 0 ? min(1, max(0, (px * dx + py * dy) / length2)) : 0
+        let (ex, ey) = (px - t * dx, py - t * dy)
+        return (ex * ex + ey * ey).squareRoot()
+    }
 }

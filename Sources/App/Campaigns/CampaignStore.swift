@@ -91,6 +91,14 @@ struct CampaignStore: Sendable {
             """).all(decoding: Campaign.self)
     }
 
+    /// The campaign by slug or id with no user boundary: for the command line and for
+    /// report links, which carry their own authority.
+    func lookup(slug: String? = nil, id: Int? = nil, on db: any Database) async throws -> Campaign? {
+        let key: SQLQueryString = slug.map { "slug = \(bind: $0)" } ?? "id = \(bind: id ?? -1)"
+        return try await db.sql.raw("SELECT id, slug, name, description, starts_on, ends_on FROM campaigns WHERE \(key)")
+            .first(decoding: Campaign.self)
+    }
+
     /// The campaign if the user may see it.
     func find(_ slug: String, for user: CurrentUser, on db: any Database) async throws -> Campaign {
         guard let c = try await db.sql.raw("SELECT id, slug, name, description, starts_on, ends_on FROM campaigns WHERE slug = \(bind: slug)")
