@@ -96,5 +96,21 @@ func routes(_ app: Application) throws {
     app.get("campaigns", ":slug", "dashboard", access: .signedIn, use: dashboard.page)
     app.get("campaigns", ":slug", "activities.csv", access: .signedIn, use: dashboard.csv)
 
+    // The campaign report: read by anyone who may see the campaign; links and designs are
+    // OPCC staff's; a live report link shows the report alone, to anyone who holds it.
+    let report = ReportController(
+        campaigns: CampaignStore(audit: AuditLog()), evaluation: EvaluationService(), links: ReportLinkStore(audit: AuditLog()),
+        pdf: PDFRenderer(browser: PDFRenderer.find()))
+    app.get("campaigns", ":slug", "report", access: .signedIn, use: report.page)
+    app.get("campaigns", ":slug", "report.csv", access: .signedIn, use: report.csv)
+    app.get("campaigns", ":slug", "report.pdf", access: .signedIn, use: report.pdfDownload)
+    app.get("campaigns", ":slug", "return.csv", access: .signedIn, use: report.returnCSV)
+    app.get("campaigns", ":slug", "evaluation", ":area", access: .signedIn, use: report.design)
+    app.post("campaigns", ":slug", "evaluation", ":area", access: .opcc, use: report.saveDesign)
+    app.post("campaigns", ":slug", "report", "links", access: .opcc, use: report.createLink)
+    app.post("campaigns", ":slug", "report", "links", ":id", "revoke", access: .opcc, use: report.revokeLink)
+    app.get("shared", "reports", ":token", access: .everyone, use: report.shared)
+    app.get("shared", "reports", ":token", "report.csv", access: .everyone, use: report.sharedCSV)
+
     try Access.checkEveryRoute(app)
 }

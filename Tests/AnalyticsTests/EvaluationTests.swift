@@ -17,6 +17,26 @@ struct EvaluationTests {
         #expect((wdd.z * 100).rounded() / 100 == -2.98)
     }
 
+    @Test("the area-weighted WDD equals ptools' test of wdd(area_weights = c(0.9, 1.2, 1.6, 1.5))")
+    func areaWeightedWDD() throws {
+        // ptools divides each count by its area's weight; here the controls are put on the
+        // treated and buffer areas' scales: C by 1.2/0.9 and C′ by 1.5/1.6, and the whole
+        // difference then divided by 1.2 for the area and 1.5 for the buffer. With the area
+        // and buffer weights equal to 1 that is ptools' formula, so weight them directly.
+        let r = 1 / 1.2, d = 1 / 1.5
+        func w(_ n: Int, _ k: Double) -> WeightedCount { WeightedCount(value: Double(n) * k, variance: Double(n) * k * k) }
+        let m = DisplacementMeasures(
+            EvaluationCounts(
+                treatedBefore: w(207, r), treatedAfter: w(110, r), bufferBefore: w(178, d), bufferAfter: w(157, d),
+                controlBefore: WeightedCount(308), controlAfter: WeightedCount(318), bufferControlBefore: WeightedCount(150),
+                bufferControlAfter: WeightedCount(140)),
+            controlScale: 1 / 0.9, bufferControlScale: 1 / 1.6)
+        let wdd = try #require(m.wdd.value)
+        #expect(abs(wdd.difference - -99.69444444) < 1e-8)
+        #expect(abs(wdd.variance.squareRoot() - 35.4280755) < 1e-7)
+        #expect(abs(wdd.z - -2.813995483) < 1e-9)
+    }
+
     @Test("GE, NE, success and buffer measures, WDQ, TNE, WDD and RES equal the independent computation to 1e-12")
     func displacementGolden() throws {
         for r in try Fixture.lines("displacement").dropFirst() {

@@ -135,6 +135,10 @@ public enum DisplacementReading: String, Sendable, Hashable, Codable {
 ///   weighted displacement difference test to evaluate place based crime interventions",
 ///   Crime Science 7:11. WDD = (R_a − R_b) − (C_a − C_b) + (D_a − D_b) − (C′_a − C′_b),
 ///   Var(WDD) = the sum of the eight counts under a Poisson assumption; z = WDD/√Var.
+///   When a control is larger than the place it stands for, its counts are scaled by
+///   `controlScale` (and C′ by `bufferControlScale`) and their variances by the square, as
+///   in the area-weighted WDD of Wheeler's ptools package (`wdd(area_weights=)`, which
+///   divides each count by its area's weight).
 /// - Relative effect size: Farrington, D. P., Gill, M., Waples, S. J. & Argomaniz, J. (2007),
 ///   "The effects of closed-circuit television on crime: meta-analysis of an English
 ///   national quasi-multi-site evaluation", Journal of Experimental Criminology 3, 21–38.
@@ -145,12 +149,22 @@ public enum DisplacementReading: String, Sendable, Hashable, Codable {
 /// Var(ln X) ≈ Var(X)/X² by the delta method, which is 1/n for a plain count.
 public struct DisplacementMeasures: Sendable, Hashable, Codable {
     public var counts: EvaluationCounts
+    /// Multiplier putting the control on the treated area's scale (1 when comparable), for
+    /// WDD only: the ratio measures do not depend on the control's size.
+    public var controlScale: Double
+    /// The same for the buffer's control C′.
+    public var bufferControlScale: Double
 
     /// Below this many incidents in the treated area (before and after together) a ratio
     /// says more about chance than about the intervention.
     public static let minimumTreatedIncidents = 10.0
 
-    public init(_ counts: EvaluationCounts) { self.counts = counts }
+    public init(_ counts: EvaluationCounts, controlScale: Double = 1, bufferControlScale: Double = 1) {
+        precondition(controlScale > 0 && bufferControlScale > 0, "scales are positive")
+        self.counts = counts
+        self.controlScale = controlScale
+        self.bufferControlScale = bufferControlScale
+    }
 
     private var rb: Double { counts.treatedBefore.value }
     private var ra: Double { counts.treatedAfter.value }
@@ -213,10 +227,12 @@ public struct DisplacementMeasures: Sendable, Hashable, Codable {
     /// Weighted Displacement Difference with its z-score and two-sided p-value (negative =
     /// fewer incidents overall than the controls' changes predict).
     public var wdd: Estimate<WDD> {
-        let d = (ra - rb) - (ca - cb) + (da - db) - (cpa - cpb)
+        let (k, kp) = (controlScale, bufferControlScale)
+        let d = (ra - rb) - k * (ca - cb) + (da - db) - kp * (cpa - cpb)
         let c = counts
-        let variance = [c.treatedBefore, c.treatedAfter, c.bufferBefore, c.bufferAfter, c.controlBefore, c.controlAfter,
-                        c.bufferControlBefore, c.bufferControlAfter].reduce(0) { $0 + $1.variance }
+        let variance = [c.treatedBefore, c.treatedAfter, c.bufferBefore, c.bufferAfter].reduce(0) { $0 + $1.variance }
+            + k * k * (c.controlBefore.variance + c.controlAfter.variance)
+            + kp * kp * (c.bufferControlBefore.variance + c.bufferControlAfter.variance)
         guard variance > 0 else { return .notEstimable("no incidents in any of the eight counts") }
         let z = d / variance.squareRoot()
         return .value(WDD(difference: d, variance: variance, z: z, p: Normal.twoSidedP(z)))

@@ -126,6 +126,11 @@ public struct Extent: Sendable, Hashable, Codable {
             maxEasting: maxEasting + metres, maxNorthing: maxNorthing + metres)
     }
 
+    /// True when the two rectangles overlap (touching counts).
+    public func intersects(_ o: Extent) -> Bool {
+        minEasting <= o.maxEasting && o.minEasting <= maxEasting && minNorthing <= o.maxNorthing && o.minNorthing <= maxNorthing
+    }
+
     public func contains(easting: Double, northing: Double) -> Bool {
         easting >= minEasting && easting <= maxEasting && northing >= minNorthing && northing <= maxNorthing
     }

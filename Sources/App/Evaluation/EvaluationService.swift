@@ -279,7 +279,10 @@ struct EvaluationService: Sendable {
                 match: ComparisonSelection.match(treated: w.map { treated[$0].value }, comparison: w.map { control[$0].value }),
                 bufferMatch: ComparisonSelection.match(treated: w.map { buffer[$0].value }, comparison: w.map { bufferControl[$0].value }),
                 treated: treated, buffer: buffer, control: control, bufferControl: bufferControl,
-                measures: DisplacementMeasures(counts), seasonalCheck: seasonal, persistence: persistence, did: did, adjustedP: nil,
+                measures: DisplacementMeasures(
+                    counts, controlScale: Self.scale(w.map { treated[$0].value }, w.map { control[$0].value }),
+                    bufferControlScale: Self.scale(w.map { buffer[$0].value }, w.map { bufferControl[$0].value })),
+                seasonalCheck: seasonal, persistence: persistence, did: did, adjustedP: nil,
                 patrolHours: activity[a.id]?.patrol ?? 0, powersUsed: activity[a.id]?.powers ?? 0, hasBuffer: a.shape != nil))
         }
         // Benjamini–Hochberg across the areas (as for hot spots), so that eleven tests do not
@@ -300,6 +303,12 @@ struct EvaluationService: Sendable {
             campaign: campaign, outcome: outcome, baseline: baseline, periods: periods,
             areas: results.sorted { $0.area.name < $1.area.name },
             patrolDose: doseFit(\.patrolHours), powersDose: doseFit(\.powersUsed), lsoaNames: names)
+    }
+
+    /// The factor putting a comparison on its area's scale over the matching window (for WDD).
+    static func scale(_ area: [Double], _ comparison: [Double]) -> Double {
+        let a = area.reduce(0, +), c = comparison.reduce(0, +)
+        return a > 0 && c > 0 ? a / c : 1
     }
 
     /// Monthly outcome of every LSOA given, aggregated in SQL with the outcome's weights.
@@ -440,6 +449,45 @@ private final class BufferCounter: @unchecked Sendable {
             if inTreated == nil { inTreated = treated.contains { $0.contains(p) } }
             guard inTreated == false, shape.distance(to: p) <= width else { continue }
             counts[a.id, default: [:]][month, default: [:]][category, default: 0] += 1
+        }
+    }
+}
+
+extension EvaluationService {
+    /// Saves an area's design: the buffer width (100 to 3,000 m) and the comparison LSOAs
+    /// (codes separated by spaces, commas or new lines; empty for automatic). Every code
+    /// must be a known LSOA of the reference.
+    func saveDesign(
+        campaignID: Int, areaID: Int, buffer: String, comparison: String, by user: CurrentUser, audit: AuditLog, on db: any Database
+    ) async throws {
+        var problems: [FieldError] = []
+        let width = Double(buffer.trimmingCharacters(in: .whitespaces))
+        if width == nil || !(100...3_000).contains(width!) {
+            problems.append(FieldError(field: "buffer", message: "Enter the buffer width in metres, from 100 to 3,000"))
+        }
+        let codes = comparison.uppercased().split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\r" || $0 == "\t" })
+            .map(String.init)
+        var unique: [String] = []
+        for c in codes where !unique.contains(c) { unique.append(c) }
+        if unique.count > 300 { problems.append(FieldError(field: "comparison", message: "Choose at most 300 comparison LSOAs")) }
+        if !unique.isEmpty {
+            let known = Set(try await db.sql.raw("SELECT code FROM lsoas WHERE code IN (\(binds: unique))").all(decodingColumn: "code", as: String.self))
+            let unknown = unique.filter { !known.contains($0) }
+            if !unknown.isEmpty {
+                problems.append(FieldError(field: "comparison", message: "Not LSOA codes of the bundled ONS reference: \(unknown.prefix(5).joined(separator: ", "))\(unknown.count > 5 ? " and \(unknown.count - 5) more" : "")"))
+            }
+        }
+        guard problems.isEmpty, let width else { throw FieldErrors(errors: problems) }
+        let text = unique.joined(separator: " ")
+        try await db.transaction { tx in
+            try await tx.sql.raw("DELETE FROM evaluation_settings WHERE campaign_id = \(bind: campaignID) AND area_id = \(bind: areaID)").run()
+            try await tx.sql.raw("""
+                INSERT INTO evaluation_settings (campaign_id, area_id, buffer_metres, comparison, updated_at, updated_by)
+                VALUES (\(bind: campaignID), \(bind: areaID), \(bind: width), \(bind: text), \(bind: Date().stored), \(bind: user.id))
+                """).run()
+            try await audit.record("update", entity: "evaluation_design", id: "\(campaignID)/\(areaID)", before: nil as String?,
+                                   after: ["buffer_metres": HotspotExport.number(width), "comparison": text.isEmpty ? "automatic" : text],
+                                   by: user, on: tx)
         }
     }
 }

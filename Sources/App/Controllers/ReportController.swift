@@ -1,0 +1,366 @@
+import Analytics
+import CrimeData
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The campaign report: did it work, area by area, against comparison areas, with
+/// displacement measured; its CSV of every figure, the Home Office style return, a PDF
+/// made on the server, the evaluation design of each area, and revocable read-only links.
+struct ReportController: Sendable {
+    let campaigns: CampaignStore
+    let evaluation: EvaluationService
+    let links: ReportLinkStore
+    let pdf: PDFRenderer
+
+    // MARK: The report
+
+    @Sendable func page(req: Request) async throws -> Response {
+        let c = try await campaigns.requested(req)
+        let user = req.currentUser!
+        return try await render(c, req: req, shared: false, canShare: user.role.isOPCC, newLink: nil)
+    }
+
+    /// The report behind a read-only link: no account, no design pages, no activity records.
+    @Sendable func shared(req: Request) async throws -> Response {
+        let c = try await sharedCampaign(req)
+        let response = try await render(c, req: req, shared: true, canShare: false, newLink: nil)
+        response.headers.replaceOrAdd(name: "X-Robots-Tag", value: "noindex, nofollow")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return response
+    }
+
+    @Sendable func sharedCSV(req: Request) async throws -> Response {
+        let c = try await sharedCampaign(req)
+        let e = try await evaluate(c, req: req)
+        let response = download(EvaluationExport.csv(e), type: "text/csv; charset=utf-8", name: "\(c.slug)-evaluation.csv")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        return response
+    }
+
+    private func sharedCampaign(_ req: Request) async throws -> CampaignStore.Campaign {
+        let token = req.parameters.get("token") ?? ""
+        guard let id = try await links.campaignID(token: token, on: req.db),
+            let c = try await campaigns.lookup(id: id, on: req.db)
+        else { throw Abort(.notFound, reason: "This report link does not exist or has been withdrawn.") }
+        return c
+    }
+
+    @Sendable func csv(req: Request) async throws -> Response {
+        let c = try await campaigns.requested(req)
+        let e = try await evaluate(c, req: req)
+        return download(EvaluationExport.csv(e), type: "text/csv; charset=utf-8", name: "\(c.slug)-evaluation-\(e.outcome.slug).csv")
+    }
+
+    /// The Home Office style return: activity counts by type and area for the campaign's
+    /// period, from every partner's records (totals only).
+    @Sendable func returnCSV(req: Request) async throws -> Response {
+        let c = try await campaigns.requested(req)
+        struct Row: Decodable { var area: String; var type: String; var records: Int; var quantity: Double }
+        let rows = try await req.db.sql.raw("""
+            SELECT COALESCE(r.name, 'No named area') AS area, t.type, CAST(SUM(t.records) AS BIGINT) AS records,
+              CAST(SUM(t.quantity) AS DOUBLE PRECISION) AS quantity
+            FROM activity_totals t LEFT JOIN areas r ON r.id = t.area_id WHERE t.campaign_id = \(bind: c.id)
+            GROUP BY COALESCE(r.name, 'No named area'), t.type ORDER BY 1, 2
+            """).all(decoding: Row.self)
+        var out = CSVWriter.record(["campaign", "period_start", "period_end", "area", "activity_type", "activity", "records", "quantity", "unit"])
+        for r in rows {
+            let type = ActivityType.named(r.type)
+            out += CSVWriter.record([c.name, c.starts_on, c.ends_on, r.area, r.type, type?.label ?? r.type, String(r.records),
+                                     HotspotExport.number(r.quantity), type?.quantityUnit ?? ""])
+        }
+        return download(out, type: "text/csv; charset=utf-8", name: "\(c.slug)-home-office-return.csv")
+    }
+
+    /// The report as a PDF, printed by headless Chromium on the server from the same page
+    /// with the print stylesheet.
+    @Sendable func pdfDownload(req: Request) async throws -> Response {
+        let c = try await campaigns.requested(req)
+        guard let browser = pdf.browser else {
+            throw Abort(.serviceUnavailable, reason: "PDF download needs Chromium on the server (Debian package chromium). Use your browser's Print → Save as PDF instead: the page has a print stylesheet.")
+        }
+        let html = try await render(c, req: req, shared: true, canShare: false, newLink: nil).body.string ?? ""
+        let css = (try? String(contentsOfFile: req.application.directory.publicDirectory + "css/app.css", encoding: .utf8)) ?? ""
+        let standalone = html.replacingOccurrences(of: "<link rel=\"stylesheet\" href=\"/css/app.css\">", with: "<style>\(css)</style>")
+        let data = try await pdf.render(html: standalone, browser: browser, on: req.application.threadPool)
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
+        response.headers.contentDisposition = .init(.attachment, filename: "\(c.slug)-report.pdf")
+        return response
+    }
+
+    private func evaluate(_ c: CampaignStore.Campaign, req: Request) async throws -> CampaignEvaluation {
+        let outcome = try? req.query.get(String.self, at: "outcome")
+        let baselineText = (try? req.query.get(String.self, at: "baseline")) ?? EvaluationBaseline.previous.rawValue
+        guard let baseline = EvaluationBaseline(rawValue: baselineText) else {
+            throw Abort(.badRequest, reason: "baseline must be previous or last-year, not “\(baselineText)”.")
+        }
+        do {
+            return try await evaluation.evaluate(c, outcome: outcome, baseline: baseline, on: req.db)
+        } catch let error as EvaluationError {
+            throw Abort(.badRequest, reason: error.description.capitalizedFirst + ".")
+        }
+    }
+
+    private func render(_ c: CampaignStore.Campaign, req: Request, shared: Bool, canShare: Bool, newLink: String?) async throws -> Response {
+        let e = try await evaluate(c, req: req)
+        let delivery = try await delivery(c, on: req.db)
+        let categories = try await evaluation.categories(on: req.db)
+        let token = req.parameters.get("token")
+        let base = shared ? "/shared/reports/\(token ?? "")" : "/campaigns/\(c.slug)/report"
+        var query = "outcome=\(e.outcome.slug)&baseline=\(e.baseline.rawValue)"
+        query = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? query
+        let outcomes = [ReportPage.Option(value: EvaluationOutcome.asbSlug, label: "Anti-social behaviour", selected: e.outcome.slug == EvaluationOutcome.asbSlug),
+                        .init(value: "all-crime", label: "All crime", selected: e.outcome.slug == "all-crime"),
+                        .init(value: "harm", label: "Harm-weighted crime and ASB", selected: e.outcome.slug == "harm")]
+            + categories.filter { $0.slug != EvaluationOutcome.asbSlug }.map { .init(value: $0.slug, label: $0.name, selected: e.outcome.slug == $0.slug) }
+        let active = canShare ? try await links.active(campaignID: c.id, on: req.db) : []
+        let page = ReportPage(
+            title: "Report: \(c.name)", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", dates: CampaignController.dates(c),
+            shared: shared, csrf: req.csrfToken, outcomes: outcomes,
+            baselines: EvaluationBaseline.allCases.map { .init(value: $0.rawValue, label: $0.label.capitalizedFirst, selected: $0 == e.baseline) },
+            query: query, csvHref: shared ? "\(base)/report.csv?\(query)" : "/campaigns/\(c.slug)/report.csv?\(query)",
+            returnHref: "/campaigns/\(c.slug)/return.csv", pdfHref: "/campaigns/\(c.slug)/report.pdf?\(query)",
+            summary: summary(e), summaryRows: e.areas.map { a in
+                let v = EvaluationText.verdict(a)
+                let change = a.measures.res.value.map { r -> String in
+                    let x = EvaluationText.relativeChange(r)
+                    return "\(EvaluationText.signed(x.change)) (\(EvaluationText.signed(x.lower)) to \(EvaluationText.signed(x.upper)))"
+                } ?? "Not estimable"
+                return .init(name: a.area.name, anchor: a.area.slug, verdict: v.label, verdictClass: ReportPage.verdictClass[v] ?? "",
+                             change: change, displacement: a.hasBuffer ? a.measures.reading.label : "Not measured",
+                             patrolHours: Format.number(a.patrolHours, decimals: 0))
+            },
+            totals: delivery.byType.map { t in
+                let type = ActivityType.named(t.type)
+                return .init(label: type?.label ?? t.type, records: Format.count(t.records),
+                             amount: "\(Format.number(t.quantity, decimals: t.quantity == t.quantity.rounded() ? 0 : 1)) \(type?.quantityUnit ?? "")")
+            },
+            partners: delivery.byOrganisation.map { .init(label: $0.name, records: Format.count($0.records), amount: "") },
+            mapSVG: ReportPage.overviewMap(e),
+            dose: [
+                "Patrol hours a week: " + EvaluationText.doseSentence(e.patrolDose, unit: "patrol hour a week"),
+                "ASB powers used a week: " + EvaluationText.doseSentence(e.powersDose, unit: "use of an ASB power a week"),
+                "This is an association across areas, not proof that more patrols cause more reduction: the areas that got more also differ in other ways.",
+            ],
+            areas: e.areas.enumerated().map { k, a in
+                let v = EvaluationText.verdict(a)
+                let (effects, displacement) = ReportPage.rows(a, e)
+                let delivered = (delivery.byArea[a.area.id] ?? []).map { t in
+                    let type = ActivityType.named(t.type)
+                    return ReportPage.Line(label: type?.label ?? t.type, records: Format.count(t.records),
+                                           amount: "\(Format.number(t.quantity, decimals: t.quantity == t.quantity.rounded() ? 0 : 1)) \(type?.quantityUnit ?? "")")
+                }
+                return .init(
+                    name: a.area.name, anchor: a.area.slug, verdict: v.label, verdictClass: ReportPage.verdictClass[v] ?? "",
+                    headline: EvaluationText.headline(a, e), displacement: EvaluationText.displacement(a),
+                    match: EvaluationText.matchSentence(a.match), comparisonCount: a.comparison.count,
+                    designHref: shared ? nil : "/campaigns/\(c.slug)/evaluation/\(a.area.slug)",
+                    chartSVG: ReportPage.chart(a, e, id: "chart-\(k)"), mapSVG: ReportPage.map(a, others: e.areas, id: "map-\(k)"),
+                    effects: effects, displacementRows: displacement, delivered: delivered, hasDelivered: !delivered.isEmpty)
+            },
+            periods: [
+                .init(label: "Campaign (during)", value: e.periods.during.description, interval: "", p: ""),
+                .init(label: "Baseline", value: e.baselinePeriod.description, interval: e.baseline.label, p: ""),
+                .init(label: "After", value: e.periods.after.description, interval: e.periods.afterCovered ? "" : "no police data yet", p: ""),
+                .init(label: "Matching window", value: e.periods.window.description, interval: "24 months before the campaign", p: ""),
+                .init(label: "Police data through", value: ByteParsing.monthString(e.periods.dataThrough), interval: "", p: ""),
+            ],
+            method: method(e, delivery),
+            canShare: canShare, links: active.map { .init(id: $0.id, label: $0.label, created: Format.dateTime($0.created_at)) },
+            hasLinks: !active.isEmpty, newLink: newLink, generated: Format.dateTime(Date().stored))
+        return try await req.view.render("campaigns/report", page).encodeResponse(for: req)
+    }
+
+    private func summary(_ e: CampaignEvaluation) -> [String] {
+        let by = Dictionary(grouping: e.areas, by: EvaluationText.verdict)
+        func names(_ v: EvaluationText.Verdict) -> String {
+            (by[v] ?? []).map { $0.area.name.replacingOccurrences(of: " town centre", with: "") }.joined(separator: ", ")
+        }
+        let n = e.areas.count
+        var s = ["From \(e.periods.during) against \(e.baseline.label) (\(e.baselinePeriod)), \(e.outcome.label) fell significantly, "
+            + "relative to matched comparison areas, in \(by[.reduction]?.count ?? 0) of \(n) areas"
+            + ((by[.reduction]?.isEmpty ?? true) ? "." : ": \(names(.reduction)).")]
+        if let none = by[.notSignificant], !none.isEmpty {
+            s.append("No significant change (not significant) in \(none.count): \(names(.notSignificant)).")
+        }
+        if let up = by[.increase], !up.isEmpty { s.append("A significant increase in \(up.count): \(names(.increase)).") }
+        if let ne = by[.notEstimable], !ne.isEmpty { s.append("Not estimable in \(ne.count): \(names(.notEstimable)), too few incidents.") }
+        let displaced = e.areas.filter { [.displacement, .displacementExceedsEffect].contains($0.measures.reading) }
+        let diffused = e.areas.filter { $0.measures.reading == .diffusion }
+        if !displaced.isEmpty {
+            s.append("Displacement to the surrounding streets was found around \(displaced.map { $0.area.name.replacingOccurrences(of: " town centre", with: "") }.joined(separator: ", ")).")
+        } else if by[.reduction] != nil {
+            s.append("No displacement to the surrounding streets was found around the areas that improved.")
+        }
+        if !diffused.isEmpty {
+            s.append("The benefits spread to the surrounding streets around \(diffused.map(\.area.name).joined(separator: ", ")).")
+        }
+        let prevented = (by[.reduction] ?? []).compactMap { $0.measures.totalNetEffect.value }.reduce(0, +)
+        if by[.reduction] != nil {
+            s.append("Taking displacement into account, about \(Format.number(prevented, decimals: 0)) \(e.outcome.isWeighted ? "harm points" : "incidents") were prevented in those areas and their buffers (total net effect).")
+        }
+        return s
+    }
+
+    private func method(_ e: CampaignEvaluation, _ d: ReportPage.Delivery) -> [ReportPage.Row] {
+        let widths = Set(e.areas.map { Int($0.design.bufferMetres) }).sorted().map { "\($0) m" }.joined(separator: ", ")
+        let topTypes = d.byType.sorted { $0.records > $1.records }.prefix(4).map { ActivityType.named($0.type)?.label.lowercased() ?? $0.type }
+        let patrol = d.byType.first { $0.type == "patrol" }?.quantity ?? 0
+        return [
+            .init(label: "Effect", value: "Each area's \(e.outcome.label) in the campaign months is compared with \(e.baseline.label) and with comparison areas: "
+                + "LSOAs outside every treated area and its buffer, chosen by greedy matching to the area's monthly counts over the "
+                + "24 months before (level, trend and season; Abadie et al. 2010). Relative effect size (Farrington et al. 2007) with a 95% "
+                + "interval; p-values adjusted across the \(e.areas.count) areas by Benjamini–Hochberg. A Poisson difference in differences "
+                + "with area and month effects and quasi-Poisson errors over the matching window and the campaign months, with a pre-trend "
+                + "check (Wooldridge 2023). Displacement: a buffer ring (\(widths)) outside the area and other treated areas, against its own "
+                + "comparison areas: WDQ (Bowers & Johnson 2003), total net effect (Guerette 2009) and WDD (Wheeler & Ratcliffe 2018). Counts "
+                + "below 10, or zero in any period, are reported as not estimable.", interval: "", p: ""),
+            .init(label: "Mechanism", value: "What partners did: mostly \(topTypes.joined(separator: ", ")). Visible patrols and ASB powers aim to raise the "
+                + "risk and effort of ASB in the hot spots; youth work and outreach to reduce the reasons for it. The data show what was done, "
+                + "not which of these worked.", interval: "", p: ""),
+            .init(label: "Moderators", value: "Effects differ between areas (see each area). Dose: "
+                + EvaluationText.doseSentence(e.patrolDose, unit: "patrol hour a week"), interval: "", p: ""),
+            .init(label: "Implementation", value: "\(d.actionsDone) of \(d.actions) plan actions done; "
+                + "\(Format.count(d.byType.reduce(0) { $0 + $1.records })) activity records from \(d.byOrganisation.count) partners.", interval: "", p: ""),
+            .init(label: "Economic cost", value: "SaferStreets records hours and counts, not spend: \(Format.number(patrol, decimals: 0)) patrol hours were "
+                + "recorded. Multiply by local unit costs to cost the campaign against the incidents prevented.", interval: "", p: ""),
+            .init(label: "Limits", value: "Police.uk locations are snapped to map points and ASB is what is reported, not all that happens. Comparison "
+                + "areas are matched on the past, not chosen at random, so an effect can still come from something else that changed at "
+                + "the same time in the treated areas only.", interval: "", p: ""),
+        ]
+    }
+
+    private func delivery(_ c: CampaignStore.Campaign, on db: any Database) async throws -> ReportPage.Delivery {
+        struct Row: Decodable { var area_id: Int; var type: String; var records: Int; var quantity: Double }
+        let rows = try await db.sql.raw("""
+            SELECT area_id, type, CAST(SUM(records) AS BIGINT) AS records, CAST(SUM(quantity) AS DOUBLE PRECISION) AS quantity
+            FROM activity_totals WHERE campaign_id = \(bind: c.id) GROUP BY area_id, type ORDER BY type
+            """).all(decoding: Row.self)
+        struct Org: Decodable { var name: String; var records: Int }
+        let orgs = try await db.sql.raw("""
+            SELECT o.name, CAST(SUM(t.records) AS BIGINT) AS records FROM activity_totals t JOIN organisations o ON o.id = t.organisation_id
+            WHERE t.campaign_id = \(bind: c.id) GROUP BY o.name ORDER BY o.name
+            """).all(decoding: Org.self)
+        var byArea: [Int: [(type: String, records: Int, quantity: Double)]] = [:]
+        var byType: [String: (records: Int, quantity: Double)] = [:]
+        for r in rows {
+            byArea[r.area_id, default: []].append((r.type, r.records, r.quantity))
+            byType[r.type, default: (0, 0)].records += r.records
+            byType[r.type, default: (0, 0)].quantity += r.quantity
+        }
+        let actions = try await campaigns.actions(of: c, on: db)
+        return ReportPage.Delivery(
+            byArea: byArea, byType: byType.sorted { $0.key < $1.key }.map { ($0.key, $0.value.records, $0.value.quantity) },
+            byOrganisation: orgs.map { ($0.name, $0.records) }, actionsDone: actions.filter { $0.action.status == "done" }.count,
+            actions: actions.count)
+    }
+
+    // MARK: Evaluation design of one area
+
+    struct DesignPage: Encodable {
+        struct LSOA: Encodable { var code: String; var name: String }
+        var title: String
+        var campaignName: String
+        var reportHref: String
+        var action: String
+        var csrf: String
+        var areaName: String
+        var buffer: String
+        var comparison: String
+        var automatic: Bool
+        var chosen: [LSOA]
+        var match: String
+        var bufferMatch: String
+        var chartSVG: String
+        var canEdit: Bool
+        var errors: [FieldError]
+        var hasErrors: Bool
+    }
+
+    @Sendable func design(req: Request) async throws -> Response {
+        try await designPage(req, errors: [], buffer: nil, comparison: nil)
+    }
+
+    @Sendable func saveDesign(req: Request) async throws -> Response {
+        let c = try await campaigns.requested(req)
+        let area = try await requestedArea(c, req)
+        struct Form: Decodable { var buffer: String; var comparison: String?; var automatic: String? }
+        let form = try req.content.decode(Form.self)
+        let comparison = form.automatic == "yes" ? "" : (form.comparison ?? "")
+        do {
+            try await evaluation.saveDesign(campaignID: c.id, areaID: area.area_id, buffer: form.buffer, comparison: comparison,
+                                            by: req.currentUser!, audit: campaigns.audit, on: req.db)
+            return req.redirect(to: "/campaigns/\(c.slug)/evaluation/\(area.slug)")
+        } catch let e as FieldErrors {
+            let response = try await designPage(req, errors: e.errors, buffer: form.buffer, comparison: comparison)
+            response.status = .badRequest
+            return response
+        }
+    }
+
+    private func requestedArea(_ c: CampaignStore.Campaign, _ req: Request) async throws -> CampaignStore.TargetArea {
+        let slug = req.parameters.get("area") ?? ""
+        guard let a = try await campaigns.areas(of: c, on: req.db).first(where: { $0.slug == slug }) else {
+            throw Abort(.notFound, reason: "This campaign has no target area “\(slug)”.")
+        }
+        return a
+    }
+
+    private func designPage(_ req: Request, errors: [FieldError], buffer: String?, comparison: String?) async throws -> Response {
+        let c = try await campaigns.requested(req)
+        let target = try await requestedArea(c, req)
+        let e = try await evaluate(c, req: req)
+        guard let a = e.areas.first(where: { $0.area.id == target.area_id }) else {
+            throw Abort(.notFound, reason: "This campaign has no target area “\(target.slug)”.")
+        }
+        let page = DesignPage(
+            title: "Evaluation design: \(a.area.name)", campaignName: c.name, reportHref: "/campaigns/\(c.slug)/report#\(a.area.slug)",
+            action: "/campaigns/\(c.slug)/evaluation/\(a.area.slug)", csrf: req.csrfToken, areaName: a.area.name,
+            buffer: buffer ?? HotspotExport.number(a.design.bufferMetres),
+            comparison: comparison ?? a.design.comparison.joined(separator: "\n"), automatic: a.design.comparison.isEmpty,
+            chosen: a.comparison.map { .init(code: $0, name: e.lsoaNames[$0] ?? "") },
+            match: EvaluationText.matchSentence(a.match), bufferMatch: EvaluationText.matchSentence(a.bufferMatch),
+            chartSVG: ReportPage.chart(a, e, id: "design-chart"), canEdit: req.currentUser!.role.isOPCC,
+            errors: errors, hasErrors: !errors.isEmpty)
+        return try await req.view.render("campaigns/evaluation", page).encodeResponse(for: req)
+    }
+
+    // MARK: Links
+
+    @Sendable func createLink(req: Request) async throws -> Response {
+        let c = try await campaigns.requested(req)
+        struct Form: Decodable { var label: String }
+        let form = try req.content.decode(Form.self)
+        do {
+            let token = try await links.create(campaignID: c.id, label: form.label, by: req.currentUser!, on: req.db)
+            let response = try await render(c, req: req, shared: false, canShare: true, newLink: "/shared/reports/\(token)")
+            response.status = .created
+            return response
+        } catch let e as FieldErrors {
+            throw Abort(.badRequest, reason: e.errors.map(\.message).joined(separator: "; "))
+        }
+    }
+
+    @Sendable func revokeLink(req: Request) async throws -> Response {
+        let c = try await campaigns.requested(req)
+        guard let id = req.parameters.get("id", as: Int.self),
+            try await links.revoke(id, campaignID: c.id, by: req.currentUser!, on: req.db)
+        else { throw Abort(.notFound, reason: "There is no such live link for this campaign.") }
+        return req.redirect(to: "/campaigns/\(c.slug)/report#share")
+    }
+}
+
+extension DisplacementReading {
+    var label: String {
+        switch self {
+        case .noEffectToDisplace: "No effect to displace"
+        case .noChange: "No displacement"
+        case .displacement: "Displacement"
+        case .displacementExceedsEffect: "Displacement larger than the effect"
+        case .diffusion: "Diffusion of benefits"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import NIOPosix
+import Vapor
+
+/// Prints a standalone HTML page to PDF with headless Chromium (Debian package
+/// `chromium`), using the page's print stylesheet (A4). Without Chromium on the server
+/// the report page still prints from the browser.
+struct PDFRenderer: Sendable {
+    /// The Chromium executable, from `SAFERSTREETS_CHROMIUM` or the usual names on PATH.
+    let browser: String?
+
+    static func find(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let path = environment["SAFERSTREETS_CHROMIUM"], !path.isEmpty {
+            return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+        }
+        let dirs = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        for name in ["chromium", "chromium-browser", "google-chrome"] {
+            for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return "\(dir)/\(name)" }
+        }
+        return nil
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case failed(String)
+        var description: String {
+            switch self { case .failed(let why): "the PDF could not be made: \(why)" }
+        }
+    }
+
+    func render(html: String, browser: String, on pool: NIOThreadPool) async throws -> Data {
+        try await pool.runIfActive {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saferstreets-pdf-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let page = dir.appendingPathComponent("report.html"), out = dir.appendingPathComponent("report.pdf")
+            try Data(html.utf8).write(to: page)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: browser)
+            process.arguments = [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-pdf-header-footer",
+                "--user-data-dir=\(dir.appendingPathComponent("profile").path)", "--print-to-pdf=\(out.path)", page.absoluteString,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(90)
+            while process.isRunning {
+                if Date() > deadline {
+                    process.terminate()
+                    throw Failure.failed("Chromium took longer than 90 s")
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            guard let data = try? Data(contentsOf: out), data.starts(with: Data("%PDF".utf8)) else {
+                throw Failure.failed("Chromium exited with status \(process.terminationStatus) and wrote no PDF")
+            }
+            return data
+        }
+    }
+}
