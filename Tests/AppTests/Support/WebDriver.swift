@@ -144,6 +144,16 @@ final class WebDriver: @unchecked Sendable {
         try await click("\(selector) option[value=\"\(value)\"]")
     }
 
+    /// The page printed to PDF by the browser (W3C WebDriver "Print Page"), A4, with the
+    /// page's print stylesheet.
+    func printPDF() async throws -> Data {
+        let value = try await send("POST", "\(session)/print", ["page": ["width": 21.0, "height": 29.7], "background": true])
+        guard let base64 = value as? String, let data = Data(base64Encoded: base64) else {
+            throw Failure(description: "the browser returned no PDF")
+        }
+        return data
+    }
+
     /// Waits until the page's URL satisfies `test` (a submitted form has loaded its answer).
     func waitForURL(timeout: TimeInterval = 20, _ test: (String) -> Bool) async throws -> String {
         let end = Date().addingTimeInterval(timeout)
