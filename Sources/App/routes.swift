@@ -99,7 +99,7 @@ func routes(_ app: Application) throws {
     // The campaign report: read by anyone who may see the campaign; links and designs are
     // OPCC staff's; a live report link shows the report alone, to anyone who holds it.
     let report = ReportController(
-        campaigns: CampaignStore(audit: AuditLog()), evaluation: EvaluationService(), links: ReportLinkStore(audit: AuditLog()),
+        campaigns: CampaignStore(audit: AuditLog()), evaluation: EvaluationService(cache: EvaluationCache()), links: ReportLinkStore(audit: AuditLog()),
         pdf: PDFRenderer(browser: PDFRenderer.find()))
     app.get("campaigns", ":slug", "report", access: .signedIn, use: report.page)
     app.get("campaigns", ":slug", "report.csv", access: .signedIn, use: report.csv)

@@ -49,28 +49,38 @@ public enum ComparisonSelection {
     ) -> [String] {
         let total = treated.reduce(0, +)
         guard total > 0 else { return [] }
+        let months = treated.count
         let target = treated.map { $0 / total }
-        var pool = candidates.filter { $0.series.count == treated.count && $0.series.reduce(0, +) > 0 }
-        var sum = [Double](repeating: 0, count: treated.count)
+        let pool = candidates.filter { $0.series.count == months && $0.series.reduce(0, +) > 0 }
+        // Candidates' series in one flat buffer, with their totals.
+        let flat = pool.flatMap(\.series)
+        let totals = pool.map { $0.series.reduce(0, +) }
+        var used = [Bool](repeating: false, count: pool.count)
+        var sum = [Double](repeating: 0, count: months)
+        var sumTotal = 0.0
         var chosen: [String] = []
-        while chosen.count < maximum, !pool.isEmpty {
+        while chosen.count < maximum, chosen.count < pool.count {
             var best = -1, bestScore = Double.infinity
-            for (k, c) in pool.enumerated() {
-                let groupTotal = zip(sum, c.series).reduce(0) { $0 + $1.0 + $1.1 }
-                var score = 0.0
-                for t in target.indices {
-                    let d = target[t] - (sum[t] + c.series[t]) / groupTotal
-                    score += d * d
-                }
-                if score < bestScore || (score == bestScore && c.id < pool[best].id) {
-                    best = k
-                    bestScore = score
+            flat.withUnsafeBufferPointer { series in
+                for k in pool.indices where !used[k] {
+                    let g = 1 / (sumTotal + totals[k])
+                    var score = 0.0
+                    let base = k * months
+                    for t in 0..<months {
+                        let d = target[t] - (sum[t] + series[base + t]) * g
+                        score += d * d
+                    }
+                    if score < bestScore || (score == bestScore && pool[k].id < pool[best].id) {
+                        best = k
+                        bestScore = score
+                    }
                 }
             }
-            let c = pool.remove(at: best)
-            for t in sum.indices { sum[t] += c.series[t] }
-            chosen.append(c.id)
-            if chosen.count >= minimum && sum.reduce(0, +) >= levelMultiple * total { break }
+            used[best] = true
+            for t in 0..<months { sum[t] += flat[best * months + t] }
+            sumTotal += totals[best]
+            chosen.append(pool[best].id)
+            if chosen.count >= minimum && sumTotal >= levelMultiple * total { break }
         }
         return chosen
     }

@@ -103,32 +103,42 @@ public struct PoissonRegression: Sendable, Hashable, Codable {
 /// Small dense linear algebra for the regression fits.
 enum LinearAlgebra {
     /// Inverse of a square matrix by Gauss–Jordan elimination with partial pivoting; nil
-    /// when it is singular (a pivot below 1e-12 of the largest entry).
+    /// when it is singular (a pivot below 1e-12 of the largest entry). Works on one flat
+    /// row-major buffer: the fits invert matrices of up to ~40 × 40 many times.
     static func inverse(_ a: [[Double]]) -> [[Double]]? {
         let n = a.count
-        var m = a
-        var inv = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
-        let largest = a.flatMap { $0 }.map(abs).max() ?? 0
-        guard largest > 0 else { return nil }
-        for col in 0..<n {
-            var pivot = col
-            for r in col..<n where abs(m[r][col]) > abs(m[pivot][col]) { pivot = r }
-            guard abs(m[pivot][col]) > 1e-12 * largest else { return nil }
-            m.swapAt(col, pivot)
-            inv.swapAt(col, pivot)
-            let d = m[col][col]
-            for k in 0..<n {
-                m[col][k] /= d
-                inv[col][k] /= d
+        guard n > 0 else { return nil }
+        // [A | I], n × 2n.
+        let w = 2 * n
+        var m = [Double](repeating: 0, count: n * w)
+        var largest = 0.0
+        for i in 0..<n {
+            for j in 0..<n {
+                m[i * w + j] = a[i][j]
+                largest = max(largest, abs(a[i][j]))
             }
-            for r in 0..<n where r != col && m[r][col] != 0 {
-                let f = m[r][col]
-                for k in 0..<n {
-                    m[r][k] -= f * m[col][k]
-                    inv[r][k] -= f * inv[col][k]
+            m[i * w + n + i] = 1
+        }
+        guard largest > 0 else { return nil }
+        let ok = m.withUnsafeMutableBufferPointer { m -> Bool in
+            for col in 0..<n {
+                var pivot = col
+                for r in col..<n where abs(m[r * w + col]) > abs(m[pivot * w + col]) { pivot = r }
+                guard abs(m[pivot * w + col]) > 1e-12 * largest else { return false }
+                if pivot != col {
+                    for k in 0..<w { m.swapAt(col * w + k, pivot * w + k) }
+                }
+                let d = m[col * w + col]
+                for k in 0..<w { m[col * w + k] /= d }
+                for r in 0..<n where r != col {
+                    let f = m[r * w + col]
+                    if f == 0 { continue }
+                    for k in col..<w { m[r * w + k] -= f * m[col * w + k] }
                 }
             }
+            return true
         }
-        return inv
+        guard ok else { return nil }
+        return (0..<n).map { i in Array(m[(i * w + n)..<(i * w + w)]) }
     }
 }

@@ -154,6 +154,9 @@ enum EvaluationError: Error, CustomStringConvertible {
 /// are kept in `evaluation_buffer_counts` until the data or the design changes.
 struct EvaluationService: Sendable {
     static let candidateMargin = 400.0
+    /// Finished statistics by everything they depend on (campaign, dates, outcome, baseline,
+    /// the latest import, the areas' designs); the activity figures are always fresh.
+    var cache: EvaluationCache? = nil
 
     func categories(on db: any Database) async throws -> [(id: Int, slug: String, name: String)] {
         struct Row: Decodable { var id: Int; var slug: String; var name: String }
@@ -189,6 +192,13 @@ struct EvaluationService: Sendable {
         let designs = try await designs(campaignID: campaign.id, on: db)
         func design(_ a: AreaRecord) -> EvaluationDesign {
             designs[a.id] ?? EvaluationDesign(bufferMetres: EvaluationDesign.defaultBufferMetres, comparison: [])
+        }
+        let version = try await db.sql.raw("SELECT COALESCE(MAX(id), 0) AS v FROM imports").first(decodingColumn: "v", as: Int.self) ?? 0
+        let key = ([campaign.id, version].map(String.init) + [campaign.starts_on, campaign.ends_on, outcome.slug, baseline.rawValue, String(through)]
+            + areas.map { "\($0.id):\($0.countsVersion):\(design($0).bufferMetres):\(design($0).comparison.joined(separator: " "))" })
+            .joined(separator: "|")
+        if let hit = cache?.get(key) {
+            return try await withActivity(hit, on: db)
         }
 
         // Treated areas: their maintained counts.
@@ -241,7 +251,6 @@ struct EvaluationService: Sendable {
             return ComparisonSelection.select(treated: windowIndices.map { treated[$0].value }, candidates: pool)
         }
 
-        let activity = try await dose(campaignID: campaign.id, on: db)
         let baselinePeriod = baseline == .previous ? periods.before : periods.lastYear
         var results: [AreaEvaluation] = []
         for a in areas {
@@ -283,7 +292,7 @@ struct EvaluationService: Sendable {
                     counts, controlScale: Self.scale(w.map { treated[$0].value }, w.map { control[$0].value }),
                     bufferControlScale: Self.scale(w.map { buffer[$0].value }, w.map { bufferControl[$0].value })),
                 seasonalCheck: seasonal, persistence: persistence, did: did, adjustedP: nil,
-                patrolHours: activity[a.id]?.patrol ?? 0, powersUsed: activity[a.id]?.powers ?? 0, hasBuffer: a.shape != nil))
+                patrolHours: 0, powersUsed: 0, hasBuffer: a.shape != nil))
         }
         // Benjamini–Hochberg across the areas (as for hot spots), so that eleven tests do not
         // find a chance "effect".
@@ -291,18 +300,35 @@ struct EvaluationService: Sendable {
         let adjusted = PValueCorrection.benjaminiHochberg.adjust(raw)
         for k in results.indices where !adjusted[k].isNaN { results[k].adjustedP = adjusted[k] }
 
-        let weeks = Double(CalendarDay(campaign.starts_on).flatMap { s in CalendarDay(campaign.ends_on).map { s.days(until: $0) + 1 } } ?? 7) / 7
+        let e = CampaignEvaluation(
+            campaign: campaign, outcome: outcome, baseline: baseline, periods: periods,
+            areas: results.sorted { $0.area.name < $1.area.name },
+            patrolDose: .notEstimable("not computed"), powersDose: .notEstimable("not computed"), lsoaNames: names)
+        cache?.put(key, e)
+        return try await withActivity(e, on: db)
+    }
+
+    /// Adds what was delivered in each area (patrol hours, ASB powers used) and the dose
+    /// response across areas, from the current activity totals.
+    private func withActivity(_ evaluation: CampaignEvaluation, on db: any Database) async throws -> CampaignEvaluation {
+        var e = evaluation
+        let activity = try await dose(campaignID: e.campaign.id, on: db)
+        for k in e.areas.indices {
+            e.areas[k].patrolHours = activity[e.areas[k].area.id]?.patrol ?? 0
+            e.areas[k].powersUsed = activity[e.areas[k].area.id]?.powers ?? 0
+        }
+        let c = e.campaign
+        let weeks = Double(CalendarDay(c.starts_on).flatMap { s in CalendarDay(c.ends_on).map { s.days(until: $0) + 1 } } ?? 7) / 7
         func doseFit(_ amount: (AreaEvaluation) -> Double) -> Estimate<DoseResponse> {
-            DoseResponse.fit(results.compactMap { r in
+            DoseResponse.fit(e.areas.compactMap { r in
                 guard let res = r.measures.res.value else { return nil }
                 let se = log(res.upper95 / res.lower95) / (2 * 1.959963984540054)
                 return DoseResponse.Point(dose: amount(r) / max(weeks, 1), logRES: log(res.ratio), standardError: se)
             })
         }
-        return CampaignEvaluation(
-            campaign: campaign, outcome: outcome, baseline: baseline, periods: periods,
-            areas: results.sorted { $0.area.name < $1.area.name },
-            patrolDose: doseFit(\.patrolHours), powersDose: doseFit(\.powersUsed), lsoaNames: names)
+        e.patrolDose = doseFit(\.patrolHours)
+        e.powersDose = doseFit(\.powersUsed)
+        return e
     }
 
     /// The factor putting a comparison on its area's scale over the matching window (for WDD).
@@ -488,6 +514,28 @@ extension EvaluationService {
             try await audit.record("update", entity: "evaluation_design", id: "\(campaignID)/\(areaID)", before: nil as String?,
                                    after: ["buffer_metres": HotspotExport.number(width), "comparison": text.isEmpty ? "automatic" : text],
                                    by: user, on: tx)
+        }
+    }
+}
+
+/// A small in-memory store of finished evaluations (the last 32), shared by the requests of
+/// one server.
+final class EvaluationCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: CampaignEvaluation] = [:]
+    private var order: [String] = []
+    let capacity: Int
+
+    init(capacity: Int = 32) { self.capacity = capacity }
+
+    func get(_ key: String) -> CampaignEvaluation? {
+        lock.withLock { entries[key] }
+    }
+
+    func put(_ key: String, _ value: CampaignEvaluation) {
+        lock.withLock {
+            if entries.updateValue(value, forKey: key) == nil { order.append(key) }
+            while order.count > capacity { entries[order.removeFirst()] = nil }
         }
     }
 }
