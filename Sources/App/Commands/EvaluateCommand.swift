@@ -15,6 +15,8 @@ struct EvaluateCommand: AsyncCommand {
         var summary: Bool
         @Option(name: "output", help: "write to this file instead of standard output")
         var output: String?
+        @Option(name: "repeat", help: "evaluate this many times and report the median and slowest time (benchmarks)")
+        var repeatCount: Int?
     }
 
     var help: String { "Evaluate a campaign's areas against comparison areas (CSV of every figure)" }
@@ -26,9 +28,15 @@ struct EvaluateCommand: AsyncCommand {
             guard let baseline = EvaluationBaseline(rawValue: s.baseline ?? "previous") else {
                 throw CommandFailure(message: "evaluate: --baseline is previous or last-year, not “\(s.baseline ?? "")”")
             }
-            let started = Date()
-            let e = try await EvaluationService().evaluate(campaign, outcome: s.outcome, baseline: baseline, on: db)
-            let seconds = Date().timeIntervalSince(started)
+            var times: [Double] = []
+            var evaluation: CampaignEvaluation?
+            for _ in 0..<max(1, s.repeatCount ?? 1) {
+                let started = Date()
+                evaluation = try await EvaluationService().evaluate(campaign, outcome: s.outcome, baseline: baseline, on: db)
+                times.append(Date().timeIntervalSince(started))
+            }
+            let e = evaluation!
+            times.sort()
             var text = ""
             if s.summary {
                 for a in e.areas {
@@ -43,7 +51,9 @@ struct EvaluateCommand: AsyncCommand {
             } else {
                 context.console.output(text.consoleText(), newLine: false)
             }
-            FileHandle.standardError.write(Data("evaluated \(e.areas.count) areas in \(Format.number(seconds, decimals: 3)) s\n".utf8))
+            let timing = times.count == 1 ? "\(Format.number(times[0], decimals: 3)) s"
+                : "median \(Format.number(times[times.count / 2], decimals: 3)) s, slowest \(Format.number(times.last!, decimals: 3)) s over \(times.count) runs"
+            FileHandle.standardError.write(Data("evaluated \(e.areas.count) areas in \(timing)\n".utf8))
         }
     }
 }

@@ -29,17 +29,7 @@ struct EvaluationOutcome: Hashable, Sendable {
             return EvaluationOutcome(slug: slug, label: c.slug == asbSlug ? "ASB" : c.name.lowercased(), weights: [c.id: 1], isWeighted: false)
         }
     }
-
-    /// Turns counts by category into the outcome with its Poisson variance.
-    func value(_ counts: [Int: Int]) -> WeightedCount {
-        var v = 0.0, variance = 0.0
-        for (category, n) in counts {
-            guard let w = weights[category] else { continue }
-            v += w * Double(n)
-            variance += w * w * Double(n)
-        }
-        return WeightedCount(value: v, variance: variance)
-    }
+}
 }
 
 /// The periods of an evaluation, from the campaign's dates: during (the campaign's months),
@@ -201,18 +191,15 @@ struct EvaluationService: Sendable {
             return try await withActivity(hit, on: db)
         }
 
-        // Treated areas: their maintained counts.
-        var treatedCounts: [Int: [Int: [Int: Int]]] = [:]  // area → month → category → n
-        struct CountRow: Decodable { var area_id: Int; var month: Int; var category_id: Int; var count: Int }
-        for r in try await db.sql.raw("""
-            SELECT area_id, month, category_id, count FROM area_counts
-            WHERE month BETWEEN \(bind: months.first!) AND \(bind: months.last!) AND area_id IN (\(binds: Array(targetIDs)))
-            """).all(decoding: CountRow.self)
-        {
-            treatedCounts[r.area_id, default: [:]][r.month, default: [:]][r.category_id, default: 0] += r.count
-        }
-        // Buffers: counted from the incidents, kept until the data or design changes.
-        let bufferCounts = try await buffers(campaign: campaign, areas: areas, design: design, months: months, on: db)
+        // Treated areas from their maintained counts; buffers counted from the incidents and
+        // kept until the data or design changes. Both weighted by the outcome in SQL.
+        try await countBuffers(campaign: campaign, areas: areas, design: design, months: months, on: db)
+        let treatedSeries: [Int: [WeightedCount]] = try await weighted(
+            keyColumn: "area_id", table: "area_counts", filter: "area_id IN (\(binds: Array(targetIDs)))", outcome: outcome,
+            months: months, monthIndex: monthIndex, on: db)
+        let bufferSeries: [Int: [WeightedCount]] = try await weighted(
+            keyColumn: "area_id", table: "evaluation_buffer_counts", filter: "campaign_id = \(bind: campaign.id)", outcome: outcome,
+            months: months, monthIndex: monthIndex, on: db)
 
         // Comparison candidates: LSOAs of the areas' forces, away from every treated area and
         // its buffer.
@@ -230,14 +217,16 @@ struct EvaluationService: Sendable {
             }
         }
         let names = Dictionary(uniqueKeysWithValues: lsoas.map { ($0.code, $0.name) })
-        let lsoaSeries = try await lsoaSeries(codes: Set(lsoas.map(\.code)), outcome: outcome, months: months, monthIndex: monthIndex, on: db)
+        let codes = Set(lsoas.map(\.code))
+        let lsoaSeries: [String: [WeightedCount]] = try await weighted(
+            keyColumn: "lsoa_code", table: "counts_by_lsoa", filter: "1 = 1", outcome: outcome, months: months, monthIndex: monthIndex,
+            on: db
+        ).filter { codes.contains($0.key) }
         let allowedCodes = Set(allowed.map(\.code))
         let candidates = lsoaSeries.filter { allowedCodes.contains($0.key) }
         let windowIndices = periods.window.months.compactMap { monthIndex[$0] }
 
-        func seriesOf(_ byMonth: [Int: [Int: Int]]?) -> [WeightedCount] {
-            months.map { outcome.value(byMonth?[$0] ?? [:]) }
-        }
+        let none = [WeightedCount](repeating: .zero, count: months.count)
         func sum(_ s: [WeightedCount], _ p: MonthPeriod) -> WeightedCount {
             p.months.compactMap { monthIndex[$0] }.reduce(.zero) { $0 + s[$1] }
         }
@@ -255,8 +244,8 @@ struct EvaluationService: Sendable {
         var results: [AreaEvaluation] = []
         for a in areas {
             let d = design(a)
-            let treated = seriesOf(treatedCounts[a.id])
-            let buffer = seriesOf(bufferCounts[a.id])
+            let treated = treatedSeries[a.id] ?? none
+            let buffer = bufferSeries[a.id] ?? none
             let chosen = d.comparison.isEmpty ? choose(treated, excluding: []) : d.comparison.filter { lsoaSeries[$0] != nil }
             let bufferChosen = choose(buffer, excluding: Set(chosen))
             let control = group(chosen), bufferControl = group(bufferChosen)
@@ -337,34 +326,31 @@ struct EvaluationService: Sendable {
         return a > 0 && c > 0 ? a / c : 1
     }
 
-    /// Monthly outcome of every LSOA given, aggregated in SQL with the outcome's weights.
-    private func lsoaSeries(
-        codes: Set<String>, outcome: EvaluationOutcome, months: [Int], monthIndex: [Int: Int], on db: any Database
-    ) async throws -> [String: [WeightedCount]] {
+    /// Monthly outcome by key (an area id, an LSOA code) from a count table with columns
+    /// (key, month, category_id, count), weighted in SQL, with the Poisson variance Σw²n.
+    private func weighted<Key: Hashable & Decodable & Sendable>(
+        keyColumn: String, table: String, filter: SQLQueryString, outcome: EvaluationOutcome, months: [Int], monthIndex: [Int: Int],
+        on db: any Database
+    ) async throws -> [Key: [WeightedCount]] {
         guard !outcome.weights.isEmpty else { return [:] }
-        var weight = SQLQueryString("CASE c.category_id")
-        var square = SQLQueryString("CASE c.category_id")
+        var weight = SQLQueryString("CASE category_id")
+        var square = SQLQueryString("CASE category_id")
         for (id, w) in outcome.weights.sorted(by: { $0.key < $1.key }) {
             weight.appendInterpolation(unsafeRaw: " WHEN \(id) THEN \(w)")
             square.appendInterpolation(unsafeRaw: " WHEN \(id) THEN \(w * w)")
         }
         weight.appendInterpolation(unsafeRaw: " ELSE 0 END")
         square.appendInterpolation(unsafeRaw: " ELSE 0 END")
-        struct Row: Decodable { var lsoa_code: String; var month: Int; var value: Double; var variance: Double }
-        let rows = try await db.sql.raw("""
-            SELECT c.lsoa_code, c.month, CAST(SUM(c.count * \(weight)) AS DOUBLE PRECISION) AS value,
-              CAST(SUM(c.count * \(square)) AS DOUBLE PRECISION) AS variance
-            FROM counts_by_lsoa c
-            WHERE c.month BETWEEN \(bind: months.first!) AND \(bind: months.last!)
-              AND c.category_id IN (\(binds: outcome.weights.keys.sorted()))
-            GROUP BY c.lsoa_code, c.month
-            """).all(decoding: Row.self)
-        var out: [String: [WeightedCount]] = [:]
-        for r in rows where codes.contains(r.lsoa_code) {
-            guard let t = monthIndex[r.month] else { continue }
-            out[r.lsoa_code, default: [WeightedCount](repeating: .zero, count: months.count)][t] = WeightedCount(value: r.value, variance: r.variance)
-        }
-        return out
+        let out = SeriesCollector<Key>(months: months.count, monthIndex: monthIndex)
+        try await db.sql.raw("""
+            SELECT \(ident: keyColumn) AS k, month, CAST(SUM(count * \(weight)) AS DOUBLE PRECISION) AS value,
+              CAST(SUM(count * \(square)) AS DOUBLE PRECISION) AS variance
+            FROM \(ident: table)
+            WHERE month BETWEEN \(bind: months.first!) AND \(bind: months.last!)
+              AND category_id IN (\(binds: outcome.weights.keys.sorted())) AND \(filter)
+            GROUP BY \(ident: keyColumn), month
+            """).run { row in out.add(row) }
+        return out.series
     }
 
     /// Patrol hours and ASB powers used in each area of the campaign, from every partner's
@@ -388,10 +374,10 @@ struct EvaluationService: Sendable {
     /// The buffer of each area: incidents within the buffer width of its outline, outside it
     /// and outside every other treated area. Recounted only when the data (the latest
     /// import), the width or the set of treated areas changed.
-    private func buffers(
+    private func countBuffers(
         campaign: CampaignStore.Campaign, areas: [AreaRecord], design: (AreaRecord) -> EvaluationDesign, months: [Int],
         on db: any Database
-    ) async throws -> [Int: [Int: [Int: Int]]] {
+    ) async throws {
         let version = try await db.sql.raw("SELECT COALESCE(MAX(id), 0) AS v FROM imports").first(decodingColumn: "v", as: Int.self) ?? 0
         let treatedIDs = areas.map(\.id).sorted().map(String.init).joined(separator: ",")
         struct State: Decodable { var area_id: Int; var signature: String }
@@ -441,15 +427,27 @@ struct EvaluationService: Sendable {
                 }
             }
         }
-        struct CountRow: Decodable { var area_id: Int; var month: Int; var category_id: Int; var count: Int }
-        var out: [Int: [Int: [Int: Int]]] = [:]
-        for r in try await db.sql.raw("""
-            SELECT area_id, month, category_id, count FROM evaluation_buffer_counts WHERE campaign_id = \(bind: campaign.id)
-            """).all(decoding: CountRow.self)
-        {
-            out[r.area_id, default: [:]][r.month, default: [:]][r.category_id] = r.count
-        }
-        return out
+    }
+}
+
+/// Gathers weighted monthly rows as they arrive from the database driver, decoding the four
+/// columns directly (the keyed decoder was most of the evaluation's time).
+private final class SeriesCollector<Key: Hashable & Decodable & Sendable>: @unchecked Sendable {
+    let months: Int
+    let monthIndex: [Int: Int]
+    var series: [Key: [WeightedCount]] = [:]
+
+    init(months: Int, monthIndex: [Int: Int]) {
+        self.months = months
+        self.monthIndex = monthIndex
+    }
+
+    func add(_ row: any SQLRow) {
+        guard let key = try? row.decode(column: "k", as: Key.self), let month = try? row.decode(column: "month", as: Int.self),
+            let t = monthIndex[month], let value = try? row.decode(column: "value", as: Double.self),
+            let variance = try? row.decode(column: "variance", as: Double.self)
+        else { return }
+        series[key, default: [WeightedCount](repeating: .zero, count: months)][t] = WeightedCount(value: value, variance: variance)
     }
 }
 
