@@ -30,7 +30,6 @@ struct EvaluationOutcome: Hashable, Sendable {
         }
     }
 }
-}
 
 /// The periods of an evaluation, from the campaign's dates: during (the campaign's months),
 /// before and after of the same length, the same months a year earlier, and the matching
