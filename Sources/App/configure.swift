@@ -10,9 +10,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.storage[AppConfigKey.self] = config
     switch config.database {
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: config.connectionWait, sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url):
-        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url), sqlLogLevel: .debug), as: .psql)
+        app.databases.use(
+            .postgres(configuration: try SQLPostgresConfiguration(url: url), connectionPoolTimeout: config.connectionWait, sqlLogLevel: .debug),
+            as: .psql)
     }
     for migration in Migrations.all { app.migrations.add(migration) }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Everything SaferStreets reads from the environment, read once at start-up.
 /// Every missing or invalid value is reported together in one error.
@@ -17,6 +18,9 @@ public struct AppConfig: Sendable {
     public var isDevelopment: Bool
     /// Session timeouts and the clock (injected so tests can move time).
     var sessions = SessionStore()
+    /// How long a request waits for a database connection before failing. The test suite
+    /// raises it: many apps share the machine's two cores and one blocking-I/O pool there.
+    var connectionWait: TimeAmount = .seconds(10)
 
     public init(database: Database, hostname: String = "127.0.0.1", port: Int = 8080, isDevelopment: Bool = false) {
         self.database = database

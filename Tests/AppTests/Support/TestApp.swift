@@ -15,7 +15,7 @@ func withTestApp(_ body: (Application) async throws -> Void) async throws {
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
     var dropDatabase: String?
-    let config: AppConfig
+    var config: AppConfig
     if let admin = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !admin.isEmpty {
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await TestPostgres.execute("CREATE DATABASE \(name)", adminURL: admin)
@@ -24,6 +24,7 @@ func withTestApp(_ body: (Application) async throws -> Void) async throws {
     } else {
         config = AppConfig(database: .sqlite(path: scratch.appendingPathComponent("test.sqlite").path))
     }
+    config.connectionWait = .seconds(120)
     let app = try await Application.make(.testing)
     app.storage[ScratchKey.self] = scratch
     do {
