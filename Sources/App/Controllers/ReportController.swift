@@ -133,11 +133,7 @@ struct ReportController: Sendable {
                              change: change, displacement: a.hasBuffer ? a.measures.reading.label : "Not measured",
                              patrolHours: Format.number(a.patrolHours, decimals: 0))
             },
-            totals: delivery.byType.map { t in
-                let type = ActivityType.named(t.type)
-                return .init(label: type?.label ?? t.type, records: Format.count(t.records),
-                             amount: "\(Format.number(t.quantity, decimals: t.quantity == t.quantity.rounded() ? 0 : 1)) \(type?.quantityUnit ?? "")")
-            },
+            totals: delivery.byType.map { ReportPage.Line(type: $0.type, records: $0.records, quantity: $0.quantity) },
             partners: delivery.byOrganisation.map { .init(label: $0.name, records: Format.count($0.records), amount: "") },
             mapSVG: ReportPage.overviewMap(e),
             dose: [
@@ -148,11 +144,7 @@ struct ReportController: Sendable {
             areas: e.areas.enumerated().map { k, a in
                 let v = EvaluationText.verdict(a)
                 let (effects, displacement) = ReportPage.rows(a, e)
-                let delivered = (delivery.byArea[a.area.id] ?? []).map { t in
-                    let type = ActivityType.named(t.type)
-                    return ReportPage.Line(label: type?.label ?? t.type, records: Format.count(t.records),
-                                           amount: "\(Format.number(t.quantity, decimals: t.quantity == t.quantity.rounded() ? 0 : 1)) \(type?.quantityUnit ?? "")")
-                }
+                let delivered = (delivery.byArea[a.area.id] ?? []).map { ReportPage.Line(type: $0.type, records: $0.records, quantity: $0.quantity) }
                 return .init(
                     name: a.area.name, anchor: a.area.slug, verdict: v.label, verdictClass: ReportPage.verdictClass[v] ?? "",
                     headline: EvaluationText.headline(a, e), displacement: EvaluationText.displacement(a),

@@ -64,6 +64,15 @@ struct ReportPage: Encodable {
     var generated: String
 }
 
+extension ReportPage.Line {
+    /// A delivered activity: its label, records and amount in its unit ("136.5 hours").
+    init(type slug: String, records: Int, quantity: Double) {
+        let type = ActivityType.named(slug)
+        self.init(label: type?.label ?? slug, records: Format.count(records),
+                  amount: "\(Format.number(quantity, decimals: quantity == quantity.rounded() ? 0 : 1)) \(type?.quantityUnit ?? "")")
+    }
+}
+
 extension ReportPage {
     static let verdictClass: [EvaluationText.Verdict: String] = [
         .reduction: "tag--done", .increase: "tag--blocked", .notSignificant: "tag--not-started", .notEstimable: "tag--not-started",
