@@ -36,7 +36,8 @@ public enum ComparisonSelection {
         /// "good", "fair" or "poor": correlation ≥ 0.7 and trends within 10 points is good;
         /// correlation ≥ 0.4 and trends within 20 points is fair.
         public var grade: String {
-            let gap = zip2(treatedTrend, comparisonTrend).map { abs($0 - $1) } ?? .infinity
+            var gap = Double.infinity
+            if let t = treatedTrend, let c = comparisonTrend { gap = abs(t - c) }
             let r = correlation ?? 0
             if r >= 0.7 && gap <= 10 { return "good" }
             if r >= 0.4 && gap <= 20 { return "fair" }
@@ -116,9 +117,4 @@ public enum ComparisonSelection {
         guard saa > 0, sbb > 0 else { return nil }
         return sab / (saa * sbb).squareRoot()
     }
-}
-
-private func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
-    guard let a, let b else { return nil }
-    return (a, b)
 }

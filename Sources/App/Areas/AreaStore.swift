@@ -37,6 +37,11 @@ struct AreaRecord: Sendable {
     var population: Int
     var lsoaCount: Int
     var countsVersion: Int
+
+    /// The name for a crowded map label or a list: without a trailing " town centre".
+    var shortName: String {
+        name.hasSuffix(" town centre") ? String(name.dropLast(" town centre".count)) : name
+    }
 }
 
 /// What a user asks to create.

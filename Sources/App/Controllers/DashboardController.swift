@@ -67,7 +67,7 @@ struct DashboardController: Sendable {
                 outlines: shapes.compactMap { a in
                     a.shape.map { shape in
                         let n = areaRecords[a.name] ?? 0
-                        return .init(shape: shape, label: a.name.replacingOccurrences(of: " town centre", with: ""),
+                        return .init(shape: shape, label: a.shortName,
                                      href: "/campaigns/\(c.slug)/areas/\(a.slug)", fill: n == 0 ? "#ffffff" : fills[min(3, (n * 4 - 1) / most)],
                                      title: "\(a.name): \(Format.counted(n, "record", "records"))")
                     }

@@ -169,7 +169,7 @@ struct ReportController: Sendable {
     private func summary(_ e: CampaignEvaluation) -> [String] {
         let by = Dictionary(grouping: e.areas, by: EvaluationText.verdict)
         func names(_ v: EvaluationText.Verdict) -> String {
-            (by[v] ?? []).map { $0.area.name.replacingOccurrences(of: " town centre", with: "") }.joined(separator: ", ")
+            (by[v] ?? []).map { $0.area.shortName }.joined(separator: ", ")
         }
         let n = e.areas.count
         var s = ["From \(e.periods.during) against \(e.baseline.label) (\(e.baselinePeriod)), \(e.outcome.label) fell significantly, "
@@ -183,7 +183,7 @@ struct ReportController: Sendable {
         let displaced = e.areas.filter { [.displacement, .displacementExceedsEffect].contains($0.measures.reading) }
         let diffused = e.areas.filter { $0.measures.reading == .diffusion }
         if !displaced.isEmpty {
-            s.append("Displacement to the surrounding streets was found around \(displaced.map { $0.area.name.replacingOccurrences(of: " town centre", with: "") }.joined(separator: ", ")).")
+            s.append("Displacement to the surrounding streets was found around \(displaced.map { $0.area.shortName }.joined(separator: ", ")).")
         } else if by[.reduction] != nil {
             s.append("No displacement to the surrounding streets was found around the areas that improved.")
         }

@@ -175,7 +175,7 @@ extension ReportPage {
             return s.map { a > 0 ? $0.value * b / a : 0 }
         }
         var series = [
-            SVGLineChart.Series(label: a.area.name.replacingOccurrences(of: " town centre", with: ""), values: a.treated.map(\.value), colour: "#1d70b8"),
+            SVGLineChart.Series(label: a.area.shortName, values: a.treated.map(\.value), colour: "#1d70b8"),
             SVGLineChart.Series(label: "Comparison (scaled)", values: scaled(a.control, to: a.treated), colour: "#505a5f", dashed: true),
         ]
         if a.hasBuffer {
@@ -227,7 +227,7 @@ extension ReportPage {
         }
         outlines += shapes.map { a, s in
             let v = EvaluationText.verdict(a)
-            return .init(shape: s, label: a.area.name.replacingOccurrences(of: " town centre", with: ""), href: "#\(a.area.slug)",
+            return .init(shape: s, label: a.area.shortName, href: "#\(a.area.slug)",
                          fill: verdictFill[v], title: "\(a.area.name): \(v.label)")
         }
         let map = SVGMap(
