@@ -92,6 +92,35 @@ func routes(_ app: Application) throws {
     app.get("api", "v1", "activities", access: .api, use: activityAPI.list)
     app.on(.POST, ["api", "v1", "activities"], access: .api, body: .collect(maxSize: "16mb"), use: activityAPI.create)
 
+    // The data.police.uk API over the stored data: open, read-only, as police.uk is. The
+    // POST forms (long polygons) change nothing, so they need no session or CSRF token.
+    let policeAPI = PoliceAPIController(
+        queries: PoliceAPIQueries(), cache: StreetCrimeCache(budgetBytes: config.policeAPICacheBytes), areas: areaStore)
+    app.get("api", "forces", access: .everyone, use: policeAPI.forces)
+    app.get("api", "forces", ":id", access: .everyone, use: policeAPI.force)
+    app.get("api", "forces", ":id", "people", access: .everyone, use: policeAPI.emptyList)
+    app.get("api", "crime-categories", access: .everyone, use: policeAPI.crimeCategories)
+    app.get("api", "crimes-street-dates", access: .everyone, use: policeAPI.dates)
+    app.get("api", "crime-last-updated", access: .everyone, use: policeAPI.lastUpdated)
+    for method in [HTTPMethod.GET, .POST] {
+        app.on(method, ["api", "crimes-street", ":category"], access: .everyone, body: .collect(maxSize: "4mb"), use: policeAPI.crimesStreet)
+        app.on(method, ["api", "outcomes-at-location"], access: .everyone, body: .collect(maxSize: "4mb"), use: policeAPI.outcomesAtLocation)
+        app.on(method, ["api", "stops-street"], access: .everyone, body: .collect(maxSize: "4mb"), use: policeAPI.stopsStreet)
+    }
+    app.get("api", "crimes-at-location", access: .everyone, use: policeAPI.crimesAtLocation)
+    app.get("api", "crimes-no-location", access: .everyone, use: policeAPI.crimesNoLocation)
+    app.get("api", "outcomes-for-crime", ":id", access: .everyone, use: policeAPI.outcomesForCrime)
+    app.get("api", "stops-at-location", access: .everyone, use: policeAPI.stopsAtLocation)
+    app.get("api", "stops-no-location", access: .everyone, use: policeAPI.stopsNoLocation)
+    app.get("api", "stops-force", access: .everyone, use: policeAPI.stopsForce)
+    app.get("api", "locate-neighbourhood", access: .everyone, use: policeAPI.locateNeighbourhood)
+    app.get("api", ":force", "neighbourhoods", access: .everyone, use: policeAPI.neighbourhoods)
+    app.get("api", ":force", ":neighbourhood", access: .everyone, use: policeAPI.neighbourhoodDetail)
+    app.get("api", ":force", ":neighbourhood", "boundary", access: .everyone, use: policeAPI.neighbourhoodBoundary)
+    for list in ["people", "events", "priorities"] {
+        app.get("api", ":force", ":neighbourhood", .constant(list), access: .everyone, use: policeAPI.emptyList)
+    }
+
     let dashboard = DashboardController(campaigns: CampaignStore(audit: AuditLog()), activities: ActivityStore(audit: AuditLog()))
     app.get("campaigns", ":slug", "dashboard", access: .signedIn, use: dashboard.page)
     app.get("campaigns", ":slug", "activities.csv", access: .signedIn, use: dashboard.csv)

@@ -15,7 +15,18 @@ struct SessionMiddleware: AsyncMiddleware {
     let tokens: APITokenStore
     let secureCookies: Bool
 
+    /// police.uk's read-only methods that also take POST (a polygon too long for a URL):
+    /// public, changing nothing, so neither a session nor a CSRF token applies.
+    static let readOnlyPOSTPaths: Set<String> = ["/api/outcomes-at-location", "/api/stops-street"]
+
+    static func isReadOnlyPOST(_ request: Request) -> Bool {
+        guard request.method == .POST else { return false }
+        let path = request.url.path
+        return readOnlyPOSTPaths.contains(path) || (path.hasPrefix("/api/crimes-street/") && !path.dropFirst(19).contains("/"))
+    }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if Self.isReadOnlyPOST(request) { return try await next.respond(to: request) }
         // Only the Bearer scheme: a Basic header from a proxy in front of the app is not ours.
         if let authorization = request.headers.first(name: .authorization), authorization.lowercased().hasPrefix("bearer") {
             let token = authorization.dropFirst("bearer".count).trimmingCharacters(in: .whitespaces)

@@ -21,6 +21,9 @@ public struct AppConfig: Sendable {
     /// How long a request waits for a database connection before failing. The test suite
     /// raises it: many apps share the machine's two cores and one blocking-I/O pool there.
     var connectionWait: TimeAmount = .seconds(10)
+    /// Memory the police.uk-compatible API may keep street months in
+    /// (`SAFERSTREETS_POLICE_API_CACHE_MB`, default 512).
+    public var policeAPICacheBytes = 512 << 20
 
     public init(database: Database, hostname: String = "127.0.0.1", port: Int = 8080, isDevelopment: Bool = false) {
         self.database = database
@@ -50,9 +53,17 @@ public struct AppConfig: Sendable {
         if !["production", "development"].contains(mode) {
             problems.append("SAFERSTREETS_ENV must be production or development (got \"\(mode)\")")
         }
+        var cacheMB = 512
+        if let text = env["SAFERSTREETS_POLICE_API_CACHE_MB"] {
+            if let value = Int(text), value >= 16 { cacheMB = value } else {
+                problems.append("SAFERSTREETS_POLICE_API_CACHE_MB must be a number of megabytes, 16 or more (got \"\(text)\")")
+            }
+        }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
-        return AppConfig(
+        var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
+        config.policeAPICacheBytes = cacheMB << 20
+        return config
     }
 }
 

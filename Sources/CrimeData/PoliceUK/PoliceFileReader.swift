@@ -24,6 +24,19 @@ public protocol PoliceRecordSink {
 ///   so that two identical ASB rows (two real incidents) stay two rows, and importing the
 ///   file again finds both again.
 public struct PoliceFileReader {
+    /// A crime's row key: the hash of its Crime ID (64 hex characters), so the crime is
+    /// found again by its persistent id.
+    public static func crimeKey(_ crimeID: UnsafeBufferPointer<UInt8>) -> Int64 {
+        var h = StableHash(seed: 1)
+        h.combine(crimeID)
+        return h.value
+    }
+
+    public static func crimeKey(_ crimeID: String) -> Int64 {
+        var id = crimeID
+        return id.withUTF8 { crimeKey($0) }
+    }
+
     public init() {}
 
     public struct Summary: Sendable, Equatable {
@@ -98,9 +111,7 @@ struct ReaderState {
                 let hash = contentHash(row)
                 let key: Int64
                 if r.crimeID.count > 0 {
-                    var h = StableHash(seed: 1)
-                    h.combine(r.crimeID)
-                    key = h.value
+                    key = PoliceFileReader.crimeKey(r.crimeID)
                 } else {
                     key = occurrenceKey(base: hash)
                 }
