@@ -65,7 +65,7 @@ indirect enum JSONValue: Decodable, Equatable, CustomStringConvertible {
     /// Differences in shape between `self` (an answer) and `documented` (an example):
     /// the same keys at every level, the same JSON type for every value; a null on either
     /// side is accepted only for a key in `nullable`. Arrays: every element of the answer
-    /// is compared with the example's first element.
+    /// is compared with the example's element it is closest to.
     /// Keys in `optional` may be absent from the answer (police.uk leaves them out too
     /// when it has nothing, e.g. a neighbourhood's contact details).
     func shapeDifferences(from documented: JSONValue, nullable: Set<String>, optional: Set<String> = [], path: String = "$") -> [String] {
@@ -86,8 +86,13 @@ indirect enum JSONValue: Decodable, Equatable, CustomStringConvertible {
             }
             return problems
         case (.array(let ours), .array(let theirs)):
-            guard let example = theirs.first else { return [] }
-            return ours.enumerated().flatMap { $0.element.shapeDifferences(from: example, nullable: nullable, optional: optional, path: "\(path)[\($0.offset)]") }
+            // Each element against the example it is closest to (an ASB entry against
+            // police.uk's ASB entry, a crime with an outcome against one with an outcome).
+            guard !theirs.isEmpty else { return [] }
+            return ours.enumerated().flatMap { item in
+                theirs.map { item.element.shapeDifferences(from: $0, nullable: nullable, optional: optional, path: "\(path)[\(item.offset)]") }
+                    .min { $0.count < $1.count }!
+            }
         default:
             return typeName == documented.typeName ? [] : ["\(path): \(typeName) where police.uk has \(documented.typeName)"]
         }
