@@ -146,22 +146,31 @@ enum PoliceAPIBody {
             return Response(status: .ok, headers: headers, body: .init(buffer: buffer))
         }
         return Response(status: .ok, headers: headers, body: .init(asyncStream: { writer in
-            var start = 0
-            while start < parts.count {
-                var buffer = ByteBufferAllocator().buffer(capacity: chunk + 4096)
-                if start == 0 { buffer.writeInteger(UInt8(ascii: "[")) }
-                var end = start
-                while end < parts.count, buffer.readableBytes < chunk {
-                    if end > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-                    buffer.writeBytes(parts[end])
-                    end += 1
-                }
-                if end == parts.count { buffer.writeInteger(UInt8(ascii: "]")) }
-                try await writer.write(.buffer(buffer))
-                start = end
+            do {
+                try await stream(parts, to: writer)
+            } catch {
+                // The client went away, or the connection failed: end the stream with the error.
+                try? await writer.write(.error(error))
             }
-            try await writer.write(.end)
         }))
+    }
+
+    static func stream(_ parts: [ArraySlice<UInt8>], to writer: any AsyncBodyStreamWriter) async throws {
+        var start = 0
+        while start < parts.count {
+            var buffer = ByteBufferAllocator().buffer(capacity: chunk + 4096)
+            if start == 0 { buffer.writeInteger(UInt8(ascii: "[")) }
+            var end = start
+            while end < parts.count, buffer.readableBytes < chunk {
+                if end > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+                buffer.writeBytes(parts[end])
+                end += 1
+            }
+            if end == parts.count { buffer.writeInteger(UInt8(ascii: "]")) }
+            try await writer.write(.buffer(buffer))
+            start = end
+        }
+        try await writer.write(.end)
     }
 
     static func write(_ parts: ArraySlice<ArraySlice<UInt8>>, into buffer: inout ByteBuffer) {

@@ -264,23 +264,24 @@ public enum PoliceAPIJSON {
 
 /// Map point ids. police.uk numbers its anonymised map points; a local copy of the open
 /// data has only the points' coordinates (six decimals in the CSV files), so the id is
-/// made from them: `(latitude + 90)·10⁶ · 10⁹ + (longitude + 180)·10⁶`, below 2⁵³ so that
-/// every JSON client reads it exactly, and reversible, so `location_id` needs no table.
+/// made from them: `(latitude − 40)·10⁶ · 10⁸ + (longitude + 20)·10⁶` for points within
+/// 40–70° N and 20° W–20° E (police.uk's data lies inside: England, Wales and Northern
+/// Ireland). Below 3·10¹⁵, under 2⁵³, so every JSON client reads it exactly; reversible,
+/// so `location_id` needs no table. A point outside that box has id 0.
 public enum PoliceLocationID {
-    static let scale = 1_000_000_000 as Int64
+    static let scale = 100_000_000 as Int64
 
     public static func make(latitude: Double, longitude: Double) -> Int64 {
-        let lat = Int64(((latitude + 90) * 1_000_000).rounded())
-        let lng = Int64(((longitude + 180) * 1_000_000).rounded())
+        guard latitude >= 40, latitude < 70, longitude >= -20, longitude < 20 else { return 0 }
+        let lat = Int64(((latitude - 40) * 1_000_000).rounded())
+        let lng = Int64(((longitude + 20) * 1_000_000).rounded())
         return lat * scale + lng
     }
 
     /// The point an id stands for, or nil when the number cannot be one.
     public static func point(of id: Int64) -> (latitude: Double, longitude: Double)? {
-        guard id > 0 else { return nil }
-        let lat = Double(id / scale) / 1_000_000 - 90, lng = Double(id % scale) / 1_000_000 - 180
-        guard (-90...90).contains(lat), (-180...180).contains(lng) else { return nil }
-        return (lat, lng)
+        guard id > 0, id < 30_000_000 * scale, id % scale < 40_000_000 else { return nil }
+        return (Double(id / scale) / 1_000_000 + 40, Double(id % scale) / 1_000_000 - 20)
     }
 }
 
