@@ -39,7 +39,7 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Leaf", package: "leaf"),
             ],
-            resources: [.copy("Resources/demo")]
+            resources: [.copy("Resources/demo"), .copy("Resources/openapi.json")]
         ),
         .executableTarget(name: "saferstreets", dependencies: ["App"]),
         .testTarget(

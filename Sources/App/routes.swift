@@ -91,6 +91,7 @@ func routes(_ app: Application) throws {
     app.get("api", "v1", "activity-types", access: .everyone, use: activityAPI.types)
     app.get("api", "v1", "activities", access: .api, use: activityAPI.list)
     app.on(.POST, ["api", "v1", "activities"], access: .api, body: .collect(maxSize: "16mb"), use: activityAPI.create)
+    app.get("api", "v1", "openapi.json", access: .everyone, use: OpenAPIDocument.serve)
 
     // The data.police.uk API over the stored data: open, read-only, as police.uk is. The
     // POST forms (long polygons) change nothing, so they need no session or CSRF token.
@@ -140,6 +141,11 @@ func routes(_ app: Application) throws {
     app.post("campaigns", ":slug", "report", "links", ":id", "revoke", access: .opcc, use: report.revokeLink)
     app.get("shared", "reports", ":token", access: .everyone, use: report.shared)
     app.get("shared", "reports", ":token", "report.csv", access: .everyone, use: report.sharedCSV)
+
+    // Campaigns and their evaluations in the JSON API, bounded like the pages.
+    let campaignAPI = CampaignAPIController(campaigns: CampaignStore(audit: AuditLog()), report: report)
+    app.get("api", "v1", "campaigns", access: .api, use: campaignAPI.list)
+    app.get("api", "v1", "campaigns", ":slug", "evaluation", access: .api, use: campaignAPI.evaluation)
 
     try Access.checkEveryRoute(app)
 }

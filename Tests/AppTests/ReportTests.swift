@@ -93,6 +93,27 @@ struct ReportTests {
         #expect(lines.filter { $0.contains(",relative effect size (RES),") }.count == 11)
         #expect(lines.contains { $0.hasPrefix("effect,Norwich town centre,verdict,") && $0.hasSuffix("Significant reduction") })
 
+        // The JSON API gives the same figures, and lists the campaign with its eleven areas.
+        let api = try await app.get("/api/v1/campaigns/\(Self.slug)/evaluation", as: analyst)
+        #expect(api.status == .ok)
+        let evaluation = try JSONValue.parse(Data(buffer: api.body))
+        #expect(evaluation["figures"]?.array.count == lines.count - 2)
+        #expect(evaluation["figures"]?.array.filter { $0["measure"] == .string("relative effect size (RES)") }.count == 11)
+        #expect(evaluation["outcome"] == .string("anti-social-behaviour") && evaluation["baseline"] == .string("previous"))
+        let listed = try JSONValue.parse(Data(buffer: try await app.get("/api/v1/campaigns?limit=5", as: analyst).body))
+        #expect(listed["items"]?.array.first?["slug"] == .string(Self.slug))
+        #expect(listed["items"]?.array.first?["areas"]?.array.count == 11)
+        #expect(listed["total"] == .integer(1) && listed["limit"] == .integer(5) && listed["offset"] == .integer(0))
+        #expect(try await app.get("/api/v1/campaigns?limit=0", as: analyst).status == .badRequest)
+        #expect(try await app.get("/api/v1/campaigns/\(Self.slug)/evaluation?baseline=never", as: analyst).status == .badRequest)
+        // An organisation outside the campaign: not listed, and its evaluation is a 404.
+        _ = try await app.makeUser("someone@charity.example", role: .partnerUser, organisation: "Another charity", kind: .voluntary)
+        let outsider = try await app.signIn("someone@charity.example")
+        let theirs = try JSONValue.parse(Data(buffer: try await app.get("/api/v1/campaigns", as: outsider).body))
+        #expect(theirs["items"] == .array([]) && theirs["total"] == .integer(0))
+        #expect(try await app.get("/api/v1/campaigns/\(Self.slug)/evaluation", as: outsider).status == .notFound)
+        try await app.testing().test(.GET, "/api/v1/campaigns") { res async in #expect(res.status == .unauthorized) }
+
         let ret = try await app.get("\(base)/return.csv", as: analyst)
         let rows = ret.body.string.components(separatedBy: "\r\n")
         #expect(rows[0] == "campaign,period_start,period_end,area,activity_type,activity,records,quantity,unit")

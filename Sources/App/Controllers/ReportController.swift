@@ -91,7 +91,7 @@ struct ReportController: Sendable {
         return response
     }
 
-    private func evaluate(_ c: CampaignStore.Campaign, req: Request) async throws -> CampaignEvaluation {
+    func evaluate(_ c: CampaignStore.Campaign, req: Request) async throws -> CampaignEvaluation {
         let outcome = try? req.query.get(String.self, at: "outcome")
         let baselineText = (try? req.query.get(String.self, at: "baseline")) ?? EvaluationBaseline.previous.rawValue
         guard let baseline = EvaluationBaseline(rawValue: baselineText) else {

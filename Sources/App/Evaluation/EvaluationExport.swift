@@ -1,18 +1,40 @@
 import Analytics
 import CrimeData
 import Foundation
+import Vapor
 
-/// Every figure of a campaign report as one long CSV table (RFC 4180), one figure a row:
-/// `section, area, measure, period, value, lower95, upper95, p, note`.
+/// Every figure of a campaign report, one figure a row: `section, area, measure, period,
+/// value, lower95, upper95, p, note`: as a CSV table (RFC 4180) and as the JSON API's list.
 enum EvaluationExport {
     static let header = ["section", "area", "measure", "period", "value", "lower95", "upper95", "p", "note"]
 
+    struct Figure: Content, Equatable {
+        var section: String
+        var area: String
+        var measure: String
+        var period: String
+        var value: Double?
+        var lower95: Double?
+        var upper95: Double?
+        var p: Double?
+        var note: String
+    }
+
     static func csv(_ e: CampaignEvaluation) -> String {
-        var out = CSVWriter.record(header)
         func n(_ v: Double?) -> String { v.map { HotspotExport.number($0) } ?? "" }
+        return figures(e).reduce(CSVWriter.record(header)) { out, f in
+            out + CSVWriter.record([f.section, f.area, f.measure, f.period, n(f.value), n(f.lower95), n(f.upper95), n(f.p), f.note])
+        }
+    }
+
+    static func figures(_ e: CampaignEvaluation) -> [Figure] {
+        var out: [Figure] = []
         func row(_ section: String, _ area: String, _ measure: String, _ period: String = "", _ v: Double? = nil,
                  lo: Double? = nil, hi: Double? = nil, p: Double? = nil, note: String = "") {
-            out += CSVWriter.record([section, area, measure, period, n(v), n(lo), n(hi), n(p), note])
+            // JSON has no infinities or NaN: a figure that is not finite is left empty.
+            func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
+            out.append(Figure(section: section, area: area, measure: measure, period: period, value: finite(v),
+                              lower95: finite(lo), upper95: finite(hi), p: finite(p), note: note))
         }
         func estimate(_ section: String, _ area: String, _ measure: String, _ period: String, _ x: Estimate<RatioEstimate>?) {
             switch x {

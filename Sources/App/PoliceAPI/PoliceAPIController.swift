@@ -95,8 +95,8 @@ struct PoliceAPIController: Sendable {
         let slices = try await streetSlices(month: try p.month(), on: req.db)
         var parts: [ArraySlice<UInt8>] = []
         for slice in slices {
-            for i in 0..<slice.count where slice.easting[i].isFinite && categories.contains(slice.categoryIDs[i])
-                && region.contains(easting: slice.easting[i], northing: slice.northing[i]) {
+            for i in slice.rows(northing: region.bounds.minNorthing, region.bounds.maxNorthing)
+            where categories.contains(slice.categoryIDs[i]) && region.contains(easting: slice.easting[i], northing: slice.northing[i]) {
                 parts.append(slice.object(i))
             }
         }
@@ -114,7 +114,7 @@ struct PoliceAPIController: Sendable {
             let g = BritishNationalGrid.grid(from: point)
             var best = Double.infinity
             for slice in slices {
-                for i in 0..<slice.count where slice.easting[i].isFinite {
+                for i in 0..<slice.located {
                     let dx = slice.easting[i] - g.easting, dy = slice.northing[i] - g.northing
                     if dx * dx + dy * dy < best { best = dx * dx + dy * dy; locationID = slice.locationIDs[i] }
                 }
@@ -135,7 +135,7 @@ struct PoliceAPIController: Sendable {
         let slices = try await streetSlices(month: try p.month(), forceID: force.id, on: req.db)
         var parts: [ArraySlice<UInt8>] = []
         for slice in slices {
-            for i in 0..<slice.count where !slice.easting[i].isFinite && categories.contains(slice.categoryIDs[i]) {
+            for i in slice.located..<slice.count where categories.contains(slice.categoryIDs[i]) {
                 parts.append(slice.object(i))
             }
         }
@@ -234,7 +234,7 @@ struct PoliceAPIController: Sendable {
         return try await queries.latestMonth(kinds: kinds, on: db) ?? 190001
     }
 
-    func categoryIDs(_ slug: String, on db: any Database) async throws -> Set<Int32> {
+    func categoryIDs(_ slug: String, on db: any Database) async throws -> CategorySet {
         guard let ids = try await queries.categoryIDs(slug: slug, on: db) else {
             throw Abort(.notFound, reason: "no crime category “\(slug)”: see /api/crime-categories")
         }

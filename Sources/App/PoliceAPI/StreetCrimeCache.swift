@@ -19,10 +19,40 @@ struct StreetSlice: Sendable {
     /// police.uk map point id (``PoliceLocationID``); 0 without a location.
     var locationIDs: [Int64]
 
+    /// Crimes with a location come first, ordered by northing; `located` is their count.
+    var located: Int
+
     var count: Int { ends.count }
+
+    /// The located crimes whose northing lies in `low...high` (a binary search each end).
+    func rows(northing low: Double, _ high: Double) -> Range<Int> {
+        func firstIndex(where predicate: (Double) -> Bool) -> Int {
+            var (lo, hi) = (0, located)
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if predicate(northing[mid]) { hi = mid } else { lo = mid + 1 }
+            }
+            return lo
+        }
+        let start = firstIndex { $0 >= low }
+        return start..<max(start, firstIndex { $0 > high })
+    }
     func start(_ i: Int) -> Int { i == 0 ? 0 : ends[i - 1] }
     func object(_ i: Int) -> ArraySlice<UInt8> { bytes[start(i)..<ends[i]] }
     var memory: Int { bytes.count + ends.count * 8 * 4 + categoryIDs.count * 4 }
+}
+
+/// Category ids as a table indexed by id: one load per crime instead of a hash lookup.
+struct CategorySet: Sendable {
+    private var table: [Bool]
+
+    init(_ ids: [Int]) {
+        table = Array(repeating: false, count: (ids.max() ?? 0) + 1)
+        for id in ids where id >= 0 { table[id] = true }
+    }
+
+    @inline(__always)
+    func contains(_ id: Int32) -> Bool { Int(id) < table.count && id >= 0 && table[Int(id)] }
 }
 
 /// What identifies a slice's contents: a re-import that changes the slice changes
@@ -134,16 +164,15 @@ struct PoliceAPIQueries: Sendable {
             .map { SliceVersion(id: $0.id, forceID: $0.force_id, updatedAt: $0.updated_at, rowCount: $0.row_count) }
     }
 
-    /// The category ids of a police.uk category slug; every id for `all-crime`; nil for
-    /// a slug police.uk does not have.
-    func categoryIDs(slug: String, on db: any Database) async throws -> Set<Int32>? {
+    /// The category ids of a police.uk category slug as a lookup table (`table[id]`); every
+    /// id for `all-crime`; nil for a slug police.uk does not have.
+    func categoryIDs(slug: String, on db: any Database) async throws -> CategorySet? {
         struct Row: Decodable { var id: Int; var slug: String }
         let rows = try await db.sql.raw("SELECT id, slug FROM crime_categories").all(decoding: Row.self)
-        if slug == "all-crime" { return Set(rows.map { Int32($0.id) }) }
-        let ids = rows.filter { $0.slug == slug }.map { Int32($0.id) }
-        if !ids.isEmpty { return Set(ids) }
+        let ids = rows.filter { slug == "all-crime" || $0.slug == slug }.map(\.id)
         // A category police.uk has but no stored row uses yet answers with no crimes.
-        return CrimeCategory.known.contains { $0.slug == slug } ? [] : nil
+        if ids.isEmpty && slug != "all-crime" && !CrimeCategory.known.contains(where: { $0.slug == slug }) { return nil }
+        return CategorySet(ids)
     }
 
     struct CrimeRow: Decodable {
@@ -194,9 +223,11 @@ struct PoliceAPIQueries: Sendable {
         let rows = try await db.sql.raw("""
             SELECT \(unsafeRaw: Self.crimeColumns)
             FROM incidents i JOIN crime_categories c ON c.id = i.category_id
-            WHERE i.slice_id = \(bind: version.id) ORDER BY i.id
+            WHERE i.slice_id = \(bind: version.id)
+            ORDER BY CASE WHEN i.northing IS NULL THEN 1 ELSE 0 END, i.northing, i.id
             """).all(decoding: CrimeRow.self)
-        var slice = StreetSlice(version: version, bytes: [], ends: [], categoryIDs: [], easting: [], northing: [], locationIDs: [])
+        var slice = StreetSlice(version: version, bytes: [], ends: [], categoryIDs: [], easting: [], northing: [], locationIDs: [],
+                                located: rows.count { $0.northing != nil && $0.easting != nil })
         slice.bytes.reserveCapacity(rows.count * 360)
         for r in rows {
             let crime = r.crime
