@@ -11,11 +11,11 @@ import Vapor
 /// one is made and printed once.
 struct UsersCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "action", help: "create, list or disable")
+        @Argument(name: "action", help: "create, list, disable or token")
         var action: String
         @Option(name: "email", help: "the person's email address (their sign-in name)")
         var email: String?
-        @Option(name: "name", help: "create: the person's name")
+        @Option(name: "name", help: "create: the person's name; token: the system that will use the token")
         var name: String?
         @Option(name: "role", help: "create: opcc-admin, opcc-staff, partner-admin or partner-user")
         var role: String?
@@ -27,7 +27,7 @@ struct UsersCommand: AsyncCommand {
         var passwordStdin: Bool
     }
 
-    var help: String { "Create, list or disable user accounts" }
+    var help: String { "Create, list or disable user accounts; make an API token for a person's organisation" }
 
     func run(using context: CommandContext, signature s: Signature) async throws {
         let app = context.application
@@ -74,8 +74,28 @@ struct UsersCommand: AsyncCommand {
                     throw CommandFailure(message: "users disable: \(email) is already disabled")
                 }
                 context.console.print("disabled \(email) and ended their sessions")
+            case "token":
+                // An organisation's API token, made in the person's name (as the organisation
+                // page does) and printed once: for scripts and CI that have no browser.
+                guard let email = s.email?.lowercased(), let name = s.name else {
+                    throw CommandFailure(message: "users token: give --email (the person making it) and --name (the system that will use it)")
+                }
+                guard let user = try await store.users(on: app.db).first(where: { $0.email == email }), user.disabled_at == nil,
+                      let role = Role(rawValue: user.role), role == .partnerAdmin || role == .opccAdmin else {
+                    throw CommandFailure(message: "users token: \(email) is not an active partner or OPCC admin account")
+                }
+                let organisation = try await app.db.sql.raw("SELECT name FROM organisations WHERE id = \(bind: user.organisation_id)")
+                    .first(decodingColumn: "name", as: String.self) ?? ""
+                let maker = CurrentUser(id: user.id, name: user.name, email: user.email, role: role, organisationID: user.organisation_id,
+                                        organisationName: organisation, csrfToken: "", sessionHash: "")
+                do {
+                    let token = try await APITokenStore(audit: AuditLog()).create(name: name, by: maker, on: app.db)
+                    context.console.print(token)
+                } catch let e as FieldErrors {
+                    throw CommandFailure(message: e.errors.map(\.message).joined(separator: "; "))
+                }
             default:
-                throw CommandFailure(message: "users: the action is create, list or disable")
+                throw CommandFailure(message: "users: the action is create, list, disable or token")
             }
         }
     }
