@@ -142,6 +142,23 @@ func routes(_ app: Application) throws {
     app.get("shared", "reports", ":token", access: .everyone, use: report.shared)
     app.get("shared", "reports", ":token", "report.csv", access: .everyone, use: report.sharedCSV)
 
+    // Public pages and open data files: no sign-in; small counts suppressed; a campaign
+    // only once OPCC staff publish it.
+    let openData = OpenDataController(
+        queries: OpenDataQueries(), areas: areaStore, publications: PublicationStore(audit: AuditLog()),
+        campaigns: CampaignStore(audit: AuditLog()), evaluation: report.evaluation,
+        suppression: Suppression(threshold: config.publicMinimumCount))
+    app.get("open", access: .everyone, use: openData.index)
+    app.get("open", "forces", ":force", "monthly.csv", access: .everyone, use: openData.forceCSV)
+    app.get("open", "areas", ":slug", access: .everyone, use: openData.area)
+    app.get("open", "areas", ":slug", "monthly.csv", access: .everyone, use: openData.areaCSV)
+    app.get("open", "areas", ":slug", "area.geojson", access: .everyone, use: openData.areaGeoJSON)
+    app.get("open", "campaigns", ":slug", access: .everyone, use: openData.campaign)
+    app.get("open", "campaigns", ":slug", "results.csv", access: .everyone, use: openData.campaignCSV)
+    app.get("open", "campaigns", ":slug", "areas.geojson", access: .everyone, use: openData.campaignGeoJSON)
+    app.post("campaigns", ":slug", "publish", access: .opcc, use: openData.publish)
+    app.post("campaigns", ":slug", "unpublish", access: .opcc, use: openData.unpublish)
+
     // Campaigns and their evaluations in the JSON API, bounded like the pages.
     let campaignAPI = CampaignAPIController(campaigns: CampaignStore(audit: AuditLog()), report: report)
     app.get("api", "v1", "campaigns", access: .api, use: campaignAPI.list)

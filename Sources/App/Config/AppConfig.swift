@@ -24,6 +24,9 @@ public struct AppConfig: Sendable {
     /// Memory the police.uk-compatible API may keep street months in
     /// (`SAFERSTREETS_POLICE_API_CACHE_MB`, default 512).
     public var policeAPICacheBytes = 512 << 20
+    /// Public pages and open data show counts below this as "fewer than N"
+    /// (`SAFERSTREETS_PUBLIC_MIN_COUNT`, default 5).
+    public var publicMinimumCount = 5
 
     public init(database: Database, hostname: String = "127.0.0.1", port: Int = 8080, isDevelopment: Bool = false) {
         self.database = database
@@ -59,10 +62,17 @@ public struct AppConfig: Sendable {
                 problems.append("SAFERSTREETS_POLICE_API_CACHE_MB must be a number of megabytes, 16 or more (got \"\(text)\")")
             }
         }
+        var minimumCount = 5
+        if let text = env["SAFERSTREETS_PUBLIC_MIN_COUNT"] {
+            if let value = Int(text), (1...100).contains(value) { minimumCount = value } else {
+                problems.append("SAFERSTREETS_PUBLIC_MIN_COUNT must be a whole number from 1 to 100 (got \"\(text)\")")
+            }
+        }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
         var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
         config.policeAPICacheBytes = cacheMB << 20
+        config.publicMinimumCount = minimumCount
         return config
     }
 }

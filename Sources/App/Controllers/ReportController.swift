@@ -162,7 +162,8 @@ struct ReportController: Sendable {
             ],
             method: method(e, delivery),
             canShare: canShare, links: active.map { .init(id: $0.id, label: $0.label, created: Format.dateTime($0.created_at)) },
-            hasLinks: !active.isEmpty, newLink: newLink, generated: Format.dateTime(Date().stored))
+            hasLinks: !active.isEmpty, newLink: newLink, generated: Format.dateTime(Date().stored),
+            published: try await PublicationStore(audit: AuditLog()).isPublished(c.id, on: req.db))
         return try await req.view.render("campaigns/report", page).encodeResponse(for: req)
     }
 

@@ -61,6 +61,8 @@ enum DemoCampaign {
                     to: plan, campaign: campaign, by: nil, on: db)
             }
         }
+        // The OPCC has published the result: the public page /open/campaigns/… exists.
+        try await PublicationStore(audit: AuditLog()).set(campaign, published: true, by: nil, on: db)
     }
 
     /// A summer of deterministic activity records for one town centre: daily patrols (more

@@ -62,6 +62,8 @@ struct ReportPage: Encodable {
     var hasLinks: Bool
     var newLink: String?
     var generated: String
+    /// Whether the result is on the public campaign page (`/open/campaigns/{slug}`).
+    var published = false
 }
 
 extension ReportPage.Line {

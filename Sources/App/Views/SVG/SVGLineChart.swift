@@ -22,20 +22,24 @@ struct SVGLineChart {
     var months: [Int]
     var series: [Series]
     var bands: [Band] = []
+    /// How a value that is not a number reads in the chart's description.
+    var missingText = "not shown"
     var width = 760.0
     var height = 280.0
 
     func render(title: String, id: String) -> String {
         let left = 48.0, right = 12.0, top = 28.0, bottom = 66.0
         let plotW = width - left - right, plotH = height - top - bottom
-        let maxValue = max(1, series.flatMap(\.values).max() ?? 1)
+        let maxValue = max(1, series.flatMap(\.values).filter(\.isFinite).max() ?? 1)
         let step = SVGChart.niceStep(maxValue / 4)
         let yMax = (maxValue / step).rounded(.up) * step
         let dx = plotW / Double(max(1, months.count - 1))
         func x(_ k: Int) -> Double { (left + Double(k) * dx).rounded(to: 1) }
         func y(_ v: Double) -> Double { (top + plotH - v / yMax * plotH).rounded(to: 1) }
         let description = series.map { s in
-            "\(s.label): " + zip(months, s.values).map { "\(ByteParsing.monthString($0)) \(Format.number($1, decimals: 0))" }.joined(separator: ", ")
+            "\(s.label): " + zip(months, s.values).map {
+                "\(ByteParsing.monthString($0)) " + ($1.isFinite ? Format.number($1, decimals: 0) : missingText)
+            }.joined(separator: ", ")
         }.joined(separator: ". ")
         var s = """
             <svg xmlns="http://www.w3.org/2000/svg" id="\(id)" class="chart line-chart" viewBox="0 0 \(Int(width)) \(Int(height))" \
@@ -67,9 +71,15 @@ struct SVGLineChart {
         }
         s += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(top + plotH)\" y2=\"\(top + plotH)\" stroke=\"#0b0c0c\"/>\n"
         for (n, line) in series.enumerated() {
-            let points = line.values.enumerated().map { "\(x($0)),\(y($1))" }.joined(separator: " ")
-            s += "<polyline class=\"series series-\(n)\" points=\"\(points)\" fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\""
-                + (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + "><title>\(SVG.escape(line.label))</title></polyline>\n"
+            // A value that is not a number (suppressed, missing) breaks the line.
+            var runs: [[String]] = [[]]
+            for (k, v) in line.values.enumerated() {
+                if v.isFinite { runs[runs.count - 1].append("\(x(k)),\(y(v))") } else if !runs[runs.count - 1].isEmpty { runs.append([]) }
+            }
+            for run in runs where !run.isEmpty {
+                s += "<polyline class=\"series series-\(n)\" points=\"\(run.joined(separator: " "))\" fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\""
+                    + (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + "><title>\(SVG.escape(line.label))</title></polyline>\n"
+            }
         }
         // Legend under the axis labels.
         var lx = left

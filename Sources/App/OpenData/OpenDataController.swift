@@ -1,0 +1,167 @@
+import Analytics
+import CrimeData
+import Fluent
+import Vapor
+
+/// The public pages (no sign-in) under `/open`: a force overview, each area, each
+/// published campaign; with open data files (CSV, GeoJSON) of exactly what they show.
+/// Safe by construction: counts come from the maintained aggregates, small counts are
+/// suppressed (``Suppression``), partners' activity is public records only and totalled
+/// by area and type, and nothing finer than an area's outline is placed on a map.
+struct OpenDataController: Sendable {
+    let queries: OpenDataQueries
+    let areas: AreaStore
+    let publications: PublicationStore
+    let campaigns: CampaignStore
+    let evaluation: EvaluationService
+    let suppression: Suppression
+
+    struct Link: Encodable { var name: String; var href: String; var detail: String }
+    struct Row: Encodable { var cells: [String] }
+
+    struct Page: Encodable {
+        var title: String
+        var lead: String
+        var facts: [RankingPage.Pair]
+        var chartSVG: String
+        var chartTitle: String
+        var recent: [Row]
+        var activity: [Row]
+        var hasActivity: Bool
+        var results: [Row]
+        var hasResults: Bool
+        var links: [Link]
+        var linksTitle: String
+        var downloads: [Link]
+        var mapSVG: String
+        var note: String
+        var breadcrumb: String
+        var activityByArea = false
+        var hasRecent = false
+        var hasLinks = false
+
+        /// The flags the template needs (Leaf cannot test an array for emptiness).
+        func ready() -> Page {
+            var page = self
+            page.hasRecent = !recent.isEmpty
+            page.hasLinks = !links.isEmpty
+            return page
+        }
+    }
+
+    // MARK: Pages
+
+    @Sendable func index(req: Request) async throws -> View {
+        let forces = try await queries.forcesWithData(on: req.db)
+        let forceID = forces.first ?? "norfolk"
+        let force = PoliceForce.forID(forceID) ?? PoliceForce(id: forceID, name: forceID)
+        let series = try await queries.forceSeries(forceID, on: req.db)
+        let published = try await publications.published(on: req.db)
+        let areaList = try await areas.list(on: req.db)
+        var links = published.map { Link(name: $0.name, href: "/open/campaigns/\($0.slug)", detail: "Campaign, \(Self.day($0.starts_on)) to \(Self.day($0.ends_on))") }
+        links += areaList.map { Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0)) }
+        return try await req.view.render("open/page", Page(
+            title: "Open data: \(force.name)",
+            lead: "Anti-social behaviour and crime recorded by \(force.name), month by month, from police.uk open data; the areas partners work in; and the results of campaigns the Police and Crime Commissioner has published.",
+            facts: facts(series), chartSVG: chart(series, title: "ASB and other crime by month, \(force.name)"),
+            chartTitle: "By month", recent: recent(series), activity: [], hasActivity: false, results: [], hasResults: false,
+            links: links, linksTitle: "Campaigns and areas",
+            downloads: [Link(name: "Monthly counts (CSV)", href: "/open/forces/\(force.id)/monthly.csv", detail: "")],
+            mapSVG: "", note: suppression.note, breadcrumb: "").ready())
+    }
+
+    @Sendable func area(req: Request) async throws -> View {
+        let area = try await requestedArea(req)
+        let series = try await queries.areaSeries(area, on: req.db)
+        let activity = try await queries.publicActivity(areaID: area.id, on: req.db)
+        return try await req.view.render("open/page", Page(
+            title: area.name, lead: area.description.isEmpty ? "\(AreaController.kindText(area)). \(Format.count(area.population)) residents." : area.description,
+            facts: facts(series), chartSVG: chart(series, title: "ASB and other crime by month in \(area.name)"),
+            chartTitle: "By month", recent: recent(series), activity: activityRows(activity, byArea: false), hasActivity: !activity.isEmpty,
+            results: [], hasResults: false, links: [], linksTitle: "",
+            downloads: [Link(name: "Monthly counts (CSV)", href: "/open/areas/\(area.slug)/monthly.csv", detail: ""),
+                        Link(name: "Outline and totals (GeoJSON)", href: "/open/areas/\(area.slug)/area.geojson", detail: "")],
+            mapSVG: outline([area]), note: suppression.note, breadcrumb: "/open").ready())
+    }
+
+    @Sendable func campaign(req: Request) async throws -> View {
+        let c = try await publishedCampaign(req)
+        let targets = try await targetAreas(c, on: req.db)
+        var series: [OpenDataQueries.Month] = []
+        for area in targets { series = add(series, try await queries.areaSeries(area, on: req.db)) }
+        let activity = try await queries.publicActivity(campaignID: c.id, on: req.db)
+        let results = try await resultRows(c, on: req.db)
+        return try await req.view.render("open/page", Page(
+            title: c.name, lead: c.description.isEmpty ? "From \(Self.day(c.starts_on)) to \(Self.day(c.ends_on))." : c.description,
+            facts: [.init(label: "Dates", value: "\(Self.day(c.starts_on)) to \(Self.day(c.ends_on))"),
+                    .init(label: "Areas", value: targets.map(\.name).joined(separator: ", "))] + facts(series),
+            chartSVG: chart(series, title: "ASB and other crime by month in the campaign's \(targets.count) areas"),
+            chartTitle: "By month, the campaign's areas together", recent: recent(series),
+            activity: activityRows(activity, byArea: true), hasActivity: !activity.isEmpty, results: results, hasResults: !results.isEmpty,
+            links: targets.map { Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0)) }, linksTitle: "Areas",
+            downloads: [Link(name: "Results and public activity (CSV)", href: "/open/campaigns/\(c.slug)/results.csv", detail: ""),
+                        Link(name: "Areas with their results (GeoJSON)", href: "/open/campaigns/\(c.slug)/areas.geojson", detail: "")],
+            mapSVG: outline(targets), note: suppression.note, breadcrumb: "/open", activityByArea: true).ready())
+    }
+
+    // MARK: Files
+
+    @Sendable func forceCSV(req: Request) async throws -> Response {
+        let id = req.parameters.get("force") ?? ""
+        guard try await queries.forcesWithData(on: req.db).contains(id) else { throw Abort(.notFound, reason: "No data for the force “\(id)”") }
+        return download(seriesCSV(try await queries.forceSeries(id, on: req.db)), type: "text/csv; charset=utf-8", name: "\(id)-monthly.csv")
+    }
+
+    @Sendable func areaCSV(req: Request) async throws -> Response {
+        let area = try await requestedArea(req)
+        return download(seriesCSV(try await queries.areaSeries(area, on: req.db)), type: "text/csv; charset=utf-8", name: "\(area.slug)-monthly.csv")
+    }
+
+    @Sendable func areaGeoJSON(req: Request) async throws -> Response {
+        let area = try await requestedArea(req)
+        let series = try await queries.areaSeries(area, on: req.db)
+        return geoJSON([(area, lastYear(series))], results: [:], name: area.slug)
+    }
+
+    @Sendable func campaignCSV(req: Request) async throws -> Response {
+        let c = try await publishedCampaign(req)
+        var out = CSVWriter.record(["section", "area", "measure", "value", "lower95", "upper95", "note"])
+        for r in try await results(c, on: req.db) {
+            out += CSVWriter.record(["result", r.area, "relative effect size (RES)", r.res.map { HotspotExport.number($0.ratio) } ?? "",
+                                     r.res.map { HotspotExport.number($0.lower95) } ?? "", r.res.map { HotspotExport.number($0.upper95) } ?? "", r.verdict])
+        }
+        for a in try await queries.publicActivity(campaignID: c.id, on: req.db) {
+            let type = ActivityType.named(a.type)
+            let hidden = suppression.hides(a.records)
+            out += CSVWriter.record(["activity", a.area ?? "", "\(type?.label ?? a.type): records", suppression.csv(a.records), "", "",
+                                     hidden ? "fewer than \(suppression.threshold)" : ""])
+            out += CSVWriter.record(["activity", a.area ?? "", "\(type?.label ?? a.type): \(type?.quantityUnit ?? "quantity")",
+                                     hidden ? "" : HotspotExport.number(a.quantity), "", "", ""])
+        }
+        return download(out, type: "text/csv; charset=utf-8", name: "\(c.slug)-results.csv")
+    }
+
+    @Sendable func campaignGeoJSON(req: Request) async throws -> Response {
+        let c = try await publishedCampaign(req)
+        var withCounts: [(AreaRecord, (asb: Int, crime: Int))] = []
+        for area in try await targetAreas(c, on: req.db) { withCounts.append((area, lastYear(try await queries.areaSeries(area, on: req.db)))) }
+        let byName = Dictionary(try await results(c, on: req.db).map { ($0.area, $0) }, uniquingKeysWith: { a, _ in a })
+        return geoJSON(withCounts, results: byName, name: c.slug)
+    }
+
+    // MARK: Publishing (OPCC staff)
+
+    @Sendable func publish(req: Request) async throws -> Response {
+        try await setPublished(req, true)
+    }
+
+    @Sendable func unpublish(req: Request) async throws -> Response {
+        try await setPublished(req, false)
+    }
+
+    private func setPublished(_ req: Request, _ published: Bool) async throws -> Response {
+        let c = try await campaigns.requested(req)
+        try await publications.set(c, published: published, by: req.currentUser!, on: req.db)
+        return req.redirect(to: "/campaigns/\(c.slug)/report#publish")
+    }
+}
