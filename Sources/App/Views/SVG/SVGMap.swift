@@ -59,9 +59,12 @@ struct SVGMap {
     /// The SVG document. `title` and `description` are read out by screen readers.
     func render(title: String, description: String, id: String = "map") -> String {
         let height = mapHeight + legendHeight
+        // A map with links is a group of links, not one image: an image may not hold
+        // controls (WCAG 4.1.2; axe's nested-interactive).
+        let role = outlines.contains { $0.href != nil } ? "group" : "img"
         var s = """
             <svg xmlns="http://www.w3.org/2000/svg" id="\(id)" class="map" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" height="\(Int(height))" \
-            role="img" aria-labelledby="\(id)-title \(id)-desc" font-family="Arial, Helvetica, sans-serif">
+            role="\(role)" aria-labelledby="\(id)-title \(id)-desc" font-family="Arial, Helvetica, sans-serif">
             <title id="\(id)-title">\(SVG.escape(title))</title><desc id="\(id)-desc">\(SVG.escape(description))</desc>
             <rect x="0" y="0" width="\(Int(width))" height="\(Int(mapHeight))" fill="#f8f8f8" stroke="#b1b4b6"/>
 
