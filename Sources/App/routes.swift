@@ -40,6 +40,14 @@ func routes(_ app: Application) throws {
     app.get("areas", ":slug", "boundary.geojson", access: .everyone, use: areas.oneGeoJSON)
     app.get("api", "v1", "areas", access: .everyone, use: areas.api)
 
+    // police.uk files from the browser: streamed to disk, imported in the background with
+    // progress (OPCC staff: the data platform is theirs).
+    let imports = ImportController(jobs: ImportJobs())
+    app.get("imports", access: .opcc, use: imports.index)
+    app.on(.POST, ["imports"], access: .opcc, body: .stream, use: imports.upload)
+    app.get("imports", ":id", access: .opcc, use: imports.show)
+    app.get("imports", ":id", "status", access: .opcc, use: imports.status)
+
     let admin = AdminController(audit: AuditLog(), users: UserStore(audit: AuditLog()))
     app.get("admin", "audit", access: .opccAdmin, use: admin.auditLog)
     app.get("admin", "users", access: .opcc, use: admin.users)

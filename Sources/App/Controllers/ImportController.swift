@@ -1,0 +1,131 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Vapor
+
+/// police.uk files imported from the browser (OPCC staff): the upload is streamed to disk
+/// (a monthly archive can be hundreds of megabytes), then imported in the background as
+/// `saferstreets import` would, while `/imports/{id}` shows its progress.
+struct ImportController: Sendable {
+    let jobs: ImportJobs
+    /// The largest upload accepted (4 GiB: more than the whole police.uk archive of a force).
+    static let maxBytes: UInt64 = 4 << 30
+
+    struct Page: Encodable {
+        struct Recent: Encodable { var when: String; var origin: String; var status: String; var message: String }
+        var title = "Import police.uk data"
+        var csrf: String
+        var jobs: [JobRow]
+        var hasJobs: Bool
+        var recent: [Recent]
+        var hasRecent: Bool
+    }
+
+    struct JobRow: Encodable {
+        var id: String
+        var fileName: String
+        var state: String
+        var percent: String
+        var href: String
+    }
+
+    struct JobPage: Encodable {
+        var title: String
+        var job: ImportJobs.Job
+        var percent: String
+        var rows: String
+        var rate: String
+        var left: String
+        var running: Bool
+        var statusHref: String
+        var summaryLines: [String]
+        var hasRejects: Bool
+    }
+
+    @Sendable func index(req: Request) async throws -> View {
+        struct Row: Decodable { var started_at: String; var origin: String; var status: String; var message: String }
+        let rows = try await req.db.sql.raw("SELECT started_at, origin, status, message FROM imports ORDER BY id DESC LIMIT 10")
+            .all(decoding: Row.self)
+        let jobs = jobs.recent.map {
+            JobRow(id: $0.id, fileName: $0.fileName, state: $0.state, percent: Format.number($0.percent, decimals: 0), href: "/imports/\($0.id)")
+        }
+        return try await req.view.render("imports/index", Page(
+            csrf: req.csrfToken, jobs: jobs, hasJobs: !jobs.isEmpty,
+            recent: rows.map { .init(when: Format.dateTime($0.started_at), origin: $0.origin, status: $0.status, message: $0.message) },
+            hasRecent: !rows.isEmpty))
+    }
+
+    /// The file as the request body (the page's script sends it so, with `X-File-Name`),
+    /// or as the `file` part of a multipart form (without script; up to 64 MB).
+    @Sendable func upload(req: Request) async throws -> Response {
+        let user = req.currentUser!
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("saferstreets-upload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let name: String
+        do {
+            if req.headers.contentType?.type == "multipart" {
+                struct Form: Decodable { var file: File }
+                let form = try req.content.decode(Form.self)
+                name = Self.safeName(form.file.filename)
+                try Data(buffer: form.file.data).write(to: folder.appendingPathComponent(name))
+            } else {
+                name = Self.safeName(req.headers.first(name: "X-File-Name") ?? "upload")
+                try await Self.stream(req, to: folder.appendingPathComponent(name).path)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+        let id = UUID().uuidString.lowercased()
+        jobs.add(ImportJobs.Job(id: id, fileName: name, startedBy: user.email, startedAt: Date(), state: "uploading"))
+        jobs.run(id, path: folder.appendingPathComponent(name), app: req.application, origin: "web: \(user.name)")
+        if req.headers.accept.contains(where: { $0.mediaType == .json }) {
+            var headers = HTTPHeaders()
+            headers.contentType = .json
+            headers.replaceOrAdd(name: .location, value: "/imports/\(id)")
+            return Response(status: .accepted, headers: headers, body: .init(string: #"{"id":"\#(id)","href":"/imports/\#(id)"}"#))
+        }
+        return req.redirect(to: "/imports/\(id)")
+    }
+
+    @Sendable func show(req: Request) async throws -> View {
+        let job = try requestedJob(req)
+        let lines = job.summary.split(separator: "\n").map(String.init)
+        return try await req.view.render("imports/show", JobPage(
+            title: "Import of \(job.fileName)", job: job, percent: Format.number(job.percent, decimals: 0), rows: Format.count(job.rows),
+            rate: Format.count(job.rowsPerSecond), left: job.secondsLeft.map { "\($0) s" } ?? "", running: job.state == "running" || job.state == "uploading",
+            statusHref: "/imports/\(job.id)/status", summaryLines: lines, hasRejects: !job.rejects.isEmpty))
+    }
+
+    @Sendable func status(req: Request) async throws -> Response {
+        try APIJSON.response(try requestedJob(req))
+    }
+
+    func requestedJob(_ req: Request) throws -> ImportJobs.Job {
+        guard let job = jobs.job(req.parameters.get("id") ?? "") else { throw Abort(.notFound, reason: "There is no such import.") }
+        return job
+    }
+
+    /// A file name that cannot leave the upload folder: its last component, letters,
+    /// digits, dot, dash and underscore only.
+    static func safeName(_ raw: String) -> String {
+        let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let kept = String(last.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) })
+        let trimmed = kept.trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        return trimmed.isEmpty ? "upload" : String(trimmed.prefix(120))
+    }
+
+    /// Writes the request body to `path` as it arrives, refusing more than `maxBytes`.
+    static func stream(_ req: Request, to path: String) async throws {
+        let fileIO = req.application.fileio
+        let handle = try await fileIO.openFile(path: path, mode: .write, flags: .allowFileCreation(posixMode: 0o600), eventLoop: req.eventLoop).get()
+        defer { try? handle.close() }
+        var written: UInt64 = 0
+        for try await chunk in req.body {
+            written += UInt64(chunk.readableBytes)
+            guard written <= maxBytes else { throw Abort(.payloadTooLarge, reason: "The file is larger than 4 GiB.") }
+            try await fileIO.write(fileHandle: handle, buffer: chunk, eventLoop: req.eventLoop).get()
+        }
+        guard written > 0 else { throw Abort(.badRequest, reason: "The upload was empty: choose a police.uk file.") }
+    }
+}

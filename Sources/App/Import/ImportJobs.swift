@@ -1,0 +1,96 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Imports started from the web: the uploaded file is written to a private folder, then
+/// imported in the background through the same path as `saferstreets import`, while its
+/// page shows progress (bytes, rows, rows a second, time left). Jobs live in memory; what
+/// each import did is also recorded in `imports` as for the command.
+final class ImportJobs: Sendable {
+    struct Job: Sendable, Encodable {
+        var id: String
+        var fileName: String
+        var startedBy: String
+        var startedAt: Date
+        /// `uploading`, `running`, `finished` or `failed`.
+        var state: String
+        var bytesDone: UInt64 = 0
+        var bytesTotal: UInt64 = 0
+        var rows = 0
+        var summary = ""
+        var rejects: [String] = []
+        var finishedAt: Date?
+
+        var percent: Double { bytesTotal == 0 ? 0 : min(100, Double(bytesDone) / Double(bytesTotal) * 100) }
+        var seconds: Double { (finishedAt ?? Date()).timeIntervalSince(startedAt) }
+        var rowsPerSecond: Int { seconds > 0 ? Int(Double(rows) / seconds) : 0 }
+        /// Seconds left at the current rate, while running.
+        var secondsLeft: Int? {
+            guard state == "running", bytesDone > 0, bytesTotal > bytesDone else { return nil }
+            return Int(seconds * Double(bytesTotal - bytesDone) / Double(bytesDone))
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, fileName, startedBy, state, bytesDone, bytesTotal, rows, summary, rejects, percent, rowsPerSecond, secondsLeft
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(fileName, forKey: .fileName)
+            try c.encode(startedBy, forKey: .startedBy)
+            try c.encode(state, forKey: .state)
+            try c.encode(bytesDone, forKey: .bytesDone)
+            try c.encode(bytesTotal, forKey: .bytesTotal)
+            try c.encode(rows, forKey: .rows)
+            try c.encode(summary, forKey: .summary)
+            try c.encode(rejects, forKey: .rejects)
+            try c.encode((percent * 10).rounded() / 10, forKey: .percent)
+            try c.encode(rowsPerSecond, forKey: .rowsPerSecond)
+            try c.encodeIfPresent(secondsLeft, forKey: .secondsLeft)
+        }
+    }
+
+    private let jobs = NIOLockedValueBox<[String: Job]>([:])
+
+    func job(_ id: String) -> Job? { jobs.withLockedValue { $0[id] } }
+
+    var recent: [Job] { jobs.withLockedValue { Array($0.values) }.sorted { $0.startedAt > $1.startedAt } }
+
+    func update(_ id: String, _ change: (inout Job) -> Void) {
+        jobs.withLockedValue { all in
+            if var job = all[id] { change(&job); all[id] = job }
+        }
+    }
+
+    func add(_ job: Job) { jobs.withLockedValue { $0[job.id] = job } }
+
+    /// Imports `path` (then deletes its folder) in the background; the job's progress and
+    /// result are updated as it goes.
+    func run(_ id: String, path: URL, app: Application, origin: String) {
+        update(id) { $0.state = "running" }
+        Task.detached { [self] in
+            defer { try? FileManager.default.removeItem(at: path.deletingLastPathComponent()) }
+            do {
+                let report = try await ImportStores.runImport(app: app, paths: [path.path], origin: origin) { done, total, rows in
+                    self.update(id) { $0.bytesDone = done; $0.bytesTotal = total; $0.rows = rows }
+                }
+                update(id) { job in
+                    job.state = "finished"
+                    job.finishedAt = Date()
+                    job.bytesDone = job.bytesTotal
+                    job.rows = report.rowsRead
+                    job.summary = report.summary
+                    job.rejects = report.rejects.prefix(100).map { "\($0.file), line \($0.line): \($0.reason)" }
+                }
+            } catch {
+                app.logger.error("web import failed", metadata: ["job": "\(id)", "error": "\(type(of: error))"])
+                update(id) { job in
+                    job.state = "failed"
+                    job.finishedAt = Date()
+                    job.summary = "The import stopped: \(error). Nothing of the file being imported was kept."
+                }
+            }
+        }
+    }
+}
