@@ -19,13 +19,7 @@ struct PoliceAPIController: Sendable {
         let stored = try await queries.forcesWithData(on: req.db)
         var forces = PoliceForce.known
         for id in stored where !forces.contains(where: { $0.id == id }) { forces.append(PoliceForce(id: id, name: id)) }
-        return PoliceAPIBody.array(forces) { force, out in
-            out.append(contentsOf: #"{"id":"#.utf8)
-            PoliceAPIJSON.string(force.id, to: &out)
-            out.append(contentsOf: #","name":"#.utf8)
-            PoliceAPIJSON.string(force.name, to: &out)
-            out.append(UInt8(ascii: "}"))
-        }
+        return PoliceAPIBody.array(forces) { force, out in PoliceAPIJSON.stringObject(["id": force.id, "name": force.name], to: &out) }
     }
 
     @Sendable func force(req: Request) async throws -> Response {
@@ -53,11 +47,7 @@ struct PoliceAPIController: Sendable {
         var seen = Set<String>()
         let categories = [CrimeCategory(slug: "all-crime", name: "All crime")] + CrimeCategory.known.prefix(14)
         return PoliceAPIBody.array(categories.filter { seen.insert($0.slug).inserted }) { c, out in
-            out.append(contentsOf: #"{"url":"#.utf8)
-            PoliceAPIJSON.string(c.slug, to: &out)
-            out.append(contentsOf: #","name":"#.utf8)
-            PoliceAPIJSON.string(c.name, to: &out)
-            out.append(UInt8(ascii: "}"))
+            PoliceAPIJSON.stringObject(["url": c.slug, "name": c.name], to: &out)
         }
     }
 
@@ -79,9 +69,8 @@ struct PoliceAPIController: Sendable {
         guard let month = try await queries.latestMonth(on: req.db) else {
             throw Abort(.notFound, reason: "no police.uk street data has been imported")
         }
-        var out: [UInt8] = Array(#"{"date":"#.utf8)
-        PoliceAPIJSON.string(ByteParsing.monthString(month) + "-01", to: &out)
-        out.append(UInt8(ascii: "}"))
+        var out: [UInt8] = []
+        PoliceAPIJSON.stringObject(["date": ByteParsing.monthString(month) + "-01"], to: &out)
         return PoliceAPIBody.value(out)
     }
 

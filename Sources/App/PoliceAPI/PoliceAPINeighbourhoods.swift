@@ -10,13 +10,7 @@ extension PoliceAPIController {
     @Sendable func neighbourhoods(req: Request) async throws -> Response {
         let force = try await knownForce(req.parameters.get("force") ?? "", on: req.db)
         let list = try await areas.list(on: req.db).filter { $0.forceID == force.id }
-        return PoliceAPIBody.array(list) { area, out in
-            out.append(contentsOf: #"{"id":"#.utf8)
-            PoliceAPIJSON.string(area.slug, to: &out)
-            out.append(contentsOf: #","name":"#.utf8)
-            PoliceAPIJSON.string(area.name, to: &out)
-            out.append(UInt8(ascii: "}"))
-        }
+        return PoliceAPIBody.array(list) { area, out in PoliceAPIJSON.stringObject(["id": area.slug, "name": area.name], to: &out) }
     }
 
     @Sendable func neighbourhoodDetail(req: Request) async throws -> Response {
@@ -44,11 +38,8 @@ extension PoliceAPIController {
         let area = try await neighbourhood(force: req.parameters.get("force") ?? "", id: req.parameters.get("neighbourhood") ?? "", on: req.db)
         let ring = area.shape?.polygons.first?.first ?? []
         return PoliceAPIBody.array(ring.map(BritishNationalGrid.geo(from:))) { p, out in
-            out.append(contentsOf: #"{"latitude":"#.utf8)
-            PoliceAPIJSON.coordinate(p.latitude, to: &out)
-            out.append(contentsOf: #","longitude":"#.utf8)
-            PoliceAPIJSON.coordinate(p.longitude, to: &out)
-            out.append(UInt8(ascii: "}"))
+            PoliceAPIJSON.stringObject(
+                ["latitude": PoliceAPIJSON.coordinateText(p.latitude), "longitude": PoliceAPIJSON.coordinateText(p.longitude)], to: &out)
         }
     }
 
@@ -68,11 +59,8 @@ extension PoliceAPIController {
         guard let area = holding, let force = area.forceID else {
             throw Abort(.notFound, reason: "no neighbourhood (area) holds \(lat),\(lng)")
         }
-        var out: [UInt8] = Array(#"{"force":"#.utf8)
-        PoliceAPIJSON.string(force, to: &out)
-        out.append(contentsOf: #","neighbourhood":"#.utf8)
-        PoliceAPIJSON.string(area.slug, to: &out)
-        out.append(UInt8(ascii: "}"))
+        var out: [UInt8] = []
+        PoliceAPIJSON.stringObject(["force": force, "neighbourhood": area.slug], to: &out)
         return PoliceAPIBody.value(out)
     }
 

@@ -227,6 +227,18 @@ public enum PoliceAPIJSON {
         }
     }
 
+    /// An object of string values, keys in the order given: `{"id":"…","name":"…"}`.
+    public static func stringObject(_ pairs: KeyValuePairs<String, String>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (n, pair) in pairs.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            string(pair.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            string(pair.value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
     /// A JSON string literal (RFC 8259 escaping; non-ASCII written as UTF-8).
     public static func string(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
