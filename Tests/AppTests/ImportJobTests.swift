@@ -95,3 +95,51 @@ struct ImportJobTests {
         #expect(ImportController.safeName("2024 06 é.csv") == "202406.csv")
     }
 }
+
+/// The import page in a real browser: the page's script sends the chosen file as the
+/// request body, the progress page follows the background import to its end.
+@Suite("import from the web, in a real browser", .serialized,
+       .enabled(if: Browser.available, "headless Chromium or chromedriver is not installed"))
+struct ImportBrowserTests {
+    @Test("choose a street file, upload it, and watch the import finish")
+    func uploadInBrowser() async throws {
+        try await withTestApp { app in
+            _ = try await app.makeUser("analyst@opcc.example", role: .opccStaff)
+            let rows = (4096..<4296).map { PoliceCSV.crime($0) } + [PoliceCSV.asb(), PoliceCSV.asb()]
+            let file = try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "2024-06-norfolk-street.csv")
+            try await Browser.serving(app) { port in
+                let site = "http://localhost:\(port)"
+                let browser = try await WebDriver.start(client: app.client)
+                do {
+                    try await browser.open("\(site)/imports")
+                    _ = try await browser.waitForURL { $0.contains("/login") }
+                    try await browser.type("#email", "analyst@opcc.example")
+                    try await browser.type("#password", "correct horse battery")
+                    try await browser.click("form#login-form button[type=submit]")
+                    _ = try await browser.waitForURL { $0.hasSuffix("/imports") }
+                    try await browser.type("#file", file, clear: false)
+                    try await browser.click("form#import-form button[type=submit]")
+                    do {
+                        _ = try await browser.waitForURL { $0.range(of: #"/imports/[0-9a-f-]{36}$"#, options: .regularExpression) != nil }
+                    } catch {
+                        Issue.record("the upload did not reach its progress page: \(try await browser.text("#upload-status"))")
+                        throw error
+                    }
+                    var state = ""
+                    for _ in 0..<100 where state != "finished" {
+                        state = try await browser.text("#state")
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                    #expect(state == "finished")
+                    #expect(try await browser.text("#summary").contains("202 inserted"))
+                    #expect(try await browser.text("#percent") == "100%")
+                } catch {
+                    await browser.stop()
+                    throw error
+                }
+                await browser.stop()
+            }
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM incidents") == 202)
+        }
+    }
+}

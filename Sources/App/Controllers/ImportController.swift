@@ -79,7 +79,7 @@ struct ImportController: Sendable {
         let id = UUID().uuidString.lowercased()
         jobs.add(ImportJobs.Job(id: id, fileName: name, startedBy: user.email, startedAt: Date(), state: "uploading"))
         jobs.run(id, path: folder.appendingPathComponent(name), app: req.application, origin: "web: \(user.name)")
-        if req.headers.accept.contains(where: { $0.mediaType == .json }) {
+        if req.headers.first(name: .accept)?.contains("application/json") == true {
             var headers = HTTPHeaders()
             headers.contentType = .json
             headers.replaceOrAdd(name: .location, value: "/imports/\(id)")
