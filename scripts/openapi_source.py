@@ -17,6 +17,12 @@ def obj(props, required=None, extra=False):
     if not extra: o["additionalProperties"] = False
     return o
 
+# The activity types (ActivityType.all; OpenAPITests checks the two lists agree).
+ACTIVITY_TYPES = ["patrol", "pspo", "community-protection-warning", "community-protection-notice",
+                  "community-protection-notice-breach", "dispersal-authorisation", "vehicle-warning", "vehicle-seizure",
+                  "closure-notice", "closure-order", "civil-injunction", "criminal-behaviour-order", "outreach-event",
+                  "youth-session", "school-visit", "safeguarding", "multi-agency-meeting", "pcc-engagement"]
+
 S = {"type": "string"}
 I = {"type": "integer"}
 N = {"type": "number"}
@@ -66,8 +72,9 @@ schemas = {
                            "visibility": {"type": "string", "enum": ["private", "shared", "public"]}},
                           required=["id", "organisation", "type", "date", "location", "quantity", "unit", "fields", "visibility"]),
     "ActivityIn": {"type": "object", "properties": {
-        "type": {"type": "string", "description": "an activity type, see /api/v1/activity-types"},
-        "date": {"type": "string", "description": "YYYY-MM-DD"}, "time": {"type": "string", "description": "HH:MM, for types with a time"},
+        "type": {"type": "string", "enum": ACTIVITY_TYPES, "description": "an activity type, see /api/v1/activity-types"},
+        "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD, not in the future"},
+        "time": {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}$", "description": "HH:MM, for types with a time"},
         "area": {"type": "string", "description": "an area slug"}, "location": S,
         "campaign": {"type": "string", "description": "a campaign slug your organisation is part of"},
         "visibility": {"type": "string", "enum": ["private", "shared", "public"]},

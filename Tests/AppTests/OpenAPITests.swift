@@ -42,6 +42,9 @@ struct OpenAPITests {
                     #expect(operation["responses"]?["401"] != nil, "\(method) \(path) has no 401")
                 }
             }
+            // The activity types the document lists are the app's.
+            let types = doc["components"]?["schemas"]?["ActivityIn"]?["properties"]?["type"]?["enum"]?.array.compactMap(\.string)
+            #expect(types == ActivityType.all.map(\.slug))
             // Every $ref resolves.
             let text = String(decoding: body, as: UTF8.self)
             let refs = text.components(separatedBy: "\"$ref\": \"#/components/schemas/").dropFirst().map { $0.prefix { $0 != "\"" } }
