@@ -239,3 +239,31 @@ struct PoliceAPITests {
         }
     }
 }
+
+@Suite("police.uk-compatible API over a real connection")
+struct PoliceAPIStreamTests {
+    @Test("an answer larger than one chunk is streamed whole: 3,000 crimes by polygon over HTTP")
+    func largeAnswer() async throws {
+        try await withTestApp { app in
+            // 3,000 crimes on a 60 × 50 lattice of map points round Norwich.
+            let rows = (0..<3000).map { (n: Int) -> String in
+                let lon: Double = 1.25 + Double(n % 60) * 0.001
+                let lat: Double = 52.60 + Double(n / 60) * 0.001
+                return PoliceCSV.crime(0x10000 + n, lon: String(format: "%.6f", lon), lat: String(format: "%.6f", lat),
+                                       location: "On or near Street \(n % 60)")
+            }
+            _ = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "2024-06-norfolk-street.csv"))
+            try await Browser.serving(app) { port in
+                let response = try await app.client.get(
+                    URI(string: "http://127.0.0.1:\(port)/api/crimes-street/all-crime?poly=52.59,1.24:52.59,1.32:52.66,1.32:52.66,1.24"))
+                #expect(response.status == .ok)
+                let body = try #require(response.body)
+                #expect(body.readableBytes > PoliceAPIBody.chunk, "the answer spans several chunks")
+                #expect(response.headers.first(name: .transferEncoding) == "chunked")
+                let crimes = try JSONValue.parse(Data(buffer: body)).array
+                #expect(crimes.count == 3000)
+                #expect(Set(crimes.compactMap { $0["persistent_id"]?.string }).count == 3000)
+            }
+        }
+    }
+}
