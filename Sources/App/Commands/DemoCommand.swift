@@ -48,7 +48,10 @@ struct DemoCommand: AsyncCommand {
 
             Demo accounts (this demo database only; sign in at /login):
             \(accounts.map { "  \($0.role.label.padding(toLength: 14, withPad: " ", startingAt: 0)) \($0.email)  password: \($0.password)" }.joined(separator: "\n"))
-            The hot-spot, ranking and area pages are open data and need no sign-in. Press Ctrl+C to stop.
+            Open to everyone, no sign-in: the hot-spot, ranking and area pages; the public pages at
+            http://\(config.hostname):\(config.port)/open (the campaign's result is published); the police.uk API,
+            e.g. http://\(config.hostname):\(config.port)/api/crimes-street/all-crime?lat=52.6286&lng=1.2925; and the
+            JSON API's description at http://\(config.hostname):\(config.port)/api/v1/openapi.json. Press Ctrl+C to stop.
             """)
         guard !signature.noServe else { return }
         guard let serve = app.asyncCommands.commands["serve"] else { return }
