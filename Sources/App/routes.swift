@@ -105,6 +105,10 @@ func routes(_ app: Application) throws {
     // POST forms (long polygons) change nothing, so they need no session or CSRF token.
     let policeAPI = PoliceAPIController(
         queries: PoliceAPIQueries(), cache: StreetCrimeCache(budgetBytes: config.policeAPICacheBytes), areas: areaStore)
+    let command = app.environment.arguments.dropFirst().first
+    if app.environment != .testing, command == nil || command == "serve" || command?.hasPrefix("-") == true {
+        app.lifecycle.use(PoliceAPIWarmUp(controller: policeAPI))
+    }
     app.get("api", "forces", access: .everyone, use: policeAPI.forces)
     app.get("api", "forces", ":id", access: .everyone, use: policeAPI.force)
     app.get("api", "forces", ":id", "people", access: .everyone, use: policeAPI.emptyList)

@@ -208,12 +208,23 @@ struct PoliceAPIController: Sendable {
     /// The street slices of a month (the latest stored when none is given), from the cache.
     func streetSlices(month: Int?, forceID: String? = nil, on db: any Database) async throws -> [StreetSlice] {
         let month = try await resolvedMonth(month, kinds: PoliceAPIQueries.streetKinds, on: db)
-        var slices: [StreetSlice] = []
-        for version in try await queries.streetSlices(month: month, forceID: forceID, on: db) {
-            let queries = self.queries
-            slices.append(try await cache.slice(version) { try await queries.loadSlice(version, on: db) })
+        let versions = try await queries.streetSlices(month: month, forceID: forceID, on: db)
+        // A month not yet in memory is read slice by slice in parallel (one connection each).
+        let (queries, cache) = (self.queries, self.cache)
+        return try await withThrowingTaskGroup(of: (Int, StreetSlice).self) { group in
+            for (n, version) in versions.enumerated() {
+                group.addTask { (n, try await cache.slice(version) { try await queries.loadSlice(version, on: db) }) }
+            }
+            var slices = [StreetSlice?](repeating: nil, count: versions.count)
+            for try await (n, slice) in group { slices[n] = slice }
+            return slices.compactMap { $0 }
         }
-        return slices
+    }
+
+    /// Reads the latest month into memory, so that the first request after start-up is
+    /// as quick as the rest.
+    func warm(on db: any Database) async {
+        _ = try? await streetSlices(month: nil, on: db)
     }
 
     func resolvedMonth(_ month: Int?, kinds: String, on db: any Database) async throws -> Int {
@@ -234,5 +245,16 @@ struct PoliceAPIController: Sendable {
         if let force = PoliceForce.forID(id) { return force }
         if try await queries.forcesWithData(on: db).contains(id) { return PoliceForce(id: id, name: id) }
         throw Abort(.notFound, reason: "no force “\(id)”: see /api/forces")
+    }
+}
+
+/// Reads the latest street month into the police.uk API's cache in the background once the
+/// server is up (not in tests: their data arrives after start-up).
+struct PoliceAPIWarmUp: LifecycleHandler {
+    let controller: PoliceAPIController
+
+    func didBoot(_ application: Application) throws {
+        let db = application.db
+        Task { await controller.warm(on: db) }
     }
 }
