@@ -35,7 +35,8 @@ public struct AppConfig: Sendable {
         self.isDevelopment = isDevelopment
     }
 
-    /// Reads `DATABASE_URL`, `SAFERSTREETS_DB`, `HOST`, `PORT` and `SAFERSTREETS_ENV`.
+    /// Reads `DATABASE_URL`, `SAFERSTREETS_DB`, `HOST`, `PORT`, `SAFERSTREETS_ENV`,
+    /// `SAFERSTREETS_POLICE_API_CACHE_MB` and `SAFERSTREETS_PUBLIC_MIN_COUNT`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var problems: [String] = []
         var database = Database.sqlite(path: env["SAFERSTREETS_DB"] ?? "saferstreets.sqlite")
@@ -46,28 +47,22 @@ public struct AppConfig: Sendable {
                 problems.append("DATABASE_URL must start with postgres:// (got a value starting \(url.prefix(11)))")
             }
         }
-        var port = 8080
-        if let text = env["PORT"] {
-            if let value = Int(text), (1...65535).contains(value) { port = value } else {
-                problems.append("PORT must be a number from 1 to 65535 (got \"\(text)\")")
+        /// A whole number in `range`, or the default; a bad value is a problem named.
+        func integer(_ name: String, default value: Int, in range: ClosedRange<Int>, what: String) -> Int {
+            guard let text = env[name] else { return value }
+            guard let n = Int(text), range.contains(n) else {
+                problems.append("\(name) must be \(what) (got \"\(text)\")")
+                return value
             }
+            return n
         }
+        let port = integer("PORT", default: 8080, in: 1...65535, what: "a number from 1 to 65535")
         let mode = env["SAFERSTREETS_ENV"] ?? "production"
         if !["production", "development"].contains(mode) {
             problems.append("SAFERSTREETS_ENV must be production or development (got \"\(mode)\")")
         }
-        var cacheMB = 512
-        if let text = env["SAFERSTREETS_POLICE_API_CACHE_MB"] {
-            if let value = Int(text), value >= 16 { cacheMB = value } else {
-                problems.append("SAFERSTREETS_POLICE_API_CACHE_MB must be a number of megabytes, 16 or more (got \"\(text)\")")
-            }
-        }
-        var minimumCount = 5
-        if let text = env["SAFERSTREETS_PUBLIC_MIN_COUNT"] {
-            if let value = Int(text), (1...100).contains(value) { minimumCount = value } else {
-                problems.append("SAFERSTREETS_PUBLIC_MIN_COUNT must be a whole number from 1 to 100 (got \"\(text)\")")
-            }
-        }
+        let cacheMB = integer("SAFERSTREETS_POLICE_API_CACHE_MB", default: 512, in: 16...1_048_576, what: "a number of megabytes, 16 or more")
+        let minimumCount = integer("SAFERSTREETS_PUBLIC_MIN_COUNT", default: 5, in: 1...100, what: "a whole number from 1 to 100")
         if !problems.isEmpty { throw ConfigError(problems: problems) }
         var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
