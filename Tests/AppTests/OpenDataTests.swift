@@ -126,4 +126,18 @@ struct OpenDataTests {
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SAFERSTREETS_PUBLIC_MIN_COUNT": "0"]) }
         #expect(try AppConfig.fromEnvironment(["SAFERSTREETS_PUBLIC_MIN_COUNT": "10"]).publicMinimumCount == 10)
     }
+
+    @Test("settings: every bad value is named, all at once; good ones are read")
+    func settings() throws {
+        do {
+            _ = try AppConfig.fromEnvironment(["PORT": "0", "SAFERSTREETS_POLICE_API_CACHE_MB": "lots", "SAFERSTREETS_PUBLIC_MIN_COUNT": "101"])
+            Issue.record("bad settings were accepted")
+        } catch let error as ConfigError {
+            #expect(error.problems.count == 3)
+            #expect(error.problems.contains("PORT must be a number from 1 to 65535 (got \"0\")"))
+            #expect(error.problems.contains { $0.hasPrefix("SAFERSTREETS_POLICE_API_CACHE_MB must be a number of megabytes") })
+        }
+        let config = try AppConfig.fromEnvironment(["PORT": "9000", "SAFERSTREETS_POLICE_API_CACHE_MB": "64"])
+        #expect(config.port == 9000 && config.policeAPICacheBytes == 64 << 20 && config.publicMinimumCount == 5)
+    }
 }
