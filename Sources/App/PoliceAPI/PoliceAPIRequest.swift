@@ -102,17 +102,25 @@ struct PoliceAPIParameters {
 
     /// The one-mile circle round `lat`/`lng`, or the `poly` polygon.
     func region() throws -> PoliceAPIRegion {
+        let region: PoliceAPIRegion
         if let poly = string("poly") {
             do {
-                return PoliceAPIRegion(polygon: try PolicePolygon.parse(poly))
+                region = PoliceAPIRegion(polygon: try PolicePolygon.parse(poly))
             } catch let error as PolicePolygon.ParseError {
                 throw Abort(.badRequest, reason: error.description)
             }
+        } else {
+            guard let point = try point() else {
+                throw Abort(.badRequest, reason: "give lat and lng (a one-mile circle) or poly (lat,lng:lat,lng:…)")
+            }
+            region = PoliceAPIRegion(centre: point)
         }
-        guard let point = try point() else {
-            throw Abort(.badRequest, reason: "give lat and lng (a one-mile circle) or poly (lat,lng:lat,lng:…)")
+        // The National Grid has no sensible coordinates for points far from Britain.
+        let b = region.bounds, box = region.geoBox
+        guard [b.minEasting, b.maxEasting, b.minNorthing, b.maxNorthing, box.minLat, box.maxLat, box.minLng, box.maxLng].allSatisfy(\.isFinite) else {
+            throw Abort(.badRequest, reason: "the place asked for is too far from the United Kingdom to search")
         }
-        return PoliceAPIRegion(centre: point)
+        return region
     }
 
     func required(_ name: String) throws -> String {
