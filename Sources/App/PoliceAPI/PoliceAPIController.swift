@@ -44,11 +44,9 @@ struct PoliceAPIController: Sendable {
 
     @Sendable func crimeCategories(req: Request) async throws -> Response {
         _ = try PoliceAPIParameters(request: req).month()
-        var seen = Set<String>()
+        // `all-crime`, then the current categories (the first 14 of `known`; the rest are pre-2013).
         let categories = [CrimeCategory(slug: "all-crime", name: "All crime")] + CrimeCategory.known.prefix(14)
-        return PoliceAPIBody.array(categories.filter { seen.insert($0.slug).inserted }) { c, out in
-            PoliceAPIJSON.stringObject(["url": c.slug, "name": c.name], to: &out)
-        }
+        return PoliceAPIBody.array(categories) { c, out in PoliceAPIJSON.stringObject(["url": c.slug, "name": c.name], to: &out) }
     }
 
     @Sendable func dates(req: Request) async throws -> Response {
@@ -56,12 +54,9 @@ struct PoliceAPIController: Sendable {
         return PoliceAPIBody.array(months) { m, out in
             out.append(contentsOf: #"{"date":"#.utf8)
             PoliceAPIJSON.string(ByteParsing.monthString(m.month), to: &out)
-            out.append(contentsOf: #","stop-and-search":["#.utf8)
-            for (n, force) in m.stopForces.enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                PoliceAPIJSON.string(force, to: &out)
-            }
-            out.append(contentsOf: "]}".utf8)
+            out.append(contentsOf: #","stop-and-search":"#.utf8)
+            PoliceAPIJSON.array(m.stopForces, to: &out) { force, out in PoliceAPIJSON.string(force, to: &out) }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -111,7 +106,7 @@ struct PoliceAPIController: Sendable {
         }
         var parts: [ArraySlice<UInt8>] = []
         for slice in slices {
-            for i in 0..<slice.count where slice.locationIDs[i] == locationID { parts.append(slice.object(i)) }
+            for i in 0..<slice.located where slice.locationIDs[i] == locationID { parts.append(slice.object(i)) }
         }
         return PoliceAPIBody.response(parts: parts)
     }
@@ -144,19 +139,16 @@ struct PoliceAPIController: Sendable {
         let outcomes = try await queries.outcomes(persistentID: id, on: req.db)
         var out: [UInt8] = Array(#"{"crime":"#.utf8)
         crime.write(to: &out, withOutcomeStatus: false)
-        out.append(contentsOf: #","outcomes":["#.utf8)
-        for (n, outcome) in outcomes.enumerated() {
-            if n > 0 { out.append(UInt8(ascii: ",")) }
-            outcome.write(to: &out)
-        }
-        out.append(contentsOf: "]}".utf8)
+        out.append(contentsOf: #","outcomes":"#.utf8)
+        PoliceAPIJSON.array(outcomes, to: &out) { outcome, out in outcome.write(to: &out) }
+        out.append(UInt8(ascii: "}"))
         return PoliceAPIBody.value(out)
     }
 
     /// `outcomes-at-location`: by `location_id`, within a mile of `lat`/`lng`, or in `poly`.
     @Sendable func outcomesAtLocation(req: Request) async throws -> Response {
         let p = PoliceAPIParameters(request: req)
-        let month = try await resolvedMonth(try p.month(), kinds: "('outcomes')", on: req.db)
+        let month = try await resolvedMonth(try p.month(), kinds: PoliceAPIQueries.outcomeKinds, on: req.db)
         let rows: [(outcome: PoliceAPIJSON.Outcome, crime: PoliceAPIJSON.Crime)]
         if let id = try p.locationID() {
             rows = try await queries.outcomes(month: month, region: nil, point: PoliceLocationID.point(of: id), on: req.db)
@@ -171,7 +163,7 @@ struct PoliceAPIController: Sendable {
     @Sendable func stopsStreet(req: Request) async throws -> Response {
         let p = PoliceAPIParameters(request: req)
         let region = try p.region()
-        let month = try await resolvedMonth(try p.month(), kinds: "('stop-and-search')", on: req.db)
+        let month = try await resolvedMonth(try p.month(), kinds: PoliceAPIQueries.stopKinds, on: req.db)
         return stopsResponse(try await queries.stops(month: month, .region(region), on: req.db))
     }
 
@@ -180,7 +172,7 @@ struct PoliceAPIController: Sendable {
         guard let id = try p.locationID(), let point = PoliceLocationID.point(of: id) else {
             throw Abort(.badRequest, reason: "location_id is required")
         }
-        let month = try await resolvedMonth(try p.month(), kinds: "('stop-and-search')", on: req.db)
+        let month = try await resolvedMonth(try p.month(), kinds: PoliceAPIQueries.stopKinds, on: req.db)
         return stopsResponse(try await queries.stops(month: month, .point(latitude: point.latitude, longitude: point.longitude), on: req.db))
     }
 
@@ -195,7 +187,7 @@ struct PoliceAPIController: Sendable {
     func stopsOfForce(req: Request, withoutLocationOnly: Bool) async throws -> Response {
         let p = PoliceAPIParameters(request: req)
         let force = try await knownForce(try p.required("force"), on: req.db)
-        let month = try await resolvedMonth(try p.month(), kinds: "('stop-and-search')", on: req.db)
+        let month = try await resolvedMonth(try p.month(), kinds: PoliceAPIQueries.stopKinds, on: req.db)
         return stopsResponse(try await queries.stops(month: month, .force(force.id, withoutLocationOnly: withoutLocationOnly), on: req.db))
     }
 

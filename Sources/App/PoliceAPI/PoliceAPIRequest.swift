@@ -150,7 +150,7 @@ enum PoliceAPIBody {
         let total = parts.reduce(2) { $0 + $1.count + 1 }
         if total <= chunk {
             var buffer = ByteBufferAllocator().buffer(capacity: total)
-            write(parts[...], into: &buffer)
+            write(parts, into: &buffer)
             return Response(status: .ok, headers: headers, body: .init(buffer: buffer))
         }
         return Response(status: .ok, headers: headers, body: .init(asyncStream: { writer in
@@ -181,7 +181,7 @@ enum PoliceAPIBody {
         try await writer.write(.end)
     }
 
-    static func write(_ parts: ArraySlice<ArraySlice<UInt8>>, into buffer: inout ByteBuffer) {
+    static func write(_ parts: [ArraySlice<UInt8>], into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "["))
         for (n, part) in parts.enumerated() {
             if n > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
@@ -199,12 +199,8 @@ enum PoliceAPIBody {
 
     /// A list of objects each written by `write`.
     static func array<T>(_ items: [T], write: (T, inout [UInt8]) -> Void) -> Response {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        for (n, item) in items.enumerated() {
-            if n > 0 { out.append(UInt8(ascii: ",")) }
-            write(item, &out)
-        }
-        out.append(UInt8(ascii: "]"))
+        var out: [UInt8] = []
+        PoliceAPIJSON.array(items, to: &out, write)
         return value(out)
     }
 }

@@ -84,7 +84,7 @@ public enum ByteParsing {
     }
 
     @inline(__always)
-    public static func hexValue(_ c: UInt8) -> UInt8? {
+    static func hexValue(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: c - 0x30
         case 0x61...0x66: c - 0x61 + 10

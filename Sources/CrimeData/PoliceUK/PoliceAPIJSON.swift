@@ -227,6 +227,16 @@ public enum PoliceAPIJSON {
         }
     }
 
+    /// A JSON array of items each written by `write`.
+    public static func array<S: Sequence>(_ items: S, to out: inout [UInt8], _ write: (S.Element, inout [UInt8]) -> Void) {
+        out.append(UInt8(ascii: "["))
+        for (n, item) in items.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            write(item, &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
     /// An object of string values, keys in the order given: `{"id":"…","name":"…"}`.
     public static func stringObject(_ pairs: KeyValuePairs<String, String>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
