@@ -29,8 +29,6 @@ extension OpenDataController {
         return out
     }
 
-    static func day(_ text: String) -> String { CalendarDay(text)?.long ?? text }
-
     func add(_ a: [OpenDataQueries.Month], _ b: [OpenDataQueries.Month]) -> [OpenDataQueries.Month] {
         var byMonth = Dictionary(uniqueKeysWithValues: a.map { ($0.month, $0) })
         for m in b {

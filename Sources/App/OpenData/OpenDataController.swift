@@ -26,10 +26,8 @@ struct OpenDataController: Sendable {
         var chartSVG: String
         var chartTitle: String
         var recent: [Row]
-        var activity: [Row]
-        var hasActivity: Bool
-        var results: [Row]
-        var hasResults: Bool
+        var activity: [Row] = []
+        var results: [Row] = []
         var links: [Link]
         var linksTitle: String
         var downloads: [Link]
@@ -38,12 +36,16 @@ struct OpenDataController: Sendable {
         var breadcrumb: String
         var activityByArea = false
         var hasRecent = false
+        var hasActivity = false
+        var hasResults = false
         var hasLinks = false
 
         /// The flags the template needs (Leaf cannot test an array for emptiness).
         func ready() -> Page {
             var page = self
             page.hasRecent = !recent.isEmpty
+            page.hasActivity = !activity.isEmpty
+            page.hasResults = !results.isEmpty
             page.hasLinks = !links.isEmpty
             return page
         }
@@ -58,13 +60,13 @@ struct OpenDataController: Sendable {
         let series = try await queries.forceSeries(forceID, on: req.db)
         let published = try await publications.published(on: req.db)
         let areaList = try await areas.list(on: req.db)
-        var links = published.map { Link(name: $0.name, href: "/open/campaigns/\($0.slug)", detail: "Campaign, \(Self.day($0.starts_on)) to \(Self.day($0.ends_on))") }
+        var links = published.map { Link(name: $0.name, href: "/open/campaigns/\($0.slug)", detail: "Campaign, \(CampaignController.dates($0))") }
         links += areaList.map { Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0)) }
         return try await req.view.render("open/page", Page(
             title: "Open data: \(force.name)",
             lead: "Anti-social behaviour and crime recorded by \(force.name), month by month, from police.uk open data; the areas partners work in; and the results of campaigns the Police and Crime Commissioner has published.",
             facts: facts(series), chartSVG: chart(series, title: "ASB and other crime by month, \(force.name)"),
-            chartTitle: "By month", recent: recent(series), activity: [], hasActivity: false, results: [], hasResults: false,
+            chartTitle: "By month", recent: recent(series),
             links: links, linksTitle: "Campaigns and areas",
             downloads: [Link(name: "Monthly counts (CSV)", href: "/open/forces/\(force.id)/monthly.csv", detail: "")],
             mapSVG: "", note: suppression.note, breadcrumb: "").ready())
@@ -77,8 +79,8 @@ struct OpenDataController: Sendable {
         return try await req.view.render("open/page", Page(
             title: area.name, lead: area.description.isEmpty ? "\(AreaController.kindText(area)). \(Format.count(area.population)) residents." : area.description,
             facts: facts(series), chartSVG: chart(series, title: "ASB and other crime by month in \(area.name)"),
-            chartTitle: "By month", recent: recent(series), activity: activityRows(activity, byArea: false), hasActivity: !activity.isEmpty,
-            results: [], hasResults: false, links: [], linksTitle: "",
+            chartTitle: "By month", recent: recent(series), activity: activityRows(activity, byArea: false),
+            links: [], linksTitle: "",
             downloads: [Link(name: "Monthly counts (CSV)", href: "/open/areas/\(area.slug)/monthly.csv", detail: ""),
                         Link(name: "Outline and totals (GeoJSON)", href: "/open/areas/\(area.slug)/area.geojson", detail: "")],
             mapSVG: outline([area]), note: suppression.note, breadcrumb: "/open").ready())
@@ -92,12 +94,12 @@ struct OpenDataController: Sendable {
         let activity = try await queries.publicActivity(campaignID: c.id, on: req.db)
         let results = try await resultRows(c, on: req.db)
         return try await req.view.render("open/page", Page(
-            title: c.name, lead: c.description.isEmpty ? "From \(Self.day(c.starts_on)) to \(Self.day(c.ends_on))." : c.description,
-            facts: [.init(label: "Dates", value: "\(Self.day(c.starts_on)) to \(Self.day(c.ends_on))"),
+            title: c.name, lead: c.description.isEmpty ? "From \(CampaignController.dates(c))." : c.description,
+            facts: [.init(label: "Dates", value: CampaignController.dates(c)),
                     .init(label: "Areas", value: targets.map(\.name).joined(separator: ", "))] + facts(series),
             chartSVG: chart(series, title: "ASB and other crime by month in the campaign's \(targets.count) areas"),
             chartTitle: "By month, the campaign's areas together", recent: recent(series),
-            activity: activityRows(activity, byArea: true), hasActivity: !activity.isEmpty, results: results, hasResults: !results.isEmpty,
+            activity: activityRows(activity, byArea: true), results: results,
             links: targets.map { Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0)) }, linksTitle: "Areas",
             downloads: [Link(name: "Results and public activity (CSV)", href: "/open/campaigns/\(c.slug)/results.csv", detail: ""),
                         Link(name: "Areas with their results (GeoJSON)", href: "/open/campaigns/\(c.slug)/areas.geojson", detail: "")],

@@ -29,35 +29,30 @@ struct OpenDataQueries: Sendable {
     }
 
     func forceSeries(_ forceID: String, on db: any Database) async throws -> [Month] {
-        try await series(db.sql.raw("""
-            SELECT t.month, CASE WHEN c.slug = 'anti-social-behaviour' THEN 1 ELSE 0 END AS asb, CAST(SUM(t.count) AS BIGINT) AS n
-            FROM counts_by_force t JOIN crime_categories c ON c.id = t.category_id WHERE t.force_id = \(bind: forceID)
-            GROUP BY t.month, CASE WHEN c.slug = 'anti-social-behaviour' THEN 1 ELSE 0 END
-            """))
+        try await series(from: "counts_by_force t", where: "t.force_id = \(bind: forceID)", on: db)
     }
 
     /// A boundary area's counts by point in polygon (kept in `area_counts`); an LSOA-set
     /// area's from its LSOAs' counts.
     func areaSeries(_ area: AreaRecord, on db: any Database) async throws -> [Month] {
         if area.kind.hasBoundary {
-            return try await series(db.sql.raw("""
-                SELECT t.month, CASE WHEN c.slug = 'anti-social-behaviour' THEN 1 ELSE 0 END AS asb, CAST(SUM(t.count) AS BIGINT) AS n
-                FROM area_counts t JOIN crime_categories c ON c.id = t.category_id WHERE t.area_id = \(bind: area.id)
-                GROUP BY t.month, CASE WHEN c.slug = 'anti-social-behaviour' THEN 1 ELSE 0 END
-                """))
+            return try await series(from: "area_counts t", where: "t.area_id = \(bind: area.id)", on: db)
         }
-        return try await series(db.sql.raw("""
-            SELECT t.month, CASE WHEN c.slug = 'anti-social-behaviour' THEN 1 ELSE 0 END AS asb, CAST(SUM(t.count) AS BIGINT) AS n
-            FROM counts_by_lsoa t JOIN crime_categories c ON c.id = t.category_id
-            JOIN area_lsoas l ON l.lsoa_code = t.lsoa_code AND l.area_id = \(bind: area.id)
-            GROUP BY t.month, CASE WHEN c.slug = 'anti-social-behaviour' THEN 1 ELSE 0 END
-            """))
+        return try await series(
+            from: "counts_by_lsoa t JOIN area_lsoas l ON l.lsoa_code = t.lsoa_code", where: "l.area_id = \(bind: area.id)", on: db)
     }
 
-    private func series(_ query: SQLRawBuilder) async throws -> [Month] {
+    /// Monthly ASB and other crime from one of the maintained count tables (aliased `t`).
+    private func series(from table: SQLQueryString, where condition: SQLQueryString, on db: any Database) async throws -> [Month] {
         struct Row: Decodable { var month: Int; var asb: Int; var n: Int }
+        let isASB: SQLQueryString = "CASE WHEN c.slug = 'anti-social-behaviour' THEN 1 ELSE 0 END"
+        let query: SQLQueryString = """
+            SELECT t.month, \(isASB) AS asb, CAST(SUM(t.count) AS BIGINT) AS n
+            FROM \(table) JOIN crime_categories c ON c.id = t.category_id WHERE \(condition)
+            GROUP BY t.month, \(isASB)
+            """
         var byMonth: [Int: Month] = [:]
-        for r in try await query.all(decoding: Row.self) {
+        for r in try await db.sql.raw(query).all(decoding: Row.self) {
             var m = byMonth[r.month] ?? Month(month: r.month, asb: 0, crime: 0)
             if r.asb == 1 { m.asb += r.n } else { m.crime += r.n }
             byMonth[r.month] = m
