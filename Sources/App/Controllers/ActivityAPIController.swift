@@ -59,14 +59,6 @@ struct ActivityAPIController: Sendable {
     }
     struct Saved: Content { var saved: Int; var organisation: String }
 
-    private func json<T: Encodable>(_ value: T, status: HTTPResponseStatus, problem: Bool = false) throws -> Response {
-        var headers = HTTPHeaders()
-        headers.contentType = problem ? .problemJSON : .json
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Response(status: status, headers: headers, body: .init(data: try encoder.encode(value)))
-    }
-
     @Sendable func create(req: Request) async throws -> Response {
         let batch: Batch
         do { batch = try JSONDecoder().decode(Batch.self, from: Data(req.body.data.map { Array($0.readableBytesView) } ?? [])) } catch {
@@ -97,10 +89,10 @@ struct ActivityAPIController: Sendable {
             let refusal = Refusal(
                 detail: "\(Format.counted(errors.count, "problem", "problems")) in \(Format.counted(Set(errors.map(\.record)).count, "record", "records")). Nothing was saved; correct them and send the whole batch again.",
                 errors: Array(errors.prefix(1000)))
-            return try json(refusal, status: .unprocessableEntity, problem: true)
+            return try APIJSON.response(refusal, status: .unprocessableEntity, problem: true)
         }
         try await store.insert(checked, by: user, source: user.apiTokenID.map { "api-token:\($0)" } ?? "api", on: req.db)
-        return try json(Saved(saved: checked.count, organisation: user.organisationName), status: .created)
+        return try APIJSON.response(Saved(saved: checked.count, organisation: user.organisationName), status: .created)
     }
 
     struct RecordOut: Content {
@@ -134,7 +126,7 @@ struct ActivityAPIController: Sendable {
                       date: r.occurred_on, time: r.start_time, location: r.location, quantity: r.quantity,
                       unit: ActivityType.named(r.type)?.quantityUnit ?? "", fields: r.detailFields, visibility: r.visibility)
         }
-        return try json(["records": records], status: .ok)
+        return try APIJSON.response(["records": records], status: .ok)
     }
 
     struct TypeOut: Content {
@@ -149,7 +141,7 @@ struct ActivityAPIController: Sendable {
     }
 
     @Sendable func types(req: Request) async throws -> Response {
-        try json(["types": ActivityType.all.map { t in
+        try APIJSON.response(["types": ActivityType.all.map { t in
             TypeOut(type: t.slug, label: t.label, group: t.group, quantity_field: t.quantityField, unit: t.quantityUnit, has_time: t.hasTime,
                     fields: t.fields.map { .init(name: $0.name, label: $0.label, required: $0.required, hint: $0.hint) })
         }], status: .ok)

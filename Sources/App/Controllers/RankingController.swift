@@ -47,11 +47,6 @@ struct RankingController: Sendable {
     }
 
     @Sendable func api(req: Request) async throws -> Response {
-        let report = try await report(req)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var headers = HTTPHeaders()
-        headers.contentType = .json
-        return Response(status: .ok, headers: headers, body: .init(data: try encoder.encode(report)))
+        try APIJSON.response(try await report(req))
     }
 }

@@ -1,0 +1,51 @@
+import Vapor
+
+/// The JSON API's conventions, in one place (README, "API conventions"; the OpenAPI
+/// document at /api/v1/openapi.json): keys in sorted order, `application/json`.
+enum APIJSON {
+    /// `value` as JSON, or as `application/problem+json` for an error with details.
+    static func response<T: Encodable>(_ value: T, status: HTTPStatus = .ok, problem: Bool = false) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var headers = HTTPHeaders()
+        headers.contentType = problem ? .problemJSON : .json
+        return Response(status: status, headers: headers, body: .init(data: try encoder.encode(value)))
+    }
+}
+
+/// Pagination of the JSON API's lists: `limit` (1–1000, default 100) and `offset` (from
+/// 0); the answer is `{items, total, limit, offset}`. A bad value is a 400 problem.
+struct APIPage: Sendable {
+    var limit: Int
+    var offset: Int
+
+    init(_ req: Request, defaultLimit: Int = 100, maxLimit: Int = 1000) throws {
+        func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let text = req.query[String.self, at: name] else { return value }
+            guard let n = Int(text), range.contains(n) else {
+                throw Abort(.badRequest, reason: "\(name): give a whole number from \(range.lowerBound) to \(range.upperBound) (got “\(text)”)")
+            }
+            return n
+        }
+        limit = try int("limit", default: defaultLimit, range: 1...maxLimit)
+        offset = try int("offset", default: 0, range: 0...Int(Int32.max))
+    }
+
+    func slice<T>(_ all: [T]) -> ArraySlice<T> {
+        all.dropFirst(offset).prefix(limit)
+    }
+
+    struct Envelope<T: Encodable & Sendable>: Encodable, Sendable {
+        var items: [T]
+        var total: Int
+        var limit: Int
+        var offset: Int
+
+        init(items: [T], total: Int, page: APIPage) {
+            self.items = items
+            self.total = total
+            limit = page.limit
+            offset = page.offset
+        }
+    }
+}
