@@ -125,13 +125,15 @@ struct ImportBrowserTests {
                         Issue.record("the upload did not reach its progress page: \(try await browser.text("#upload-status"))")
                         throw error
                     }
-                    var state = ""
-                    for _ in 0..<100 where state != "finished" {
-                        state = try await browser.text("#state")
+                    // The page follows the job and reloads itself when it ends: read until the
+                    // reloaded page shows the summary (an element read mid-reload is retried).
+                    var summary = ""
+                    for _ in 0..<100 where !summary.contains("inserted") {
+                        summary = (try? await browser.text("#summary")) ?? ""
                         try await Task.sleep(for: .milliseconds(200))
                     }
-                    #expect(state == "finished")
-                    #expect(try await browser.text("#summary").contains("202 inserted"))
+                    #expect(summary.contains("202 inserted"))
+                    #expect(try await browser.text("#state") == "finished")
                     #expect(try await browser.text("#percent") == "100%")
                 } catch {
                     await browser.stop()
