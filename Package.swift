@@ -19,9 +19,11 @@ let package = Package(
     ],
     targets: [
         // police.uk formats, geography: no Vapor, no Fluent.
+        // The CSV parser's inner loop (AVX2 where the processor has it, SWAR elsewhere).
+        .target(name: "CSVScan"),
         .target(
             name: "CrimeData",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["CSVScan", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/lsoa-2011.csv")]
         ),
         // Pure statistics on value types.
@@ -44,7 +46,7 @@ let package = Package(
         .executableTarget(name: "saferstreets", dependencies: ["App"]),
         .testTarget(
             name: "CrimeDataTests",
-            dependencies: ["CrimeData", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["CrimeData", "CSVScan", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"], resources: [.copy("Fixtures")]),

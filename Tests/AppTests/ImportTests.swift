@@ -261,6 +261,32 @@ struct ImportTests {
         }
     }
 
+    @Test("a file refused after thousands of rows were handed to the writer leaves nothing behind, and the next file imports")
+    func refusedAfterManyRows() async throws {
+        try await withTestApp { app in
+            // Three months of 3,000 crimes (several writer batches, three new slices, a new
+            // category), then a quoted field that never closes: the file is refused whole.
+            var rows = (0..<9_000).map {
+                PoliceCSV.crime(0x10_0000 + $0, month: "2024-0\($0 / 3_000 + 1)", type: $0 == 42 ? "Drugs" : "Burglary")
+            }
+            rows.append("\"never closed,2024-03,Norfolk Constabulary")
+            let bad = try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "2024-03-norfolk-street.csv")
+            let refused = try await app.importFiles(bad)
+            #expect(refused.filesRefused == 1)
+            #expect(refused.inserted == 0)
+            for table in ["incidents", "data_slices", "counts_by_lsoa", "counts_by_force", "source_fingerprints"] {
+                #expect(try await app.scalar("SELECT COUNT(*) AS n FROM \(table)") == 0, "\(table)")
+            }
+            let good = try app.write(PoliceCSV.file(PoliceCSV.street, Array(rows.dropLast())), to: "good.csv")
+            let imported = try await app.importFiles(good)
+            #expect(imported.filesImported == 1)
+            #expect(imported.inserted == 9_000)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM incidents") == 9_000)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM data_slices") == 3)
+            try await expectAggregatesMatchRows(app)
+        }
+    }
+
     @Test("the real West Yorkshire month imports whole and again unchanged")
     func realMonth() async throws {
         try await withTestApp { app in

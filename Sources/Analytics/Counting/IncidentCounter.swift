@@ -87,7 +87,7 @@ public enum IncidentCounter {
     /// runtime exclusivity checks on its properties (6% of the loop) are switched off.
     final class RangeState {
         @exclusivity(unchecked) var part = Partial(counts: CountTable(capacity: 1 << 18))
-        @exclusivity(unchecked) var categoryBytes: [[UInt8]] = []
+        let categories = ByteNameTable()
         @exclusivity(unchecked) var sawHeader: Bool
         @exclusivity(unchecked) var problem: (any Error)?
         init(sawHeader: Bool) { self.sawHeader = sawHeader }
@@ -108,18 +108,7 @@ public enum IncidentCounter {
                 part.rejected += 1
                 return
             }
-            let type = row.bytes(9)
-            var category = -1
-            for i in 0..<categoryBytes.count where categoryBytes[i].count == type.count {
-                if categoryBytes[i].withUnsafeBufferPointer({ ByteParsing.equal($0, type) }) {
-                    category = i
-                    break
-                }
-            }
-            if category < 0 {
-                category = categoryBytes.count
-                categoryBytes.append(Array(type))
-            }
+            let category = categories.id(row.bytes(9)).id
             part.counts.add(Key(lsoa: packLSOA(row.bytes(7)), month: Int32(month), category: UInt16(category)))
         }
     }
@@ -132,7 +121,7 @@ public enum IncidentCounter {
         } catch {
             throw state.problem ?? error
         }
-        state.part.categories = state.categoryBytes.map { String(decoding: $0, as: UTF8.self) }
+        state.part.categories = state.categories.strings
         return state.part
     }
 

@@ -5,6 +5,9 @@ import Foundation
 /// Decides, row by row, what one file changes: insert a new row, leave an identical one,
 /// or update a changed one; and keeps the aggregate deltas. Works against any
 /// ``ImportStore`` inside the file's transaction.
+///
+/// Its state is touched by the importing thread alone, so the properties on the per-row
+/// path skip the runtime exclusivity checks.
 final class ImportSink: PoliceRecordSink {
     struct Totals: Sendable, Equatable {
         var inserted = 0
@@ -15,7 +18,7 @@ final class ImportSink: PoliceRecordSink {
     private let store: any ImportStore
     private let stopForce: String?
     private let now: String
-    private(set) var totals = Totals()
+    @exclusivity(unchecked) private(set) var totals = Totals()
     /// The first 1,000 rejected rows (the reader counts them all).
     private(set) var rejects: [(line: Int, reason: String)] = []
     private var kind: PoliceFileKind = .street
@@ -25,18 +28,16 @@ final class ImportSink: PoliceRecordSink {
     private var categories: [String: Int]
     /// Per slice touched by this file.
     private var work: [Int64: SliceWork] = [:]
-    private var byLSOA = CountTable(capacity: 1 << 15)
+    @exclusivity(unchecked) private var byLSOA = CountTable(capacity: 1 << 15)
     private var byForce: [ForceCountKey: Int64] = [:]
     /// Last-used lookups, since consecutive rows nearly always share force and month.
-    private var lastForceName: [UInt8] = []
-    private var lastForceID = ""
-    /// police.uk snaps incidents to map points, so a force-month repeats its points often;
-    /// bounded so that a file of unique points cannot grow it without limit.
-    private var gridCache: [GeoPoint: GridPoint] = Dictionary(minimumCapacity: 1 << 16)
+    @exclusivity(unchecked) private var lastForceName: [UInt8] = []
+    @exclusivity(unchecked) private var lastForceID = ""
+    @exclusivity(unchecked) private var gridCache = BritishNationalGrid.Cache()
     /// The slice the previous row belonged to: when rows move on to another slice, the
     /// per-slice lookup state of the old one is dropped, so memory follows the size of
     /// one force-month rather than of the whole file.
-    private var currentWork: SliceWork?
+    @exclusivity(unchecked) private var currentWork: SliceWork?
 
     final class SliceWork {
         let id: Int64
@@ -44,14 +45,14 @@ final class ImportSink: PoliceRecordSink {
         let month: Int
         /// True while every row of the slice has come from this file, in one run:
         /// nothing stored to compare with.
-        var isNew: Bool
-        var stored: [Int64: StoredRow]?
-        var seen = Set<Int64>()
-        var rows: Int64 = 0
+        @exclusivity(unchecked) var isNew: Bool
+        @exclusivity(unchecked) var stored: [Int64: StoredRow]?
+        @exclusivity(unchecked) var seen = KeyCounter()
+        @exclusivity(unchecked) var rows: Int64 = 0
         /// Whether this file inserted or updated any row of the slice.
-        var changed = false
+        @exclusivity(unchecked) var changed = false
         /// Rows added per category id, for `counts_by_force`.
-        var byCategory: [Int64] = []
+        @exclusivity(unchecked) var byCategory: [Int64] = []
         init(id: Int64, forceID: String, month: Int, isNew: Bool) {
             self.forceID = forceID
             self.month = month
@@ -84,14 +85,7 @@ final class ImportSink: PoliceRecordSink {
         let category = try category(r.crimeType)
         let lsoa = IncidentCounter.packLSOA(r.lsoaCode)
         var grid = r.grid
-        if grid == nil, let p = r.position {
-            if let cached = gridCache[p] { grid = cached } else {
-                let g = BritishNationalGrid.grid(from: p)
-                if gridCache.count >= 1 << 16 { gridCache.removeAll(keepingCapacity: true) }
-                gridCache[p] = g
-                grid = g
-            }
-        }
+        if grid == nil, let p = r.position { grid = gridCache.grid(from: p) }
         let reportedBy: UnsafeBufferPointer<UInt8>? = ByteParsing.equal(r.reportedBy, r.fallsWithin) ? nil : r.reportedBy
         let values = IncidentValues(
             slice: slice.id, key: key, hash: hash, crimeID: r.crimeID, month: r.month, category: category,
@@ -170,7 +164,7 @@ final class ImportSink: PoliceRecordSink {
 
     @inline(__always)
     private func classify(_ slice: SliceWork, key: Int64, hash: Int64) throws -> Action {
-        guard slice.seen.insert(key).inserted else {
+        guard slice.seen.increment(UInt64(bitPattern: key)) == 1 else {
             // The same row twice in one file (a repeated Crime ID): already handled.
             totals.unchanged += 1
             return .unchanged
@@ -212,7 +206,7 @@ final class ImportSink: PoliceRecordSink {
             // Moving on: drop the old slice's lookups. If its rows come back later in
             // the file, they are compared with what is then stored (flushed first).
             previous.stored = nil
-            previous.seen = []
+            previous.seen = KeyCounter()
             previous.isNew = false
         }
         let w = try lookUpSlice(force: force, month: month)
@@ -238,10 +232,8 @@ final class ImportSink: PoliceRecordSink {
     }
 
     private func category(_ name: UnsafeBufferPointer<UInt8>) throws -> Int {
-        // Few distinct names: compare bytes against each one seen in this file.
-        for (bytes, id) in categoryBytes where bytes.count == name.count {
-            if bytes.withUnsafeBufferPointer({ ByteParsing.equal($0, name) }) { return id }
-        }
+        let (index, isNew) = categoryNames.id(name)
+        if !isNew { return storedCategoryIDs[index] }
         let text = String(decoding: name, as: UTF8.self)
         let id: Int
         if let known = categories[text] { id = known } else {
@@ -249,10 +241,12 @@ final class ImportSink: PoliceRecordSink {
             try store.createCategory(id: id, name: text, slug: CrimeCategory.slug(forName: text))
             categories[text] = id
         }
-        categoryBytes.append((Array(name), id))
+        storedCategoryIDs.append(id)
         return id
     }
-    private var categoryBytes: [([UInt8], Int)] = []
+    /// The crime types met in this file, and the stored id of each.
+    private let categoryNames = ByteNameTable()
+    @exclusivity(unchecked) private var storedCategoryIDs: [Int] = []
 
     @inline(__always)
     private func count(_ slice: SliceWork, lsoa: UInt64, category: Int, by delta: Int64) {

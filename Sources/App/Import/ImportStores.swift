@@ -20,7 +20,15 @@ enum ImportStores {
         let started = Date()
         let report = try await app.threadPool.runIfActive {
             let store = try make(config)
-            defer { (store as? SQLiteImportStore)?.checkpoint() }
+            defer {
+                if let sqlite = store as? SQLiteImportStore {
+                    sqlite.checkpoint()
+                    let (busy, waited) = sqlite.writerSeconds
+                    app.logger.debug("import writer thread", metadata: [
+                        "busy_s": "\(String(format: "%.2f", busy))", "importer_waited_s": "\(String(format: "%.2f", waited))",
+                    ])
+                }
+            }
             return try PoliceImporter(store: store).run(paths: paths, progress: progress)
         }
         try await record(report, origin: origin, started: started, on: app.db.sql)

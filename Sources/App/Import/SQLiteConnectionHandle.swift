@@ -73,6 +73,10 @@ final class SQLiteConnectionHandle {
         @inline(__always) func bindText(_ i: Int32, _ s: String) {
             sqlite_nio_sqlite3_bind_text(stmt, i, s, -1, shim_transient())
         }
+        /// Binds bytes as a BLOB without copying: they must stay valid until `run()`.
+        @inline(__always) func bindStaticBlob(_ i: Int32, _ p: UnsafeRawPointer, _ count: Int) {
+            sqlite_nio_sqlite3_bind_blob(stmt, i, p, Int32(count), shim_static())
+        }
         @inline(__always) func bindBlob(_ i: Int32, _ p: UnsafeRawPointer, _ count: Int) {
             sqlite_nio_sqlite3_bind_blob(stmt, i, p, Int32(count), shim_transient())
         }

@@ -2,15 +2,39 @@ import Analytics
 import CSQLiteShim
 import CrimeData
 
-/// ``ImportStore`` on SQLite: prepared statements bound straight from the CSV bytes
-/// (no `String` per field) and reused for every row of the transaction.
+/// ``ImportStore`` on SQLite: prepared statements bound straight from the bytes (no
+/// `String` per field) and reused for every row of the transaction.
+///
+/// New incidents, the bulk of any import, are copied into batches that a second thread
+/// (``SQLiteBackgroundWriter``) inserts with a multi-row statement while this thread reads
+/// on. Everything else first waits for the writer (`sync()`), then runs here as before;
+/// new forces, categories and slices ride ahead of the next batch instead, so that a new
+/// force-month does not stall the hand-over (a slice's id is assigned here, as SQLite
+/// would: one more than the largest, since the transaction holds the write lock).
 final class SQLiteImportStore: ImportStore {
     private let c: SQLiteConnectionHandle
-    private lazy var insertIncidentStmt = try! c.prepare("""
-        INSERT INTO incidents (slice_id, row_key, content_hash, crime_id, month, category_id, longitude, latitude,
-          easting, northing, location, lsoa_code, last_outcome, context, reported_by)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-        """)
+    private let writer = SQLiteBackgroundWriter()
+    private var batch = IncidentBatch(capacity: SQLiteImportStore.batchRows)
+    private var nextSliceID: Int64 = 0
+    static let batchRows = 4096
+    static let batchBytes = 8 << 20
+    /// Rows per execution of the multi-row insert.
+    static let rowsPerInsert = 16
+    private static let incidentColumns = 15
+    private static let insertIncidentSQL = """
+        INSERT OR ROLLBACK INTO incidents (slice_id, row_key, content_hash, crime_id, month, category_id, longitude, latitude,
+          easting, northing, location, lsoa_code, last_outcome, context, reported_by) VALUES
+        """
+    private lazy var insertIncidentStmt = try! c.prepare(Self.insertIncidentSQL + Self.placeholders(rows: 1))
+    private lazy var insertIncidentsStmt = try! c.prepare(
+        Self.insertIncidentSQL + Self.placeholders(rows: Self.rowsPerInsert))
+
+    /// `(?1, …, ?15), (?16, …), …` for `rows` rows.
+    private static func placeholders(rows: Int) -> String {
+        (0..<rows).map { r in
+            "(" + (1...incidentColumns).map { "?\(r * incidentColumns + $0)" }.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
+    }
     private lazy var updateIncidentStmt = try! c.prepare("""
         UPDATE incidents SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5,
           category_id = ?6, longitude = ?7, latitude = ?8, easting = ?9, northing = ?10, location = ?11,
@@ -36,15 +60,52 @@ final class SQLiteImportStore: ImportStore {
         c = try SQLiteConnectionHandle(path: path)
     }
 
-    func begin() throws { try c.exec("BEGIN IMMEDIATE") }
-    func commit() throws { try c.exec("COMMIT") }
-    func rollback() { try? c.exec("ROLLBACK") }
-    func flush() throws {}
+    deinit { writer.stop() }
+
+    func begin() throws {
+        try sync()
+        try c.exec("BEGIN IMMEDIATE")
+        try c.prepare("SELECT coalesce(max(id), 0) FROM data_slices").forEachRow { nextSliceID = $0.int(0) + 1 }
+    }
+
+    func commit() throws {
+        try sync()
+        try c.exec("COMMIT")
+    }
+
+    /// Seconds the writer thread spent writing, and seconds the importer waited for it.
+    var writerSeconds: (busy: Double, waited: Double) { writer.seconds }
+
+    func rollback() {
+        batch = IncidentBatch(capacity: Self.batchRows)
+        try? writer.drain()
+        writer.reset()
+        try? c.exec("ROLLBACK")
+    }
+
+    func flush() throws { try sync() }
+
+    /// Hands the rows gathered so far to the writer thread.
+    private func submitBatch() throws {
+        let rows = batch
+        batch = IncidentBatch(capacity: Self.batchRows)
+        try writer.submit { [self] in try write(rows) }
+    }
+
+    /// Waits until everything queued is written: before any other use of the connection.
+    private func sync() throws {
+        if !batch.isEmpty { try submitBatch() }
+        try writer.drain()
+    }
 
     /// Writes the WAL back into the database file after a large import.
-    func checkpoint() { try? c.exec("PRAGMA wal_checkpoint(TRUNCATE)") }
+    func checkpoint() {
+        guard (try? sync()) != nil else { return }
+        try? c.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
 
     func loadSlices() throws -> [SliceKey: SliceState] {
+        try sync()
         var result: [SliceKey: SliceState] = [:]
         try c.prepare("SELECT id, kind, force_id, month, row_count, source_hash FROM data_slices").forEachRow { s in
             guard let kind = PoliceFileKind(rawValue: s.text(1)) else { return }
@@ -55,44 +116,55 @@ final class SQLiteImportStore: ImportStore {
     }
 
     func loadForces() throws -> [String: String] {
+        try sync()
         var result: [String: String] = [:]
         try c.prepare("SELECT id, name FROM forces").forEachRow { result[$0.text(0)] = $0.text(1) }
         return result
     }
 
     func loadCategories() throws -> [String: Int] {
+        try sync()
         var result: [String: Int] = [:]
         try c.prepare("SELECT id, name FROM crime_categories").forEachRow { result[$0.text(1)] = Int($0.int(0)) }
         return result
     }
 
     func createForce(id: String, name: String) throws {
-        let s = try c.prepare("INSERT INTO forces (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")
-        s.bindText(1, id)
-        s.bindText(2, name)
-        try s.run()
+        batch.preludes.append { [c] in
+            let s = try c.prepare("INSERT INTO forces (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")
+            s.bindText(1, id)
+            s.bindText(2, name)
+            try s.run()
+        }
     }
 
     func createCategory(id: Int, name: String, slug: String) throws {
-        let s = try c.prepare("INSERT INTO crime_categories (id, name, slug) VALUES (?1, ?2, ?3)")
-        s.bind(1, id)
-        s.bindText(2, name)
-        s.bindText(3, slug)
-        try s.run()
+        batch.preludes.append { [c] in
+            let s = try c.prepare("INSERT INTO crime_categories (id, name, slug) VALUES (?1, ?2, ?3)")
+            s.bind(1, id)
+            s.bindText(2, name)
+            s.bindText(3, slug)
+            try s.run()
+        }
     }
 
     func createSlice(_ key: SliceKey, updatedAt: String) throws -> Int64 {
-        let s = try c.prepare("INSERT INTO data_slices (kind, force_id, month, updated_at) VALUES (?1, ?2, ?3, ?4) RETURNING id")
-        s.bindText(1, key.kind.rawValue)
-        s.bindText(2, key.forceID)
-        s.bind(3, key.month)
-        s.bindText(4, updatedAt)
-        var id: Int64 = 0
-        try s.forEachRow { id = $0.int(0) }
+        let id = nextSliceID
+        nextSliceID += 1
+        batch.preludes.append { [c] in
+            let s = try c.prepare("INSERT INTO data_slices (id, kind, force_id, month, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+            s.bind(1, id)
+            s.bindText(2, key.kind.rawValue)
+            s.bindText(3, key.forceID)
+            s.bind(4, key.month)
+            s.bindText(5, updatedAt)
+            try s.run()
+        }
         return id
     }
 
     func updateSlice(id: Int64, rowCount: Int64, sourceHash: Int64, updatedAt: String) throws {
+        try sync()
         let s = try c.prepare("UPDATE data_slices SET row_count = ?1, source_hash = ?2, updated_at = ?3 WHERE id = ?4")
         s.bind(1, rowCount)
         s.bind(2, sourceHash)
@@ -102,6 +174,7 @@ final class SQLiteImportStore: ImportStore {
     }
 
     func loadRows(slice: Int64, kind: PoliceFileKind) throws -> [Int64: StoredRow] {
+        try sync()
         let sql: String
         switch kind {
         case .street, .legacyStreet:
@@ -120,41 +193,76 @@ final class SQLiteImportStore: ImportStore {
         return result
     }
 
+    /// Binds row `r` of a batch to the parameters from `first` on.
     @inline(__always)
-    private func bindIncident(_ s: SQLiteConnectionHandle.Statement, _ r: IncidentValues) {
-        s.bind(1, r.slice)
-        s.bind(2, r.key)
-        s.bind(3, r.hash)
-        if r.crimeID.count == 64 {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
-                _ = ByteParsing.crimeID(r.crimeID, into: out.baseAddress!)
-                s.bindBlob(4, out.baseAddress!, 32)
+    private static func bind(
+        _ s: SQLiteConnectionHandle.Statement, _ r: IncidentBatch.Row, from first: Int32, bytes: UnsafePointer<UInt8>
+    ) {
+        @inline(__always) func text(_ i: Int32, _ t: IncidentBatch.Text) {
+            if t.count < 0 { s.bindNull(first + i) } else {
+                s.bindText(first + i, UnsafeBufferPointer(start: bytes + Int(t.offset), count: Int(t.count)))
             }
-        } else {
-            s.bindNull(4)
         }
-        s.bind(5, r.month)
-        s.bind(6, r.category)
-        s.bind(7, r.position?.longitude)
-        s.bind(8, r.position?.latitude)
-        s.bind(9, r.grid.map { ($0.easting * 10).rounded() / 10 })
-        s.bind(10, r.grid.map { ($0.northing * 10).rounded() / 10 })
-        s.bindText(11, r.location)
-        s.bindText(12, r.lsoa)
-        s.bindText(13, r.lastOutcome)
-        s.bindText(14, r.context)
-        if let by = r.reportedBy { s.bindText(15, by) } else { s.bindNull(15) }
+        @inline(__always) func real(_ i: Int32, _ v: Double) { s.bind(first + i, v.isNaN ? nil : v) }
+        s.bind(first, r.slice)
+        s.bind(first + 1, r.key)
+        s.bind(first + 2, r.hash)
+        if r.crimeID.count < 0 { s.bindNull(first + 3) } else {
+            s.bindStaticBlob(first + 3, bytes + Int(r.crimeID.offset), Int(r.crimeID.count))
+        }
+        s.bind(first + 4, Int64(r.month))
+        s.bind(first + 5, Int64(r.category))
+        real(6, r.longitude)
+        real(7, r.latitude)
+        real(8, r.easting)
+        real(9, r.northing)
+        text(10, r.location)
+        text(11, r.lsoa)
+        text(12, r.lastOutcome)
+        text(13, r.context)
+        text(14, r.reportedBy)
+    }
+
+    /// On the writer thread: the batch's preludes, then its rows, 16 to a statement. The
+    /// statement is `INSERT OR ROLLBACK`: a conflict (which the importer's classification
+    /// rules out) would end the whole transaction anyway, and without the default ABORT a
+    /// multi-row statement needs no statement journal (that journal was 3% of the writer).
+    private func write(_ batch: IncidentBatch) throws {
+        for prelude in batch.preludes { try prelude() }
+        try batch.bytes.withUnsafeBufferPointer { buffer in
+            let bytes = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            let many = insertIncidentsStmt, one = insertIncidentStmt
+            let per = Self.rowsPerInsert, columns = Int32(Self.incidentColumns)
+            var i = 0
+            let rows = batch.rows
+            while i + per <= rows.count {
+                for j in 0..<per { Self.bind(many, rows[i + j], from: Int32(j) * columns + 1, bytes: bytes) }
+                try many.run()
+                i += per
+            }
+            while i < rows.count {
+                Self.bind(one, rows[i], from: 1, bytes: bytes)
+                try one.run()
+                i += 1
+            }
+        }
     }
 
     func insertIncident(_ r: IncidentValues) throws {
-        bindIncident(insertIncidentStmt, r)
-        try insertIncidentStmt.run()
+        batch.append(r)
+        if batch.rows.count >= Self.batchRows || batch.bytes.count >= Self.batchBytes { try submitBatch() }
     }
 
     func updateIncident(id: Int64, _ r: IncidentValues) throws {
-        bindIncident(updateIncidentStmt, r)
-        updateIncidentStmt.bind(16, id)
-        try updateIncidentStmt.run()
+        try sync()
+        var one = IncidentBatch(capacity: 1)
+        one.append(r)
+        let s = updateIncidentStmt
+        one.bytes.withUnsafeBufferPointer { buffer in
+            Self.bind(s, one.rows[0], from: 1, bytes: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+        }
+        s.bind(16, id)
+        try s.run()
     }
 
     private func bindOutcome(_ s: SQLiteConnectionHandle.Statement, _ r: OutcomeValues) {
@@ -173,17 +281,20 @@ final class SQLiteImportStore: ImportStore {
     }
 
     func insertOutcome(_ r: OutcomeValues) throws {
+        try sync()
         bindOutcome(insertOutcomeStmt, r)
         try insertOutcomeStmt.run()
     }
 
     func updateOutcome(id: Int64, _ r: OutcomeValues) throws {
+        try sync()
         bindOutcome(updateOutcomeStmt, r)
         updateOutcomeStmt.bind(10, id)
         try updateOutcomeStmt.run()
     }
 
     func insertStop(_ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws {
+        try sync()
         let s = insertStopStmt
         s.bind(1, slice)
         s.bind(2, key)
@@ -201,6 +312,7 @@ final class SQLiteImportStore: ImportStore {
     }
 
     func updateStop(id: Int64, _ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws {
+        try sync()
         // Stop rows are keyed by their whole content, so a "changed" row cannot occur;
         // replace defensively if it ever does.
         deleteStopStmt.bind(1, id)
@@ -209,6 +321,7 @@ final class SQLiteImportStore: ImportStore {
     }
 
     func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource? {
+        try sync()
         let s = try c.prepare("""
             SELECT kind, rows_read, rejected, slice_ids, imported_at FROM source_fingerprints
             WHERE fingerprint = ?1 AND byte_count = ?2
@@ -232,6 +345,7 @@ final class SQLiteImportStore: ImportStore {
     }
 
     func recordSource(_ source: KnownSource, fingerprint: Int64, byteCount: Int64, at: String) throws {
+        try sync()
         let s = try c.prepare("""
             INSERT INTO source_fingerprints (fingerprint, byte_count, kind, rows_read, rejected, slice_ids, imported_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (fingerprint, byte_count) DO UPDATE SET
@@ -249,6 +363,7 @@ final class SQLiteImportStore: ImportStore {
     }
 
     func insertLSOAs(_ lsoas: [LSOA]) throws {
+        try sync()
         let s = try c.prepare("""
             INSERT INTO lsoas (code, name, msoa_code, msoa_name, lad_code, lad_name, police_force, easting, northing,
               population, households, hectares) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
@@ -271,6 +386,7 @@ final class SQLiteImportStore: ImportStore {
     }
 
     func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws {
+        try sync()
         let a = try c.prepare("""
             INSERT INTO counts_by_lsoa (lsoa_code, month, category_id, count) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (lsoa_code, month, category_id) DO UPDATE SET count = count + excluded.count

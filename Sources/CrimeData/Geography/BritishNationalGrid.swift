@@ -45,7 +45,17 @@ public enum BritishNationalGrid {
     static let rx = 0.15 * .pi / 648_000, ry = 0.247 * .pi / 648_000, rz = 0.842 * .pi / 648_000
     static let s = -20.489e-6
 
+    static let sinLat0 = sin(lat0), cosLat0 = cos(lat0)
+
     /// WGS84 degrees → BNG metres.
+    ///
+    /// The importer projects every located row, so this path avoids trigonometry where an
+    /// identity does the same: Airy latitude is found by iterating on its tangent (the
+    /// fixed point of the usual `atan2` iteration, with square roots only), and the
+    /// projection takes sin, cos and tan of it, and the meridional arc's multiple-angle
+    /// terms, from that one sine and cosine. Six calls to the maths library instead of
+    /// about twenty-four; the results agree with the direct formulas to well under a
+    /// micrometre.
     public static func grid(from p: GeoPoint) -> GridPoint {
         let wgsB = wgsA * (1 - wgsF)
         let (x, y, z) = cartesian(lat: p.latitude * .pi / 180, lon: p.longitude * .pi / 180, a: wgsA, b: wgsB)
@@ -56,8 +66,24 @@ public enum BritishNationalGrid {
         let ox = dx + rz * dy - ry * dz
         let oy = -rz * dx + dy + rx * dz
         let oz = ry * dx - rx * dy + dz
-        let (lat, lon) = geodetic(x: ox, y: oy, z: oz, a: airyA, b: airyB)
-        return project(lat: lat, lon: lon)
+        let e2 = 1 - (airyB * airyB) / (airyA * airyA)
+        let r = (ox * ox + oy * oy).squareRoot()
+        guard r > 1 else {
+            let (lat, lon) = geodetic(x: ox, y: oy, z: oz, a: airyA, b: airyB)
+            return project(lat: lat, lon: lon)
+        }
+        // tan φ = (z + e² ν sin φ) / r, iterated from tan φ₀ = z / (r (1 − e²)).
+        var t = oz / (r * (1 - e2))
+        for _ in 0..<10 {
+            let sinLat = t / (1 + t * t).squareRoot()
+            let nu = airyA / (1 - e2 * sinLat * sinLat).squareRoot()
+            let next = (oz + e2 * nu * sinLat) / r
+            let done = abs(next - t) < 1e-14 * (1 + t * t)
+            t = next
+            if done { break }
+        }
+        let cosLat = 1 / (1 + t * t).squareRoot()
+        return project(sinLat: t * cosLat, cosLat: cosLat, lat: atan(t), lon: atan2(oy, ox))
     }
 
     /// BNG metres → WGS84 degrees (used for the 2010–2012 police.uk layout).
@@ -111,12 +137,33 @@ public enum BritishNationalGrid {
     }
 
     static func project(lat: Double, lon: Double) -> GridPoint {
+        project(sinLat: sin(lat), cosLat: cos(lat), lat: lat, lon: lon)
+    }
+
+    /// The meridional arc from sin φ and cos φ: the multiple-angle terms of C1 by the
+    /// angle-sum and double- and triple-angle identities.
+    static func meridionalArc(lat: Double, sinLat: Double, cosLat: Double) -> Double {
+        let n = (airyA - airyB) / (airyA + airyB)
+        let n2 = n * n, n3 = n2 * n
+        let sinD = sinLat * cosLat0 - cosLat * sinLat0, cosD = cosLat * cosLat0 + sinLat * sinLat0
+        let sinS = sinLat * cosLat0 + cosLat * sinLat0, cosS = cosLat * cosLat0 - sinLat * sinLat0
+        let sin2D = 2 * sinD * cosD, cos2S = cosS * cosS - sinS * sinS
+        let sin3D = sinD * (3 - 4 * sinD * sinD), cos3S = cosS * (4 * cosS * cosS - 3)
+        return airyB * f0
+            * ((1 + n + 5.0 / 4 * n2 + 5.0 / 4 * n3) * (lat - lat0)
+                - (3 * n + 3 * n2 + 21.0 / 8 * n3) * sinD * cosS
+                + (15.0 / 8 * n2 + 15.0 / 8 * n3) * sin2D * cos2S
+                - 35.0 / 24 * n3 * sin3D * cos3S)
+    }
+
+    static func project(sinLat: Double, cosLat: Double, lat: Double, lon: Double) -> GridPoint {
         let e2 = 1 - (airyB * airyB) / (airyA * airyA)
-        let sinLat = sin(lat), cosLat = cos(lat), tanLat = tan(lat)
-        let nu = airyA * f0 / (1 - e2 * sinLat * sinLat).squareRoot()
-        let rho = airyA * f0 * (1 - e2) / pow(1 - e2 * sinLat * sinLat, 1.5)
+        let tanLat = sinLat / cosLat
+        let q = 1 - e2 * sinLat * sinLat
+        let nu = airyA * f0 / q.squareRoot()
+        let rho = airyA * f0 * (1 - e2) / (q * q.squareRoot())
         let eta2 = nu / rho - 1
-        let m = meridionalArc(lat)
+        let m = meridionalArc(lat: lat, sinLat: sinLat, cosLat: cosLat)
         let cos3 = cosLat * cosLat * cosLat, cos5 = cos3 * cosLat * cosLat
         let tan2 = tanLat * tanLat, tan4 = tan2 * tan2
         let i = m + n0
@@ -162,5 +209,42 @@ public enum BritishNationalGrid {
         let phi = lat - vii * de2 + viii * de2 * de2 - ix * de2 * de2 * de2
         let lam = lon0 + x * de - xi * de2 * de + xii * de2 * de2 * de - xiia * de2 * de2 * de2 * de
         return (phi, lam)
+    }
+}
+
+extension BritishNationalGrid {
+    /// Remembers the projection of recently seen points. police.uk snaps every incident
+    /// to one of some 750,000 map points, so a force-month repeats its points often.
+    /// Direct-mapped (a point's slot is fixed by its hash; a new point evicts the old), so
+    /// it never grows and a lookup is one probe.
+    public struct Cache: Sendable {
+        private struct Entry: Sendable {
+            /// NaN bits: empty (a parsed coordinate is never NaN).
+            var longitude = Double.nan.bitPattern
+            var latitude = Double.nan.bitPattern
+            var grid = GridPoint(easting: 0, northing: 0)
+        }
+        private var entries: [Entry]
+        private let shift: UInt64
+
+        /// - Parameter slots: rounded up to a power of two.
+        public init(slots: Int = 1 << 16) {
+            var size = 1
+            while size < slots { size <<= 1 }
+            entries = Array(repeating: Entry(), count: size)
+            shift = UInt64(64 - size.trailingZeroBitCount)
+        }
+
+        /// The grid position of `p`, projected now or remembered.
+        @inline(__always)
+        public mutating func grid(from p: GeoPoint) -> GridPoint {
+            let lon = p.longitude.bitPattern, lat = p.latitude.bitPattern
+            let mixed = (lon &* 0x9E37_79B9_7F4A_7C15 ^ lat) &* 0xBF58_476D_1CE4_E5B9
+            let i = Int(truncatingIfNeeded: mixed >> shift)
+            if entries[i].longitude == lon && entries[i].latitude == lat { return entries[i].grid }
+            let g = BritishNationalGrid.grid(from: p)
+            entries[i] = Entry(longitude: lon, latitude: lat, grid: g)
+            return g
+        }
     }
 }

@@ -84,7 +84,7 @@ struct ReaderState {
     var rejected = 0
     let stopForce: String?
     /// Occurrences of each base key seen so far in this file.
-    var occurrences: [Int64: Int32] = [:]
+    var occurrences = KeyCounter(capacity: 1 << 16)
 
     init(stopForce: String?) { self.stopForce = stopForce }
 
@@ -146,13 +146,7 @@ struct ReaderState {
     /// The base key combined with its occurrence number in this file (1, 2, …).
     @inline(__always)
     mutating func occurrenceKey(base: Int64) -> Int64 {
-        let n: Int32
-        if let seen = occurrences[base] {
-            n = seen + 1
-        } else {
-            n = 1
-        }
-        occurrences[base] = n
+        let n = occurrences.increment(UInt64(bitPattern: base))
         if n == 1 { return base }
         var h = StableHash(seed: UInt64(bitPattern: base))
         h.combine(Int(n))

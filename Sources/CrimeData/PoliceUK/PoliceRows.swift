@@ -132,11 +132,7 @@ public enum PoliceRowDecoder {
     }
 
     @inline(__always)
-    static func isCrimeID(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard b.count == 64 else { return false }
-        for c in b where ByteParsing.hexValue(c) == nil { return false }
-        return true
-    }
+    static func isCrimeID(_ b: UnsafeBufferPointer<UInt8>) -> Bool { ByteParsing.isCrimeID(b) }
 
     /// An ONS code: a letter, two digits, six digits (E01026764, W01000001).
     @inline(__always)
