@@ -14,10 +14,13 @@ import CrimeData
 final class SQLiteImportStore: ImportStore {
     private let c: SQLiteConnectionHandle
     private let writer = SQLiteBackgroundWriter()
-    private var batch = IncidentBatch(capacity: SQLiteImportStore.batchRows)
+    private var batch = IncidentBatch(capacity: SQLiteImportStore.reservedRows)
     private var nextSliceID: Int64 = 0
-    static let batchRows = 4096
-    static let batchBytes = 8 << 20
+    /// A batch is one slice's new rows (up to 65,536 of them, 16 MB): sorted by key, they
+    /// are appended to the end of the key index, as a new slice has the largest id.
+    static let batchRows = 1 << 16
+    static let batchBytes = 16 << 20
+    static let reservedRows = 1 << 15
     /// Rows per execution of the multi-row insert.
     static let rowsPerInsert = 16
     private static let incidentColumns = 15
@@ -77,7 +80,7 @@ final class SQLiteImportStore: ImportStore {
     var writerSeconds: (busy: Double, waited: Double) { writer.seconds }
 
     func rollback() {
-        batch = IncidentBatch(capacity: Self.batchRows)
+        batch = IncidentBatch(capacity: Self.reservedRows)
         try? writer.drain()
         writer.reset()
         try? c.exec("ROLLBACK")
@@ -88,7 +91,7 @@ final class SQLiteImportStore: ImportStore {
     /// Hands the rows gathered so far to the writer thread.
     private func submitBatch() throws {
         let rows = batch
-        batch = IncidentBatch(capacity: Self.batchRows)
+        batch = IncidentBatch(capacity: Self.reservedRows)
         try writer.submit { [self] in try write(rows) }
     }
 
@@ -223,32 +226,53 @@ final class SQLiteImportStore: ImportStore {
         text(14, r.reportedBy)
     }
 
-    /// On the writer thread: the batch's preludes, then its rows, 16 to a statement. The
+    /// On the writer thread: the batch's preludes, then its rows in key order, 16 to a
+    /// statement. In key order, every entry of a new slice lands on the last page of the
+    /// key index, which SQLite appends to without a search or a page split (measured: the
+    /// index cost the writer a third of its time when rows came in file order). The
     /// statement is `INSERT OR ROLLBACK`: a conflict (which the importer's classification
     /// rules out) would end the whole transaction anyway, and without the default ABORT a
     /// multi-row statement needs no statement journal (that journal was 3% of the writer).
     private func write(_ batch: IncidentBatch) throws {
         for prelude in batch.preludes { try prelude() }
+        let rows = batch.rows
+        let order = Self.keyOrder(rows)
         try batch.bytes.withUnsafeBufferPointer { buffer in
             let bytes = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
             let many = insertIncidentsStmt, one = insertIncidentStmt
             let per = Self.rowsPerInsert, columns = Int32(Self.incidentColumns)
             var i = 0
-            let rows = batch.rows
-            while i + per <= rows.count {
-                for j in 0..<per { Self.bind(many, rows[i + j], from: Int32(j) * columns + 1, bytes: bytes) }
+            while i + per <= order.count {
+                for j in 0..<per { Self.bind(many, rows[order[i + j]], from: Int32(j) * columns + 1, bytes: bytes) }
                 try many.run()
                 i += per
             }
-            while i < rows.count {
-                Self.bind(one, rows[i], from: 1, bytes: bytes)
+            while i < order.count {
+                Self.bind(one, rows[order[i]], from: 1, bytes: bytes)
                 try one.run()
                 i += 1
             }
         }
     }
 
+    /// Row indexes in (slice, key) order. A batch holds one slice (or, when rows of
+    /// several slices alternate, consecutive runs): each row's key, in signed order, with
+    /// its index in the low 16 bits, sorted as plain integers. Keys are hashes, so two
+    /// that differ only in their low 16 bits are as rare as a collision, and cost at most
+    /// one insert off the fast path.
+    static func keyOrder(_ rows: [IncidentBatch.Row]) -> [Int] {
+        guard rows.count <= 1 << 16, let first = rows.first, rows.allSatisfy({ $0.slice == first.slice }) else {
+            return rows.indices.sorted { (rows[$0].slice, rows[$0].key) < (rows[$1].slice, rows[$1].key) }
+        }
+        var packed = rows.enumerated().map { i, r in
+            (UInt64(bitPattern: r.key) ^ (1 << 63)) & ~0xFFFF | UInt64(i)
+        }
+        packed.sort()
+        return packed.map { Int($0 & 0xFFFF) }
+    }
+
     func insertIncident(_ r: IncidentValues) throws {
+        if let last = batch.rows.last, last.slice != r.slice { try submitBatch() }
         batch.append(r)
         if batch.rows.count >= Self.batchRows || batch.bytes.count >= Self.batchBytes { try submitBatch() }
     }
