@@ -66,6 +66,32 @@ struct FastPathTests {
         #expect(!Array("abc".utf8).withUnsafeBufferPointer { ByteParsing.isCrimeID($0) })
     }
 
+    @Test("StableHash reads a field's last bytes in one load and still hashes as byte by byte (stored keys must not change)")
+    func stableHashTail() {
+        var rng = SplitMix(state: 13)
+        for length in 0..<48 {
+            for _ in 0..<20 {
+                let bytes = (0..<length + 8).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                // The field is the first `length` bytes: the load must not read past it.
+                let fast: UInt64 = bytes.withUnsafeBufferPointer { all in
+                    var h = StableHash(seed: 3)
+                    h.combine(UnsafeBufferPointer(rebasing: all[0..<length]))
+                    return h.state
+                }
+                var reference = StableHash(seed: 3)
+                var i = 0
+                while i + 8 <= length {
+                    reference.mix((0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[i + $1]) << (8 * UInt64($1)) })
+                    i += 8
+                }
+                var tail: UInt64 = 0
+                for (k, j) in (i..<length).enumerated() { tail |= UInt64(bytes[j]) << (8 * UInt64(k)) }
+                reference.mix(tail ^ (UInt64(length) << 56))
+                #expect(fast == reference.state, "length \(length)")
+            }
+        }
+    }
+
     @Test("KeyCounter counts like a Dictionary, through growth and for the key 0")
     func keyCounter() {
         var rng = SplitMix(state: 11)

@@ -188,7 +188,7 @@ final class ImportSink: PoliceRecordSink {
     }
 
     private func force(_ name: UnsafeBufferPointer<UInt8>) throws -> String {
-        if name.elementsEqual(lastForceName) { return lastForceID }
+        if lastForceName.withUnsafeBufferPointer({ ByteParsing.equal($0, name) }) { return lastForceID }
         let text = String(decoding: name, as: UTF8.self)
         let force = PoliceForce.forName(text)
         if forces[force.id] == nil {

@@ -31,14 +31,15 @@ struct IncidentBatch {
     }
 
     var rows: [Row] = []
-    var bytes: [UInt8] = []
+    /// The rows' text and Crime ID bytes, back to back.
+    let bytes: ByteArena
     /// Small statements that must run before these rows (new forces, categories, slices),
     /// queued here so that they never stall the hand-over.
     var preludes: [() throws -> Void] = []
 
     init(capacity: Int) {
         rows.reserveCapacity(capacity)
-        bytes.reserveCapacity(capacity * 128)
+        bytes = ByteArena(capacity: capacity * 128)
     }
 
     var isEmpty: Bool { rows.isEmpty && preludes.isEmpty }
@@ -47,27 +48,60 @@ struct IncidentBatch {
         var crimeID = Text.null
         if r.crimeID.count == 64 {
             let offset = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: 32))
-            if bytes.withUnsafeMutableBufferPointer({ ByteParsing.crimeID(r.crimeID, into: $0.baseAddress! + offset) }) {
+            if ByteParsing.crimeID(r.crimeID, into: bytes.reserve(32)) {
                 crimeID = Text(offset: Int32(offset), count: 32)
             } else {
-                bytes.removeLast(32)
+                bytes.count = offset
             }
         }
-        let reportedBy = r.reportedBy.map { text($0) } ?? .null
+        let reportedBy = r.reportedBy.map { bytes.append($0) } ?? .null
         rows.append(Row(
             slice: r.slice, key: r.key, hash: r.hash, month: Int32(r.month), category: Int32(r.category),
             longitude: r.position?.longitude ?? .nan, latitude: r.position?.latitude ?? .nan,
             easting: r.grid.map { ($0.easting * 10).rounded() / 10 } ?? .nan,
             northing: r.grid.map { ($0.northing * 10).rounded() / 10 } ?? .nan,
-            crimeID: crimeID, location: text(r.location), lsoa: text(r.lsoa), lastOutcome: text(r.lastOutcome),
-            context: text(r.context), reportedBy: reportedBy))
-    }
-
-    private mutating func text(_ b: UnsafeBufferPointer<UInt8>) -> Text {
-        let offset = bytes.count
-        bytes.append(contentsOf: b)
-        return Text(offset: Int32(offset), count: Int32(b.count))
+            crimeID: crimeID, location: bytes.append(r.location), lsoa: bytes.append(r.lsoa),
+            lastOutcome: bytes.append(r.lastOutcome), context: bytes.append(r.context), reportedBy: reportedBy))
     }
 }
 
+/// A growable run of bytes written with `memcpy` (an `Array` append of a few bytes costs a
+/// call and checks each time: measured at 9% of the importing thread). Owned by one batch.
+final class ByteArena: @unchecked Sendable {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    fileprivate(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Room for `n` more bytes, counted as written; returns where they go.
+    @inline(__always)
+    func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + n > capacity { grow(count + n) }
+        let at = base + count
+        count += n
+        return at
+    }
+
+    @inline(__always)
+    func append(_ b: UnsafeBufferPointer<UInt8>) -> IncidentBatch.Text {
+        let offset = count
+        if let source = b.baseAddress, b.count > 0 { reserve(b.count).update(from: source, count: b.count) }
+        return IncidentBatch.Text(offset: Int32(offset), count: Int32(b.count))
+    }
+
+    private func grow(_ needed: Int) {
+        var size = capacity * 2
+        while size < needed { size *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = size
+    }
+}

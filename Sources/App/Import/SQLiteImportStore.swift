@@ -237,8 +237,8 @@ final class SQLiteImportStore: ImportStore {
         for prelude in batch.preludes { try prelude() }
         let rows = batch.rows
         let order = Self.keyOrder(rows)
-        try batch.bytes.withUnsafeBufferPointer { buffer in
-            let bytes = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        do {
+            let bytes = UnsafePointer(batch.bytes.base)
             let many = insertIncidentsStmt, one = insertIncidentStmt
             let per = Self.rowsPerInsert, columns = Int32(Self.incidentColumns)
             var i = 0
@@ -282,9 +282,7 @@ final class SQLiteImportStore: ImportStore {
         var one = IncidentBatch(capacity: 1)
         one.append(r)
         let s = updateIncidentStmt
-        one.bytes.withUnsafeBufferPointer { buffer in
-            Self.bind(s, one.rows[0], from: 1, bytes: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-        }
+        Self.bind(s, one.rows[0], from: 1, bytes: UnsafePointer(one.bytes.base))
         s.bind(16, id)
         try s.run()
     }

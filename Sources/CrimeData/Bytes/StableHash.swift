@@ -27,11 +27,17 @@ public struct StableHash {
                 i += 8
             }
             var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                tail |= UInt64(base[i]) << shift
-                shift += 8
-                i += 1
+            if i < n && n >= 8 {
+                // The last 1–7 bytes, little-endian, from one load of the final eight
+                // (the same value as assembling them one by one, below).
+                tail = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) >> (UInt64(8 - (n - i)) * 8)
+            } else {
+                var shift: UInt64 = 0
+                while i < n {
+                    tail |= UInt64(base[i]) << shift
+                    shift += 8
+                    i += 1
+                }
             }
             mix(tail ^ (UInt64(n) << 56))
         } else {
