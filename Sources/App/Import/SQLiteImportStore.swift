@@ -237,29 +237,26 @@ final class SQLiteImportStore: ImportStore {
         for prelude in batch.preludes { try prelude() }
         let rows = batch.rows
         let order = Self.keyOrder(rows)
-        do {
-            let bytes = UnsafePointer(batch.bytes.base)
-            let many = insertIncidentsStmt, one = insertIncidentStmt
-            let per = Self.rowsPerInsert, columns = Int32(Self.incidentColumns)
-            var i = 0
-            while i + per <= order.count {
-                for j in 0..<per { Self.bind(many, rows[order[i + j]], from: Int32(j) * columns + 1, bytes: bytes) }
-                try many.run()
-                i += per
-            }
-            while i < order.count {
-                Self.bind(one, rows[order[i]], from: 1, bytes: bytes)
-                try one.run()
-                i += 1
-            }
+        let bytes = UnsafePointer(batch.bytes.base)
+        let many = insertIncidentsStmt, one = insertIncidentStmt
+        let per = Self.rowsPerInsert, columns = Int32(Self.incidentColumns)
+        var i = 0
+        while i + per <= order.count {
+            for j in 0..<per { Self.bind(many, rows[order[i + j]], from: Int32(j) * columns + 1, bytes: bytes) }
+            try many.run()
+            i += per
+        }
+        while i < order.count {
+            Self.bind(one, rows[order[i]], from: 1, bytes: bytes)
+            try one.run()
+            i += 1
         }
     }
 
-    /// Row indexes in (slice, key) order. A batch holds one slice (or, when rows of
-    /// several slices alternate, consecutive runs): each row's key, in signed order, with
-    /// its index in the low 16 bits, sorted as plain integers. Keys are hashes, so two
-    /// that differ only in their low 16 bits are as rare as a collision, and cost at most
-    /// one insert off the fast path.
+    /// Row indexes in (slice, key) order. A batch holds rows of one slice (it is handed
+    /// over when the slice changes), so each row's key, in signed order, with its index in
+    /// the low 16 bits, is sorted as a plain integer. Keys are hashes: two that differ only
+    /// in their low 16 bits are as rare as a collision, and cost one insert off the fast path.
     static func keyOrder(_ rows: [IncidentBatch.Row]) -> [Int] {
         guard rows.count <= 1 << 16, let first = rows.first, rows.allSatisfy({ $0.slice == first.slice }) else {
             return rows.indices.sorted { (rows[$0].slice, rows[$0].key) < (rows[$1].slice, rows[$1].key) }
