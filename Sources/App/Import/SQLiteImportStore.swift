@@ -59,11 +59,17 @@ final class SQLiteImportStore: ImportStore {
         """)
     private lazy var deleteStopStmt = try! c.prepare("DELETE FROM stop_searches WHERE id = ?1")
 
+    private let pump: WriteBackPump
+
     init(path: String) throws {
         c = try SQLiteConnectionHandle(path: path)
+        pump = WriteBackPump(paths: [path, path + "-wal"])
     }
 
-    deinit { writer.stop() }
+    deinit {
+        writer.stop()
+        pump.stop()
+    }
 
     func begin() throws {
         try sync()

@@ -42,6 +42,12 @@ const char *sqlite_nio_sqlite3_errmsg(sqlite3 *db);
 int sqlite_nio_sqlite3_changes(sqlite3 *db);
 int sqlite_nio_sqlite3_busy_timeout(sqlite3 *db, int ms);
 
+// Starts writing a file's dirty pages to disk without waiting for them (Linux
+// sync_file_range with SYNC_FILE_RANGE_WRITE; elsewhere it does nothing). The import calls
+// it on the WAL as it grows, so that the disk works while the rows are parsed and the
+// commit's fsync finds little left to write. Returns 0, or -1 with errno set.
+int shim_start_writeback(int fd);
+
 // SQLITE_STATIC: SQLite does not copy the bound bytes; they stay valid until the step.
 static inline shim_destructor shim_static(void) { return (shim_destructor)0; }
 // SQLITE_TRANSIENT: SQLite copies the bytes at bind time.
