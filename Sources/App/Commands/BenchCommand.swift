@@ -45,7 +45,8 @@ struct BenchCommand: AsyncCommand {
                 detail = "\(lines) lines"
             case "aggregate":
                 let result = try IncidentCounter.count(file: signature.file, threads: threads)
-                detail = "\(result.rows) rows, \(result.counts.count) (LSOA, month, type) cells"
+                detail = "\(result.rows) rows, \(result.counts.count) (LSOA, month, type) cells, "
+                    + (CSVParser.usesAVX2 ? "AVX2 field split" : "portable field split")
             case "gistar":
                 let band = DistanceBand(cellSize: 1, band: 2)
                 let start = DispatchTime.now()

@@ -25,7 +25,7 @@ intptr_t csv_split_simple(const uint8_t *buf, intptr_t pos, intptr_t count,
 intptr_t csv_split_simple_portable(const uint8_t *buf, intptr_t pos, intptr_t count,
                                    intptr_t *starts, intptr_t *ends, intptr_t capacity, intptr_t *fields);
 
-// 1 when the AVX2 loop is in use on this processor, else 0 (for the benchmark's notes).
+// 1 when the AVX2 loop is in use on this processor, else 0 (`bench aggregate` says which).
 int csv_scan_uses_avx2(void);
 
 #endif

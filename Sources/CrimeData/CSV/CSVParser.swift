@@ -20,6 +20,9 @@ import Darwin
 /// - Quoted fields may contain commas, doubled quotes (`""`) and line breaks.
 /// - `CSVRow.line` is the 1-based physical line on which the record starts.
 public final class CSVParser {
+    /// Whether records are split by the AVX2 loop on this processor (else eight bytes at a time).
+    public static var usesAVX2: Bool { csv_scan_uses_avx2() == 1 }
+
     /// Upper bound on the length of one record, in bytes.
     public let maximumRecordBytes: Int
 
