@@ -14,7 +14,7 @@ import CrimeData
 final class SQLiteImportStore: ImportStore {
     private let c: SQLiteConnectionHandle
     private let writer = SQLiteBackgroundWriter()
-    private var batch = IncidentBatch(capacity: SQLiteImportStore.reservedRows)
+    var batch = IncidentBatch(capacity: SQLiteImportStore.reservedRows)
     private var nextSliceID: Int64 = 0
     /// A batch is one slice's new rows (up to 65,536 of them, 16 MB): sorted by key, they
     /// are appended to the end of the key index, as a new slice has the largest id.
@@ -23,22 +23,22 @@ final class SQLiteImportStore: ImportStore {
     static let reservedRows = 1 << 15
     /// Rows per execution of the multi-row insert.
     static let rowsPerInsert = 16
-    private static let incidentColumns = 15
+    static let incidentColumns = 15
     private static let insertIncidentSQL = """
         INSERT OR ROLLBACK INTO incidents (slice_id, row_key, content_hash, crime_id, month, category_id, longitude, latitude,
           easting, northing, location, lsoa_code, last_outcome, context, reported_by) VALUES
         """
-    private lazy var insertIncidentStmt = try! c.prepare(Self.insertIncidentSQL + Self.placeholders(rows: 1))
-    private lazy var insertIncidentsStmt = try! c.prepare(
+    lazy var insertIncidentStmt = try! c.prepare(Self.insertIncidentSQL + Self.placeholders(rows: 1))
+    lazy var insertIncidentsStmt = try! c.prepare(
         Self.insertIncidentSQL + Self.placeholders(rows: Self.rowsPerInsert))
 
     /// `(?1, …, ?15), (?16, …), …` for `rows` rows.
-    private static func placeholders(rows: Int) -> String {
+    static func placeholders(rows: Int) -> String {
         (0..<rows).map { r in
             "(" + (1...incidentColumns).map { "?\(r * incidentColumns + $0)" }.joined(separator: ", ") + ")"
         }.joined(separator: ", ")
     }
-    private lazy var updateIncidentStmt = try! c.prepare("""
+    lazy var updateIncidentStmt = try! c.prepare("""
         UPDATE incidents SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5,
           category_id = ?6, longitude = ?7, latitude = ?8, easting = ?9, northing = ?10, location = ?11,
           lsoa_code = ?12, last_outcome = ?13, context = ?14, reported_by = ?15 WHERE id = ?16
@@ -95,14 +95,14 @@ final class SQLiteImportStore: ImportStore {
     func flush() throws { try sync() }
 
     /// Hands the rows gathered so far to the writer thread.
-    private func submitBatch() throws {
+    func submitBatch() throws {
         let rows = batch
         batch = IncidentBatch(capacity: Self.reservedRows)
         try writer.submit { [self] in try write(rows) }
     }
 
     /// Waits until everything queued is written: before any other use of the connection.
-    private func sync() throws {
+    func sync() throws {
         if !batch.isEmpty { try submitBatch() }
         try writer.drain()
     }
@@ -200,94 +200,6 @@ final class SQLiteImportStore: ImportStore {
             result[r.int(0)] = StoredRow(id: r.int(1), hash: r.int(2), lsoa: r.packedLSOA(3), category: Int(r.int(4)))
         }
         return result
-    }
-
-    /// Binds row `r` of a batch to the parameters from `first` on.
-    @inline(__always)
-    private static func bind(
-        _ s: SQLiteConnectionHandle.Statement, _ r: IncidentBatch.Row, from first: Int32, bytes: UnsafePointer<UInt8>
-    ) {
-        @inline(__always) func text(_ i: Int32, _ t: IncidentBatch.Text) {
-            if t.count < 0 { s.bindNull(first + i) } else {
-                s.bindText(first + i, UnsafeBufferPointer(start: bytes + Int(t.offset), count: Int(t.count)))
-            }
-        }
-        @inline(__always) func real(_ i: Int32, _ v: Double) { s.bind(first + i, v.isNaN ? nil : v) }
-        s.bind(first, r.slice)
-        s.bind(first + 1, r.key)
-        s.bind(first + 2, r.hash)
-        if r.crimeID.count < 0 { s.bindNull(first + 3) } else {
-            s.bindStaticBlob(first + 3, bytes + Int(r.crimeID.offset), Int(r.crimeID.count))
-        }
-        s.bind(first + 4, Int64(r.month))
-        s.bind(first + 5, Int64(r.category))
-        real(6, r.longitude)
-        real(7, r.latitude)
-        real(8, r.easting)
-        real(9, r.northing)
-        text(10, r.location)
-        text(11, r.lsoa)
-        text(12, r.lastOutcome)
-        text(13, r.context)
-        text(14, r.reportedBy)
-    }
-
-    /// On the writer thread: the batch's preludes, then its rows in key order, 16 to a
-    /// statement. In key order, every entry of a new slice lands on the last page of the
-    /// key index, which SQLite appends to without a search or a page split (measured: the
-    /// index cost the writer a third of its time when rows came in file order). The
-    /// statement is `INSERT OR ROLLBACK`: a conflict (which the importer's classification
-    /// rules out) would end the whole transaction anyway, and without the default ABORT a
-    /// multi-row statement needs no statement journal (that journal was 3% of the writer).
-    private func write(_ batch: IncidentBatch) throws {
-        for prelude in batch.preludes { try prelude() }
-        let rows = batch.rows
-        let order = Self.keyOrder(rows)
-        let bytes = UnsafePointer(batch.bytes.base)
-        let many = insertIncidentsStmt, one = insertIncidentStmt
-        let per = Self.rowsPerInsert, columns = Int32(Self.incidentColumns)
-        var i = 0
-        while i + per <= order.count {
-            for j in 0..<per { Self.bind(many, rows[order[i + j]], from: Int32(j) * columns + 1, bytes: bytes) }
-            try many.run()
-            i += per
-        }
-        while i < order.count {
-            Self.bind(one, rows[order[i]], from: 1, bytes: bytes)
-            try one.run()
-            i += 1
-        }
-    }
-
-    /// Row indexes in (slice, key) order. A batch holds rows of one slice (it is handed
-    /// over when the slice changes), so each row's key, in signed order, with its index in
-    /// the low 16 bits, is sorted as a plain integer. Keys are hashes: two that differ only
-    /// in their low 16 bits are as rare as a collision, and cost one insert off the fast path.
-    static func keyOrder(_ rows: [IncidentBatch.Row]) -> [Int] {
-        guard rows.count <= 1 << 16, let first = rows.first, rows.allSatisfy({ $0.slice == first.slice }) else {
-            return rows.indices.sorted { (rows[$0].slice, rows[$0].key) < (rows[$1].slice, rows[$1].key) }
-        }
-        var packed = rows.enumerated().map { i, r in
-            (UInt64(bitPattern: r.key) ^ (1 << 63)) & ~0xFFFF | UInt64(i)
-        }
-        packed.sort()
-        return packed.map { Int($0 & 0xFFFF) }
-    }
-
-    func insertIncident(_ r: IncidentValues) throws {
-        if let last = batch.rows.last, last.slice != r.slice { try submitBatch() }
-        batch.append(r)
-        if batch.rows.count >= Self.batchRows || batch.bytes.count >= Self.batchBytes { try submitBatch() }
-    }
-
-    func updateIncident(id: Int64, _ r: IncidentValues) throws {
-        try sync()
-        var one = IncidentBatch(capacity: 1)
-        one.append(r)
-        let s = updateIncidentStmt
-        Self.bind(s, one.rows[0], from: 1, bytes: UnsafePointer(one.bytes.base))
-        s.bind(16, id)
-        try s.run()
     }
 
     private func bindOutcome(_ s: SQLiteConnectionHandle.Statement, _ r: OutcomeValues) {
