@@ -163,7 +163,7 @@ doc = {
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer", "description": "an organisation's API token, `sst_…`"},
-        "session": {"type": "apiKey", "in": "cookie", "name": "saferstreets_session"}}},
+        "session": {"type": "apiKey", "in": "cookie", "name": "__Host-saferstreets_session"}}},
 }
 out = Path(__file__).resolve().parent.parent / "Sources/App/Resources/openapi.json"
 out.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")

@@ -8,6 +8,11 @@ import Vapor
 /// Explicit composition: everything a controller needs is passed to it in `routes`.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.storage[AppConfigKey.self] = config
+    // Templates and public files wherever the server was started from.
+    switch ResourceDirectory.locate(configured: config.resourcesDirectory) {
+    case .success(let folder): app.directory = DirectoryConfiguration(workingDirectory: folder)
+    case .failure(let problem): throw problem
+    }
     switch config.database {
     case .sqlite(let path):
         app.databases.use(.sqlite(.file(path), connectionPoolTimeout: config.connectionWait, sqlLogLevel: nil), as: .sqlite)
@@ -17,6 +22,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
             as: .psql)
     }
     for migration in Migrations.all { app.migrations.add(migration) }
+    // The bounded pools for bcrypt and heavy analyses, made before any request.
+    _ = app.passwordHasher
+    _ = app.heavyWork
+    app.routes.defaultMaxBodySize = ByteCount(value: SessionMiddleware.defaultBodyLimit)
 
     app.views.use(.leaf)
     app.leaf.tags["accountBar"] = AccountBarTag()
@@ -24,8 +33,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.server.configuration.port = config.port
 
     app.middleware = Middlewares()
+    // Outermost first: headers on every answer, errors included; over-long addresses
+    // refused before anything looks at them; then errors become pages or problems.
+    app.middleware.use(SecurityHeadersMiddleware(strictTransport: !config.isDevelopment))
+    app.middleware.use(RequestLimitsMiddleware())
     app.middleware.use(ProblemMiddleware(environment: app.environment))
-    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(SessionMiddleware(store: config.sessions, tokens: APITokenStore(audit: AuditLog()), secureCookies: !config.isDevelopment))
 

@@ -10,18 +10,19 @@ func routes(_ app: Application) throws {
     app.get("api", "v1", "coverage", access: .everyone, use: home.coverageJSON)
     app.get("health", access: .everyone) { _ in "ok" }
 
-    let login = LoginController(sessions: config.sessions, secureCookies: !config.isDevelopment)
+    let limits = RateLimits(now: config.sessions.now)
+    let login = LoginController(sessions: config.sessions, secureCookies: !config.isDevelopment, limits: limits)
     app.get("login", access: .everyone, use: login.form)
     app.post("login", access: .everyone, use: login.signIn)
     app.post("logout", access: .signedIn, use: login.signOut)
-    let account = AccountController(audit: AuditLog())
+    let account = AccountController(audit: AuditLog(), limits: limits)
     app.get("account", access: .signedIn, use: account.show)
     app.post("account", "password", access: .signedIn, use: account.changePassword)
 
     // Open data: police.uk analyses are public, as police.uk is.
     let areaStore = AreaStore()
     let queries = AnalysisQueries(areas: areaStore)
-    let hotspots = HotspotController(queries: queries, service: HotspotService(queries: queries))
+    let hotspots = HotspotController(queries: queries, service: HotspotService(queries: queries, heavyWork: app.heavyWork))
     app.get("hotspots", access: .everyone, use: hotspots.page)
     app.get("hotspots", "cells.geojson", access: .everyone, use: hotspots.cellsGeoJSON)
     app.get("hotspots", "cells.csv", access: .everyone, use: hotspots.cellsCSV)
@@ -44,7 +45,7 @@ func routes(_ app: Application) throws {
     // progress (OPCC staff: the data platform is theirs).
     let imports = ImportController(jobs: ImportJobs())
     app.get("imports", access: .opcc, use: imports.index)
-    app.on(.POST, ["imports"], access: .opcc, body: .stream, use: imports.upload)
+    app.on(.POST, ["imports"], access: .opcc, body: .stream, streamFormLimit: 64 << 20, use: imports.upload)
     app.get("imports", ":id", access: .opcc, use: imports.show)
     app.get("imports", ":id", "status", access: .opcc, use: imports.status)
 
@@ -87,7 +88,7 @@ func routes(_ app: Application) throws {
     app.get("activities", "new", access: .signedIn, use: activities.newForm)
     app.post("activities", access: .signedIn, use: activities.create)
     app.get("activities", "upload", access: .signedIn, use: activities.uploadForm)
-    app.post("activities", "upload", access: .signedIn, use: activities.upload)
+    app.on(.POST, ["activities", "upload"], access: .signedIn, body: .collect(maxSize: "16mb"), use: activities.upload)
     app.get("activities", "templates", ":type", access: .signedIn, use: activities.template)
     // One record: a 404 unless the user may see it (and, to change it, unless it is theirs).
     app.get("activities", ":id", access: .signedIn, use: activities.show)
@@ -142,7 +143,7 @@ func routes(_ app: Application) throws {
     // OPCC staff's; a live report link shows the report alone, to anyone who holds it.
     let report = ReportController(
         campaigns: CampaignStore(audit: AuditLog()), evaluation: EvaluationService(cache: EvaluationCache()), links: ReportLinkStore(audit: AuditLog()),
-        pdf: PDFRenderer(browser: PDFRenderer.find()))
+        pdf: PDFRenderer(browser: PDFRenderer.find()), limits: limits)
     app.get("campaigns", ":slug", "report", access: .signedIn, use: report.page)
     app.get("campaigns", ":slug", "report.csv", access: .signedIn, use: report.csv)
     app.get("campaigns", ":slug", "report.pdf", access: .signedIn, use: report.pdfDownload)

@@ -33,4 +33,21 @@ struct AreaRankingTests {
         #expect(p.yearEarlier == MonthPeriod(first: 202_312, last: 202_402))
         #expect(p.description == "2024-12 to 2025-02")
     }
+
+    @Test("periods at the edge of the range never trap: 1900-12 a year earlier, a 1901 baseline, reversed and absurd months")
+    func periodsAtTheEdges() {
+        // Before the fix `yearEarlier` of 1900-12 trapped in a precondition and took the server down.
+        let p = MonthPeriod(first: 190_012, last: 190_012)
+        #expect(p.yearEarlier == MonthPeriod(first: 189_912, last: 189_912))
+        #expect(p.yearEarlier.count == 1 && p.yearEarlier.months == [189_912])
+        #expect(MonthPeriod(ending: 190_101, count: 24).first == 189_902)
+        #expect(p.previous.previous.months == [190_010])
+        #expect(MonthPeriod(first: 202_503, last: 202_501).count == 0)
+        #expect(MonthPeriod(first: 202_503, last: 202_501).months.isEmpty)
+        #expect(MonthPeriod.add(-1, to: 101) == 12 && MonthPeriod.add(-13, to: 101) == -88)  // before year 1: no trap
+        #expect(MonthPeriod(first: Int.min, last: Int.max).count >= 0)
+        #expect(MonthPeriod.add(Int.max, to: Int.max) > 0)
+        #expect(MonthPeriod.isSupported(190_001) && MonthPeriod.isSupported(999_912))
+        #expect(!MonthPeriod.isSupported(189_912) && !MonthPeriod.isSupported(202_513) && !MonthPeriod.isSupported(1_000_001))
+    }
 }

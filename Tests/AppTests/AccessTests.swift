@@ -48,7 +48,7 @@ extension Application {
         let store = UserStore(audit: AuditLog())
         let org = try await store.organisation(named: organisation, kind: kind, by: nil, on: db)
         return try await store.createUser(email: email, name: email, role: role, organisation: org, password: password,
-                                          by: nil, pool: threadPool, on: db)
+                                          by: nil, pool: passwordHasher, on: db)
     }
 
     /// The pre-login CSRF cookie and token, as the login page sets them.

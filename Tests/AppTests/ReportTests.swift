@@ -31,13 +31,13 @@ struct ReportTests {
         let report = try await ImportStores.runImport(app: app, paths: [folder.path], origin: "demo")
         #expect(report.rejected == 0)
         try await NorfolkDemo.createTownAreas(on: app.db)
-        _ = try await DemoAccounts.create(on: app.db, pool: app.threadPool)
+        _ = try await DemoAccounts.create(on: app.db, pool: app.passwordHasher)
         try await DemoCampaign.create(on: app.db)
     }
 
     func plantedEffects(_ app: Application) async throws {
         let c = try #require(try await CampaignStore(audit: AuditLog()).lookup(slug: Self.slug, on: app.db))
-        let e = try await EvaluationService().evaluate(c, on: app.db)
+        let e = try await EvaluationService().evaluate(c, viewer: .operator, on: app.db)
         #expect(e.areas.count == 11)
         for a in e.areas {
             let town = a.area.name.replacingOccurrences(of: " town centre", with: "")
@@ -66,14 +66,14 @@ struct ReportTests {
             #expect(a.patrolHours > 0)
         }
         // Harm-weighted and a crime type evaluate too; an unknown outcome is refused by name.
-        let harm = try await EvaluationService().evaluate(c, outcome: "harm", on: app.db)
+        let harm = try await EvaluationService().evaluate(c, outcome: "harm", viewer: .operator, on: app.db)
         #expect(harm.outcome.isWeighted && harm.areas.allSatisfy { $0.measures.counts.treatedBefore.variance > $0.measures.counts.treatedBefore.value })
-        _ = try await EvaluationService().evaluate(c, outcome: "shoplifting", baseline: .lastYear, on: app.db)
-        await #expect(throws: EvaluationError.self) { try await EvaluationService().evaluate(c, outcome: "kittens", on: app.db) }
+        _ = try await EvaluationService().evaluate(c, outcome: "shoplifting", baseline: .lastYear, viewer: .operator, on: app.db)
+        await #expect(throws: EvaluationError.self) { try await EvaluationService().evaluate(c, outcome: "kittens", viewer: .operator, on: app.db) }
     }
 
     func pages(_ app: Application) async throws {
-        let analyst = try await app.signIn("analyst@opcc.demo", password: "demo-opcc-analyst")
+        let analyst = try await app.signIn("analyst@opcc.demo", password: "demo-opcc-figures")
         let base = "/campaigns/\(Self.slug)"
         let page = try await app.get("\(base)/report", as: analyst)
         #expect(page.status == .ok)
@@ -132,7 +132,7 @@ struct ReportTests {
     }
 
     func designAndLinks(_ app: Application) async throws {
-        let analyst = try await app.signIn("analyst@opcc.demo", password: "demo-opcc-analyst")
+        let analyst = try await app.signIn("analyst@opcc.demo", password: "demo-opcc-figures")
         let base = "/campaigns/\(Self.slug)"
         let design = "\(base)/evaluation/thetford-town-centre"
         #expect(try await app.get(design, as: analyst).status == .ok)
@@ -144,7 +144,7 @@ struct ReportTests {
         let chosen = "E01026741\nE01026937\nE01026449\nE01026917\nE01026563\nE01033040"
         #expect(try await app.post(design, ["buffer": "600", "comparison": chosen], as: analyst).status == .seeOther)
         let c = try #require(try await CampaignStore(audit: AuditLog()).lookup(slug: Self.slug, on: app.db))
-        let e = try await EvaluationService().evaluate(c, on: app.db)
+        let e = try await EvaluationService().evaluate(c, viewer: .operator, on: app.db)
         let thetford = try #require(e.areas.first { $0.area.slug == "thetford-town-centre" })
         #expect(thetford.design.bufferMetres == 600 && thetford.comparison == chosen.split(separator: "\n").map(String.init))
         #expect(try await app.post(design, ["buffer": "800", "comparison": "", "automatic": "yes"], as: analyst).status == .seeOther)
@@ -177,7 +177,7 @@ struct ReportTests {
             do {
                 try await browser.open("\(site)/login")
                 try await browser.type("#email", "analyst@opcc.demo")
-                try await browser.type("#password", "demo-opcc-analyst")
+                try await browser.type("#password", "demo-opcc-figures")
                 try await browser.click("form#login-form button[type=submit]")
                 _ = try await browser.waitForURL { !$0.contains("/login") }
                 try await browser.open("\(site)/campaigns/\(Self.slug)/report")
@@ -191,7 +191,7 @@ struct ReportTests {
                 try Self.checkPDF(printed, app: app, name: "browser")
 
                 // The server's PDF download, through the same stylesheet.
-                let cookie = try await app.signIn("analyst@opcc.demo", password: "demo-opcc-analyst")
+                let cookie = try await app.signIn("analyst@opcc.demo", password: "demo-opcc-figures")
                 let res = try await app.get("/campaigns/\(Self.slug)/report.pdf", as: cookie)
                 #expect(res.status == .ok && res.headers.contentType?.subType == "pdf")
                 try Self.checkPDF(Data(res.body.readableBytesView), app: app, name: "server")

@@ -38,7 +38,7 @@ URL=http://127.0.0.1:$PORT
 JAR=$(mktemp)
 token=$(curl -s -c "$JAR" -b "$JAR" "$URL/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
 curl -s -c "$JAR" -b "$JAR" -o /dev/null -X POST --data-urlencode "email=analyst@opcc.demo" \
-  --data-urlencode "password=demo-opcc-analyst" --data-urlencode "_csrf=$token" "$URL/login"
+  --data-urlencode "password=demo-opcc-figures" --data-urlencode "_csrf=$token" "$URL/login"
 R=/campaigns/$C/report
 echo "== report page"
 curl -s -b "$JAR" -o /dev/null -w "first request (evaluation computed): %{time_total} s\n" "$URL$R"

@@ -56,7 +56,7 @@ measure() {
     awk -v p="$1" '{ t[NR] = $1 } END { printf "%-70s p50 %.1f ms  p95 %.1f ms\n", p, t[int(NR * 0.5)] * 1000, t[int(NR * 0.95)] * 1000 }'
 }
 C=/campaigns/safer-norfolk-safer-streets-summer-initiative
-for who in "analyst@opcc.demo demo-opcc-analyst" "ranger@norwichbid.demo demo-bid-partner"; do
+for who in "analyst@opcc.demo demo-opcc-figures" "ranger@norwichbid.demo demo-bid-partner"; do
   set -- $who
   echo "== as $1"
   sign_in "$1" "$2"

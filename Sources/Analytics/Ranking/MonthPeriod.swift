@@ -6,26 +6,45 @@ public struct MonthPeriod: Sendable, Hashable, Codable, CustomStringConvertible 
     public var first: Int
     public var last: Int
 
+    /// Never traps, whatever it is given: input is validated where it enters (`isSupported`),
+    /// and a period derived from a valid one (a year earlier, the months before) may fall
+    /// outside police.uk's range and simply holds no data. A `last` before `first` is an
+    /// empty period (`count` 0).
     public init(first: Int, last: Int) {
-        precondition(Self.isValid(first) && Self.isValid(last) && first <= last, "months are YYYYMM, first ≤ last")
         self.first = first
         self.last = last
     }
 
     /// The `count` months ending with `last`.
     public init(ending last: Int, count: Int) {
-        self.init(first: Self.add(-(count - 1), to: last), last: last)
+        self.init(first: Self.add(-(max(count, 1) - 1), to: last), last: last)
     }
 
     public static func isValid(_ yyyymm: Int) -> Bool { (1...12).contains(yyyymm % 100) && yyyymm / 100 >= 1900 }
 
-    /// `yyyymm` moved by `months` (negative for earlier).
+    /// The months a request or a stored record may name: 1900-01 to 9999-12. Periods derived
+    /// from them (a year earlier, a baseline before) may reach a little outside and are
+    /// still computed, holding no data.
+    public static let supported = 190001...999912
+
+    /// Whether `yyyymm` is a real month in the supported range.
+    public static func isSupported(_ yyyymm: Int) -> Bool { isValid(yyyymm) && supported.contains(yyyymm) }
+
+    /// `yyyymm` moved by `months` (negative for earlier). Saturates rather than overflows
+    /// for absurd inputs, so it never traps.
     public static func add(_ months: Int, to yyyymm: Int) -> Int {
-        let index = (yyyymm / 100) * 12 + (yyyymm % 100 - 1) + months
-        return (index / 12) * 100 + index % 12 + 1
+        let limit = 1 << 40
+        let base = max(-limit, min(limit, yyyymm)), step = max(-limit, min(limit, months))
+        let index = (base / 100) * 12 + (base % 100 - 1) + step
+        let year = index >= 0 ? index / 12 : (index - 11) / 12
+        return year * 100 + (index - year * 12) + 1
     }
 
-    public var count: Int { (last / 100 - first / 100) * 12 + (last % 100 - first % 100) + 1 }
+    /// The number of months; 0 when `last` is before `first`.
+    public var count: Int {
+        let f = Self.add(0, to: first), l = Self.add(0, to: last)
+        return max(0, (l / 100 - f / 100) * 12 + (l % 100 - f % 100) + 1)
+    }
     public var months: [Int] { (0..<count).map { Self.add($0, to: first) } }
     public func contains(_ yyyymm: Int) -> Bool { yyyymm >= first && yyyymm <= last }
 

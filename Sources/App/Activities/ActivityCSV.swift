@@ -15,12 +15,19 @@ enum ActivityCSV {
     }
 
     static let maximumRows = 100_000
+    /// No activity type has more than about 20 columns; a few spare for comments.
+    static let maximumColumns = 64
 
     static func read(
         _ bytes: [UInt8], type: ActivityType, areas: [String: Int], campaigns: [String: Int], today: CalendarDay
     ) -> Result<[ActivityDraft.Checked], Failure> {
         var rows: [(line: Int, fields: [String])] = []
+        var tooWide: (line: Int, columns: Int)?
         let parser = CSVParser(maximumRecordBytes: 64 << 10) { row in
+            guard row.count <= maximumColumns else {
+                tooWide = (row.line, row.count)
+                throw CSVLimit()
+            }
             rows.append((row.line, row.strings))
             if rows.count > maximumRows + 1 { throw CSVLimit() }
         }
@@ -28,6 +35,9 @@ enum ActivityCSV {
             try bytes.withUnsafeBytes { try parser.feed($0) }
             try parser.finish()
         } catch is CSVLimit {
+            if let tooWide {
+                return .failure(.refused("line \(tooWide.line) has \(Format.count(tooWide.columns)) columns; an activity file has at most \(maximumColumns)"))
+            }
             return .failure(.refused("more than \(Format.count(maximumRows)) rows; split the file"))
         } catch {
             return .failure(.refused("not a readable CSV file (\(error))"))
@@ -38,7 +48,10 @@ enum ActivityCSV {
         let required = Set(expected).subtracting(["time", "area", "location", "campaign", "visibility"])
             .subtracting(type.fields.filter { !$0.required }.map(\.name))
         let missing = expected.filter { required.contains($0) && !names.contains($0) }
-        let unknown = names.filter { !expected.contains($0) }
+        let allUnknown = names.filter { !expected.contains($0) }
+        // Name a few, never thousands: the message goes back to the browser.
+        let unknown = allUnknown.count <= 10 ? allUnknown.map { String($0.prefix(60)) }
+            : allUnknown.prefix(10).map { String($0.prefix(60)) } + ["and \(allUnknown.count - 10) more"]
         guard missing.isEmpty, unknown.isEmpty else {
             var parts: [String] = []
             if !missing.isEmpty { parts.append("missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))") }

@@ -88,13 +88,7 @@ struct ActivityStore: Sendable {
 
     /// The condition that bounds a partner's reads, on the records (`a`) or their totals (`t`).
     private func boundary(_ user: CurrentUser, _ alias: String = "a") -> SQLQueryString {
-        if user.role.isOPCC { return "1 = 1" }
-        var a = SQLQueryString(""); a.appendInterpolation(unsafeRaw: alias)
-        return """
-            (\(a).organisation_id = \(bind: user.organisationID) OR \(a).visibility = 'public'
-              OR (\(a).visibility = 'shared' AND \(a).campaign_id IN
-                (SELECT campaign_id FROM campaign_organisations WHERE organisation_id = \(bind: user.organisationID))))
-            """
+        ActivityViewer.user(user).condition(alias)
     }
 
     private static let recordColumns: SQLQueryString = """

@@ -35,6 +35,7 @@ struct HotspotReport: Sendable {
 enum HotspotError: Error, CustomStringConvertible {
     case noIncidents(String)
     case gridTooLarge(cells: Int, cellSize: Double)
+    case tooMuchWork(cells: Int, neighbours: Int)
     case emergingTooLarge(cells: Int, months: Int)
 
     var description: String {
@@ -42,6 +43,9 @@ enum HotspotError: Error, CustomStringConvertible {
         case .noIncidents(let what): "There are no mapped incidents for \(what)"
         case .gridTooLarge(let cells, let size):
             "A \(Int(size)) m cell makes \(Format.count(cells)) cells here, more than the 4,000,000 allowed: choose a larger cell or an area"
+        case .tooMuchWork(let cells, let neighbours):
+            "\(Format.count(cells)) occupied cells, each compared with \(Format.count(neighbours)) cells in its distance band, is more "
+                + "work than one request may ask for: choose a larger cell, a narrower distance band or an area"
         case .emergingTooLarge(let cells, let months):
             "Emerging hot spots over \(months) months of \(Format.count(cells)) cells is more than the 20,000,000 cell-months allowed: "
                 + "choose a larger cell, fewer months or an area"
@@ -51,7 +55,12 @@ enum HotspotError: Error, CustomStringConvertible {
 
 struct HotspotService: Sendable {
     let queries: AnalysisQueries
+    /// Where the statistics run: a bounded pool off the request threads.
+    let heavyWork: BoundedWorkPool
     static let maximumCells = 4_000_000
+    /// Occupied cells × cells in the distance band for one Gi* run (about a second of one
+    /// core in a release build); emerging hot spots may use four times this over all months.
+    static let maximumWork = 40_000_000
 
     func run(_ o: AnalysisOptions, emerging: Bool = false, on db: any Database) async throws -> HotspotReport {
         var area: AreaRecord?
@@ -69,7 +78,13 @@ struct HotspotService: Sendable {
         // Reference points inside the area only, so this is already clipped to it.
         let mask = HotspotAnalysis.occupiedMask(grid: grid, reference: reference.map { ($0.easting, $0.northing) })
         let parameters = HotspotParameters(cellSize: cellSize, band: o.band, correction: o.correction)
-        let result = HotspotAnalysis.run(points: points, grid: grid, parameters: parameters, mask: mask)
+        // Bounded work: occupied cells × cells in the distance band is what Gi* costs.
+        let occupied = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
+        let neighbours = DistanceBand(cellSize: cellSize, band: parameters.band).cellCount
+        guard occupied * neighbours <= Self.maximumWork else {
+            throw HotspotError.tooMuchWork(cells: occupied, neighbours: neighbours)
+        }
+        let result = try await heavyWork.run { HotspotAnalysis.run(points: points, grid: grid, parameters: parameters, mask: mask) }
         var patterns: [Int: EmergingHotspots.CellResult]?
         if emerging {
             guard grid.cellCount * o.period.count <= 20_000_000 else {
@@ -84,7 +99,13 @@ struct HotspotService: Sendable {
                     series[t][i] += p.count
                 }
             }
-            let run = EmergingHotspots.run(series: series, grid: grid, parameters: .init(hotspot: parameters), mask: mask)
+            guard occupied * neighbours * months.count <= Self.maximumWork * 4 else {
+                throw HotspotError.emergingTooLarge(cells: grid.cellCount, months: o.period.count)
+            }
+            let frozen = series
+            let run = try await heavyWork.run {
+                EmergingHotspots.run(series: frozen, grid: grid, parameters: .init(hotspot: parameters), mask: mask)
+            }
             patterns = Dictionary(uniqueKeysWithValues: run.map { ($0.index, $0) })
         }
         let studyArea = "cells of \(Int(cellSize)) m holding at least one police.uk map point with any recorded incident in the period"

@@ -82,13 +82,30 @@ struct AccessMiddleware: AsyncMiddleware {
 extension RoutesBuilder {
     /// Registers a route with its access rule (stored on the route for the route × role
     /// test, and enforced by `AccessMiddleware`).
+    ///
+    /// A body is read only up to the route's limit (`SessionMiddleware.defaultBodyLimit`, 1 MB,
+    /// unless given), and only after the access rule has passed. A streamed route
+    /// (`.stream`) reads its own body; for its form fallback the CSRF check reads up to
+    /// `streamFormLimit`.
     @discardableResult
     func on<Response: AsyncResponseEncodable>(
-        _ method: HTTPMethod, _ path: [PathComponent], access: Access, body: HTTPBodyStreamStrategy = .collect,
+        _ method: HTTPMethod, _ path: [PathComponent], access: Access, body: HTTPBodyStreamStrategy = .collect(maxSize: nil),
+        streamFormLimit: Int = SessionMiddleware.defaultBodyLimit,
         use handler: @Sendable @escaping (Request) async throws -> Response
     ) -> Route {
-        let route = grouped(AccessMiddleware(access: access)).on(method, path, body: body, use: handler)
+        let limit: Int
+        let strategy: HTTPBodyStreamStrategy
+        switch body {
+        case .collect(let max):
+            limit = max.map(\.value) ?? SessionMiddleware.defaultBodyLimit
+            strategy = .collect(maxSize: ByteCount(value: limit))
+        case .stream:
+            limit = streamFormLimit
+            strategy = .stream
+        }
+        let route = grouped(AccessMiddleware(access: access)).on(method, path, body: strategy, use: handler)
         route.userInfo["access"] = access
+        route.userInfo[SessionMiddleware.bodyLimitKey] = limit
         return route
     }
 

@@ -9,11 +9,22 @@ import Vapor
 /// token: cookies are ignored, there is no CSRF check (a browser never adds that header by
 /// itself), and an unknown or revoked token is a 401 at once.
 struct SessionMiddleware: AsyncMiddleware {
-    static let cookie = "saferstreets_session"
-    static let csrfCookie = "saferstreets_csrf"
+    /// Cookie names with the `__Host-` prefix: the browser keeps them only when they are
+    /// `Secure`, for the whole site (`Path=/`) and for this host alone (no `Domain`), so a
+    /// sibling subdomain cannot plant or overwrite them. Development and the local demo
+    /// serve plain HTTP, where the prefix cannot be used: `plain…` names there.
+    static let cookie = "__Host-saferstreets_session"
+    static let csrfCookie = "__Host-saferstreets_csrf"
+    static let plainCookie = "saferstreets_session"
+    static let plainCSRFCookie = "saferstreets_csrf"
+
+    static func cookieNames(secure: Bool) -> (session: String, csrf: String) {
+        secure ? (cookie, csrfCookie) : (plainCookie, plainCSRFCookie)
+    }
     let store: SessionStore
     let tokens: APITokenStore
     let secureCookies: Bool
+    var limits = RateLimits()
 
     /// police.uk's read-only methods that also take POST (a polygon too long for a URL):
     /// public, changing nothing, so neither a session nor a CSRF token applies.
@@ -30,19 +41,28 @@ struct SessionMiddleware: AsyncMiddleware {
         // Only the Bearer scheme: a Basic header from a proxy in front of the app is not ours.
         if let authorization = request.headers.first(name: .authorization), authorization.lowercased().hasPrefix("bearer") {
             let token = authorization.dropFirst("bearer".count).trimmingCharacters(in: .whitespaces)
-            guard !token.isEmpty, let client = try await tokens.client(token: token, on: request.db) else {
+            // Token guessing is throttled per address: wrong tokens count, and past the
+            // limit every token request from there waits.
+            let address = request.clientAddress
+            if try await limits.isExceeded(RateLimits.badAPIToken, key: address, on: request.db.sql) {
+                throw Abort(.tooManyRequests, headers: ["Retry-After": "900"],
+                            reason: "Too many invalid API tokens were sent from your network. Wait 15 minutes and try again.")
+            }
+            guard !token.isEmpty, token.utf8.count <= 256, let client = try await tokens.client(token: token, on: request.db) else {
+                try await limits.hit(RateLimits.badAPIToken, key: address, on: request.db.sql)
                 throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"],
                             reason: "The API token is not valid: it is mistyped, or it has been revoked. Send it as “Authorization: Bearer sst_…”.")
             }
             request.currentUser = client
             return try await next.respond(to: request)
         }
-        if let token = request.cookies[Self.cookie]?.string, !token.isEmpty {
+        let names = Self.cookieNames(secure: secureCookies)
+        if let token = request.cookies[names.session]?.string, !token.isEmpty {
             request.currentUser = try await store.user(token: token, on: request.db)
         }
         var newLoginToken: String?
         if request.currentUser == nil {
-            if let existing = request.cookies[Self.csrfCookie]?.string, existing.count >= 32 {
+            if let existing = request.cookies[names.csrf]?.string, existing.count >= 32 {
                 request.csrfToken = existing
             } else {
                 newLoginToken = SessionStore.randomToken()
@@ -50,10 +70,17 @@ struct SessionMiddleware: AsyncMiddleware {
             }
         }
         if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
-            // The global middleware runs before the route collects the body: collect it here
-            // (it stays on the request for the handler).
+            // Nothing is read before it is allowed: an unknown path (404) or a route this
+            // visitor may not use (AccessMiddleware refuses it next) is answered without
+            // reading the body, so an anonymous 60 MB POST costs nothing.
+            guard let route = request.route, let access = route.userInfo["access"] as? Access, access.allows(request.currentUser) else {
+                return try await next.respond(to: request)
+            }
+            // The token is in a header, or in the form body: read the body, but never more
+            // than the route itself accepts.
             if request.body.data == nil, request.headers.first(name: "X-CSRF-Token") == nil {
-                _ = try await request.body.collect(max: 64 << 20).get()
+                let limit = route.userInfo[Self.bodyLimitKey] as? Int ?? Self.defaultBodyLimit
+                _ = try await request.body.collect(max: limit).get()
             }
             let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf")) ?? ""
             guard newLoginToken == nil, Self.constantTimeEqual(sent, request.csrfToken) else {
@@ -62,10 +89,15 @@ struct SessionMiddleware: AsyncMiddleware {
         }
         let response = try await next.respond(to: request)
         if let newLoginToken {
-            response.cookies[Self.csrfCookie] = cookie(newLoginToken, maxAge: 2 * 60 * 60)
+            response.cookies[names.csrf] = cookie(newLoginToken, maxAge: 2 * 60 * 60)
         }
         return response
     }
+
+    /// The route's own body limit, stored with the route by `RoutesBuilder.on(…, body:)`.
+    static let bodyLimitKey = "body limit"
+    /// Forms and small JSON: 1 MB unless the route says otherwise.
+    static let defaultBodyLimit = 1 << 20
 
     func cookie(_ value: String, maxAge: Int?) -> HTTPCookies.Value {
         HTTPCookies.Value(string: value, maxAge: maxAge, path: "/", isSecure: secureCookies, isHTTPOnly: true, sameSite: .lax)

@@ -63,13 +63,13 @@ struct UserStore: Sendable {
         if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 120 {
             errors.append(FieldError(field: "name", message: "Enter the person's name (up to 120 characters)"))
         }
-        if let p = Passwords.problem(password) { errors.append(FieldError(field: "password", message: p)) }
+        if let p = Passwords.problem(password, email: email) { errors.append(FieldError(field: "password", message: p)) }
         return errors
     }
 
     func createUser(
         email: String, name: String, role: Role, organisation: Organisation, password: String, by actor: CurrentUser?,
-        pool: NIOThreadPool, on db: any Database
+        pool: PasswordHasher, on db: any Database
     ) async throws -> User {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         let errors = Self.problems(email: email, name: name, password: password)

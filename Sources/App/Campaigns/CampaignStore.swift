@@ -275,8 +275,8 @@ struct CampaignStore: Sendable {
     func addLink(title: String, url: String, to campaign: Campaign, by user: CurrentUser?, on db: any Database) async throws {
         var problems: [FieldError] = []
         if title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(FieldError(field: "title", message: "Give the link a title")) }
-        if !(url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("/")) || url.count > 2_000 {
-            problems.append(FieldError(field: "url", message: "Enter a web address starting https:// (or a SaferStreets path starting /)"))
+        if SafeURL.externalLink(url) == nil && SafeURL.localPath(url) == nil {
+            problems.append(FieldError(field: "url", message: "Enter a web address starting https:// and a site name (or a SaferStreets path starting with one /), without spaces"))
         }
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         try await db.transaction { tx in
@@ -289,8 +289,8 @@ struct CampaignStore: Sendable {
         var problems: [FieldError] = []
         if profile.count > 10_000 { problems.append(FieldError(field: "problemProfile", message: "Keep the problem profile under 10,000 characters")) }
         if priorities.count > 5_000 { problems.append(FieldError(field: "priorities", message: "Keep the priorities under 5,000 characters")) }
-        if !evidence.isEmpty && !evidence.hasPrefix("/") && !evidence.hasPrefix("https://") {
-            problems.append(FieldError(field: "evidenceURL", message: "Link the evidence with a SaferStreets ranking or hot-spot address (starting /) or https://"))
+        if !evidence.isEmpty && SafeURL.localPath(evidence) == nil && !(evidence.lowercased().hasPrefix("https://") && SafeURL.externalLink(evidence) != nil) {
+            problems.append(FieldError(field: "evidenceURL", message: "Link the evidence with a SaferStreets ranking or hot-spot address (starting with one /) or https:// and a site name"))
         }
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         try await db.transaction { tx in

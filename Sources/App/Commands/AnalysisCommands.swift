@@ -99,7 +99,7 @@ struct HotspotsCommand: AsyncCommand {
         let app = context.application
         try await reportingFailure(context) {
             let o = try await signature.options(app)
-            let service = HotspotService(queries: AnalysisQueries(areas: AreaStore()))
+            let service = HotspotService(queries: AnalysisQueries(areas: AreaStore()), heavyWork: app.heavyWork)
             let report: HotspotReport
             do {
                 report = try await service.run(o, emerging: signature.emerging, on: app.db)

@@ -37,7 +37,7 @@ struct DemoCommand: AsyncCommand {
         context.console.print(report.summary)
         let towns = try await NorfolkDemo.createTownAreas(on: app.db)
         context.console.print("  \(towns.count) Safer Norfolk town-centre areas ready.")
-        let accounts = try await DemoAccounts.create(on: app.db, pool: app.threadPool)
+        let accounts = try await DemoAccounts.create(on: app.db, pool: app.passwordHasher)
         try await DemoCampaign.create(on: app.db)
         let config = app.appConfig
         context.console.print("""

@@ -32,7 +32,7 @@ struct EvaluateCommand: AsyncCommand {
             var evaluation: CampaignEvaluation?
             for _ in 0..<max(1, s.repeatCount ?? 1) {
                 let started = Date()
-                evaluation = try await EvaluationService().evaluate(campaign, outcome: s.outcome, baseline: baseline, on: db)
+                evaluation = try await EvaluationService().evaluate(campaign, outcome: s.outcome, baseline: baseline, viewer: .operator, on: db)
                 times.append(Date().timeIntervalSince(started))
             }
             let e = evaluation!

@@ -55,7 +55,7 @@ struct UsersCommand: AsyncCommand {
                 do {
                     let user = try await store.createUser(
                         email: email, name: name, role: role, organisation: org, password: password, by: nil,
-                        pool: app.threadPool, on: app.db)
+                        pool: app.passwordHasher, on: app.db)
                     context.console.print("created \(user.email) (\(role.label), \(org.name))")
                     if generated { context.console.print("password (shown once): \(password)") }
                 } catch let e as UserStore.Problem {

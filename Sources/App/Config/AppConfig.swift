@@ -27,6 +27,12 @@ public struct AppConfig: Sendable {
     /// Public pages and open data show counts below this as "fewer than N"
     /// (`SAFERSTREETS_PUBLIC_MIN_COUNT`, default 5).
     public var publicMinimumCount = 5
+    /// The folder holding `Resources/Views` and `Public` (`SAFERSTREETS_RESOURCES`); nil:
+    /// found from the working directory or the executable (`ResourceDirectory`).
+    public var resourcesDirectory: String?
+    /// Take the client's address for rate limits from the last `X-Forwarded-For` entry
+    /// (`SAFERSTREETS_TRUST_PROXY=1`): only behind a reverse proxy that sets it.
+    public var trustProxy = false
 
     public init(database: Database, hostname: String = "127.0.0.1", port: Int = 8080, isDevelopment: Bool = false) {
         self.database = database
@@ -36,7 +42,7 @@ public struct AppConfig: Sendable {
     }
 
     /// Reads `DATABASE_URL`, `SAFERSTREETS_DB`, `HOST`, `PORT`, `SAFERSTREETS_ENV`,
-    /// `SAFERSTREETS_POLICE_API_CACHE_MB` and `SAFERSTREETS_PUBLIC_MIN_COUNT`.
+    /// `SAFERSTREETS_POLICE_API_CACHE_MB`, `SAFERSTREETS_PUBLIC_MIN_COUNT` and `SAFERSTREETS_RESOURCES`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var problems: [String] = []
         var database = Database.sqlite(path: env["SAFERSTREETS_DB"] ?? "saferstreets.sqlite")
@@ -62,12 +68,15 @@ public struct AppConfig: Sendable {
             problems.append("SAFERSTREETS_ENV must be production or development (got \"\(mode)\")")
         }
         let cacheMB = integer("SAFERSTREETS_POLICE_API_CACHE_MB", default: 512, in: 16...1_048_576, what: "a number of megabytes, 16 or more")
+        let trustProxy = integer("SAFERSTREETS_TRUST_PROXY", default: 0, in: 0...1, what: "0 or 1")
         let minimumCount = integer("SAFERSTREETS_PUBLIC_MIN_COUNT", default: 5, in: 1...100, what: "a whole number from 1 to 100")
         if !problems.isEmpty { throw ConfigError(problems: problems) }
         var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
         config.policeAPICacheBytes = cacheMB << 20
         config.publicMinimumCount = minimumCount
+        config.resourcesDirectory = env["SAFERSTREETS_RESOURCES"]
+        config.trustProxy = trustProxy == 1
         return config
     }
 }

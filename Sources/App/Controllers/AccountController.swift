@@ -6,6 +6,7 @@ import Vapor
 /// the account end, this one carries on.
 struct AccountController: Sendable {
     let audit: AuditLog
+    var limits = RateLimits()
 
     struct Page: Encodable {
         var title = "Your account"
@@ -34,14 +35,26 @@ struct AccountController: Sendable {
         let user = req.currentUser!
         let form = try req.content.decode([String: String].self)
         let current = form["current_password"] ?? "", new = form["new_password"] ?? "", again = form["confirm_password"] ?? ""
-        let pool = req.application.threadPool
+        let pool = req.application.passwordHasher
         let hash = try await req.db.sql.raw("SELECT password_hash FROM users WHERE id = \(bind: user.id)")
             .first(decodingColumn: "password_hash", as: String.self)
         var errors: [FieldError] = []
+        // Current-password checks are throttled per user, like sign-in: a stolen session
+        // cannot be used to guess the password behind it.
+        let key = String(user.id)
+        if try await limits.hit(RateLimits.passwordCheck, key: key, on: req.db.sql) > RateLimits.passwordCheck.maxHits {
+            let wait = RateLimits.minutes(RateLimits.passwordCheck)
+            let response = try await page(req, errors: [FieldError(field: "current_password",
+                message: "Too many wrong current passwords. Wait \(wait) minutes and try again.")])
+            response.status = .tooManyRequests
+            return response
+        }
         if !(try await Passwords.verify(current, hash: hash, on: pool)) {
             errors.append(FieldError(field: "current_password", message: "Your current password is not right"))
+        } else {
+            try await limits.reset(RateLimits.passwordCheck, key: key, on: req.db.sql)
         }
-        if let problem = Passwords.problem(new) { errors.append(FieldError(field: "new_password", message: problem)) }
+        if let problem = Passwords.problem(new, email: user.email) { errors.append(FieldError(field: "new_password", message: problem)) }
         if new != again { errors.append(FieldError(field: "confirm_password", message: "The two new passwords are not the same")) }
         if new == current && !new.isEmpty { errors.append(FieldError(field: "new_password", message: "Choose a password different from the current one")) }
         guard errors.isEmpty else { return try await page(req, errors: errors) }

@@ -256,7 +256,11 @@ struct ActivityController: Sendable {
         let user = req.currentUser!
         let choices = try await store.choices(for: user, on: req.db)
         let parsed: Result<[ActivityDraft.Checked], ActivityCSV.Failure>
-        parsed = ActivityCSV.read(Array(file.data.readableBytesView), type: type, areas: choices.areas, campaigns: choices.campaigns, today: today())
+        let bytes = Array(file.data.readableBytesView), day = today()
+        // Up to 100,000 rows checked: on the heavy-work thread, never a request thread.
+        parsed = try await req.application.heavyWork.run {
+            ActivityCSV.read(bytes, type: type, areas: choices.areas, campaigns: choices.campaigns, today: day)
+        }
         switch parsed {
         case .failure(.refused(let message)):
             return try await page([], problem: "\(name): \(message). Nothing was saved.", file: name)

@@ -6,10 +6,7 @@ import Vapor
 struct LoginController: Sendable {
     let sessions: SessionStore
     let secureCookies: Bool
-    /// Failed attempts for one e-mail address within `throttleWindow` before sign-in is
-    /// refused for the rest of the window.
-    var maxFailures = 5
-    var throttleWindow: TimeInterval = 15 * 60
+    var limits = RateLimits()
 
     struct Page: Encodable {
         var title = "Sign in"
@@ -20,11 +17,8 @@ struct LoginController: Sendable {
         var hasErrors = false
     }
 
-    /// Only a path on this site: "/x", not "//evil.example" or "https://…".
-    static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
-        return next
-    }
+    /// Only a path on this site: "/x", not "//evil.example", "/\tab/evil.example" or "https://…".
+    static func safeNext(_ next: String?) -> String { SafeURL.redirectTarget(next) }
 
     @Sendable func form(req: Request) async throws -> Response {
         if req.currentUser != nil { return req.redirect(to: "/") }
@@ -53,26 +47,42 @@ struct LoginController: Sendable {
             return try await refuse("Enter your email address and password", status: .badRequest)
         }
         let sql = req.db.sql
-        let since = sessions.now().addingTimeInterval(-throttleWindow).stored
-        let failures = try await sql.raw("SELECT COUNT(*) AS n FROM login_failures WHERE email = \(bind: email) AND at > \(bind: since)")
-            .first(decodingColumn: "n", as: Int.self) ?? 0
-        guard failures < maxFailures else {
+        // Limits before any password is checked, each counted atomically in the database,
+        // so parallel guesses cannot all slip through: the address, then this account from
+        // this address (a guesser here cannot lock its owner out elsewhere), then a short
+        // growing delay for the account from everywhere.
+        let address = req.clientAddress
+        if try await limits.hit(RateLimits.signInAddress, key: address, on: sql) > RateLimits.signInAddress.maxHits {
             return try await refuse(
-                "Too many failed attempts for this address. Wait \(Int(throttleWindow / 60)) minutes and try again.",
+                "Too many sign-in attempts from your network. Wait \(RateLimits.minutes(RateLimits.signInAddress)) minutes and try again.",
+                status: .tooManyRequests)
+        }
+        let pair = email + " " + address
+        if try await limits.hit(RateLimits.signInAccountAddress, key: pair, on: sql) > RateLimits.signInAccountAddress.maxHits {
+            return try await refuse(
+                "Too many failed attempts for this address. Wait \(RateLimits.minutes(RateLimits.signInAccountAddress)) minutes and try again.",
+                status: .tooManyRequests)
+        }
+        if let wait = try await limits.takeAccountAttempt(email: email, on: sql) {
+            return try await refuse(
+                "Too many failed attempts for this address. Wait \(wait) second\(wait == 1 ? "" : "s") and try again.",
                 status: .tooManyRequests)
         }
         struct UserRow: Decodable { var id: Int; var password_hash: String; var disabled_at: String? }
         let user = try await sql.raw("SELECT id, password_hash, disabled_at FROM users WHERE email = \(bind: email)")
             .first(decoding: UserRow.self)
-        let ok = try await Passwords.verify(password, hash: user?.password_hash, on: req.application.threadPool)
+        let ok = try await Passwords.verify(password, hash: user?.password_hash, on: req.application.passwordHasher)
         guard let user, ok, user.disabled_at == nil else {
             try await sql.raw("INSERT INTO login_failures (email, at) VALUES (\(bind: email), \(bind: sessions.now().stored))").run()
             return try await refuse("The email address or password is not right", status: .unauthorized)
         }
         try await sql.raw("DELETE FROM login_failures WHERE email = \(bind: email)").run()
+        try await limits.reset(RateLimits.signInAccountAddress, key: pair, on: sql)
+        try await limits.accountSucceeded(email: email, on: sql)
+        try await limits.refund(RateLimits.signInAddress, key: address, on: sql)
         let token = try await sessions.create(userID: user.id, on: req.db)
         let response = req.redirect(to: page.next)
-        response.cookies[SessionMiddleware.cookie] = HTTPCookies.Value(
+        response.cookies[SessionMiddleware.cookieNames(secure: secureCookies).session] = HTTPCookies.Value(
             string: token, maxAge: Int(sessions.absoluteTimeout), path: "/", isSecure: secureCookies, isHTTPOnly: true,
             sameSite: .lax)
         return response
@@ -81,7 +91,7 @@ struct LoginController: Sendable {
     @Sendable func signOut(req: Request) async throws -> Response {
         if let user = req.currentUser { try await sessions.revoke(hash: user.sessionHash, on: req.db) }
         let response = req.redirect(to: "/login")
-        response.cookies[SessionMiddleware.cookie] = HTTPCookies.Value(
+        response.cookies[SessionMiddleware.cookieNames(secure: secureCookies).session] = HTTPCookies.Value(
             string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isSecure: secureCookies,
             isHTTPOnly: true, sameSite: .lax)
         return response

@@ -83,7 +83,7 @@ struct OrganisationController: Sendable {
             let made = try await users.createUser(
                 email: form["email"] ?? "", name: form["name"] ?? "", role: role,
                 organisation: .init(id: org.id, slug: org.slug, name: org.name, kind: org.kind), password: password, by: user,
-                pool: req.application.threadPool, on: req.db)
+                pool: req.application.passwordHasher, on: req.db)
             return try await page(req, secret: ("Password for \(made.email) (shown once: give it to them safely; they should change it)", password))
         } catch UserStore.Problem.invalid(let errors) {
             return try await page(req, errors: errors.filter { $0.field != "password" }, form: form)

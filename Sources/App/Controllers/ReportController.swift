@@ -13,19 +13,20 @@ struct ReportController: Sendable {
     let evaluation: EvaluationService
     let links: ReportLinkStore
     let pdf: PDFRenderer
+    var limits = RateLimits()
 
     // MARK: The report
 
     @Sendable func page(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
         let user = req.currentUser!
-        return try await render(c, req: req, shared: false, canShare: user.role.isOPCC, newLink: nil)
+        return try await render(c, req: req, shared: false, canShare: user.role.isOPCC, newLink: nil, viewer: .user(user))
     }
 
     /// The report behind a read-only link: no account, no design pages, no activity records.
     @Sendable func shared(req: Request) async throws -> Response {
         let c = try await sharedCampaign(req)
-        let response = try await render(c, req: req, shared: true, canShare: false, newLink: nil)
+        let response = try await render(c, req: req, shared: true, canShare: false, newLink: nil, viewer: .anyone)
         response.headers.replaceOrAdd(name: "X-Robots-Tag", value: "noindex, nofollow")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
         response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
@@ -34,7 +35,7 @@ struct ReportController: Sendable {
 
     @Sendable func sharedCSV(req: Request) async throws -> Response {
         let c = try await sharedCampaign(req)
-        let e = try await evaluate(c, req: req)
+        let e = try await evaluate(c, req: req, viewer: .anyone)
         let response = download(EvaluationExport.csv(e), type: "text/csv; charset=utf-8", name: "\(c.slug)-evaluation.csv")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
         return response
@@ -42,9 +43,19 @@ struct ReportController: Sendable {
 
     private func sharedCampaign(_ req: Request) async throws -> CampaignStore.Campaign {
         let token = req.parameters.get("token") ?? ""
-        guard let id = try await links.campaignID(token: token, on: req.db),
+        // Guessing links is throttled per address: wrong tokens count, and past the limit
+        // even a right one waits.
+        let address = req.clientAddress
+        if try await limits.isExceeded(RateLimits.badShareLink, key: address, on: req.db.sql) {
+            throw Abort(.tooManyRequests, headers: ["Retry-After": "900"],
+                        reason: "Too many report links that do not exist were tried from your network. Wait 15 minutes and try again.")
+        }
+        guard token.utf8.count <= 128, let id = try await links.campaignID(token: token, on: req.db),
             let c = try await campaigns.lookup(id: id, on: req.db)
-        else { throw Abort(.notFound, reason: "This report link does not exist or has been withdrawn.") }
+        else {
+            try await limits.hit(RateLimits.badShareLink, key: address, on: req.db.sql)
+            throw Abort(.notFound, reason: "This report link does not exist or has been withdrawn.")
+        }
         return c
     }
 
@@ -62,7 +73,8 @@ struct ReportController: Sendable {
         let rows = try await req.db.sql.raw("""
             SELECT COALESCE(r.name, 'No named area') AS area, t.type, CAST(SUM(t.records) AS BIGINT) AS records,
               CAST(SUM(t.quantity) AS DOUBLE PRECISION) AS quantity
-            FROM activity_totals t LEFT JOIN areas r ON r.id = t.area_id WHERE t.campaign_id = \(bind: c.id)
+            FROM activity_totals t LEFT JOIN areas r ON r.id = t.area_id
+            WHERE t.campaign_id = \(bind: c.id) AND \(ActivityViewer(req.currentUser).condition("t"))
             GROUP BY COALESCE(r.name, 'No named area'), t.type ORDER BY 1, 2
             """).all(decoding: Row.self)
         var out = CSVWriter.record(["campaign", "period_start", "period_end", "area", "activity_type", "activity", "records", "quantity", "unit"])
@@ -81,7 +93,7 @@ struct ReportController: Sendable {
         guard let browser = pdf.browser else {
             throw Abort(.serviceUnavailable, reason: "PDF download needs Chromium on the server (Debian package chromium). Use your browser's Print → Save as PDF instead: the page has a print stylesheet.")
         }
-        let html = try await render(c, req: req, shared: true, canShare: false, newLink: nil).body.string ?? ""
+        let html = try await render(c, req: req, shared: true, canShare: false, newLink: nil, viewer: ActivityViewer(req.currentUser)).body.string ?? ""
         let css = (try? String(contentsOfFile: req.application.directory.publicDirectory + "css/app.css", encoding: .utf8)) ?? ""
         let standalone = html.replacingOccurrences(of: "<link rel=\"stylesheet\" href=\"/css/app.css\">", with: "<style>\(css)</style>")
         let data = try await pdf.render(html: standalone, browser: browser, on: req.application.threadPool)
@@ -91,22 +103,26 @@ struct ReportController: Sendable {
         return response
     }
 
-    func evaluate(_ c: CampaignStore.Campaign, req: Request) async throws -> CampaignEvaluation {
+    /// The evaluation as `viewer` may see it (partners' activity bounded by `ActivityViewer`);
+    /// by default as the signed-in user, or as anyone.
+    func evaluate(_ c: CampaignStore.Campaign, req: Request, viewer: ActivityViewer? = nil) async throws -> CampaignEvaluation {
         let outcome = try? req.query.get(String.self, at: "outcome")
         let baselineText = (try? req.query.get(String.self, at: "baseline")) ?? EvaluationBaseline.previous.rawValue
         guard let baseline = EvaluationBaseline(rawValue: baselineText) else {
             throw Abort(.badRequest, reason: "baseline must be previous or last-year, not “\(baselineText)”.")
         }
         do {
-            return try await evaluation.evaluate(c, outcome: outcome, baseline: baseline, on: req.db)
+            return try await evaluation.evaluate(c, outcome: outcome, baseline: baseline, viewer: viewer ?? ActivityViewer(req.currentUser), on: req.db)
         } catch let error as EvaluationError {
             throw Abort(.badRequest, reason: error.description.capitalizedFirst + ".")
         }
     }
 
-    private func render(_ c: CampaignStore.Campaign, req: Request, shared: Bool, canShare: Bool, newLink: String?) async throws -> Response {
-        let e = try await evaluate(c, req: req)
-        let delivery = try await delivery(c, on: req.db)
+    private func render(
+        _ c: CampaignStore.Campaign, req: Request, shared: Bool, canShare: Bool, newLink: String?, viewer: ActivityViewer
+    ) async throws -> Response {
+        let e = try await evaluate(c, req: req, viewer: viewer)
+        let delivery = try await delivery(c, viewer: viewer, on: req.db)
         let categories = try await evaluation.categories(on: req.db)
         let token = req.parameters.get("token")
         let base = shared ? "/shared/reports/\(token ?? "")" : "/campaigns/\(c.slug)/report"
@@ -226,16 +242,16 @@ struct ReportController: Sendable {
         ]
     }
 
-    private func delivery(_ c: CampaignStore.Campaign, on db: any Database) async throws -> ReportPage.Delivery {
+    private func delivery(_ c: CampaignStore.Campaign, viewer: ActivityViewer, on db: any Database) async throws -> ReportPage.Delivery {
         struct Row: Decodable { var area_id: Int; var type: String; var records: Int; var quantity: Double }
         let rows = try await db.sql.raw("""
             SELECT area_id, type, CAST(SUM(records) AS BIGINT) AS records, CAST(SUM(quantity) AS DOUBLE PRECISION) AS quantity
-            FROM activity_totals WHERE campaign_id = \(bind: c.id) GROUP BY area_id, type ORDER BY type
+            FROM activity_totals t WHERE campaign_id = \(bind: c.id) AND \(viewer.condition("t")) GROUP BY area_id, type ORDER BY type
             """).all(decoding: Row.self)
         struct Org: Decodable { var name: String; var records: Int }
         let orgs = try await db.sql.raw("""
             SELECT o.name, CAST(SUM(t.records) AS BIGINT) AS records FROM activity_totals t JOIN organisations o ON o.id = t.organisation_id
-            WHERE t.campaign_id = \(bind: c.id) GROUP BY o.name ORDER BY o.name
+            WHERE t.campaign_id = \(bind: c.id) AND \(viewer.condition("t")) GROUP BY o.name ORDER BY o.name
             """).all(decoding: Org.self)
         var byArea: [Int: [(type: String, records: Int, quantity: Double)]] = [:]
         var byType: [String: (records: Int, quantity: Double)] = [:]
@@ -329,7 +345,7 @@ struct ReportController: Sendable {
         let form = try req.content.decode(Form.self)
         do {
             let token = try await links.create(campaignID: c.id, label: form.label, by: req.currentUser!, on: req.db)
-            let response = try await render(c, req: req, shared: false, canShare: true, newLink: "/shared/reports/\(token)")
+            let response = try await render(c, req: req, shared: false, canShare: true, newLink: "/shared/reports/\(token)", viewer: ActivityViewer(req.currentUser))
             response.status = .created
             return response
         } catch let e as FieldErrors {

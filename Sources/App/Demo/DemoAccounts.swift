@@ -29,9 +29,9 @@ enum DemoAccounts {
 
     /// Demo passwords are fixed so the printed list stays true when the demo is re-run.
     static let accounts: [Account] = [
-        Account(email: "admin@opcc.demo", password: "demo-opcc-admin", role: .opccAdmin,
+        Account(email: "admin@opcc.demo", password: "demo-opcc-chief", role: .opccAdmin,
                 organisation: "Norfolk Office of the Police and Crime Commissioner", kind: .opcc),
-        Account(email: "analyst@opcc.demo", password: "demo-opcc-analyst", role: .opccStaff,
+        Account(email: "analyst@opcc.demo", password: "demo-opcc-figures", role: .opccStaff,
                 organisation: "Norfolk Office of the Police and Crime Commissioner", kind: .opcc),
         Account(email: "inspector@police.demo", password: "demo-police-admin", role: .partnerAdmin,
                 organisation: "Norfolk Constabulary", kind: .police),
@@ -40,13 +40,21 @@ enum DemoAccounts {
     ]
 
     /// Creates whatever is missing; safe to repeat.
-    static func create(on db: any Database, pool: NIOThreadPool) async throws -> [Account] {
+    static func create(on db: any Database, pool: PasswordHasher) async throws -> [Account] {
         let store = UserStore(audit: AuditLog())
         for (name, kind) in organisations { _ = try await store.organisation(named: name, kind: kind, by: nil, on: db) }
         for a in accounts {
-            let exists = try await db.sql.raw("SELECT id FROM users WHERE email = \(bind: a.email)")
-                .first(decodingColumn: "id", as: Int.self) != nil
-            guard !exists else { continue }
+            struct Existing: Decodable { var id: Int; var password_hash: String }
+            if let existing = try await db.sql.raw("SELECT id, password_hash FROM users WHERE email = \(bind: a.email)")
+                .first(decoding: Existing.self)
+            {
+                // A demo made before the demo passwords changed: give it the printed one.
+                if !(try await Passwords.verify(a.password, hash: existing.password_hash, on: pool)) {
+                    let hash = try await Passwords.hash(a.password, on: pool)
+                    try await db.sql.raw("UPDATE users SET password_hash = \(bind: hash) WHERE id = \(bind: existing.id)").run()
+                }
+                continue
+            }
             let org = try await store.organisation(named: a.organisation, kind: a.kind, by: nil, on: db)
             _ = try await store.createUser(
                 email: a.email, name: a.email.split(separator: "@")[0].capitalized + " (demo)", role: a.role, organisation: org,

@@ -34,13 +34,13 @@ extension EvaluationService {
         return out.series
     }
 
-    /// Patrol hours and ASB powers used in each area of the campaign, from every partner's
-    /// records (as totals only).
-    func dose(campaignID: Int, on db: any Database) async throws -> [Int: (patrol: Double, powers: Double)] {
+    /// Patrol hours and ASB powers used in each area of the campaign, from the partners'
+    /// records the viewer may see (as totals only).
+    func dose(campaignID: Int, viewer: ActivityViewer, on db: any Database) async throws -> [Int: (patrol: Double, powers: Double)] {
         struct Row: Decodable { var area_id: Int; var type: String; var quantity: Double }
         let rows = try await db.sql.raw("""
-            SELECT area_id, type, CAST(SUM(quantity) AS DOUBLE PRECISION) AS quantity FROM activity_totals
-            WHERE campaign_id = \(bind: campaignID) GROUP BY area_id, type
+            SELECT area_id, type, CAST(SUM(quantity) AS DOUBLE PRECISION) AS quantity FROM activity_totals t
+            WHERE campaign_id = \(bind: campaignID) AND \(viewer.condition("t")) GROUP BY area_id, type
             """).all(decoding: Row.self)
         var out: [Int: (patrol: Double, powers: Double)] = [:]
         for r in rows {

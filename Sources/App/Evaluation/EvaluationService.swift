@@ -33,7 +33,8 @@ struct EvaluationService: Sendable {
     }
 
     func evaluate(
-        _ campaign: CampaignStore.Campaign, outcome slug: String? = nil, baseline: EvaluationBaseline = .previous, on db: any Database
+        _ campaign: CampaignStore.Campaign, outcome slug: String? = nil, baseline: EvaluationBaseline = .previous,
+        viewer: ActivityViewer, on db: any Database
     ) async throws -> CampaignEvaluation {
         let categories = try await categories(on: db)
         guard let outcome = EvaluationOutcome.named(slug, categories: categories) else { throw EvaluationError.unknownOutcome(slug ?? "") }
@@ -54,7 +55,7 @@ struct EvaluationService: Sendable {
             + areas.map { "\($0.id):\($0.countsVersion):\(design($0).bufferMetres):\(design($0).comparison.joined(separator: " "))" })
             .joined(separator: "|")
         if let hit = cache?.get(key) {
-            return try await withActivity(hit, on: db)
+            return try await withActivity(hit, viewer: viewer, on: db)
         }
 
         // Treated areas from their maintained counts; buffers counted from the incidents and
@@ -160,14 +161,14 @@ struct EvaluationService: Sendable {
             areas: results.sorted { $0.area.name < $1.area.name },
             patrolDose: .notEstimable("not computed"), powersDose: .notEstimable("not computed"), lsoaNames: names)
         cache?.put(key, e)
-        return try await withActivity(e, on: db)
+        return try await withActivity(e, viewer: viewer, on: db)
     }
 
     /// Adds what was delivered in each area (patrol hours, ASB powers used) and the dose
     /// response across areas, from the current activity totals.
-    private func withActivity(_ evaluation: CampaignEvaluation, on db: any Database) async throws -> CampaignEvaluation {
+    private func withActivity(_ evaluation: CampaignEvaluation, viewer: ActivityViewer, on db: any Database) async throws -> CampaignEvaluation {
         var e = evaluation
-        let activity = try await dose(campaignID: e.campaign.id, on: db)
+        let activity = try await dose(campaignID: e.campaign.id, viewer: viewer, on: db)
         for k in e.areas.indices {
             e.areas[k].patrolHours = activity[e.areas[k].area.id]?.patrol ?? 0
             e.areas[k].powersUsed = activity[e.areas[k].area.id]?.powers ?? 0

@@ -37,12 +37,28 @@ struct ProblemMiddleware: AsyncMiddleware {
                 return Response(status: status, headers: headers, body: .init(data: try JSONEncoder().encode(problem)))
             }
             let page = ErrorPage(title: status.reasonPhrase, status: Int(status.code), detail: detail ?? "Something went wrong on our side. Nothing you entered was lost.")
-            let view = try await request.view.render("errors/error", page)
-            let response = try await view.encodeResponse(for: request)
+            let response: Response
+            do {
+                response = try await request.view.render("errors/error", page).encodeResponse(for: request)
+            } catch {
+                // A missing or broken template must never drop the connection: log why and
+                // answer in plain text.
+                request.logger.error("error page could not be rendered", metadata: ["reason": "\(error)"])
+                response = Self.plain(status: status, detail: page.detail)
+            }
             response.status = status
             for (name, value) in extraHeaders where name.lowercased() != "content-type" { response.headers.replaceOrAdd(name: name, value: value) }
             return response
         }
+    }
+}
+
+extension ProblemMiddleware {
+    /// A plain-text answer, for when even the error page cannot be rendered.
+    static func plain(status: HTTPResponseStatus, detail: String? = nil) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .plainText
+        return Response(status: status, headers: headers, body: .init(string: "\(status.code) \(status.reasonPhrase)\n" + (detail.map { $0 + "\n" } ?? "")))
     }
 }
 

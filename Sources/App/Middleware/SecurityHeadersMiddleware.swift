@@ -1,16 +1,54 @@
 import Vapor
 
-/// Safe defaults on every response: no framing, no sniffing, a strict content policy
-/// (everything is served from this origin; no CDN), no referrer leakage.
+/// Safe defaults on every response, errors included (it sits outside `ProblemMiddleware`):
+/// no framing, no sniffing, a strict content policy (everything from this origin; no CDN;
+/// no `<base>`; forms post only here), no referrer leakage, HTTPS remembered by the browser
+/// outside development, and nothing a signed-in user saw kept in a shared or back-button
+/// cache.
 struct SecurityHeadersMiddleware: AsyncMiddleware {
+    /// `Strict-Transport-Security` is sent when true (every deployment but development and
+    /// the local demo, which serve plain HTTP).
+    var strictTransport = true
+
+    static let contentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
-        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        response.headers.replaceOrAdd(
-            name: "Content-Security-Policy",
-            value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+        let response: Response
+        do {
+            response = try await next.respond(to: request)
+        } catch {
+            // Only reached if the error page itself failed: still answer, with the headers.
+            request.logger.error("error response failed", metadata: ["type": "\(type(of: error))"])
+            response = ProblemMiddleware.plain(status: (error as? any AbortError)?.status ?? .internalServerError)
+        }
+        apply(to: response.headers, request: request).forEach { response.headers.replaceOrAdd(name: $0.0, value: $0.1) }
         return response
+    }
+
+    func apply(to headers: HTTPHeaders, request: Request) -> [(String, String)] {
+        var out: [(String, String)] = [
+            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
+            ("Content-Security-Policy", Self.contentSecurityPolicy), ("Cross-Origin-Opener-Policy", "same-origin"),
+        ]
+        if strictTransport { out.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")) }
+        let cache = headers.first(name: .cacheControl) ?? ""
+        if (request.currentUser != nil || request.cookies[SessionMiddleware.cookie] != nil || request.cookies[SessionMiddleware.plainCookie] != nil) && !cache.contains("no-store") {
+            out.append(("Cache-Control", "no-store"))
+        }
+        return out
+    }
+}
+
+/// Refuses a request whose path is longer than any SaferStreets address (2,048 bytes) with
+/// 414 before routing, file lookup or logging see it.
+struct RequestLimitsMiddleware: AsyncMiddleware {
+    static let maxPathBytes = 2048
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.url.path.utf8.count <= Self.maxPathBytes else {
+            throw Abort(.uriTooLong, reason: "The address is longer than \(Self.maxPathBytes) bytes; no SaferStreets page has one so long.")
+        }
+        return try await next.respond(to: request)
     }
 }

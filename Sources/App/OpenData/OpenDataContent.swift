@@ -103,7 +103,7 @@ extension OpenDataController {
     /// has it. Counts are not repeated here: the effect sizes need no suppression.
     func results(_ c: CampaignStore.Campaign, on db: any Database) async throws -> [Result] {
         do {
-            let e = try await evaluation.evaluate(c, on: db)
+            let e = try await evaluation.evaluate(c, viewer: .anyone, on: db)
             return e.areas.map { Result(area: $0.area.name, verdict: EvaluationText.verdict($0).label, res: $0.measures.res.value) }
         } catch is EvaluationError {
             return []

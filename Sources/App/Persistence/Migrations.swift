@@ -7,6 +7,6 @@ enum Migrations {
         CreateOutcomes(), CreateStopSearches(), CreateCountsByLSOA(), CreateCountsByForce(), CreateImports(),
         CreateSourceFingerprints(), CreateAreas(), ClusterCountTables(), AddForceIndexToLSOAs(),
         CreateOrganisations(), CreateUsers(), CreateSessions(), CreateAuditLog(), CreateCampaigns(), CreateActivities(), CreateActivityTotals(),
-        CreateAPITokens(), CreatePlanTargets(), CreateEvaluation(), CreateCampaignPublications(),
+        CreateAPITokens(), CreatePlanTargets(), CreateEvaluation(), CreateCampaignPublications(), CreateRateLimits(),
     ]
 }

@@ -9,7 +9,7 @@ struct PoliceAPIRegion: Sendable {
 
     enum Shape: Sendable {
         case circle(centre: GridPoint, radius: Double)
-        case polygon(AreaShape)
+        case polygon(BandedRing)
     }
 
     var shape: Shape
@@ -22,12 +22,13 @@ struct PoliceAPIRegion: Sendable {
                         maxEasting: c.easting + radius, maxNorthing: c.northing + radius)
     }
 
-    init(polygon points: [(latitude: Double, longitude: Double)]) {
-        var ring = points.map { BritishNationalGrid.grid(from: GeoPoint(longitude: $0.longitude, latitude: $0.latitude)) }
-        if ring.first != ring.last { ring.append(ring[0]) }
-        let area = AreaShape(polygons: [[ring]])
-        shape = .polygon(area)
-        bounds = area.bounds
+    init(polygon points: [(latitude: Double, longitude: Double)]) throws {
+        let ring = points.map { BritishNationalGrid.grid(from: GeoPoint(longitude: $0.longitude, latitude: $0.latitude)) }
+        guard let banded = BandedRing(ring) else {
+            throw Abort(.badRequest, reason: "the place asked for is too far from the United Kingdom to search")
+        }
+        shape = .polygon(banded)
+        bounds = banded.bounds
     }
 
     @inline(__always)
@@ -37,8 +38,8 @@ struct PoliceAPIRegion: Sendable {
         case .circle(let c, let r):
             let dx = e - c.easting, dy = n - c.northing
             return dx * dx + dy * dy <= r * r
-        case .polygon(let area):
-            return area.contains(GridPoint(easting: e, northing: n))
+        case .polygon(let ring):
+            return ring.contains(GridPoint(easting: e, northing: n))
         }
     }
 
@@ -105,7 +106,7 @@ struct PoliceAPIParameters {
         let region: PoliceAPIRegion
         if let poly = string("poly") {
             do {
-                region = PoliceAPIRegion(polygon: try PolicePolygon.parse(poly))
+                region = try PoliceAPIRegion(polygon: try PolicePolygon.parse(poly))
             } catch let error as PolicePolygon.ParseError {
                 throw Abort(.badRequest, reason: error.description)
             }

@@ -190,6 +190,8 @@ public final class CSVParser {
             var n = 0
             let end = csv_split_simple(buffer, pos, count, fieldStarts, fieldEnds, fieldCapacity, &n)
             if end > 0 {
+                // A complete record is bounded too (a 1,000,000-column line in one chunk).
+                if end - pos > maximumRecordBytes { throw CSVError.recordTooLong(line: line, limit: maximumRecordBytes) }
                 try deliver(fields: n, lines: 1)
                 return end
             }
@@ -227,6 +229,7 @@ public final class CSVParser {
     /// by a chunk boundary is re-parsed from intact bytes.
     private func emitQuoted(from pos: Int, final: Bool) throws -> Int? {
         guard let recordEnd = try quotedRecordEnd(from: pos, final: final) else { return nil }
+        if recordEnd - pos > maximumRecordBytes { throw CSVError.recordTooLong(line: line, limit: maximumRecordBytes) }
         // Content ends before the line break (LF or CRLF) that terminates the record.
         var limit = recordEnd
         if limit > pos && buffer[limit - 1] == 0x0A {

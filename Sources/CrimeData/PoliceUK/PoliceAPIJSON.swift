@@ -369,7 +369,20 @@ public enum PolicePolygon {
         public var description: String
     }
 
+    /// The most points a `poly` may have. police.uk's own clients send a few dozen (its
+    /// documentation's GET limit of about 4,000 characters holds some 200); 10,000 covers
+    /// a detailed ward or district outline.
+    public static let maximumPoints = 10_000
+
     public static func parse(_ text: String) throws -> [(latitude: Double, longitude: Double)] {
+        // Counted before anything is split or parsed: a 150,000-point poly costs nothing.
+        var colons = 0
+        for b in text.utf8 where b == UInt8(ascii: ":") {
+            colons += 1
+            if colons >= maximumPoints {
+                throw ParseError(description: "poly has more than \(maximumPoints) points; simplify the outline (e.g. to one point every 20 m) or split the area")
+            }
+        }
         let pairs = text.split(separator: ":", omittingEmptySubsequences: true)
         var points: [(latitude: Double, longitude: Double)] = []
         for (i, pair) in pairs.enumerated() {

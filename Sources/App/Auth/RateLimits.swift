@@ -1,0 +1,134 @@
+import Foundation
+import SQLKit
+
+/// Rate limits kept in the database: one atomic statement per check, so parallel requests
+/// (or several app instances) cannot slip past a limit between a read and a write.
+///
+/// A limit is a fixed window per (scope, key): the first hit opens it, hits are counted,
+/// and the window restarts once it has passed. Keys are an address, an e-mail address
+/// (already lower-cased) or a token's hash: never a password.
+struct RateLimits: Sendable {
+    var now: @Sendable () -> Date = { Date() }
+
+    struct Limit: Sendable {
+        var scope: String
+        var maxHits: Int
+        var window: TimeInterval
+    }
+
+    /// Sign-in attempts from one address (any accounts): a spray from one place.
+    static let signInAddress = Limit(scope: "sign-in address", maxHits: 30, window: 15 * 60)
+    /// Failed sign-ins for one account from one address: a guesser at one account.
+    static let signInAccountAddress = Limit(scope: "sign-in account+address", maxHits: 5, window: 15 * 60)
+    /// Current-password checks on /account by one user.
+    static let passwordCheck = Limit(scope: "password check", maxHits: 5, window: 15 * 60)
+    /// Requests with API tokens, failed or not, from one address.
+    static let apiTokenAddress = Limit(scope: "api token address", maxHits: 600, window: 60)
+    /// Unknown or revoked API tokens from one address.
+    static let badAPIToken = Limit(scope: "bad api token", maxHits: 20, window: 15 * 60)
+    /// Report-link look-ups with a token that does not exist, from one address.
+    static let badShareLink = Limit(scope: "bad share link", maxHits: 20, window: 15 * 60)
+
+    /// Counts one hit and returns the hits in the current window, this one included.
+    @discardableResult
+    func hit(_ limit: Limit, key: String, on db: any SQLDatabase) async throws -> Int {
+        let t = now()
+        let current = t.stored, expired = t.addingTimeInterval(-limit.window).stored
+        return try await db.raw("""
+            INSERT INTO rate_limits (scope, key, window_start, hits, last_at)
+            VALUES (\(bind: limit.scope), \(bind: key), \(bind: current), 1, \(bind: current))
+            ON CONFLICT (scope, key) DO UPDATE SET
+              hits = CASE WHEN rate_limits.window_start <= \(bind: expired) THEN 1 ELSE rate_limits.hits + 1 END,
+              window_start = CASE WHEN rate_limits.window_start <= \(bind: expired) THEN excluded.window_start ELSE rate_limits.window_start END,
+              last_at = excluded.last_at
+            RETURNING hits
+            """).first(decodingColumn: "hits", as: Int.self) ?? 1
+    }
+
+    /// Whether one more hit would pass the limit (without counting it).
+    func isExceeded(_ limit: Limit, key: String, on db: any SQLDatabase) async throws -> Bool {
+        let expired = now().addingTimeInterval(-limit.window).stored
+        let hits = try await db.raw("""
+            SELECT hits FROM rate_limits WHERE scope = \(bind: limit.scope) AND key = \(bind: key) AND window_start > \(bind: expired)
+            """).first(decodingColumn: "hits", as: Int.self) ?? 0
+        return hits >= limit.maxHits
+    }
+
+    /// Forgets the hits (a successful sign-in for its account and address).
+    func reset(_ limit: Limit, key: String, on db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM rate_limits WHERE scope = \(bind: limit.scope) AND key = \(bind: key)").run()
+    }
+
+    /// Takes one hit back (a sign-in that succeeded does not count against its address).
+    func refund(_ limit: Limit, key: String, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            UPDATE rate_limits SET hits = hits - 1 WHERE scope = \(bind: limit.scope) AND key = \(bind: key) AND hits > 0
+            """).run()
+    }
+
+    /// Minutes left in a limit's window, rounded up, for the message.
+    static func minutes(_ limit: Limit) -> Int { Int((limit.window / 60).rounded(.up)) }
+
+    // MARK: A delay that grows, for one account from every address
+
+    /// Sign-in attempts for an account from all addresses together since its last success:
+    /// after `accountFree` in the window each further attempt must wait a delay that doubles up to `maxDelay`.
+    /// Nobody can lock someone else out this way: the most the account's owner waits
+    /// is `maxDelay` seconds, while a guesser spread over many addresses gets a handful of
+    /// tries a minute.
+    static let accountFree = 10
+    static let accountMaxDelay: TimeInterval = 30
+    static let accountScope = "sign-in account delay"
+
+    /// Seconds the account must still wait before an attempt, or nil when it may try now
+    /// (the attempt is then counted, atomically: a parallel attempt racing for the same
+    /// slot finds it taken).
+    func takeAccountAttempt(email: String, on db: any SQLDatabase) async throws -> Int? {
+        let t = now()
+        struct Row: Decodable { var window_start: String; var hits: Int; var last_at: String }
+        for _ in 0..<4 {
+            guard let row = try await db.raw("""
+                SELECT window_start, hits, last_at FROM rate_limits WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email)
+                """).first(decoding: Row.self)
+            else {
+                let inserted = try await db.raw("""
+                    INSERT INTO rate_limits (scope, key, window_start, hits, last_at)
+                    VALUES (\(bind: Self.accountScope), \(bind: email), \(bind: t.stored), 1, \(bind: t.stored))
+                    ON CONFLICT (scope, key) DO NOTHING RETURNING hits
+                    """).first(decodingColumn: "hits", as: Int.self)
+                if inserted != nil { return nil }
+                continue
+            }
+            let windowStart = Date(stored: row.window_start) ?? t, last = Date(stored: row.last_at) ?? t
+            if t.timeIntervalSince(windowStart) > 15 * 60 {
+                try await db.raw("""
+                    UPDATE rate_limits SET window_start = \(bind: t.stored), hits = 0, last_at = \(bind: t.stored)
+                    WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email) AND window_start = \(bind: row.window_start)
+                    """).run()
+                continue
+            }
+            let delay = Self.accountDelay(attempts: row.hits)
+            let wait = delay - t.timeIntervalSince(last)
+            if wait > 0 { return Int(wait.rounded(.up)) }
+            // Compare and set: only one of several parallel attempts wins this slot.
+            let won = try await db.raw("""
+                UPDATE rate_limits SET last_at = \(bind: t.stored), hits = hits + 1
+                WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email) AND last_at = \(bind: row.last_at) AND hits = \(bind: row.hits)
+                RETURNING hits
+                """).first(decodingColumn: "hits", as: Int.self)
+            if won != nil { return nil }
+            if delay > 0 { return Int(delay.rounded(.up)) }
+        }
+        return 1
+    }
+
+    /// A successful sign-in clears the account's delay.
+    func accountSucceeded(email: String, on db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM rate_limits WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email)").run()
+    }
+
+    static func accountDelay(attempts failures: Int) -> TimeInterval {
+        guard failures >= accountFree else { return 0 }
+        return min(accountMaxDelay, pow(2, Double(min(failures - accountFree, 10))))
+    }
+}
