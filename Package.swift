@@ -41,7 +41,7 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Leaf", package: "leaf"),
             ],
-            resources: [.copy("Resources/demo"), .copy("Resources/openapi.json")]
+            resources: [.copy("Resources/demo"), .copy("Resources/openapi.json"), .copy("Resources/common-passwords.txt")]
         ),
         .executableTarget(name: "saferstreets", dependencies: ["App"]),
         .testTarget(

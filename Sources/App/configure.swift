@@ -33,11 +33,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.server.configuration.port = config.port
 
     app.middleware = Middlewares()
-    // Outermost first: headers on every answer, errors included; over-long addresses
-    // refused before anything looks at them; then errors become pages or problems.
+    // Outermost first: headers on every answer, errors included; errors become pages or
+    // problems; over-long addresses refused before anything else looks at them.
     app.middleware.use(SecurityHeadersMiddleware(strictTransport: !config.isDevelopment))
-    app.middleware.use(RequestLimitsMiddleware())
     app.middleware.use(ProblemMiddleware(environment: app.environment))
+    app.middleware.use(RequestLimitsMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(SessionMiddleware(store: config.sessions, tokens: APITokenStore(audit: AuditLog()), secureCookies: !config.isDevelopment))
 

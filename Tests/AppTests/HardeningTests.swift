@@ -1,4 +1,5 @@
 @testable import App
+import Analytics
 import CrimeData
 import Foundation
 import Testing
@@ -26,9 +27,9 @@ struct HardeningTests {
                       shape: .circle(centre: GridPoint(easting: 622_900, northing: 308_500), radius: 400), radius: 400), on: app.db)
         var rows: [String] = []
         for month in MonthPeriod(first: 202_401, last: 202_509).months {
-            for _ in 0..<(month >= 202_507 ? 3 : 6) { rows.append(TestData.asb(month: ByteParsing.monthString(month))) }
+            for _ in 0..<(month >= 202_507 ? 3 : 6) { rows.append(PoliceCSV.asb(month: ByteParsing.monthString(month))) }
         }
-        let report = try await app.importFiles(try app.write(TestData.file(TestData.street, rows), to: "asb.csv"))
+        let report = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "asb.csv"))
         #expect(report.rejected == 0)
         let w = World(opcc: try await app.signIn("analyst@opcc.example"), police: try await app.signIn("pc@police.example"),
                       bid: try await app.signIn("ranger@bid.example"))
@@ -109,7 +110,7 @@ struct HardeningTests {
     @Test("a police.uk poly over 10,000 points is refused with the limit named; a 9,000-point one is answered")
     func polygonLimit() async throws {
         try await withTestApp { app in
-            _ = try await app.importFiles(try app.write(TestData.file(TestData.street, [TestData.crime(1)]), to: "s.csv"))
+            _ = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1)]), to: "s.csv"))
             func ring(_ n: Int) -> String {
                 (0..<n).map { k in
                     let a = 2 * Double.pi * Double(k) / Double(n)
@@ -124,7 +125,7 @@ struct HardeningTests {
             try await app.testing().test(.POST, "/api/crimes-street/all-crime", beforeRequest: { req in
                 try req.content.encode(["poly": ring(9_000), "date": "2024-06"], as: .urlEncodedForm)
             }) { res async in (status, body) = (res.status, res.body.string) }
-            #expect(status == .ok && body.contains(TestData.id(1)), "\(status)")
+            #expect(status == .ok && body.contains(PoliceCSV.id(1)), "\(status)")
         }
         // The banded ring agrees with the plain crossing rule everywhere.
         var seed: UInt64 = 42
@@ -148,7 +149,7 @@ struct HardeningTests {
     func privateRecords() async throws {
         try await withTestApp { app in
             let w = try await world(app)
-            let made = try await app.post("/activities", ["type": "civil-injunction", "date": "2025-07-20", "injunctions": "7777",
+            let made = try await app.post("/activities", ["type": "civil-injunction", "date": "2025-07-20", "count": "7777",
                                                           "area": "market", "campaign": "summer", "visibility": "private"], as: w.police)
             #expect(made.status == .seeOther, "\(made.body.string.prefix(300))")
             let link = try await app.post("/campaigns/summer/report/links", ["label": "panel"], as: w.opcc)
@@ -283,7 +284,7 @@ struct HardeningTests {
     @Test("error responses carry the security headers; HSTS; no-store when signed in; a 4,096-character path is a 414")
     func headersEverywhere() async throws {
         try await withTestApp { app in
-            for path in ["/no-such-page", "/api/v1/no-such", "/rankings?from=2025-13", "/" + String(repeating: "a", count: 4_096)] {
+            for path in ["/no-such-page", "/api/v1/no-such", "/areas/no-such-area", "/api/crimes-street/all-crime?lat=x&lng=1", "/" + String(repeating: "a", count: 4_096)] {
                 let res = try await get(app, path)
                 #expect(res.status.code >= 400 && res.status.code < 500, "\(path.prefix(40)): \(res.status)")
                 for header in ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Strict-Transport-Security"] {

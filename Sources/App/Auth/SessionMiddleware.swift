@@ -77,9 +77,14 @@ struct SessionMiddleware: AsyncMiddleware {
                 return try await next.respond(to: request)
             }
             // The token is in a header, or in the form body: read the body, but never more
-            // than the route itself accepts.
+            // than the route itself accepts (a declared length is refused before reading; a
+            // body that arrived whole with its head is measured too).
+            let limit = route.userInfo[Self.bodyLimitKey] as? Int ?? Self.defaultBodyLimit
+            let declared = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
+            if declared > limit || (request.body.data?.readableBytes ?? 0) > limit {
+                throw Abort(.payloadTooLarge, reason: "The request is larger than this page accepts (\(limit >> 20 > 0 ? "\(limit >> 20) MB" : "\(limit >> 10) KB")).")
+            }
             if request.body.data == nil, request.headers.first(name: "X-CSRF-Token") == nil {
-                let limit = route.userInfo[Self.bodyLimitKey] as? Int ?? Self.defaultBodyLimit
                 _ = try await request.body.collect(max: limit).get()
             }
             let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf")) ?? ""
