@@ -317,4 +317,22 @@ struct HardeningTests {
         }
         #expect(problem.description.contains("SAFERSTREETS_RESOURCES"))
     }
+
+    // 10 (continued). Import summaries showed server paths; a zip of 20,000 entries became hours of work.
+    @Test("an upload's summary names the file, not the server's folder; a zip of more than 6,000 entries is refused")
+    func importEdges() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("saferstreets-upload-\(UUID().uuidString)")
+        let path = folder.appendingPathComponent("upload.zip")
+        let shown = ImportJobs.hidingFolder("\(path.path):2024-06/x.csv, line 3: bad month", path: path, as: "june.zip")
+        #expect(shown == "june.zip:2024-06/x.csv, line 3: bad month")
+        #expect(!shown.contains(folder.path))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var entries: [String: String] = [:]
+        for k in 0...PoliceInputs.maximumEntries { entries["e\(k).csv"] = "a" }
+        let zip = try TestZip.make(at: path, entries: entries)
+        let listing = PoliceInputs.list([zip])
+        #expect(listing.sources.isEmpty)
+        #expect(listing.refused.first?.description.contains("more than 6000 entries") == true, "\(listing.refused)")
+    }
 }

@@ -76,21 +76,29 @@ final class ImportJobs: Sendable {
                     self.update(id) { $0.bytesDone = done; $0.bytesTotal = total; $0.rows = rows }
                 }
                 update(id) { job in
+                    // People see the name of the file they uploaded, never the server's folder.
+                    let name = job.fileName
                     job.state = "finished"
                     job.finishedAt = Date()
                     job.bytesDone = job.bytesTotal
                     job.rows = report.rowsRead
-                    job.summary = report.summary
-                    job.rejects = report.rejects.prefix(100).map { "\($0.file), line \($0.line): \($0.reason)" }
+                    job.summary = Self.hidingFolder(report.summary, path: path, as: name)
+                    job.rejects = report.rejects.prefix(100).map { Self.hidingFolder("\($0.file), line \($0.line): \($0.reason)", path: path, as: name) }
                 }
             } catch {
                 app.logger.error("web import failed", metadata: ["job": "\(id)", "error": "\(type(of: error))"])
                 update(id) { job in
                     job.state = "failed"
                     job.finishedAt = Date()
-                    job.summary = "The import stopped: \(error). Nothing of the file being imported was kept."
+                    job.summary = Self.hidingFolder("The import stopped: \(error). Nothing of the file being imported was kept.", path: path, as: job.fileName)
                 }
             }
         }
+    }
+
+    /// `text` with the upload's private path (and its folder) replaced by the file's name.
+    static func hidingFolder(_ text: String, path: URL, as name: String) -> String {
+        text.replacingOccurrences(of: path.path, with: name)
+            .replacingOccurrences(of: path.deletingLastPathComponent().path + "/", with: "")
     }
 }

@@ -74,7 +74,7 @@ struct OpenDataQueries: Sendable {
     func publicActivity(areaID: Int? = nil, campaignID: Int? = nil, on db: any Database) async throws -> [Activity] {
         var query = SQLQueryString("""
             SELECT r.name AS area, t.type, CAST(SUM(t.records) AS BIGINT) AS records, CAST(SUM(t.quantity) AS DOUBLE PRECISION) AS quantity
-            FROM activity_totals t LEFT JOIN areas r ON r.id = t.area_id WHERE
+            FROM activity_totals t LEFT JOIN areas r ON r.id = t.area_id WHERE\u{20}
             """)
         query.appendInterpolation(ActivityViewer.anyone.condition("t"))
         if let areaID { query.appendInterpolation(unsafeRaw: " AND t.area_id = "); query.appendInterpolation(bind: areaID) }

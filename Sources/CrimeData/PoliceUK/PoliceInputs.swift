@@ -115,6 +115,10 @@ public enum PoliceInputs {
     public static let maximumEntryBytes: UInt64 = 8 << 30
     /// Largest compression ratio accepted; police.uk CSVs compress about 10:1.
     public static let maximumCompressionRatio: UInt64 = 200
+    /// Entries in one archive (police.uk's three-year archive of every force has under 5,000).
+    public static let maximumEntries = 6_000
+    /// Uncompressed bytes declared by one archive's entries together.
+    public static let maximumArchiveBytes = 64 << 30
 
     public struct Listing: Sendable {
         public var sources: [PoliceSource] = []
@@ -177,7 +181,16 @@ public enum PoliceInputs {
             return
         }
         var found: [PoliceSource] = []
+        var entries = 0, declared = 0
         for entry in archive {
+            // A zip of 20,000 tiny entries would be hours of work: the whole of police.uk's
+            // three-year archive has under 5,000.
+            entries += 1
+            declared += Int(clamping: entry.uncompressedSize)
+            if entries > maximumEntries || declared > maximumArchiveBytes {
+                listing.refused.append(.tooManyEntries(path, maximumEntries, maximumArchiveBytes >> 30))
+                return
+            }
             let entryPath = entry.path
             if let reason = unsafePathReason(entryPath) {
                 listing.refused.append(.unsafeEntry(path, entryPath, reason))
@@ -231,6 +244,7 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptyArchive(String)
     case unsafeEntry(String, String, String)
     case zipBomb(String, String)
+    case tooManyEntries(String, Int, Int)
 
     public var description: String {
         switch self {
@@ -241,6 +255,8 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsafeEntry(let path, let entry, let why):
             "\(path): entry '\(entry)' \(why); the archive is refused and nothing imported from it"
         case .zipBomb(let path, let why): "\(path): refused as a possible zip bomb: it \(why)"
+        case .tooManyEntries(let path, let entries, let gib):
+            "\(path): refused: more than \(entries) entries or \(gib) GiB in all (police.uk's largest archive has fewer); split it"
         }
     }
 }
