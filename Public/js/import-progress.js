@@ -15,7 +15,7 @@
         set("rows", job.rows.toLocaleString("en-GB"));
         set("rate", job.rowsPerSecond.toLocaleString("en-GB"));
         set("left", job.secondsLeft != null ? job.secondsLeft + " s" : "");
-        if (job.state === "running" || job.state === "uploading") { setTimeout(poll, 1000); } else { window.location.reload(); }
+        if (job.state === "running" || job.state === "uploading" || job.state === "queued") { setTimeout(poll, 1000); } else { window.location.reload(); }
       })
       .catch(function () { setTimeout(poll, 3000); });
   }

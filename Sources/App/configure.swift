@@ -22,9 +22,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
             as: .psql)
     }
     for migration in Migrations.all { app.migrations.add(migration) }
-    // The bounded pools for bcrypt and heavy analyses, made before any request.
+    // The bounded pools for bcrypt, heavy analyses and PDFs, made before any request.
     _ = app.passwordHasher
     _ = app.heavyWork
+    _ = app.pdfWork
     app.routes.defaultMaxBodySize = ByteCount(value: SessionMiddleware.defaultBodyLimit)
 
     app.views.use(.leaf)
@@ -65,7 +66,14 @@ extension Application {
             // synchronous=FULL is SQLite's default; foreign keys are switched on by
             // SQLiteKit on every connection; the bulk importer sets all of them itself.
             try await sql.raw("PRAGMA journal_mode=WAL").run()
-            try await sql.raw("PRAGMA busy_timeout=10000").run()
+            // busy_timeout belongs to a connection, not the file: set it on the pooled
+            // connection of every event loop, or a request that writes while an import holds
+            // the writer fails at once with SQLITE_BUSY instead of waiting its turn.
+            for loop in eventLoopGroup.makeIterator() {
+                if let each = databases.database(.sqlite, logger: logger, on: loop) as? any SQLDatabase {
+                    try await each.raw("PRAGMA busy_timeout=10000").run()
+                }
+            }
         }
         try await autoMigrate()
         try await GeographyLoader(database: db, config: appConfig, threadPool: threadPool).loadIfEmpty()

@@ -71,7 +71,9 @@ struct SessionStore: Sendable {
             t < expires, t.timeIntervalSince(seen) < idleTimeout
         else { return nil }
         if t.timeIntervalSince(seen) >= touchInterval {
-            try await db.sql.raw("UPDATE sessions SET last_seen_at = \(bind: t.stored) WHERE token_hash = \(bind: hash)").run()
+            // Best effort: while an import holds SQLite's one writer the touch may time out;
+            // the page must still be served (the next request touches it again).
+            try? await db.sql.raw("UPDATE sessions SET last_seen_at = \(bind: t.stored) WHERE token_hash = \(bind: hash)").run()
         }
         return CurrentUser(
             id: row.user_id, name: row.name, email: row.email, role: role, organisationID: row.organisation_id,

@@ -93,7 +93,7 @@ struct ImportController: Sendable {
         let lines = job.summary.split(separator: "\n").map(String.init)
         return try await req.view.render("imports/show", JobPage(
             title: "Import of \(job.fileName)", job: job, percent: Format.number(job.percent, decimals: 0), rows: Format.count(job.rows),
-            rate: Format.count(job.rowsPerSecond), left: job.secondsLeft.map { "\($0) s" } ?? "", running: job.state == "running" || job.state == "uploading",
+            rate: Format.count(job.rowsPerSecond), left: job.secondsLeft.map { "\($0) s" } ?? "", running: job.state == "running" || job.state == "uploading" || job.state == "queued",
             statusHref: "/imports/\(job.id)/status", summaryLines: lines, hasRejects: !job.rejects.isEmpty))
     }
 

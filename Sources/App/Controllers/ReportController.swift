@@ -96,7 +96,7 @@ struct ReportController: Sendable {
         let html = try await render(c, req: req, shared: true, canShare: false, newLink: nil, viewer: ActivityViewer(req.currentUser)).body.string ?? ""
         let css = (try? String(contentsOfFile: req.application.directory.publicDirectory + "css/app.css", encoding: .utf8)) ?? ""
         let standalone = html.replacingOccurrences(of: "<link rel=\"stylesheet\" href=\"/css/app.css\">", with: "<style>\(css)</style>")
-        let data = try await pdf.render(html: standalone, browser: browser, on: req.application.threadPool)
+        let data = try await pdf.render(html: standalone, browser: browser, on: req.application.pdfWork)
         let response = Response(status: .ok, body: .init(data: data))
         response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
         response.headers.contentDisposition = .init(.attachment, filename: "\(c.slug)-report.pdf")

@@ -27,8 +27,8 @@ struct PDFRenderer: Sendable {
         }
     }
 
-    func render(html: String, browser: String, on pool: NIOThreadPool) async throws -> Data {
-        try await pool.runIfActive {
+    func render(html: String, browser: String, on pool: BoundedWorkPool) async throws -> Data {
+        try await pool.run {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saferstreets-pdf-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }

@@ -52,6 +52,9 @@ final class ImportJobs: Sendable {
     }
 
     private let jobs = NIOLockedValueBox<[String: Job]>([:])
+    /// The last job queued: each job waits for the one before, so imports run one at a
+    /// time (two at once would only fight for SQLite's one writer).
+    private let tail = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     func job(_ id: String) -> Job? { jobs.withLockedValue { $0[id] } }
 
@@ -68,30 +71,39 @@ final class ImportJobs: Sendable {
     /// Imports `path` (then deletes its folder) in the background; the job's progress and
     /// result are updated as it goes.
     func run(_ id: String, path: URL, app: Application, origin: String) {
+        update(id) { $0.state = "queued" }
+        tail.withLockedValue { previous in
+            let before = previous
+            previous = Task.detached { [self] in
+                await before?.value
+                await self.importNow(id, path: path, app: app, origin: origin)
+            }
+        }
+    }
+
+    private func importNow(_ id: String, path: URL, app: Application, origin: String) async {
         update(id) { $0.state = "running" }
-        Task.detached { [self] in
-            defer { try? FileManager.default.removeItem(at: path.deletingLastPathComponent()) }
-            do {
-                let report = try await ImportStores.runImport(app: app, paths: [path.path], origin: origin) { done, total, rows in
-                    self.update(id) { $0.bytesDone = done; $0.bytesTotal = total; $0.rows = rows }
-                }
-                update(id) { job in
-                    // People see the name of the file they uploaded, never the server's folder.
-                    let name = job.fileName
-                    job.state = "finished"
-                    job.finishedAt = Date()
-                    job.bytesDone = job.bytesTotal
-                    job.rows = report.rowsRead
-                    job.summary = Self.hidingFolder(report.summary, path: path, as: name)
-                    job.rejects = report.rejects.prefix(100).map { Self.hidingFolder("\($0.file), line \($0.line): \($0.reason)", path: path, as: name) }
-                }
-            } catch {
-                app.logger.error("web import failed", metadata: ["job": "\(id)", "error": "\(type(of: error))"])
-                update(id) { job in
-                    job.state = "failed"
-                    job.finishedAt = Date()
-                    job.summary = Self.hidingFolder("The import stopped: \(error). Nothing of the file being imported was kept.", path: path, as: job.fileName)
-                }
+        defer { try? FileManager.default.removeItem(at: path.deletingLastPathComponent()) }
+        do {
+            let report = try await ImportStores.runImport(app: app, paths: [path.path], origin: origin) { done, total, rows in
+                self.update(id) { $0.bytesDone = done; $0.bytesTotal = total; $0.rows = rows }
+            }
+            update(id) { job in
+                // People see the name of the file they uploaded, never the server's folder.
+                let name = job.fileName
+                job.state = "finished"
+                job.finishedAt = Date()
+                job.bytesDone = job.bytesTotal
+                job.rows = report.rowsRead
+                job.summary = Self.hidingFolder(report.summary, path: path, as: name)
+                job.rejects = report.rejects.prefix(100).map { Self.hidingFolder("\($0.file), line \($0.line): \($0.reason)", path: path, as: name) }
+            }
+        } catch {
+            app.logger.error("web import failed", metadata: ["job": "\(id)", "error": "\(type(of: error))"])
+            update(id) { job in
+                job.state = "failed"
+                job.finishedAt = Date()
+                job.summary = Self.hidingFolder("The import stopped: \(error). Nothing of the file being imported was kept.", path: path, as: job.fileName)
             }
         }
     }

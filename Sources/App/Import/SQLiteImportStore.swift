@@ -110,7 +110,10 @@ final class SQLiteImportStore: ImportStore {
     /// Writes the WAL back into the database file after a large import.
     func checkpoint() {
         guard (try? sync()) != nil else { return }
-        try? c.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+        // A TRUNCATE checkpoint blocks new writers while it waits for readers: wait at most
+        // two seconds, then settle for a PASSIVE one (the WAL is truncated next time).
+        try? c.exec("PRAGMA busy_timeout=2000")
+        if (try? c.exec("PRAGMA wal_checkpoint(TRUNCATE)")) == nil { try? c.exec("PRAGMA wal_checkpoint(PASSIVE)") }
     }
 
     func loadSlices() throws -> [SliceKey: SliceState] {

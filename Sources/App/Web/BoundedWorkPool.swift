@@ -4,9 +4,9 @@ import Vapor
 
 /// CPU-heavy work on threads of its own, with a bound on the work waiting for them.
 ///
-/// Two are made: one for bcrypt (a hash takes about a quarter of a second of a core), one
-/// for the heavy analyses a request can ask for (hot-spot grids, polygon searches, CSV
-/// uploads). Off the event loops and Swift's cooperative pool, such work cannot hold up
+/// Three are made: one for bcrypt (a hash takes about a quarter of a second of a core), one
+/// for the heavy analyses a request can ask for (hot-spot grids, CSV checks), one to wait
+/// for Chromium printing a report. Off the event loops and Swift's cooperative pool, such work cannot hold up
 /// `/health`, sign-in or anyone's page; and once `maxWaiting` jobs are queued or running a
 /// further one is refused at once with 503 and `Retry-After` instead of waiting: a flood
 /// costs the flooder, not everyone else.
@@ -49,6 +49,7 @@ typealias PasswordHasher = BoundedWorkPool
 extension Application {
     private struct PasswordHasherKey: StorageKey { typealias Value = BoundedWorkPool }
     private struct HeavyWorkKey: StorageKey { typealias Value = BoundedWorkPool }
+    private struct PDFWorkKey: StorageKey { typealias Value = BoundedWorkPool }
 
     /// The bcrypt threads (made on first use; shut down with the app).
     var passwordHasher: BoundedWorkPool {
@@ -63,6 +64,14 @@ extension Application {
         pool(HeavyWorkKey.self) {
             BoundedWorkPool(threads: 1, maxWaiting: 8,
                             busyMessage: "The server is busy with other large requests. Wait a few seconds and try again.")
+        }
+    }
+
+    /// The thread that waits for Chromium to print a report (one PDF at a time, two waiting).
+    var pdfWork: BoundedWorkPool {
+        pool(PDFWorkKey.self) {
+            BoundedWorkPool(threads: 1, maxWaiting: 3,
+                            busyMessage: "Other reports are being printed. Wait a few seconds and try again, or use your browser's Print.")
         }
     }
 
