@@ -335,4 +335,37 @@ struct HardeningTests {
         #expect(listing.sources.isEmpty)
         #expect(listing.refused.first?.description.contains("more than 6000 entries") == true, "\(listing.refused)")
     }
+
+    // 10 (continued). Current-password checks, API tokens and share links were not throttled.
+    @Test("wrong current passwords, unknown API tokens and unknown report links are throttled")
+    func throttles() async throws {
+        try await withTestApp { app in
+            try await app.makeUser("analyst@opcc.example", role: .opccStaff)
+            let s = try await app.signIn("analyst@opcc.example")
+            var statuses: [HTTPStatus] = []
+            for _ in 0..<(RateLimits.passwordCheck.maxHits + 1) {
+                statuses.append(try await app.post("/account/password", ["current_password": "not it", "new_password": "tidal kettle orbit",
+                                                                         "confirm_password": "tidal kettle orbit"], as: s).status)
+            }
+            #expect(statuses.dropLast().allSatisfy { $0 == .badRequest } && statuses.last == .tooManyRequests, "\(statuses)")
+            // Even the right password waits now.
+            let right = try await app.post("/account/password", ["current_password": "correct horse battery", "new_password": "tidal kettle orbit",
+                                                                 "confirm_password": "tidal kettle orbit"], as: s)
+            #expect(right.status == .tooManyRequests)
+
+            var tokenStatuses: [HTTPStatus] = []
+            for k in 0...RateLimits.badAPIToken.maxHits {
+                try await app.testing().test(.GET, "/api/v1/activities", headers: ["Authorization": "Bearer sst_guess\(k)"]) { res async in
+                    tokenStatuses.append(res.status)
+                }
+            }
+            #expect(tokenStatuses.dropLast().allSatisfy { $0 == .unauthorized } && tokenStatuses.last == .tooManyRequests, "\(tokenStatuses)")
+
+            var linkStatuses: [HTTPStatus] = []
+            for k in 0...RateLimits.badShareLink.maxHits {
+                linkStatuses.append(try await get(app, "/shared/reports/ssr_guess\(k)").status)
+            }
+            #expect(linkStatuses.dropLast().allSatisfy { $0 == .notFound } && linkStatuses.last == .tooManyRequests, "\(linkStatuses)")
+        }
+    }
 }
