@@ -128,11 +128,8 @@ struct HardeningTests {
             #expect(status == .ok && body.contains(PoliceCSV.id(1)), "\(status)")
         }
         // The banded ring agrees with the plain crossing rule everywhere.
-        var seed: UInt64 = 42
-        func next() -> Double {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return Double(seed >> 11) / Double(1 << 53)
-        }
+        var rng = SplitMix64(seed: 42)
+        func next() -> Double { rng.unit() }
         let ring = (0..<500).map { k -> GridPoint in
             let a = 2 * Double.pi * Double(k) / 500, r = 1000 + 600 * next()
             return GridPoint(easting: 600_000 + r * cos(a), northing: 300_000 + r * sin(a))

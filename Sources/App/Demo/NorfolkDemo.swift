@@ -321,7 +321,7 @@ extension String {
 
 /// SplitMix64: a small, fast, seedable generator (Steele, Lea and Flood 2014), so the
 /// demo is the same on every machine.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
 

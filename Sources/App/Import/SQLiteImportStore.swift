@@ -28,9 +28,8 @@ final class SQLiteImportStore: ImportStore {
         INSERT OR ROLLBACK INTO incidents (slice_id, row_key, content_hash, crime_id, month, category_id, longitude, latitude,
           easting, northing, location, lsoa_code, last_outcome, context, reported_by) VALUES
         """
-    lazy var insertIncidentStmt = try! c.prepare(Self.insertIncidentSQL + Self.placeholders(rows: 1))
-    lazy var insertIncidentsStmt = try! c.prepare(
-        Self.insertIncidentSQL + Self.placeholders(rows: Self.rowsPerInsert))
+    let insertIncidentStmt: SQLiteConnectionHandle.Statement
+    let insertIncidentsStmt: SQLiteConnectionHandle.Statement
 
     /// `(?1, …, ?15), (?16, …), …` for `rows` rows.
     static func placeholders(rows: Int) -> String {
@@ -38,31 +37,39 @@ final class SQLiteImportStore: ImportStore {
             "(" + (1...incidentColumns).map { "?\(r * incidentColumns + $0)" }.joined(separator: ", ") + ")"
         }.joined(separator: ", ")
     }
-    lazy var updateIncidentStmt = try! c.prepare("""
-        UPDATE incidents SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5,
-          category_id = ?6, longitude = ?7, latitude = ?8, easting = ?9, northing = ?10, location = ?11,
-          lsoa_code = ?12, last_outcome = ?13, context = ?14, reported_by = ?15 WHERE id = ?16
-        """)
-    private lazy var insertOutcomeStmt = try! c.prepare("""
-        INSERT INTO outcomes (slice_id, row_key, content_hash, crime_id, month, outcome, longitude, latitude, lsoa_code)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-        """)
-    private lazy var updateOutcomeStmt = try! c.prepare("""
-        UPDATE outcomes SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5, outcome = ?6,
-          longitude = ?7, latitude = ?8, lsoa_code = ?9 WHERE id = ?10
-        """)
-    private lazy var insertStopStmt = try! c.prepare("""
-        INSERT INTO stop_searches (slice_id, row_key, content_hash, month, type, datetime, part_of_operation,
-          operation_name, latitude, longitude, gender, age_range, self_defined_ethnicity, officer_defined_ethnicity,
-          legislation, object_of_search, outcome, outcome_linked_to_object, removal_of_more_than_outer_clothing)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-        """)
-    private lazy var deleteStopStmt = try! c.prepare("DELETE FROM stop_searches WHERE id = ?1")
+    let updateIncidentStmt: SQLiteConnectionHandle.Statement
+    private let insertOutcomeStmt: SQLiteConnectionHandle.Statement
+    private let updateOutcomeStmt: SQLiteConnectionHandle.Statement
+    private let insertStopStmt: SQLiteConnectionHandle.Statement
+    private let deleteStopStmt: SQLiteConnectionHandle.Statement
 
     private let pump: WriteBackPump
 
     init(path: String) throws {
         c = try SQLiteConnectionHandle(path: path)
+        // Prepared once, here: a failure is an error of this import, never a trap.
+        insertIncidentsStmt = try c.prepare(Self.insertIncidentSQL + Self.placeholders(rows: Self.rowsPerInsert))
+        insertIncidentStmt = try c.prepare(Self.insertIncidentSQL + Self.placeholders(rows: 1))
+        updateIncidentStmt = try c.prepare("""
+        UPDATE incidents SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5,
+          category_id = ?6, longitude = ?7, latitude = ?8, easting = ?9, northing = ?10, location = ?11,
+          lsoa_code = ?12, last_outcome = ?13, context = ?14, reported_by = ?15 WHERE id = ?16
+        """)
+        insertOutcomeStmt = try c.prepare("""
+        INSERT INTO outcomes (slice_id, row_key, content_hash, crime_id, month, outcome, longitude, latitude, lsoa_code)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        """)
+        updateOutcomeStmt = try c.prepare("""
+        UPDATE outcomes SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5, outcome = ?6,
+          longitude = ?7, latitude = ?8, lsoa_code = ?9 WHERE id = ?10
+        """)
+        insertStopStmt = try c.prepare("""
+        INSERT INTO stop_searches (slice_id, row_key, content_hash, month, type, datetime, part_of_operation,
+          operation_name, latitude, longitude, gender, age_range, self_defined_ethnicity, officer_defined_ethnicity,
+          legislation, object_of_search, outcome, outcome_linked_to_object, removal_of_more_than_outer_clothing)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+        """)
+        deleteStopStmt = try c.prepare("DELETE FROM stop_searches WHERE id = ?1")
         pump = WriteBackPump(paths: [path, path + "-wal"])
     }
 
