@@ -281,7 +281,7 @@ struct HardeningTests {
     @Test("error responses carry the security headers; HSTS; no-store when signed in; a 4,096-character path is a 414")
     func headersEverywhere() async throws {
         try await withTestApp { app in
-            for path in ["/no-such-page", "/api/v1/no-such", "/areas/no-such-area", "/api/crimes-street/all-crime?lat=x&lng=1", "/" + String(repeating: "a", count: 4_096)] {
+            for path in ["/no-such-page", "/api/v1/no-such", "/areas/no-such-area", "/api/crimes-street/all-crime?lat=x&lng=1", "/open/campaigns/a%00b", "/" + String(repeating: "a", count: 4_096)] {
                 let res = try await get(app, path)
                 #expect(res.status.code >= 400 && res.status.code < 500, "\(path.prefix(40)): \(res.status)")
                 for header in ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Strict-Transport-Security"] {
@@ -291,6 +291,8 @@ struct HardeningTests {
                 #expect(res.headers.first(name: "Content-Security-Policy")?.contains("form-action 'self'") == true)
             }
             #expect(try await get(app, "/" + String(repeating: "a", count: 4_096)).status == .uriTooLong)
+            // PostgreSQL refuses NUL in text: refused at the door on both databases.
+            #expect(try await get(app, "/open/campaigns/a%00b").status == .badRequest)
             try await app.makeUser("analyst@opcc.example", role: .opccStaff)
             let s = try await app.signIn("analyst@opcc.example")
             #expect(try await app.get("/campaigns", as: s).headers.first(name: .cacheControl)?.contains("no-store") == true)
@@ -363,6 +365,22 @@ struct HardeningTests {
                 linkStatuses.append(try await get(app, "/shared/reports/ssr_guess\(k)").status)
             }
             #expect(linkStatuses.dropLast().allSatisfy { $0 == .notFound } && linkStatuses.last == .tooManyRequests, "\(linkStatuses)")
+        }
+    }
+
+    // 11 (continued). A missing template dropped the connection.
+    @Test("a missing template is a 500 page with the security headers, never a dropped connection")
+    func missingTemplate() async throws {
+        try await withTestApp { app in
+            app.get("broken-page", access: .everyone) { req async throws -> View in
+                try await req.view.render("no-such-folder/no-such-template", ["x": "y"])
+            }
+            let res = try await get(app, "/broken-page")
+            #expect(res.status == .internalServerError)
+            #expect(res.body.string.contains("Something went wrong on our side"))
+            #expect(res.headers.first(name: "Content-Security-Policy") != nil)
+            let plain = ProblemMiddleware.plain(status: .internalServerError, detail: "x")
+            #expect(plain.status == .internalServerError && plain.body.string == "500 Internal Server Error\nx\n")
         }
     }
 }

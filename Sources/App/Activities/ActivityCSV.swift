@@ -21,6 +21,8 @@ enum ActivityCSV {
     static func read(
         _ bytes: [UInt8], type: ActivityType, areas: [String: Int], campaigns: [String: Int], today: CalendarDay
     ) -> Result<[ActivityDraft.Checked], Failure> {
+        // PostgreSQL refuses NUL in text, and no text file holds one.
+        if bytes.contains(0) { return .failure(.refused("the file contains NUL bytes, so it is not a text CSV file")) }
         var rows: [(line: Int, fields: [String])] = []
         var tooWide: (line: Int, columns: Int)?
         let parser = CSVParser(maximumRecordBytes: 64 << 10) { row in

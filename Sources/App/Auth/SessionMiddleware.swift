@@ -54,6 +54,16 @@ struct SessionMiddleware: AsyncMiddleware {
                             reason: "The API token is not valid: it is mistyped, or it has been revoked. Send it as “Authorization: Bearer sst_…”.")
             }
             request.currentUser = client
+            if request.method != .GET, request.headers.contentType?.subType == "json", request.body.data == nil,
+                let limit = request.route?.userInfo[Self.bodyLimitKey] as? Int, (request.route?.userInfo["access"] as? Access)?.allows(client) == true
+            {
+                let declared = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
+                guard declared <= limit else { throw Abort(.payloadTooLarge, reason: "The request is larger than \(limit >> 20) MB.") }
+                _ = try await request.body.collect(max: limit).get()
+            }
+            if RequestLimitsMiddleware.bodyHasNUL(request) {
+                throw Abort(.badRequest, reason: "A value sent contains a NUL character, which no SaferStreets field may hold.")
+            }
             return try await next.respond(to: request)
         }
         let names = Self.cookieNames(secure: secureCookies)
@@ -86,6 +96,12 @@ struct SessionMiddleware: AsyncMiddleware {
             }
             if request.body.data == nil, request.headers.first(name: "X-CSRF-Token") == nil {
                 _ = try await request.body.collect(max: limit).get()
+            }
+            if request.body.data == nil, request.headers.contentType == .urlEncodedForm || request.headers.contentType?.subType == "json" {
+                _ = try await request.body.collect(max: limit).get()
+            }
+            if RequestLimitsMiddleware.bodyHasNUL(request) {
+                throw Abort(.badRequest, reason: "A value sent contains a NUL character, which no SaferStreets field may hold.")
             }
             let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf")) ?? ""
             guard newLoginToken == nil, Self.constantTimeEqual(sent, request.csrfToken) else {

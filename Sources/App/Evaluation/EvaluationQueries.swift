@@ -13,7 +13,8 @@ extension EvaluationService {
         keyColumn: String, table: String, filter: SQLQueryString, outcome: EvaluationOutcome, months: [Int], monthIndex: [Int: Int],
         on db: any Database
     ) async throws -> [Key: [WeightedCount]] {
-        guard !outcome.weights.isEmpty else { return [:] }
+        // An empty IN list is a syntax error on PostgreSQL: nothing to ask, nothing asked.
+        guard !outcome.weights.isEmpty, let firstMonth = months.first, let lastMonth = months.last else { return [:] }
         var weight = SQLQueryString("CASE category_id")
         var square = SQLQueryString("CASE category_id")
         for (id, w) in outcome.weights.sorted(by: { $0.key < $1.key }) {
@@ -27,7 +28,7 @@ extension EvaluationService {
             SELECT \(ident: keyColumn) AS k, month, CAST(SUM(count * \(weight)) AS DOUBLE PRECISION) AS value,
               CAST(SUM(count * \(square)) AS DOUBLE PRECISION) AS variance
             FROM \(ident: table)
-            WHERE month BETWEEN \(bind: months.first!) AND \(bind: months.last!)
+            WHERE month BETWEEN \(bind: firstMonth) AND \(bind: lastMonth)
               AND category_id IN (\(binds: outcome.weights.keys.sorted())) AND \(filter)
             GROUP BY \(ident: keyColumn), month
             """).run { row in out.add(row) }
@@ -59,13 +60,14 @@ extension EvaluationService {
         campaign: CampaignStore.Campaign, areas: [AreaRecord], design: (AreaRecord) -> EvaluationDesign, months: [Int],
         version: Int, on db: any Database
     ) async throws {
+        guard let firstMonth = months.first, let lastMonth = months.last else { return }
         let treatedIDs = areas.map(\.id).sorted().map(String.init).joined(separator: ",")
         struct State: Decodable { var area_id: Int; var signature: String }
         let states = Dictionary(uniqueKeysWithValues: try await db.sql.raw("""
             SELECT area_id, signature FROM evaluation_buffers WHERE campaign_id = \(bind: campaign.id)
             """).all(decoding: State.self).map { ($0.area_id, $0.signature) })
         let signatures = Dictionary(uniqueKeysWithValues: areas.map {
-            ($0.id, "\(version)|\(design($0).bufferMetres)|\(treatedIDs)|\(months.first!)-\(months.last!)")
+            ($0.id, "\(version)|\(design($0).bufferMetres)|\(treatedIDs)|\(firstMonth)-\(lastMonth)")
         })
         let stale = areas.filter { $0.shape != nil && states[$0.id] != signatures[$0.id] }
         if !stale.isEmpty {
@@ -86,7 +88,7 @@ extension EvaluationService {
             any.appendInterpolation(unsafeRaw: ")")
             try await db.sql.raw("""
                 SELECT easting, northing, month, category_id FROM incidents
-                WHERE month BETWEEN \(bind: months.first!) AND \(bind: months.last!) AND \(any)
+                WHERE month BETWEEN \(bind: firstMonth) AND \(bind: lastMonth) AND \(any)
                 """).run { row in counter.add(row) }
             let counts = counter.counts
             try await db.transaction { tx in

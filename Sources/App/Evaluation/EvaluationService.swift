@@ -62,7 +62,7 @@ struct EvaluationService: Sendable {
         // kept until the data or design changes. Both weighted by the outcome in SQL.
         try await countBuffers(campaign: campaign, areas: areas, design: design, months: months, version: version, on: db)
         let treatedSeries: [Int: [WeightedCount]] = try await weighted(
-            keyColumn: "area_id", table: "area_counts", filter: "area_id IN (\(binds: Array(targetIDs)))", outcome: outcome,
+            keyColumn: "area_id", table: "area_counts", filter: targetIDs.isEmpty ? "1 = 0" : "area_id IN (\(binds: Array(targetIDs)))", outcome: outcome,
             months: months, monthIndex: monthIndex, on: db)
         let bufferSeries: [Int: [WeightedCount]] = try await weighted(
             keyColumn: "area_id", table: "evaluation_buffer_counts", filter: "campaign_id = \(bind: campaign.id)", outcome: outcome,

@@ -19,10 +19,16 @@ struct ProblemMiddleware: AsyncMiddleware {
             let status: HTTPResponseStatus
             let detail: String?
             var extraHeaders = HTTPHeaders()
-            if let abort = error as? any AbortError {
+            if let abort = error as? any AbortError, abort.status.code < 500 || abort.status == .serviceUnavailable {
                 status = abort.status
                 detail = abort.reason
-                extraHeaders = abort.headers  // e.g. WWW-Authenticate on a 401
+                extraHeaders = abort.headers  // e.g. WWW-Authenticate on a 401, Retry-After on a 503
+            } else if let abort = error as? any AbortError {
+                // A server-side failure that calls itself an AbortError (Leaf's "template not
+                // found" among them) may name files or queries: logged, never shown.
+                status = abort.status
+                detail = nil
+                request.logger.error("server error", metadata: ["type": "\(type(of: error))", "status": "\(abort.status.code)"])
             } else {
                 status = .internalServerError
                 detail = nil

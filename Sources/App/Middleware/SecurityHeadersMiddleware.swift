@@ -41,7 +41,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
 }
 
 /// Refuses a request whose path is longer than any SaferStreets address (2,048 bytes) with
-/// 414 before routing, file lookup or logging see it.
+/// 414, and one whose address holds a NUL character with 400, before anything else sees it.
 struct RequestLimitsMiddleware: AsyncMiddleware {
     static let maxPathBytes = 2048
 
@@ -49,6 +49,29 @@ struct RequestLimitsMiddleware: AsyncMiddleware {
         guard request.url.path.utf8.count <= Self.maxPathBytes else {
             throw Abort(.uriTooLong, reason: "The address is longer than \(Self.maxPathBytes) bytes; no SaferStreets page has one so long.")
         }
+        // A NUL character is never part of a name, a slug or a value here, and PostgreSQL
+        // refuses it in text: refuse it at the door rather than deep in a query.
+        if Self.hasNUL(request.url.string) {
+            throw Abort(.badRequest, reason: "The address contains a NUL character (%00), which no SaferStreets address or value may hold.")
+        }
         return try await next.respond(to: request)
+    }
+}
+
+extension RequestLimitsMiddleware {
+    /// Whether text holds a NUL, raw or escaped as `%00` (form and URL encoding) or `\u0000`
+    /// (JSON).
+    static func hasNUL(_ text: String) -> Bool {
+        text.utf8.contains(0) || text.range(of: "%00") != nil || text.range(of: "\\u0000") != nil
+    }
+
+    /// Whether a collected body holds a NUL in a form or JSON value; other bodies (files)
+    /// are checked by what reads them.
+    static func bodyHasNUL(_ request: Request) -> Bool {
+        guard let type = request.headers.contentType, let body = request.body.data else { return false }
+        let text = String(buffer: body)
+        if type == .urlEncodedForm { return text.utf8.contains(0) || text.range(of: "%00") != nil }
+        guard type.subType == "json" || type.subType.hasSuffix("+json") else { return false }
+        return text.utf8.contains(0) || text.range(of: "\\u0000") != nil
     }
 }
