@@ -26,7 +26,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     _ = app.passwordHasher
     _ = app.heavyWork
     _ = app.pdfWork
-    app.routes.defaultMaxBodySize = ByteCount(value: SessionMiddleware.defaultBodyLimit)
+    app.routes.defaultMaxBodySize = ByteCount(value: RequestBody.defaultLimit)
 
     app.views.use(.leaf)
     app.leaf.tags["accountBar"] = AccountBarTag()

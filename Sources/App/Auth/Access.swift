@@ -83,21 +83,21 @@ extension RoutesBuilder {
     /// Registers a route with its access rule (stored on the route for the route × role
     /// test, and enforced by `AccessMiddleware`).
     ///
-    /// A body is read only up to the route's limit (`SessionMiddleware.defaultBodyLimit`, 1 MB,
+    /// A body is read only up to the route's limit (`RequestBody.defaultLimit`, 1 MB,
     /// unless given), and only after the access rule has passed. A streamed route
     /// (`.stream`) reads its own body; for its form fallback the CSRF check reads up to
     /// `streamFormLimit`.
     @discardableResult
     func on<Response: AsyncResponseEncodable>(
         _ method: HTTPMethod, _ path: [PathComponent], access: Access, body: HTTPBodyStreamStrategy = .collect(maxSize: nil),
-        streamFormLimit: Int = SessionMiddleware.defaultBodyLimit,
+        streamFormLimit: Int = RequestBody.defaultLimit,
         use handler: @Sendable @escaping (Request) async throws -> Response
     ) -> Route {
         let limit: Int
         let strategy: HTTPBodyStreamStrategy
         switch body {
         case .collect(let max):
-            limit = max.map(\.value) ?? SessionMiddleware.defaultBodyLimit
+            limit = max.map(\.value) ?? RequestBody.defaultLimit
             strategy = .collect(maxSize: ByteCount(value: limit))
         case .stream:
             limit = streamFormLimit
@@ -105,7 +105,7 @@ extension RoutesBuilder {
         }
         let route = grouped(AccessMiddleware(access: access)).on(method, path, body: strategy, use: handler)
         route.userInfo["access"] = access
-        route.userInfo[SessionMiddleware.bodyLimitKey] = limit
+        route.userInfo[RequestBody.limitKey] = limit
         return route
     }
 

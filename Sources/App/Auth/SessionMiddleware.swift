@@ -54,15 +54,8 @@ struct SessionMiddleware: AsyncMiddleware {
                             reason: "The API token is not valid: it is mistyped, or it has been revoked. Send it as “Authorization: Bearer sst_…”.")
             }
             request.currentUser = client
-            if request.method != .GET, request.headers.contentType?.subType == "json", request.body.data == nil,
-                let limit = request.route?.userInfo[Self.bodyLimitKey] as? Int, (request.route?.userInfo["access"] as? Access)?.allows(client) == true
-            {
-                let declared = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
-                guard declared <= limit else { throw Abort(.payloadTooLarge, reason: "The request is larger than \(limit >> 20) MB.") }
-                _ = try await request.body.collect(max: limit).get()
-            }
-            if RequestLimitsMiddleware.bodyHasNUL(request) {
-                throw Abort(.badRequest, reason: "A value sent contains a NUL character, which no SaferStreets field may hold.")
+            if request.method != .GET, let route = request.route, (route.userInfo["access"] as? Access)?.allows(client) == true {
+                try await RequestBody.check(request, limit: RequestBody.limit(of: route), collect: false)
             }
             return try await next.respond(to: request)
         }
@@ -86,23 +79,10 @@ struct SessionMiddleware: AsyncMiddleware {
             guard let route = request.route, let access = route.userInfo["access"] as? Access, access.allows(request.currentUser) else {
                 return try await next.respond(to: request)
             }
-            // The token is in a header, or in the form body: read the body, but never more
-            // than the route itself accepts (a declared length is refused before reading; a
-            // body that arrived whole with its head is measured too).
-            let limit = route.userInfo[Self.bodyLimitKey] as? Int ?? Self.defaultBodyLimit
-            let declared = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
-            if declared > limit || (request.body.data?.readableBytes ?? 0) > limit {
-                throw Abort(.payloadTooLarge, reason: "The request is larger than this page accepts (\(limit >> 20 > 0 ? "\(limit >> 20) MB" : "\(limit >> 10) KB")).")
-            }
-            if request.body.data == nil, request.headers.first(name: "X-CSRF-Token") == nil {
-                _ = try await request.body.collect(max: limit).get()
-            }
-            if request.body.data == nil, request.headers.contentType == .urlEncodedForm || request.headers.contentType?.subType == "json" {
-                _ = try await request.body.collect(max: limit).get()
-            }
-            if RequestLimitsMiddleware.bodyHasNUL(request) {
-                throw Abort(.badRequest, reason: "A value sent contains a NUL character, which no SaferStreets field may hold.")
-            }
+            // The token is in a header, or in the form body: the body is read (for it, or to
+            // check its values) never past the route's own limit.
+            try await RequestBody.check(
+                request, limit: RequestBody.limit(of: route), collect: request.headers.first(name: "X-CSRF-Token") == nil)
             let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf")) ?? ""
             guard newLoginToken == nil, Self.constantTimeEqual(sent, request.csrfToken) else {
                 throw Abort(.forbidden, reason: "This form has expired or did not come from SaferStreets. Go back, reload the page and try again.")
@@ -114,11 +94,6 @@ struct SessionMiddleware: AsyncMiddleware {
         }
         return response
     }
-
-    /// The route's own body limit, stored with the route by `RoutesBuilder.on(…, body:)`.
-    static let bodyLimitKey = "body limit"
-    /// Forms and small JSON: 1 MB unless the route says otherwise.
-    static let defaultBodyLimit = 1 << 20
 
     func cookie(_ value: String, maxAge: Int?) -> HTTPCookies.Value {
         HTTPCookies.Value(string: value, maxAge: maxAge, path: "/", isSecure: secureCookies, isHTTPOnly: true, sameSite: .lax)

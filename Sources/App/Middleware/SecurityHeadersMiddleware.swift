@@ -51,27 +51,9 @@ struct RequestLimitsMiddleware: AsyncMiddleware {
         }
         // A NUL character is never part of a name, a slug or a value here, and PostgreSQL
         // refuses it in text: refuse it at the door rather than deep in a query.
-        if Self.hasNUL(request.url.string) {
+        if RequestBody.hasNUL(request.url.string) {
             throw Abort(.badRequest, reason: "The address contains a NUL character (%00), which no SaferStreets address or value may hold.")
         }
         return try await next.respond(to: request)
-    }
-}
-
-extension RequestLimitsMiddleware {
-    /// Whether text holds a NUL, raw or escaped as `%00` (form and URL encoding) or `\u0000`
-    /// (JSON).
-    static func hasNUL(_ text: String) -> Bool {
-        text.utf8.contains(0) || text.range(of: "%00") != nil || text.range(of: "\\u0000") != nil
-    }
-
-    /// Whether a collected body holds a NUL in a form or JSON value; other bodies (files)
-    /// are checked by what reads them.
-    static func bodyHasNUL(_ request: Request) -> Bool {
-        guard let type = request.headers.contentType, let body = request.body.data else { return false }
-        let text = String(buffer: body)
-        if type == .urlEncodedForm { return text.utf8.contains(0) || text.range(of: "%00") != nil }
-        guard type.subType == "json" || type.subType.hasSuffix("+json") else { return false }
-        return text.utf8.contains(0) || text.range(of: "\\u0000") != nil
     }
 }
