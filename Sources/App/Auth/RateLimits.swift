@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// Rate limits kept in the database: one atomic statement per check, so parallel requests
@@ -9,6 +10,11 @@ import SQLKit
 /// (already lower-cased) or a token's hash: never a password.
 struct RateLimits: Sendable {
     var now: @Sendable () -> Date = { Date() }
+    /// Keys this instance has seen over their limit, refused from memory for a minute
+    /// without writing to the database: a flood from one address then costs one counter
+    /// write a minute instead of one a request. The database stays the authority (every
+    /// instance reaches the same verdict from it).
+    let overLimit = OverLimitKeys()
 
     struct Limit: Sendable {
         var scope: String
@@ -33,8 +39,9 @@ struct RateLimits: Sendable {
     @discardableResult
     func hit(_ limit: Limit, key: String, on db: any SQLDatabase) async throws -> Int {
         let t = now()
+        if overLimit.contains(limit.scope, key, at: t) { return limit.maxHits + 1 }
         let current = t.stored, expired = t.addingTimeInterval(-limit.window).stored
-        return try await db.raw("""
+        let hits = try await db.raw("""
             INSERT INTO rate_limits (scope, key, window_start, hits, last_at)
             VALUES (\(bind: limit.scope), \(bind: key), \(bind: current), 1, \(bind: current))
             ON CONFLICT (scope, key) DO UPDATE SET
@@ -43,10 +50,13 @@ struct RateLimits: Sendable {
               last_at = excluded.last_at
             RETURNING hits
             """).first(decodingColumn: "hits", as: Int.self) ?? 1
+        if hits > limit.maxHits { overLimit.insert(limit.scope, key, until: t.addingTimeInterval(min(60, limit.window))) }
+        return hits
     }
 
     /// Whether one more hit would pass the limit (without counting it).
     func isExceeded(_ limit: Limit, key: String, on db: any SQLDatabase) async throws -> Bool {
+        if overLimit.contains(limit.scope, key, at: now()) { return true }
         let expired = now().addingTimeInterval(-limit.window).stored
         let hits = try await db.raw("""
             SELECT hits FROM rate_limits WHERE scope = \(bind: limit.scope) AND key = \(bind: key) AND window_start > \(bind: expired)
@@ -56,6 +66,7 @@ struct RateLimits: Sendable {
 
     /// Forgets the hits (a successful sign-in for its account and address).
     func reset(_ limit: Limit, key: String, on db: any SQLDatabase) async throws {
+        overLimit.remove(limit.scope, key)
         try await db.raw("DELETE FROM rate_limits WHERE scope = \(bind: limit.scope) AND key = \(bind: key)").run()
     }
 
@@ -130,5 +141,31 @@ struct RateLimits: Sendable {
     static func accountDelay(attempts failures: Int) -> TimeInterval {
         guard failures >= accountFree else { return 0 }
         return min(accountMaxDelay, pow(2, Double(min(failures - accountFree, 10))))
+    }
+}
+
+/// The keys one instance has recently seen over a limit, until when; at most 10,000 (the
+/// expired ones are dropped first, then the oldest).
+final class OverLimitKeys: Sendable {
+    private let entries = NIOLockedValueBox<[String: Date]>([:])
+    static let capacity = 10_000
+
+    func contains(_ scope: String, _ key: String, at t: Date) -> Bool {
+        entries.withLockedValue { ($0[scope + "\u{1}" + key]).map { $0 > t } ?? false }
+    }
+
+    func insert(_ scope: String, _ key: String, until: Date) {
+        entries.withLockedValue { map in
+            if map.count >= Self.capacity {
+                let now = Date()
+                map = map.filter { $0.value > now }
+                if map.count >= Self.capacity, let oldest = map.min(by: { $0.value < $1.value })?.key { map[oldest] = nil }
+            }
+            map[scope + "\u{1}" + key] = until
+        }
+    }
+
+    func remove(_ scope: String, _ key: String) {
+        _ = entries.withLockedValue { $0.removeValue(forKey: scope + "\u{1}" + key) }
     }
 }
