@@ -67,9 +67,26 @@ struct PoliceAPIRegion: Sendable {
 /// 400, as on police.uk.
 struct PoliceAPIParameters {
     let request: Request
+    /// The POST form, decoded once (a 10,000-point `poly` is a quarter of a megabyte: decoding
+    /// it again for every parameter asked for cost more than the search itself).
+    private let form: [String: String]
+
+    init(request: Request) {
+        self.request = request
+        form = request.method == .POST ? Self.decodedForm(request) : [:]
+    }
+
+    private struct FormKey: StorageKey { typealias Value = [String: String] }
+
+    private static func decodedForm(_ request: Request) -> [String: String] {
+        if let cached = request.storage[FormKey.self] { return cached }
+        let form = (try? request.content.decode([String: String].self)) ?? [:]
+        request.storage[FormKey.self] = form
+        return form
+    }
 
     func string(_ name: String) -> String? {
-        if request.method == .POST, let value = try? request.content.get(String.self, at: name), !value.isEmpty { return value }
+        if let value = form[name], !value.isEmpty { return value }
         guard let value = request.query[String.self, at: name], !value.isEmpty else { return nil }
         return value
     }
