@@ -1,7 +1,7 @@
+import Crypto
 import Fluent
 import Foundation
 import SQLKit
-import Vapor
 
 /// Per-organisation API tokens for partners' own systems. A token acts for its organisation
 /// with a partner user's reach (OPCC staff's for the OPCC's own tokens), only on the routes

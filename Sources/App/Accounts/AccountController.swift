@@ -5,7 +5,7 @@ import Vapor
 /// account with a one-time one). The current password is required; the other sessions of
 /// the account end, this one carries on.
 struct AccountController: Sendable {
-    let audit: AuditLog
+    let users: UserStore
     var limits = RateLimits()
 
     struct Page: Encodable {
@@ -36,8 +36,7 @@ struct AccountController: Sendable {
         let form = try req.content.decode([String: String].self)
         let current = form["current_password"] ?? "", new = form["new_password"] ?? "", again = form["confirm_password"] ?? ""
         let pool = req.application.passwordHasher
-        let hash = try await req.db.sql.raw("SELECT password_hash FROM users WHERE id = \(bind: user.id)")
-            .first(decodingColumn: "password_hash", as: String.self)
+        let hash = try await users.passwordHash(userID: user.id, on: req.db)
         var errors: [FieldError] = []
         // Current-password checks are throttled per user, like sign-in: a stolen session
         // cannot be used to guess the password behind it.
@@ -59,16 +58,7 @@ struct AccountController: Sendable {
         if new == current && !new.isEmpty { errors.append(FieldError(field: "new_password", message: "Choose a password different from the current one")) }
         guard errors.isEmpty else { return try await page(req, errors: errors) }
         let newHash = try await Passwords.hash(new, on: pool)
-        let now = Date().stored
-        try await req.db.transaction { tx in
-            try await tx.sql.raw("UPDATE users SET password_hash = \(bind: newHash) WHERE id = \(bind: user.id)").run()
-            try await tx.sql.raw("""
-                UPDATE sessions SET revoked_at = \(bind: now)
-                WHERE user_id = \(bind: user.id) AND token_hash <> \(bind: user.sessionHash) AND revoked_at IS NULL
-                """).run()
-            try await audit.record("change password", entity: "user", id: String(user.id), before: nil as String?, after: nil as String?,
-                                   by: user, on: tx)
-        }
+        try await users.changePassword(user, newHash: newHash, keeping: user.sessionHash, at: Date(), on: req.db)
         return try await page(req, notice: "Password changed. You are still signed in here; any other sessions have ended.")
     }
 }

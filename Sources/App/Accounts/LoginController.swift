@@ -5,6 +5,7 @@ import Vapor
 /// Sign in and sign out.
 struct LoginController: Sendable {
     let sessions: SessionStore
+    let users: UserStore
     let secureCookies: Bool
     var limits = RateLimits()
 
@@ -68,15 +69,13 @@ struct LoginController: Sendable {
                 "Too many failed attempts for this address. Wait \(wait) second\(wait == 1 ? "" : "s") and try again.",
                 status: .tooManyRequests)
         }
-        struct UserRow: Decodable { var id: Int; var password_hash: String; var disabled_at: String? }
-        let user = try await sql.raw("SELECT id, password_hash, disabled_at FROM users WHERE email = \(bind: email)")
-            .first(decoding: UserRow.self)
-        let ok = try await Passwords.verify(password, hash: user?.password_hash, on: req.application.passwordHasher)
-        guard let user, ok, user.disabled_at == nil else {
-            try await sql.raw("INSERT INTO login_failures (email, at) VALUES (\(bind: email), \(bind: sessions.now().stored))").run()
+        let user = try await users.credentials(email: email, on: req.db)
+        let ok = try await Passwords.verify(password, hash: user?.passwordHash, on: req.application.passwordHasher)
+        guard let user, ok, user.disabledAt == nil else {
+            try await users.recordFailedSignIn(email: email, at: sessions.now(), on: req.db)
             return try await refuse("The email address or password is not right", status: .unauthorized)
         }
-        try await sql.raw("DELETE FROM login_failures WHERE email = \(bind: email)").run()
+        try await users.clearFailedSignIns(email: email, on: req.db)
         try await limits.reset(RateLimits.signInAccountAddress, key: pair, on: sql)
         try await limits.accountSucceeded(email: email, on: sql)
         try await limits.refund(RateLimits.signInAddress, key: address, on: sql)

@@ -36,7 +36,9 @@ struct OrganisationController: Sendable {
         form: [String: String] = [:]
     ) async throws -> Response {
         let user = req.currentUser!
-        let org = try await users.organisation(id: user.organisationID, on: req.db)
+        guard let org = try await users.organisation(id: user.organisationID, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no such organisation.")
+        }
         let people = try await users.users(organisationID: user.organisationID, on: req.db)
         let p = Page(
             title: org.name, csrf: req.csrfToken, name: org.name, kind: OrganisationKind(rawValue: org.kind)?.label ?? org.kind,
@@ -79,7 +81,9 @@ struct OrganisationController: Sendable {
         }
         let password = String(SessionStore.randomToken().prefix(20))
         do {
-            let org = try await users.organisation(id: user.organisationID, on: req.db)
+            guard let org = try await users.organisation(id: user.organisationID, on: req.db) else {
+                throw Abort(.notFound, reason: "There is no such organisation.")
+            }
             let made = try await users.createUser(
                 email: form["email"] ?? "", name: form["name"] ?? "", role: role,
                 organisation: .init(id: org.id, slug: org.slug, name: org.name, kind: org.kind), password: password, by: user,

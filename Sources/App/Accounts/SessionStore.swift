@@ -1,4 +1,4 @@
-import Vapor
+import Crypto
 import Fluent
 import Foundation
 import SQLKit

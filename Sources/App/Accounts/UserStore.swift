@@ -2,7 +2,6 @@ import CrimeData
 import Fluent
 import Foundation
 import SQLKit
-import Vapor
 
 /// Organisations and users: creating them (with the audit log) and listing them.
 struct UserStore: Sendable {
@@ -102,12 +101,11 @@ struct UserStore: Sendable {
         var contact_phone: String
     }
 
-    func organisation(id: Int, on db: any Database) async throws -> OrganisationDetails {
-        guard let org = try await db.sql.raw("""
+    /// The organisation with `id`, or nil.
+    func organisation(id: Int, on db: any Database) async throws -> OrganisationDetails? {
+        try await db.sql.raw("""
             SELECT id, slug, name, kind, contact_name, contact_email, contact_phone FROM organisations WHERE id = \(bind: id)
             """).first(decoding: OrganisationDetails.self)
-        else { throw Abort(.notFound, reason: "There is no such organisation.") }
-        return org
     }
 
     /// Every organisation with its contact and number of active accounts.
@@ -123,7 +121,7 @@ struct UserStore: Sendable {
 
     func updateContact(_ contact: OrganisationContact, organisationID: Int, by user: CurrentUser, on db: any Database) async throws {
         try await db.transaction { tx in
-            let before = try await organisation(id: organisationID, on: tx)
+            guard let before = try await organisation(id: organisationID, on: tx) else { return }
             let c = OrganisationContact(name: contact.name.trimmingCharacters(in: .whitespaces), email: contact.email.trimmingCharacters(in: .whitespaces),
                                         phone: contact.phone.trimmingCharacters(in: .whitespaces))
             try await tx.sql.raw("""
@@ -163,5 +161,48 @@ struct UserStore: Sendable {
     func users(on db: any Database) async throws -> [User] {
         try await db.sql.raw("SELECT id, email, name, role, organisation_id, disabled_at FROM users ORDER BY email")
             .all(decoding: User.self)
+    }
+
+    // MARK: Signing in and changing a password
+
+    struct Credentials: Decodable, Sendable {
+        var id: Int
+        var passwordHash: String
+        var disabledAt: String?
+        enum CodingKeys: String, CodingKey { case id, passwordHash = "password_hash", disabledAt = "disabled_at" }
+    }
+
+    /// The account signing in with `email` (lower-cased), or nil.
+    func credentials(email: String, on db: any Database) async throws -> Credentials? {
+        try await db.sql.raw("SELECT id, password_hash, disabled_at FROM users WHERE email = \(bind: email)").first(decoding: Credentials.self)
+    }
+
+    /// The password hash of user `id`, or nil.
+    func passwordHash(userID id: Int, on db: any Database) async throws -> String? {
+        try await db.sql.raw("SELECT password_hash FROM users WHERE id = \(bind: id)").first(decodingColumn: "password_hash", as: String.self)
+    }
+
+    /// A failed sign-in, kept for the audit of attempts (the limits are in `RateLimits`).
+    func recordFailedSignIn(email: String, at time: Date, on db: any Database) async throws {
+        try await db.sql.raw("INSERT INTO login_failures (email, at) VALUES (\(bind: email), \(bind: time.stored))").run()
+    }
+
+    func clearFailedSignIns(email: String, on db: any Database) async throws {
+        try await db.sql.raw("DELETE FROM login_failures WHERE email = \(bind: email)").run()
+    }
+
+    /// Sets a user's new password hash and ends their other sessions (all but `keeping`),
+    /// with the audit record (never the password).
+    func changePassword(_ user: CurrentUser, newHash: String, keeping sessionHash: String, at time: Date, on db: any Database) async throws {
+        let now = time.stored
+        try await db.transaction { tx in
+            try await tx.sql.raw("UPDATE users SET password_hash = \(bind: newHash) WHERE id = \(bind: user.id)").run()
+            try await tx.sql.raw("""
+                UPDATE sessions SET revoked_at = \(bind: now)
+                WHERE user_id = \(bind: user.id) AND token_hash <> \(bind: sessionHash) AND revoked_at IS NULL
+                """).run()
+            try await audit.record("change password", entity: "user", id: String(user.id), before: nil as String?, after: nil as String?,
+                                   by: user, on: tx)
+        }
     }
 }

@@ -8,6 +8,7 @@ import Vapor
 /// `saferstreets import` would, while `/imports/{id}` shows its progress.
 struct ImportController: Sendable {
     let jobs: ImportJobs
+    let history: ImportHistoryQueries
     /// The largest upload accepted (4 GiB: more than the whole police.uk archive of a force).
     static let maxBytes: UInt64 = 4 << 30
 
@@ -43,15 +44,13 @@ struct ImportController: Sendable {
     }
 
     @Sendable func index(req: Request) async throws -> View {
-        struct Row: Decodable { var started_at: String; var origin: String; var status: String; var message: String }
-        let rows = try await req.db.sql.raw("SELECT started_at, origin, status, message FROM imports ORDER BY id DESC LIMIT 10")
-            .all(decoding: Row.self)
+        let rows = try await history.recent(on: req.db)
         let jobs = jobs.recent.map {
             JobRow(id: $0.id, fileName: $0.fileName, state: $0.state, percent: Format.number($0.percent, decimals: 0), href: "/imports/\($0.id)")
         }
         return try await req.view.render("imports/index", Page(
             csrf: req.csrfToken, jobs: jobs, hasJobs: !jobs.isEmpty,
-            recent: rows.map { .init(when: Format.dateTime($0.started_at), origin: $0.origin, status: $0.status, message: $0.message) },
+            recent: rows.map { .init(when: Format.dateTime($0.startedAt), origin: $0.origin, status: $0.status, message: $0.message) },
             hasRecent: !rows.isEmpty))
     }
 

@@ -11,11 +11,11 @@ func routes(_ app: Application) throws {
     app.get("health", access: .everyone) { _ in "ok" }
 
     let limits = RateLimits(now: config.sessions.now)
-    let login = LoginController(sessions: config.sessions, secureCookies: !config.isDevelopment, limits: limits)
+    let login = LoginController(sessions: config.sessions, users: UserStore(audit: AuditLog()), secureCookies: !config.isDevelopment, limits: limits)
     app.get("login", access: .everyone, use: login.form)
     app.post("login", access: .everyone, use: login.signIn)
     app.post("logout", access: .signedIn, use: login.signOut)
-    let account = AccountController(audit: AuditLog(), limits: limits)
+    let account = AccountController(users: UserStore(audit: AuditLog()), limits: limits)
     app.get("account", access: .signedIn, use: account.show)
     app.post("account", "password", access: .signedIn, use: account.changePassword)
 
@@ -43,7 +43,7 @@ func routes(_ app: Application) throws {
 
     // police.uk files from the browser: streamed to disk, imported in the background with
     // progress (OPCC staff: the data platform is theirs).
-    let imports = ImportController(jobs: ImportJobs())
+    let imports = ImportController(jobs: ImportJobs(), history: ImportHistoryQueries())
     app.get("imports", access: .opcc, use: imports.index)
     app.on(.POST, ["imports"], access: .opcc, body: .stream, streamFormLimit: 64 << 20, use: imports.upload)
     app.get("imports", ":id", access: .opcc, use: imports.show)

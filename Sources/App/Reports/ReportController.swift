@@ -13,6 +13,7 @@ struct ReportController: Sendable {
     let evaluation: EvaluationService
     let links: ReportLinkStore
     let pdf: PDFRenderer
+    var queries = ReportQueries()
     var limits = RateLimits()
 
     // MARK: The report
@@ -69,14 +70,7 @@ struct ReportController: Sendable {
     /// period, from every partner's records (totals only).
     @Sendable func returnCSV(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
-        struct Row: Decodable { var area: String; var type: String; var records: Int; var quantity: Double }
-        let rows = try await req.db.sql.raw("""
-            SELECT COALESCE(r.name, 'No named area') AS area, t.type, CAST(SUM(t.records) AS BIGINT) AS records,
-              CAST(SUM(t.quantity) AS DOUBLE PRECISION) AS quantity
-            FROM activity_totals t LEFT JOIN areas r ON r.id = t.area_id
-            WHERE t.campaign_id = \(bind: c.id) AND \(ActivityViewer(req.currentUser).condition("t"))
-            GROUP BY COALESCE(r.name, 'No named area'), t.type ORDER BY 1, 2
-            """).all(decoding: Row.self)
+        let rows = try await queries.returnRows(campaignID: c.id, viewer: ActivityViewer(req.currentUser), on: req.db)
         var out = CSVWriter.record(["campaign", "period_start", "period_end", "area", "activity_type", "activity", "records", "quantity", "unit"])
         for r in rows {
             let type = ActivityType.named(r.type)
@@ -243,27 +237,18 @@ struct ReportController: Sendable {
     }
 
     private func delivery(_ c: CampaignStore.Campaign, viewer: ActivityViewer, on db: any Database) async throws -> ReportPage.Delivery {
-        struct Row: Decodable { var area_id: Int; var type: String; var records: Int; var quantity: Double }
-        let rows = try await db.sql.raw("""
-            SELECT area_id, type, CAST(SUM(records) AS BIGINT) AS records, CAST(SUM(quantity) AS DOUBLE PRECISION) AS quantity
-            FROM activity_totals t WHERE campaign_id = \(bind: c.id) AND \(viewer.condition("t")) GROUP BY area_id, type ORDER BY type
-            """).all(decoding: Row.self)
-        struct Org: Decodable { var name: String; var records: Int }
-        let orgs = try await db.sql.raw("""
-            SELECT o.name, CAST(SUM(t.records) AS BIGINT) AS records FROM activity_totals t JOIN organisations o ON o.id = t.organisation_id
-            WHERE t.campaign_id = \(bind: c.id) AND \(viewer.condition("t")) GROUP BY o.name ORDER BY o.name
-            """).all(decoding: Org.self)
+        let delivered = try await queries.delivered(campaignID: c.id, viewer: viewer, on: db)
         var byArea: [Int: [(type: String, records: Int, quantity: Double)]] = [:]
         var byType: [String: (records: Int, quantity: Double)] = [:]
-        for r in rows {
-            byArea[r.area_id, default: []].append((r.type, r.records, r.quantity))
+        for r in delivered.byArea {
+            byArea[r.areaID, default: []].append((r.type, r.records, r.quantity))
             byType[r.type, default: (0, 0)].records += r.records
             byType[r.type, default: (0, 0)].quantity += r.quantity
         }
         let actions = try await campaigns.actions(of: c, on: db)
         return ReportPage.Delivery(
             byArea: byArea, byType: byType.sorted { $0.key < $1.key }.map { ($0.key, $0.value.records, $0.value.quantity) },
-            byOrganisation: orgs.map { ($0.name, $0.records) }, actionsDone: actions.filter { $0.action.status == "done" }.count,
+            byOrganisation: delivered.byOrganisation, actionsDone: actions.filter { $0.action.status == "done" }.count,
             actions: actions.count)
     }
 
