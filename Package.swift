@@ -44,7 +44,9 @@ let package = Package(
                 .product(name: "Leaf", package: "leaf"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Resources/demo"), .copy("Resources/openapi.json"), .copy("Resources/common-passwords.txt")]
+            resources: [
+                .copy("Resources/demo"), .copy("Resources/openapi.json"), .copy("Resources/common-passwords.txt"),
+            ]
         ),
         .executableTarget(name: "saferstreets", dependencies: ["App"]),
         .testTarget(

@@ -6,10 +6,12 @@ struct AreaRankingTests {
     @Test("rate per 1,000, share of force, harm and ordering")
     func ranking() {
         let areas = [
-            AreaRanking.Input(id: "a", name: "Alpha", population: 2000, current: ["anti-social-behaviour": 40],
-                              previous: ["anti-social-behaviour": 80], yearEarlier: ["anti-social-behaviour": 40]),
-            AreaRanking.Input(id: "b", name: "Beta", population: 10_000, current: ["anti-social-behaviour": 100, "robbery": 2],
-                              previous: ["anti-social-behaviour": 100], yearEarlier: [:]),
+            AreaRanking.Input(
+                id: "a", name: "Alpha", population: 2000, current: ["anti-social-behaviour": 40],
+                previous: ["anti-social-behaviour": 80], yearEarlier: ["anti-social-behaviour": 40]),
+            AreaRanking.Input(
+                id: "b", name: "Beta", population: 10_000, current: ["anti-social-behaviour": 100, "robbery": 2],
+                previous: ["anti-social-behaviour": 100], yearEarlier: [:]),
             AreaRanking.Input(id: "c", name: "Gamma", population: nil, current: [:], previous: [:], yearEarlier: [:]),
         ]
         let rows = AreaRanking.rank(areas, forceTotal: 1000)
@@ -34,7 +36,9 @@ struct AreaRankingTests {
         #expect(p.description == "2024-12 to 2025-02")
     }
 
-    @Test("periods at the edge of the range never trap: 1900-12 a year earlier, a 1901 baseline, reversed and absurd months")
+    @Test(
+        "periods at the edge of the range never trap: 1900-12 a year earlier, a 1901 baseline, reversed and absurd months"
+    )
     func periodsAtTheEdges() {
         // Before the fix `yearEarlier` of 1900-12 trapped in a precondition and took the server down.
         let p = MonthPeriod(first: 190_012, last: 190_012)
@@ -48,6 +52,8 @@ struct AreaRankingTests {
         #expect(MonthPeriod(first: Int.min, last: Int.max).count >= 0)
         #expect(MonthPeriod.add(Int.max, to: Int.max) > 0)
         #expect(MonthPeriod.isSupported(190_001) && MonthPeriod.isSupported(999_912))
-        #expect(!MonthPeriod.isSupported(189_912) && !MonthPeriod.isSupported(202_513) && !MonthPeriod.isSupported(1_000_001))
+        #expect(
+            !MonthPeriod.isSupported(189_912) && !MonthPeriod.isSupported(202_513)
+                && !MonthPeriod.isSupported(1_000_001))
     }
 }

@@ -15,8 +15,10 @@ struct CountTableTests {
         var previous = IncidentCounter.Key(lsoa: 1, month: 201_601, category: 0)
         for i in 0..<50_000 {
             // Mostly runs of one LSOA and month, as police.uk files are; sometimes anywhere.
-            let key = i % 7 == 0 || next() % 4 == 0
-                ? IncidentCounter.Key(lsoa: next() % 3_000, month: Int32(201_600 + next() % 12 + 1), category: UInt16(next() % 40))
+            let key =
+                i % 7 == 0 || next() % 4 == 0
+                ? IncidentCounter.Key(
+                    lsoa: next() % 3_000, month: Int32(201_600 + next() % 12 + 1), category: UInt16(next() % 40))
                 : IncidentCounter.Key(lsoa: previous.lsoa, month: previous.month, category: UInt16(next() % 20))
             let delta = next() % 5 == 0 ? -1 : Int(next() % 3) + 1
             table.add(key, delta)

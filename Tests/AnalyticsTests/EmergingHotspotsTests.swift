@@ -47,11 +47,14 @@ struct EmergingHotspotsTests {
     @Test("end to end against esda Gi* per month, statsmodels BH, pymannkendall and ESRI's definitions")
     func golden() throws {
         let lines = try Fixture.lines("emerging")
-        let (columns, rows, size, steps) = (Int(lines[1][0])!, Int(lines[1][1])!, Double(lines[1][2])!, Int(lines[1][3])!)
+        let (columns, rows, size, steps) = (
+            Int(lines[1][0])!, Int(lines[1][1])!, Double(lines[1][2])!, Int(lines[1][3])!
+        )
         let cells = Array(lines.dropFirst(3))
         let series = (0..<steps).map { t in cells.map { Double($0[1 + t])! } }
         let grid = Grid(cellSize: size, minColumn: 0, minRow: 0, columns: columns, rows: rows)
-        let results = EmergingHotspots.run(series: series, grid: grid, parameters: .init(hotspot: HotspotParameters(cellSize: size)))
+        let results = EmergingHotspots.run(
+            series: series, grid: grid, parameters: .init(hotspot: HotspotParameters(cellSize: size)))
         #expect(results.count == cells.count)
         var patterns = Set<Pattern>()
         for (r, row) in zip(results, cells) {

@@ -24,11 +24,14 @@ struct EvaluationTests {
         // difference then divided by 1.2 for the area and 1.5 for the buffer. With the area
         // and buffer weights equal to 1 that is ptools' formula, so weight them directly.
         let r = 1 / 1.2, d = 1 / 1.5
-        func w(_ n: Int, _ k: Double) -> WeightedCount { WeightedCount(value: Double(n) * k, variance: Double(n) * k * k) }
+        func w(_ n: Int, _ k: Double) -> WeightedCount {
+            WeightedCount(value: Double(n) * k, variance: Double(n) * k * k)
+        }
         let m = DisplacementMeasures(
             EvaluationCounts(
                 treatedBefore: w(207, r), treatedAfter: w(110, r), bufferBefore: w(178, d), bufferAfter: w(157, d),
-                controlBefore: WeightedCount(308), controlAfter: WeightedCount(318), bufferControlBefore: WeightedCount(150),
+                controlBefore: WeightedCount(308), controlAfter: WeightedCount(318),
+                bufferControlBefore: WeightedCount(150),
                 bufferControlAfter: WeightedCount(140)),
             controlScale: 1 / 0.9, bufferControlScale: 1 / 1.6)
         let wdd = try #require(m.wdd.value)
@@ -58,10 +61,14 @@ struct EvaluationTests {
             #expect(near(wdd.difference, g[14]) && near(wdd.variance, g[15]) && near(wdd.z, g[16]), "\(label) WDD")
             #expect(near(wdd.p, g[17], 1e-10), "\(label) WDD p")
             let res = try #require(m.res.value)
-            #expect(near(res.ratio, g[18]) && near(res.lower95, g[19], 1e-10) && near(res.upper95, g[20], 1e-10), "\(label) RES")
+            #expect(
+                near(res.ratio, g[18]) && near(res.lower95, g[19], 1e-10) && near(res.upper95, g[20], 1e-10),
+                "\(label) RES")
             #expect(near(res.p, g[21], 1e-9), "\(label) RES p")
             let buffer = try #require(m.bufferRES.value)
-            #expect(near(buffer.ratio, g[22]) && near(buffer.lower95, g[23], 1e-10) && near(buffer.upper95, g[24], 1e-10), "\(label) buffer RES")
+            #expect(
+                near(buffer.ratio, g[22]) && near(buffer.lower95, g[23], 1e-10) && near(buffer.upper95, g[24], 1e-10),
+                "\(label) buffer RES")
         }
     }
 
@@ -84,21 +91,32 @@ struct EvaluationTests {
     @Test("the reading: displacement, no change, diffusion, and displacement larger than the effect")
     func readings() {
         // A 40% cut in the area against a flat control.
-        #expect(DisplacementMeasures(EvaluationCounts(500, 300, 400, 400, 1_000, 1_000, 1_000, 1_000)).reading == .noChange)
-        #expect(DisplacementMeasures(EvaluationCounts(500, 300, 400, 520, 1_000, 1_000, 1_000, 1_000)).reading == .displacement)
-        #expect(DisplacementMeasures(EvaluationCounts(500, 300, 400, 300, 1_000, 1_000, 1_000, 1_000)).reading == .diffusion)
-        #expect(DisplacementMeasures(EvaluationCounts(500, 300, 400, 700, 1_000, 1_000, 1_000, 1_000)).reading == .displacementExceedsEffect)
+        #expect(
+            DisplacementMeasures(EvaluationCounts(500, 300, 400, 400, 1_000, 1_000, 1_000, 1_000)).reading == .noChange)
+        #expect(
+            DisplacementMeasures(EvaluationCounts(500, 300, 400, 520, 1_000, 1_000, 1_000, 1_000)).reading
+                == .displacement)
+        #expect(
+            DisplacementMeasures(EvaluationCounts(500, 300, 400, 300, 1_000, 1_000, 1_000, 1_000)).reading == .diffusion
+        )
+        #expect(
+            DisplacementMeasures(EvaluationCounts(500, 300, 400, 700, 1_000, 1_000, 1_000, 1_000)).reading
+                == .displacementExceedsEffect)
     }
 
     @Test("harm-weighted counts carry Σw²n as their variance into WDD and RES")
     func weighted() throws {
         // One category of weight 3: the same as counts scaled by 3, variance by 9.
         func w(_ n: Int) -> WeightedCount { WeightedCount(value: 3 * Double(n), variance: 9 * Double(n)) }
-        let scaled = DisplacementMeasures(EvaluationCounts(
-            treatedBefore: w(207), treatedAfter: w(110), bufferBefore: w(178), bufferAfter: w(157), controlBefore: w(308),
-            controlAfter: w(318), bufferControlBefore: w(150), bufferControlAfter: w(140)))
+        let scaled = DisplacementMeasures(
+            EvaluationCounts(
+                treatedBefore: w(207), treatedAfter: w(110), bufferBefore: w(178), bufferAfter: w(157),
+                controlBefore: w(308),
+                controlAfter: w(318), bufferControlBefore: w(150), bufferControlAfter: w(140)))
         let plain = DisplacementMeasures(EvaluationCounts(207, 110, 178, 157, 308, 318, 150, 140))
-        #expect(abs(try #require(scaled.wdd.value).z - (try #require(plain.wdd.value).z)) < 1e-12, "scaling every count by 3 scales WDD and its SE alike")
+        #expect(
+            abs(try #require(scaled.wdd.value).z - (try #require(plain.wdd.value).z)) < 1e-12,
+            "scaling every count by 3 scales WDD and its SE alike")
         let a = try #require(scaled.res.value), b = try #require(plain.res.value)
         #expect(abs(a.ratio - b.ratio) < 1e-12 && abs(a.lower95 - b.lower95) < 1e-12)
     }
@@ -110,7 +128,9 @@ struct EvaluationTests {
             let did = try #require(PoissonDiD.estimate(treated: t, comparison: c, during: during).value, "case \(r[0])")
             let g = r[4...].map { Double($0)! }
             #expect(abs(did.rateRatio.ratio - g[0]) < 1e-8, "case \(r[0]) IRR \(did.rateRatio.ratio) vs \(g[0])")
-            #expect(abs(did.rateRatio.lower95 - g[1]) < 1e-7 && abs(did.rateRatio.upper95 - g[2]) < 1e-7, "case \(r[0]) interval")
+            #expect(
+                abs(did.rateRatio.lower95 - g[1]) < 1e-7 && abs(did.rateRatio.upper95 - g[2]) < 1e-7,
+                "case \(r[0]) interval")
             #expect(abs(did.rateRatio.p - g[3]) < 1e-7, "case \(r[0]) p")
             #expect(abs(did.dispersion - g[4]) < 1e-6, "case \(r[0]) dispersion")
             let trend = try #require(did.preTrend.value)
@@ -122,8 +142,9 @@ struct EvaluationTests {
 
     @Test("a DiD without incidents in the treated area during the campaign is not estimable")
     func didNotEstimable() {
-        let d = PoissonDiD.estimate(treated: [3, 4, 2, 5, 0, 0], comparison: [30, 31, 29, 33, 30, 28],
-                                    during: [false, false, false, false, true, true])
+        let d = PoissonDiD.estimate(
+            treated: [3, 4, 2, 5, 0, 0], comparison: [30, 31, 29, 33, 30, 28],
+            during: [false, false, false, false, true, true])
         #expect(d.reason == "no incidents in the area or the comparison area before or during the campaign")
     }
 
@@ -140,13 +161,19 @@ struct EvaluationTests {
     func doseResponse() throws {
         for r in try Fixture.lines("dose").dropFirst() {
             let dose = Self.numbers(r[0]), y = Self.numbers(r[1]), se = Self.numbers(r[2])
-            let fit = try #require(DoseResponse.fit(dose.indices.map { .init(dose: dose[$0], logRES: y[$0], standardError: se[$0]) }).value)
+            let fit = try #require(
+                DoseResponse.fit(dose.indices.map { .init(dose: dose[$0], logRES: y[$0], standardError: se[$0]) }).value
+            )
             let g = r[3...].map { Double($0)! }
-            #expect(abs(fit.perUnit.ratio - g[0]) < 1e-10 && abs(fit.perUnit.lower95 - g[1]) < 1e-10 && abs(fit.perUnit.upper95 - g[2]) < 1e-10)
+            #expect(
+                abs(fit.perUnit.ratio - g[0]) < 1e-10 && abs(fit.perUnit.lower95 - g[1]) < 1e-10
+                    && abs(fit.perUnit.upper95 - g[2]) < 1e-10)
             #expect(abs(fit.perUnit.p - g[3]) < 1e-9)
             #expect(abs(fit.dispersion - g[4]) < 1e-9)
         }
-        #expect(DoseResponse.fit([.init(dose: 1, logRES: 0.1, standardError: 0.1)]).reason == "fewer than three areas with an estimable effect")
+        #expect(
+            DoseResponse.fit([.init(dose: 1, logRES: 0.1, standardError: 0.1)]).reason
+                == "fewer than three areas with an estimable effect")
     }
 
     @Test("comparison selection recovers the candidates that share the treated area's path and stops at its level")
@@ -159,12 +186,14 @@ struct EvaluationTests {
         var candidates: [ComparisonSelection.Candidate] = []
         for k in 0..<5 {
             candidates.append(.init(id: "same-\(k)", series: path.map { ($0 / 5 + Double(k % 2)).rounded() }))
-            candidates.append(.init(id: "falling-\(k)", series: (0..<months).map { 40 * pow(0.96, Double($0)) + Double(k) }))
+            candidates.append(
+                .init(id: "falling-\(k)", series: (0..<months).map { 40 * pow(0.96, Double($0)) + Double(k) }))
             candidates.append(.init(id: "flat-\(k)", series: [Double](repeating: 20 + Double(k), count: months)))
         }
         let chosen = ComparisonSelection.select(treated: treated, candidates: candidates, levelMultiple: 1)
         #expect(Set(chosen) == Set((0..<5).map { "same-\($0)" }), "\(chosen)")
-        let group = (0..<months).map { t in candidates.filter { chosen.contains($0.id) }.reduce(0) { $0 + $1.series[t] } }
+        let group = (0..<months).map { t in candidates.filter { chosen.contains($0.id) }.reduce(0) { $0 + $1.series[t] }
+        }
         let match = ComparisonSelection.match(treated: treated, comparison: group)
         #expect(match.grade == "good")
         #expect(abs(match.levelRatio - 1) < 0.05)

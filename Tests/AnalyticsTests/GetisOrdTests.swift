@@ -42,8 +42,9 @@ struct GetisOrdTests {
 
     @Test("a flat surface has no hot spots: every z is NaN, not a division by zero")
     func flat() {
-        let gi = GetisOrd.giStar(values: [Double](repeating: 3, count: 100), columns: 10, rows: 10,
-                                 band: .default(cellSize: 100))
+        let gi = GetisOrd.giStar(
+            values: [Double](repeating: 3, count: 100), columns: 10, rows: 10,
+            band: .default(cellSize: 100))
         #expect(gi.z.allSatisfy { $0.isNaN })
     }
 

@@ -5,8 +5,12 @@ import Testing
 struct HotspotAnalysisTests {
     @Test("cells are aligned on the national grid origin and named the same in every grid")
     func gridAlignment() {
-        let a = Grid(cellSize: 150, covering: Extent(minEasting: 622_010, minNorthing: 308_100, maxEasting: 623_000, maxNorthing: 309_000))
-        let b = Grid(cellSize: 150, covering: Extent(minEasting: 600_000, minNorthing: 300_000, maxEasting: 630_000, maxNorthing: 310_000))
+        let a = Grid(
+            cellSize: 150,
+            covering: Extent(minEasting: 622_010, minNorthing: 308_100, maxEasting: 623_000, maxNorthing: 309_000))
+        let b = Grid(
+            cellSize: 150,
+            covering: Extent(minEasting: 600_000, minNorthing: 300_000, maxEasting: 630_000, maxNorthing: 310_000))
         let ia = a.index(easting: 622_832, northing: 308_540)!
         let ib = b.index(easting: 622_832, northing: 308_540)!
         #expect(a.cellID(ia) == b.cellID(ib))
@@ -17,9 +21,14 @@ struct HotspotAnalysisTests {
 
     @Test("automatic cell size: a 7.5 km town centre gets 150 m, a county about 1.4 km")
     func automaticCellSize() {
-        #expect(Grid.automaticCellSize(for: Extent(minEasting: 0, minNorthing: 0, maxEasting: 9000, maxNorthing: 7500)) == 150)
-        #expect(Grid.automaticCellSize(for: Extent(minEasting: 0, minNorthing: 0, maxEasting: 100_000, maxNorthing: 70_000)) == 1400)
-        #expect(Grid.automaticCellSize(for: Extent(minEasting: 0, minNorthing: 0, maxEasting: 500, maxNorthing: 500)) == 50)
+        #expect(
+            Grid.automaticCellSize(for: Extent(minEasting: 0, minNorthing: 0, maxEasting: 9000, maxNorthing: 7500))
+                == 150)
+        #expect(
+            Grid.automaticCellSize(for: Extent(minEasting: 0, minNorthing: 0, maxEasting: 100_000, maxNorthing: 70_000))
+                == 1400)
+        #expect(
+            Grid.automaticCellSize(for: Extent(minEasting: 0, minNorthing: 0, maxEasting: 500, maxNorthing: 500)) == 50)
     }
 
     @Test("a planted cluster is hot after FDR, a dominant map point is flagged, the sea is left out")
@@ -38,13 +47,16 @@ struct HotspotAnalysisTests {
             for dy in -1...1 {
                 for k in 1...3 {
                     let offset = Double(k) * 20 - 40
-                    points.append(MapPoint(easting: 1050 + Double(dx) * 100 + offset, northing: 1030 + Double(dy) * 100, count: 4))
+                    points.append(
+                        MapPoint(easting: 1050 + Double(dx) * 100 + offset, northing: 1030 + Double(dy) * 100, count: 4)
+                    )
                 }
             }
         }
         points.append(MapPoint(easting: 2520, northing: 2520, count: 60))
         let mask = HotspotAnalysis.occupiedMask(grid: grid, reference: points.map { ($0.easting, $0.northing) })
-        let result = HotspotAnalysis.run(points: points, grid: grid, parameters: HotspotParameters(cellSize: 100), mask: mask)
+        let result = HotspotAnalysis.run(
+            points: points, grid: grid, parameters: HotspotParameters(cellSize: 100), mask: mask)
         #expect(result.cells.count == 30 * 40)
         #expect(result.neighbourhoodCells == 9)
         let centre = result.cells.first { $0.index == grid.index(easting: 1050, northing: 1050)! }!
@@ -74,8 +86,9 @@ struct HotspotAnalysisTests {
             #expect(close(surface[i], d, 1e-12 + 1e-9 * d), "(\(e), \(n))")
         }
         // A single point's surface holds its count (a fine grid sums to about 1).
-        let one = KernelDensity.surface(points: [MapPoint(easting: 5000, northing: 5000, count: 1)],
-                                        grid: Grid(cellSize: 10, minColumn: 400, minRow: 400, columns: 200, rows: 200), bandwidth: 300)
+        let one = KernelDensity.surface(
+            points: [MapPoint(easting: 5000, northing: 5000, count: 1)],
+            grid: Grid(cellSize: 10, minColumn: 400, minRow: 400, columns: 200, rows: 200), bandwidth: 300)
         #expect(close(one.reduce(0, +) * 100, 1, 1e-3))
     }
 

@@ -5,7 +5,8 @@ import Testing
 
 @Suite("parallel counting by LSOA, month and crime type")
 struct IncidentCounterTests {
-    static let header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
+    static let header =
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
 
     /// A file big enough to be cut into several ranges, with quoted fields (some with
     /// line breaks) spread through it, so a cut inside quotes would change the answer.
@@ -35,7 +36,9 @@ struct IncidentCounterTests {
             #expect(result.rows == 60_000, "\(threads) threads")
             #expect(result.rejected == 0)
             var got: [String: Int] = [:]
-            for row in result.table { got["\(row.lsoa)|\(ByteParsing.monthString(row.month))|\(row.category)"] = row.count }
+            for row in result.table {
+                got["\(row.lsoa)|\(ByteParsing.monthString(row.month))|\(row.category)"] = row.count
+            }
             #expect(got == expected, "\(threads) threads")
         }
     }

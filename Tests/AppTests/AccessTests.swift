@@ -7,10 +7,11 @@ import VaporTesting
 extension Route {
     /// The route's path with each parameter replaced by `parameter`.
     func samplePath(parameter: String) -> String {
-        "/" + path.map { c -> String in
-            if case .parameter = c { return parameter }
-            return c.description
-        }.joined(separator: "/")
+        "/"
+            + path.map { c -> String in
+                if case .parameter = c { return parameter }
+                return c.description
+            }.joined(separator: "/")
     }
 }
 
@@ -25,12 +26,15 @@ extension Application {
     /// Posts a form as a signed-in user, with the session's CSRF token.
     func post(_ path: String, _ form: [String: String], as s: Session) async throws -> TestingHTTPResponse {
         var out: TestingHTTPResponse?
-        try await testing().test(.POST, path, beforeRequest: { req in
-            req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
-            var body = form
-            body["_csrf"] = s.csrf
-            try req.content.encode(body, as: .urlEncodedForm)
-        }) { res async in out = res }
+        try await testing().test(
+            .POST, path,
+            beforeRequest: { req in
+                req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
+                var body = form
+                body["_csrf"] = s.csrf
+                try req.content.encode(body, as: .urlEncodedForm)
+            }
+        ) { res async in out = res }
         return out!
     }
 
@@ -43,12 +47,15 @@ extension Application {
 
     /// Makes an account (bcrypt cost 12, as in production).
     @discardableResult
-    func makeUser(_ email: String, role: Role, organisation: String = "Norfolk OPCC", kind: OrganisationKind = .opcc,
-                  password: String = "correct horse battery") async throws -> UserStore.User {
+    func makeUser(
+        _ email: String, role: Role, organisation: String = "Norfolk OPCC", kind: OrganisationKind = .opcc,
+        password: String = "correct horse battery"
+    ) async throws -> UserStore.User {
         let store = UserStore(audit: AuditLog())
         let org = try await store.organisation(named: organisation, kind: kind, by: nil, on: db)
-        return try await store.createUser(email: email, name: email, role: role, organisation: org, password: password,
-                                          by: nil, pool: passwordHasher, on: db)
+        return try await store.createUser(
+            email: email, name: email, role: role, organisation: org, password: password,
+            by: nil, pool: passwordHasher, on: db)
     }
 
     /// The pre-login CSRF cookie and token, as the login page sets them.
@@ -64,10 +71,13 @@ extension Application {
     func signIn(_ email: String, password: String = "correct horse battery") async throws -> Session {
         let token = try await loginToken()
         var cookie = ""
-        try await testing().test(.POST, "/login", beforeRequest: { req in
-            req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
-            try req.content.encode(["email": email, "password": password, "_csrf": token], as: .urlEncodedForm)
-        }) { res async in
+        try await testing().test(
+            .POST, "/login",
+            beforeRequest: { req in
+                req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
+                try req.content.encode(["email": email, "password": password, "_csrf": token], as: .urlEncodedForm)
+            }
+        ) { res async in
             #expect(res.status == .seeOther, "sign-in redirects")
             cookie = res.headers.setCookie?[SessionMiddleware.cookie]?.string ?? ""
         }
@@ -93,8 +103,9 @@ struct AccessTests {
             var sessions: [Role?: Session] = [nil: Session(cookie: "", csrf: loginToken)]
             for role in Role.allCases {
                 let email = "\(role.rawValue)@example.org"
-                try await app.makeUser(email, role: role, organisation: role.isOPCC ? "Norfolk OPCC" : "Norwich BID",
-                                       kind: role.isOPCC ? .opcc : .businessImprovementDistrict)
+                try await app.makeUser(
+                    email, role: role, organisation: role.isOPCC ? "Norfolk OPCC" : "Norwich BID",
+                    kind: role.isOPCC ? .opcc : .businessImprovementDistrict)
                 sessions[role] = try await app.signIn(email)
             }
             #expect(app.routes.all.count >= 20)
@@ -104,16 +115,24 @@ struct AccessTests {
                 // Sign-out last: it ends the session it is called with.
                 if path == "/logout" { continue }
                 for (role, session) in sessions {
-                    let user = role.map { r in CurrentUser(id: 0, name: "", email: "", role: r, organisationID: 0,
-                                                           organisationName: "", csrfToken: "", sessionHash: "") }
-                    var headers = role == nil ? ["Cookie": "\(SessionMiddleware.csrfCookie)=\(loginToken)"] : session.headers
+                    let user = role.map { r in
+                        CurrentUser(
+                            id: 0, name: "", email: "", role: r, organisationID: 0,
+                            organisationName: "", csrfToken: "", sessionHash: "")
+                    }
+                    var headers =
+                        role == nil ? ["Cookie": "\(SessionMiddleware.csrfCookie)=\(loginToken)"] : session.headers
                     if route.method != .GET { headers.replaceOrAdd(name: "X-CSRF-Token", value: session.csrf) }
                     try await app.testing().test(route.method, path, headers: headers) { res async in
                         let what = "\(route.method) \(path) as \(role?.rawValue ?? "the public")"
                         if access.allows(user) {
-                            #expect(res.status != .unauthorized && res.status != .forbidden, "\(what): allowed, got \(res.status)")
+                            #expect(
+                                res.status != .unauthorized && res.status != .forbidden,
+                                "\(what): allowed, got \(res.status)")
                         } else if role == nil {
-                            let toLogin = res.status == .seeOther && (res.headers.first(name: .location) ?? "").hasPrefix("/login")
+                            let toLogin =
+                                res.status == .seeOther
+                                && (res.headers.first(name: .location) ?? "").hasPrefix("/login")
                             #expect(res.status == .unauthorized || toLogin, "\(what): must sign in, got \(res.status)")
                         } else {
                             #expect(res.status == .forbidden, "\(what): must be refused, got \(res.status)")
@@ -137,10 +156,17 @@ struct AccessTests {
         try await withTestApp { app in
             try await app.makeUser("analyst@opcc.example", role: .opccStaff)
             let token = try await app.loginToken()
-            try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
-                try req.content.encode(["email": "Analyst@OPCC.example", "password": "correct horse battery", "_csrf": token, "next": "//evil.example"], as: .urlEncodedForm)
-            }) { res async in
+            try await app.testing().test(
+                .POST, "/login",
+                beforeRequest: { req in
+                    req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
+                    try req.content.encode(
+                        [
+                            "email": "Analyst@OPCC.example", "password": "correct horse battery", "_csrf": token,
+                            "next": "//evil.example",
+                        ], as: .urlEncodedForm)
+                }
+            ) { res async in
                 #expect(res.status == .seeOther)
                 #expect(res.headers.first(name: .location) == "/", "an off-site next is ignored")
                 let cookie = try? #require(res.headers.setCookie?[SessionMiddleware.cookie])
@@ -149,19 +175,26 @@ struct AccessTests {
             let first = try await app.signIn("analyst@opcc.example")
             let second = try await app.signIn("analyst@opcc.example")
             #expect(!first.cookie.isEmpty && first.cookie != second.cookie)
-            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM sessions WHERE token_hash = '\(first.cookie)'") == 0,
-                    "only the hash of the cookie is stored")
-            try await app.testing().test(.GET, "/admin/users", headers: first.headers) { res async in #expect(res.status == .ok) }
+            #expect(
+                try await app.scalar("SELECT COUNT(*) AS n FROM sessions WHERE token_hash = '\(first.cookie)'") == 0,
+                "only the hash of the cookie is stored")
+            try await app.testing().test(.GET, "/admin/users", headers: first.headers) { res async in
+                #expect(res.status == .ok)
+            }
             try await app.testing().test(.POST, "/logout", headers: first.headers) { res async in
                 #expect(res.status == .forbidden, "sign-out without the CSRF token is refused")
             }
             var headers = first.headers
             headers.replaceOrAdd(name: "X-CSRF-Token", value: first.csrf)
-            try await app.testing().test(.POST, "/logout", headers: headers) { res async in #expect(res.status == .seeOther) }
+            try await app.testing().test(.POST, "/logout", headers: headers) { res async in
+                #expect(res.status == .seeOther)
+            }
             try await app.testing().test(.GET, "/admin/users", headers: first.headers) { res async in
                 #expect(res.status == .seeOther, "the old cookie no longer works")
             }
-            try await app.testing().test(.GET, "/admin/users", headers: second.headers) { res async in #expect(res.status == .ok) }
+            try await app.testing().test(.GET, "/admin/users", headers: second.headers) { res async in
+                #expect(res.status == .ok)
+            }
         }
     }
 
@@ -191,17 +224,23 @@ struct AccessTests {
     @Test("wrong passwords get one message; five in a row lock the address for 15 minutes; long passwords are refused")
     func passwordsAndThrottling() async throws {
         try await withTestApp { app in
-            let user = try await app.makeUser("partner@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
+            let user = try await app.makeUser(
+                "partner@bid.example", role: .partnerUser, organisation: "Norwich BID",
+                kind: .businessImprovementDistrict)
             let hash = try await app.db.sql.raw("SELECT password_hash FROM users WHERE id = \(bind: user.id)")
                 .first(decodingColumn: "password_hash", as: String.self)
             #expect(hash?.hasPrefix("$2b$12$") == true, "bcrypt, cost 12")
             func attempt(_ email: String, _ password: String) async throws -> (HTTPStatus, String) {
                 let token = try await app.loginToken()
                 var out: (HTTPStatus, String) = (.ok, "")
-                try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                    req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
-                    try req.content.encode(["email": email, "password": password, "_csrf": token], as: .urlEncodedForm)
-                }) { res async in out = (res.status, res.body.string) }
+                try await app.testing().test(
+                    .POST, "/login",
+                    beforeRequest: { req in
+                        req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
+                        try req.content.encode(
+                            ["email": email, "password": password, "_csrf": token], as: .urlEncodedForm)
+                    }
+                ) { res async in out = (res.status, res.body.string) }
                 return out
             }
             let long = try await attempt("partner@bid.example", String(repeating: "é", count: 40) + "x")
@@ -209,15 +248,20 @@ struct AccessTests {
             let unknown = try await attempt("nobody@bid.example", "whatever it is")
             let wrong = try await attempt("partner@bid.example", "not the password")
             #expect(unknown.0 == .unauthorized && wrong.0 == .unauthorized)
-            #expect(unknown.1.contains("The email address or password is not right") && wrong.1.contains("The email address or password is not right"),
-                    "the same words whether or not the account exists")
+            #expect(
+                unknown.1.contains("The email address or password is not right")
+                    && wrong.1.contains("The email address or password is not right"),
+                "the same words whether or not the account exists")
             for _ in 0..<3 { _ = try await attempt("partner@bid.example", "not the password") }
             let locked = try await attempt("partner@bid.example", "correct horse battery")
             #expect(locked.0 == .tooManyRequests && locked.1.contains("Too many failed attempts"))
-            #expect(Passwords.problem(String(repeating: "é", count: 40)) == "Use at most 72 bytes (bcrypt ignores the rest); this one is 80")
+            #expect(
+                Passwords.problem(String(repeating: "é", count: 40))
+                    == "Use at most 72 bytes (bcrypt ignores the rest); this one is 80")
             #expect(Passwords.problem("short") == "Use at least 12 characters")
             await #expect(throws: UserStore.Problem.self) {
-                try await app.makeUser("long@bid.example", role: .partnerUser, password: String(repeating: "x", count: 73))
+                try await app.makeUser(
+                    "long@bid.example", role: .partnerUser, password: String(repeating: "x", count: 73))
             }
         }
     }
@@ -225,10 +269,16 @@ struct AccessTests {
     @Test("POST without a CSRF token is refused and changes nothing")
     func csrf() async throws {
         try await withTestApp { app in
-            try await app.makeUser("partner@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
-            try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                try req.content.encode(["email": "partner@bid.example", "password": "correct horse battery"], as: .urlEncodedForm)
-            }) { res async in
+            try await app.makeUser(
+                "partner@bid.example", role: .partnerUser, organisation: "Norwich BID",
+                kind: .businessImprovementDistrict)
+            try await app.testing().test(
+                .POST, "/login",
+                beforeRequest: { req in
+                    try req.content.encode(
+                        ["email": "partner@bid.example", "password": "correct horse battery"], as: .urlEncodedForm)
+                }
+            ) { res async in
                 #expect(res.status == .forbidden)
                 #expect(res.body.string.contains("This form has expired"))
                 #expect(res.headers.setCookie?[SessionMiddleware.cookie] == nil, "no session was made")
@@ -250,7 +300,9 @@ struct AccessTests {
                 #expect(res.body.string.contains("staff@opcc.example"))
                 #expect(!res.body.string.contains("$2b$"), "no password hashes in the log")
             }
-            try await app.testing().test(.GET, "/admin/audit", headers: staff.headers) { res async in #expect(res.status == .forbidden) }
+            try await app.testing().test(.GET, "/admin/audit", headers: staff.headers) { res async in
+                #expect(res.status == .forbidden)
+            }
         }
     }
 }

@@ -70,7 +70,8 @@ enum Browser {
 
     /// Whether to run the browser tests: where Chromium and chromedriver are installed, and
     /// always under `SAFERSTREETS_REQUIRE_BROWSER=1` (CI), where a missing browser must fail.
-    static let available = (path != nil && WebDriver.driverPath != nil)
+    static let available =
+        (path != nil && WebDriver.driverPath != nil)
         || ProcessInfo.processInfo.environment["SAFERSTREETS_REQUIRE_BROWSER"] == "1"
 
     static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]

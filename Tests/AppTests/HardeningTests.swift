@@ -20,24 +20,38 @@ struct HardeningTests {
 
     func world(_ app: Application) async throws -> World {
         try await app.makeUser("analyst@opcc.example", role: .opccStaff)
-        let police = try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
-        let bid = try await app.makeUser("ranger@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
+        let police = try await app.makeUser(
+            "pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
+        let bid = try await app.makeUser(
+            "ranger@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
         try await AreaStore().create(
-            AreaDraft(name: "Market", kind: .radius, forceID: "norfolk",
-                      shape: .circle(centre: GridPoint(easting: 622_900, northing: 308_500), radius: 400), radius: 400), on: app.db)
+            AreaDraft(
+                name: "Market", kind: .radius, forceID: "norfolk",
+                shape: .circle(centre: GridPoint(easting: 622_900, northing: 308_500), radius: 400), radius: 400),
+            on: app.db)
         var rows: [String] = []
         for month in MonthPeriod(first: 202_401, last: 202_509).months {
-            for _ in 0..<(month >= 202_507 ? 3 : 6) { rows.append(PoliceCSV.asb(month: ByteParsing.monthString(month))) }
+            for _ in 0..<(month >= 202_507 ? 3 : 6) {
+                rows.append(PoliceCSV.asb(month: ByteParsing.monthString(month)))
+            }
         }
         let report = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "asb.csv"))
         #expect(report.rejected == 0)
-        let w = World(opcc: try await app.signIn("analyst@opcc.example"), police: try await app.signIn("pc@police.example"),
-                      bid: try await app.signIn("ranger@bid.example"))
-        #expect(try await app.post("/campaigns", ["name": "Summer", "startsOn": "2025-07-01", "endsOn": "2025-09-30", "description": ""], as: w.opcc).status == .seeOther)
+        let w = World(
+            opcc: try await app.signIn("analyst@opcc.example"), police: try await app.signIn("pc@police.example"),
+            bid: try await app.signIn("ranger@bid.example"))
+        #expect(
+            try await app.post(
+                "/campaigns", ["name": "Summer", "startsOn": "2025-07-01", "endsOn": "2025-09-30", "description": ""],
+                as: w.opcc
+            ).status == .seeOther)
         let market = try #require(try await AreaStore().find(slug: "market", on: app.db))
-        #expect(try await app.post("/campaigns/summer/areas", ["id": String(market.id)], as: w.opcc).status == .seeOther)
+        #expect(
+            try await app.post("/campaigns/summer/areas", ["id": String(market.id)], as: w.opcc).status == .seeOther)
         for org in [police.organisation_id, bid.organisation_id] {
-            #expect(try await app.post("/campaigns/summer/organisations", ["id": String(org)], as: w.opcc).status == .seeOther)
+            #expect(
+                try await app.post("/campaigns/summer/organisations", ["id": String(org)], as: w.opcc).status
+                    == .seeOther)
         }
         return w
     }
@@ -53,12 +67,18 @@ struct HardeningTests {
     func monthsAtTheEdge() async throws {
         try await withTestApp { app in
             let w = try await world(app)
-            for path in ["/rankings?from=1900-12&to=1900-12", "/api/v1/rankings?from=1900-12&to=1900-12",
-                         "/rankings?from=0001-01&to=9999-12", "/api/v1/rankings?from=9999-12&to=9999-12&level=lsoa"] {
+            for path in [
+                "/rankings?from=1900-12&to=1900-12", "/api/v1/rankings?from=1900-12&to=1900-12",
+                "/rankings?from=0001-01&to=9999-12", "/api/v1/rankings?from=9999-12&to=9999-12&level=lsoa",
+            ] {
                 let res = try await get(app, path)
                 #expect(res.status.code < 500, "\(path): \(res.status)")
             }
-            #expect(try await app.post("/campaigns", ["name": "Old", "startsOn": "1901-01-01", "endsOn": "1901-03-31", "description": ""], as: w.opcc).status.code < 500)
+            #expect(
+                try await app.post(
+                    "/campaigns", ["name": "Old", "startsOn": "1901-01-01", "endsOn": "1901-03-31", "description": ""],
+                    as: w.opcc
+                ).status.code < 500)
             if try await app.scalar("SELECT COUNT(*) AS n FROM campaigns WHERE slug = 'old'") == 1 {
                 for path in ["/campaigns/old/report", "/campaigns/old/report.csv", "/api/v1/campaigns/old/evaluation"] {
                     let res = try await app.get(path, as: w.opcc)
@@ -72,35 +92,54 @@ struct HardeningTests {
     // 2. Header injection and off-site redirects.
     @Test("sign-in's next and campaign links stay on a named site: no CR/LF, no //host, no tab or backslash tricks")
     func redirects() async throws {
-        for bad in ["/\r\nSet-Cookie: pwn=injected", "/\t/evil.example/phish", "//evil.example", "/\\evil.example", "https://evil.example",
-                    "/%0d%0aSet-Cookie:x", "/%09/evil.example", "/%2f/evil.example", "/%5cevil.example", "javascript:alert(1)", ""] {
+        for bad in [
+            "/\r\nSet-Cookie: pwn=injected", "/\t/evil.example/phish", "//evil.example", "/\\evil.example",
+            "https://evil.example",
+            "/%0d%0aSet-Cookie:x", "/%09/evil.example", "/%2f/evil.example", "/%5cevil.example", "javascript:alert(1)",
+            "",
+        ] {
             #expect(SafeURL.redirectTarget(bad) == "/", "\(bad.debugDescription)")
         }
         for good in ["/", "/campaigns/summer/report?outcome=asb&baseline=previous", "/hotspots?area=market"] {
             #expect(SafeURL.redirectTarget(good) == good)
         }
         #expect(SafeURL.externalLink("https://www.norfolk.gov.uk/asb") != nil)
-        for bad in ["https:///evil.example", "https://\\evil.example", "https://a b", "https://x\"onmouseover=1", "ftp://x", "//evil.example"] {
+        for bad in [
+            "https:///evil.example", "https://\\evil.example", "https://a b", "https://x\"onmouseover=1", "ftp://x",
+            "//evil.example",
+        ] {
             #expect(SafeURL.externalLink(bad) == nil, "\(bad)")
         }
         try await withTestApp { app in
             try await app.makeUser("analyst@opcc.example", role: .opccStaff)
             let token = try await app.loginToken()
             var location: String?
-            try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
-                try req.content.encode(["email": "analyst@opcc.example", "password": "correct horse battery", "_csrf": token,
-                                        "next": "/\r\nSet-Cookie: pwn=injected"], as: .urlEncodedForm)
-            }) { res async in
+            try await app.testing().test(
+                .POST, "/login",
+                beforeRequest: { req in
+                    req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
+                    try req.content.encode(
+                        [
+                            "email": "analyst@opcc.example", "password": "correct horse battery", "_csrf": token,
+                            "next": "/\r\nSet-Cookie: pwn=injected",
+                        ], as: .urlEncodedForm)
+                }
+            ) { res async in
                 location = res.headers.first(name: .location)
                 #expect(!res.headers.contains(name: "pwn"))
                 #expect(!(res.headers.setCookie?.all.keys.contains("pwn") ?? false))
             }
             #expect(location == "/")
             let s = try await app.signIn("analyst@opcc.example")
-            #expect(try await app.post("/campaigns", ["name": "Summer", "startsOn": "2025-07-01", "endsOn": "2025-09-30", "description": ""], as: s).status == .seeOther)
+            #expect(
+                try await app.post(
+                    "/campaigns",
+                    ["name": "Summer", "startsOn": "2025-07-01", "endsOn": "2025-09-30", "description": ""], as: s
+                ).status == .seeOther)
             for url in ["//evil.example/x", "/\\evil.example", "https:///evil.example"] {
-                #expect(try await app.post("/campaigns/summer/links", ["title": "x", "url": url], as: s).status == .badRequest, "\(url)")
+                #expect(
+                    try await app.post("/campaigns/summer/links", ["title": "x", "url": url], as: s).status
+                        == .badRequest, "\(url)")
             }
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM campaign_links") == 0)
         }
@@ -110,7 +149,8 @@ struct HardeningTests {
     @Test("a police.uk poly over 10,000 points is refused with the limit named; a 9,000-point one is answered")
     func polygonLimit() async throws {
         try await withTestApp { app in
-            _ = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1)]), to: "s.csv"))
+            _ = try await app.importFiles(
+                try app.write(PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1)]), to: "s.csv"))
             func ring(_ n: Int) -> String {
                 (0..<n).map { k in
                     let a = 2 * Double.pi * Double(k) / Double(n)
@@ -118,13 +158,19 @@ struct HardeningTests {
                 }.joined(separator: ":")
             }
             var status: HTTPStatus = .ok, body = ""
-            try await app.testing().test(.POST, "/api/crimes-street/all-crime", beforeRequest: { req in
-                try req.content.encode(["poly": ring(150_000), "date": "2024-06"], as: .urlEncodedForm)
-            }) { res async in (status, body) = (res.status, res.body.string) }
+            try await app.testing().test(
+                .POST, "/api/crimes-street/all-crime",
+                beforeRequest: { req in
+                    try req.content.encode(["poly": ring(150_000), "date": "2024-06"], as: .urlEncodedForm)
+                }
+            ) { res async in (status, body) = (res.status, res.body.string) }
             #expect(status == .badRequest && body.contains("more than 10000 points"), "\(status) \(body.prefix(200))")
-            try await app.testing().test(.POST, "/api/crimes-street/all-crime", beforeRequest: { req in
-                try req.content.encode(["poly": ring(9_000), "date": "2024-06"], as: .urlEncodedForm)
-            }) { res async in (status, body) = (res.status, res.body.string) }
+            try await app.testing().test(
+                .POST, "/api/crimes-street/all-crime",
+                beforeRequest: { req in
+                    try req.content.encode(["poly": ring(9_000), "date": "2024-06"], as: .urlEncodedForm)
+                }
+            ) { res async in (status, body) = (res.status, res.body.string) }
             #expect(status == .ok && body.contains(PoliceCSV.id(1)), "\(status)")
         }
         // The banded ring agrees with the plain crossing rule everywhere.
@@ -146,8 +192,12 @@ struct HardeningTests {
     func privateRecords() async throws {
         try await withTestApp { app in
             let w = try await world(app)
-            let made = try await app.post("/activities", ["type": "civil-injunction", "date": "2025-07-20", "count": "7777",
-                                                          "area": "market", "campaign": "summer", "visibility": "private"], as: w.police)
+            let made = try await app.post(
+                "/activities",
+                [
+                    "type": "civil-injunction", "date": "2025-07-20", "count": "7777",
+                    "area": "market", "campaign": "summer", "visibility": "private",
+                ], as: w.police)
             #expect(made.status == .seeOther, "\(made.body.string.prefix(300))")
             let link = try await app.post("/campaigns/summer/report/links", ["label": "panel"], as: w.opcc)
             let shared = try #require(link.body.string.firstMatch(of: /\/shared\/reports\/ssr_[A-Za-z0-9_-]+/)).0
@@ -155,8 +205,11 @@ struct HardeningTests {
             #expect(try await app.get("/campaigns/summer/return.csv", as: w.opcc).body.string.contains("7777"))
             #expect(try await app.get("/campaigns/summer/return.csv", as: w.police).body.string.contains("7777"))
             var outputs: [(String, String)] = []
-            for path in ["/campaigns/summer/return.csv", "/campaigns/summer/report", "/campaigns/summer/report.csv",
-                         "/api/v1/campaigns/summer/evaluation", "/campaigns/summer/dashboard", "/campaigns/summer/activities.csv"] {
+            for path in [
+                "/campaigns/summer/return.csv", "/campaigns/summer/report", "/campaigns/summer/report.csv",
+                "/api/v1/campaigns/summer/evaluation", "/campaigns/summer/dashboard",
+                "/campaigns/summer/activities.csv",
+            ] {
                 let res = try await app.get(path, as: w.bid)
                 #expect(res.status.code < 500, "\(path) \(res.status)")
                 outputs.append((path, res.body.string))
@@ -174,22 +227,32 @@ struct HardeningTests {
     @Test("thirty parallel guesses: at most five are checked; a guesser's address cannot lock the owner out elsewhere")
     func signInFlood() async throws {
         try await withTestApp { app in
-            try await app.makeUser("partner@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
+            try await app.makeUser(
+                "partner@bid.example", role: .partnerUser, organisation: "Norwich BID",
+                kind: .businessImprovementDistrict)
             var config = app.appConfig
             config.trustProxy = true
             app.storage[AppConfigKey.self] = config
             let token = try await app.loginToken()
             func attempt(_ email: String, _ password: String, from address: String) async throws -> HTTPStatus {
                 var status: HTTPStatus = .ok
-                try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                    req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
-                    req.headers.replaceOrAdd(name: .xForwardedFor, value: address)
-                    try req.content.encode(["email": email, "password": password, "_csrf": token], as: .urlEncodedForm)
-                }) { res async in status = res.status }
+                try await app.testing().test(
+                    .POST, "/login",
+                    beforeRequest: { req in
+                        req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
+                        req.headers.replaceOrAdd(name: .xForwardedFor, value: address)
+                        try req.content.encode(
+                            ["email": email, "password": password, "_csrf": token], as: .urlEncodedForm)
+                    }
+                ) { res async in status = res.status }
                 return status
             }
             let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
-                for _ in 0..<30 { group.addTask { try await attempt("partner@bid.example", "wrong password here", from: "198.51.100.7") } }
+                for _ in 0..<30 {
+                    group.addTask {
+                        try await attempt("partner@bid.example", "wrong password here", from: "198.51.100.7")
+                    }
+                }
                 return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
             }
             #expect(statuses.filter { $0 == .unauthorized }.count <= 5, "\(statuses.map(\.code))")
@@ -217,21 +280,32 @@ struct HardeningTests {
         try await withTestApp { app in
             let big = String(repeating: "a", count: 3 << 20)
             // Anonymous POST to a signed-in route: refused without reading 3 MB.
-            try await app.testing().test(.POST, "/campaigns", beforeRequest: { req in
-                try req.content.encode(["name": big], as: .urlEncodedForm)
-            }) { res async in #expect(res.status == .unauthorized || res.status == .forbidden || res.status == .seeOther, "\(res.status)") }
+            try await app.testing().test(
+                .POST, "/campaigns",
+                beforeRequest: { req in
+                    try req.content.encode(["name": big], as: .urlEncodedForm)
+                }
+            ) { res async in
+                #expect(
+                    res.status == .unauthorized || res.status == .forbidden || res.status == .seeOther, "\(res.status)")
+            }
             try await app.makeUser("analyst@opcc.example", role: .opccStaff)
             let s = try await app.signIn("analyst@opcc.example")
             // A signed-in form over 1 MB is too large.
-            let res = try await app.post("/campaigns", ["name": big, "startsOn": "2025-07-01", "endsOn": "2025-09-30"], as: s)
+            let res = try await app.post(
+                "/campaigns", ["name": big, "startsOn": "2025-07-01", "endsOn": "2025-09-30"], as: s)
             #expect(res.status == .payloadTooLarge, "\(res.status)")
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM campaigns") == 0)
             // A `_csrf` inside a 17 MB JSON body does not get past the API's 16 MB.
-            try await app.testing().test(.POST, "/api/v1/activities", beforeRequest: { req in
-                req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
-                req.headers.contentType = .json
-                req.body = ByteBuffer(string: "{\"_csrf\":\"\(s.csrf)\",\"pad\":\"" + String(repeating: "b", count: 17 << 20) + "\"}")
-            }) { res async in #expect(res.status == .payloadTooLarge, "\(res.status)") }
+            try await app.testing().test(
+                .POST, "/api/v1/activities",
+                beforeRequest: { req in
+                    req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
+                    req.headers.contentType = .json
+                    req.body = ByteBuffer(
+                        string: "{\"_csrf\":\"\(s.csrf)\",\"pad\":\"" + String(repeating: "b", count: 17 << 20) + "\"}")
+                }
+            ) { res async in #expect(res.status == .payloadTooLarge, "\(res.status)") }
         }
     }
 
@@ -239,15 +313,22 @@ struct HardeningTests {
     @Test("a CSV upload of a million columns is refused at once with a short message")
     func wideCSV() async throws {
         try await withTestApp { app in
-            try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
+            try await app.makeUser(
+                "pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
             let pc = try await app.signIn("pc@police.example")
             let csv = (0..<1_000_000).map { "c\($0)" }.joined(separator: ",") + "\n"
             var out: TestingHTTPResponse?
-            try await app.testing().test(.POST, "/activities/upload", beforeRequest: { req in
-                req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(pc.cookie)")
-                req.headers.replaceOrAdd(name: "X-CSRF-Token", value: pc.csrf)
-                try req.content.encode(ActivityController.UploadForm(type: "patrol", file: File(data: ByteBuffer(string: csv), filename: "wide.csv")), as: .formData)
-            }) { res async in out = res }
+            try await app.testing().test(
+                .POST, "/activities/upload",
+                beforeRequest: { req in
+                    req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(pc.cookie)")
+                    req.headers.replaceOrAdd(name: "X-CSRF-Token", value: pc.csrf)
+                    try req.content.encode(
+                        ActivityController.UploadForm(
+                            type: "patrol", file: File(data: ByteBuffer(string: csv), filename: "wide.csv")),
+                        as: .formData)
+                }
+            ) { res async in out = res }
             let res = try #require(out)
             #expect(res.status == .badRequest)
             #expect(res.body.readableBytes < 50_000, "the error page is short: \(res.body.readableBytes) bytes")
@@ -255,9 +336,14 @@ struct HardeningTests {
             // Many unknown columns in a normal-sized header: a few are named, not all.
             let header = (0..<2_000).map { "x\($0)" }.joined(separator: ",") + "\n"
             #expect(ActivityCSV.maximumColumns < 2_000)
-            let r = ActivityCSV.read(Array(header.utf8), type: try #require(ActivityType.named("patrol")), areas: [:], campaigns: [:],
-                                     today: try #require(CalendarDay("2025-07-01")))
-            if case .failure(.refused(let message)) = r { #expect(message.utf8.count < 500, "\(message)") } else { Issue.record("not refused") }
+            let r = ActivityCSV.read(
+                Array(header.utf8), type: try #require(ActivityType.named("patrol")), areas: [:], campaigns: [:],
+                today: try #require(CalendarDay("2025-07-01")))
+            if case .failure(.refused(let message)) = r {
+                #expect(message.utf8.count < 500, "\(message)")
+            } else {
+                Issue.record("not refused")
+            }
         }
     }
 
@@ -274,17 +360,25 @@ struct HardeningTests {
         #expect(Passwords.problem("my jane.smith secret", email: "Jane.Smith@norfolk.gov.uk") != nil)
         #expect(Passwords.problem("correct horse battery") == nil)
         #expect(Passwords.problem("tidal-kettle-orbit-9", email: "jane@x.example") == nil)
-        #expect(Passwords.problem(String(repeating: "é", count: 37)) == "Use at most 72 bytes (bcrypt ignores the rest); this one is 74")
+        #expect(
+            Passwords.problem(String(repeating: "é", count: 37))
+                == "Use at most 72 bytes (bcrypt ignores the rest); this one is 74")
     }
 
     // 10. Headers on every answer, long paths, cookie prefix.
     @Test("error responses carry the security headers; HSTS; no-store when signed in; a 4,096-character path is a 414")
     func headersEverywhere() async throws {
         try await withTestApp { app in
-            for path in ["/no-such-page", "/api/v1/no-such", "/areas/no-such-area", "/api/crimes-street/all-crime?lat=x&lng=1", "/open/campaigns/a%00b", "/" + String(repeating: "a", count: 4_096)] {
+            for path in [
+                "/no-such-page", "/api/v1/no-such", "/areas/no-such-area", "/api/crimes-street/all-crime?lat=x&lng=1",
+                "/open/campaigns/a%00b", "/" + String(repeating: "a", count: 4_096),
+            ] {
                 let res = try await get(app, path)
                 #expect(res.status.code >= 400 && res.status.code < 500, "\(path.prefix(40)): \(res.status)")
-                for header in ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Strict-Transport-Security"] {
+                for header in [
+                    "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+                    "Strict-Transport-Security",
+                ] {
                     #expect(res.headers.first(name: header) != nil, "\(header) on \(path.prefix(40))")
                 }
                 #expect(res.headers.first(name: "Content-Security-Policy")?.contains("base-uri 'none'") == true)
@@ -295,7 +389,8 @@ struct HardeningTests {
             #expect(try await get(app, "/open/campaigns/a%00b").status == .badRequest)
             try await app.makeUser("analyst@opcc.example", role: .opccStaff)
             let s = try await app.signIn("analyst@opcc.example")
-            #expect(try await app.get("/campaigns", as: s).headers.first(name: .cacheControl)?.contains("no-store") == true)
+            #expect(
+                try await app.get("/campaigns", as: s).headers.first(name: .cacheControl)?.contains("no-store") == true)
             #expect(SessionMiddleware.cookie.hasPrefix("__Host-") && SessionMiddleware.csrfCookie.hasPrefix("__Host-"))
         }
     }
@@ -303,14 +398,20 @@ struct HardeningTests {
     // 11. Resources looked up relative to the working directory.
     @Test("templates and public files are found from any working directory; a wrong setting is named")
     func resources() throws {
-        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let elsewhere = FileManager.default.temporaryDirectory.path
         let fromExecutable = ResourceDirectory.locate(
-            configured: nil, workingDirectory: elsewhere, executable: checkout.appendingPathComponent(".build/debug/saferstreets").path)
+            configured: nil, workingDirectory: elsewhere,
+            executable: checkout.appendingPathComponent(".build/debug/saferstreets").path)
         #expect((try? fromExecutable.get()) == checkout.path + "/")
-        let configured = ResourceDirectory.locate(configured: checkout.path, workingDirectory: elsewhere, executable: nil)
+        let configured = ResourceDirectory.locate(
+            configured: checkout.path, workingDirectory: elsewhere, executable: nil)
         #expect((try? configured.get()) == checkout.path + "/")
-        guard case .failure(let problem) = ResourceDirectory.locate(configured: elsewhere, workingDirectory: checkout.path, executable: nil) else {
+        guard
+            case .failure(let problem) = ResourceDirectory.locate(
+                configured: elsewhere, workingDirectory: checkout.path, executable: nil)
+        else {
             Issue.record("a folder without templates was accepted")
             return
         }
@@ -320,7 +421,8 @@ struct HardeningTests {
     // 10 (continued). Import summaries showed server paths; a zip of 20,000 entries became hours of work.
     @Test("an upload's summary names the file, not the server's folder; a zip of more than 6,000 entries is refused")
     func importEdges() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("saferstreets-upload-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "saferstreets-upload-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("upload.zip")
         let shown = ImportJobs.hidingFolder("\(path.path):2024-06/x.csv, line 3: bad month", path: path, as: "june.zip")
         #expect(shown == "june.zip:2024-06/x.csv, line 3: bad month")
@@ -343,28 +445,46 @@ struct HardeningTests {
             let s = try await app.signIn("analyst@opcc.example")
             var statuses: [HTTPStatus] = []
             for _ in 0..<(RateLimits.passwordCheck.maxHits + 1) {
-                statuses.append(try await app.post("/account/password", ["current_password": "not it", "new_password": "tidal kettle orbit",
-                                                                         "confirm_password": "tidal kettle orbit"], as: s).status)
+                statuses.append(
+                    try await app.post(
+                        "/account/password",
+                        [
+                            "current_password": "not it", "new_password": "tidal kettle orbit",
+                            "confirm_password": "tidal kettle orbit",
+                        ], as: s
+                    ).status)
             }
-            #expect(statuses.dropLast().allSatisfy { $0 == .badRequest } && statuses.last == .tooManyRequests, "\(statuses)")
+            #expect(
+                statuses.dropLast().allSatisfy { $0 == .badRequest } && statuses.last == .tooManyRequests, "\(statuses)"
+            )
             // Even the right password waits now.
-            let right = try await app.post("/account/password", ["current_password": "correct horse battery", "new_password": "tidal kettle orbit",
-                                                                 "confirm_password": "tidal kettle orbit"], as: s)
+            let right = try await app.post(
+                "/account/password",
+                [
+                    "current_password": "correct horse battery", "new_password": "tidal kettle orbit",
+                    "confirm_password": "tidal kettle orbit",
+                ], as: s)
             #expect(right.status == .tooManyRequests)
 
             var tokenStatuses: [HTTPStatus] = []
             for k in 0...RateLimits.badAPIToken.maxHits {
-                try await app.testing().test(.GET, "/api/v1/activities", headers: ["Authorization": "Bearer sst_guess\(k)"]) { res async in
+                try await app.testing().test(
+                    .GET, "/api/v1/activities", headers: ["Authorization": "Bearer sst_guess\(k)"]
+                ) { res async in
                     tokenStatuses.append(res.status)
                 }
             }
-            #expect(tokenStatuses.dropLast().allSatisfy { $0 == .unauthorized } && tokenStatuses.last == .tooManyRequests, "\(tokenStatuses)")
+            #expect(
+                tokenStatuses.dropLast().allSatisfy { $0 == .unauthorized } && tokenStatuses.last == .tooManyRequests,
+                "\(tokenStatuses)")
 
             var linkStatuses: [HTTPStatus] = []
             for k in 0...RateLimits.badShareLink.maxHits {
                 linkStatuses.append(try await get(app, "/shared/reports/ssr_guess\(k)").status)
             }
-            #expect(linkStatuses.dropLast().allSatisfy { $0 == .notFound } && linkStatuses.last == .tooManyRequests, "\(linkStatuses)")
+            #expect(
+                linkStatuses.dropLast().allSatisfy { $0 == .notFound } && linkStatuses.last == .tooManyRequests,
+                "\(linkStatuses)")
         }
     }
 

@@ -20,8 +20,10 @@ struct HomePageTests {
     @Test("after an import it shows forces, months, row counts and the last import")
     func loaded() async throws {
         try await withTestApp { app in
-            let june = try app.write(PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1), PoliceCSV.asb()]), to: "a.csv")
-            let july = try app.write(PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(2, month: "2024-07")]), to: "b.csv")
+            let june = try app.write(
+                PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1), PoliceCSV.asb()]), to: "a.csv")
+            let july = try app.write(
+                PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(2, month: "2024-07")]), to: "b.csv")
             _ = try await app.importFiles(june, july)
             try await app.testing().test(.GET, "/") { res in
                 let html = res.body.string
@@ -30,7 +32,8 @@ struct HomePageTests {
                 #expect(html.contains("2 months, 2024-06 to 2024-07"))
                 #expect(html.contains("2024-06: street 2"))
                 #expect(html.contains("files: 2 imported, 0 refused"))
-                #expect(html.range(of: #"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC"#, options: .regularExpression) != nil)
+                #expect(
+                    html.range(of: #"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC"#, options: .regularExpression) != nil)
                 #expect(!html.contains("No police.uk data has been imported yet"))
             }
             try await app.testing().test(.GET, "/api/v1/coverage") { res in

@@ -3,7 +3,7 @@ import Analytics
 import CrimeData
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import Testing
 import VaporTesting
@@ -37,7 +37,8 @@ struct HotspotTests {
             try await app.testing().test(.GET, "/hotspots/cells.geojson?\(Self.query)&cell=500") { res async throws in
                 #expect(res.status == .ok)
                 #expect(res.headers.contentType?.description == "application/geo+json")
-                let root = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
+                let root = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect(root["type"] as? String == "FeatureCollection")
                 let parameters = try #require(root["parameters"] as? [String: String])
                 #expect(parameters["cell_size_m"] == "500")
@@ -78,7 +79,9 @@ struct HotspotTests {
     func viewsAndProblems() async throws {
         try await withTestApp { app in
             try await load(app)
-            try await app.testing().test(.GET, "/hotspots?\(Self.query)&view=emerging&area=norwich-town-centre&cell=150") { res async in
+            try await app.testing().test(
+                .GET, "/hotspots?\(Self.query)&view=emerging&area=norwich-town-centre&cell=150"
+            ) { res async in
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains("Emerging patterns"))
                 #expect(res.body.string.contains("in Norwich town centre"))
@@ -101,7 +104,8 @@ struct HotspotTests {
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("There is no area"))
             }
-            try await app.testing().test(.GET, "/api/v1/hotspots?\(Self.query)&cell=1000&correction=holm") { res async throws in
+            try await app.testing().test(.GET, "/api/v1/hotspots?\(Self.query)&cell=1000&correction=holm") {
+                res async throws in
                 #expect(res.status == .ok)
                 let r = try JSONDecoder().decode(HotspotController.APIResult.self, from: Data(buffer: res.body))
                 #expect(r.parameters["correction"] == "holm")
@@ -131,24 +135,29 @@ struct HotspotTests {
                 let boundaries = try GeoJSON.boundaries(from: Data(buffer: res.body), file: "download")
                 #expect(boundaries.count == 11)
                 let thetford = try #require(boundaries.first { $0.name == "Thetford town centre" })
-                let shape = AreaShape(polygons: thetford.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
+                let shape = AreaShape(
+                    polygons: thetford.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
                 let centre = try NorfolkDemo.townCentres().first { $0.name == "Thetford" }!.centre
                 #expect(shape.contains(centre))
                 #expect(abs(shape.squareMetres - Double.pi * 800 * 800) / (Double.pi * 800 * 800) < 0.005)
             }
-            try await app.testing().test(.GET, "/api/v1/rankings?\(Self.query)&level=areas&sort=count") { res async throws in
+            try await app.testing().test(.GET, "/api/v1/rankings?\(Self.query)&level=areas&sort=count") {
+                res async throws in
                 struct R: Decodable { struct Row: Decodable { var id: String; var count: Int }; var rows: [Row] }
                 let r = try JSONDecoder().decode(R.self, from: Data(buffer: res.body))
                 #expect(r.rows.count == 11)
                 #expect(r.rows[0].id == "norwich-town-centre", "the city centre has the most ASB")
                 // Boundary counts by point in polygon equal a direct count of incidents within 800 m.
                 let centre = try NorfolkDemo.townCentres().first { $0.name == "Norwich" }!.centre
-                let direct = try await app.scalar("""
+                let direct = try await app.scalar(
+                    """
                     SELECT COUNT(*) AS n FROM incidents WHERE category_id = 1 AND month BETWEEN 202210 AND 202212
                       AND (easting - \(centre.easting)) * (easting - \(centre.easting))
                         + (northing - \(centre.northing)) * (northing - \(centre.northing)) < 799.0 * 799.0
                     """)
-                #expect(abs(r.rows[0].count - direct) <= direct / 200, "\(r.rows[0].count) vs \(direct) (the 96-gon differs from the circle by < 0.1%)")
+                #expect(
+                    abs(r.rows[0].count - direct) <= direct / 200,
+                    "\(r.rows[0].count) vs \(direct) (the 96-gon differs from the circle by < 0.1%)")
             }
         }
     }
@@ -157,7 +166,8 @@ struct HotspotTests {
     func recountAfterImport() async throws {
         try await withTestApp { app in
             try await NorfolkDemo.createTownAreas(on: app.db)
-            let count = "SELECT COALESCE(SUM(c.count), 0) AS n FROM area_counts c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'norwich-town-centre'"
+            let count =
+                "SELECT COALESCE(SUM(c.count), 0) AS n FROM area_counts c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'norwich-town-centre'"
             #expect(try await app.scalar(count) == 0)
             let rows = (0..<3).map { PoliceCSV.asb(month: "2025-06", location: "On or near Gentleman's Walk \($0)") }
             _ = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "june.csv"))
@@ -168,11 +178,15 @@ struct HotspotTests {
     @Test("on a real police.uk month the hottest cells are the city centres: Leeds for all crime, Bradford for ASB")
     func realWestYorkshire() async throws {
         try await withTestApp { app in
-            let path = try #require(Bundle.module.path(forResource: "2016-07-west-yorkshire-street", ofType: "csv", inDirectory: "Fixtures"))
+            let path = try #require(
+                Bundle.module.path(forResource: "2016-07-west-yorkshire-street", ofType: "csv", inDirectory: "Fixtures")
+            )
             _ = try await app.importFiles(path)
             func hottest(_ query: String) async throws -> GridPoint {
                 var best = GridPoint(easting: 0, northing: 0)
-                try await app.testing().test(.GET, "/api/v1/hotspots?force=west-yorkshire&from=2016-07&to=2016-07&\(query)") { res async throws in
+                try await app.testing().test(
+                    .GET, "/api/v1/hotspots?force=west-yorkshire&from=2016-07&to=2016-07&\(query)"
+                ) { res async throws in
                     #expect(res.status == .ok)
                     let r = try JSONDecoder().decode(HotspotController.APIResult.self, from: Data(buffer: res.body))
                     let top = try #require(r.cells.max { ($0.z ?? -99) < ($1.z ?? -99) })

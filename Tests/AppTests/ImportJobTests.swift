@@ -8,18 +8,23 @@ import VaporTesting
 /// all-or-nothing import and report as the command.
 @Suite("import from the web")
 struct ImportJobTests {
-    func upload(_ app: Application, name: String, body: String, as s: Session?, csrf: Bool = true) async throws -> TestingHTTPResponse {
+    func upload(_ app: Application, name: String, body: String, as s: Session?, csrf: Bool = true) async throws
+        -> TestingHTTPResponse
+    {
         var out: TestingHTTPResponse?
-        try await app.testing().test(.POST, "/imports", beforeRequest: { req in
-            if let s {
-                req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
-                if csrf { req.headers.replaceOrAdd(name: "X-CSRF-Token", value: s.csrf) }
+        try await app.testing().test(
+            .POST, "/imports",
+            beforeRequest: { req in
+                if let s {
+                    req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.cookie)=\(s.cookie)")
+                    if csrf { req.headers.replaceOrAdd(name: "X-CSRF-Token", value: s.csrf) }
+                }
+                req.headers.replaceOrAdd(name: "X-File-Name", value: name)
+                req.headers.replaceOrAdd(name: .accept, value: "application/json")
+                req.headers.contentType = .binary
+                req.body = ByteBuffer(string: body)
             }
-            req.headers.replaceOrAdd(name: "X-File-Name", value: name)
-            req.headers.replaceOrAdd(name: .accept, value: "application/json")
-            req.headers.contentType = .binary
-            req.body = ByteBuffer(string: body)
-        }) { res async in out = res }
+        ) { res async in out = res }
         return out!
     }
 
@@ -42,7 +47,8 @@ struct ImportJobTests {
             #expect(try await app.get("/imports", as: analyst).body.string.contains("Upload and import"))
             // Crime IDs 0x1000… (PoliceCSV.id pads with "a", so small numbers can collide).
             let rows = (4096..<4396).map { PoliceCSV.crime($0) } + [PoliceCSV.asb(), "not,a,police,row"]
-            let response = try await upload(app, name: "2024-06-norfolk-street.csv", body: PoliceCSV.file(PoliceCSV.street, rows), as: analyst)
+            let response = try await upload(
+                app, name: "2024-06-norfolk-street.csv", body: PoliceCSV.file(PoliceCSV.street, rows), as: analyst)
             #expect(response.status == .accepted)
             let href = try #require(try JSONValue.parse(Data(buffer: response.body))["href"]?.string)
             let job = try await finished(app, href, as: analyst)
@@ -57,23 +63,32 @@ struct ImportJobTests {
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM imports WHERE origin LIKE 'web:%'") == 1)
 
             // The same file again changes nothing.
-            let again = try await upload(app, name: "2024-06-norfolk-street.csv", body: PoliceCSV.file(PoliceCSV.street, rows), as: analyst)
-            let second = try await finished(app, try #require(try JSONValue.parse(Data(buffer: again.body))["href"]?.string), as: analyst)
+            let again = try await upload(
+                app, name: "2024-06-norfolk-street.csv", body: PoliceCSV.file(PoliceCSV.street, rows), as: analyst)
+            let second = try await finished(
+                app, try #require(try JSONValue.parse(Data(buffer: again.body))["href"]?.string), as: analyst)
             #expect(second["summary"]?.string?.contains("0 inserted") == true)
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM incidents") == 301)
         }
     }
 
-    @Test("a file that is not police.uk data is refused and nothing stored is touched; only OPCC staff may import, with the CSRF token")
+    @Test(
+        "a file that is not police.uk data is refused and nothing stored is touched; only OPCC staff may import, with the CSRF token"
+    )
     func refusals() async throws {
         try await withTestApp { app in
             _ = try await app.makeUser("analyst@opcc.example", role: .opccStaff)
-            _ = try await app.makeUser("ranger@bid.example", role: .partnerAdmin, organisation: "Norwich BID", kind: .businessImprovementDistrict)
+            _ = try await app.makeUser(
+                "ranger@bid.example", role: .partnerAdmin, organisation: "Norwich BID",
+                kind: .businessImprovementDistrict)
             let analyst = try await app.signIn("analyst@opcc.example")
-            _ = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1)]), to: "2024-06-norfolk-street.csv"))
-            let refused = try await upload(app, name: "../../etc/passwd", body: "root:x:0:0:root:/root:/bin/bash\n", as: analyst)
+            _ = try await app.importFiles(
+                try app.write(PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1)]), to: "2024-06-norfolk-street.csv"))
+            let refused = try await upload(
+                app, name: "../../etc/passwd", body: "root:x:0:0:root:/root:/bin/bash\n", as: analyst)
             #expect(refused.status == .accepted)
-            let job = try await finished(app, try #require(try JSONValue.parse(Data(buffer: refused.body))["href"]?.string), as: analyst)
+            let job = try await finished(
+                app, try #require(try JSONValue.parse(Data(buffer: refused.body))["href"]?.string), as: analyst)
             #expect(job["fileName"] == .string("passwd"), "the name cannot leave the upload folder")
             #expect(job["summary"]?.string?.contains("1 refused") == true, "\(job)")
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM incidents") == 1)
@@ -99,8 +114,9 @@ struct ImportJobTests {
 
 /// The import page in a real browser: the page's script sends the chosen file as the
 /// request body, the progress page follows the background import to its end.
-@Suite("import from the web, in a real browser", .serialized,
-       .enabled(if: Browser.available, "headless Chromium or chromedriver is not installed"))
+@Suite(
+    "import from the web, in a real browser", .serialized,
+    .enabled(if: Browser.available, "headless Chromium or chromedriver is not installed"))
 struct ImportBrowserTests {
     @Test("choose a street file, upload it, and watch the import finish")
     func uploadInBrowser() async throws {
@@ -121,9 +137,12 @@ struct ImportBrowserTests {
                     try await browser.type("#file", file, clear: false)
                     try await browser.click("form#import-form button[type=submit]")
                     do {
-                        _ = try await browser.waitForURL { $0.range(of: #"/imports/[0-9a-f-]{36}$"#, options: .regularExpression) != nil }
+                        _ = try await browser.waitForURL {
+                            $0.range(of: #"/imports/[0-9a-f-]{36}$"#, options: .regularExpression) != nil
+                        }
                     } catch {
-                        Issue.record("the upload did not reach its progress page: \(try await browser.text("#upload-status"))")
+                        Issue.record(
+                            "the upload did not reach its progress page: \(try await browser.text("#upload-status"))")
                         throw error
                     }
                     // The page follows the job and reloads itself when it ends: read until the

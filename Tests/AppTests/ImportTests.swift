@@ -44,7 +44,8 @@ struct ImportTests {
             #expect(!again.files[0].message.contains("identical"))
             #expect(again.updated == 1)
             #expect(again.unchanged == 3)
-            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM incidents WHERE last_outcome = 'Offender fined'") == 0)
+            #expect(
+                try await app.scalar("SELECT COUNT(*) AS n FROM incidents WHERE last_outcome = 'Offender fined'") == 0)
         }
     }
 
@@ -66,7 +67,9 @@ struct ImportTests {
     @Test("identical ASB rows are separate incidents, and stay so on re-import")
     func duplicateASB() async throws {
         try await withTestApp { app in
-            let rows = [PoliceCSV.asb(), PoliceCSV.asb(), PoliceCSV.asb(), PoliceCSV.asb(location: "On or near Elm Hill")]
+            let rows = [
+                PoliceCSV.asb(), PoliceCSV.asb(), PoliceCSV.asb(), PoliceCSV.asb(location: "On or near Elm Hill"),
+            ]
             let path = try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "asb.csv")
             let first = try await app.importFiles(path)
             #expect(first.inserted == 4)
@@ -86,19 +89,24 @@ struct ImportTests {
     @Test("a changed last outcome updates the row and keeps the aggregates right")
     func updatedRow() async throws {
         try await withTestApp { app in
-            let v1 = try app.write(PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1), PoliceCSV.crime(2)]), to: "v1.csv")
+            let v1 = try app.write(
+                PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1), PoliceCSV.crime(2)]), to: "v1.csv")
             _ = try await app.importFiles(v1)
             let v2 = try app.write(
-                PoliceCSV.file(PoliceCSV.street, [
-                    PoliceCSV.crime(1, outcome: "Offender given a caution"),
-                    PoliceCSV.crime(2, type: "Shoplifting", lsoa: "E01026765"),
-                    PoliceCSV.crime(3),
-                ]), to: "v2.csv")
+                PoliceCSV.file(
+                    PoliceCSV.street,
+                    [
+                        PoliceCSV.crime(1, outcome: "Offender given a caution"),
+                        PoliceCSV.crime(2, type: "Shoplifting", lsoa: "E01026765"),
+                        PoliceCSV.crime(3),
+                    ]), to: "v2.csv")
             let report = try await app.importFiles(v2)
             #expect(report.updated == 2)
             #expect(report.inserted == 1)
             #expect(report.unchanged == 0)
-            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM incidents WHERE last_outcome = 'Offender given a caution'") == 1)
+            #expect(
+                try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM incidents WHERE last_outcome = 'Offender given a caution'") == 1)
             try await expectAggregatesMatchRows(app)
         }
     }
@@ -107,16 +115,24 @@ struct ImportTests {
     func overlappingArchives() async throws {
         try await withTestApp { app in
             func month(_ m: String, _ base: Int) -> String {
-                PoliceCSV.file(PoliceCSV.street, (0..<5).map { PoliceCSV.crime(base + $0, month: m) } + [PoliceCSV.asb(month: m), PoliceCSV.asb(month: m)])
+                PoliceCSV.file(
+                    PoliceCSV.street,
+                    (0..<5).map { PoliceCSV.crime(base + $0, month: m) } + [
+                        PoliceCSV.asb(month: m), PoliceCSV.asb(month: m),
+                    ])
             }
-            let a = try TestZip.make(at: app.scratch.appendingPathComponent("a.zip"), entries: [
-                "2024-05/2024-05-norfolk-street.csv": month("2024-05", 100),
-                "2024-06/2024-06-norfolk-street.csv": month("2024-06", 200),
-            ])
-            let b = try TestZip.make(at: app.scratch.appendingPathComponent("b.zip"), entries: [
-                "2024-06/2024-06-norfolk-street.csv": month("2024-06", 200),
-                "2024-07/2024-07-norfolk-street.csv": month("2024-07", 300),
-            ])
+            let a = try TestZip.make(
+                at: app.scratch.appendingPathComponent("a.zip"),
+                entries: [
+                    "2024-05/2024-05-norfolk-street.csv": month("2024-05", 100),
+                    "2024-06/2024-06-norfolk-street.csv": month("2024-06", 200),
+                ])
+            let b = try TestZip.make(
+                at: app.scratch.appendingPathComponent("b.zip"),
+                entries: [
+                    "2024-06/2024-06-norfolk-street.csv": month("2024-06", 200),
+                    "2024-07/2024-07-norfolk-street.csv": month("2024-07", 300),
+                ])
             let first = try await app.importFiles(a)
             #expect(first.inserted == 14)
             let second = try await app.importFiles(b)
@@ -137,7 +153,8 @@ struct ImportTests {
                 PoliceCSV.crime(2, month: "2024-06"), PoliceCSV.asb(month: "2024-06"),
                 // May again: an identical ASB row (a second real incident), a repeated
                 // Crime ID (the same crime twice) and a new crime.
-                PoliceCSV.asb(month: "2024-05"), PoliceCSV.crime(1, month: "2024-05"), PoliceCSV.crime(3, month: "2024-05"),
+                PoliceCSV.asb(month: "2024-05"), PoliceCSV.crime(1, month: "2024-05"),
+                PoliceCSV.crime(3, month: "2024-05"),
             ]
             let path = try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "interleaved.csv")
             let first = try await app.importFiles(path)
@@ -154,19 +171,26 @@ struct ImportTests {
     @Test("outcomes files build each crime's outcome history")
     func outcomeHistory() async throws {
         try await withTestApp { app in
-            let june = try app.write(PoliceCSV.file(PoliceCSV.outcomes, [
-                "\(PoliceCSV.id(1)),2024-06,Norfolk Constabulary,Norfolk Constabulary,1.297400,52.630900,On or near Castle Meadow,E01026764,Norwich 013A,Suspect charged",
-            ]), to: "2024-06-norfolk-outcomes.csv")
-            let sept = try app.write(PoliceCSV.file(PoliceCSV.outcomes, [
-                "\(PoliceCSV.id(1)),2024-09,Norfolk Constabulary,Norfolk Constabulary,1.297400,52.630900,On or near Castle Meadow,E01026764,Norwich 013A,Offender sent to prison",
-                "\(PoliceCSV.id(2)),2024-09,Norfolk Constabulary,Norfolk Constabulary,,,No location,,,Investigation complete; no suspect identified",
-            ]), to: "2024-09-norfolk-outcomes.csv")
+            let june = try app.write(
+                PoliceCSV.file(
+                    PoliceCSV.outcomes,
+                    [
+                        "\(PoliceCSV.id(1)),2024-06,Norfolk Constabulary,Norfolk Constabulary,1.297400,52.630900,On or near Castle Meadow,E01026764,Norwich 013A,Suspect charged"
+                    ]), to: "2024-06-norfolk-outcomes.csv")
+            let sept = try app.write(
+                PoliceCSV.file(
+                    PoliceCSV.outcomes,
+                    [
+                        "\(PoliceCSV.id(1)),2024-09,Norfolk Constabulary,Norfolk Constabulary,1.297400,52.630900,On or near Castle Meadow,E01026764,Norwich 013A,Offender sent to prison",
+                        "\(PoliceCSV.id(2)),2024-09,Norfolk Constabulary,Norfolk Constabulary,,,No location,,,Investigation complete; no suspect identified",
+                    ]), to: "2024-09-norfolk-outcomes.csv")
             _ = try await app.importFiles(june)
             let report = try await app.importFiles(sept, june)
             #expect(report.inserted == 2)
             #expect(report.unchanged == 1)
             let history = try await app.db.sql.raw(
-                "SELECT month, outcome FROM outcomes ORDER BY month").all()
+                "SELECT month, outcome FROM outcomes ORDER BY month"
+            ).all()
             #expect(history.count == 3)
             let outcomes = try history.map { try $0.decode(column: "outcome", as: String.self) }
             #expect(outcomes.contains("Suspect charged"))
@@ -177,13 +201,16 @@ struct ImportTests {
     @Test("bad rows are rejected with their line; the rest of the file is imported")
     func rejectedRows() async throws {
         try await withTestApp { app in
-            let path = try app.write(PoliceCSV.file(PoliceCSV.street, [
-                PoliceCSV.crime(1),
-                PoliceCSV.crime(2, month: "2024-13"),
-                PoliceCSV.crime(3, lon: "east", lat: "52.6"),
-                "short,row",
-                PoliceCSV.crime(4),
-            ]), to: "mixed.csv")
+            let path = try app.write(
+                PoliceCSV.file(
+                    PoliceCSV.street,
+                    [
+                        PoliceCSV.crime(1),
+                        PoliceCSV.crime(2, month: "2024-13"),
+                        PoliceCSV.crime(3, lon: "east", lat: "52.6"),
+                        "short,row",
+                        PoliceCSV.crime(4),
+                    ]), to: "mixed.csv")
             let report = try await app.importFiles(path)
             #expect(report.inserted == 2)
             #expect(report.rejected == 3)
@@ -199,12 +226,17 @@ struct ImportTests {
     @Test("crimes without a location are kept and counted")
     func noLocation() async throws {
         try await withTestApp { app in
-            let path = try app.write(PoliceCSV.file(PoliceCSV.street, [
-                "\(PoliceCSV.id(9)),2024-06,Norfolk Constabulary,Norfolk Constabulary,,,No location,,,Other crime,Under investigation,",
-            ]), to: "noloc.csv")
+            let path = try app.write(
+                PoliceCSV.file(
+                    PoliceCSV.street,
+                    [
+                        "\(PoliceCSV.id(9)),2024-06,Norfolk Constabulary,Norfolk Constabulary,,,No location,,,Other crime,Under investigation,"
+                    ]), to: "noloc.csv")
             let report = try await app.importFiles(path)
             #expect(report.inserted == 1)
-            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM incidents WHERE longitude IS NULL AND easting IS NULL") == 1)
+            #expect(
+                try await app.scalar("SELECT COUNT(*) AS n FROM incidents WHERE longitude IS NULL AND easting IS NULL")
+                    == 1)
             #expect(try await app.scalar("SELECT SUM(count) AS n FROM counts_by_lsoa WHERE lsoa_code = ''") == 1)
         }
     }
@@ -212,10 +244,14 @@ struct ImportTests {
     @Test("BOM, CRLF and quoted fields are read as police.uk writes them")
     func bomCrlfQuotes() async throws {
         try await withTestApp { app in
-            let text = "\u{FEFF}" + PoliceCSV.file(PoliceCSV.street, [
-                PoliceCSV.crime(1, location: "\"On or near Smith, Jones and \"\"Co\"\" Yard\""),
-                PoliceCSV.asb(),
-            ], crlf: true)
+            let text =
+                "\u{FEFF}"
+                + PoliceCSV.file(
+                    PoliceCSV.street,
+                    [
+                        PoliceCSV.crime(1, location: "\"On or near Smith, Jones and \"\"Co\"\" Yard\""),
+                        PoliceCSV.asb(),
+                    ], crlf: true)
             let path = try app.write(text, to: "bom.csv")
             let report = try await app.importFiles(path)
             #expect(report.inserted == 2)
@@ -229,13 +265,17 @@ struct ImportTests {
     @Test("the 2010–2012 easting/northing layout is imported with WGS84 positions")
     func legacyLayout() async throws {
         try await withTestApp { app in
-            let path = try app.write(PoliceCSV.file(PoliceCSV.legacy, [
-                "2012-03,Norfolk Constabulary,Norfolk Constabulary,623243,308787,On or near Castle Meadow,Burglary,",
-                "2012-03,Norfolk Constabulary,Norfolk Constabulary,623243,308787,On or near Castle Meadow,Burglary,",
-            ]), to: "2012-03-norfolk-street.csv")
+            let path = try app.write(
+                PoliceCSV.file(
+                    PoliceCSV.legacy,
+                    [
+                        "2012-03,Norfolk Constabulary,Norfolk Constabulary,623243,308787,On or near Castle Meadow,Burglary,",
+                        "2012-03,Norfolk Constabulary,Norfolk Constabulary,623243,308787,On or near Castle Meadow,Burglary,",
+                    ]), to: "2012-03-norfolk-street.csv")
             let report = try await app.importFiles(path)
             #expect(report.inserted == 2)
-            let row = try #require(try await app.db.sql.raw("SELECT longitude, latitude FROM incidents LIMIT 1").first())
+            let row = try #require(
+                try await app.db.sql.raw("SELECT longitude, latitude FROM incidents LIMIT 1").first())
             let lon = try row.decode(column: "longitude", as: Double.self)
             let lat = try row.decode(column: "latitude", as: Double.self)
             #expect(abs(lon - 1.2974) < 0.0001)
@@ -253,7 +293,10 @@ struct ImportTests {
             let named = try app.write(PoliceCSV.file(PoliceCSV.stops, rows), to: "2024-06-norfolk-stop-and-search.csv")
             let report = try await app.importFiles(named)
             #expect(report.inserted == 2)
-            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM data_slices WHERE kind = 'stop-and-search' AND force_id = 'norfolk'") == 1)
+            #expect(
+                try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM data_slices WHERE kind = 'stop-and-search' AND force_id = 'norfolk'")
+                    == 1)
             let unnamed = try app.write(PoliceCSV.file(PoliceCSV.stops, rows), to: "stops.csv")
             let refused = try await app.importFiles(unnamed)
             #expect(refused.filesRefused == 1)
@@ -261,7 +304,9 @@ struct ImportTests {
         }
     }
 
-    @Test("a file refused after thousands of rows were handed to the writer leaves nothing behind, and the next file imports")
+    @Test(
+        "a file refused after thousands of rows were handed to the writer leaves nothing behind, and the next file imports"
+    )
     func refusedAfterManyRows() async throws {
         try await withTestApp { app in
             // Three months of 3,000 crimes (several writer batches, three new slices, a new
@@ -290,7 +335,9 @@ struct ImportTests {
     @Test("the real West Yorkshire month imports whole and again unchanged")
     func realMonth() async throws {
         try await withTestApp { app in
-            let path = try #require(Bundle.module.path(forResource: "2016-07-west-yorkshire-street", ofType: "csv", inDirectory: "Fixtures"))
+            let path = try #require(
+                Bundle.module.path(forResource: "2016-07-west-yorkshire-street", ofType: "csv", inDirectory: "Fixtures")
+            )
             let first = try await app.importFiles(path)
             #expect(first.rowsRead == 27_176)
             #expect(first.inserted == 27_176)
@@ -307,7 +354,8 @@ struct ImportTests {
 
 /// The maintained aggregates must equal a fresh GROUP BY over the stored rows.
 func expectAggregatesMatchRows(_ app: Application) async throws {
-    let mismatches = try await app.scalar("""
+    let mismatches = try await app.scalar(
+        """
         SELECT COUNT(*) AS n FROM (
           SELECT lsoa_code, month, category_id, COUNT(*) AS c FROM incidents GROUP BY lsoa_code, month, category_id
         ) r FULL OUTER JOIN (SELECT * FROM counts_by_lsoa WHERE count <> 0) a
@@ -315,7 +363,8 @@ func expectAggregatesMatchRows(_ app: Application) async throws {
         WHERE a.count IS NULL OR r.c IS NULL OR a.count <> r.c
         """)
     #expect(mismatches == 0)
-    let forceMismatches = try await app.scalar("""
+    let forceMismatches = try await app.scalar(
+        """
         SELECT COUNT(*) AS n FROM (
           SELECT s.force_id, i.month, i.category_id, COUNT(*) AS c FROM incidents i JOIN data_slices s ON s.id = i.slice_id
           GROUP BY s.force_id, i.month, i.category_id

@@ -25,15 +25,19 @@ struct OpenAPITests {
                 guard case .object(let operations) = item else { continue }
                 for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
             }
-            let served = Set(app.routes.all.compactMap { route -> String? in
-                let parts = route.path.map { component -> String in
-                    if case .parameter(let name) = component { return "{\(name)}" }
-                    return component.description
-                }
-                guard parts.count >= 2, parts[0] == "api", parts[1] == "v1" else { return nil }
-                return "\(route.method.rawValue) /\(parts.joined(separator: "/"))"
-            })
-            #expect(documented == served, "documented but not served: \(documented.subtracting(served).sorted()); served but not documented: \(served.subtracting(documented).sorted())")
+            let served = Set(
+                app.routes.all.compactMap { route -> String? in
+                    let parts = route.path.map { component -> String in
+                        if case .parameter(let name) = component { return "{\(name)}" }
+                        return component.description
+                    }
+                    guard parts.count >= 2, parts[0] == "api", parts[1] == "v1" else { return nil }
+                    return "\(route.method.rawValue) /\(parts.joined(separator: "/"))"
+                })
+            #expect(
+                documented == served,
+                "documented but not served: \(documented.subtracting(served).sorted()); served but not documented: \(served.subtracting(documented).sorted())"
+            )
 
             // Every operation that needs a caller says so and documents the 401.
             for (path, item) in paths {
@@ -43,12 +47,17 @@ struct OpenAPITests {
                 }
             }
             // The activity types the document lists are the app's.
-            let types = doc["components"]?["schemas"]?["ActivityIn"]?["properties"]?["type"]?["enum"]?.array.compactMap(\.string)
+            let types = doc["components"]?["schemas"]?["ActivityIn"]?["properties"]?["type"]?["enum"]?.array.compactMap(
+                \.string)
             #expect(types == ActivityType.all.map(\.slug))
             // Every $ref resolves.
             let text = String(decoding: body, as: UTF8.self)
-            let refs = text.components(separatedBy: "\"$ref\": \"#/components/schemas/").dropFirst().map { $0.prefix { $0 != "\"" } }
-            for name in Set(refs) { #expect(doc["components"]?["schemas"]?[String(name)] != nil, "unresolved $ref \(name)") }
+            let refs = text.components(separatedBy: "\"$ref\": \"#/components/schemas/").dropFirst().map {
+                $0.prefix { $0 != "\"" }
+            }
+            for name in Set(refs) {
+                #expect(doc["components"]?["schemas"]?[String(name)] != nil, "unresolved $ref \(name)")
+            }
         }
     }
 

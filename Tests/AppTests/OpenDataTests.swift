@@ -9,34 +9,47 @@ import VaporTesting
 struct OpenDataTests {
     /// The small Norfolk data set, a Norwich area, and a campaign there with public,
     /// shared and private activity.
-    static func setUp(_ app: Application) async throws -> (campaign: CampaignStore.Campaign, opcc: Session, partner: Session) {
+    static func setUp(_ app: Application) async throws -> (
+        campaign: CampaignStore.Campaign, opcc: Session, partner: Session
+    ) {
         try await PoliceAPIData.load(app)
         let area = try await AreaStore().create(
-            AreaDraft(name: "Norwich centre", kind: .radius, forceID: "norfolk",
-                      shape: .circle(centre: BritishNationalGrid.grid(from: GeoPoint(longitude: 1.2974, latitude: 52.6309)), radius: 800),
-                      radius: 800),
+            AreaDraft(
+                name: "Norwich centre", kind: .radius, forceID: "norfolk",
+                shape: .circle(
+                    centre: BritishNationalGrid.grid(from: GeoPoint(longitude: 1.2974, latitude: 52.6309)), radius: 800),
+                radius: 800),
             on: app.db)
         _ = try await AreaStore().refreshCounts(on: app.db)
         _ = try await app.makeUser("analyst@opcc.example", role: .opccStaff)
-        let partner = try await app.makeUser("ranger@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
+        let partner = try await app.makeUser(
+            "ranger@bid.example", role: .partnerUser, organisation: "Norwich BID", kind: .businessImprovementDistrict)
         let store = CampaignStore(audit: AuditLog())
         let campaign = try await store.create(
-            CampaignDraft(name: "Summer in Norwich", description: "", startsOn: "2024-06-01", endsOn: "2024-06-30"), by: nil, on: app.db)
+            CampaignDraft(name: "Summer in Norwich", description: "", startsOn: "2024-06-01", endsOn: "2024-06-30"),
+            by: nil, on: app.db)
         _ = area
         try await store.addOrganisation(partner.organisation_id, to: campaign, by: nil, on: app.db)
         try await store.addArea(area.id, to: campaign, by: nil, on: app.db)
         let ranger = try await app.signIn("ranger@bid.example")
         // Six public youth sessions, three public school visits (under 5: suppressed), and
         // private multi-agency meetings that must never show.
-        for (type, count, visibility, quantity) in [("youth-session", 6, "public", "12"), ("school-visit", 3, "public", "30"),
-                                                    ("multi-agency-meeting", 4, "private", "1")] {
+        for (type, count, visibility, quantity) in [
+            ("youth-session", 6, "public", "12"), ("school-visit", 3, "public", "30"),
+            ("multi-agency-meeting", 4, "private", "1"),
+        ] {
             let template = try await app.get("/activities/templates/\(type).csv", as: ranger).body.string
             let header = template.components(separatedBy: .newlines)[0]
-            let values = ["time": "18:00", "area": "norwich-centre", "location": "Castle Gardens", "campaign": "summer-in-norwich",
-                          "visibility": visibility, "attendance": quantity, "pupils": quantity, "count": quantity]
+            let values = [
+                "time": "18:00", "area": "norwich-centre", "location": "Castle Gardens",
+                "campaign": "summer-in-norwich",
+                "visibility": visibility, "attendance": quantity, "pupils": quantity, "count": quantity,
+            ]
             var rows = [header]
             for d in 1...count {
-                rows.append(header.split(separator: ",").map { $0 == "date" ? "2024-06-0\(d)" : values[String($0)] ?? "" }.joined(separator: ","))
+                rows.append(
+                    header.split(separator: ",").map { $0 == "date" ? "2024-06-0\(d)" : values[String($0)] ?? "" }
+                        .joined(separator: ","))
             }
             let csv = rows.joined(separator: "\n") + "\n"
             let response = try await ActivityTests().upload(app, type: type, csv: csv, as: ranger)
@@ -70,7 +83,8 @@ struct OpenDataTests {
             try await app.testing().test(.GET, "/open/areas/norwich-centre/area.geojson") { res async in
                 let text = res.body.string
                 // Two ASB in the last twelve months (hidden); five other crimes (May and June: shown).
-                #expect(text.contains("\"asb_last_12_months\":null") && text.contains("\"other_crime_last_12_months\":5"))
+                #expect(
+                    text.contains("\"asb_last_12_months\":null") && text.contains("\"other_crime_last_12_months\":5"))
             }
             try await app.testing().test(.GET, "/open") { res async in
                 #expect(res.status == .ok && res.body.string.contains("Open data: Norfolk Constabulary"))
@@ -91,7 +105,9 @@ struct OpenDataTests {
             try await app.testing().test(.GET, page) { res async in #expect(res.status == .notFound) }
             try await app.testing().test(.GET, "\(page)/results.csv") { res async in #expect(res.status == .notFound) }
             #expect(try await app.post("/campaigns/\(campaign.slug)/publish", [:], as: partner).status == .forbidden)
-            try await app.testing().test(.POST, "/campaigns/\(campaign.slug)/publish") { res async in #expect(res.status != .seeOther) }
+            try await app.testing().test(.POST, "/campaigns/\(campaign.slug)/publish") { res async in
+                #expect(res.status != .seeOther)
+            }
             try await app.testing().test(.GET, page) { res async in #expect(res.status == .notFound) }
 
             #expect(try await app.post("/campaigns/\(campaign.slug)/publish", [:], as: opcc).status == .seeOther)
@@ -109,7 +125,9 @@ struct OpenDataTests {
             try await app.testing().test(.GET, "\(page)/areas.geojson") { res async in
                 #expect(res.status == .ok && res.body.string.contains("\"slug\":\"norwich-centre\""))
             }
-            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'publish' AND entity = 'campaign'") == 1)
+            #expect(
+                try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'publish' AND entity = 'campaign'") == 1)
 
             #expect(try await app.post("/campaigns/\(campaign.slug)/unpublish", [:], as: opcc).status == .seeOther)
             try await app.testing().test(.GET, page) { res async in #expect(res.status == .notFound) }
@@ -130,12 +148,17 @@ struct OpenDataTests {
     @Test("settings: every bad value is named, all at once; good ones are read")
     func settings() throws {
         do {
-            _ = try AppConfig.fromEnvironment(["PORT": "0", "SAFERSTREETS_POLICE_API_CACHE_MB": "lots", "SAFERSTREETS_PUBLIC_MIN_COUNT": "101"])
+            _ = try AppConfig.fromEnvironment([
+                "PORT": "0", "SAFERSTREETS_POLICE_API_CACHE_MB": "lots", "SAFERSTREETS_PUBLIC_MIN_COUNT": "101",
+            ])
             Issue.record("bad settings were accepted")
         } catch let error as ConfigError {
             #expect(error.problems.count == 3)
             #expect(error.problems.contains("PORT must be a number from 1 to 65535 (got \"0\")"))
-            #expect(error.problems.contains { $0.hasPrefix("SAFERSTREETS_POLICE_API_CACHE_MB must be a number of megabytes") })
+            #expect(
+                error.problems.contains {
+                    $0.hasPrefix("SAFERSTREETS_POLICE_API_CACHE_MB must be a number of megabytes")
+                })
         }
         let config = try AppConfig.fromEnvironment(["PORT": "9000", "SAFERSTREETS_POLICE_API_CACHE_MB": "64"])
         #expect(config.port == 9000 && config.policeAPICacheBytes == 64 << 20 && config.publicMinimumCount == 5)

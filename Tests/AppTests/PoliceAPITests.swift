@@ -16,9 +16,12 @@ enum PoliceAPIData {
         let june = [
             PoliceCSV.crime(1, type: "Burglary", outcome: "Under investigation"),
             PoliceCSV.crime(2, type: "Violence and sexual offences", outcome: "Unable to prosecute suspect"),
-            PoliceCSV.crime(3, type: "Shoplifting", outcome: "Investigation complete; no suspect identified", lon: "1.730500", lat: "52.607600",
-                            location: "On or near King Street"),
-            PoliceCSV.crime(4, type: "Burglary", outcome: "Under investigation", lon: "", lat: "", location: "No Location"),
+            PoliceCSV.crime(
+                3, type: "Shoplifting", outcome: "Investigation complete; no suspect identified", lon: "1.730500",
+                lat: "52.607600",
+                location: "On or near King Street"),
+            PoliceCSV.crime(
+                4, type: "Burglary", outcome: "Under investigation", lon: "", lat: "", location: "No Location"),
             PoliceCSV.asb(), PoliceCSV.asb(),
             "\(PoliceCSV.id(5)),2024-06,British Transport Police,Norfolk Constabulary,1.306000,52.627000,On or near Norwich Station,E01026764,Norwich 013A,Robbery,Under investigation,",
             PoliceCSV.crime(6, type: "Public order", outcome: "", location: "\"On or near \"\"The Walk\"\", Norwich\""),
@@ -44,22 +47,29 @@ enum PoliceAPIData {
 
 extension Application {
     /// A GET (or a form POST) and its body parsed as JSON.
-    func json(_ path: String, method: HTTPMethod = .GET, form: String? = nil, status: HTTPStatus = .ok,
-              sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
+    func json(
+        _ path: String, method: HTTPMethod = .GET, form: String? = nil, status: HTTPStatus = .ok,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> JSONValue {
         var body = Data()
         var got: HTTPStatus = .ok
         var contentType = ""
-        try await testing().test(method, path, beforeRequest: { req in
-            if let form {
-                req.headers.contentType = .urlEncodedForm
-                req.body = ByteBuffer(string: form)
+        try await testing().test(
+            method, path,
+            beforeRequest: { req in
+                if let form {
+                    req.headers.contentType = .urlEncodedForm
+                    req.body = ByteBuffer(string: form)
+                }
             }
-        }) { res async in
+        ) { res async in
             got = res.status
             body = Data(buffer: res.body)
             contentType = res.headers.contentType?.description ?? ""
         }
-        #expect(got == status, "\(method) \(path): \(String(decoding: body, as: UTF8.self).prefix(300))", sourceLocation: sourceLocation)
+        #expect(
+            got == status, "\(method) \(path): \(String(decoding: body, as: UTF8.self).prefix(300))",
+            sourceLocation: sourceLocation)
         if got == .ok { #expect(contentType.hasPrefix("application/json"), sourceLocation: sourceLocation) }
         return (try? JSONValue.parse(body)) ?? .null
     }
@@ -69,7 +79,9 @@ extension Application {
 struct PoliceAPITests {
     static let castle = "lat=52.6309&lng=1.2974"
 
-    @Test("street crimes within a mile: Norwich's, not Great Yarmouth's; none without a location; latest month by default")
+    @Test(
+        "street crimes within a mile: Norwich's, not Great Yarmouth's; none without a location; latest month by default"
+    )
     func streetByPoint() async throws {
         try await withTestApp { app in
             try await PoliceAPIData.load(app)
@@ -114,11 +126,15 @@ struct PoliceAPITests {
             // A triangle round Norwich city centre, open (police.uk closes it).
             let poly = "52.64,1.28:52.64,1.32:52.62,1.30"
             let byGet = try await app.json("/api/crimes-street/all-crime?poly=\(poly)&date=2024-06").array
-            let byPost = try await app.json("/api/crimes-street/all-crime", method: .POST, form: "poly=\(poly)&date=2024-06").array
+            let byPost = try await app.json(
+                "/api/crimes-street/all-crime", method: .POST, form: "poly=\(poly)&date=2024-06"
+            ).array
             #expect(byGet.count == 6)
             #expect(byGet == byPost)
             let county = "53.0,0.9:53.0,1.9:52.3,1.9:52.3,0.9"
-            #expect(try await app.json("/api/crimes-street/all-crime", method: .POST, form: "poly=\(county)").array.count == 7)
+            #expect(
+                try await app.json("/api/crimes-street/all-crime", method: .POST, form: "poly=\(county)").array.count
+                    == 7)
         }
     }
 
@@ -126,17 +142,23 @@ struct PoliceAPITests {
     func statusCodes() async throws {
         try await withTestApp { app in
             try await PoliceAPIData.load(app)
-            for path in ["/api/crimes-street/all-crime", "/api/crimes-street/all-crime?lat=52.6",
-                         "/api/crimes-street/all-crime?lat=north&lng=1.2", "/api/crimes-street/all-crime?lat=95&lng=1.2",
-                         "/api/crimes-street/all-crime?\(Self.castle)&date=2024-13", "/api/crimes-street/all-crime?poly=52,1:53,1",
-                         "/api/crimes-street/all-crime?poly=52,1:53,x:52,2", "/api/crimes-no-location?category=all-crime",
-                         "/api/crimes-at-location?date=2024-06", "/api/stops-force", "/api/locate-neighbourhood?q=52.6",
-                         "/api/crimes-at-location?location_id=abc"] {
+            for path in [
+                "/api/crimes-street/all-crime", "/api/crimes-street/all-crime?lat=52.6",
+                "/api/crimes-street/all-crime?lat=north&lng=1.2", "/api/crimes-street/all-crime?lat=95&lng=1.2",
+                "/api/crimes-street/all-crime?\(Self.castle)&date=2024-13",
+                "/api/crimes-street/all-crime?poly=52,1:53,1",
+                "/api/crimes-street/all-crime?poly=52,1:53,x:52,2", "/api/crimes-no-location?category=all-crime",
+                "/api/crimes-at-location?date=2024-06", "/api/stops-force", "/api/locate-neighbourhood?q=52.6",
+                "/api/crimes-at-location?location_id=abc",
+            ] {
                 _ = try await app.json(path, status: .badRequest)
             }
-            for path in ["/api/crimes-street/not-a-category?\(Self.castle)", "/api/forces/atlantis",
-                         "/api/crimes-no-location?category=all-crime&force=atlantis", "/api/outcomes-for-crime/\(PoliceCSV.id(999))",
-                         "/api/outcomes-for-crime/xyz", "/api/norfolk/no-such-area", "/api/locate-neighbourhood?q=51.5,-0.1"] {
+            for path in [
+                "/api/crimes-street/not-a-category?\(Self.castle)", "/api/forces/atlantis",
+                "/api/crimes-no-location?category=all-crime&force=atlantis",
+                "/api/outcomes-for-crime/\(PoliceCSV.id(999))",
+                "/api/outcomes-for-crime/xyz", "/api/norfolk/no-such-area", "/api/locate-neighbourhood?q=51.5,-0.1",
+            ] {
                 _ = try await app.json(path, status: .notFound)
             }
         }
@@ -147,18 +169,24 @@ struct PoliceAPITests {
         try await withTestApp { app in
             try await PoliceAPIData.load(app)
             let crimes = try await app.json("/api/crimes-street/all-crime?\(Self.castle)").array
-            let castleID = try #require(crimes.first { $0["persistent_id"]?.string == PoliceCSV.id(1) }?["location"]?["street"]?["id"]?.integer)
+            let castleID = try #require(
+                crimes.first { $0["persistent_id"]?.string == PoliceCSV.id(1) }?["location"]?["street"]?["id"]?.integer)
             #expect(PoliceLocationID.point(of: castleID).map { abs($0.latitude - 52.6309) < 1e-9 } == true)
             let atCastle = try await app.json("/api/crimes-at-location?location_id=\(castleID)&date=2024-06").array
-            #expect(Set(atCastle.compactMap { $0["persistent_id"]?.string }) == [PoliceCSV.id(1), PoliceCSV.id(2), PoliceCSV.id(6)])
+            #expect(
+                Set(atCastle.compactMap { $0["persistent_id"]?.string }) == [
+                    PoliceCSV.id(1), PoliceCSV.id(2), PoliceCSV.id(6),
+                ])
             // lat/lng finds the nearest map point.
             let nearest = try await app.json("/api/crimes-at-location?lat=52.63095&lng=1.29745&date=2024-06").array
             #expect(nearest == atCastle)
 
-            let noLocation = try await app.json("/api/crimes-no-location?category=all-crime&force=norfolk&date=2024-06").array
+            let noLocation = try await app.json("/api/crimes-no-location?category=all-crime&force=norfolk&date=2024-06")
+                .array
             #expect(noLocation.map { $0["persistent_id"]?.string } == [PoliceCSV.id(4)])
             #expect(noLocation.first?["location"] == .null && noLocation.first?["location_type"] == .null)
-            #expect(try await app.json("/api/crimes-no-location?category=drugs&force=norfolk&date=2024-06").array.isEmpty)
+            #expect(
+                try await app.json("/api/crimes-no-location?category=drugs&force=norfolk&date=2024-06").array.isEmpty)
 
             let history = try await app.json("/api/outcomes-for-crime/\(PoliceCSV.id(1))")
             #expect(history["crime"]?["persistent_id"] == .string(PoliceCSV.id(1)))
@@ -167,12 +195,18 @@ struct PoliceAPITests {
             #expect(history["outcomes"]?.array.first?["date"] == .string("2024-07"))
             #expect(history["outcomes"]?.array.first?["person_id"] == .null)
             // Upper-case ids are the same crime.
-            #expect(try await app.json("/api/outcomes-for-crime/\(PoliceCSV.id(1).uppercased())")["crime"] == history["crime"])
+            #expect(
+                try await app.json("/api/outcomes-for-crime/\(PoliceCSV.id(1).uppercased())")["crime"]
+                    == history["crime"])
 
             let atLocation = try await app.json("/api/outcomes-at-location?\(Self.castle)&date=2024-07").array
             #expect(atLocation.count == 2)
-            #expect(Set(atLocation.compactMap { $0["crime"]?["persistent_id"]?.string }) == [PoliceCSV.id(1), PoliceCSV.id(2)])
-            #expect(atLocation.allSatisfy { $0["crime"]?["category"]?.string != nil && $0["date"] == .string("2024-07") })
+            #expect(
+                Set(atLocation.compactMap { $0["crime"]?["persistent_id"]?.string }) == [
+                    PoliceCSV.id(1), PoliceCSV.id(2),
+                ])
+            #expect(
+                atLocation.allSatisfy { $0["crime"]?["category"]?.string != nil && $0["date"] == .string("2024-07") })
             let byID = try await app.json("/api/outcomes-at-location?location_id=\(castleID)&date=2024-07").array
             #expect(byID.count == 2)
         }
@@ -192,16 +226,20 @@ struct PoliceAPITests {
             #expect(stop["operation_name"] == .null)
             #expect(stop["outcome_object"]?["id"] == .string("bu-no-further-action"))
             #expect(stop["datetime"] == .string("2024-06-04T07:41:00+00:00"))
-            #expect(try await app.json("/api/stops-street", method: .POST, form: "poly=52.64,1.28:52.64,1.32:52.62,1.30").array.count == 1)
+            #expect(
+                try await app.json("/api/stops-street", method: .POST, form: "poly=52.64,1.28:52.64,1.32:52.62,1.30")
+                    .array.count == 1)
 
             let none = try await app.json("/api/stops-no-location?force=norfolk&date=2024-06").array
             #expect(none.count == 1)
             #expect(none.first?["location"] == .null && none.first?["involved_person"] == .bool(false))
-            #expect(none.first?["operation"] == .bool(true) && none.first?["operation_name"] == .string("Operation Ember"))
+            #expect(
+                none.first?["operation"] == .bool(true) && none.first?["operation_name"] == .string("Operation Ember"))
             #expect(none.first?["outcome_object"]?["id"] == .string("bu-arrest"))
             #expect(try await app.json("/api/stops-force?force=norfolk").array.count == 3)
             let locationID = try #require(stop["location"]?["street"]?["id"]?.integer)
-            #expect(try await app.json("/api/stops-at-location?location_id=\(locationID)&date=2024-06").array.count == 1)
+            #expect(
+                try await app.json("/api/stops-at-location?location_id=\(locationID)&date=2024-06").array.count == 1)
         }
     }
 
@@ -215,7 +253,10 @@ struct PoliceAPITests {
             #expect(try await app.json("/api/forces/norfolk/people") == .array([]))
             let categories = try await app.json("/api/crime-categories?date=2024-06").array
             #expect(categories.first?["url"] == .string("all-crime"))
-            #expect(categories.contains { $0["url"] == .string("violent-crime") && $0["name"] == .string("Violence and sexual offences") })
+            #expect(
+                categories.contains {
+                    $0["url"] == .string("violent-crime") && $0["name"] == .string("Violence and sexual offences")
+                })
             let dates = try await app.json("/api/crimes-street-dates").array
             #expect(dates.map { $0["date"]?.string } == ["2024-06", "2024-05"])
             #expect(dates.first?["stop-and-search"] == .array([.string("norfolk")]))
@@ -223,11 +264,17 @@ struct PoliceAPITests {
             #expect(try await app.json("/api/crime-last-updated") == .object(["date": .string("2024-06-01")]))
 
             _ = try await AreaStore().create(
-                AreaDraft(name: "Norwich city centre", kind: .radius, forceID: "norfolk",
-                          shape: .circle(centre: BritishNationalGrid.grid(from: GeoPoint(longitude: 1.2974, latitude: 52.6309)), radius: 800),
-                          radius: 800),
+                AreaDraft(
+                    name: "Norwich city centre", kind: .radius, forceID: "norfolk",
+                    shape: .circle(
+                        centre: BritishNationalGrid.grid(from: GeoPoint(longitude: 1.2974, latitude: 52.6309)),
+                        radius: 800),
+                    radius: 800),
                 on: app.db)
-            #expect(try await app.json("/api/norfolk/neighbourhoods") == .array([.object(["id": .string("norwich-city-centre"), "name": .string("Norwich city centre")])]))
+            #expect(
+                try await app.json("/api/norfolk/neighbourhoods")
+                    == .array([.object(["id": .string("norwich-city-centre"), "name": .string("Norwich city centre")])])
+            )
             let located = try await app.json("/api/locate-neighbourhood?q=52.6309,1.2974")
             #expect(located == .object(["force": .string("norfolk"), "neighbourhood": .string("norwich-city-centre")]))
             let detail = try await app.json("/api/norfolk/norwich-city-centre")
@@ -249,13 +296,18 @@ struct PoliceAPIStreamTests {
             let rows = (0..<3000).map { (n: Int) -> String in
                 let lon: Double = 1.25 + Double(n % 60) * 0.001
                 let lat: Double = 52.60 + Double(n / 60) * 0.001
-                return PoliceCSV.crime(0x10000 + n, lon: String(format: "%.6f", lon), lat: String(format: "%.6f", lat),
-                                       location: "On or near Street \(n % 60)")
+                return PoliceCSV.crime(
+                    0x10000 + n, lon: String(format: "%.6f", lon), lat: String(format: "%.6f", lat),
+                    location: "On or near Street \(n % 60)")
             }
-            _ = try await app.importFiles(try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "2024-06-norfolk-street.csv"))
+            _ = try await app.importFiles(
+                try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "2024-06-norfolk-street.csv"))
             try await Browser.serving(app) { port in
                 let response = try await app.client.get(
-                    URI(string: "http://127.0.0.1:\(port)/api/crimes-street/all-crime?poly=52.59,1.24:52.59,1.32:52.66,1.32:52.66,1.24"))
+                    URI(
+                        string:
+                            "http://127.0.0.1:\(port)/api/crimes-street/all-crime?poly=52.59,1.24:52.59,1.32:52.66,1.32:52.66,1.24"
+                    ))
                 #expect(response.status == .ok)
                 let body = try #require(response.body)
                 #expect(body.readableBytes > PoliceAPIBody.chunk, "the answer spans several chunks")

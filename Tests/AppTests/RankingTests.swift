@@ -42,10 +42,12 @@ struct RankingTests {
     func values() async throws {
         try await withTestApp { app in
             try await load(app)
-            try await app.testing().test(.GET, "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&sort=count") { res async throws in
+            try await app.testing().test(.GET, "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&sort=count") {
+                res async throws in
                 #expect(res.status == .ok)
                 let r = try JSONDecoder().decode(Ranking.self, from: Data(buffer: res.body))
-                let norfolkLSOAs = try await app.scalar("SELECT COUNT(*) AS n FROM lsoas WHERE police_force = 'Norfolk'")
+                let norfolkLSOAs = try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM lsoas WHERE police_force = 'Norfolk'")
                 #expect(r.rows.count == norfolkLSOAs, "every LSOA of the force, those with no incidents included")
                 #expect(r.forceTotal == 35)
                 let top = r.rows[0]
@@ -61,25 +63,38 @@ struct RankingTests {
                 #expect(r.rows[2].count == 0)
                 let c = try #require(r.concentration)
                 #expect(c.total == 35 && c.places == norfolkLSOAs)
-                #expect(c.shares[0].places == (norfolkLSOAs + 99) / 100 && c.shares[0].share == 1, "the top 1% holds both LSOAs")
+                #expect(
+                    c.shares[0].places == (norfolkLSOAs + 99) / 100 && c.shares[0].share == 1,
+                    "the top 1% holds both LSOAs")
             }
-            try await app.testing().test(.GET, "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&category=all&sort=harm") { res async throws in
+            try await app.testing().test(
+                .GET, "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&category=all&sort=harm"
+            ) { res async throws in
                 let r = try JSONDecoder().decode(Ranking.self, from: Data(buffer: res.body))
                 let b = try #require(r.rows.first { $0.id == "E01026791" })
                 #expect(b.count == 7)
-                #expect(b.harm == 5 * HarmWeights.default.weight("anti-social-behaviour") + 2 * HarmWeights.default.weight("burglary"))
+                #expect(
+                    b.harm == 5 * HarmWeights.default.weight("anti-social-behaviour") + 2
+                        * HarmWeights.default.weight("burglary"))
                 #expect(r.rows[0].id == "E01026764", "30 ASB outweigh 5 ASB and 2 burglaries")
             }
-            try await app.testing().test(.GET, "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&category=all&sort=harm&weights=burglary=20,anti-social-behaviour=0.5") { res async throws in
+            try await app.testing().test(
+                .GET,
+                "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&category=all&sort=harm&weights=burglary=20,anti-social-behaviour=0.5"
+            ) { res async throws in
                 let r = try JSONDecoder().decode(Ranking.self, from: Data(buffer: res.body))
-                #expect(r.rows[0].id == "E01026791" && r.rows[0].harm == 5 * 0.5 + 2 * 20, "your weights replace the defaults")
+                #expect(
+                    r.rows[0].id == "E01026791" && r.rows[0].harm == 5 * 0.5 + 2 * 20,
+                    "your weights replace the defaults")
             }
             try await app.testing().test(.GET, "/api/v1/rankings?weights=burglary=lots,arson=2") { res async in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("The weight for burglary must be a number"))
                 #expect(res.body.string.contains("“arson=2” is not one"))
             }
-            try await app.testing().test(.GET, "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&level=local-authority") { res async throws in
+            try await app.testing().test(
+                .GET, "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&level=local-authority"
+            ) { res async throws in
                 let r = try JSONDecoder().decode(Ranking.self, from: Data(buffer: res.body))
                 #expect(r.rows.count == 7, "Norfolk's seven districts")
                 #expect(r.rows.first { $0.id == "E07000147" }?.count == 30)
@@ -99,10 +114,12 @@ struct RankingTests {
                 #expect(html.contains("sort=count"))
                 #expect(html.contains("−50% *"), "a significant fall on a year earlier is marked")
             }
-            try await app.testing().test(.GET, "/rankings/table.csv?force=norfolk&from=2025-06&to=2025-06") { res async throws in
+            try await app.testing().test(.GET, "/rankings/table.csv?force=norfolk&from=2025-06&to=2025-06") {
+                res async throws in
                 #expect(res.headers.contentType?.description.hasPrefix("text/csv") == true)
                 let lines = res.body.string.split(separator: "\r\n")
-                let norfolkLSOAs = try await app.scalar("SELECT COUNT(*) AS n FROM lsoas WHERE police_force = 'Norfolk'")
+                let norfolkLSOAs = try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM lsoas WHERE police_force = 'Norfolk'")
                 #expect(lines.count == norfolkLSOAs + 1)
                 #expect(lines[0].hasPrefix("rank,id,name,count,population,rate_per_1000"))
                 #expect(lines[1].hasPrefix("1,E01026764,North Norfolk 002C,30,1195,"))

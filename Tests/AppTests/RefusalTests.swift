@@ -10,7 +10,8 @@ struct RefusalTests {
     func expectRefusedLeavingStoreIntact(
         _ app: Application, _ bad: String, message: String
     ) async throws {
-        let good = try app.write(PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1), PoliceCSV.asb()]), to: "good.csv")
+        let good = try app.write(
+            PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(1), PoliceCSV.asb()]), to: "good.csv")
         _ = try await app.importFiles(good)
         let report = try await app.importFiles(bad)
         #expect(report.filesRefused == 1, "expected a refusal for \(bad)")
@@ -55,7 +56,8 @@ struct RefusalTests {
         try await withTestApp { app in
             let url = app.scratch.appendingPathComponent("2024-06.zip")
             let rows = (10..<2000).map { PoliceCSV.crime($0) }
-            try TestZip.make(at: url, entries: ["2024-06/2024-06-norfolk-street.csv": PoliceCSV.file(PoliceCSV.street, rows)])
+            try TestZip.make(
+                at: url, entries: ["2024-06/2024-06-norfolk-street.csv": PoliceCSV.file(PoliceCSV.street, rows)])
             let data = try Data(contentsOf: url)
             try data.prefix(data.count / 2).write(to: url)
             try await expectRefusedLeavingStoreIntact(app, url.path, message: "not a complete zip archive")
@@ -66,10 +68,12 @@ struct RefusalTests {
     func pathTraversal() async throws {
         try await withTestApp { app in
             let url = app.scratch.appendingPathComponent("evil.zip")
-            try TestZip.make(at: url, entries: [
-                "2024-06/2024-06-norfolk-street.csv": PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(50)]),
-                "../../etc/2024-06-norfolk-street.csv": PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(51)]),
-            ])
+            try TestZip.make(
+                at: url,
+                entries: [
+                    "2024-06/2024-06-norfolk-street.csv": PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(50)]),
+                    "../../etc/2024-06-norfolk-street.csv": PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(51)]),
+                ])
             try await expectRefusedLeavingStoreIntact(app, url.path, message: "climbs out of the archive")
         }
     }

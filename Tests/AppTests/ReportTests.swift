@@ -14,7 +14,9 @@ import VaporTesting
 struct ReportTests {
     static let slug = "safer-norfolk-safer-streets-summer-initiative"
 
-    @Test("finds the planted effects and displacement, serves the report, its CSVs, design, links and PDF, and renders in a real browser")
+    @Test(
+        "finds the planted effects and displacement, serves the report, its CSVs, design, links and PDF, and renders in a real browser"
+    )
     func demoReport() async throws {
         try await withTestApp { app in
             try await Self.buildDemo(app)
@@ -43,22 +45,33 @@ struct ReportTests {
             let town = a.area.name.replacingOccurrences(of: " town centre", with: "")
             let verdict = EvaluationText.verdict(a)
             if let planted = NorfolkDemo.plantedEffects[town] {
-                #expect(verdict == .reduction, "\(town): planted \(Int(planted.reduction * 100))% reduction, found \(verdict.label)")
+                #expect(
+                    verdict == .reduction,
+                    "\(town): planted \(Int(planted.reduction * 100))% reduction, found \(verdict.label)")
                 let res = try #require(a.measures.res.value)
                 // The planted cut of 30–40% is RES 1.43–1.67; the interval must hold it.
                 let plantedRES = 1 / (1 - planted.reduction)
-                #expect(res.lower95 <= plantedRES && plantedRES <= res.upper95, "\(town): RES \(res) should cover \(plantedRES)")
+                #expect(
+                    res.lower95 <= plantedRES && plantedRES <= res.upper95,
+                    "\(town): RES \(res) should cover \(plantedRES)")
                 if planted.displaced > 0 {
-                    #expect([.displacement, .displacementExceedsEffect].contains(a.measures.reading), "\(town): displacement planted, read \(a.measures.reading)")
+                    #expect(
+                        [.displacement, .displacementExceedsEffect].contains(a.measures.reading),
+                        "\(town): displacement planted, read \(a.measures.reading)")
                     #expect((a.measures.wdq.value ?? 0) < 0, "\(town): a negative WDQ means displacement")
                 } else {
-                    #expect(a.measures.reading == .noChange, "\(town): no displacement planted, read \(a.measures.reading)")
+                    #expect(
+                        a.measures.reading == .noChange, "\(town): no displacement planted, read \(a.measures.reading)")
                 }
-                if case .value(let did) = a.did { #expect(did.rateRatio.upper95 < 1, "\(town): DiD finds the fall too") }
+                if case .value(let did) = a.did {
+                    #expect(did.rateRatio.upper95 < 1, "\(town): DiD finds the fall too")
+                }
             } else {
                 #expect(verdict == .notSignificant, "\(town): nothing planted, found \(verdict.label)")
             }
-            #expect(a.comparison.count >= 5 && Set(a.comparison).isDisjoint(with: a.bufferComparison), "\(town): two separate comparison groups")
+            #expect(
+                a.comparison.count >= 5 && Set(a.comparison).isDisjoint(with: a.bufferComparison),
+                "\(town): two separate comparison groups")
             #expect(a.match.grade != "poor", "\(town): comparison matched \(a.match)")
             if case .value(let did) = a.did, case .value(let t) = did.preTrend {
                 #expect(!t.diverges, "\(town): matched comparisons should not diverge before the campaign")
@@ -67,9 +80,16 @@ struct ReportTests {
         }
         // Harm-weighted and a crime type evaluate too; an unknown outcome is refused by name.
         let harm = try await EvaluationService().evaluate(c, outcome: "harm", viewer: .operator, on: app.db)
-        #expect(harm.outcome.isWeighted && harm.areas.allSatisfy { $0.measures.counts.treatedBefore.variance > $0.measures.counts.treatedBefore.value })
-        _ = try await EvaluationService().evaluate(c, outcome: "shoplifting", baseline: .lastYear, viewer: .operator, on: app.db)
-        await #expect(throws: EvaluationError.self) { try await EvaluationService().evaluate(c, outcome: "kittens", viewer: .operator, on: app.db) }
+        #expect(
+            harm.outcome.isWeighted
+                && harm.areas.allSatisfy {
+                    $0.measures.counts.treatedBefore.variance > $0.measures.counts.treatedBefore.value
+                })
+        _ = try await EvaluationService().evaluate(
+            c, outcome: "shoplifting", baseline: .lastYear, viewer: .operator, on: app.db)
+        await #expect(throws: EvaluationError.self) {
+            try await EvaluationService().evaluate(c, outcome: "kittens", viewer: .operator, on: app.db)
+        }
     }
 
     func pages(_ app: Application) async throws {
@@ -91,23 +111,31 @@ struct ReportTests {
         let lines = csv.body.string.components(separatedBy: "\r\n")
         #expect(lines[0] == EvaluationExport.header.joined(separator: ","))
         #expect(lines.filter { $0.contains(",relative effect size (RES),") }.count == 11)
-        #expect(lines.contains { $0.hasPrefix("effect,Norwich town centre,verdict,") && $0.hasSuffix("Significant reduction") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("effect,Norwich town centre,verdict,") && $0.hasSuffix("Significant reduction")
+            })
 
         // The JSON API gives the same figures, and lists the campaign with its eleven areas.
         let api = try await app.get("/api/v1/campaigns/\(Self.slug)/evaluation", as: analyst)
         #expect(api.status == .ok)
         let evaluation = try JSONValue.parse(Data(buffer: api.body))
         #expect(evaluation["figures"]?.array.count == lines.count - 2)
-        #expect(evaluation["figures"]?.array.filter { $0["measure"] == .string("relative effect size (RES)") }.count == 11)
-        #expect(evaluation["outcome"] == .string("anti-social-behaviour") && evaluation["baseline"] == .string("previous"))
+        #expect(
+            evaluation["figures"]?.array.filter { $0["measure"] == .string("relative effect size (RES)") }.count == 11)
+        #expect(
+            evaluation["outcome"] == .string("anti-social-behaviour") && evaluation["baseline"] == .string("previous"))
         let listed = try JSONValue.parse(Data(buffer: try await app.get("/api/v1/campaigns?limit=5", as: analyst).body))
         #expect(listed["items"]?.array.first?["slug"] == .string(Self.slug))
         #expect(listed["items"]?.array.first?["areas"]?.array.count == 11)
         #expect(listed["total"] == .integer(1) && listed["limit"] == .integer(5) && listed["offset"] == .integer(0))
         #expect(try await app.get("/api/v1/campaigns?limit=0", as: analyst).status == .badRequest)
-        #expect(try await app.get("/api/v1/campaigns/\(Self.slug)/evaluation?baseline=never", as: analyst).status == .badRequest)
+        #expect(
+            try await app.get("/api/v1/campaigns/\(Self.slug)/evaluation?baseline=never", as: analyst).status
+                == .badRequest)
         // An organisation outside the campaign: not listed, and its evaluation is a 404.
-        _ = try await app.makeUser("someone@charity.example", role: .partnerUser, organisation: "Another charity", kind: .voluntary)
+        _ = try await app.makeUser(
+            "someone@charity.example", role: .partnerUser, organisation: "Another charity", kind: .voluntary)
         let outsider = try await app.signIn("someone@charity.example")
         let theirs = try JSONValue.parse(Data(buffer: try await app.get("/api/v1/campaigns", as: outsider).body))
         #expect(theirs["items"] == .array([]) && theirs["total"] == .integer(0))
@@ -122,7 +150,10 @@ struct ReportTests {
         // A partner in the campaign reads the report but may not change the design.
         let partner = try await app.signIn("ranger@norwichbid.demo", password: "demo-bid-partner")
         #expect(try await app.get("\(base)/report", as: partner).status == .ok)
-        #expect(try await app.post("\(base)/evaluation/norwich-town-centre", ["buffer": "500", "comparison": ""], as: partner).status == .forbidden)
+        #expect(
+            try await app.post(
+                "\(base)/evaluation/norwich-town-centre", ["buffer": "500", "comparison": ""], as: partner
+            ).status == .forbidden)
         #expect(try await app.post("\(base)/report/links", ["label": "x"], as: partner).status == .forbidden)
         // No session: the report is not public.
         try await app.testing().test(.GET, "\(base)/report") { res async in #expect(res.status != .ok) }
@@ -146,8 +177,12 @@ struct ReportTests {
         let c = try #require(try await CampaignStore(audit: AuditLog()).lookup(slug: Self.slug, on: app.db))
         let e = try await EvaluationService().evaluate(c, viewer: .operator, on: app.db)
         let thetford = try #require(e.areas.first { $0.area.slug == "thetford-town-centre" })
-        #expect(thetford.design.bufferMetres == 600 && thetford.comparison == chosen.split(separator: "\n").map(String.init))
-        #expect(try await app.post(design, ["buffer": "800", "comparison": "", "automatic": "yes"], as: analyst).status == .seeOther)
+        #expect(
+            thetford.design.bufferMetres == 600 && thetford.comparison == chosen.split(separator: "\n").map(String.init)
+        )
+        #expect(
+            try await app.post(design, ["buffer": "800", "comparison": "", "automatic": "yes"], as: analyst).status
+                == .seeOther)
 
         // A read-only link: shown once, opens the report without an account, then withdrawn.
         let made = try await app.post("\(base)/report/links", ["label": "Police and crime panel"], as: analyst)
@@ -164,7 +199,8 @@ struct ReportTests {
         let id = try #require(try await app.scalar("SELECT MAX(id) AS n FROM report_links"))
         #expect(try await app.post("\(base)/report/links/\(id)/revoke", [:], as: analyst).status == .seeOther)
         try await app.testing().test(.GET, String(link)) { res async in #expect(res.status == .notFound) }
-        try await app.testing().test(.GET, "/shared/reports/ssr_guess") { res async in #expect(res.status == .notFound) }
+        try await app.testing().test(.GET, "/shared/reports/ssr_guess") { res async in #expect(res.status == .notFound)
+        }
         #expect(try await app.scalar("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'report_link'") == 2)
     }
 
@@ -182,10 +218,14 @@ struct ReportTests {
                 _ = try await browser.waitForURL { !$0.contains("/login") }
                 try await browser.open("\(site)/campaigns/\(Self.slug)/report")
                 #expect(try await browser.text("#summary").contains("in 4 of 11 areas"))
-                #expect(try await browser.text("#summary-table tr[data-area=norwich-town-centre]").lowercased().contains("significant reduction"))
-                #expect(try await browser.text("#great-yarmouth-town-centre").contains("moved to the surrounding streets"))
+                #expect(
+                    try await browser.text("#summary-table tr[data-area=norwich-town-centre]").lowercased().contains(
+                        "significant reduction"))
+                #expect(
+                    try await browser.text("#great-yarmouth-town-centre").contains("moved to the surrounding streets"))
                 let source = try await browser.source
-                #expect(source.components(separatedBy: "<polyline").count - 1 >= 33, "three lines a chart, eleven charts")
+                #expect(
+                    source.components(separatedBy: "<polyline").count - 1 >= 33, "three lines a chart, eleven charts")
                 #expect(source.contains("id=\"overview-map\"") && source.contains("id=\"map-10\""))
                 let printed = try await browser.printPDF()
                 try Self.checkPDF(printed, app: app, name: "browser")
@@ -209,21 +249,32 @@ struct ReportTests {
         #expect(data.starts(with: Data("%PDF".utf8)), "\(name): a PDF")
         let file = app.scratch.appendingPathComponent("\(name).pdf")
         try data.write(to: file)
-        guard let info = run("pdfinfo", [file.path]), let text = run("pdftotext", ["-f", "1", "-l", "1", "-layout", file.path, "-"]) else {
-            #expect(ProcessInfo.processInfo.environment["SAFERSTREETS_REQUIRE_BROWSER"] != "1", "pdftotext (poppler-utils) is needed in CI")
+        guard let info = run("pdfinfo", [file.path]),
+            let text = run("pdftotext", ["-f", "1", "-l", "1", "-layout", file.path, "-"])
+        else {
+            #expect(
+                ProcessInfo.processInfo.environment["SAFERSTREETS_REQUIRE_BROWSER"] != "1",
+                "pdftotext (poppler-utils) is needed in CI")
             return
         }
         #expect(info.contains("(A4)"), "\(name): A4 pages: \(info)")
-        let pages = Int(info.split(separator: "\n").first { $0.hasPrefix("Pages:") }?.split(separator: " ").last ?? "0") ?? 0
+        let pages =
+            Int(info.split(separator: "\n").first { $0.hasPrefix("Pages:") }?.split(separator: " ").last ?? "0") ?? 0
         #expect(pages >= 12, "\(name): a page for the summary and one for each area, got \(pages)")
         let flat = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(flat.contains("Did it work?"), "\(name): first page title: \(flat.prefix(300))")
         #expect(flat.contains("in 4 of 11 areas"), "\(name): first page summary: \(flat.prefix(400))")
-        #expect(!flat.contains("Update the report") && !flat.contains("Skip to main content"), "\(name): no controls in print")
+        #expect(
+            !flat.contains("Update the report") && !flat.contains("Skip to main content"),
+            "\(name): no controls in print")
     }
 
     static func run(_ tool: String, _ arguments: [String]) -> String? {
-        guard let path = ["/usr/bin/\(tool)", "/usr/local/bin/\(tool)"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+        guard
+            let path = ["/usr/bin/\(tool)", "/usr/local/bin/\(tool)"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments

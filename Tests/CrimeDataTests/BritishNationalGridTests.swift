@@ -12,11 +12,13 @@ struct BritishNationalGridTests {
     }
 
     static func references() throws -> [Reference] {
-        let url = try #require(Bundle.module.url(forResource: "bng-reference", withExtension: "csv", subdirectory: "Fixtures"))
+        let url = try #require(
+            Bundle.module.url(forResource: "bng-reference", withExtension: "csv", subdirectory: "Fixtures"))
         let text = try String(contentsOf: url, encoding: .utf8)
         return text.split(separator: "\n").dropFirst().map { line in
             let v = line.split(separator: ",").map { Double($0)! }
-            return Reference(geo: GeoPoint(longitude: v[0], latitude: v[1]), grid: GridPoint(easting: v[2], northing: v[3]))
+            return Reference(
+                geo: GeoPoint(longitude: v[0], latitude: v[1]), grid: GridPoint(easting: v[2], northing: v[3]))
         }
     }
 

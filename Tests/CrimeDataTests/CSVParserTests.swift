@@ -31,9 +31,10 @@ struct CSVParserTests {
     func quoting() throws {
         let text = "id,text\n1,\"a, b\"\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,\"\"\n5,x\n"
         let rows = try parse(text)
-        #expect(rows.map(\.fields) == [
-            ["id", "text"], ["1", "a, b"], ["2", "say \"hi\""], ["3", "two\nlines"], ["4", ""], ["5", "x"],
-        ])
+        #expect(
+            rows.map(\.fields) == [
+                ["id", "text"], ["1", "a, b"], ["2", "say \"hi\""], ["3", "two\nlines"], ["4", ""], ["5", "x"],
+            ])
         // The record after a quoted line break starts on the right physical line.
         #expect(rows.map(\.line) == [1, 2, 3, 4, 6, 7])
     }

@@ -5,7 +5,9 @@ import Testing
 struct CSVWriterTests {
     @Test("RFC 4180 quoting of commas, quotes and line breaks")
     func quoting() {
-        #expect(CSVWriter.record(["a", "b,c", "say \"hi\"", "two\nlines"]) == "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n")
+        #expect(
+            CSVWriter.record(["a", "b,c", "say \"hi\"", "two\nlines"])
+                == "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n")
     }
 
     @Test("formula injection: cells a spreadsheet would run are neutralised with an apostrophe (OWASP)")
@@ -22,6 +24,8 @@ struct CSVWriterTests {
         // Ordinary text is untouched.
         #expect(CSVWriter.field("Norwich - city centre") == "Norwich - city centre")
         #expect(CSVWriter.field("") == "")
-        for notNumber in ["-", "+", "-e5", "-1e", "-1.2.3", "--1", "-1-"] { #expect(CSVWriter.field(notNumber).hasPrefix("\"'")) }
+        for notNumber in ["-", "+", "-e5", "-1e", "-1.2.3", "--1", "-1-"] {
+            #expect(CSVWriter.field(notNumber).hasPrefix("\"'"))
+        }
     }
 }

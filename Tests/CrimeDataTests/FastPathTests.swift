@@ -40,7 +40,9 @@ struct FastPathTests {
                 #expect(ok == !nibbles.contains(nil), "lane \(lane), byte \(value)")
                 if ok {
                     let n = nibbles.map { $0! }
-                    let expected = (0..<4).reduce(UInt32(0)) { $0 | UInt32(n[2 * $1] << 4 | n[2 * $1 + 1]) << (8 * UInt32($1)) }
+                    let expected = (0..<4).reduce(UInt32(0)) {
+                        $0 | UInt32(n[2 * $1] << 4 | n[2 * $1 + 1]) << (8 * UInt32($1))
+                    }
                     #expect(decoded == expected, "lane \(lane), byte \(value)")
                 }
             }
@@ -54,19 +56,28 @@ struct FastPathTests {
         for _ in 0..<500 {
             var text = (0..<64).map { _ in digits[Int(rng.next() % UInt64(digits.count))] }
             var out = [UInt8](repeating: 0, count: 32)
-            let ok = text.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { ByteParsing.crimeID(b, into: $0.baseAddress!) } }
+            let ok = text.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { ByteParsing.crimeID(b, into: $0.baseAddress!) }
+            }
             #expect(ok)
             #expect(text.withUnsafeBufferPointer { ByteParsing.isCrimeID($0) })
-            let expected = (0..<32).map { Self.referenceNibble(text[2 * $0])! << 4 | Self.referenceNibble(text[2 * $0 + 1])! }
+            let expected = (0..<32).map {
+                Self.referenceNibble(text[2 * $0])! << 4 | Self.referenceNibble(text[2 * $0 + 1])!
+            }
             #expect(out == expected)
             text[Int(rng.next() % 64)] = [0x67, 0x2C, 0x20, 0xC3, 0x00, 0x47][Int(rng.next() % 6)]
             #expect(!text.withUnsafeBufferPointer { ByteParsing.isCrimeID($0) })
-            #expect(!text.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { ByteParsing.crimeID(b, into: $0.baseAddress!) } })
+            #expect(
+                !text.withUnsafeBufferPointer { b in
+                    out.withUnsafeMutableBufferPointer { ByteParsing.crimeID(b, into: $0.baseAddress!) }
+                })
         }
         #expect(!Array("abc".utf8).withUnsafeBufferPointer { ByteParsing.isCrimeID($0) })
     }
 
-    @Test("StableHash reads a field's last bytes in one load and still hashes as byte by byte (stored keys must not change)")
+    @Test(
+        "StableHash reads a field's last bytes in one load and still hashes as byte by byte (stored keys must not change)"
+    )
     func stableHashTail() {
         var rng = SplitMix(state: 13)
         for length in 0..<48 {
@@ -140,8 +151,12 @@ struct FastPathTests {
             let start = length == 0 ? 0 : Int(rng.next() % UInt64(length))
             let capacity = Int(rng.next() % 2 == 0 ? 64 : 3)
             var n1 = 0, n2 = 0
-            let r1 = bytes.withUnsafeBufferPointer { csv_split_simple($0.baseAddress, start, length, &a, &b, capacity, &n1) }
-            let r2 = bytes.withUnsafeBufferPointer { csv_split_simple_portable($0.baseAddress, start, length, &c, &d, capacity, &n2) }
+            let r1 = bytes.withUnsafeBufferPointer {
+                csv_split_simple($0.baseAddress, start, length, &a, &b, capacity, &n1)
+            }
+            let r2 = bytes.withUnsafeBufferPointer {
+                csv_split_simple_portable($0.baseAddress, start, length, &c, &d, capacity, &n2)
+            }
             #expect(r1 == r2)
             if r1 > 0 || r1 == Int(CSV_SCAN_MORE_FIELDS) { #expect(n1 == n2) }
             if r1 > 0 {
@@ -180,11 +195,13 @@ struct FastPathTests {
     /// projection with its own sine, cosine and tangent.
     static func directGrid(_ p: GeoPoint) -> GridPoint {
         typealias B = BritishNationalGrid
-        let (x, y, z) = B.cartesian(lat: p.latitude * .pi / 180, lon: p.longitude * .pi / 180, a: B.wgsA, b: B.wgsA * (1 - B.wgsF))
+        let (x, y, z) = B.cartesian(
+            lat: p.latitude * .pi / 180, lon: p.longitude * .pi / 180, a: B.wgsA, b: B.wgsA * (1 - B.wgsF))
         let k = 1 + B.s
         let dx = (x - B.tx) / k, dy = (y - B.ty) / k, dz = (z - B.tz) / k
         let (lat, lon) = B.geodetic(
-            x: dx + B.rz * dy - B.ry * dz, y: -B.rz * dx + dy + B.rx * dz, z: B.ry * dx - B.rx * dy + dz, a: B.airyA, b: B.airyB)
+            x: dx + B.rz * dy - B.ry * dz, y: -B.rz * dx + dy + B.rx * dz, z: B.ry * dx - B.rx * dy + dz, a: B.airyA,
+            b: B.airyB)
         let e2 = 1 - (B.airyB * B.airyB) / (B.airyA * B.airyA)
         let sinLat = sin(lat), cosLat = cos(lat), tanLat = tan(lat)
         let nu = B.airyA * B.f0 / (1 - e2 * sinLat * sinLat).squareRoot()
@@ -194,10 +211,12 @@ struct FastPathTests {
         let cos3 = cosLat * cosLat * cosLat, cos5 = cos3 * cosLat * cosLat
         let tan2 = tanLat * tanLat, tan4 = tan2 * tan2
         let dl = lon - B.lon0, dl2 = dl * dl
-        let north = m + B.n0 + nu / 2 * sinLat * cosLat * dl2
+        let north =
+            m + B.n0 + nu / 2 * sinLat * cosLat * dl2
             + nu / 24 * sinLat * cos3 * (5 - tan2 + 9 * eta2) * dl2 * dl2
             + nu / 720 * sinLat * cos5 * (61 - 58 * tan2 + tan4) * dl2 * dl2 * dl2
-        let east = B.e0 + nu * cosLat * dl + nu / 6 * cos3 * (nu / rho - tan2) * dl2 * dl
+        let east =
+            B.e0 + nu * cosLat * dl + nu / 6 * cos3 * (nu / rho - tan2) * dl2 * dl
             + nu / 120 * cos5 * (5 - 18 * tan2 + tan4 + 14 * eta2 - 58 * tan2 * eta2) * dl2 * dl2 * dl
         return GridPoint(easting: east, northing: north)
     }

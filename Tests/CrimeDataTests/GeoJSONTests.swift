@@ -13,7 +13,8 @@ struct GeoJSONTests {
     @Test("a FeatureCollection of a Polygon with a hole and a MultiPolygon, names from properties")
     func reads() throws {
         let hole = "[[1.294,52.624],[1.296,52.624],[1.296,52.626],[1.294,52.626],[1.294,52.624]]"
-        let b = try read("""
+        let b = try read(
+            """
             {"type":"FeatureCollection","features":[
               {"type":"Feature","properties":{"name":"Market"},"geometry":{"type":"Polygon","coordinates":[\(square),\(hole)]}},
               {"type":"Feature","properties":{"NAME":"Two parts"},"geometry":{"type":"MultiPolygon","coordinates":[[\(square)],[\(square)]]}},
@@ -32,15 +33,26 @@ struct GeoJSONTests {
             ("not json", "areas.geojson: not valid JSON"),
             ("{\"type\":\"Point\",\"coordinates\":[1,52]}", "type Point is not a Polygon"),
             ("{\"type\":\"FeatureCollection\",\"features\":[]}", "no features"),
-            ("{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[1,52],[2,53]]}}",
-             "feature 1: geometry LineString is not an area"),
-            ("{\"type\":\"Polygon\",\"coordinates\":[[[1.29,52.62],[1.30,52.62],[1.30,52.63],[1.29,52.63]]]}",
-             "feature 1: ring 1 of polygon is not closed"),
-            ("{\"type\":\"Polygon\",\"coordinates\":[[[622000,308000],[623000,308000],[623000,309000],[622000,308000]]]}",
-             "not British National Grid metres"),
-            ("{\"type\":\"Polygon\",\"coordinates\":[[[1.29,52.62],[1.30,52.62],[1.29,52.62]]]}", "a ring needs at least 4"),
-            ("{\"type\":\"Polygon\",\"coordinates\":[[[1.29,52.62],[\"x\",52.62],[1.30,52.63],[1.29,52.62]]]}",
-             "position 2 of ring 1 of polygon is not [longitude, latitude]"),
+            (
+                "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[1,52],[2,53]]}}",
+                "feature 1: geometry LineString is not an area"
+            ),
+            (
+                "{\"type\":\"Polygon\",\"coordinates\":[[[1.29,52.62],[1.30,52.62],[1.30,52.63],[1.29,52.63]]]}",
+                "feature 1: ring 1 of polygon is not closed"
+            ),
+            (
+                "{\"type\":\"Polygon\",\"coordinates\":[[[622000,308000],[623000,308000],[623000,309000],[622000,308000]]]}",
+                "not British National Grid metres"
+            ),
+            (
+                "{\"type\":\"Polygon\",\"coordinates\":[[[1.29,52.62],[1.30,52.62],[1.29,52.62]]]}",
+                "a ring needs at least 4"
+            ),
+            (
+                "{\"type\":\"Polygon\",\"coordinates\":[[[1.29,52.62],[\"x\",52.62],[1.30,52.63],[1.29,52.62]]]}",
+                "position 2 of ring 1 of polygon is not [longitude, latitude]"
+            ),
         ])
     func errors(text: String, expected: String) {
         do {
@@ -53,7 +65,10 @@ struct GeoJSONTests {
 
     @Test("written rings are closed, counter-clockwise outside and clockwise for holes")
     func writes() throws {
-        let clockwise = [GeoPoint(longitude: 0, latitude: 0), GeoPoint(longitude: 0, latitude: 1), GeoPoint(longitude: 1, latitude: 1)]
+        let clockwise = [
+            GeoPoint(longitude: 0, latitude: 0), GeoPoint(longitude: 0, latitude: 1),
+            GeoPoint(longitude: 1, latitude: 1),
+        ]
         #expect(GeoJSON.ring(clockwise, outer: true) == "[[1,1],[0,1],[0,0],[1,1]]")
         #expect(GeoJSON.ring(clockwise, outer: false) == "[[0,0],[0,1],[1,1],[0,0]]")
         let back = try read(GeoJSON.multiPolygon([[clockwise]]))

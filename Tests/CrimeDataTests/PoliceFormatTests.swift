@@ -17,8 +17,11 @@ struct PoliceFormatTests {
         let parser = CSVParser { row in
             do {
                 let r = try PoliceRowDecoder.street(row)
-                result = .success((String(decoding: r.crimeID, as: UTF8.self), r.month, r.position?.longitude,
-                                   String(decoding: r.crimeType, as: UTF8.self)))
+                result = .success(
+                    (
+                        String(decoding: r.crimeID, as: UTF8.self), r.month, r.position?.longitude,
+                        String(decoding: r.crimeType, as: UTF8.self)
+                    ))
             } catch {
                 result = .failure(error as! RowError)
             }
@@ -31,13 +34,19 @@ struct PoliceFormatTests {
     @Test("street rows: crimes, ASB without an ID, no location")
     func streetRows() throws {
         let id = String(repeating: "ab", count: 32)
-        let crime = try decodeStreet("\(id),2016-07,West Yorkshire Police,West Yorkshire Police,-1.670108,53.553629,On or near Huddersfield Road,E01007426,Barnsley 027D,Vehicle crime,Investigation complete; no suspect identified,")
+        let crime = try decodeStreet(
+            "\(id),2016-07,West Yorkshire Police,West Yorkshire Police,-1.670108,53.553629,On or near Huddersfield Road,E01007426,Barnsley 027D,Vehicle crime,Investigation complete; no suspect identified,"
+        )
         #expect(crime.month == 201_607)
         #expect(crime.lon == -1.670108)
         #expect(crime.type == "Vehicle crime")
-        let asb = try decodeStreet(",2016-07,West Yorkshire Police,West Yorkshire Police,-1.550626,53.597400,On or near Swithen Hill,E01007359,Barnsley 005C,Anti-social behaviour,,")
+        let asb = try decodeStreet(
+            ",2016-07,West Yorkshire Police,West Yorkshire Police,-1.550626,53.597400,On or near Swithen Hill,E01007359,Barnsley 005C,Anti-social behaviour,,"
+        )
         #expect(asb.id == "")
-        let noLocation = try decodeStreet("\(id),2016-07,West Yorkshire Police,West Yorkshire Police,,,No location,,,Other crime,Under investigation,")
+        let noLocation = try decodeStreet(
+            "\(id),2016-07,West Yorkshire Police,West Yorkshire Police,,,No location,,,Other crime,Under investigation,"
+        )
         #expect(noLocation.lon == nil)
     }
 

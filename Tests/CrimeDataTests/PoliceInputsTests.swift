@@ -37,7 +37,8 @@ struct PoliceInputsTests {
         ])
         defer { try? FileManager.default.removeItem(at: url) }
         let listing = PoliceInputs.list([url.path])
-        #expect(listing.sources.map(\.fileName) == ["2024-06-norfolk-stop-and-search.csv", "2024-06-norfolk-street.csv"])
+        #expect(
+            listing.sources.map(\.fileName) == ["2024-06-norfolk-stop-and-search.csv", "2024-06-norfolk-street.csv"])
         #expect(listing.sources.map(\.forceIDFromName) == ["norfolk", "norfolk"])
         #expect(listing.skipped.count == 1)
         #expect(PoliceInputs.unsafePathReason("../x.csv") != nil)

@@ -103,8 +103,9 @@ public struct CountTable: Sendable {
             while bits != 0 {
                 let lane = bits.trailingZeroBitCount
                 bits &= bits - 1
-                body(IncidentCounter.Key(lsoa: key.lsoa, month: month, category: high | UInt16(lane)),
-                     cells[block * Self.blockSize + lane])
+                body(
+                    IncidentCounter.Key(lsoa: key.lsoa, month: month, category: high | UInt16(lane)),
+                    cells[block * Self.blockSize + lane])
             }
         }
     }

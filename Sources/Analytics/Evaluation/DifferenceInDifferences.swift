@@ -60,7 +60,10 @@ public struct PoissonDiD: Sendable, Hashable, Codable {
             let (py, px) = design(treated: treated, comparison: comparison, months: pre) { index[$0]! }
             if let f = try? PoissonRegression.fit(counts: py, design: px) {
                 let k = f.coefficients.count - 1
-                trend = .value(PreTrend(monthlyRatio: RatioEstimate(log: f.coefficients[k], standardError: f.standardErrors(quasi: true)[k])))
+                trend = .value(
+                    PreTrend(
+                        monthlyRatio: RatioEstimate(
+                            log: f.coefficients[k], standardError: f.standardErrors(quasi: true)[k])))
             } else {
                 trend = .notEstimable("the pre-trend model could not be fitted")
             }
@@ -70,7 +73,9 @@ public struct PoissonDiD: Sendable, Hashable, Codable {
 
     /// Rows (treated, comparison) per month; columns: intercept, treated, one dummy per
     /// month after the first, then treated × `term(month)`.
-    static func design(treated: [Double], comparison: [Double], months: [Int], term: (Int) -> Double) -> ([Double], [[Double]]) {
+    static func design(treated: [Double], comparison: [Double], months: [Int], term: (Int) -> Double) -> (
+        [Double], [[Double]]
+    ) {
         let p = 2 + (months.count - 1) + 1
         var y: [Double] = [], x: [[Double]] = []
         for (k, t) in months.enumerated() {

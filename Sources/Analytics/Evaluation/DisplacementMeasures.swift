@@ -72,7 +72,8 @@ public struct EvaluationCounts: Sendable, Hashable, Codable {
     public var bufferControlBefore: WeightedCount, bufferControlAfter: WeightedCount
 
     public init(
-        treatedBefore: WeightedCount, treatedAfter: WeightedCount, bufferBefore: WeightedCount, bufferAfter: WeightedCount,
+        treatedBefore: WeightedCount, treatedAfter: WeightedCount, bufferBefore: WeightedCount,
+        bufferAfter: WeightedCount,
         controlBefore: WeightedCount, controlAfter: WeightedCount, bufferControlBefore: WeightedCount,
         bufferControlAfter: WeightedCount
     ) {
@@ -111,10 +112,14 @@ public enum DisplacementReading: String, Sendable, Hashable, Codable {
 
     public var sentence: String {
         switch self {
-        case .noEffectToDisplace: "There was no reduction in the area to be displaced, so displacement cannot be judged."
-        case .noChange: "No significant change in the surrounding streets: no sign of displacement or of diffusion of benefits."
-        case .displacement: "Some of the problem moved to the surrounding streets (displacement), but less than was prevented in the area."
-        case .displacementExceedsEffect: "More of the problem moved to the surrounding streets than was prevented in the area: the net effect is a loss."
+        case .noEffectToDisplace:
+            "There was no reduction in the area to be displaced, so displacement cannot be judged."
+        case .noChange:
+            "No significant change in the surrounding streets: no sign of displacement or of diffusion of benefits."
+        case .displacement:
+            "Some of the problem moved to the surrounding streets (displacement), but less than was prevented in the area."
+        case .displacementExceedsEffect:
+            "More of the problem moved to the surrounding streets than was prevented in the area: the net effect is a loss."
         case .diffusion: "The surrounding streets improved too: a diffusion of benefits."
         }
     }
@@ -230,7 +235,8 @@ public struct DisplacementMeasures: Sendable, Hashable, Codable {
         let (k, kp) = (controlScale, bufferControlScale)
         let d = (ra - rb) - k * (ca - cb) + (da - db) - kp * (cpa - cpb)
         let c = counts
-        let variance = [c.treatedBefore, c.treatedAfter, c.bufferBefore, c.bufferAfter].reduce(0) { $0 + $1.variance }
+        let variance =
+            [c.treatedBefore, c.treatedAfter, c.bufferBefore, c.bufferAfter].reduce(0) { $0 + $1.variance }
             + k * k * (c.controlBefore.variance + c.controlAfter.variance)
             + kp * kp * (c.bufferControlBefore.variance + c.bufferControlAfter.variance)
         guard variance > 0 else { return .notEstimable("no incidents in any of the eight counts") }
@@ -249,27 +255,33 @@ public struct DisplacementMeasures: Sendable, Hashable, Codable {
     /// and p-value of ln RES. RES > 1 is a reduction relative to the control; the percentage
     /// reduction is (1 − 1/RES)·100.
     public var res: Estimate<RatioEstimate> {
-        Self.relativeEffect(before: counts.treatedBefore, after: counts.treatedAfter, controlBefore: counts.controlBefore,
-                            controlAfter: counts.controlAfter, place: "the area")
+        Self.relativeEffect(
+            before: counts.treatedBefore, after: counts.treatedAfter, controlBefore: counts.controlBefore,
+            controlAfter: counts.controlAfter, place: "the area")
     }
 
     /// The same for the buffer against its own control C′: RES < 1 means the buffer got
     /// worse (displacement), RES > 1 that it improved (diffusion).
     public var bufferRES: Estimate<RatioEstimate> {
-        Self.relativeEffect(before: counts.bufferBefore, after: counts.bufferAfter, controlBefore: counts.bufferControlBefore,
-                            controlAfter: counts.bufferControlAfter, place: "the surrounding streets")
+        Self.relativeEffect(
+            before: counts.bufferBefore, after: counts.bufferAfter, controlBefore: counts.bufferControlBefore,
+            controlAfter: counts.bufferControlAfter, place: "the surrounding streets")
     }
 
     static func relativeEffect(
-        before: WeightedCount, after: WeightedCount, controlBefore: WeightedCount, controlAfter: WeightedCount, place: String
+        before: WeightedCount, after: WeightedCount, controlBefore: WeightedCount, controlAfter: WeightedCount,
+        place: String
     ) -> Estimate<RatioEstimate> {
-        let parts = [(before, "\(place) before"), (after, "\(place) during"), (controlBefore, "the comparison area before"),
-                     (controlAfter, "the comparison area during")]
+        let parts = [
+            (before, "\(place) before"), (after, "\(place) during"), (controlBefore, "the comparison area before"),
+            (controlAfter, "the comparison area during"),
+        ]
         if let zero = parts.first(where: { $0.0.value <= 0 }) {
             return .notEstimable("no incidents in \(zero.1)")
         }
         guard before.value + after.value >= minimumTreatedIncidents else {
-            return .notEstimable("too few incidents in \(place) (\(Int((before.value + after.value).rounded()))) to estimate an effect")
+            return .notEstimable(
+                "too few incidents in \(place) (\(Int((before.value + after.value).rounded()))) to estimate an effect")
         }
         let ln = log(before.value * controlAfter.value / (after.value * controlBefore.value))
         let variance = parts.reduce(0) { $0 + $1.0.variance / ($1.0.value * $1.0.value) }

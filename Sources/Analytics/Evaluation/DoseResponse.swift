@@ -47,6 +47,8 @@ public struct DoseResponse: Sendable, Hashable, Codable {
         let q = zip(w, usable).reduce(0) { $0 + $1.0 * pow($1.1.logRES - a - b * $1.1.dose, 2) }
         let phi = usable.count > 2 ? max(1, q / Double(usable.count - 2)) : 1
         let se = (phi / sxx).squareRoot()
-        return .value(DoseResponse(perUnit: RatioEstimate(log: b, standardError: se), intercept: a, dispersion: phi, areas: usable.count))
+        return .value(
+            DoseResponse(
+                perUnit: RatioEstimate(log: b, standardError: se), intercept: a, dispersion: phi, areas: usable.count))
     }
 }

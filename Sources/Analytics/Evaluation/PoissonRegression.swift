@@ -37,7 +37,9 @@ public struct PoissonRegression: Sendable, Hashable, Codable {
 
     /// Fits the model. `design` has one row per observation (include a column of ones for
     /// an intercept).
-    public static func fit(counts y: [Double], design x: [[Double]], tolerance: Double = 1e-10, maxIterations: Int = 100)
+    public static func fit(
+        counts y: [Double], design x: [[Double]], tolerance: Double = 1e-10, maxIterations: Int = 100
+    )
         throws(Failure) -> PoissonRegression
     {
         let n = y.count
@@ -74,8 +76,9 @@ public struct PoissonRegression: Sendable, Hashable, Codable {
                 // One more weight update at the solution, as statsmodels reports it.
                 let final = Self.covariance(x, mu) ?? inverse
                 let chi2 = zip(y, mu).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) / $1.1 }
-                return PoissonRegression(coefficients: beta, covariance: final, deviance: next, pearsonChi2: chi2,
-                                         observations: n, iterations: iteration)
+                return PoissonRegression(
+                    coefficients: beta, covariance: final, deviance: next, pearsonChi2: chi2,
+                    observations: n, iterations: iteration)
             }
         }
         throw .didNotConverge
@@ -93,10 +96,11 @@ public struct PoissonRegression: Sendable, Hashable, Codable {
 
     /// Poisson deviance 2 Σ [y log(y/μ) − (y − μ)].
     static func deviance(_ y: [Double], _ mu: [Double]) -> Double {
-        2 * zip(y, mu).reduce(0) { sum, pair in
-            let (yi, mi) = pair
-            return sum + (yi > 0 ? yi * log(yi / mi) : 0) - (yi - mi)
-        }
+        2
+            * zip(y, mu).reduce(0) { sum, pair in
+                let (yi, mi) = pair
+                return sum + (yi > 0 ? yi * log(yi / mi) : 0) - (yi - mi)
+            }
     }
 }
 

@@ -9,8 +9,9 @@ public struct AreaShape: Sendable, Hashable, Codable {
     public let bounds: Extent
 
     public init(polygons: [[[GridPoint]]]) {
-        precondition(!polygons.isEmpty && polygons.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.count >= 3 } },
-                     "every polygon has an outer ring of at least three points")
+        precondition(
+            !polygons.isEmpty && polygons.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.count >= 3 } },
+            "every polygon has an outer ring of at least three points")
         self.polygons = polygons
         bounds = Extent(points: polygons.lazy.flatMap { $0[0] }.map { ($0.easting, $0.northing) })!
     }
@@ -38,7 +39,8 @@ public struct AreaShape: Sendable, Hashable, Codable {
                 for i in 0..<ring.count {
                     let a = ring[i], b = ring[j]
                     if (a.northing > p.northing) != (b.northing > p.northing) {
-                        let x = a.easting + (p.northing - a.northing) * (b.easting - a.easting) / (b.northing - a.northing)
+                        let x =
+                            a.easting + (p.northing - a.northing) * (b.easting - a.easting) / (b.northing - a.northing)
                         if p.easting < x { inside.toggle() }
                     }
                     j = i
@@ -52,16 +54,17 @@ public struct AreaShape: Sendable, Hashable, Codable {
     /// Area in square metres (shoelace formula; holes subtract).
     public var squareMetres: Double {
         polygons.reduce(0) { total, polygon in
-            total + polygon.enumerated().reduce(0) { sum, item in
-                let (k, ring) = item
-                var twice = 0.0
-                let (e0, n0) = (bounds.minEasting, bounds.minNorthing)
-                for i in 0..<ring.count {
-                    let a = ring[i], b = ring[(i + 1) % ring.count]
-                    twice += (a.easting - e0) * (b.northing - n0) - (b.easting - e0) * (a.northing - n0)
+            total
+                + polygon.enumerated().reduce(0) { sum, item in
+                    let (k, ring) = item
+                    var twice = 0.0
+                    let (e0, n0) = (bounds.minEasting, bounds.minNorthing)
+                    for i in 0..<ring.count {
+                        let a = ring[i], b = ring[(i + 1) % ring.count]
+                        twice += (a.easting - e0) * (b.northing - n0) - (b.easting - e0) * (a.northing - n0)
+                    }
+                    return sum + (k == 0 ? 1 : -1) * abs(twice) / 2
                 }
-                return sum + (k == 0 ? 1 : -1) * abs(twice) / 2
-            }
         }
     }
 

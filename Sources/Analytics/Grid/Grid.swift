@@ -128,7 +128,8 @@ public struct Extent: Sendable, Hashable, Codable {
 
     /// True when the two rectangles overlap (touching counts).
     public func intersects(_ o: Extent) -> Bool {
-        minEasting <= o.maxEasting && o.minEasting <= maxEasting && minNorthing <= o.maxNorthing && o.minNorthing <= maxNorthing
+        minEasting <= o.maxEasting && o.minEasting <= maxEasting && minNorthing <= o.maxNorthing
+            && o.minNorthing <= maxNorthing
     }
 
     public func contains(easting: Double, northing: Double) -> Bool {

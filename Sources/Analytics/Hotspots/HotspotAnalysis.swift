@@ -24,8 +24,10 @@ public struct HotspotParameters: Sendable, Hashable, Codable {
     /// A hot cell is flagged when one map point supplies more than this share of its count.
     public var dominantPointShare: Double
 
-    public init(cellSize: Double, band: Double? = nil, correction: PValueCorrection = .benjaminiHochberg,
-                dominantPointShare: Double = 0.5) {
+    public init(
+        cellSize: Double, band: Double? = nil, correction: PValueCorrection = .benjaminiHochberg,
+        dominantPointShare: Double = 0.5
+    ) {
         self.cellSize = cellSize
         self.band = band ?? cellSize * 2.0.squareRoot()
         self.correction = correction

@@ -14,8 +14,10 @@ public enum AreaRanking {
         public var previous: [String: Int]
         public var yearEarlier: [String: Int]
 
-        public init(id: String, name: String, population: Int?, current: [String: Int],
-                    previous: [String: Int], yearEarlier: [String: Int]) {
+        public init(
+            id: String, name: String, population: Int?, current: [String: Int],
+            previous: [String: Int], yearEarlier: [String: Int]
+        ) {
             self.id = id
             self.name = name
             self.population = population

@@ -24,44 +24,57 @@ struct APITokenStore: Sendable {
         var revoked_at: String?
     }
 
-
     /// Makes a token for the user's organisation; returns it (the only time it is shown).
     func create(name: String, by user: CurrentUser, on db: any Database) async throws -> String {
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 80 else {
-            throw FieldErrors(errors: [FieldError(field: "name", message: "Name the token after the system that will use it (up to 80 characters)")])
+            throw FieldErrors(errors: [
+                FieldError(
+                    field: "name", message: "Name the token after the system that will use it (up to 80 characters)")
+            ])
         }
         let token = Self.tokenPrefix + SessionStore.randomToken()
         let prefix = String(token.prefix(10))
         try await db.transaction { tx in
-            let id = try await tx.sql.raw("""
+            let id = try await tx.sql.raw(
+                """
                 INSERT INTO api_tokens (organisation_id, name, token_hash, prefix, created_by, created_at)
                 VALUES (\(bind: user.organisationID), \(bind: name), \(bind: SessionStore.hash(token)), \(bind: prefix), \(bind: user.id),
                   \(bind: now().stored)) RETURNING id
-                """).first(decodingColumn: "id", as: Int.self)!
-            try await audit.record("create", entity: "api_token", id: String(id), before: nil as String?,
-                                   after: ["name": name, "prefix": prefix], by: user, on: tx)
+                """
+            ).first(decodingColumn: "id", as: Int.self)!
+            try await audit.record(
+                "create", entity: "api_token", id: String(id), before: nil as String?,
+                after: ["name": name, "prefix": prefix], by: user, on: tx)
         }
         return token
     }
 
     func list(organisationID: Int, on db: any Database) async throws -> [Token] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens
             WHERE organisation_id = \(bind: organisationID) ORDER BY id DESC
-            """).all(decoding: Token.self)
+            """
+        ).all(decoding: Token.self)
     }
 
     /// Revokes one of the user's organisation's tokens; false when there is no such token.
     func revoke(_ id: Int, by user: CurrentUser, on db: any Database) async throws -> Bool {
         try await db.transaction { tx in
-            guard let token = try await tx.sql.raw("""
-                SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens
-                WHERE id = \(bind: id) AND organisation_id = \(bind: user.organisationID) AND revoked_at IS NULL
-                """).first(decoding: Token.self) else { return false }
-            try await tx.sql.raw("UPDATE api_tokens SET revoked_at = \(bind: now().stored) WHERE id = \(bind: id)").run()
-            try await audit.record("revoke", entity: "api_token", id: String(id), before: ["name": token.name, "prefix": token.prefix],
-                                   after: nil as String?, by: user, on: tx)
+            guard
+                let token = try await tx.sql.raw(
+                    """
+                    SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens
+                    WHERE id = \(bind: id) AND organisation_id = \(bind: user.organisationID) AND revoked_at IS NULL
+                    """
+                ).first(decoding: Token.self)
+            else { return false }
+            try await tx.sql.raw("UPDATE api_tokens SET revoked_at = \(bind: now().stored) WHERE id = \(bind: id)")
+                .run()
+            try await audit.record(
+                "revoke", entity: "api_token", id: String(id), before: ["name": token.name, "prefix": token.prefix],
+                after: nil as String?, by: user, on: tx)
             return true
         }
     }
@@ -78,17 +91,23 @@ struct APITokenStore: Sendable {
             var organisation_name: String
             var kind: String
         }
-        guard token.hasPrefix(Self.tokenPrefix), let row = try await db.sql.raw("""
-            SELECT t.id, t.name, t.last_used_at, t.revoked_at, t.created_by, o.id AS organisation_id, o.name AS organisation_name, o.kind
-            FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id WHERE t.token_hash = \(bind: SessionStore.hash(token))
-            """).first(decoding: Row.self), row.revoked_at == nil
+        guard token.hasPrefix(Self.tokenPrefix),
+            let row = try await db.sql.raw(
+                """
+                SELECT t.id, t.name, t.last_used_at, t.revoked_at, t.created_by, o.id AS organisation_id, o.name AS organisation_name, o.kind
+                FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id WHERE t.token_hash = \(bind: SessionStore.hash(token))
+                """
+            ).first(decoding: Row.self), row.revoked_at == nil
         else { return nil }
         let t = now()
         if row.last_used_at.flatMap(Date.init(stored:)).map({ t.timeIntervalSince($0) >= touchInterval }) ?? true {
-            try await db.sql.raw("UPDATE api_tokens SET last_used_at = \(bind: t.stored) WHERE id = \(bind: row.id)").run()
+            try await db.sql.raw("UPDATE api_tokens SET last_used_at = \(bind: t.stored) WHERE id = \(bind: row.id)")
+                .run()
         }
         return CurrentUser(
-            id: row.created_by ?? 0, name: "API token “\(row.name)”", email: "", role: row.kind == OrganisationKind.opcc.rawValue ? .opccStaff : .partnerUser,
-            organisationID: row.organisation_id, organisationName: row.organisation_name, csrfToken: "", sessionHash: "", apiTokenID: row.id)
+            id: row.created_by ?? 0, name: "API token “\(row.name)”", email: "",
+            role: row.kind == OrganisationKind.opcc.rawValue ? .opccStaff : .partnerUser,
+            organisationID: row.organisation_id, organisationName: row.organisation_name, csrfToken: "",
+            sessionHash: "", apiTokenID: row.id)
     }
 }

@@ -22,9 +22,13 @@ struct AccountController: Sendable {
 
     private func page(_ req: Request, errors: [FieldError] = [], notice: String? = nil) async throws -> Response {
         let user = req.currentUser!
-        let response = try await req.view.render("account", Page(
-            csrf: req.csrfToken, name: user.name, email: user.email, organisation: user.organisationName, role: user.role.label,
-            errors: errors, hasErrors: !errors.isEmpty, notice: notice)).encodeResponse(for: req)
+        let response = try await req.view.render(
+            "account",
+            Page(
+                csrf: req.csrfToken, name: user.name, email: user.email, organisation: user.organisationName,
+                role: user.role.label,
+                errors: errors, hasErrors: !errors.isEmpty, notice: notice)
+        ).encodeResponse(for: req)
         if !errors.isEmpty { response.status = .badRequest }
         return response
     }
@@ -34,7 +38,8 @@ struct AccountController: Sendable {
     @Sendable func changePassword(req: Request) async throws -> Response {
         let user = req.currentUser!
         let form = try req.content.decode([String: String].self)
-        let current = form["current_password"] ?? "", new = form["new_password"] ?? "", again = form["confirm_password"] ?? ""
+        let current = form["current_password"] ?? "", new = form["new_password"] ?? "",
+            again = form["confirm_password"] ?? ""
         let pool = req.application.passwordHasher
         let hash = try await users.passwordHash(userID: user.id, on: req.db)
         var errors: [FieldError] = []
@@ -43,8 +48,13 @@ struct AccountController: Sendable {
         let key = String(user.id)
         if try await limits.hit(RateLimits.passwordCheck, key: key, on: req.db.sql) > RateLimits.passwordCheck.maxHits {
             let wait = RateLimits.minutes(RateLimits.passwordCheck)
-            let response = try await page(req, errors: [FieldError(field: "current_password",
-                message: "Too many wrong current passwords. Wait \(wait) minutes and try again.")])
+            let response = try await page(
+                req,
+                errors: [
+                    FieldError(
+                        field: "current_password",
+                        message: "Too many wrong current passwords. Wait \(wait) minutes and try again.")
+                ])
             response.status = .tooManyRequests
             return response
         }
@@ -53,12 +63,20 @@ struct AccountController: Sendable {
         } else {
             try await limits.reset(RateLimits.passwordCheck, key: key, on: req.db.sql)
         }
-        if let problem = Passwords.problem(new, email: user.email) { errors.append(FieldError(field: "new_password", message: problem)) }
-        if new != again { errors.append(FieldError(field: "confirm_password", message: "The two new passwords are not the same")) }
-        if new == current && !new.isEmpty { errors.append(FieldError(field: "new_password", message: "Choose a password different from the current one")) }
+        if let problem = Passwords.problem(new, email: user.email) {
+            errors.append(FieldError(field: "new_password", message: problem))
+        }
+        if new != again {
+            errors.append(FieldError(field: "confirm_password", message: "The two new passwords are not the same"))
+        }
+        if new == current && !new.isEmpty {
+            errors.append(
+                FieldError(field: "new_password", message: "Choose a password different from the current one"))
+        }
         guard errors.isEmpty else { return try await page(req, errors: errors) }
         let newHash = try await Passwords.hash(new, on: pool)
         try await users.changePassword(user, newHash: newHash, keeping: user.sessionHash, at: Date(), on: req.db)
-        return try await page(req, notice: "Password changed. You are still signed in here; any other sessions have ended.")
+        return try await page(
+            req, notice: "Password changed. You are still signed in here; any other sessions have ended.")
     }
 }

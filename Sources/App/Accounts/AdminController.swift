@@ -24,7 +24,8 @@ struct AdminController: Sendable {
         let entries = try await audit.latest(on: req.db)
         let rows = entries.map { e in
             AuditPage.Row(
-                at: Format.dateTime(e.at), who: [e.user_name ?? "command line", e.organisation_name].compactMap { $0 }.joined(separator: ", "),
+                at: Format.dateTime(e.at),
+                who: [e.user_name ?? "command line", e.organisation_name].compactMap { $0 }.joined(separator: ", "),
                 action: e.action, what: "\(e.entity) \(e.entity_id)", before: e.before ?? "", after: e.after ?? "")
         }
         return try await req.view.render("admin/audit", AuditPage(rows: rows))
@@ -43,8 +44,9 @@ struct AdminController: Sendable {
 
     @Sendable func users(req: Request) async throws -> View {
         let rows = try await users.users(on: req.db).map {
-            UsersPage.Row(email: $0.email, name: $0.name, role: Role(rawValue: $0.role)?.label ?? $0.role,
-                          status: $0.disabled_at == nil ? "Active" : "Disabled")
+            UsersPage.Row(
+                email: $0.email, name: $0.name, role: Role(rawValue: $0.role)?.label ?? $0.role,
+                status: $0.disabled_at == nil ? "Active" : "Disabled")
         }
         return try await req.view.render("admin/users", UsersPage(rows: rows))
     }
@@ -59,7 +61,8 @@ struct AdminController: Sendable {
         let rows = try await users.organisations(on: req.db).map { o, n in
             OrganisationsPage.Row(
                 name: o.name, kind: OrganisationKind(rawValue: o.kind)?.label ?? o.kind,
-                contact: [o.contact_name, o.contact_email, o.contact_phone].filter { !$0.isEmpty }.joined(separator: ", "), accounts: n)
+                contact: [o.contact_name, o.contact_email, o.contact_phone].filter { !$0.isEmpty }.joined(
+                    separator: ", "), accounts: n)
         }
         return try await req.view.render("admin/organisations", OrganisationsPage(rows: rows))
     }

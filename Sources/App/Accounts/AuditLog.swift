@@ -14,11 +14,13 @@ struct AuditLog: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let b = try before.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let a = try after.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             INSERT INTO audit_log (at, user_id, organisation_id, action, entity, entity_id, before, after)
             VALUES (\(bind: now().stored), \(bind: user?.id), \(bind: user?.organisationID),
               \(bind: action), \(bind: entity), \(bind: id), \(bind: b), \(bind: a))
-            """).run()
+            """
+        ).run()
     }
 
     struct Entry: Decodable, Sendable {
@@ -34,10 +36,12 @@ struct AuditLog: Sendable {
     }
 
     func latest(limit: Int = 200, on db: any Database) async throws -> [Entry] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT a.id, a.at, u.name AS user_name, o.name AS organisation_name, a.action, a.entity, a.entity_id, a.before, a.after
             FROM audit_log a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN organisations o ON o.id = a.organisation_id
             ORDER BY a.id DESC LIMIT \(bind: limit)
-            """).all(decoding: Entry.self)
+            """
+        ).all(decoding: Entry.self)
     }
 }

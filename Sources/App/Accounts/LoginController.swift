@@ -59,7 +59,9 @@ struct LoginController: Sendable {
                 status: .tooManyRequests)
         }
         let pair = email + " " + address
-        if try await limits.hit(RateLimits.signInAccountAddress, key: pair, on: sql) > RateLimits.signInAccountAddress.maxHits {
+        if try await limits.hit(RateLimits.signInAccountAddress, key: pair, on: sql)
+            > RateLimits.signInAccountAddress.maxHits
+        {
             return try await refuse(
                 "Too many failed attempts for this address. Wait \(RateLimits.minutes(RateLimits.signInAccountAddress)) minutes and try again.",
                 status: .tooManyRequests)

@@ -10,7 +10,9 @@ struct OrganisationController: Sendable {
     let tokens: APITokenStore
 
     struct Page: Encodable {
-        struct Person: Encodable { var id: Int; var email: String; var name: String; var role: String; var active: Bool; var isMe: Bool }
+        struct Person: Encodable {
+            var id: Int; var email: String; var name: String; var role: String; var active: Bool; var isMe: Bool
+        }
         var title: String
         var csrf: String
         var name: String
@@ -41,14 +43,22 @@ struct OrganisationController: Sendable {
         }
         let people = try await users.users(organisationID: user.organisationID, on: req.db)
         let p = Page(
-            title: org.name, csrf: req.csrfToken, name: org.name, kind: OrganisationKind(rawValue: org.kind)?.label ?? org.kind,
-            contactName: form["contact_name"] ?? org.contact_name, contactEmail: form["contact_email"] ?? org.contact_email,
+            title: org.name, csrf: req.csrfToken, name: org.name,
+            kind: OrganisationKind(rawValue: org.kind)?.label ?? org.kind,
+            contactName: form["contact_name"] ?? org.contact_name,
+            contactEmail: form["contact_email"] ?? org.contact_email,
             contactPhone: form["contact_phone"] ?? org.contact_phone,
-            people: people.map { .init(id: $0.id, email: $0.email, name: $0.name, role: Role(rawValue: $0.role)?.label ?? $0.role,
-                                       active: $0.disabled_at == nil, isMe: $0.id == user.id) },
-            roles: Self.assignableRoles(user).map { SelectOption(value: $0.rawValue, label: $0.label, selected: form["role"] == $0.rawValue) },
+            people: people.map {
+                .init(
+                    id: $0.id, email: $0.email, name: $0.name, role: Role(rawValue: $0.role)?.label ?? $0.role,
+                    active: $0.disabled_at == nil, isMe: $0.id == user.id)
+            },
+            roles: Self.assignableRoles(user).map {
+                SelectOption(value: $0.rawValue, label: $0.label, selected: form["role"] == $0.rawValue)
+            },
             tokens: try await tokens.list(organisationID: user.organisationID, on: req.db),
-            errors: errors, hasErrors: !errors.isEmpty, problem: nil, secretLabel: secret?.label, secret: secret?.value, notice: notice,
+            errors: errors, hasErrors: !errors.isEmpty, problem: nil, secretLabel: secret?.label, secret: secret?.value,
+            notice: notice,
             form: form)
         let response = try await req.view.render("organisation", p).encodeResponse(for: req)
         if !errors.isEmpty { response.status = .badRequest }
@@ -66,10 +76,12 @@ struct OrganisationController: Sendable {
 
     @Sendable func updateContact(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
-        let contact = OrganisationContact(name: form["contact_name"] ?? "", email: form["contact_email"] ?? "", phone: form["contact_phone"] ?? "")
+        let contact = OrganisationContact(
+            name: form["contact_name"] ?? "", email: form["contact_email"] ?? "", phone: form["contact_phone"] ?? "")
         let errors = contact.problems
         guard errors.isEmpty else { return try await page(req, errors: errors, form: form) }
-        try await users.updateContact(contact, organisationID: req.currentUser!.organisationID, by: req.currentUser!, on: req.db)
+        try await users.updateContact(
+            contact, organisationID: req.currentUser!.organisationID, by: req.currentUser!, on: req.db)
         return try await page(req, notice: "Contact saved.")
     }
 
@@ -86,9 +98,14 @@ struct OrganisationController: Sendable {
             }
             let made = try await users.createUser(
                 email: form["email"] ?? "", name: form["name"] ?? "", role: role,
-                organisation: .init(id: org.id, slug: org.slug, name: org.name, kind: org.kind), password: password, by: user,
+                organisation: .init(id: org.id, slug: org.slug, name: org.name, kind: org.kind), password: password,
+                by: user,
                 pool: req.application.passwordHasher, on: req.db)
-            return try await page(req, secret: ("Password for \(made.email) (shown once: give it to them safely; they should change it)", password))
+            return try await page(
+                req,
+                secret: (
+                    "Password for \(made.email) (shown once: give it to them safely; they should change it)", password
+                ))
         } catch UserStore.Problem.invalid(let errors) {
             return try await page(req, errors: errors.filter { $0.field != "password" }, form: form)
         }
@@ -98,7 +115,10 @@ struct OrganisationController: Sendable {
         let user = req.currentUser!
         guard let id = req.parameters.get("id", as: Int.self), id != user.id,
             try await users.disable(id, organisationID: user.organisationID, by: user, on: req.db)
-        else { throw Abort(.notFound, reason: "There is no such account in your organisation (and you cannot disable your own).") }
+        else {
+            throw Abort(
+                .notFound, reason: "There is no such account in your organisation (and you cannot disable your own).")
+        }
         return try await page(req, notice: "Account disabled; its sessions have ended.")
     }
 
@@ -106,14 +126,22 @@ struct OrganisationController: Sendable {
         let form = try req.content.decode([String: String].self)
         do {
             let token = try await tokens.create(name: form["token_name"] ?? "", by: req.currentUser!, on: req.db)
-            return try await page(req, secret: ("API token “\(form["token_name"] ?? "")” (shown once: store it in the system that will use it)", token))
+            return try await page(
+                req,
+                secret: (
+                    "API token “\(form["token_name"] ?? "")” (shown once: store it in the system that will use it)",
+                    token
+                ))
         } catch let e as FieldErrors {
-            return try await page(req, errors: e.errors.map { FieldError(field: "token_name", message: $0.message) }, form: form)
+            return try await page(
+                req, errors: e.errors.map { FieldError(field: "token_name", message: $0.message) }, form: form)
         }
     }
 
     @Sendable func revokeToken(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id", as: Int.self), try await tokens.revoke(id, by: req.currentUser!, on: req.db) else {
+        guard let id = req.parameters.get("id", as: Int.self),
+            try await tokens.revoke(id, by: req.currentUser!, on: req.db)
+        else {
             throw Abort(.notFound, reason: "There is no such live token in your organisation.")
         }
         return try await page(req, notice: "Token revoked: it no longer works.")
@@ -128,13 +156,16 @@ struct OrganisationContact: Codable, Sendable {
 
     var problems: [FieldError] {
         var e: [FieldError] = []
-        if name.count > 120 { e.append(FieldError(field: "contact_name", message: "Keep the contact's name under 120 characters")) }
+        if name.count > 120 {
+            e.append(FieldError(field: "contact_name", message: "Keep the contact's name under 120 characters"))
+        }
         let mail = email.trimmingCharacters(in: .whitespaces)
         if !mail.isEmpty && !UserStore.isEmailAddress(mail) {
             e.append(FieldError(field: "contact_email", message: "Enter an email address like name@example.org"))
         }
         if phone.count > 40 || phone.contains(where: { !"0123456789 +()-".contains($0) }) {
-            e.append(FieldError(field: "contact_phone", message: "Enter a phone number of digits, spaces, +, ( ) and -"))
+            e.append(
+                FieldError(field: "contact_phone", message: "Enter a phone number of digits, spaces, +, ( ) and -"))
         }
         return e
     }

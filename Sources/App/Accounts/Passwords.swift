@@ -18,10 +18,12 @@ enum Passwords {
         }
         let lowered = password.lowercased()
         if CommonPasswords.shared.contains(lowered) || CommonPasswords.shared.contains(commonStem(lowered)) {
-            return "This is one of the most common passwords, which are tried first: choose another, e.g. three or four unrelated words"
+            return
+                "This is one of the most common passwords, which are tried first: choose another, e.g. three or four unrelated words"
         }
         if isRepetitive(lowered) {
-            return "Use more than a few different characters: repeated characters and patterns such as abcabcabc are guessed first"
+            return
+                "Use more than a few different characters: repeated characters and patterns such as abcabcabc are guessed first"
         }
         let local = email.lowercased().split(separator: "@").first.map(String.init) ?? ""
         if local.count >= 3, lowered.contains(local) {
@@ -63,5 +65,6 @@ enum Passwords {
 
     /// A bcrypt hash of a password nobody knows (cost 12), checked against when there is no
     /// such user so that the time taken does not tell whether an account exists.
-    private static let dummyHash = (try? Bcrypt.hash(SessionStore.randomToken(), cost: cost)) ?? "$2b$12$" + String(repeating: "a", count: 53)
+    private static let dummyHash =
+        (try? Bcrypt.hash(SessionStore.randomToken(), cost: cost)) ?? "$2b$12$" + String(repeating: "a", count: 53)
 }

@@ -41,16 +41,21 @@ struct RateLimits: Sendable {
         let t = now()
         if overLimit.contains(limit.scope, key, at: t) { return limit.maxHits + 1 }
         let current = t.stored, expired = t.addingTimeInterval(-limit.window).stored
-        let hits = try await db.raw("""
-            INSERT INTO rate_limits (scope, key, window_start, hits, last_at)
-            VALUES (\(bind: limit.scope), \(bind: key), \(bind: current), 1, \(bind: current))
-            ON CONFLICT (scope, key) DO UPDATE SET
-              hits = CASE WHEN rate_limits.window_start <= \(bind: expired) THEN 1 ELSE rate_limits.hits + 1 END,
-              window_start = CASE WHEN rate_limits.window_start <= \(bind: expired) THEN excluded.window_start ELSE rate_limits.window_start END,
-              last_at = excluded.last_at
-            RETURNING hits
-            """).first(decodingColumn: "hits", as: Int.self) ?? 1
-        if hits > limit.maxHits { overLimit.insert(limit.scope, key, until: t.addingTimeInterval(min(60, limit.window))) }
+        let hits =
+            try await db.raw(
+                """
+                INSERT INTO rate_limits (scope, key, window_start, hits, last_at)
+                VALUES (\(bind: limit.scope), \(bind: key), \(bind: current), 1, \(bind: current))
+                ON CONFLICT (scope, key) DO UPDATE SET
+                  hits = CASE WHEN rate_limits.window_start <= \(bind: expired) THEN 1 ELSE rate_limits.hits + 1 END,
+                  window_start = CASE WHEN rate_limits.window_start <= \(bind: expired) THEN excluded.window_start ELSE rate_limits.window_start END,
+                  last_at = excluded.last_at
+                RETURNING hits
+                """
+            ).first(decodingColumn: "hits", as: Int.self) ?? 1
+        if hits > limit.maxHits {
+            overLimit.insert(limit.scope, key, until: t.addingTimeInterval(min(60, limit.window)))
+        }
         return hits
     }
 
@@ -58,9 +63,12 @@ struct RateLimits: Sendable {
     func isExceeded(_ limit: Limit, key: String, on db: any SQLDatabase) async throws -> Bool {
         if overLimit.contains(limit.scope, key, at: now()) { return true }
         let expired = now().addingTimeInterval(-limit.window).stored
-        let hits = try await db.raw("""
-            SELECT hits FROM rate_limits WHERE scope = \(bind: limit.scope) AND key = \(bind: key) AND window_start > \(bind: expired)
-            """).first(decodingColumn: "hits", as: Int.self) ?? 0
+        let hits =
+            try await db.raw(
+                """
+                SELECT hits FROM rate_limits WHERE scope = \(bind: limit.scope) AND key = \(bind: key) AND window_start > \(bind: expired)
+                """
+            ).first(decodingColumn: "hits", as: Int.self) ?? 0
         return hits >= limit.maxHits
     }
 
@@ -72,9 +80,11 @@ struct RateLimits: Sendable {
 
     /// Takes one hit back (a sign-in that succeeded does not count against its address).
     func refund(_ limit: Limit, key: String, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             UPDATE rate_limits SET hits = hits - 1 WHERE scope = \(bind: limit.scope) AND key = \(bind: key) AND hits > 0
-            """).run()
+            """
+        ).run()
     }
 
     /// Minutes left in a limit's window, rounded up, for the message.
@@ -98,35 +108,44 @@ struct RateLimits: Sendable {
         let t = now()
         struct Row: Decodable { var window_start: String; var hits: Int; var last_at: String }
         for _ in 0..<4 {
-            guard let row = try await db.raw("""
-                SELECT window_start, hits, last_at FROM rate_limits WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email)
-                """).first(decoding: Row.self)
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT window_start, hits, last_at FROM rate_limits WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email)
+                    """
+                ).first(decoding: Row.self)
             else {
-                let inserted = try await db.raw("""
+                let inserted = try await db.raw(
+                    """
                     INSERT INTO rate_limits (scope, key, window_start, hits, last_at)
                     VALUES (\(bind: Self.accountScope), \(bind: email), \(bind: t.stored), 1, \(bind: t.stored))
                     ON CONFLICT (scope, key) DO NOTHING RETURNING hits
-                    """).first(decodingColumn: "hits", as: Int.self)
+                    """
+                ).first(decodingColumn: "hits", as: Int.self)
                 if inserted != nil { return nil }
                 continue
             }
             let windowStart = Date(stored: row.window_start) ?? t, last = Date(stored: row.last_at) ?? t
             if t.timeIntervalSince(windowStart) > 15 * 60 {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     UPDATE rate_limits SET window_start = \(bind: t.stored), hits = 0, last_at = \(bind: t.stored)
                     WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email) AND window_start = \(bind: row.window_start)
-                    """).run()
+                    """
+                ).run()
                 continue
             }
             let delay = Self.accountDelay(attempts: row.hits)
             let wait = delay - t.timeIntervalSince(last)
             if wait > 0 { return Int(wait.rounded(.up)) }
             // Compare and set: only one of several parallel attempts wins this slot.
-            let won = try await db.raw("""
+            let won = try await db.raw(
+                """
                 UPDATE rate_limits SET last_at = \(bind: t.stored), hits = hits + 1
                 WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email) AND last_at = \(bind: row.last_at) AND hits = \(bind: row.hits)
                 RETURNING hits
-                """).first(decodingColumn: "hits", as: Int.self)
+                """
+            ).first(decodingColumn: "hits", as: Int.self)
             if won != nil { return nil }
             if delay > 0 { return Int(delay.rounded(.up)) }
         }
@@ -135,7 +154,8 @@ struct RateLimits: Sendable {
 
     /// A successful sign-in clears the account's delay.
     func accountSucceeded(email: String, on db: any SQLDatabase) async throws {
-        try await db.raw("DELETE FROM rate_limits WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email)").run()
+        try await db.raw("DELETE FROM rate_limits WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email)")
+            .run()
     }
 
     static func accountDelay(attempts failures: Int) -> TimeInterval {
@@ -159,7 +179,9 @@ final class OverLimitKeys: Sendable {
             if map.count >= Self.capacity {
                 let now = Date()
                 map = map.filter { $0.value > now }
-                if map.count >= Self.capacity, let oldest = map.min(by: { $0.value < $1.value })?.key { map[oldest] = nil }
+                if map.count >= Self.capacity, let oldest = map.min(by: { $0.value < $1.value })?.key {
+                    map[oldest] = nil
+                }
             }
             map[scope + "\u{1}" + key] = until
         }

@@ -25,17 +25,18 @@ struct SessionStore: Sendable {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-
     /// Starts a new session for a user (always a new id: no fixation) and returns the cookie
     /// value.
     func create(userID: Int, on db: any Database) async throws -> String {
         let token = Self.randomToken()
         let t = now()
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
             VALUES (\(bind: Self.hash(token)), \(bind: userID), \(bind: Self.randomToken()), \(bind: t.stored),
               \(bind: t.stored), \(bind: t.addingTimeInterval(absoluteTimeout).stored))
-            """).run()
+            """
+        ).run()
         return token
     }
 
@@ -58,12 +59,15 @@ struct SessionStore: Sendable {
     /// user disabled).
     func user(token: String, on db: any Database) async throws -> CurrentUser? {
         let hash = Self.hash(token)
-        guard let row = try await db.sql.raw("""
-            SELECT s.token_hash, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, u.id AS user_id, u.name, u.email,
-              u.role, u.disabled_at, o.id AS organisation_id, o.name AS organisation_name
-            FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
-            WHERE s.token_hash = \(bind: hash)
-            """).first(decoding: Row.self)
+        guard
+            let row = try await db.sql.raw(
+                """
+                SELECT s.token_hash, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, u.id AS user_id, u.name, u.email,
+                  u.role, u.disabled_at, o.id AS organisation_id, o.name AS organisation_name
+                FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
+                WHERE s.token_hash = \(bind: hash)
+                """
+            ).first(decoding: Row.self)
         else { return nil }
         let t = now()
         guard row.revoked_at == nil, row.disabled_at == nil, let role = Role(rawValue: row.role),
@@ -73,7 +77,9 @@ struct SessionStore: Sendable {
         if t.timeIntervalSince(seen) >= touchInterval {
             // Best effort: while an import holds SQLite's one writer the touch may time out;
             // the page must still be served (the next request touches it again).
-            try? await db.sql.raw("UPDATE sessions SET last_seen_at = \(bind: t.stored) WHERE token_hash = \(bind: hash)").run()
+            try? await db.sql.raw(
+                "UPDATE sessions SET last_seen_at = \(bind: t.stored) WHERE token_hash = \(bind: hash)"
+            ).run()
         }
         return CurrentUser(
             id: row.user_id, name: row.name, email: row.email, role: role, organisationID: row.organisation_id,
@@ -81,6 +87,7 @@ struct SessionStore: Sendable {
     }
 
     func revoke(hash: String, on db: any Database) async throws {
-        try await db.sql.raw("UPDATE sessions SET revoked_at = \(bind: now().stored) WHERE token_hash = \(bind: hash)").run()
+        try await db.sql.raw("UPDATE sessions SET revoked_at = \(bind: now().stored) WHERE token_hash = \(bind: hash)")
+            .run()
     }
 }

@@ -26,31 +26,41 @@ struct UserStore: Sendable {
     enum Problem: Error, CustomStringConvertible {
         case invalid([FieldError])
         var description: String {
-            switch self { case .invalid(let e): e.map(\.message).joined(separator: "; ") }
+            switch self {
+            case .invalid(let e): e.map(\.message).joined(separator: "; ")
+            }
         }
     }
 
     /// The organisation called `name`, created with `kind` if it does not exist.
-    func organisation(named name: String, kind: OrganisationKind, by actor: CurrentUser?, on db: any Database) async throws -> Organisation {
+    func organisation(named name: String, kind: OrganisationKind, by actor: CurrentUser?, on db: any Database)
+        async throws -> Organisation
+    {
         let slug = CrimeCategory.slug(forName: name)
-        if let existing = try await db.sql.raw("SELECT id, slug, name, kind FROM organisations WHERE slug = \(bind: slug)")
-            .first(decoding: Organisation.self)
-        {
+        if let existing = try await db.sql.raw(
+            "SELECT id, slug, name, kind FROM organisations WHERE slug = \(bind: slug)"
+        )
+        .first(decoding: Organisation.self) {
             return existing
         }
         let now = Date().stored
-        let id = try await db.sql.raw("""
+        let id = try await db.sql.raw(
+            """
             INSERT INTO organisations (slug, name, kind, created_at) VALUES (\(bind: slug), \(bind: name), \(bind: kind.rawValue), \(bind: now))
             RETURNING id
-            """).first(decodingColumn: "id", as: Int.self)!
+            """
+        ).first(decodingColumn: "id", as: Int.self)!
         let org = Organisation(id: id, slug: slug, name: name, kind: kind.rawValue)
-        try await audit.record("create", entity: "organisation", id: String(id), before: nil as Organisation?, after: org, by: actor, on: db)
+        try await audit.record(
+            "create", entity: "organisation", id: String(id), before: nil as Organisation?, after: org, by: actor,
+            on: db)
         return org
     }
 
     /// Whether text looks like an email address (something@something, no spaces, ≤ 254).
     static func isEmailAddress(_ email: String) -> Bool {
-        email.contains("@") && !email.hasPrefix("@") && !email.hasSuffix("@") && !email.contains(" ") && email.count <= 254
+        email.contains("@") && !email.hasPrefix("@") && !email.hasSuffix("@") && !email.contains(" ")
+            && email.count <= 254
     }
 
     /// Checks a new user's details; every problem at once.
@@ -62,7 +72,9 @@ struct UserStore: Sendable {
         if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 120 {
             errors.append(FieldError(field: "name", message: "Enter the person's name (up to 120 characters)"))
         }
-        if let p = Passwords.problem(password, email: email) { errors.append(FieldError(field: "password", message: p)) }
+        if let p = Passwords.problem(password, email: email) {
+            errors.append(FieldError(field: "password", message: p))
+        }
         return errors
     }
 
@@ -73,20 +85,25 @@ struct UserStore: Sendable {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         let errors = Self.problems(email: email, name: name, password: password)
         guard errors.isEmpty else { throw Problem.invalid(errors) }
-        if try await db.sql.raw("SELECT id FROM users WHERE email = \(bind: email)").first(decodingColumn: "id", as: Int.self) != nil {
+        if try await db.sql.raw("SELECT id FROM users WHERE email = \(bind: email)").first(
+            decodingColumn: "id", as: Int.self) != nil
+        {
             throw Problem.invalid([FieldError(field: "email", message: "There is already an account for \(email)")])
         }
         let hash = try await Passwords.hash(password, on: pool)
         let now = Date().stored
         return try await db.transaction { tx in
-            let id = try await tx.sql.raw("""
+            let id = try await tx.sql.raw(
+                """
                 INSERT INTO users (organisation_id, email, name, role, password_hash, created_at)
                 VALUES (\(bind: organisation.id), \(bind: email), \(bind: name), \(bind: role.rawValue), \(bind: hash), \(bind: now))
                 RETURNING id
-                """).first(decodingColumn: "id", as: Int.self)!
+                """
+            ).first(decodingColumn: "id", as: Int.self)!
             let user = User(id: id, email: email, name: name, role: role.rawValue, organisation_id: organisation.id)
             // The audit log never holds the password or its hash.
-            try await audit.record("create", entity: "user", id: String(id), before: nil as User?, after: user, by: actor, on: tx)
+            try await audit.record(
+                "create", entity: "user", id: String(id), before: nil as User?, after: user, by: actor, on: tx)
             return user
         }
     }
@@ -103,34 +120,48 @@ struct UserStore: Sendable {
 
     /// The organisation with `id`, or nil.
     func organisation(id: Int, on db: any Database) async throws -> OrganisationDetails? {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT id, slug, name, kind, contact_name, contact_email, contact_phone FROM organisations WHERE id = \(bind: id)
-            """).first(decoding: OrganisationDetails.self)
+            """
+        ).first(decoding: OrganisationDetails.self)
     }
 
     /// Every organisation with its contact and number of active accounts.
     func organisations(on db: any Database) async throws -> [(OrganisationDetails, accounts: Int)] {
         struct Row: Decodable { var id: Int; var n: Int }
-        let counts = try await db.sql.raw("""
+        let counts = try await db.sql.raw(
+            """
             SELECT organisation_id AS id, COUNT(*) AS n FROM users WHERE disabled_at IS NULL GROUP BY organisation_id
-            """).all(decoding: Row.self)
+            """
+        ).all(decoding: Row.self)
         let byOrg = Dictionary(uniqueKeysWithValues: counts.map { ($0.id, $0.n) })
-        return try await db.sql.raw("SELECT id, slug, name, kind, contact_name, contact_email, contact_phone FROM organisations ORDER BY name")
-            .all(decoding: OrganisationDetails.self).map { ($0, byOrg[$0.id] ?? 0) }
+        return try await db.sql.raw(
+            "SELECT id, slug, name, kind, contact_name, contact_email, contact_phone FROM organisations ORDER BY name"
+        )
+        .all(decoding: OrganisationDetails.self).map { ($0, byOrg[$0.id] ?? 0) }
     }
 
-    func updateContact(_ contact: OrganisationContact, organisationID: Int, by user: CurrentUser, on db: any Database) async throws {
+    func updateContact(_ contact: OrganisationContact, organisationID: Int, by user: CurrentUser, on db: any Database)
+        async throws
+    {
         try await db.transaction { tx in
             guard let before = try await organisation(id: organisationID, on: tx) else { return }
-            let c = OrganisationContact(name: contact.name.trimmingCharacters(in: .whitespaces), email: contact.email.trimmingCharacters(in: .whitespaces),
-                                        phone: contact.phone.trimmingCharacters(in: .whitespaces))
-            try await tx.sql.raw("""
+            let c = OrganisationContact(
+                name: contact.name.trimmingCharacters(in: .whitespaces),
+                email: contact.email.trimmingCharacters(in: .whitespaces),
+                phone: contact.phone.trimmingCharacters(in: .whitespaces))
+            try await tx.sql.raw(
+                """
                 UPDATE organisations SET contact_name = \(bind: c.name), contact_email = \(bind: c.email), contact_phone = \(bind: c.phone)
                 WHERE id = \(bind: organisationID)
-                """).run()
-            try await audit.record("update", entity: "organisation", id: String(organisationID),
-                                   before: OrganisationContact(name: before.contact_name, email: before.contact_email, phone: before.contact_phone),
-                                   after: c, by: user, on: tx)
+                """
+            ).run()
+            try await audit.record(
+                "update", entity: "organisation", id: String(organisationID),
+                before: OrganisationContact(
+                    name: before.contact_name, email: before.contact_email, phone: before.contact_phone),
+                after: c, by: user, on: tx)
         }
     }
 
@@ -139,23 +170,32 @@ struct UserStore: Sendable {
     func disable(_ id: Int, organisationID: Int, by user: CurrentUser?, on db: any Database) async throws -> Bool {
         let now = Date().stored
         return try await db.transaction { tx in
-            guard let target = try await tx.sql.raw("""
-                SELECT id, email, name, role, organisation_id, disabled_at FROM users
-                WHERE id = \(bind: id) AND organisation_id = \(bind: organisationID) AND disabled_at IS NULL
-                """).first(decoding: User.self) else { return false }
+            guard
+                let target = try await tx.sql.raw(
+                    """
+                    SELECT id, email, name, role, organisation_id, disabled_at FROM users
+                    WHERE id = \(bind: id) AND organisation_id = \(bind: organisationID) AND disabled_at IS NULL
+                    """
+                ).first(decoding: User.self)
+            else { return false }
             try await tx.sql.raw("UPDATE users SET disabled_at = \(bind: now) WHERE id = \(bind: id)").run()
-            try await tx.sql.raw("UPDATE sessions SET revoked_at = \(bind: now) WHERE user_id = \(bind: id) AND revoked_at IS NULL").run()
+            try await tx.sql.raw(
+                "UPDATE sessions SET revoked_at = \(bind: now) WHERE user_id = \(bind: id) AND revoked_at IS NULL"
+            ).run()
             var after = target
             after.disabled_at = now
-            try await audit.record("disable", entity: "user", id: String(id), before: target, after: after, by: user, on: tx)
+            try await audit.record(
+                "disable", entity: "user", id: String(id), before: target, after: after, by: user, on: tx)
             return true
         }
     }
 
     func users(organisationID: Int, on db: any Database) async throws -> [User] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT id, email, name, role, organisation_id, disabled_at FROM users WHERE organisation_id = \(bind: organisationID) ORDER BY email
-            """).all(decoding: User.self)
+            """
+        ).all(decoding: User.self)
     }
 
     func users(on db: any Database) async throws -> [User] {
@@ -174,17 +214,20 @@ struct UserStore: Sendable {
 
     /// The account signing in with `email` (lower-cased), or nil.
     func credentials(email: String, on db: any Database) async throws -> Credentials? {
-        try await db.sql.raw("SELECT id, password_hash, disabled_at FROM users WHERE email = \(bind: email)").first(decoding: Credentials.self)
+        try await db.sql.raw("SELECT id, password_hash, disabled_at FROM users WHERE email = \(bind: email)").first(
+            decoding: Credentials.self)
     }
 
     /// The password hash of user `id`, or nil.
     func passwordHash(userID id: Int, on db: any Database) async throws -> String? {
-        try await db.sql.raw("SELECT password_hash FROM users WHERE id = \(bind: id)").first(decodingColumn: "password_hash", as: String.self)
+        try await db.sql.raw("SELECT password_hash FROM users WHERE id = \(bind: id)").first(
+            decodingColumn: "password_hash", as: String.self)
     }
 
     /// A failed sign-in, kept for the audit of attempts (the limits are in `RateLimits`).
     func recordFailedSignIn(email: String, at time: Date, on db: any Database) async throws {
-        try await db.sql.raw("INSERT INTO login_failures (email, at) VALUES (\(bind: email), \(bind: time.stored))").run()
+        try await db.sql.raw("INSERT INTO login_failures (email, at) VALUES (\(bind: email), \(bind: time.stored))")
+            .run()
     }
 
     func clearFailedSignIns(email: String, on db: any Database) async throws {
@@ -193,16 +236,21 @@ struct UserStore: Sendable {
 
     /// Sets a user's new password hash and ends their other sessions (all but `keeping`),
     /// with the audit record (never the password).
-    func changePassword(_ user: CurrentUser, newHash: String, keeping sessionHash: String, at time: Date, on db: any Database) async throws {
+    func changePassword(
+        _ user: CurrentUser, newHash: String, keeping sessionHash: String, at time: Date, on db: any Database
+    ) async throws {
         let now = time.stored
         try await db.transaction { tx in
             try await tx.sql.raw("UPDATE users SET password_hash = \(bind: newHash) WHERE id = \(bind: user.id)").run()
-            try await tx.sql.raw("""
+            try await tx.sql.raw(
+                """
                 UPDATE sessions SET revoked_at = \(bind: now)
                 WHERE user_id = \(bind: user.id) AND token_hash <> \(bind: sessionHash) AND revoked_at IS NULL
-                """).run()
-            try await audit.record("change password", entity: "user", id: String(user.id), before: nil as String?, after: nil as String?,
-                                   by: user, on: tx)
+                """
+            ).run()
+            try await audit.record(
+                "change password", entity: "user", id: String(user.id), before: nil as String?, after: nil as String?,
+                by: user, on: tx)
         }
     }
 }

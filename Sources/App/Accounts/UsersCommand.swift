@@ -21,7 +21,8 @@ struct UsersCommand: AsyncCommand {
         var role: String?
         @Option(name: "organisation", help: "create: their organisation's name (made if new)")
         var organisation: String?
-        @Option(name: "kind", help: "create: the organisation's kind if it is new (e.g. opcc, police, district-council)")
+        @Option(
+            name: "kind", help: "create: the organisation's kind if it is new (e.g. opcc, police, district-council)")
         var kind: String?
         @Flag(name: "password-stdin", help: "create: read the password from standard input")
         var passwordStdin: Bool
@@ -39,11 +40,13 @@ struct UsersCommand: AsyncCommand {
                     throw CommandFailure(message: "users create: give --email, --name, --role and --organisation")
                 }
                 guard let role = Role(rawValue: roleText) else {
-                    throw CommandFailure(message: "--role: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw CommandFailure(
+                        message: "--role: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 let kind = OrganisationKind(rawValue: s.kind ?? (role.isOPCC ? "opcc" : ""))
                 guard let kind else {
-                    throw CommandFailure(message: "--kind: one of \(OrganisationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw CommandFailure(
+                        message: "--kind: one of \(OrganisationKind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 var password = SessionStore.randomToken().prefix(20).description
                 var generated = true
@@ -66,7 +69,9 @@ struct UsersCommand: AsyncCommand {
                     context.console.print("\(u.email)\t\(u.name)\t\(u.role)\(u.disabled_at == nil ? "" : "\tdisabled")")
                 }
             case "disable":
-                guard let email = s.email?.lowercased() else { throw CommandFailure(message: "users disable: give --email") }
+                guard let email = s.email?.lowercased() else {
+                    throw CommandFailure(message: "users disable: give --email")
+                }
                 guard let user = try await store.users(on: app.db).first(where: { $0.email == email }) else {
                     throw CommandFailure(message: "users disable: there is no account for \(email)")
                 }
@@ -78,16 +83,23 @@ struct UsersCommand: AsyncCommand {
                 // An organisation's API token, made in the person's name (as the organisation
                 // page does) and printed once: for scripts and CI that have no browser.
                 guard let email = s.email?.lowercased(), let name = s.name else {
-                    throw CommandFailure(message: "users token: give --email (the person making it) and --name (the system that will use it)")
+                    throw CommandFailure(
+                        message:
+                            "users token: give --email (the person making it) and --name (the system that will use it)")
                 }
-                guard let user = try await store.users(on: app.db).first(where: { $0.email == email }), user.disabled_at == nil,
-                      let role = Role(rawValue: user.role), role == .partnerAdmin || role == .opccAdmin else {
-                    throw CommandFailure(message: "users token: \(email) is not an active partner or OPCC admin account")
+                guard let user = try await store.users(on: app.db).first(where: { $0.email == email }),
+                    user.disabled_at == nil,
+                    let role = Role(rawValue: user.role), role == .partnerAdmin || role == .opccAdmin
+                else {
+                    throw CommandFailure(
+                        message: "users token: \(email) is not an active partner or OPCC admin account")
                 }
-                let organisation = try await app.db.sql.raw("SELECT name FROM organisations WHERE id = \(bind: user.organisation_id)")
+                let organisation =
+                    try await app.db.sql.raw("SELECT name FROM organisations WHERE id = \(bind: user.organisation_id)")
                     .first(decodingColumn: "name", as: String.self) ?? ""
-                let maker = CurrentUser(id: user.id, name: user.name, email: user.email, role: role, organisationID: user.organisation_id,
-                                        organisationName: organisation, csrfToken: "", sessionHash: "")
+                let maker = CurrentUser(
+                    id: user.id, name: user.name, email: user.email, role: role, organisationID: user.organisation_id,
+                    organisationName: organisation, csrfToken: "", sessionHash: "")
                 do {
                     let token = try await APITokenStore(audit: AuditLog()).create(name: name, by: maker, on: app.db)
                     context.console.print(token)

@@ -21,12 +21,19 @@ struct ActivityAPIController: Sendable {
         var text: String
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let s = try? c.decode(String.self) { text = s }
-            else if let i = try? c.decode(Int.self) { text = String(i) }
-            else if let d = try? c.decode(Double.self) { text = HotspotExport.number(d) }
-            else if let b = try? c.decode(Bool.self) { text = b ? "true" : "false" }
-            else if c.decodeNil() { text = "" }
-            else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected text, a number or true/false") }
+            if let s = try? c.decode(String.self) {
+                text = s
+            } else if let i = try? c.decode(Int.self) {
+                text = String(i)
+            } else if let d = try? c.decode(Double.self) {
+                text = HotspotExport.number(d)
+            } else if let b = try? c.decode(Bool.self) {
+                text = b ? "true" : "false"
+            } else if c.decodeNil() {
+                text = ""
+            } else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected text, a number or true/false")
+            }
         }
     }
 
@@ -41,9 +48,10 @@ struct ActivityAPIController: Sendable {
         var fields: [String: Scalar]?
 
         var draft: ActivityDraft {
-            ActivityDraft(type: type ?? "", date: date ?? "", time: time ?? "", area: area ?? "", location: location ?? "",
-                          campaign: campaign ?? "", visibility: visibility ?? "private",
-                          fields: (fields ?? [:]).mapValues(\.text))
+            ActivityDraft(
+                type: type ?? "", date: date ?? "", time: time ?? "", area: area ?? "", location: location ?? "",
+                campaign: campaign ?? "", visibility: visibility ?? "private",
+                fields: (fields ?? [:]).mapValues(\.text))
         }
     }
 
@@ -61,18 +69,26 @@ struct ActivityAPIController: Sendable {
 
     @Sendable func create(req: Request) async throws -> Response {
         let batch: Batch
-        do { batch = try JSONDecoder().decode(Batch.self, from: Data(req.body.data.map { Array($0.readableBytesView) } ?? [])) } catch {
-            let detail = switch error {
-            case DecodingError.keyNotFound(let key, _): "the body has no “\(key.stringValue)” list"
-            case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c), DecodingError.valueNotFound(_, let c):
-                "at \(c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()): \(c.debugDescription)"
-            default: "the body is not JSON"
-            }
+        do {
+            batch = try JSONDecoder().decode(
+                Batch.self, from: Data(req.body.data.map { Array($0.readableBytesView) } ?? []))
+        } catch {
+            let detail =
+                switch error {
+                case DecodingError.keyNotFound(let key, _): "the body has no “\(key.stringValue)” list"
+                case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c),
+                    DecodingError.valueNotFound(_, let c):
+                    "at \(c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()): \(c.debugDescription)"
+                default: "the body is not JSON"
+                }
             throw Abort(.badRequest, reason: "Send {\"records\": [ … ]} as JSON: \(detail). Nothing was saved.")
         }
-        guard !batch.records.isEmpty else { throw Abort(.badRequest, reason: "The records list is empty. Nothing was saved.") }
+        guard !batch.records.isEmpty else {
+            throw Abort(.badRequest, reason: "The records list is empty. Nothing was saved.")
+        }
         guard batch.records.count <= Self.maxRecords else {
-            throw Abort(.payloadTooLarge, reason: "Send at most \(Self.maxRecords) records at a time. Nothing was saved.")
+            throw Abort(
+                .payloadTooLarge, reason: "Send at most \(Self.maxRecords) records at a time. Nothing was saved.")
         }
         let user = req.currentUser!
         let choices = try await store.choices(for: user, on: req.db)
@@ -82,16 +98,19 @@ struct ActivityAPIController: Sendable {
         for (k, record) in batch.records.enumerated() {
             switch record.draft.check(areas: choices.areas, campaigns: choices.campaigns, today: today) {
             case .success(let c): checked.append(c)
-            case .failure(let e): errors += e.errors.map { RecordError(record: k + 1, field: $0.field, message: $0.message) }
+            case .failure(let e):
+                errors += e.errors.map { RecordError(record: k + 1, field: $0.field, message: $0.message) }
             }
         }
         guard errors.isEmpty else {
             let refusal = Refusal(
-                detail: "\(Format.counted(errors.count, "problem", "problems")) in \(Format.counted(Set(errors.map(\.record)).count, "record", "records")). Nothing was saved; correct them and send the whole batch again.",
+                detail:
+                    "\(Format.counted(errors.count, "problem", "problems")) in \(Format.counted(Set(errors.map(\.record)).count, "record", "records")). Nothing was saved; correct them and send the whole batch again.",
                 errors: Array(errors.prefix(1000)))
             return try APIJSON.response(refusal, status: .unprocessableEntity, problem: true)
         }
-        try await store.insert(checked, by: user, source: user.apiTokenID.map { "api-token:\($0)" } ?? "api", on: req.db)
+        try await store.insert(
+            checked, by: user, source: user.apiTokenID.map { "api-token:\($0)" } ?? "api", on: req.db)
         return try APIJSON.response(Saved(saved: checked.count, organisation: user.organisationName), status: .created)
     }
 
@@ -113,7 +132,9 @@ struct ActivityAPIController: Sendable {
     @Sendable func list(req: Request) async throws -> Response {
         let user = req.currentUser!
         let limit = (try? req.query.get(Int.self, at: "limit")) ?? 200
-        guard (1...5000).contains(limit) else { throw Abort(.badRequest, reason: "limit: give a number from 1 to 5000") }
+        guard (1...5000).contains(limit) else {
+            throw Abort(.badRequest, reason: "limit: give a number from 1 to 5000")
+        }
         var campaignID: Int?
         if let slug = try? req.query.get(String.self, at: "campaign") {
             guard let id = try await store.choices(for: user, on: req.db).campaigns[slug] else {
@@ -122,9 +143,10 @@ struct ActivityAPIController: Sendable {
             campaignID = id
         }
         let records = try await store.latest(for: user, campaignID: campaignID, limit: limit, on: req.db).map { r in
-            RecordOut(id: r.id, organisation: r.organisation_name, campaign: r.campaign_slug, area: r.area_slug, type: r.type,
-                      date: r.occurred_on, time: r.start_time, location: r.location, quantity: r.quantity,
-                      unit: ActivityType.named(r.type)?.quantityUnit ?? "", fields: r.detailFields, visibility: r.visibility)
+            RecordOut(
+                id: r.id, organisation: r.organisation_name, campaign: r.campaign_slug, area: r.area_slug, type: r.type,
+                date: r.occurred_on, time: r.start_time, location: r.location, quantity: r.quantity,
+                unit: ActivityType.named(r.type)?.quantityUnit ?? "", fields: r.detailFields, visibility: r.visibility)
         }
         return try APIJSON.response(["records": records], status: .ok)
     }
@@ -141,9 +163,16 @@ struct ActivityAPIController: Sendable {
     }
 
     @Sendable func types(req: Request) async throws -> Response {
-        try APIJSON.response(["types": ActivityType.all.map { t in
-            TypeOut(type: t.slug, label: t.label, group: t.group, quantity_field: t.quantityField, unit: t.quantityUnit, has_time: t.hasTime,
-                    fields: t.fields.map { .init(name: $0.name, label: $0.label, required: $0.required, hint: $0.hint) })
-        }], status: .ok)
+        try APIJSON.response(
+            [
+                "types": ActivityType.all.map { t in
+                    TypeOut(
+                        type: t.slug, label: t.label, group: t.group, quantity_field: t.quantityField,
+                        unit: t.quantityUnit, has_time: t.hasTime,
+                        fields: t.fields.map {
+                            .init(name: $0.name, label: $0.label, required: $0.required, hint: $0.hint)
+                        })
+                }
+            ], status: .ok)
     }
 }

@@ -38,7 +38,10 @@ enum ActivityCSV {
             try parser.finish()
         } catch is CSVLimit {
             if let tooWide {
-                return .failure(.refused("line \(tooWide.line) has \(Format.count(tooWide.columns)) columns; an activity file has at most \(maximumColumns)"))
+                return .failure(
+                    .refused(
+                        "line \(tooWide.line) has \(Format.count(tooWide.columns)) columns; an activity file has at most \(maximumColumns)"
+                    ))
             }
             return .failure(.refused("more than \(Format.count(maximumRows)) rows; split the file"))
         } catch {
@@ -52,14 +55,22 @@ enum ActivityCSV {
         let missing = expected.filter { required.contains($0) && !names.contains($0) }
         let allUnknown = names.filter { !expected.contains($0) }
         // Name a few, never thousands: the message goes back to the browser.
-        let unknown = allUnknown.count <= 10 ? allUnknown.map { String($0.prefix(60)) }
+        let unknown =
+            allUnknown.count <= 10
+            ? allUnknown.map { String($0.prefix(60)) }
             : allUnknown.prefix(10).map { String($0.prefix(60)) } + ["and \(allUnknown.count - 10) more"]
         guard missing.isEmpty, unknown.isEmpty else {
             var parts: [String] = []
-            if !missing.isEmpty { parts.append("missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))") }
-            if !unknown.isEmpty { parts.append("unknown column\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", "))") }
-            return .failure(.refused("the header does not fit a \(type.label.lowercased()) file: " + parts.joined(separator: "; ")
-                + ". Download the template for the columns"))
+            if !missing.isEmpty {
+                parts.append("missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")
+            }
+            if !unknown.isEmpty {
+                parts.append("unknown column\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", "))")
+            }
+            return .failure(
+                .refused(
+                    "the header does not fit a \(type.label.lowercased()) file: " + parts.joined(separator: "; ")
+                        + ". Download the template for the columns"))
         }
         guard rows.count > 1 else { return .failure(.refused("the file has a header but no records")) }
         var checked: [ActivityDraft.Checked] = []
@@ -68,14 +79,17 @@ enum ActivityCSV {
         for (line, fields) in rows.dropFirst() {
             if fields.count == 1 && fields[0].isEmpty { continue }  // a blank line
             guard fields.count == names.count else {
-                errors.append(RowError(line: line, field: "", message: "has \(fields.count) fields; the header has \(names.count)"))
+                errors.append(
+                    RowError(
+                        line: line, field: "", message: "has \(fields.count) fields; the header has \(names.count)"))
                 continue
             }
             var value: [String: String] = [:]
             for (n, v) in zip(names, fields) { value[n] = v }
             var draft = ActivityDraft(
                 type: type.slug, date: value["date"] ?? "", time: value["time"] ?? "", area: value["area"] ?? "",
-                location: value["location"] ?? "", campaign: value["campaign"] ?? "", visibility: value["visibility"] ?? "")
+                location: value["location"] ?? "", campaign: value["campaign"] ?? "",
+                visibility: value["visibility"] ?? "")
             for f in type.fields { draft.fields[f.name] = value[f.name] }
             switch draft.check(areas: areas, campaigns: campaigns, today: today) {
             case .success(let c): checked.append(c)

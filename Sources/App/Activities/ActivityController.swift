@@ -49,20 +49,25 @@ struct ActivityController: Sendable {
         let rows = records.map { r in
             let t = ActivityType.named(r.type)
             return ListPage.Row(
-                href: "/activities/\(r.id)", date: CalendarDay(r.occurred_on)?.long ?? r.occurred_on, type: t?.label ?? r.type, organisation: r.organisation_name,
+                href: "/activities/\(r.id)", date: CalendarDay(r.occurred_on)?.long ?? r.occurred_on,
+                type: t?.label ?? r.type, organisation: r.organisation_name,
                 place: [r.area_name, r.location.isEmpty ? nil : r.location].compactMap { $0 }.joined(separator: ", "),
-                amount: "\(Format.number(r.quantity, decimals: r.quantity == r.quantity.rounded() ? 0 : 2)) \(t?.quantityUnit ?? "")",
+                amount:
+                    "\(Format.number(r.quantity, decimals: r.quantity == r.quantity.rounded() ? 0 : 2)) \(t?.quantityUnit ?? "")",
                 visibility: ActivityVisibility(rawValue: r.visibility)?.rawValue.capitalizedFirst ?? r.visibility)
         }
         let totalRows = totals.map { t in
             let type = ActivityType.named(t.label)
-            return ListPage.TotalRow(type: type?.label ?? t.label, records: Format.count(t.records),
-                                     amount: "\(Format.number(t.quantity, decimals: 0)) \(type?.quantityUnit ?? "")")
+            return ListPage.TotalRow(
+                type: type?.label ?? t.label, records: Format.count(t.records),
+                amount: "\(Format.number(t.quantity, decimals: 0)) \(type?.quantityUnit ?? "")")
         }
-        let saved = (try? req.query.get(Int.self, at: "saved")).map { "\(Format.counted($0, "record", "records")) saved." }
+        let saved =
+            (try? req.query.get(Int.self, at: "saved")).map { "\(Format.counted($0, "record", "records")) saved." }
             ?? (try? req.query.get(Int.self, at: "changed")).map { "Record \($0) changed." }
             ?? (try? req.query.get(Int.self, at: "deleted")).map { "Record \($0) deleted." }
-        return try await req.view.render("activities/index", ListPage(rows: rows, totals: totalRows, hasRows: !rows.isEmpty, saved: saved))
+        return try await req.view.render(
+            "activities/index", ListPage(rows: rows, totals: totalRows, hasRows: !rows.isEmpty, saved: saved))
     }
 
     // MARK: One record on a form
@@ -90,32 +95,45 @@ struct ActivityController: Sendable {
         var saveLabel = "Save record"
     }
 
-    private func formPage(_ req: Request, draft: ActivityDraft, errors: [FieldError], recordID: Int? = nil) async throws -> Response {
+    private func formPage(_ req: Request, draft: ActivityDraft, errors: [FieldError], recordID: Int? = nil) async throws
+        -> Response
+    {
         let user = req.currentUser!
         let type = ActivityType.named(draft.type)
         let areas = try await AreaStore().list(on: req.db)
         let campaigns = try await CampaignStore(audit: store.audit).list(for: user, on: req.db)
         let page = FormPage(
-            title: recordID != nil ? "Change record \(recordID!)" : type.map { "Record: \($0.label.lowercased())" } ?? "Record an activity", type: draft.type, typeLabel: type?.label ?? "",
-            hasTime: type?.hasTime ?? false, csrf: req.csrfToken, date: draft.date, time: draft.time, location: draft.location,
+            title: recordID != nil
+                ? "Change record \(recordID!)"
+                : type.map { "Record: \($0.label.lowercased())" } ?? "Record an activity", type: draft.type,
+            typeLabel: type?.label ?? "",
+            hasTime: type?.hasTime ?? false, csrf: req.csrfToken, date: draft.date, time: draft.time,
+            location: draft.location,
             areas: [Option(value: "", label: "No named area", selected: draft.area.isEmpty)]
                 + areas.map { Option(value: $0.slug, label: $0.name, selected: $0.slug == draft.area) },
             campaigns: [Option(value: "", label: "Not part of a campaign", selected: draft.campaign.isEmpty)]
                 + campaigns.map { Option(value: $0.slug, label: $0.name, selected: $0.slug == draft.campaign) },
             fields: (type?.fields ?? []).map { f in
                 var options: [Option] = []
-                if case .choice(let values) = f.kind { options = values.map { Option(value: $0, label: $0, selected: draft.fields[f.name] == $0) } }
+                if case .choice(let values) = f.kind {
+                    options = values.map { Option(value: $0, label: $0, selected: draft.fields[f.name] == $0) }
+                }
                 var isLong = false
                 if case .text(let max) = f.kind, max > 200 { isLong = true }
                 var mode = "text"
                 if case .integer = f.kind { mode = "numeric" }
                 if case .number = f.kind { mode = "decimal" }
-                return FieldView(name: f.name, label: f.label + (f.required ? "" : " (optional)"), hint: f.hint, value: draft.fields[f.name] ?? "",
-                                 isChoice: !options.isEmpty, isLongText: isLong, options: options, inputMode: mode)
+                return FieldView(
+                    name: f.name, label: f.label + (f.required ? "" : " (optional)"), hint: f.hint,
+                    value: draft.fields[f.name] ?? "",
+                    isChoice: !options.isEmpty, isLongText: isLong, options: options, inputMode: mode)
             },
-            visibilities: ActivityVisibility.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == draft.visibility) },
+            visibilities: ActivityVisibility.allCases.map {
+                Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == draft.visibility)
+            },
             errors: errors, hasErrors: !errors.isEmpty,
-            typeChoices: ActivityType.all.map { Option(value: $0.slug, label: "\($0.group): \($0.label)") }, choosing: type == nil,
+            typeChoices: ActivityType.all.map { Option(value: $0.slug, label: "\($0.group): \($0.label)") },
+            choosing: type == nil,
             action: recordID.map { "/activities/\($0)" } ?? "/activities", recordID: recordID,
             saveLabel: recordID == nil ? "Save record" : "Save changes")
         let response = try await req.view.render("activities/new", page).encodeResponse(for: req)
@@ -131,8 +149,10 @@ struct ActivityController: Sendable {
     private func draft(from req: Request, type: String? = nil) throws -> ActivityDraft {
         let form = try req.content.decode([String: String].self)
         var draft = ActivityDraft(
-            type: type ?? form["type"] ?? "", date: form["date"] ?? "", time: form["time"] ?? "", area: form["area"] ?? "",
-            location: form["location"] ?? "", campaign: form["campaign"] ?? "", visibility: form["visibility"] ?? "private")
+            type: type ?? form["type"] ?? "", date: form["date"] ?? "", time: form["time"] ?? "",
+            area: form["area"] ?? "",
+            location: form["location"] ?? "", campaign: form["campaign"] ?? "",
+            visibility: form["visibility"] ?? "private")
         if let t = ActivityType.named(draft.type) { for f in t.fields { draft.fields[f.name] = form[f.name] } }
         return draft
     }
@@ -154,7 +174,8 @@ struct ActivityController: Sendable {
     /// The record, if the user may see it; a 404 otherwise (whether or not it exists).
     private func visibleRecord(_ req: Request) async throws -> ActivityStore.Record {
         guard let id = req.parameters.get("id", as: Int.self),
-            let record = try await store.find(id, for: req.currentUser!, on: req.db) else {
+            let record = try await store.find(id, for: req.currentUser!, on: req.db)
+        else {
             throw Abort(.notFound, reason: "There is no such activity record among those you can see.")
         }
         return record
@@ -183,18 +204,25 @@ struct ActivityController: Sendable {
         let type = ActivityType.named(record.type)
         let details = record.detailFields
         var fields: [RecordPage.Field] = [
-            .init(label: "Activity", value: type?.label ?? record.type), .init(label: "Organisation", value: record.organisation_name),
+            .init(label: "Activity", value: type?.label ?? record.type),
+            .init(label: "Organisation", value: record.organisation_name),
             .init(label: "Date", value: CalendarDay(record.occurred_on)?.long ?? record.occurred_on),
         ]
         if let t = record.start_time { fields.append(.init(label: "Start time", value: t)) }
         fields += [
-            .init(label: "Area", value: record.area_name ?? "No named area"), .init(label: "Location", value: record.location),
+            .init(label: "Area", value: record.area_name ?? "No named area"),
+            .init(label: "Location", value: record.location),
             .init(label: "Campaign", value: record.campaign_name ?? "Not part of a campaign"),
         ]
         fields += (type?.fields ?? []).compactMap { f in details[f.name].map { .init(label: f.label, value: $0) } }
-        fields.append(.init(label: "Who may see it", value: ActivityVisibility(rawValue: record.visibility)?.label ?? record.visibility))
-        return try await req.view.render("activities/show", RecordPage(title: "Activity record \(record.id)", fields: fields))
-            .encodeResponse(for: req)
+        fields.append(
+            .init(
+                label: "Who may see it",
+                value: ActivityVisibility(rawValue: record.visibility)?.label ?? record.visibility))
+        return try await req.view.render(
+            "activities/show", RecordPage(title: "Activity record \(record.id)", fields: fields)
+        )
+        .encodeResponse(for: req)
     }
 
     @Sendable func update(req: Request) async throws -> Response {
@@ -230,9 +258,12 @@ struct ActivityController: Sendable {
     }
 
     @Sendable func uploadForm(req: Request) async throws -> View {
-        try await req.view.render("activities/upload", UploadPage(
-            csrf: req.csrfToken, types: ActivityType.all.map { Option(value: $0.slug, label: $0.label) }, errors: [], hasErrors: false,
-            problem: nil, file: ""))
+        try await req.view.render(
+            "activities/upload",
+            UploadPage(
+                csrf: req.csrfToken, types: ActivityType.all.map { Option(value: $0.slug, label: $0.label) },
+                errors: [], hasErrors: false,
+                problem: nil, file: ""))
     }
 
     struct UploadForm: Content {
@@ -242,16 +273,23 @@ struct ActivityController: Sendable {
 
     @Sendable func upload(req: Request) async throws -> Response {
         let form = try req.content.decode(UploadForm.self)
-        let typeOptions = ActivityType.all.map { Option(value: $0.slug, label: $0.label, selected: $0.slug == form.type) }
+        let typeOptions = ActivityType.all.map {
+            Option(value: $0.slug, label: $0.label, selected: $0.slug == form.type)
+        }
         func page(_ errors: [UploadPage.RowError], problem: String?, file: String) async throws -> Response {
-            let p = UploadPage(csrf: req.csrfToken, types: typeOptions, errors: Array(errors.prefix(200)), hasErrors: !errors.isEmpty,
-                               problem: problem, file: file)
+            let p = UploadPage(
+                csrf: req.csrfToken, types: typeOptions, errors: Array(errors.prefix(200)), hasErrors: !errors.isEmpty,
+                problem: problem, file: file)
             let response = try await req.view.render("activities/upload", p).encodeResponse(for: req)
             response.status = .badRequest
             return response
         }
-        guard let type = form.type.flatMap(ActivityType.named) else { return try await page([], problem: "Choose the type of activity in the file", file: "") }
-        guard let file = form.file, file.data.readableBytes > 0 else { return try await page([], problem: "Choose a CSV file to upload", file: "") }
+        guard let type = form.type.flatMap(ActivityType.named) else {
+            return try await page([], problem: "Choose the type of activity in the file", file: "")
+        }
+        guard let file = form.file, file.data.readableBytes > 0 else {
+            return try await page([], problem: "Choose a CSV file to upload", file: "")
+        }
         let name = file.filename
         let user = req.currentUser!
         let choices = try await store.choices(for: user, on: req.db)
@@ -265,9 +303,11 @@ struct ActivityController: Sendable {
         case .failure(.refused(let message)):
             return try await page([], problem: "\(name): \(message). Nothing was saved.", file: name)
         case .failure(.rows(let errors)):
-            return try await page(errors.map { .init(line: $0.line, field: $0.field, message: $0.message) },
-                                  problem: "\(name): \(Format.counted(errors.count, "problem", "problems")) in the file. Nothing was saved; correct the rows and upload the whole file again.",
-                                  file: name)
+            return try await page(
+                errors.map { .init(line: $0.line, field: $0.field, message: $0.message) },
+                problem:
+                    "\(name): \(Format.counted(errors.count, "problem", "problems")) in the file. Nothing was saved; correct the rows and upload the whole file again.",
+                file: name)
         case .success(let records):
             try await store.insert(records, by: user, source: name, on: req.db)
             return req.redirect(to: "/activities?saved=\(records.count)")
@@ -275,9 +315,13 @@ struct ActivityController: Sendable {
     }
 
     @Sendable func template(req: Request) async throws -> Response {
-        guard let slug = req.parameters.get("type")?.replacingOccurrences(of: ".csv", with: ""), let type = ActivityType.named(slug) else {
+        guard let slug = req.parameters.get("type")?.replacingOccurrences(of: ".csv", with: ""),
+            let type = ActivityType.named(slug)
+        else {
             throw Abort(.notFound, reason: "There is no such activity type.")
         }
-        return download(ActivityCSV.template(type, today: today()), type: "text/csv; charset=utf-8", name: "\(type.slug)-template.csv")
+        return download(
+            ActivityCSV.template(type, today: today()), type: "text/csv; charset=utf-8",
+            name: "\(type.slug)-template.csv")
     }
 }

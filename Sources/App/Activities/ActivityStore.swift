@@ -10,30 +10,39 @@ struct ActivityStore: Sendable {
 
     /// What a user may attach a record to: areas by slug, and the campaigns their
     /// organisation is part of (every campaign for the OPCC).
-    func choices(for user: CurrentUser, on db: any Database) async throws -> (areas: [String: Int], campaigns: [String: Int]) {
+    func choices(for user: CurrentUser, on db: any Database) async throws -> (
+        areas: [String: Int], campaigns: [String: Int]
+    ) {
         struct Row: Decodable { var id: Int; var slug: String }
         let areas = try await db.sql.raw("SELECT id, slug FROM areas").all(decoding: Row.self)
         let campaigns = try await CampaignStore(audit: audit).list(for: user, on: db)
-        return (Dictionary(uniqueKeysWithValues: areas.map { ($0.slug, $0.id) }),
-                Dictionary(uniqueKeysWithValues: campaigns.map { ($0.slug, $0.id) }))
+        return (
+            Dictionary(uniqueKeysWithValues: areas.map { ($0.slug, $0.id) }),
+            Dictionary(uniqueKeysWithValues: campaigns.map { ($0.slug, $0.id) })
+        )
     }
 
     /// Stores checked records for the user's organisation, all or none, in batches.
-    func insert(_ records: [ActivityDraft.Checked], by user: CurrentUser, source: String, on db: any Database) async throws {
-        try await insert(records, organisationID: user.organisationID, createdBy: user.id, source: source, actor: user, on: db)
+    func insert(_ records: [ActivityDraft.Checked], by user: CurrentUser, source: String, on db: any Database)
+        async throws
+    {
+        try await insert(
+            records, organisationID: user.organisationID, createdBy: user.id, source: source, actor: user, on: db)
     }
 
     /// Stores records for an organisation (the demo records for partners without accounts),
     /// with their totals, in one transaction.
     func insert(
-        _ records: [ActivityDraft.Checked], organisationID: Int, createdBy: Int?, source: String, actor: CurrentUser?, on db: any Database
+        _ records: [ActivityDraft.Checked], organisationID: Int, createdBy: Int?, source: String, actor: CurrentUser?,
+        on db: any Database
     ) async throws {
         let now = Date().stored
         let totals = ActivityTotals.deltas(adding: records.map { $0.contribution(organisationID: organisationID) })
         try await db.transaction { tx in
             for chunk in records.chunks(of: 400) {
                 var insert = tx.sql.insert(into: "activities").columns(
-                    "organisation_id", "campaign_id", "area_id", "type", "occurred_on", "start_time", "location", "quantity",
+                    "organisation_id", "campaign_id", "area_id", "type", "occurred_on", "start_time", "location",
+                    "quantity",
                     "details", "visibility", "created_by", "created_at")
                 for r in chunk {
                     insert = insert.values(
@@ -46,7 +55,10 @@ struct ActivityStore: Sendable {
             try await ActivityTotals.apply(totals, on: tx.sql)
             try await audit.record(
                 "create", entity: "activities", id: source, before: nil as String?,
-                after: ["records": String(records.count), "types": Set(records.map(\.type.slug)).sorted().joined(separator: ",")],
+                after: [
+                    "records": String(records.count),
+                    "types": Set(records.map(\.type.slug)).sorted().joined(separator: ","),
+                ],
                 by: actor, on: tx)
         }
     }
@@ -69,19 +81,23 @@ struct ActivityStore: Sendable {
         var details: String
         var visibility: String
 
-        var detailFields: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(details.utf8))) ?? [:] }
+        var detailFields: [String: String] {
+            (try? JSONDecoder().decode([String: String].self, from: Data(details.utf8))) ?? [:]
+        }
 
         /// The record as a draft, to show on the edit form.
         var draft: ActivityDraft {
-            ActivityDraft(type: type, date: occurred_on, time: start_time ?? "", area: area_slug ?? "", location: location,
-                          campaign: campaign_slug ?? "", visibility: visibility, fields: detailFields)
+            ActivityDraft(
+                type: type, date: occurred_on, time: start_time ?? "", area: area_slug ?? "", location: location,
+                campaign: campaign_slug ?? "", visibility: visibility, fields: detailFields)
         }
 
         /// What this record added to the totals.
         var contribution: (ActivityTotals.Key, ActivityTotals.Sums)? {
             CalendarDay(occurred_on).map {
-                ActivityTotals.contribution(organisationID: organisation_id, campaignID: campaign_id, areaID: area_id, type: type,
-                                            visibility: visibility, date: $0, quantity: quantity, details: detailFields)
+                ActivityTotals.contribution(
+                    organisationID: organisation_id, campaignID: campaign_id, areaID: area_id, type: type,
+                    visibility: visibility, date: $0, quantity: quantity, details: detailFields)
             }
         }
     }
@@ -101,17 +117,22 @@ struct ActivityStore: Sendable {
 
     /// The records the user may see, newest first; of one campaign when given; all of them
     /// when `limit` is nil.
-    func latest(for user: CurrentUser, campaignID: Int? = nil, limit: Int? = 200, on db: any Database) async throws -> [Record] {
+    func latest(for user: CurrentUser, campaignID: Int? = nil, limit: Int? = 200, on db: any Database) async throws
+        -> [Record]
+    {
         let campaign: SQLQueryString = campaignID.map { "AND a.campaign_id = \(bind: $0)" } ?? ""
         let limited: SQLQueryString = limit.map { "LIMIT \(bind: $0)" } ?? ""
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             \(Self.recordColumns) WHERE \(boundary(user)) \(campaign) ORDER BY a.occurred_on DESC, a.id DESC \(limited)
-            """).all(decoding: Record.self)
+            """
+        ).all(decoding: Record.self)
     }
 
     /// One record, if the user may see it.
     func find(_ id: Int, for user: CurrentUser, on db: any Database) async throws -> Record? {
-        try await db.sql.raw("\(Self.recordColumns) WHERE a.id = \(bind: id) AND \(boundary(user))").first(decoding: Record.self)
+        try await db.sql.raw("\(Self.recordColumns) WHERE a.id = \(bind: id) AND \(boundary(user))").first(
+            decoding: Record.self)
     }
 
     /// Whether the user may change or delete the record: their own organisation's, or any
@@ -121,20 +142,26 @@ struct ActivityStore: Sendable {
     }
 
     /// Replaces a record's fields (its organisation stays), with its totals, audited.
-    func update(_ record: Record, to checked: ActivityDraft.Checked, by user: CurrentUser, on db: any Database) async throws {
+    func update(_ record: Record, to checked: ActivityDraft.Checked, by user: CurrentUser, on db: any Database)
+        async throws
+    {
         let totals = ActivityTotals.deltas(
-            adding: [checked.contribution(organisationID: record.organisation_id)], removing: [record.contribution].compactMap { $0 })
+            adding: [checked.contribution(organisationID: record.organisation_id)],
+            removing: [record.contribution].compactMap { $0 })
         try await db.transaction { tx in
-            try await tx.sql.raw("""
+            try await tx.sql.raw(
+                """
                 UPDATE activities SET campaign_id = \(bind: checked.campaignID), area_id = \(bind: checked.areaID),
                   type = \(bind: checked.type.slug), occurred_on = \(bind: checked.date.description), start_time = \(bind: checked.time),
                   location = \(bind: checked.location), quantity = \(bind: checked.quantity), details = \(bind: checked.detailsJSON),
                   visibility = \(bind: checked.visibility.rawValue)
                 WHERE id = \(bind: record.id)
-                """).run()
+                """
+            ).run()
             try await ActivityTotals.apply(totals, on: tx.sql)
-            try await audit.record("update", entity: "activity", id: String(record.id), before: Self.audited(record),
-                                   after: Self.audited(checked), by: user, on: tx)
+            try await audit.record(
+                "update", entity: "activity", id: String(record.id), before: Self.audited(record),
+                after: Self.audited(checked), by: user, on: tx)
         }
     }
 
@@ -143,20 +170,29 @@ struct ActivityStore: Sendable {
         try await db.transaction { tx in
             try await tx.sql.raw("DELETE FROM activities WHERE id = \(bind: record.id)").run()
             try await ActivityTotals.apply(totals, on: tx.sql)
-            try await audit.record("delete", entity: "activity", id: String(record.id), before: Self.audited(record),
-                                   after: nil as String?, by: user, on: tx)
+            try await audit.record(
+                "delete", entity: "activity", id: String(record.id), before: Self.audited(record),
+                after: nil as String?, by: user, on: tx)
         }
     }
 
     private static func audited(_ r: Record) -> [String: String] {
-        ["type": r.type, "date": r.occurred_on, "time": r.start_time ?? "", "area": r.area_slug ?? "", "location": r.location,
-         "campaign": r.campaign_slug ?? "", "quantity": HotspotExport.number(r.quantity), "details": r.details, "visibility": r.visibility]
+        [
+            "type": r.type, "date": r.occurred_on, "time": r.start_time ?? "", "area": r.area_slug ?? "",
+            "location": r.location,
+            "campaign": r.campaign_slug ?? "", "quantity": HotspotExport.number(r.quantity), "details": r.details,
+            "visibility": r.visibility,
+        ]
     }
 
     private static func audited(_ c: ActivityDraft.Checked) -> [String: String] {
-        ["type": c.type.slug, "date": c.date.description, "time": c.time ?? "", "area": c.areaID.map(String.init) ?? "",
-         "location": c.location, "campaign": c.campaignID.map(String.init) ?? "", "quantity": HotspotExport.number(c.quantity),
-         "details": c.detailsJSON, "visibility": c.visibility.rawValue]
+        [
+            "type": c.type.slug, "date": c.date.description, "time": c.time ?? "",
+            "area": c.areaID.map(String.init) ?? "",
+            "location": c.location, "campaign": c.campaignID.map(String.init) ?? "",
+            "quantity": HotspotExport.number(c.quantity),
+            "details": c.detailsJSON, "visibility": c.visibility.rawValue,
+        ]
     }
 
     // MARK: Totals, from the maintained sums
@@ -172,26 +208,33 @@ struct ActivityStore: Sendable {
     enum Grouping: String, Sendable { case type, area, organisation, week }
 
     /// Sums of the records the user may see, grouped; of one campaign when given.
-    func totals(by grouping: Grouping, for user: CurrentUser, campaignID: Int? = nil, areaID: Int? = nil, on db: any Database) async throws -> [Total] {
-        let (label, join): (SQLQueryString, SQLQueryString) = switch grouping {
-        case .type: ("t.type", "")
-        case .week: ("t.week", "")
-        case .area: ("COALESCE(r.name, 'No named area')", "LEFT JOIN areas r ON r.id = t.area_id")
-        case .organisation: ("o.name", "JOIN organisations o ON o.id = t.organisation_id")
-        }
+    func totals(
+        by grouping: Grouping, for user: CurrentUser, campaignID: Int? = nil, areaID: Int? = nil, on db: any Database
+    ) async throws -> [Total] {
+        let (label, join): (SQLQueryString, SQLQueryString) =
+            switch grouping {
+            case .type: ("t.type", "")
+            case .week: ("t.week", "")
+            case .area: ("COALESCE(r.name, 'No named area')", "LEFT JOIN areas r ON r.id = t.area_id")
+            case .organisation: ("o.name", "JOIN organisations o ON o.id = t.organisation_id")
+            }
         let campaign: SQLQueryString = campaignID.map { "AND t.campaign_id = \(bind: $0)" } ?? ""
         let area: SQLQueryString = areaID.map { "AND t.area_id = \(bind: $0)" } ?? ""
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             SELECT \(label) AS label, CAST(SUM(t.records) AS BIGINT) AS records, CAST(SUM(t.quantity) AS DOUBLE PRECISION) AS quantity,
               CAST(SUM(t.high_visibility_hours) AS DOUBLE PRECISION) AS high_visibility_hours, CAST(SUM(t.visits) AS BIGINT) AS visits
             FROM activity_totals t \(join) WHERE \(boundary(user, "t")) \(campaign) \(area) GROUP BY \(label) ORDER BY \(label)
-            """).all(decoding: Total.self)
+            """
+        ).all(decoding: Total.self)
     }
 
     /// The public space protection orders the user may see in a campaign.
     func pspos(for user: CurrentUser, campaignID: Int, on db: any Database) async throws -> [Record] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             \(Self.recordColumns) WHERE a.type = 'pspo' AND a.campaign_id = \(bind: campaignID) AND \(boundary(user))
-            """).all(decoding: Record.self)
+            """
+        ).all(decoding: Record.self)
     }
 }

@@ -35,7 +35,8 @@ enum ActivityTotals {
 
     /// What one record adds to its key.
     static func contribution(
-        organisationID: Int, campaignID: Int?, areaID: Int?, type: String, visibility: String, date: CalendarDay, quantity: Double,
+        organisationID: Int, campaignID: Int?, areaID: Int?, type: String, visibility: String, date: CalendarDay,
+        quantity: Double,
         details: [String: String]
     ) -> (Key, Sums) {
         var sums = Sums(records: 1, quantity: quantity)
@@ -43,8 +44,11 @@ enum ActivityTotals {
             if details["style"] == "high-visibility" { sums.highVisibilityHours = quantity }
             sums.visits = Int(details["visits"] ?? "") ?? 0
         }
-        return (Key(campaignID: campaignID ?? 0, organisationID: organisationID, areaID: areaID ?? 0, type: type,
-                    visibility: visibility, week: date.weekCommencing.description), sums)
+        return (
+            Key(
+                campaignID: campaignID ?? 0, organisationID: organisationID, areaID: areaID ?? 0, type: type,
+                visibility: visibility, week: date.weekCommencing.description), sums
+        )
     }
 
     /// The change to the totals when `added` records are stored and `removed` ones taken away.
@@ -66,13 +70,20 @@ enum ActivityTotals {
                 "high_visibility_hours", "visits")
             for (k, s) in chunk {
                 insert = insert.values(
-                    SQLBind(k.campaignID), SQLBind(k.organisationID), SQLBind(k.areaID), SQLBind(k.type), SQLBind(k.visibility),
-                    SQLBind(k.week), SQLBind(s.records), SQLBind(s.quantity), SQLBind(s.highVisibilityHours), SQLBind(s.visits))
+                    SQLBind(k.campaignID), SQLBind(k.organisationID), SQLBind(k.areaID), SQLBind(k.type),
+                    SQLBind(k.visibility),
+                    SQLBind(k.week), SQLBind(s.records), SQLBind(s.quantity), SQLBind(s.highVisibilityHours),
+                    SQLBind(s.visits))
             }
-            try await insert.onConflict(with: ["campaign_id", "organisation_id", "area_id", "type", "visibility", "week"]) {
+            try await insert.onConflict(with: [
+                "campaign_id", "organisation_id", "area_id", "type", "visibility", "week",
+            ]) {
                 $0.set(SQLIdentifier("records"), to: SQLRaw("activity_totals.records + excluded.records"))
                     .set(SQLIdentifier("quantity"), to: SQLRaw("activity_totals.quantity + excluded.quantity"))
-                    .set(SQLIdentifier("high_visibility_hours"), to: SQLRaw("activity_totals.high_visibility_hours + excluded.high_visibility_hours"))
+                    .set(
+                        SQLIdentifier("high_visibility_hours"),
+                        to: SQLRaw("activity_totals.high_visibility_hours + excluded.high_visibility_hours")
+                    )
                     .set(SQLIdentifier("visits"), to: SQLRaw("activity_totals.visits + excluded.visits"))
             }.run()
         }
@@ -96,17 +107,22 @@ enum ActivityTotals {
             var details: String
         }
         return try await db.transaction { tx in
-            let rows = try await tx.sql.raw("""
+            let rows = try await tx.sql.raw(
+                """
                 SELECT organisation_id, campaign_id, area_id, type, visibility, occurred_on, quantity, details FROM activities
-                """).all(decoding: Row.self)
+                """
+            ).all(decoding: Row.self)
             let decoder = JSONDecoder()
-            let totals = deltas(adding: rows.compactMap { r in
-                CalendarDay(r.occurred_on).map { day in
-                    let details = (try? decoder.decode([String: String].self, from: Data(r.details.utf8))) ?? [:]
-                    return contribution(organisationID: r.organisation_id, campaignID: r.campaign_id, areaID: r.area_id, type: r.type,
-                                        visibility: r.visibility, date: day, quantity: r.quantity, details: details)
-                }
-            })
+            let totals = deltas(
+                adding: rows.compactMap { r in
+                    CalendarDay(r.occurred_on).map { day in
+                        let details = (try? decoder.decode([String: String].self, from: Data(r.details.utf8))) ?? [:]
+                        return contribution(
+                            organisationID: r.organisation_id, campaignID: r.campaign_id, areaID: r.area_id,
+                            type: r.type,
+                            visibility: r.visibility, date: day, quantity: r.quantity, details: details)
+                    }
+                })
             try await tx.sql.raw("DELETE FROM activity_totals").run()
             try await apply(totals, on: tx.sql)
             return rows.count
@@ -117,8 +133,9 @@ enum ActivityTotals {
 extension ActivityDraft.Checked {
     /// What this record adds to the totals when stored for `organisationID`.
     func contribution(organisationID: Int) -> (ActivityTotals.Key, ActivityTotals.Sums) {
-        ActivityTotals.contribution(organisationID: organisationID, campaignID: campaignID, areaID: areaID, type: type.slug,
-                                    visibility: visibility.rawValue, date: date, quantity: quantity, details: details)
+        ActivityTotals.contribution(
+            organisationID: organisationID, campaignID: campaignID, areaID: areaID, type: type.slug,
+            visibility: visibility.rawValue, date: date, quantity: quantity, details: details)
     }
 
     /// The type's own fields as stored: JSON with sorted keys.

@@ -24,7 +24,8 @@ struct CampaignDashboard: Sendable {
     static let expiryWarningDays = 30
 
     init(
-        types: [ActivityStore.Total], areas: [ActivityStore.Total], organisations: [ActivityStore.Total], weeks: [ActivityStore.Total],
+        types: [ActivityStore.Total], areas: [ActivityStore.Total], organisations: [ActivityStore.Total],
+        weeks: [ActivityStore.Total],
         pspos: [ActivityStore.Record], today: CalendarDay
     ) {
         total = types.reduce(0) { $0 + $1.records }
@@ -32,7 +33,8 @@ struct CampaignDashboard: Sendable {
         hotSpotVisits = types.reduce(0) { $0 + $1.visits }
         byType = types.map { t in
             let type = ActivityType.named(t.label)
-            return Line(label: type?.label ?? t.label, records: t.records, amount: t.quantity, unit: type?.quantityUnit ?? "")
+            return Line(
+                label: type?.label ?? t.label, records: t.records, amount: t.quantity, unit: type?.quantityUnit ?? "")
         }.sorted { ($0.records, $1.label) > ($1.records, $0.label) }
         func lines(_ totals: [ActivityStore.Total]) -> [Line] {
             totals.map { Line(label: $0.label, records: $0.records, amount: Double($0.records), unit: "records") }
@@ -76,8 +78,9 @@ struct PlanDelivery: Sendable, Encodable {
 
     var shown: Shown {
         func amount(_ v: Double) -> String { "\(Format.number(v, decimals: v == v.rounded() ? 0 : 1)) \(unit)" }
-        return Shown(label: label, planned: amount(planned), delivered: amount(delivered),
-                     percent: "\(Format.number(share * 100, decimals: 0))%", met: delivered >= planned)
+        return Shown(
+            label: label, planned: amount(planned), delivered: amount(delivered),
+            percent: "\(Format.number(share * 100, decimals: 0))%", met: delivered >= planned)
     }
 
     static func rows(targets: [(type: String, amount: Double)], delivered: [ActivityStore.Total]) -> [PlanDelivery] {
@@ -86,8 +89,9 @@ struct PlanDelivery: Sendable, Encodable {
         let done = Dictionary(delivered.map { ($0.label, $0.quantity) }, uniquingKeysWith: +)
         return planned.keys.sorted().map { slug in
             let type = ActivityType.named(slug)
-            return PlanDelivery(type: slug, label: type?.label ?? slug, unit: type?.quantityUnit ?? "", planned: planned[slug]!,
-                                delivered: done[slug] ?? 0)
+            return PlanDelivery(
+                type: slug, label: type?.label ?? slug, unit: type?.quantityUnit ?? "", planned: planned[slug]!,
+                delivered: done[slug] ?? 0)
         }
     }
 }

@@ -39,19 +39,28 @@ struct DashboardController: Sendable {
             try await activities.totals(by: g, for: user, campaignID: c.id, on: req.db)
         }
         let typeTotals = try await totals(.type)
-        let delivery = PlanDelivery.rows(targets: try await campaigns.targets(of: c, on: req.db).map { ($0.type, $0.amount) }, delivered: typeTotals)
-            .map(\.shown)
+        let delivery = PlanDelivery.rows(
+            targets: try await campaigns.targets(of: c, on: req.db).map { ($0.type, $0.amount) }, delivered: typeTotals
+        )
+        .map(\.shown)
         let d = CampaignDashboard(
             types: typeTotals, areas: try await totals(.area), organisations: try await totals(.organisation),
-            weeks: try await totals(.week), pspos: try await activities.pspos(for: user, campaignID: c.id, on: req.db), today: today)
+            weeks: try await totals(.week), pspos: try await activities.pspos(for: user, campaignID: c.id, on: req.db),
+            today: today)
         func amount(_ l: CampaignDashboard.Line) -> String {
             "\(Format.number(l.amount, decimals: l.amount == l.amount.rounded() ? 0 : 1)) \(l.unit)"
         }
-        var headline = ["\(Format.counted(d.total, "activity record", "activity records")) in this campaign that you can see."]
+        var headline = [
+            "\(Format.counted(d.total, "activity record", "activity records")) in this campaign that you can see."
+        ]
         if d.highVisibilityPatrolHours > 0 {
-            headline.append("\(Format.number(d.highVisibilityPatrolHours, decimals: 0)) hours of high-visibility patrols, with \(Format.count(d.hotSpotVisits)) hot-spot visits.")
+            headline.append(
+                "\(Format.number(d.highVisibilityPatrolHours, decimals: 0)) hours of high-visibility patrols, with \(Format.count(d.hotSpotVisits)) hot-spot visits."
+            )
         }
-        let types = d.byType.prefix(3).filter { $0.label != "Patrol" }.map { "\(amount($0)) (\($0.label.lowercased()))" }
+        let types = d.byType.prefix(3).filter { $0.label != "Patrol" }.map {
+            "\(amount($0)) (\($0.label.lowercased()))"
+        }
         if !types.isEmpty { headline.append("Also: " + types.joined(separator: "; ") + ".") }
         // Target areas shaded by the records in them.
         let targets = try await campaigns.areas(of: c, on: req.db)
@@ -67,28 +76,37 @@ struct DashboardController: Sendable {
                 outlines: shapes.compactMap { a in
                     a.shape.map { shape in
                         let n = areaRecords[a.name] ?? 0
-                        return .init(shape: shape, label: a.shortName,
-                                     href: "/campaigns/\(c.slug)/areas/\(a.slug)", fill: n == 0 ? "#ffffff" : fills[min(3, (n * 4 - 1) / most)],
-                                     title: "\(a.name): \(Format.counted(n, "record", "records"))")
+                        return .init(
+                            shape: shape, label: a.shortName,
+                            href: "/campaigns/\(c.slug)/areas/\(a.slug)",
+                            fill: n == 0 ? "#ffffff" : fills[min(3, (n * 4 - 1) / most)],
+                            title: "\(a.name): \(Format.counted(n, "record", "records"))")
                     }
                 },
-                legend: [.init(fill: "#ffffff", text: "No records")] + fills.enumerated().map { k, f in
-                    .init(fill: f, text: "Up to \(Format.count((most * (k + 1) + 3) / 4)) records")
-                },
+                legend: [.init(fill: "#ffffff", text: "No records")]
+                    + fills.enumerated().map { k, f in
+                        .init(fill: f, text: "Up to \(Format.count((most * (k + 1) + 3) / 4)) records")
+                    },
                 legendTitle: "Activity records in each target area")
-            mapSVG = map.render(title: "Map of activity in \(c.name)", description: d.byArea.map { "\($0.label): \($0.records)" }.joined(separator: "; "))
+            mapSVG = map.render(
+                title: "Map of activity in \(c.name)",
+                description: d.byArea.map { "\($0.label): \($0.records)" }.joined(separator: "; "))
         }
         let overdue = try await campaigns.actions(of: c, on: req.db).compactMap { area, a -> Page.Row? in
             guard let due = CalendarDay(a.due_on), let status = ActionStatus(rawValue: a.status),
-                ActionUrgency.of(due: due, status: status, today: today) == .overdue else { return nil }
+                ActionUrgency.of(due: due, status: status, today: today) == .overdue
+            else { return nil }
             return Page.Row(label: "\(a.title) (\(area))", records: a.owner_name, amount: due.long)
         }
         let page = Page(
-            title: "\(c.name): dashboard", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", headline: headline, mapSVG: mapSVG,
+            title: "\(c.name): dashboard", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)",
+            headline: headline, mapSVG: mapSVG,
             delivery: delivery, hasDelivery: !delivery.isEmpty,
             byType: d.byType.map { .init(label: $0.label, records: Format.count($0.records), amount: amount($0)) },
             byArea: d.byArea.map { .init(label: $0.label, records: Format.count($0.records), amount: "") },
-            byOrganisation: d.byOrganisation.map { .init(label: $0.label, records: Format.count($0.records), amount: "") },
+            byOrganisation: d.byOrganisation.map {
+                .init(label: $0.label, records: Format.count($0.records), amount: "")
+            },
             byWeek: d.byWeek.map { .init(label: "w/c \($0.week.long)", records: Format.count($0.records), amount: "") },
             pspo: d.pspoExpiring.map { .init(label: $0.place, records: "", amount: $0.expires.long) },
             overdue: overdue, hasRecords: d.total > 0, csv: "/campaigns/\(c.slug)/activities.csv")
@@ -98,11 +116,16 @@ struct DashboardController: Sendable {
     @Sendable func csv(req: Request) async throws -> Response {
         let c = try await campaign(req)
         let records = try await activities.latest(for: req.currentUser!, campaignID: c.id, limit: nil, on: req.db)
-        var out = CSVWriter.record(["id", "date", "time", "type", "organisation", "area", "location", "quantity", "unit", "details", "visibility"])
+        var out = CSVWriter.record([
+            "id", "date", "time", "type", "organisation", "area", "location", "quantity", "unit", "details",
+            "visibility",
+        ])
         for r in records.reversed() {
             out += CSVWriter.record([
-                String(r.id), r.occurred_on, r.start_time ?? "", r.type, r.organisation_name, r.area_name ?? "", r.location,
-                HotspotExport.number(r.quantity), ActivityType.named(r.type)?.quantityUnit ?? "", r.details, r.visibility,
+                String(r.id), r.occurred_on, r.start_time ?? "", r.type, r.organisation_name, r.area_name ?? "",
+                r.location,
+                HotspotExport.number(r.quantity), ActivityType.named(r.type)?.quantityUnit ?? "", r.details,
+                r.visibility,
             ])
         }
         return download(out, type: "text/csv; charset=utf-8", name: "\(c.slug)-activities.csv")

@@ -36,7 +36,8 @@ struct AnalysisSignature: CommandSignature {
 
     var query: AnalysisQuery {
         AnalysisQuery(
-            force: force, from: from, to: to, category: category.map { [$0] }, cell: cell, band: band, correction: correction,
+            force: force, from: from, to: to, category: category.map { [$0] }, cell: cell, band: band,
+            correction: correction,
             area: area, level: level, sort: sort, weights: weights)
     }
 
@@ -47,7 +48,8 @@ struct AnalysisSignature: CommandSignature {
         let data = try await AnalysisQueries(areas: AreaStore()).availability(on: app.db)
         switch query.validated(against: data) {
         case .success(let o): return o
-        case .failure(let e): throw CommandFailure(message: e.errors.map { "--\($0.field): \($0.message)" }.joined(separator: "\n"))
+        case .failure(let e):
+            throw CommandFailure(message: e.errors.map { "--\($0.field): \($0.message)" }.joined(separator: "\n"))
         }
     }
 
@@ -83,7 +85,8 @@ struct RankCommand: AsyncCommand {
             case "json":
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                try signature.write(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n", context: context)
+                try signature.write(
+                    String(decoding: try encoder.encode(report), as: UTF8.self) + "\n", context: context)
             default: throw CommandFailure(message: "--format: rank writes csv or json")
             }
         }
@@ -112,11 +115,13 @@ struct HotspotsCommand: AsyncCommand {
             default: throw CommandFailure(message: "--format: hotspots writes csv or geojson")
             }
             let r = report.result
-            FileHandle.standardError.write(Data("""
-                \(Format.count(report.incidents)) incidents in \(Format.count(r.cells.count)) cells of \(Int(r.parameters.cellSize)) m; \
-                hot: \(r.count(of: .hot99)) at 99%, \(r.count(of: .hot95)) at 95%, \(r.count(of: .hot90)) at 90%; \
-                cold: \(r.count(of: .cold99) + r.count(of: .cold95) + r.count(of: .cold90))\n
-                """.utf8))
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    \(Format.count(report.incidents)) incidents in \(Format.count(r.cells.count)) cells of \(Int(r.parameters.cellSize)) m; \
+                    hot: \(r.count(of: .hot99)) at 99%, \(r.count(of: .hot95)) at 95%, \(r.count(of: .hot90)) at 90%; \
+                    cold: \(r.count(of: .cold99) + r.count(of: .cold95) + r.count(of: .cold90))\n
+                    """.utf8))
         }
     }
 }

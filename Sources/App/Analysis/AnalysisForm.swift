@@ -18,29 +18,44 @@ struct AnalysisForm: Encodable {
     var sorts: [Option]
     var views: [Option]
 
-    init(query: AnalysisQuery, options: AnalysisOptions?, data: DataAvailability, areas: [AreaRecord], view: HotspotView? = nil) {
+    init(
+        query: AnalysisQuery, options: AnalysisOptions?, data: DataAvailability, areas: [AreaRecord],
+        view: HotspotView? = nil
+    ) {
         let force = options?.force.id ?? query.force ?? ""
         forces = data.forces.map { Option(value: $0.force.id, label: $0.force.name, selected: $0.force.id == force) }
         from = options.map { ByteParsing.monthString($0.period.first) } ?? query.from ?? ""
         to = options.map { ByteParsing.monthString($0.period.last) } ?? query.to ?? ""
-        let chosen = Set(options?.categories ?? (query.category ?? ["anti-social-behaviour"]).flatMap { $0.split(separator: ",").map(String.init) })
+        let chosen = Set(
+            options?.categories
+                ?? (query.category ?? ["anti-social-behaviour"]).flatMap { $0.split(separator: ",").map(String.init) })
         categories = data.categories.keys.sorted().map {
             Option(value: $0, label: AnalysisOptions.readable($0), selected: chosen.contains($0))
         }
         cell = options?.cellSize.map { String(Int($0)) } ?? query.cell ?? "auto"
         band = options?.band.map { String(Int($0)) } ?? query.band ?? ""
         let correction = options?.correction.rawValue ?? query.correction ?? "fdr"
-        corrections = [("fdr", "False discovery rate (Benjamini–Hochberg)"), ("holm", "Holm (stricter)"), ("none", "None")].map {
+        corrections = [
+            ("fdr", "False discovery rate (Benjamini–Hochberg)"), ("holm", "Holm (stricter)"), ("none", "None"),
+        ].map {
             Option(value: $0.0, label: $0.1, selected: $0.0 == correction)
         }
         let area = options?.area ?? query.area ?? ""
-        self.areas = [Option(value: "", label: "Whole force", selected: area.isEmpty)]
+        self.areas =
+            [Option(value: "", label: "Whole force", selected: area.isEmpty)]
             + areas.map { Option(value: $0.slug, label: $0.name, selected: $0.slug == area) }
         let level = options?.level.rawValue ?? query.level ?? "lsoa"
-        levels = RankingLevel.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == level) }
+        levels = RankingLevel.allCases.map {
+            Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == level)
+        }
         let sort = options?.sort.rawValue ?? query.sort ?? "rate"
-        sorts = [("rate", "Rate per 1,000 residents"), ("count", "Count"), ("harm", "Harm-weighted score"), ("change", "Change on a year earlier")]
-            .map { Option(value: $0.0, label: $0.1, selected: $0.0 == sort) }
-        views = HotspotView.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == (view ?? .classes)) }
+        sorts = [
+            ("rate", "Rate per 1,000 residents"), ("count", "Count"), ("harm", "Harm-weighted score"),
+            ("change", "Change on a year earlier"),
+        ]
+        .map { Option(value: $0.0, label: $0.1, selected: $0.0 == sort) }
+        views = HotspotView.allCases.map {
+            Option(value: $0.rawValue, label: $0.label, selected: $0 == (view ?? .classes))
+        }
     }
 }

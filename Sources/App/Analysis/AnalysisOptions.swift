@@ -60,7 +60,8 @@ struct AnalysisOptions: Sendable {
     /// The query string that reproduces these options.
     var queryString: String {
         var items = [
-            "force=\(force.id)", "from=\(ByteParsing.monthString(period.first))", "to=\(ByteParsing.monthString(period.last))",
+            "force=\(force.id)", "from=\(ByteParsing.monthString(period.first))",
+            "to=\(ByteParsing.monthString(period.last))",
             "category=\(categories.joined(separator: ","))", "correction=\(correction.rawValue)",
             "level=\(level.rawValue)", "sort=\(sort.rawValue)",
         ]
@@ -110,9 +111,14 @@ extension AnalysisQuery {
     func validated(against data: DataAvailability) -> Result<AnalysisOptions, FieldErrors> {
         var errors: [FieldError] = []
         guard !data.forces.isEmpty else {
-            return .failure(FieldErrors(errors: [FieldError(field: "force", message: "No street-level data has been imported yet")]))
+            return .failure(
+                FieldErrors(errors: [FieldError(field: "force", message: "No street-level data has been imported yet")])
+            )
         }
-        let chosen = data.forces.first { $0.force.id == force } ?? data.forces.max { ($0.last - $0.first) < ($1.last - $1.first) }!
+        let chosen =
+            data.forces.first { $0.force.id == force } ?? data.forces.max {
+                ($0.last - $0.first) < ($1.last - $1.first)
+            }!
         if let force, !force.isEmpty, chosen.force.id != force {
             errors.append(FieldError(field: "force", message: "There is no street-level data for the force “\(force)”"))
         }
@@ -126,7 +132,9 @@ extension AnalysisQuery {
         }
         let last = month(to, field: "to") ?? chosen.last
         let first = month(from, field: "from") ?? max(chosen.first, MonthPeriod.add(-11, to: last))
-        if first > last { errors.append(FieldError(field: "from", message: "The first month must not be after the last month")) }
+        if first > last {
+            errors.append(FieldError(field: "from", message: "The first month must not be after the last month"))
+        }
 
         var slugs: [String] = []
         let requested = (category ?? ["anti-social-behaviour"]).flatMap { $0.split(separator: ",") }.map {
@@ -142,19 +150,28 @@ extension AnalysisQuery {
                     slugs.append(slug)
                 }
             }
-            if requested.isEmpty { errors.append(FieldError(field: "category", message: "Choose at least one crime type")) }
+            if requested.isEmpty {
+                errors.append(FieldError(field: "category", message: "Choose at least one crime type"))
+            }
         }
 
         var cellSize: Double?
         if let cell, !cell.isEmpty, cell != "auto" {
-            if let v = Double(cell), v >= 25, v <= 10_000 { cellSize = v.rounded() } else {
-                errors.append(FieldError(field: "cell", message: "Cell size must be a number of metres from 25 to 10,000, or auto"))
+            if let v = Double(cell), v >= 25, v <= 10_000 {
+                cellSize = v.rounded()
+            } else {
+                errors.append(
+                    FieldError(
+                        field: "cell", message: "Cell size must be a number of metres from 25 to 10,000, or auto"))
             }
         }
         var bandMetres: Double?
         if let band, !band.isEmpty {
-            if let v = Double(band), v >= 0, v <= 20_000 { bandMetres = v } else {
-                errors.append(FieldError(field: "band", message: "Distance band must be a number of metres from 0 to 20,000"))
+            if let v = Double(band), v >= 0, v <= 20_000 {
+                bandMetres = v
+            } else {
+                errors.append(
+                    FieldError(field: "band", message: "Distance band must be a number of metres from 0 to 20,000"))
             }
         }
         if let bandMetres, let cellSize, bandMetres / cellSize > 12 {
@@ -168,31 +185,44 @@ extension AnalysisQuery {
             errors.append(FieldError(field: "area", message: "There is no area “\(area)”"))
         }
         let levelValue = RankingLevel(rawValue: level ?? "lsoa")
-        if levelValue == nil { errors.append(FieldError(field: "level", message: "Level must be lsoa, msoa, local-authority or areas")) }
+        if levelValue == nil {
+            errors.append(FieldError(field: "level", message: "Level must be lsoa, msoa, local-authority or areas"))
+        }
         let sortValue = AreaRanking.SortKey(rawValue: sort ?? "rate")
-        if sortValue == nil { errors.append(FieldError(field: "sort", message: "Sort must be rate, count, harm or change")) }
+        if sortValue == nil {
+            errors.append(FieldError(field: "sort", message: "Sort must be rate, count, harm or change"))
+        }
         var harm = HarmWeights.default
         let overrides = weights?.trimmingCharacters(in: .whitespaces)
         if let overrides, !overrides.isEmpty {
             for pair in overrides.split(separator: ",") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard parts.count == 2, data.categories[parts[0]] != nil else {
-                    errors.append(FieldError(field: "weights", message: "Give weights as crime-type=number, for example burglary=10; “\(pair)” is not one"))
+                    errors.append(
+                        FieldError(
+                            field: "weights",
+                            message: "Give weights as crime-type=number, for example burglary=10; “\(pair)” is not one")
+                    )
                     continue
                 }
                 guard let w = Double(parts[1]), w >= 0, w <= 1000 else {
-                    errors.append(FieldError(field: "weights", message: "The weight for \(parts[0]) must be a number from 0 to 1,000"))
+                    errors.append(
+                        FieldError(
+                            field: "weights", message: "The weight for \(parts[0]) must be a number from 0 to 1,000"))
                     continue
                 }
                 harm.weights[parts[0]] = w
             }
         }
-        guard errors.isEmpty, let correctionValue, let levelValue, let sortValue else { return .failure(FieldErrors(errors: errors)) }
+        guard errors.isEmpty, let correctionValue, let levelValue, let sortValue else {
+            return .failure(FieldErrors(errors: errors))
+        }
         return .success(
             AnalysisOptions(
                 force: chosen.force, period: MonthPeriod(first: first, last: last), categories: slugs,
                 categoryIDs: slugs.flatMap { data.categories[$0]! }.sorted(), cellSize: cellSize, band: bandMetres,
-                correction: correctionValue, area: (area?.isEmpty ?? true) ? nil : area, level: levelValue, sort: sortValue,
+                correction: correctionValue, area: (area?.isEmpty ?? true) ? nil : area, level: levelValue,
+                sort: sortValue,
                 weights: harm, weightOverrides: (overrides?.isEmpty ?? true) ? nil : overrides))
     }
 }

@@ -10,16 +10,20 @@ struct AnalysisQueries: Sendable {
 
     func availability(on db: any Database) async throws -> DataAvailability {
         struct ForceRow: Decodable { var force_id: String; var first: Int; var last: Int }
-        let forces = try await db.sql.raw("""
+        let forces = try await db.sql.raw(
+            """
             SELECT force_id, MIN(month) AS first, MAX(month) AS last FROM data_slices
             WHERE kind = 'street' AND row_count > 0 GROUP BY force_id ORDER BY force_id
-            """).all(decoding: ForceRow.self)
+            """
+        ).all(decoding: ForceRow.self)
         struct CategoryRow: Decodable { var id: Int; var slug: String }
         let categories = try await db.sql.raw("SELECT id, slug FROM crime_categories")
             .all(decoding: CategoryRow.self)
         let slugs = try await db.sql.raw("SELECT slug FROM areas").all(decodingColumn: "slug", as: String.self)
         return DataAvailability(
-            forces: forces.map { (PoliceForce.forID($0.force_id) ?? PoliceForce(id: $0.force_id, name: $0.force_id), $0.first, $0.last) },
+            forces: forces.map {
+                (PoliceForce.forID($0.force_id) ?? PoliceForce(id: $0.force_id, name: $0.force_id), $0.first, $0.last)
+            },
             categories: Dictionary(grouping: categories, by: \.slug).mapValues { $0.map(\.id) },
             areaSlugs: Set(slugs))
     }
@@ -30,18 +34,25 @@ struct AnalysisQueries: Sendable {
     func mapPoints(
         _ o: AnalysisOptions, area: AreaRecord?, byMonth: Bool = false, allCategories: Bool = false, on db: any Database
     ) async throws -> [(month: Int, point: MapPoint)] {
-        var query = SQLQueryString("""
+        var query = SQLQueryString(
+            """
             SELECT \(unsafeRaw: byMonth ? "i.month" : "0") AS month, i.easting, i.northing, COUNT(*) AS n
             FROM incidents i JOIN data_slices s ON s.id = i.slice_id
             WHERE s.force_id = \(bind: o.force.id) AND i.month BETWEEN \(bind: o.period.first) AND \(bind: o.period.last)
               AND i.easting IS NOT NULL
             """)
-        if !allCategories { query.appendInterpolation(unsafeRaw: " AND i.category_id IN (\(o.categoryIDs.map(String.init).joined(separator: ",")))") }
+        if !allCategories {
+            query.appendInterpolation(
+                unsafeRaw: " AND i.category_id IN (\(o.categoryIDs.map(String.init).joined(separator: ",")))")
+        }
         if let area {
-            query.appendInterpolation(unsafeRaw: " AND i.easting BETWEEN \(area.bounds.minEasting - 1) AND \(area.bounds.maxEasting + 1)")
-            query.appendInterpolation(unsafeRaw: " AND i.northing BETWEEN \(area.bounds.minNorthing - 1) AND \(area.bounds.maxNorthing + 1)")
+            query.appendInterpolation(
+                unsafeRaw: " AND i.easting BETWEEN \(area.bounds.minEasting - 1) AND \(area.bounds.maxEasting + 1)")
+            query.appendInterpolation(
+                unsafeRaw: " AND i.northing BETWEEN \(area.bounds.minNorthing - 1) AND \(area.bounds.maxNorthing + 1)")
             if !area.kind.hasBoundary {
-                query.appendInterpolation(unsafeRaw: " AND i.lsoa_code IN (SELECT lsoa_code FROM area_lsoas WHERE area_id = \(area.id))")
+                query.appendInterpolation(
+                    unsafeRaw: " AND i.lsoa_code IN (SELECT lsoa_code FROM area_lsoas WHERE area_id = \(area.id))")
             }
         }
         query.appendInterpolation(unsafeRaw: " GROUP BY 1, i.easting, i.northing")
@@ -56,18 +67,24 @@ struct AnalysisQueries: Sendable {
 
     /// Counts by month for the chosen categories: force-wide from the maintained totals,
     /// or inside an area.
-    func monthlySeries(_ o: AnalysisOptions, area: AreaRecord?, months: MonthPeriod, on db: any Database) async throws -> [Int: Int] {
+    func monthlySeries(_ o: AnalysisOptions, area: AreaRecord?, months: MonthPeriod, on db: any Database) async throws
+        -> [Int: Int]
+    {
         let ids = o.categoryIDs.map(String.init).joined(separator: ",")
         let query: SQLQueryString
         if let area, area.kind.hasBoundary {
-            query = "SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM area_counts WHERE area_id = \(bind: area.id) AND category_id IN (\(unsafeRaw: ids)) AND month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY month"
+            query =
+                "SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM area_counts WHERE area_id = \(bind: area.id) AND category_id IN (\(unsafeRaw: ids)) AND month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY month"
         } else if let area {
-            query = "SELECT c.month, CAST(SUM(c.count) AS BIGINT) AS n FROM counts_by_lsoa c JOIN area_lsoas a ON a.lsoa_code = c.lsoa_code WHERE a.area_id = \(bind: area.id) AND c.category_id IN (\(unsafeRaw: ids)) AND c.month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY c.month"
+            query =
+                "SELECT c.month, CAST(SUM(c.count) AS BIGINT) AS n FROM counts_by_lsoa c JOIN area_lsoas a ON a.lsoa_code = c.lsoa_code WHERE a.area_id = \(bind: area.id) AND c.category_id IN (\(unsafeRaw: ids)) AND c.month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY c.month"
         } else {
-            query = "SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM counts_by_force WHERE force_id = \(bind: o.force.id) AND category_id IN (\(unsafeRaw: ids)) AND month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY month"
+            query =
+                "SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM counts_by_force WHERE force_id = \(bind: o.force.id) AND category_id IN (\(unsafeRaw: ids)) AND month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY month"
         }
         struct Row: Decodable { var month: Int; var n: Int }
-        return Dictionary(uniqueKeysWithValues: try await db.sql.raw(query).all(decoding: Row.self).map { ($0.month, $0.n) })
+        return Dictionary(
+            uniqueKeysWithValues: try await db.sql.raw(query).all(decoding: Row.self).map { ($0.month, $0.n) })
     }
 
     /// The LSOAs of a force in the ONS reference, with the names of their MSOA and local
@@ -85,10 +102,12 @@ struct AnalysisQueries: Sendable {
     }
 
     func lsoas(of force: PoliceForce, on db: any Database) async throws -> [LSOAInfo] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing
             FROM lsoas WHERE police_force = \(bind: force.geographyName)
-            """).all(decoding: LSOAInfo.self)
+            """
+        ).all(decoding: LSOAInfo.self)
     }
 
     /// Counts of one place and category in the chosen period, the previous period and the
@@ -108,20 +127,24 @@ struct AnalysisQueries: Sendable {
         func sum(_ m: MonthPeriod) -> String {
             "CAST(SUM(CASE WHEN c.month BETWEEN \(m.first) AND \(m.last) THEN \(column) ELSE 0 END) AS BIGINT)"
         }
-        return ("\(sum(p)) AS current, \(sum(prev)) AS previous, \(sum(year)) AS year_earlier",
-                min(prev.first, year.first), p.last)
+        return (
+            "\(sum(p)) AS current, \(sum(prev)) AS previous, \(sum(year)) AS year_earlier",
+            min(prev.first, year.first), p.last
+        )
     }
 
     /// Stored counts by LSOA and category slug for the force's LSOAs.
     func lsoaCounts(_ o: AnalysisOptions, on db: any Database) async throws -> [PeriodCounts] {
         let sums = periodSums(o, column: "c.count")
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             SELECT c.lsoa_code AS place, k.slug, \(unsafeRaw: sums.select) FROM counts_by_lsoa c
             JOIN lsoas l ON l.code = c.lsoa_code JOIN crime_categories k ON k.id = c.category_id
             WHERE l.police_force = \(bind: o.force.geographyName) AND c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last)
               AND c.category_id IN (\(unsafeRaw: o.categoryIDs.map(String.init).joined(separator: ",")))
             GROUP BY c.lsoa_code, k.slug
-            """).all(decoding: PeriodCounts.self)
+            """
+        ).all(decoding: PeriodCounts.self)
     }
 
     /// Stored counts by area id and category slug: boundary areas from `area_counts`
@@ -129,7 +152,8 @@ struct AnalysisQueries: Sendable {
     func areaCounts(_ o: AnalysisOptions, on db: any Database) async throws -> [PeriodCounts] {
         let ids = o.categoryIDs.map(String.init).joined(separator: ",")
         let sums = periodSums(o, column: "c.count")
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             SELECT CAST(c.area_id AS TEXT) AS place, k.slug, \(unsafeRaw: sums.select)
             FROM area_counts c JOIN crime_categories k ON k.id = c.category_id
             WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last) AND c.category_id IN (\(unsafeRaw: ids))
@@ -140,7 +164,8 @@ struct AnalysisQueries: Sendable {
             JOIN counts_by_lsoa c ON c.lsoa_code = a.lsoa_code JOIN crime_categories k ON k.id = c.category_id
             WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last) AND c.category_id IN (\(unsafeRaw: ids))
             GROUP BY a.area_id, k.slug
-            """).all(decoding: PeriodCounts.self)
+            """
+        ).all(decoding: PeriodCounts.self)
     }
 
     /// The force-wide total for the chosen categories and months.

@@ -48,21 +48,25 @@ struct HotspotController: Sendable {
     }
 
     private func map(_ report: HotspotReport, _ p: Prepared, on db: any Database) async throws -> SVGMap {
-        let labels = report.area == nil
+        let labels =
+            report.area == nil
             ? HotspotMaps.authorityLabels(try await queries.lsoas(of: report.options.force, on: db)) : []
         let density = p.view == .density ? densitySurface(report) : nil
-        return HotspotMaps.map(report, view: p.view, outlines: p.areas.filter { $0.kind.hasBoundary }, labels: labels, density: density)
+        return HotspotMaps.map(
+            report, view: p.view, outlines: p.areas.filter { $0.kind.hasBoundary }, labels: labels, density: density)
     }
 
     private func densitySurface(_ report: HotspotReport) -> [Double] {
         let points = report.points
-        let h = KernelDensity.bandwidth(points: points, minimum: report.result.grid.cellSize) ?? report.result.grid.cellSize
+        let h =
+            KernelDensity.bandwidth(points: points, minimum: report.result.grid.cellSize) ?? report.result.grid.cellSize
         return KernelDensity.surface(points: points, grid: report.result.grid, bandwidth: h)
     }
 
     @Sendable func page(req: Request) async throws -> Response {
         let p = try await prepare(req)
-        let form = AnalysisForm(query: p.query, options: try? p.options.get(), data: p.data, areas: p.areas, view: p.view)
+        let form = AnalysisForm(
+            query: p.query, options: try? p.options.get(), data: p.data, areas: p.areas, view: p.view)
         var page: HotspotPage
         var status = HTTPResponseStatus.ok
         switch p.options {
@@ -136,7 +140,8 @@ struct HotspotController: Sendable {
                 let o = r.grid.origin(of: c.index)
                 return APICell(
                     id: r.grid.cellID(c.index), eastingMin: o.easting, northingMin: o.northing, count: c.count,
-                    z: c.z.isFinite ? c.z : nil, p: c.p.isFinite ? c.p : nil, adjustedP: c.adjustedP.isFinite ? c.adjustedP : nil,
+                    z: c.z.isFinite ? c.z : nil, p: c.p.isFinite ? c.p : nil,
+                    adjustedP: c.adjustedP.isFinite ? c.adjustedP : nil,
                     hotspotClass: c.hotspotClass.slug, dominatedByOnePoint: c.dominatedByOnePoint,
                     emergingPattern: report.emerging?[c.index]?.pattern.rawValue)
             })

@@ -6,7 +6,8 @@ import Foundation
 /// run's parameters as a foreign member) and CSV (one row per cell, BNG corners).
 enum HotspotExport {
     static let csvHeader = [
-        "cell_id", "easting_min", "northing_min", "cell_size_m", "longitude", "latitude", "count", "gi_z", "p", "adjusted_p",
+        "cell_id", "easting_min", "northing_min", "cell_size_m", "longitude", "latitude", "count", "gi_z", "p",
+        "adjusted_p",
         "class", "largest_map_point_count", "dominated_by_one_point", "emerging_pattern",
     ]
 
@@ -20,7 +21,8 @@ enum HotspotExport {
         var out = CSVWriter.record(csvHeader)
         for c in report.result.cells {
             let o = g.origin(of: c.index)
-            let centre = BritishNationalGrid.geo(from: GridPoint(easting: o.easting + g.cellSize / 2, northing: o.northing + g.cellSize / 2))
+            let centre = BritishNationalGrid.geo(
+                from: GridPoint(easting: o.easting + g.cellSize / 2, northing: o.northing + g.cellSize / 2))
             out += CSVWriter.record([
                 g.cellID(c.index), number(o.easting), number(o.northing), number(g.cellSize),
                 GeoJSON.coordinate(centre.longitude), GeoJSON.coordinate(centre.latitude), number(c.count), number(c.z),
@@ -34,18 +36,22 @@ enum HotspotExport {
     static func geoJSON(_ report: HotspotReport) -> String {
         let g = report.result.grid
         var out = "{\"type\":\"FeatureCollection\",\"parameters\":{"
-        out += report.recorded.sorted { $0.key < $1.key }.map { "\(GeoJSON.string($0.key)):\(GeoJSON.string($0.value))" }
-            .joined(separator: ",")
+        out += report.recorded.sorted { $0.key < $1.key }.map {
+            "\(GeoJSON.string($0.key)):\(GeoJSON.string($0.value))"
+        }
+        .joined(separator: ",")
         out += "},\"features\":["
         var first = true
         for c in report.result.cells {
             let o = g.origin(of: c.index)
             let corners = [(0.0, 0.0), (1, 0), (1, 1), (0, 1)].map { dx, dy in
-                BritishNationalGrid.geo(from: GridPoint(easting: o.easting + dx * g.cellSize, northing: o.northing + dy * g.cellSize))
+                BritishNationalGrid.geo(
+                    from: GridPoint(easting: o.easting + dx * g.cellSize, northing: o.northing + dy * g.cellSize))
             }
             if !first { out += "," }
             first = false
-            out += "{\"type\":\"Feature\",\"id\":\(GeoJSON.string(g.cellID(c.index))),\"geometry\":{\"type\":\"Polygon\",\"coordinates\":["
+            out +=
+                "{\"type\":\"Feature\",\"id\":\(GeoJSON.string(g.cellID(c.index))),\"geometry\":{\"type\":\"Polygon\",\"coordinates\":["
             out += GeoJSON.ring(corners, outer: true) + "]},\"properties\":{"
             var props = [
                 "\"count\":\(number(c.count))", "\"class\":\(GeoJSON.string(c.hotspotClass.slug))",
@@ -55,7 +61,9 @@ enum HotspotExport {
             props.append(c.z.isFinite ? "\"gi_z\":\(number(c.z))" : "\"gi_z\":null")
             props.append(c.p.isFinite ? "\"p\":\(number(c.p))" : "\"p\":null")
             props.append(c.adjustedP.isFinite ? "\"adjusted_p\":\(number(c.adjustedP))" : "\"adjusted_p\":null")
-            if let e = report.emerging?[c.index] { props.append("\"emerging_pattern\":\(GeoJSON.string(e.pattern.rawValue))") }
+            if let e = report.emerging?[c.index] {
+                props.append("\"emerging_pattern\":\(GeoJSON.string(e.pattern.rawValue))")
+            }
             out += props.joined(separator: ",") + "}}"
         }
         return out + "]}"

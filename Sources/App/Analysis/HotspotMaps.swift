@@ -58,7 +58,8 @@ enum HotspotMaps {
     static let densityFills = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"]
 
     static func cellTitle(_ report: HotspotReport, _ cell: HotspotCell) -> String {
-        var t = "\(report.result.grid.cellID(cell.index)): \(Format.count(Int(cell.count))) incidents, "
+        var t =
+            "\(report.result.grid.cellID(cell.index)): \(Format.count(Int(cell.count))) incidents, "
             + "Gi* z = \(Format.number(cell.z, decimals: 2)), \(cell.hotspotClass.label.lowercased())"
         if cell.dominatedByOnePoint {
             t += ". Warning: one police.uk map point supplies \(Format.count(Int(cell.largestPointCount))) of them"
@@ -89,7 +90,9 @@ enum HotspotMaps {
             legend.append(.init(fill: studyAreaFill, text: "Not significant"))
         case .density:
             let values = (density ?? []).filter { $0 > 0 }.sorted()
-            let breaks = (1..<densityFills.count).map { k in values.isEmpty ? 0 : values[values.count * k / densityFills.count] }
+            let breaks = (1..<densityFills.count).map { k in
+                values.isEmpty ? 0 : values[values.count * k / densityFills.count]
+            }
             for cell in report.result.cells {
                 let d = density?[cell.index] ?? 0
                 guard d > 0 else { continue }
@@ -99,14 +102,20 @@ enum HotspotMaps {
             var lower = 0.0
             for (k, f) in densityFills.enumerated() {
                 let upper = k < breaks.count ? breaks[k] : (values.last ?? 0)
-                legend.append(.init(fill: f, text: "\(Format.number(KernelDensity.perSquareKilometre(lower), decimals: 0))–\(Format.number(KernelDensity.perSquareKilometre(upper), decimals: 0))"))
+                legend.append(
+                    .init(
+                        fill: f,
+                        text:
+                            "\(Format.number(KernelDensity.perSquareKilometre(lower), decimals: 0))–\(Format.number(KernelDensity.perSquareKilometre(upper), decimals: 0))"
+                    ))
                 lower = upper
             }
         case .emerging:
             for (i, r) in report.emerging ?? [:] {
                 if let f = fill(r.pattern) {
                     fills[i] = f
-                    titles[i] = "\(grid.cellID(i)): \(r.pattern.label.lowercased()), hot in \(r.hotSteps) of \(report.options.period.count) months"
+                    titles[i] =
+                        "\(grid.cellID(i)): \(r.pattern.label.lowercased()), hot in \(r.hotSteps) of \(report.options.period.count) months"
                 }
             }
             legendTitle = "Emerging pattern over \(report.options.period.count) months"
@@ -122,7 +131,8 @@ enum HotspotMaps {
             outlines: outlines.compactMap { a in
                 a.shape.flatMap { shape in
                     shape.bounds.maxEasting >= extent.minEasting && shape.bounds.minEasting <= extent.maxEasting
-                        && shape.bounds.maxNorthing >= extent.minNorthing && shape.bounds.minNorthing <= extent.maxNorthing
+                        && shape.bounds.maxNorthing >= extent.minNorthing
+                        && shape.bounds.minNorthing <= extent.maxNorthing
                         ? .init(shape: shape, label: a.name, href: Paths.area(a.slug)) : nil
                 }
             },
@@ -143,7 +153,8 @@ enum HotspotMaps {
         Dictionary(grouping: lsoas, by: \.lad_name).map { name, rows in
             let n = Double(rows.count)
             return SVGMap.Label(
-                point: GridPoint(easting: rows.reduce(0) { $0 + $1.easting } / n, northing: rows.reduce(0) { $0 + $1.northing } / n),
+                point: GridPoint(
+                    easting: rows.reduce(0) { $0 + $1.easting } / n, northing: rows.reduce(0) { $0 + $1.northing } / n),
                 text: name)
         }.sorted { $0.text < $1.text }
     }

@@ -54,7 +54,8 @@ struct HotspotPage: Encodable {
         let cold = r.cells.filter { $0.hotspotClass.isCold }.count
         let inHot = hot.reduce(0) { $0 + $1.count }
         let share = r.total > 0 ? inHot / r.total : 0
-        headline = hot.isEmpty
+        headline =
+            hot.isEmpty
             ? "No significant hot spots of \(o.categoryLabel) in \(place), \(o.period)"
             : "\(Format.counted(hot.count, "hot-spot cell holds", "hot-spot cells hold")) \(Format.number(share * 100, decimals: 0))% of \(o.categoryLabel) in \(place), \(o.period)"
         summary = [
@@ -66,7 +67,8 @@ struct HotspotPage: Encodable {
         ]
         if let top = report.concentration.shares.first(where: { $0.topFraction == 0.05 }) {
             summary.append(
-                "The busiest 5% of cells (\(Format.count(top.places))) hold \(Format.number(top.share * 100, decimals: 0))% of these incidents.")
+                "The busiest 5% of cells (\(Format.count(top.places))) hold \(Format.number(top.share * 100, decimals: 0))% of these incidents."
+            )
         }
         let dominated = hot.filter(\.dominatedByOnePoint)
         if !dominated.isEmpty {
@@ -88,17 +90,22 @@ struct HotspotPage: Encodable {
             .render(title: "\(o.categoryLabel) by month, \(place)")
         parameters = report.recorded.sorted { $0.key < $1.key }.map { Row(label: $0.key, value: $0.value) }
         concentration = report.concentration.shares.map {
-            Row(label: "Top \(Format.number($0.topFraction * 100, decimals: 0))% of cells (\(Format.count($0.places)))",
+            Row(
+                label: "Top \(Format.number($0.topFraction * 100, decimals: 0))% of cells (\(Format.count($0.places)))",
                 value: "\(Format.number($0.share * 100, decimals: 1))%")
         }
-        concentration.append(Row(label: "Cells holding half of all incidents",
-                                 value: "\(Format.number(report.concentration.placesForHalf * 100, decimals: 1))% of cells"))
+        concentration.append(
+            Row(
+                label: "Cells holding half of all incidents",
+                value: "\(Format.number(report.concentration.placesForHalf * 100, decimals: 1))% of cells"))
         cells = r.cells.filter { $0.hotspotClass != .notSignificant }.sorted { $0.z > $1.z }.prefix(25).map { c in
             CellRow(
                 id: r.grid.cellID(c.index), count: Format.count(Int(c.count)), z: Format.number(c.z, decimals: 2),
-                p: c.adjustedP < 0.0001 ? "< 0.0001" : Format.number(c.adjustedP, decimals: 4), label: c.hotspotClass.label,
+                p: c.adjustedP < 0.0001 ? "< 0.0001" : Format.number(c.adjustedP, decimals: 4),
+                label: c.hotspotClass.label,
                 warning: c.dominatedByOnePoint
-                    ? "\(Format.count(Int(c.largestPointCount))) of \(Format.count(Int(c.count))) at one map point" : nil)
+                    ? "\(Format.count(Int(c.largestPointCount))) of \(Format.count(Int(c.count))) at one map point"
+                    : nil)
         }
         hasPatterns = !patterns.isEmpty
         hasCells = !cells.isEmpty

@@ -24,7 +24,8 @@ struct HotspotReport: Sendable {
             "force": options.force.id, "from": ByteParsing.monthString(options.period.first),
             "to": ByteParsing.monthString(options.period.last), "categories": options.categories.joined(separator: ","),
             "cell_size_m": String(Int(p.cellSize)), "band_m": String(format: "%.1f", p.band),
-            "neighbourhood_cells": String(result.neighbourhoodCells), "weights": "binary distance band including the cell (Gi*)",
+            "neighbourhood_cells": String(result.neighbourhoodCells),
+            "weights": "binary distance band including the cell (Gi*)",
             "correction": p.correction.rawValue, "p_values": "two-sided, normal approximation",
             "study_area": studyArea, "area": area?.slug ?? "", "grid_origin": "British National Grid (0, 0)",
             "dominant_point_share": String(p.dominantPointShare),
@@ -74,7 +75,9 @@ struct HotspotService: Sendable {
         let extent = area?.bounds ?? Extent(points: reference.map { ($0.easting, $0.northing) })!
         let cellSize = o.cellSize ?? Grid.automaticCellSize(for: extent)
         let grid = Grid(cellSize: cellSize, covering: extent)
-        guard grid.cellCount <= Self.maximumCells else { throw HotspotError.gridTooLarge(cells: grid.cellCount, cellSize: cellSize) }
+        guard grid.cellCount <= Self.maximumCells else {
+            throw HotspotError.gridTooLarge(cells: grid.cellCount, cellSize: cellSize)
+        }
         // Reference points inside the area only, so this is already clipped to it.
         let mask = HotspotAnalysis.occupiedMask(grid: grid, reference: reference.map { ($0.easting, $0.northing) })
         let parameters = HotspotParameters(cellSize: cellSize, band: o.band, correction: o.correction)
@@ -84,7 +87,9 @@ struct HotspotService: Sendable {
         guard occupied * neighbours <= Self.maximumWork else {
             throw HotspotError.tooMuchWork(cells: occupied, neighbours: neighbours)
         }
-        let result = try await heavyWork.run { HotspotAnalysis.run(points: points, grid: grid, parameters: parameters, mask: mask) }
+        let result = try await heavyWork.run {
+            HotspotAnalysis.run(points: points, grid: grid, parameters: parameters, mask: mask)
+        }
         var patterns: [Int: EmergingHotspots.CellResult]?
         if emerging {
             guard grid.cellCount * o.period.count <= 20_000_000 else {
@@ -108,7 +113,8 @@ struct HotspotService: Sendable {
             }
             patterns = Dictionary(uniqueKeysWithValues: run.map { ($0.index, $0) })
         }
-        let studyArea = "cells of \(Int(cellSize)) m holding at least one police.uk map point with any recorded incident in the period"
+        let studyArea =
+            "cells of \(Int(cellSize)) m holding at least one police.uk map point with any recorded incident in the period"
             + (area.map { " inside \($0.name)" } ?? " in \(o.force.name)")
         return HotspotReport(
             options: o, area: area, result: result, concentration: Concentration(counts: result.cells.map(\.count)),

@@ -7,7 +7,9 @@ struct RankingController: Sendable {
     let queries: AnalysisQueries
     let service: RankingService
 
-    private func options(_ req: Request) async throws -> (AnalysisQuery, DataAvailability, Result<AnalysisOptions, FieldErrors>) {
+    private func options(_ req: Request) async throws -> (
+        AnalysisQuery, DataAvailability, Result<AnalysisOptions, FieldErrors>
+    ) {
         let query = try req.query.decode(AnalysisQuery.self)
         let data = try await queries.availability(on: req.db)
         return (query, data, query.validated(against: data))
@@ -43,7 +45,9 @@ struct RankingController: Sendable {
     @Sendable func csv(req: Request) async throws -> Response {
         let report = try await report(req)
         let out = RankingExport.csv(report)
-        return download(out, type: "text/csv; charset=utf-8", name: "ranking-\(report.options.level)-\(report.options.from)-\(report.options.to).csv")
+        return download(
+            out, type: "text/csv; charset=utf-8",
+            name: "ranking-\(report.options.level)-\(report.options.from)-\(report.options.to).csv")
     }
 
     @Sendable func api(req: Request) async throws -> Response {

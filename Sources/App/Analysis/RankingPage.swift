@@ -58,12 +58,14 @@ struct RankingPage: Encodable {
         hasResult = true
         let level = o.level.label.lowercased()
         if let top = report.rows.first, top.count > 0 {
-            let measure = switch o.sort {
-            case .rate: "\(Format.number(top.ratePer1000 ?? 0, decimals: 1)) per 1,000 residents"
-            case .count: "\(Format.count(top.count)) incidents"
-            case .harm: "a harm score of \(Format.number(top.harm, decimals: 0))"
-            case .change: "\(Format.number(top.versusYearEarlier.percentChange ?? 0, decimals: 0))% on a year earlier"
-            }
+            let measure =
+                switch o.sort {
+                case .rate: "\(Format.number(top.ratePer1000 ?? 0, decimals: 1)) per 1,000 residents"
+                case .count: "\(Format.count(top.count)) incidents"
+                case .harm: "a harm score of \(Format.number(top.harm, decimals: 0))"
+                case .change:
+                    "\(Format.number(top.versusYearEarlier.percentChange ?? 0, decimals: 0))% on a year earlier"
+                }
             headline = "\(top.name) is affected most: \(measure) (\(o.categoryLabel), \(o.period))"
         } else {
             headline = "No \(o.categoryLabel) recorded in \(o.period)"
@@ -79,7 +81,11 @@ struct RankingPage: Encodable {
             "Against the same months a year earlier, \(significantRises) rose and \(significantFalls) fell by more than chance "
                 + "would explain (exact test, 95%); the others changed within normal variation.",
         ]
-        let q = { (sort: String) in Paths.with(Paths.rankings, query: o.queryString.replacingOccurrences(of: "sort=\(o.sort.rawValue)", with: "sort=\(sort)")) }
+        let q = { (sort: String) in
+            Paths.with(
+                Paths.rankings,
+                query: o.queryString.replacingOccurrences(of: "sort=\(o.sort.rawValue)", with: "sort=\(sort)"))
+        }
         columns = [
             Column(label: "Rank", href: "", sorted: false, numeric: true),
             Column(label: "Area", href: "", sorted: false, numeric: false),
@@ -93,7 +99,8 @@ struct RankingPage: Encodable {
         ]
         rows = report.rows.prefix(limit).map { r in
             Row(
-                rank: r.rank, name: r.name, href: o.level == .areas ? Paths.area(r.id) : nil, code: o.level == .areas ? "" : r.id,
+                rank: r.rank, name: r.name, href: o.level == .areas ? Paths.area(r.id) : nil,
+                code: o.level == .areas ? "" : r.id,
                 count: Format.count(r.count), population: r.population.map(Format.count) ?? "–",
                 rate: r.ratePer1000.map { Format.number($0, decimals: 1) } ?? "–",
                 share: r.shareOfForce.map { Format.number($0 * 100, decimals: 1) + "%" } ?? "–",
@@ -104,8 +111,10 @@ struct RankingPage: Encodable {
         if let c = report.concentration {
             hasConcentration = true
             concentration = c.shares.map {
-                Pair(label: "Top \(Format.number($0.topFraction * 100, decimals: 0))% of \(level) (\(Format.count($0.places)))",
-                     value: Format.number($0.share * 100, decimals: 1) + "%")
+                Pair(
+                    label:
+                        "Top \(Format.number($0.topFraction * 100, decimals: 0))% of \(level) (\(Format.count($0.places)))",
+                    value: Format.number($0.share * 100, decimals: 1) + "%")
             }
         }
         downloads = [
@@ -116,7 +125,9 @@ struct RankingPage: Encodable {
             report.populationNote,
             "Change compares counts with the previous \(o.period.count) months (\(report.options.previous)) and the same months a year earlier (\(report.options.yearEarlier)); * marks a change unlikely to be chance (exact conditional binomial test, p ≤ 0.05).",
             "Harm score: each incident weighted by crime type: "
-                + o.categories.map { "\(AnalysisOptions.readable($0)) \(Format.number(o.weights.weight($0), decimals: 1))" }.joined(separator: ", ")
+                + o.categories.map {
+                    "\(AnalysisOptions.readable($0)) \(Format.number(o.weights.weight($0), decimals: 1))"
+                }.joined(separator: ", ")
                 + (o.weightOverrides == nil
                     ? ". These are SaferStreets' own ordinal defaults, not an official index; set your own with weights=burglary=10,… in the address."
                     : ", with your weights (\(o.weightOverrides!)) in place of the defaults."),

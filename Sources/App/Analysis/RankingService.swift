@@ -44,10 +44,12 @@ struct RankingService: Sendable {
         case .areas:
             let areas = try await queries.areas.list(on: db).filter { $0.forceID == nil || $0.forceID == o.force.id }
             for a in areas {
-                inputs[String(a.id)] = .init(id: a.slug, name: a.name, population: a.population, current: [:], previous: [:], yearEarlier: [:])
+                inputs[String(a.id)] = .init(
+                    id: a.slug, name: a.name, population: a.population, current: [:], previous: [:], yearEarlier: [:])
             }
             for r in try await queries.areaCounts(o, on: db) { add(r.place, r) }
-            note = "Boundary areas count incidents whose police.uk map point falls inside; their population is that of the LSOAs whose centroids fall inside (ONS mid-2020 estimates)."
+            note =
+                "Boundary areas count incidents whose police.uk map point falls inside; their population is that of the LSOAs whose centroids fall inside (ONS mid-2020 estimates)."
         case .lsoa, .msoa, .localAuthority:
             let lsoas = try await queries.lsoas(of: o.force, on: db)
             var group: [String: String] = [:]
@@ -67,15 +69,18 @@ struct RankingService: Sendable {
             for r in try await queries.lsoaCounts(o, on: db) {
                 if let id = group[r.place] { add(id, r) }
             }
-            note = "Incidents are counted in the LSOA police.uk gives them; population is the ONS mid-2020 estimate for each 2011 LSOA."
+            note =
+                "Incidents are counted in the LSOA police.uk gives them; population is the ONS mid-2020 estimate for each 2011 LSOA."
         }
         let total = try await queries.forceTotal(o, on: db)
         let rows = AreaRanking.rank(Array(inputs.values), forceTotal: total, weights: weights, sortBy: o.sort)
         let concentration = o.level == .areas ? nil : Concentration(counts: rows.map { Double($0.count) })
         return RankingReport(
             options: .init(
-                force: o.force.id, from: ByteParsing.monthString(o.period.first), to: ByteParsing.monthString(o.period.last),
-                previous: o.period.previous.description, yearEarlier: o.period.yearEarlier.description, categories: o.categories,
+                force: o.force.id, from: ByteParsing.monthString(o.period.first),
+                to: ByteParsing.monthString(o.period.last),
+                previous: o.period.previous.description, yearEarlier: o.period.yearEarlier.description,
+                categories: o.categories,
                 level: o.level.rawValue, sort: o.sort.rawValue, harmWeights: weights.weights,
                 changeTest: "exact conditional binomial test of two Poisson counts, two-sided"),
             rows: rows, forceTotal: total, concentration: concentration, populationNote: note)

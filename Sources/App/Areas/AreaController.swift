@@ -45,12 +45,14 @@ struct AreaController: Sendable {
             let map = SVGMap(
                 extent: extent.expanded(by: max(extent.width, extent.height) * 0.05),
                 outlines: shapes.map { .init(shape: $0.1, label: $0.0.name, href: Paths.area($0.0.slug)) })
-            mapSVG = map.render(title: "Map of \(shapes.count) areas", description: shapes.map(\.0.name).joined(separator: ", "))
+            mapSVG = map.render(
+                title: "Map of \(shapes.count) areas", description: shapes.map(\.0.name).joined(separator: ", "))
         }
         let page = ListPage(
             rows: areas.map { a in
-                .init(name: a.name, href: Paths.area(a.slug), kind: Self.kindText(a), lsoas: Format.count(a.lsoaCount),
-                      population: Format.count(a.population), geojson: a.shape == nil ? nil : Paths.areaGeoJSON(a.slug))
+                .init(
+                    name: a.name, href: Paths.area(a.slug), kind: Self.kindText(a), lsoas: Format.count(a.lsoaCount),
+                    population: Format.count(a.population), geojson: a.shape == nil ? nil : Paths.areaGeoJSON(a.slug))
             }, hasRows: !areas.isEmpty, mapSVG: mapSVG)
         return try await req.view.render("areas/index", page)
     }
@@ -75,19 +77,29 @@ struct AreaController: Sendable {
         var chartSVG = ""
         var facts = [
             RankingPage.Pair(label: "Kind", value: Self.kindText(area)),
-            RankingPage.Pair(label: "Residents", value: "\(Format.count(area.population)) in \(Format.count(area.lsoaCount)) LSOAs"
-                + (area.kind.hasBoundary ? " whose centroids fall inside" : "")),
+            RankingPage.Pair(
+                label: "Residents",
+                value: "\(Format.count(area.population)) in \(Format.count(area.lsoaCount)) LSOAs"
+                    + (area.kind.hasBoundary ? " whose centroids fall inside" : "")),
         ]
         if let shape = area.shape {
-            facts.append(.init(label: "Size", value: "\(Format.number(shape.squareMetres / 1_000_000, decimals: 2)) km²"))
+            facts.append(
+                .init(label: "Size", value: "\(Format.number(shape.squareMetres / 1_000_000, decimals: 2)) km²"))
         }
-        if case .success(let o) = query.validated(against: data), let f = data.forces.first(where: { $0.force.id == o.force.id }) {
+        if case .success(let o) = query.validated(against: data),
+            let f = data.forces.first(where: { $0.force.id == o.force.id })
+        {
             let all = MonthPeriod(first: f.first, last: f.last)
             let monthly = try await queries.monthlySeries(o, area: area, months: all, on: req.db)
             let months = all.months
-            chartSVG = SVGChart(months: months, values: months.map { monthly[$0] ?? 0 }, shaded: o.period, shadedLabel: "Last 12 months")
-                .render(title: "ASB by month in \(area.name)")
-            facts.append(.init(label: "ASB, \(o.period)", value: Format.count(o.period.months.reduce(0) { $0 + (monthly[$1] ?? 0) })))
+            chartSVG = SVGChart(
+                months: months, values: months.map { monthly[$0] ?? 0 }, shaded: o.period, shadedLabel: "Last 12 months"
+            )
+            .render(title: "ASB by month in \(area.name)")
+            facts.append(
+                .init(
+                    label: "ASB, \(o.period)",
+                    value: Format.count(o.period.months.reduce(0) { $0 + (monthly[$1] ?? 0) })))
         }
         var mapSVG = ""
         if let shape = area.shape {
@@ -100,20 +112,25 @@ struct AreaController: Sendable {
         return try await req.view.render(
             "areas/show",
             ShowPage(
-                title: area.name, name: area.name, kind: Self.kindText(area), description: area.description, facts: facts,
+                title: area.name, name: area.name, kind: Self.kindText(area), description: area.description,
+                facts: facts,
                 mapSVG: mapSVG, chartSVG: chartSVG, geojson: area.shape == nil ? nil : Paths.areaGeoJSON(area.slug),
-                hotspots: Paths.with(Paths.hotspots, query: "area=\(area.slug)" + (area.forceID.map { "&force=\($0)" } ?? "")),
+                hotspots: Paths.with(
+                    Paths.hotspots, query: "area=\(area.slug)" + (area.forceID.map { "&force=\($0)" } ?? "")),
                 lsoas: codes.joined(separator: ", ")))
     }
 
     static func feature(_ a: AreaRecord) -> String? {
         guard let shape = a.shape else { return nil }
         let geometry = GeoJSON.multiPolygon(shape.polygons.map { $0.map { $0.map(BritishNationalGrid.geo(from:)) } })
-        let props = [
-            "\"name\":\(GeoJSON.string(a.name))", "\"slug\":\(GeoJSON.string(a.slug))", "\"kind\":\(GeoJSON.string(a.kind.rawValue))",
-            "\"population\":\(a.population)", "\"lsoas\":\(a.lsoaCount)",
-        ] + (a.radius.map { ["\"radius_m\":\(HotspotExport.number($0))"] } ?? [])
-        return "{\"type\":\"Feature\",\"id\":\(GeoJSON.string(a.slug)),\"geometry\":\(geometry),\"properties\":{\(props.joined(separator: ","))}}"
+        let props =
+            [
+                "\"name\":\(GeoJSON.string(a.name))", "\"slug\":\(GeoJSON.string(a.slug))",
+                "\"kind\":\(GeoJSON.string(a.kind.rawValue))",
+                "\"population\":\(a.population)", "\"lsoas\":\(a.lsoaCount)",
+            ] + (a.radius.map { ["\"radius_m\":\(HotspotExport.number($0))"] } ?? [])
+        return
+            "{\"type\":\"Feature\",\"id\":\(GeoJSON.string(a.slug)),\"geometry\":\(geometry),\"properties\":{\(props.joined(separator: ","))}}"
     }
 
     /// Every boundary area as one FeatureCollection (LSOA-set areas have no outline).
@@ -122,7 +139,9 @@ struct AreaController: Sendable {
     }
 
     @Sendable func allGeoJSON(req: Request) async throws -> Response {
-        download(Self.featureCollection(try await queries.areas.list(on: req.db)), type: "application/geo+json", name: "areas.geojson")
+        download(
+            Self.featureCollection(try await queries.areas.list(on: req.db)), type: "application/geo+json",
+            name: "areas.geojson")
     }
 
     @Sendable func oneGeoJSON(req: Request) async throws -> Response {
@@ -130,8 +149,9 @@ struct AreaController: Sendable {
         guard let feature = Self.feature(area) else {
             throw Abort(.notFound, reason: "\(area.name) is a set of LSOAs and has no boundary to export")
         }
-        return download("{\"type\":\"FeatureCollection\",\"features\":[\(feature)]}", type: "application/geo+json",
-                        name: "\(area.slug).geojson")
+        return download(
+            "{\"type\":\"FeatureCollection\",\"features\":[\(feature)]}", type: "application/geo+json",
+            name: "\(area.slug).geojson")
     }
 
     struct APIArea: Content {
@@ -148,7 +168,8 @@ struct AreaController: Sendable {
     @Sendable func api(req: Request) async throws -> [APIArea] {
         try await queries.areas.list(on: req.db).map { a in
             APIArea(
-                slug: a.slug, name: a.name, kind: a.kind.rawValue, forceID: a.forceID, population: a.population, lsoas: a.lsoaCount,
+                slug: a.slug, name: a.name, kind: a.kind.rawValue, forceID: a.forceID, population: a.population,
+                lsoas: a.lsoaCount,
                 radiusMetres: a.radius, centre: BritishNationalGrid.geo(from: a.centre))
         }
     }

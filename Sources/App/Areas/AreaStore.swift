@@ -78,7 +78,9 @@ struct AreaStore: Sendable {
     @discardableResult
     func create(_ draft: AreaDraft, replace: Bool = false, on db: any Database) async throws -> AreaRecord {
         let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 120 else { throw AreaError.invalid("an area needs a name of 1 to 120 characters") }
+        guard !name.isEmpty, name.count <= 120 else {
+            throw AreaError.invalid("an area needs a name of 1 to 120 characters")
+        }
         let slug = CrimeCategory.slug(forName: name)
         guard !slug.isEmpty else { throw AreaError.invalid("an area name needs letters or digits") }
         let sql = db.sql
@@ -87,23 +89,29 @@ struct AreaStore: Sendable {
         let bounds: Extent
         var geometry: String?
         if draft.kind.hasBoundary {
-            guard let shape = draft.shape else { throw AreaError.invalid("a \(draft.kind.label.lowercased()) needs an outline") }
+            guard let shape = draft.shape else {
+                throw AreaError.invalid("a \(draft.kind.label.lowercased()) needs an outline")
+            }
             bounds = shape.bounds
             centre = shape.centroid
             geometry = GeoJSON.multiPolygon(shape.polygons.map { $0.map { $0.map(BritishNationalGrid.geo(from:)) } })
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 SELECT code, population, easting, northing FROM lsoas
                 WHERE easting BETWEEN \(bind: bounds.minEasting) AND \(bind: bounds.maxEasting)
                   AND northing BETWEEN \(bind: bounds.minNorthing) AND \(bind: bounds.maxNorthing)
-                """).all(decoding: LSOARow.self)
+                """
+            ).all(decoding: LSOARow.self)
             lsoas = rows.map { ($0.code, $0.population, GridPoint(easting: $0.easting, northing: $0.northing)) }
                 .filter { shape.contains($0.centre) }
         } else {
             let codes = Array(Set(draft.lsoaCodes)).sorted()
             guard !codes.isEmpty else { throw AreaError.invalid("an LSOA-set area needs at least one LSOA") }
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 SELECT code, population, easting, northing FROM lsoas WHERE code IN (\(binds: codes))
-                """).all(decoding: LSOARow.self)
+                """
+            ).all(decoding: LSOARow.self)
             let known = Set(rows.map(\.code))
             if let missing = codes.first(where: { !known.contains($0) }) {
                 throw AreaError.invalid("\(missing) is not an LSOA code in the bundled ONS 2011 reference")
@@ -128,7 +136,8 @@ struct AreaStore: Sendable {
                 try await sql.raw("DELETE FROM area_lsoas WHERE area_id = \(bind: existing)").run()
                 try await sql.raw("DELETE FROM areas WHERE id = \(bind: existing)").run()
             }
-            let id = try await sql.raw("""
+            let id = try await sql.raw(
+                """
                 INSERT INTO areas (slug, name, kind, force_id, description, geometry, centre_easting, centre_northing,
                   radius, min_easting, min_northing, max_easting, max_northing, population, lsoa_count, created_at)
                 VALUES (\(bind: slug), \(bind: name), \(bind: draft.kind.rawValue), \(bind: draft.forceID),
@@ -136,7 +145,8 @@ struct AreaStore: Sendable {
                   \(bind: draft.radius), \(bind: bounds.minEasting), \(bind: bounds.minNorthing), \(bind: bounds.maxEasting),
                   \(bind: bounds.maxNorthing), \(bind: population), \(bind: codes.count), \(bind: now))
                 RETURNING id
-                """).first(decodingColumn: "id", as: Int.self)!
+                """
+            ).first(decodingColumn: "id", as: Int.self)!
             for chunk in codes.chunks(of: 500) {
                 var insert = sql.insert(into: "area_lsoas").columns("area_id", "lsoa_code")
                 for code in chunk { insert = insert.values(SQLBind(id), SQLBind(code)) }
@@ -177,26 +187,33 @@ struct AreaStore: Sendable {
     @discardableResult
     func refreshCounts(on db: any Database) async throws -> Int {
         let sql = db.sql
-        let version = try await sql.raw("SELECT COALESCE(MAX(id), 0) AS v FROM imports")
+        let version =
+            try await sql.raw("SELECT COALESCE(MAX(id), 0) AS v FROM imports")
             .first(decodingColumn: "v", as: Int.self) ?? 0
-        let staleSlugs = Set(try await sql.raw("""
-            SELECT slug FROM areas WHERE geometry IS NOT NULL AND counts_version <> \(bind: version)
-            """).all(decodingColumn: "slug", as: String.self))
+        let staleSlugs = Set(
+            try await sql.raw(
+                """
+                SELECT slug FROM areas WHERE geometry IS NOT NULL AND counts_version <> \(bind: version)
+                """
+            ).all(decodingColumn: "slug", as: String.self))
         guard !staleSlugs.isEmpty else { return 0 }
         let stale = try await list(on: db).filter { staleSlugs.contains($0.slug) }
         let union = stale.dropFirst().reduce(stale[0].bounds) { $0.union($1.bounds) }
         let counter = AreaCounter(areas: stale)
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT easting, northing, month, category_id FROM incidents
             WHERE easting BETWEEN \(bind: union.minEasting) AND \(bind: union.maxEasting)
               AND northing BETWEEN \(bind: union.minNorthing) AND \(bind: union.maxNorthing)
-            """).run { row in counter.add(row) }
+            """
+        ).run { row in counter.add(row) }
         let counts = counter.counts
         try await db.transaction { tx in
             let sql = tx.sql
             for area in stale {
                 try await sql.raw("DELETE FROM area_counts WHERE area_id = \(bind: area.id)").run()
-                try await sql.raw("UPDATE areas SET counts_version = \(bind: version) WHERE id = \(bind: area.id)").run()
+                try await sql.raw("UPDATE areas SET counts_version = \(bind: version) WHERE id = \(bind: area.id)")
+                    .run()
             }
             for chunk in counts.sorted(by: { $0.key < $1.key }).chunks(of: 400) {
                 var insert = sql.insert(into: "area_counts").columns("area_id", "month", "category_id", "count")
@@ -244,13 +261,17 @@ struct AreaStore: Sendable {
             var shape: AreaShape?
             if let geometry {
                 let boundary = try GeoJSON.boundaries(from: Data(geometry.utf8), file: "area \(slug)")[0]
-                shape = AreaShape(polygons: boundary.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
+                shape = AreaShape(
+                    polygons: boundary.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
             }
             return AreaRecord(
                 id: id, slug: slug, name: name, kind: AreaKind(rawValue: kind) ?? .polygon, forceID: force_id,
-                description: description, shape: shape, centre: GridPoint(easting: centre_easting, northing: centre_northing),
+                description: description, shape: shape,
+                centre: GridPoint(easting: centre_easting, northing: centre_northing),
                 radius: radius,
-                bounds: Extent(minEasting: min_easting, minNorthing: min_northing, maxEasting: max_easting, maxNorthing: max_northing),
+                bounds: Extent(
+                    minEasting: min_easting, minNorthing: min_northing, maxEasting: max_easting,
+                    maxNorthing: max_northing),
                 population: population, lsoaCount: lsoa_count, countsVersion: counts_version)
         }
     }
@@ -273,8 +294,10 @@ private final class AreaCounter: @unchecked Sendable {
     }
 
     func add(_ row: any SQLRow) {
-        guard let e = try? row.decode(column: "easting", as: Double?.self), let n = try? row.decode(column: "northing", as: Double?.self),
-            let month = try? row.decode(column: "month", as: Int.self), let category = try? row.decode(column: "category_id", as: Int.self)
+        guard let e = try? row.decode(column: "easting", as: Double?.self),
+            let n = try? row.decode(column: "northing", as: Double?.self),
+            let month = try? row.decode(column: "month", as: Int.self),
+            let category = try? row.decode(column: "category_id", as: Int.self)
         else { return }
         let p = GridPoint(easting: e, northing: n)
         for a in areas where a.shape.contains(p) {

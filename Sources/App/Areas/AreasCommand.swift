@@ -40,7 +40,9 @@ struct AreasCommand: AsyncCommand {
         var description: String?
         @Flag(name: "replace", help: "add, import: replace an area of the same name")
         var replace: Bool
-        @Option(name: "file", help: "import: the GeoJSON file to read; export: the file to write (default: standard output)")
+        @Option(
+            name: "file", help: "import: the GeoJSON file to read; export: the file to write (default: standard output)"
+        )
         var file: String?
         @Option(name: "slug", help: "delete: the area to delete")
         var slug: String?
@@ -55,14 +57,19 @@ struct AreasCommand: AsyncCommand {
             switch s.action {
             case "list":
                 for a in try await store.list(on: app.db) {
-                    context.console.print("\(a.slug)\t\(a.name)\t\(AreaController.kindText(a))\t\(a.lsoaCount) LSOAs\t\(a.population) residents")
+                    context.console.print(
+                        "\(a.slug)\t\(a.name)\t\(AreaController.kindText(a))\t\(a.lsoaCount) LSOAs\t\(a.population) residents"
+                    )
                 }
             case "add":
                 let area = try await store.create(try draft(s, on: app.db), replace: s.replace, on: app.db)
                 try await store.refreshCounts(on: app.db)
-                context.console.print("added \(area.slug): \(area.lsoaCount) LSOAs, \(Format.count(area.population)) residents")
+                context.console.print(
+                    "added \(area.slug): \(area.lsoaCount) LSOAs, \(Format.count(area.population)) residents")
             case "import":
-                guard let path = s.file else { throw CommandFailure(message: "areas import: give --file boundaries.geojson") }
+                guard let path = s.file else {
+                    throw CommandFailure(message: "areas import: give --file boundaries.geojson")
+                }
                 let data: Data
                 do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
                     throw CommandFailure(message: "\(path): cannot be read")
@@ -71,15 +78,19 @@ struct AreasCommand: AsyncCommand {
                 // Check every name first, so a duplicate refuses the whole file.
                 if !s.replace {
                     let existing = Set(try await store.list(on: app.db).map(\.slug))
-                    if let clash = boundaries.first(where: { existing.contains(CrimeCategory.slug(forName: $0.name)) }) {
+                    if let clash = boundaries.first(where: { existing.contains(CrimeCategory.slug(forName: $0.name)) })
+                    {
                         throw AreaError.duplicate(clash.name)
                     }
                 }
                 for b in boundaries {
-                    let shape = AreaShape(polygons: b.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
+                    let shape = AreaShape(
+                        polygons: b.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
                     let area = try await store.create(
-                        AreaDraft(name: b.name, kind: .polygon, forceID: s.force, shape: shape), replace: s.replace, on: app.db)
-                    context.console.print("imported \(area.slug): \(area.lsoaCount) LSOAs, \(Format.count(area.population)) residents")
+                        AreaDraft(name: b.name, kind: .polygon, forceID: s.force, shape: shape), replace: s.replace,
+                        on: app.db)
+                    context.console.print(
+                        "imported \(area.slug): \(area.lsoaCount) LSOAs, \(Format.count(area.population)) residents")
                 }
                 try await store.refreshCounts(on: app.db)
             case "export":
@@ -112,7 +123,9 @@ struct AreasCommand: AsyncCommand {
             d.kind = .msoa
             d.lsoaCodes = try await db.sql.raw("SELECT code FROM lsoas WHERE msoa_code = \(bind: msoa.uppercased())")
                 .all(decodingColumn: "code", as: String.self)
-            guard !d.lsoaCodes.isEmpty else { throw CommandFailure(message: "--msoa: \(msoa) is not an MSOA code in the ONS reference") }
+            guard !d.lsoaCodes.isEmpty else {
+                throw CommandFailure(message: "--msoa: \(msoa) is not an MSOA code in the ONS reference")
+            }
             return d
         }
         if let la = s.localAuthority {
@@ -120,29 +133,36 @@ struct AreasCommand: AsyncCommand {
             d.lsoaCodes = try await db.sql.raw("SELECT code FROM lsoas WHERE lad_code = \(bind: la.uppercased())")
                 .all(decodingColumn: "code", as: String.self)
             guard !d.lsoaCodes.isEmpty else {
-                throw CommandFailure(message: "--local-authority: \(la) is not a local authority code in the ONS reference")
+                throw CommandFailure(
+                    message: "--local-authority: \(la) is not a local authority code in the ONS reference")
             }
             return d
         }
         guard let radius = s.radius, radius >= 50, radius <= 20_000 else {
-            throw CommandFailure(message: "areas add: give --radius (50 to 20,000 m) with --centre, --town or --postcode, or give --lsoas, --msoa or --local-authority")
+            throw CommandFailure(
+                message:
+                    "areas add: give --radius (50 to 20,000 m) with --centre, --town or --postcode, or give --lsoas, --msoa or --local-authority"
+            )
         }
         let centre: GridPoint
         if let text = s.centre {
             let parts = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.count == 2, (0...700_000).contains(parts[0]), (0...1_300_000).contains(parts[1]) else {
-                throw CommandFailure(message: "--centre: give easting,northing in British National Grid metres, e.g. 622900,308500")
+                throw CommandFailure(
+                    message: "--centre: give easting,northing in British National Grid metres, e.g. 622900,308500")
             }
             centre = GridPoint(easting: parts[0], northing: parts[1])
         } else if let town = s.town {
             let towns = try NorfolkDemo.townCentres()
             guard let t = towns.first(where: { $0.name.caseInsensitiveCompare(town) == .orderedSame }) else {
-                throw CommandFailure(message: "--town: \(town) is not one of \(towns.map(\.name).joined(separator: ", "))")
+                throw CommandFailure(
+                    message: "--town: \(town) is not one of \(towns.map(\.name).joined(separator: ", "))")
             }
             centre = t.centre
         } else if let postcode = s.postcode {
             guard let p = try NorfolkDemo.postcodeCentre(postcode) else {
-                throw CommandFailure(message: "--postcode: \(postcode) is not in the bundled postcode list (Norfolk only); use --centre")
+                throw CommandFailure(
+                    message: "--postcode: \(postcode) is not in the bundled postcode list (Norfolk only); use --centre")
             }
             centre = p
         } else {

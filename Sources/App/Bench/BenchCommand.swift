@@ -45,7 +45,8 @@ struct BenchCommand: AsyncCommand {
                 detail = "\(lines) lines"
             case "aggregate":
                 let result = try IncidentCounter.count(file: signature.file, threads: threads)
-                detail = "\(result.rows) rows, \(result.counts.count) (LSOA, month, type) cells, "
+                detail =
+                    "\(result.rows) rows, \(result.counts.count) (LSOA, month, type) cells, "
                     + (CSVParser.usesAVX2 ? "AVX2 field split" : "portable field split")
             case "gistar":
                 let band = DistanceBand(cellSize: 1, band: 2)
@@ -86,7 +87,8 @@ struct BenchCommand: AsyncCommand {
                 let start = DispatchTime.now()
                 let report = try await RankingService(queries: queries).rank(options, on: context.application.db)
                 best = min(best, Self.seconds(since: start))
-                detail = "\(report.rows.count) LSOAs, \(options.period), \(Format.count(report.forceTotal)) ASB incidents"
+                detail =
+                    "\(report.rows.count) LSOAs, \(options.period), \(Format.count(report.forceTotal)) ASB incidents"
                 continue
             default:
                 throw Abort(.badRequest, reason: "bench: say scan, aggregate, gistar, emerging or rank")
@@ -104,33 +106,37 @@ struct BenchCommand: AsyncCommand {
     static func readGrid(_ path: String) throws -> [Double] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard data.count == 8_000_000 else {
-            throw Abort(.badRequest, reason: "\(path): expected 1,000,000 float64 values; make it with scripts/bench/gistar_peers.py make")
+            throw Abort(
+                .badRequest,
+                reason: "\(path): expected 1,000,000 float64 values; make it with scripts/bench/gistar_peers.py make")
         }
         return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
     }
 
     /// Reads the file in 1 MiB blocks on `threads` threads and counts line breaks.
     static func scan(_ path: String, threads: Int) throws -> Int {
-        let counts = try withReadOnlyFile(path) { fd, size in try parallelMap(threads) { t in
-            let block = 1 << 20
-            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: block)
-            defer { buffer.deallocate() }
-            var offset = size * t / threads
-            let end = size * (t + 1) / threads
-            var lines = 0
-            while offset < end {
-                let n = pread(fd, buffer, min(block, end - offset), off_t(offset))
-                if n <= 0 { break }
-                var p = UnsafeMutableRawPointer(buffer)
-                let stop = UnsafeMutableRawPointer(buffer + n)
-                while p < stop, let hit = memchr(p, 0x0A, stop - p) {
-                    lines += 1
-                    p = hit + 1
+        let counts = try withReadOnlyFile(path) { fd, size in
+            try parallelMap(threads) { t in
+                let block = 1 << 20
+                let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: block)
+                defer { buffer.deallocate() }
+                var offset = size * t / threads
+                let end = size * (t + 1) / threads
+                var lines = 0
+                while offset < end {
+                    let n = pread(fd, buffer, min(block, end - offset), off_t(offset))
+                    if n <= 0 { break }
+                    var p = UnsafeMutableRawPointer(buffer)
+                    let stop = UnsafeMutableRawPointer(buffer + n)
+                    while p < stop, let hit = memchr(p, 0x0A, stop - p) {
+                        lines += 1
+                        p = hit + 1
+                    }
+                    offset += n
                 }
-                offset += n
+                return lines
             }
-            return lines
-        } }
+        }
         return counts.reduce(0, +)
     }
 }

@@ -36,7 +36,10 @@ struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomStringConvert
 
     /// "1 July 2025".
     var long: String {
-        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        let names = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ]
         return "\(day) \(names[month - 1]) \(year)"
     }
 

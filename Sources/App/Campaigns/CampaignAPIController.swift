@@ -23,10 +23,11 @@ struct CampaignAPIController: Sendable {
         let all = try await campaigns.list(for: req.currentUser!, on: req.db)
         var out: [CampaignOut] = []
         for c in page.slice(all) {
-            out.append(CampaignOut(
-                slug: c.slug, name: c.name, description: c.description, startsOn: c.starts_on, endsOn: c.ends_on,
-                areas: try await campaigns.areas(of: c, on: req.db).map(\.slug),
-                organisations: try await campaigns.organisations(of: c, on: req.db).map(\.name)))
+            out.append(
+                CampaignOut(
+                    slug: c.slug, name: c.name, description: c.description, startsOn: c.starts_on, endsOn: c.ends_on,
+                    areas: try await campaigns.areas(of: c, on: req.db).map(\.slug),
+                    organisations: try await campaigns.organisations(of: c, on: req.db).map(\.name)))
         }
         return try APIJSON.response(APIPage.Envelope(items: out, total: all.count, page: page))
     }
@@ -44,8 +45,10 @@ struct CampaignAPIController: Sendable {
     @Sendable func evaluation(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
         let e = try await report.evaluate(c, req: req)
-        return try APIJSON.response(EvaluationOut(
-            campaign: c.slug, outcome: e.outcome.slug, baseline: e.baseline.rawValue, during: e.periods.during.description,
-            before: e.baselinePeriod.description, figures: EvaluationExport.figures(e)))
+        return try APIJSON.response(
+            EvaluationOut(
+                campaign: c.slug, outcome: e.outcome.slug, baseline: e.baseline.rawValue,
+                during: e.periods.during.description,
+                before: e.baselinePeriod.description, figures: EvaluationExport.figures(e)))
     }
 }

@@ -29,7 +29,8 @@ struct CampaignController: Sendable {
         let rows = try await store.list(for: user, on: req.db).map {
             ListPage.Row(name: $0.name, href: "/campaigns/\($0.slug)", dates: Self.dates($0))
         }
-        return try await req.view.render("campaigns/index", ListPage(rows: rows, hasRows: !rows.isEmpty, canCreate: user.role.isOPCC))
+        return try await req.view.render(
+            "campaigns/index", ListPage(rows: rows, hasRows: !rows.isEmpty, canCreate: user.role.isOPCC))
     }
 
     static func dates(_ c: CampaignStore.Campaign) -> String {
@@ -46,7 +47,11 @@ struct CampaignController: Sendable {
     }
 
     @Sendable func newForm(req: Request) async throws -> View {
-        try await req.view.render("campaigns/new", NewPage(csrf: req.csrfToken, draft: CampaignDraft(name: "", description: "", startsOn: "", endsOn: ""), errors: [], hasErrors: false))
+        try await req.view.render(
+            "campaigns/new",
+            NewPage(
+                csrf: req.csrfToken, draft: CampaignDraft(name: "", description: "", startsOn: "", endsOn: ""),
+                errors: [], hasErrors: false))
     }
 
     @Sendable func create(req: Request) async throws -> Response {
@@ -103,8 +108,9 @@ struct CampaignController: Sendable {
             guard let due = CalendarDay(a.due_on), let status = ActionStatus(rawValue: a.status) else { return nil }
             let urgency = ActionUrgency.of(due: due, status: status, today: today)
             guard urgency == .overdue || urgency == .dueSoon else { return nil }
-            return .init(title: a.title, area: area, owner: a.owner_name, lead: a.lead_name, due: due.long, status: status.label,
-                         urgency: urgency.rawValue, urgencyLabel: urgency.label)
+            return .init(
+                title: a.title, area: area, owner: a.owner_name, lead: a.lead_name, due: due.long, status: status.label,
+                urgency: urgency.rawValue, urgencyLabel: urgency.label)
         }
         var organisationOptions: [Option] = []
         var areaOptions: [Option] = []
@@ -113,13 +119,20 @@ struct CampaignController: Sendable {
             organisationOptions = try await store.allOrganisations(on: req.db).filter { !member.contains($0.id) }
                 .map { Option(value: String($0.id), label: $0.name) }
             let targeted = Set(targets.map(\.area_id))
-            areaOptions = try await areas.list(on: req.db).filter { !targeted.contains($0.id) }.map { Option(value: String($0.id), label: $0.name) }
+            areaOptions = try await areas.list(on: req.db).filter { !targeted.contains($0.id) }.map {
+                Option(value: String($0.id), label: $0.name)
+            }
         }
         let page = ShowPage(
             title: c.name, campaign: c, dates: Self.dates(c), organisations: orgs.map(\.name),
-            areas: targets.map { .init(name: $0.name, href: "/campaigns/\(c.slug)/areas/\($0.slug)", actions: $0.actions, open: $0.open_actions) },
+            areas: targets.map {
+                .init(
+                    name: $0.name, href: "/campaigns/\(c.slug)/areas/\($0.slug)", actions: $0.actions,
+                    open: $0.open_actions)
+            },
             links: try await store.links(of: c, on: req.db), attention: attention, hasAttention: !attention.isEmpty,
-            canEdit: user.role.isOPCC, csrf: req.csrfToken, organisationOptions: organisationOptions, areaOptions: areaOptions,
+            canEdit: user.role.isOPCC, csrf: req.csrfToken, organisationOptions: organisationOptions,
+            areaOptions: areaOptions,
             prioritiesCSV: "/campaigns/\(c.slug)/priorities.csv", errors: errors, hasErrors: !errors.isEmpty)
         let response = try await req.view.render("campaigns/show", page).encodeResponse(for: req)
         if !errors.isEmpty { response.status = .badRequest }
@@ -132,15 +145,20 @@ struct CampaignController: Sendable {
     struct LinkForm: Content { var title: String?; var url: String? }
 
     /// Runs one change to the campaign: back to its page, or the page with the problems.
-    private func change(_ req: Request, _ body: (CampaignStore.Campaign) async throws -> Void) async throws -> Response {
+    private func change(_ req: Request, _ body: (CampaignStore.Campaign) async throws -> Void) async throws -> Response
+    {
         let c = try await campaign(req)
-        do { try await body(c) } catch CampaignStore.Problem.invalid(let errors) { return try await showPage(req, errors: errors) }
+        do { try await body(c) } catch CampaignStore.Problem.invalid(let errors) {
+            return try await showPage(req, errors: errors)
+        }
         return req.redirect(to: "/campaigns/\(c.slug)")
     }
 
     @Sendable func addOrganisation(req: Request) async throws -> Response {
         let form = try req.content.decode(IDForm.self)
-        return try await change(req) { try await store.addOrganisation(form.id ?? -1, to: $0, by: req.currentUser, on: req.db) }
+        return try await change(req) {
+            try await store.addOrganisation(form.id ?? -1, to: $0, by: req.currentUser, on: req.db)
+        }
     }
 
     @Sendable func addArea(req: Request) async throws -> Response {
@@ -151,7 +169,8 @@ struct CampaignController: Sendable {
     @Sendable func addLink(req: Request) async throws -> Response {
         let form = try req.content.decode(LinkForm.self)
         return try await change(req) {
-            try await store.addLink(title: form.title ?? "", url: form.url ?? "", to: $0, by: req.currentUser, on: req.db)
+            try await store.addLink(
+                title: form.title ?? "", url: form.url ?? "", to: $0, by: req.currentUser, on: req.db)
         }
     }
 
@@ -196,22 +215,33 @@ struct CampaignController: Sendable {
         let today = today()
         let rows = try await store.actions(of: plan, on: req.db).map { a -> PlanPage.ActionRow in
             let status = ActionStatus(rawValue: a.status) ?? .notStarted
-            let urgency = CalendarDay(a.due_on).map { ActionUrgency.of(due: $0, status: status, today: today) } ?? .onTrack
+            let urgency =
+                CalendarDay(a.due_on).map { ActionUrgency.of(due: $0, status: status, today: today) } ?? .onTrack
             return .init(
-                id: a.id, title: a.title, owner: a.owner_name, lead: a.lead_name, due: CalendarDay(a.due_on)?.long ?? a.due_on,
+                id: a.id, title: a.title, owner: a.owner_name, lead: a.lead_name,
+                due: CalendarDay(a.due_on)?.long ?? a.due_on,
                 status: status.label, urgency: urgency.rawValue, urgencyLabel: urgency.label,
                 canUpdate: user.role.isOPCC || a.owner_organisation_id == user.organisationID,
-                updates: (updates[a.id] ?? []).map { .init(at: Format.dateTime($0.at), who: $0.user_name ?? "", status: ActionStatus(rawValue: $0.status)?.label ?? $0.status, note: $0.note) })
+                updates: (updates[a.id] ?? []).map {
+                    .init(
+                        at: Format.dateTime($0.at), who: $0.user_name ?? "",
+                        status: ActionStatus(rawValue: $0.status)?.label ?? $0.status, note: $0.note)
+                })
         }
         let delivery = PlanDelivery.rows(
             targets: try await store.targets(of: c, areaID: plan.area_id, on: req.db).map { ($0.type, $0.amount) },
-            delivered: try await activities.totals(by: .type, for: user, campaignID: c.id, areaID: plan.area_id, on: req.db)).map(\.shown)
+            delivered: try await activities.totals(
+                by: .type, for: user, campaignID: c.id, areaID: plan.area_id, on: req.db)
+        ).map(\.shown)
         let page = PlanPage(
             title: "\(plan.area_name): plan", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", plan: plan,
             delivery: delivery, hasDelivery: !delivery.isEmpty,
-            typeOptions: ActivityType.all.map { Option(value: $0.slug, label: "\($0.label) (\($0.quantityUnit))") }, actions: rows,
+            typeOptions: ActivityType.all.map { Option(value: $0.slug, label: "\($0.label) (\($0.quantityUnit))") },
+            actions: rows,
             hasActions: !rows.isEmpty, canEdit: user.role.isOPCC, csrf: req.csrfToken,
-            ownerOptions: try await store.organisations(of: c, on: req.db).map { Option(value: String($0.id), label: $0.name) },
+            ownerOptions: try await store.organisations(of: c, on: req.db).map {
+                Option(value: String($0.id), label: $0.name)
+            },
             statusOptions: ActionStatus.allCases.map { Option(value: $0.rawValue, label: $0.label) }, errors: errors,
             hasErrors: !errors.isEmpty)
         let response = try await req.view.render("campaigns/plan", page).encodeResponse(for: req)
@@ -222,7 +252,9 @@ struct CampaignController: Sendable {
     @Sendable func plan(req: Request) async throws -> Response { try await planPage(req) }
 
     private func plan(_ req: Request, of c: CampaignStore.Campaign) async throws -> CampaignStore.Plan {
-        do { return try await store.plan(c, areaSlug: req.parameters.get("area") ?? "", on: req.db) } catch CampaignStore.Problem.notFound {
+        do {
+            return try await store.plan(c, areaSlug: req.parameters.get("area") ?? "", on: req.db)
+        } catch CampaignStore.Problem.notFound {
             throw Abort(.notFound, reason: "That area is not part of this campaign.")
         }
     }
@@ -234,7 +266,8 @@ struct CampaignController: Sendable {
         let plan = try await plan(req, of: c)
         let form = try req.content.decode(TargetForm.self)
         do {
-            try await store.setTarget(plan, type: form.targetType ?? "", amount: form.targetAmount ?? "", by: req.currentUser, on: req.db)
+            try await store.setTarget(
+                plan, type: form.targetType ?? "", amount: form.targetAmount ?? "", by: req.currentUser, on: req.db)
         } catch CampaignStore.Problem.invalid(let errors) { return try await planPage(req, errors: errors) }
         return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)#delivery")
     }
@@ -246,8 +279,9 @@ struct CampaignController: Sendable {
         let plan = try await plan(req, of: c)
         let form = try req.content.decode(PlanForm.self)
         do {
-            try await store.updatePlan(plan, profile: form.problemProfile ?? "", priorities: form.priorities ?? "",
-                                       evidence: form.evidenceURL ?? "", by: req.currentUser, on: req.db)
+            try await store.updatePlan(
+                plan, profile: form.problemProfile ?? "", priorities: form.priorities ?? "",
+                evidence: form.evidenceURL ?? "", by: req.currentUser, on: req.db)
         } catch CampaignStore.Problem.invalid(let errors) { return try await planPage(req, errors: errors) }
         return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)")
     }
@@ -268,7 +302,8 @@ struct CampaignController: Sendable {
         guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
         let form = try req.content.decode(UpdateForm.self)
         do {
-            let (c, plan) = try await store.addUpdate(actionID: id, status: form.status ?? "", note: form.note ?? "", by: req.currentUser!, on: req.db)
+            let (c, plan) = try await store.addUpdate(
+                actionID: id, status: form.status ?? "", note: form.note ?? "", by: req.currentUser!, on: req.db)
             return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)")
         } catch CampaignStore.Problem.notFound {
             throw Abort(.notFound, reason: "There is no such action, or it belongs to another organisation.")
@@ -297,7 +332,9 @@ extension CampaignStore {
     /// The campaign named by the route's `:slug`, if the user may see it; a 404 otherwise
     /// (whether or not it exists).
     func requested(_ req: Request) async throws -> Campaign {
-        do { return try await find(req.parameters.get("slug") ?? "", for: req.currentUser!, on: req.db) } catch Problem.notFound {
+        do { return try await find(req.parameters.get("slug") ?? "", for: req.currentUser!, on: req.db) } catch Problem
+            .notFound
+        {
             throw Abort(.notFound, reason: "There is no such campaign, or your organisation is not part of it.")
         }
     }

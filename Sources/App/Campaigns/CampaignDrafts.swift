@@ -24,12 +24,23 @@ struct CampaignDraft: Sendable, Codable {
     func problems() -> [FieldError] {
         var e: [FieldError] = []
         let name = name.trimmingCharacters(in: .whitespaces)
-        if name.isEmpty || name.count > 160 { e.append(FieldError(field: "name", message: "Enter the campaign's name (up to 160 characters)")) }
+        if name.isEmpty || name.count > 160 {
+            e.append(FieldError(field: "name", message: "Enter the campaign's name (up to 160 characters)"))
+        }
         let start = CalendarDay(startsOn), end = CalendarDay(endsOn)
-        if start == nil { e.append(FieldError(field: "startsOn", message: "Enter the start date as YYYY-MM-DD, for example 2025-07-01")) }
-        if end == nil { e.append(FieldError(field: "endsOn", message: "Enter the end date as YYYY-MM-DD, for example 2025-09-30")) }
-        if let start, let end, end < start { e.append(FieldError(field: "endsOn", message: "The end date must be on or after the start date")) }
-        if description.count > 5_000 { e.append(FieldError(field: "description", message: "Keep the description under 5,000 characters")) }
+        if start == nil {
+            e.append(
+                FieldError(field: "startsOn", message: "Enter the start date as YYYY-MM-DD, for example 2025-07-01"))
+        }
+        if end == nil {
+            e.append(FieldError(field: "endsOn", message: "Enter the end date as YYYY-MM-DD, for example 2025-09-30"))
+        }
+        if let start, let end, end < start {
+            e.append(FieldError(field: "endsOn", message: "The end date must be on or after the start date"))
+        }
+        if description.count > 5_000 {
+            e.append(FieldError(field: "description", message: "Keep the description under 5,000 characters"))
+        }
         return e
     }
 }
@@ -48,12 +59,17 @@ struct ActionDraft: Sendable, Codable {
             e.append(FieldError(field: "title", message: "Say what will be done (up to 300 characters)"))
         }
         if ownerOrganisationID.map({ !organisations.contains($0) }) ?? true {
-            e.append(FieldError(field: "ownerOrganisationID", message: "Choose the organisation that owns this action (one taking part in the campaign)"))
+            e.append(
+                FieldError(
+                    field: "ownerOrganisationID",
+                    message: "Choose the organisation that owns this action (one taking part in the campaign)"))
         }
         if leadName.trimmingCharacters(in: .whitespaces).isEmpty || leadName.count > 120 {
             e.append(FieldError(field: "leadName", message: "Enter the named lead"))
         }
-        if CalendarDay(dueOn) == nil { e.append(FieldError(field: "dueOn", message: "Enter the due date as YYYY-MM-DD")) }
+        if CalendarDay(dueOn) == nil {
+            e.append(FieldError(field: "dueOn", message: "Enter the due date as YYYY-MM-DD"))
+        }
         if ActionStatus(rawValue: status) == nil { e.append(FieldError(field: "status", message: "Choose a status")) }
         return e
     }

@@ -76,47 +76,59 @@ struct CampaignStore: Sendable {
         var note: String
     }
 
-
     // MARK: Reading, within the user's boundary
 
     func list(for user: CurrentUser, on db: any Database) async throws -> [Campaign] {
         if user.role.isOPCC {
-            return try await db.sql.raw("SELECT id, slug, name, description, starts_on, ends_on FROM campaigns ORDER BY starts_on DESC")
-                .all(decoding: Campaign.self)
+            return try await db.sql.raw(
+                "SELECT id, slug, name, description, starts_on, ends_on FROM campaigns ORDER BY starts_on DESC"
+            )
+            .all(decoding: Campaign.self)
         }
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             SELECT c.id, c.slug, c.name, c.description, c.starts_on, c.ends_on FROM campaigns c
             JOIN campaign_organisations o ON o.campaign_id = c.id AND o.organisation_id = \(bind: user.organisationID)
             ORDER BY c.starts_on DESC
-            """).all(decoding: Campaign.self)
+            """
+        ).all(decoding: Campaign.self)
     }
 
     /// The campaign by slug or id with no user boundary: for the command line and for
     /// report links, which carry their own authority.
     func lookup(slug: String? = nil, id: Int? = nil, on db: any Database) async throws -> Campaign? {
         let key: SQLQueryString = slug.map { "slug = \(bind: $0)" } ?? "id = \(bind: id ?? -1)"
-        return try await db.sql.raw("SELECT id, slug, name, description, starts_on, ends_on FROM campaigns WHERE \(key)")
-            .first(decoding: Campaign.self)
+        return try await db.sql.raw(
+            "SELECT id, slug, name, description, starts_on, ends_on FROM campaigns WHERE \(key)"
+        )
+        .first(decoding: Campaign.self)
     }
 
     /// The campaign if the user may see it.
     func find(_ slug: String, for user: CurrentUser, on db: any Database) async throws -> Campaign {
-        guard let c = try await db.sql.raw("SELECT id, slug, name, description, starts_on, ends_on FROM campaigns WHERE slug = \(bind: slug)")
+        guard
+            let c = try await db.sql.raw(
+                "SELECT id, slug, name, description, starts_on, ends_on FROM campaigns WHERE slug = \(bind: slug)"
+            )
             .first(decoding: Campaign.self)
         else { throw Problem.notFound }
         if user.role.isOPCC { return c }
-        let member = try await db.sql.raw("""
+        let member = try await db.sql.raw(
+            """
             SELECT organisation_id FROM campaign_organisations WHERE campaign_id = \(bind: c.id) AND organisation_id = \(bind: user.organisationID)
-            """).first(decodingColumn: "organisation_id", as: Int.self)
+            """
+        ).first(decodingColumn: "organisation_id", as: Int.self)
         guard member != nil else { throw Problem.notFound }
         return c
     }
 
     func organisations(of campaign: Campaign, on db: any Database) async throws -> [Organisation] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT o.id, o.name, o.kind FROM organisations o JOIN campaign_organisations c ON c.organisation_id = o.id
             WHERE c.campaign_id = \(bind: campaign.id) ORDER BY o.name
-            """).all(decoding: Organisation.self)
+            """
+        ).all(decoding: Organisation.self)
     }
 
     func allOrganisations(on db: any Database) async throws -> [Organisation] {
@@ -124,24 +136,31 @@ struct CampaignStore: Sendable {
     }
 
     func areas(of campaign: Campaign, on db: any Database) async throws -> [TargetArea] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT p.id AS plan_id, a.id AS area_id, a.slug, a.name,
               (SELECT COUNT(*) FROM plan_actions x WHERE x.plan_id = p.id) AS actions,
               (SELECT COUNT(*) FROM plan_actions x WHERE x.plan_id = p.id AND x.status <> 'done') AS open_actions
             FROM plans p JOIN areas a ON a.id = p.area_id WHERE p.campaign_id = \(bind: campaign.id) ORDER BY a.name
-            """).all(decoding: TargetArea.self)
+            """
+        ).all(decoding: TargetArea.self)
     }
 
     func links(of campaign: Campaign, on db: any Database) async throws -> [Link] {
-        try await db.sql.raw("SELECT id, title, url FROM campaign_links WHERE campaign_id = \(bind: campaign.id) ORDER BY id")
-            .all(decoding: Link.self)
+        try await db.sql.raw(
+            "SELECT id, title, url FROM campaign_links WHERE campaign_id = \(bind: campaign.id) ORDER BY id"
+        )
+        .all(decoding: Link.self)
     }
 
     func plan(_ campaign: Campaign, areaSlug: String, on db: any Database) async throws -> Plan {
-        guard let p = try await db.sql.raw("""
-            SELECT p.id, p.campaign_id, p.area_id, a.slug AS area_slug, a.name AS area_name, p.problem_profile, p.priorities, p.evidence_url
-            FROM plans p JOIN areas a ON a.id = p.area_id WHERE p.campaign_id = \(bind: campaign.id) AND a.slug = \(bind: areaSlug)
-            """).first(decoding: Plan.self)
+        guard
+            let p = try await db.sql.raw(
+                """
+                SELECT p.id, p.campaign_id, p.area_id, a.slug AS area_slug, a.name AS area_name, p.problem_profile, p.priorities, p.evidence_url
+                FROM plans p JOIN areas a ON a.id = p.area_id WHERE p.campaign_id = \(bind: campaign.id) AND a.slug = \(bind: areaSlug)
+                """
+            ).first(decoding: Plan.self)
         else { throw Problem.notFound }
         return p
     }
@@ -151,10 +170,12 @@ struct CampaignStore: Sendable {
         """
 
     func actions(of plan: Plan, on db: any Database) async throws -> [Action] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT \(unsafeRaw: Self.actionColumns) FROM plan_actions x JOIN organisations o ON o.id = x.owner_organisation_id
             WHERE x.plan_id = \(bind: plan.id) ORDER BY x.due_on, x.id
-            """).all(decoding: Action.self)
+            """
+        ).all(decoding: Action.self)
     }
 
     /// Every action of a campaign, for the campaign page and the priorities export.
@@ -164,14 +185,20 @@ struct CampaignStore: Sendable {
             var id: Int, plan_id: Int, title: String, owner_organisation_id: Int, owner_name: String
             var lead_name: String, due_on: String, status: String, created_at: String
         }
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             SELECT a.name AS area_name, \(unsafeRaw: Self.actionColumns) FROM plan_actions x
             JOIN organisations o ON o.id = x.owner_organisation_id JOIN plans p ON p.id = x.plan_id JOIN areas a ON a.id = p.area_id
             WHERE p.campaign_id = \(bind: campaign.id) ORDER BY x.due_on, x.id
-            """).all(decoding: Row.self).map {
-            ($0.area_name, Action(id: $0.id, plan_id: $0.plan_id, title: $0.title, owner_organisation_id: $0.owner_organisation_id,
-                                  owner_name: $0.owner_name, lead_name: $0.lead_name, due_on: $0.due_on, status: $0.status,
-                                  created_at: $0.created_at))
+            """
+        ).all(decoding: Row.self).map {
+            (
+                $0.area_name,
+                Action(
+                    id: $0.id, plan_id: $0.plan_id, title: $0.title, owner_organisation_id: $0.owner_organisation_id,
+                    owner_name: $0.owner_name, lead_name: $0.lead_name, due_on: $0.due_on, status: $0.status,
+                    created_at: $0.created_at)
+            )
         }
     }
 
@@ -184,40 +211,55 @@ struct CampaignStore: Sendable {
     /// The planned amounts of a campaign's plans (of one area when given).
     func targets(of campaign: Campaign, areaID: Int? = nil, on db: any Database) async throws -> [Target] {
         let area: SQLQueryString = areaID.map { "AND p.area_id = \(bind: $0)" } ?? ""
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             SELECT p.area_id, t.type, t.amount FROM plan_targets t JOIN plans p ON p.id = t.plan_id
             WHERE p.campaign_id = \(bind: campaign.id) \(area) ORDER BY t.type
-            """).all(decoding: Target.self)
+            """
+        ).all(decoding: Target.self)
     }
 
     /// Sets how much of one activity type a plan means to deliver; 0 removes the target.
-    func setTarget(_ plan: Plan, type: String, amount: String, by user: CurrentUser?, on db: any Database) async throws {
+    func setTarget(_ plan: Plan, type: String, amount: String, by user: CurrentUser?, on db: any Database) async throws
+    {
         var problems: [FieldError] = []
         let activity = ActivityType.named(type)
         if activity == nil { problems.append(FieldError(field: "targetType", message: "Choose the type of activity")) }
         let value = Double(amount.trimmingCharacters(in: .whitespaces))
         if value == nil || !(0...1_000_000).contains(value!) || !value!.isFinite {
-            problems.append(FieldError(field: "targetAmount", message: "Enter the planned amount as a number from 0 to 1,000,000 (0 removes the target)"))
+            problems.append(
+                FieldError(
+                    field: "targetAmount",
+                    message: "Enter the planned amount as a number from 0 to 1,000,000 (0 removes the target)"))
         }
         guard problems.isEmpty, let activity, let value else { throw Problem.invalid(problems) }
         try await db.transaction { tx in
-            let before = try await tx.sql.raw("SELECT amount FROM plan_targets WHERE plan_id = \(bind: plan.id) AND type = \(bind: activity.slug)")
-                .first(decodingColumn: "amount", as: Double.self)
-            try await tx.sql.raw("DELETE FROM plan_targets WHERE plan_id = \(bind: plan.id) AND type = \(bind: activity.slug)").run()
+            let before = try await tx.sql.raw(
+                "SELECT amount FROM plan_targets WHERE plan_id = \(bind: plan.id) AND type = \(bind: activity.slug)"
+            )
+            .first(decodingColumn: "amount", as: Double.self)
+            try await tx.sql.raw(
+                "DELETE FROM plan_targets WHERE plan_id = \(bind: plan.id) AND type = \(bind: activity.slug)"
+            ).run()
             if value > 0 {
-                try await tx.sql.raw("INSERT INTO plan_targets (plan_id, type, amount) VALUES (\(bind: plan.id), \(bind: activity.slug), \(bind: value))").run()
+                try await tx.sql.raw(
+                    "INSERT INTO plan_targets (plan_id, type, amount) VALUES (\(bind: plan.id), \(bind: activity.slug), \(bind: value))"
+                ).run()
             }
-            try await audit.record("set target", entity: "plan", id: String(plan.id), before: before.map { [activity.slug: $0] },
-                                   after: value > 0 ? [activity.slug: value] : nil, by: user, on: tx)
+            try await audit.record(
+                "set target", entity: "plan", id: String(plan.id), before: before.map { [activity.slug: $0] },
+                after: value > 0 ? [activity.slug: value] : nil, by: user, on: tx)
         }
     }
 
     func updates(of plan: Plan, on db: any Database) async throws -> [Update] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT u.id, u.action_id, u.at, s.name AS user_name, u.status, u.note FROM action_updates u
             JOIN plan_actions x ON x.id = u.action_id LEFT JOIN users s ON s.id = u.user_id
             WHERE x.plan_id = \(bind: plan.id) ORDER BY u.id
-            """).all(decoding: Update.self)
+            """
+        ).all(decoding: Update.self)
     }
 
     // MARK: Changes (each audited, in one transaction)
@@ -227,122 +269,197 @@ struct CampaignStore: Sendable {
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         let name = draft.name.trimmingCharacters(in: .whitespaces)
         let slug = CrimeCategory.slug(forName: name)
-        if try await db.sql.raw("SELECT id FROM campaigns WHERE slug = \(bind: slug)").first(decodingColumn: "id", as: Int.self) != nil {
+        if try await db.sql.raw("SELECT id FROM campaigns WHERE slug = \(bind: slug)").first(
+            decodingColumn: "id", as: Int.self) != nil
+        {
             throw Problem.invalid([FieldError(field: "name", message: "There is already a campaign called “\(name)”")])
         }
         return try await db.transaction { tx in
-            let id = try await tx.sql.raw("""
+            let id = try await tx.sql.raw(
+                """
                 INSERT INTO campaigns (slug, name, description, starts_on, ends_on, created_at)
                 VALUES (\(bind: slug), \(bind: name), \(bind: draft.description), \(bind: CalendarDay(draft.startsOn)!.description),
                   \(bind: CalendarDay(draft.endsOn)!.description), \(bind: Date().stored)) RETURNING id
-                """).first(decodingColumn: "id", as: Int.self)!
-            let c = Campaign(id: id, slug: slug, name: name, description: draft.description,
-                             starts_on: CalendarDay(draft.startsOn)!.description, ends_on: CalendarDay(draft.endsOn)!.description)
-            try await audit.record("create", entity: "campaign", id: String(id), before: nil as Campaign?, after: c, by: user, on: tx)
+                """
+            ).first(decodingColumn: "id", as: Int.self)!
+            let c = Campaign(
+                id: id, slug: slug, name: name, description: draft.description,
+                starts_on: CalendarDay(draft.startsOn)!.description, ends_on: CalendarDay(draft.endsOn)!.description)
+            try await audit.record(
+                "create", entity: "campaign", id: String(id), before: nil as Campaign?, after: c, by: user, on: tx)
             return c
         }
     }
 
-    func addOrganisation(_ organisationID: Int, to campaign: Campaign, by user: CurrentUser?, on db: any Database) async throws {
-        guard try await db.sql.raw("SELECT id FROM organisations WHERE id = \(bind: organisationID)").first(decodingColumn: "id", as: Int.self) != nil else {
+    func addOrganisation(_ organisationID: Int, to campaign: Campaign, by user: CurrentUser?, on db: any Database)
+        async throws
+    {
+        guard
+            try await db.sql.raw("SELECT id FROM organisations WHERE id = \(bind: organisationID)").first(
+                decodingColumn: "id", as: Int.self) != nil
+        else {
             throw Problem.invalid([FieldError(field: "organisationID", message: "Choose an organisation")])
         }
         try await db.transaction { tx in
-            let exists = try await tx.sql.raw("""
-                SELECT organisation_id FROM campaign_organisations WHERE campaign_id = \(bind: campaign.id) AND organisation_id = \(bind: organisationID)
-                """).first(decodingColumn: "organisation_id", as: Int.self) != nil
+            let exists =
+                try await tx.sql.raw(
+                    """
+                    SELECT organisation_id FROM campaign_organisations WHERE campaign_id = \(bind: campaign.id) AND organisation_id = \(bind: organisationID)
+                    """
+                ).first(decodingColumn: "organisation_id", as: Int.self) != nil
             guard !exists else { return }
-            try await tx.sql.raw("INSERT INTO campaign_organisations (campaign_id, organisation_id) VALUES (\(bind: campaign.id), \(bind: organisationID))").run()
-            try await audit.record("add organisation", entity: "campaign", id: String(campaign.id), before: nil as Int?, after: organisationID, by: user, on: tx)
+            try await tx.sql.raw(
+                "INSERT INTO campaign_organisations (campaign_id, organisation_id) VALUES (\(bind: campaign.id), \(bind: organisationID))"
+            ).run()
+            try await audit.record(
+                "add organisation", entity: "campaign", id: String(campaign.id), before: nil as Int?,
+                after: organisationID, by: user, on: tx)
         }
     }
 
     /// Makes an area a target of the campaign, with an empty plan.
     func addArea(_ areaID: Int, to campaign: Campaign, by user: CurrentUser?, on db: any Database) async throws {
-        guard try await db.sql.raw("SELECT id FROM areas WHERE id = \(bind: areaID)").first(decodingColumn: "id", as: Int.self) != nil else {
+        guard
+            try await db.sql.raw("SELECT id FROM areas WHERE id = \(bind: areaID)").first(
+                decodingColumn: "id", as: Int.self) != nil
+        else {
             throw Problem.invalid([FieldError(field: "areaID", message: "Choose an area")])
         }
         try await db.transaction { tx in
-            let exists = try await tx.sql.raw("SELECT id FROM plans WHERE campaign_id = \(bind: campaign.id) AND area_id = \(bind: areaID)")
+            let exists =
+                try await tx.sql.raw(
+                    "SELECT id FROM plans WHERE campaign_id = \(bind: campaign.id) AND area_id = \(bind: areaID)"
+                )
                 .first(decodingColumn: "id", as: Int.self) != nil
             guard !exists else { return }
-            let id = try await tx.sql.raw("INSERT INTO plans (campaign_id, area_id) VALUES (\(bind: campaign.id), \(bind: areaID)) RETURNING id")
-                .first(decodingColumn: "id", as: Int.self)!
-            try await audit.record("add area", entity: "campaign", id: String(campaign.id), before: nil as Int?, after: ["area": areaID, "plan": id], by: user, on: tx)
+            let id = try await tx.sql.raw(
+                "INSERT INTO plans (campaign_id, area_id) VALUES (\(bind: campaign.id), \(bind: areaID)) RETURNING id"
+            )
+            .first(decodingColumn: "id", as: Int.self)!
+            try await audit.record(
+                "add area", entity: "campaign", id: String(campaign.id), before: nil as Int?,
+                after: ["area": areaID, "plan": id], by: user, on: tx)
         }
     }
 
-    func addLink(title: String, url: String, to campaign: Campaign, by user: CurrentUser?, on db: any Database) async throws {
+    func addLink(title: String, url: String, to campaign: Campaign, by user: CurrentUser?, on db: any Database)
+        async throws
+    {
         var problems: [FieldError] = []
-        if title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(FieldError(field: "title", message: "Give the link a title")) }
+        if title.trimmingCharacters(in: .whitespaces).isEmpty {
+            problems.append(FieldError(field: "title", message: "Give the link a title"))
+        }
         if SafeURL.externalLink(url) == nil && SafeURL.localPath(url) == nil {
-            problems.append(FieldError(field: "url", message: "Enter a web address starting https:// and a site name (or a SaferStreets path starting with one /), without spaces"))
+            problems.append(
+                FieldError(
+                    field: "url",
+                    message:
+                        "Enter a web address starting https:// and a site name (or a SaferStreets path starting with one /), without spaces"
+                ))
         }
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         try await db.transaction { tx in
-            try await tx.sql.raw("INSERT INTO campaign_links (campaign_id, title, url) VALUES (\(bind: campaign.id), \(bind: title), \(bind: url))").run()
-            try await audit.record("add link", entity: "campaign", id: String(campaign.id), before: nil as String?, after: ["title": title, "url": url], by: user, on: tx)
+            try await tx.sql.raw(
+                "INSERT INTO campaign_links (campaign_id, title, url) VALUES (\(bind: campaign.id), \(bind: title), \(bind: url))"
+            ).run()
+            try await audit.record(
+                "add link", entity: "campaign", id: String(campaign.id), before: nil as String?,
+                after: ["title": title, "url": url], by: user, on: tx)
         }
     }
 
-    func updatePlan(_ plan: Plan, profile: String, priorities: String, evidence: String, by user: CurrentUser?, on db: any Database) async throws {
+    func updatePlan(
+        _ plan: Plan, profile: String, priorities: String, evidence: String, by user: CurrentUser?, on db: any Database
+    ) async throws {
         var problems: [FieldError] = []
-        if profile.count > 10_000 { problems.append(FieldError(field: "problemProfile", message: "Keep the problem profile under 10,000 characters")) }
-        if priorities.count > 5_000 { problems.append(FieldError(field: "priorities", message: "Keep the priorities under 5,000 characters")) }
-        if !evidence.isEmpty && SafeURL.localPath(evidence) == nil && !(evidence.lowercased().hasPrefix("https://") && SafeURL.externalLink(evidence) != nil) {
-            problems.append(FieldError(field: "evidenceURL", message: "Link the evidence with a SaferStreets ranking or hot-spot address (starting with one /) or https:// and a site name"))
+        if profile.count > 10_000 {
+            problems.append(
+                FieldError(field: "problemProfile", message: "Keep the problem profile under 10,000 characters"))
+        }
+        if priorities.count > 5_000 {
+            problems.append(FieldError(field: "priorities", message: "Keep the priorities under 5,000 characters"))
+        }
+        if !evidence.isEmpty && SafeURL.localPath(evidence) == nil
+            && !(evidence.lowercased().hasPrefix("https://") && SafeURL.externalLink(evidence) != nil)
+        {
+            problems.append(
+                FieldError(
+                    field: "evidenceURL",
+                    message:
+                        "Link the evidence with a SaferStreets ranking or hot-spot address (starting with one /) or https:// and a site name"
+                ))
         }
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         try await db.transaction { tx in
-            try await tx.sql.raw("""
+            try await tx.sql.raw(
+                """
                 UPDATE plans SET problem_profile = \(bind: profile), priorities = \(bind: priorities), evidence_url = \(bind: evidence)
                 WHERE id = \(bind: plan.id)
-                """).run()
+                """
+            ).run()
             var after = plan
             (after.problem_profile, after.priorities, after.evidence_url) = (profile, priorities, evidence)
-            try await audit.record("update", entity: "plan", id: String(plan.id), before: plan, after: after, by: user, on: tx)
+            try await audit.record(
+                "update", entity: "plan", id: String(plan.id), before: plan, after: after, by: user, on: tx)
         }
     }
 
-    func addAction(_ draft: ActionDraft, to plan: Plan, campaign: Campaign, by user: CurrentUser?, on db: any Database) async throws {
+    func addAction(_ draft: ActionDraft, to plan: Plan, campaign: Campaign, by user: CurrentUser?, on db: any Database)
+        async throws
+    {
         let members = Set(try await organisations(of: campaign, on: db).map(\.id))
         let problems = draft.problems(organisations: members)
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         try await db.transaction { tx in
-            let id = try await tx.sql.raw("""
+            let id = try await tx.sql.raw(
+                """
                 INSERT INTO plan_actions (plan_id, title, owner_organisation_id, lead_name, due_on, status, created_at)
                 VALUES (\(bind: plan.id), \(bind: draft.title), \(bind: draft.ownerOrganisationID!), \(bind: draft.leadName),
                   \(bind: CalendarDay(draft.dueOn)!.description), \(bind: draft.status), \(bind: Date().stored)) RETURNING id
-                """).first(decodingColumn: "id", as: Int.self)!
-            try await audit.record("create", entity: "action", id: String(id), before: nil as ActionDraft?, after: draft, by: user, on: tx)
+                """
+            ).first(decodingColumn: "id", as: Int.self)!
+            try await audit.record(
+                "create", entity: "action", id: String(id), before: nil as ActionDraft?, after: draft, by: user, on: tx)
         }
     }
 
     /// A dated progress update. Only the owning organisation (or the OPCC) may add one, and
     /// only to an action of a campaign the user can see; anything else is not found.
-    func addUpdate(actionID: Int, status: String, note: String, by user: CurrentUser, on db: any Database) async throws -> (Campaign, Plan) {
-        struct Row: Decodable { var owner_organisation_id: Int; var status: String; var slug: String; var area_slug: String }
-        guard let row = try await db.sql.raw("""
-            SELECT x.owner_organisation_id, x.status, c.slug, a.slug AS area_slug FROM plan_actions x JOIN plans p ON p.id = x.plan_id
-            JOIN campaigns c ON c.id = p.campaign_id JOIN areas a ON a.id = p.area_id WHERE x.id = \(bind: actionID)
-            """).first(decoding: Row.self)
+    func addUpdate(actionID: Int, status: String, note: String, by user: CurrentUser, on db: any Database) async throws
+        -> (Campaign, Plan)
+    {
+        struct Row: Decodable {
+            var owner_organisation_id: Int; var status: String; var slug: String; var area_slug: String
+        }
+        guard
+            let row = try await db.sql.raw(
+                """
+                SELECT x.owner_organisation_id, x.status, c.slug, a.slug AS area_slug FROM plan_actions x JOIN plans p ON p.id = x.plan_id
+                JOIN campaigns c ON c.id = p.campaign_id JOIN areas a ON a.id = p.area_id WHERE x.id = \(bind: actionID)
+                """
+            ).first(decoding: Row.self)
         else { throw Problem.notFound }
         let campaign = try await find(row.slug, for: user, on: db)
         guard user.role.isOPCC || row.owner_organisation_id == user.organisationID else { throw Problem.notFound }
         var problems: [FieldError] = []
-        if ActionStatus(rawValue: status) == nil { problems.append(FieldError(field: "status", message: "Choose a status")) }
+        if ActionStatus(rawValue: status) == nil {
+            problems.append(FieldError(field: "status", message: "Choose a status"))
+        }
         if note.trimmingCharacters(in: .whitespaces).isEmpty || note.count > 2_000 {
             problems.append(FieldError(field: "note", message: "Say what has happened (up to 2,000 characters)"))
         }
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         try await db.transaction { tx in
-            try await tx.sql.raw("""
+            try await tx.sql.raw(
+                """
                 INSERT INTO action_updates (action_id, at, user_id, status, note)
                 VALUES (\(bind: actionID), \(bind: Date().stored), \(bind: user.id), \(bind: status), \(bind: note))
-                """).run()
+                """
+            ).run()
             try await tx.sql.raw("UPDATE plan_actions SET status = \(bind: status) WHERE id = \(bind: actionID)").run()
-            try await audit.record("update", entity: "action", id: String(actionID), before: ["status": row.status],
-                                   after: ["status": status, "note": note], by: user, on: tx)
+            try await audit.record(
+                "update", entity: "action", id: String(actionID), before: ["status": row.status],
+                after: ["status": status, "note": note], by: user, on: tx)
         }
         return (campaign, try await plan(campaign, areaSlug: row.area_slug, on: db))
     }

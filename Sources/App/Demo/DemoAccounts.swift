@@ -29,14 +29,18 @@ enum DemoAccounts {
 
     /// Demo passwords are fixed so the printed list stays true when the demo is re-run.
     static let accounts: [Account] = [
-        Account(email: "admin@opcc.demo", password: "demo-opcc-chief", role: .opccAdmin,
-                organisation: "Norfolk Office of the Police and Crime Commissioner", kind: .opcc),
-        Account(email: "analyst@opcc.demo", password: "demo-opcc-figures", role: .opccStaff,
-                organisation: "Norfolk Office of the Police and Crime Commissioner", kind: .opcc),
-        Account(email: "inspector@police.demo", password: "demo-police-admin", role: .partnerAdmin,
-                organisation: "Norfolk Constabulary", kind: .police),
-        Account(email: "ranger@norwichbid.demo", password: "demo-bid-partner", role: .partnerUser,
-                organisation: "Norwich Business Improvement District", kind: .businessImprovementDistrict),
+        Account(
+            email: "admin@opcc.demo", password: "demo-opcc-chief", role: .opccAdmin,
+            organisation: "Norfolk Office of the Police and Crime Commissioner", kind: .opcc),
+        Account(
+            email: "analyst@opcc.demo", password: "demo-opcc-figures", role: .opccStaff,
+            organisation: "Norfolk Office of the Police and Crime Commissioner", kind: .opcc),
+        Account(
+            email: "inspector@police.demo", password: "demo-police-admin", role: .partnerAdmin,
+            organisation: "Norfolk Constabulary", kind: .police),
+        Account(
+            email: "ranger@norwichbid.demo", password: "demo-bid-partner", role: .partnerUser,
+            organisation: "Norwich Business Improvement District", kind: .businessImprovementDistrict),
     ]
 
     /// Creates whatever is missing; safe to repeat.
@@ -51,13 +55,16 @@ enum DemoAccounts {
                 // A demo made before the demo passwords changed: give it the printed one.
                 if !(try await Passwords.verify(a.password, hash: existing.password_hash, on: pool)) {
                     let hash = try await Passwords.hash(a.password, on: pool)
-                    try await db.sql.raw("UPDATE users SET password_hash = \(bind: hash) WHERE id = \(bind: existing.id)").run()
+                    try await db.sql.raw(
+                        "UPDATE users SET password_hash = \(bind: hash) WHERE id = \(bind: existing.id)"
+                    ).run()
                 }
                 continue
             }
             let org = try await store.organisation(named: a.organisation, kind: a.kind, by: nil, on: db)
             _ = try await store.createUser(
-                email: a.email, name: a.email.split(separator: "@")[0].capitalized + " (demo)", role: a.role, organisation: org,
+                email: a.email, name: a.email.split(separator: "@")[0].capitalized + " (demo)", role: a.role,
+                organisation: org,
                 password: a.password, by: nil, pool: pool, on: db)
         }
         return accounts

@@ -27,7 +27,8 @@ struct DemoCommand: AsyncCommand {
         let data = URL(fileURLWithPath: Self.folder).appendingPathComponent("police-uk")
         let marker = data.appendingPathComponent("VERSION")
         if (try? String(contentsOf: marker, encoding: .utf8)) != NorfolkDemo.version {
-            context.console.print("Generating 36 months of synthetic Norfolk police.uk data in \(Self.folder)/police-uk …")
+            context.console.print(
+                "Generating 36 months of synthetic Norfolk police.uk data in \(Self.folder)/police-uk …")
             try? FileManager.default.removeItem(at: data)
             let rows = try await app.threadPool.runIfActive { try NorfolkDemo().write(to: data) }
             context.console.print("  \(Format.count(rows)) street-level rows written.")
@@ -40,7 +41,8 @@ struct DemoCommand: AsyncCommand {
         let accounts = try await DemoAccounts.create(on: app.db, pool: app.passwordHasher)
         try await DemoCampaign.create(on: app.db)
         let config = app.appConfig
-        context.console.print("""
+        context.console.print(
+            """
 
             SaferStreets demo workspace is ready: http://\(config.hostname):\(config.port)/
               database: \(Self.database) (delete it, or use --fresh, to start again)

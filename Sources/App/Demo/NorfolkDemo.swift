@@ -97,7 +97,8 @@ struct NorfolkDemo {
     /// Stores the eleven town-centre areas (replacing any of the same name) and counts
     /// their incidents. Returns the towns.
     @discardableResult
-    static func createTownAreas(on db: any Database) async throws -> [(name: String, centre: GridPoint, sector: String)] {
+    static func createTownAreas(on db: any Database) async throws -> [(name: String, centre: GridPoint, sector: String)]
+    {
         let store = AreaStore()
         let towns = try townCentres()
         for town in towns {
@@ -180,7 +181,8 @@ struct NorfolkDemo {
             return g
         }
         let everywhere = WeightedPicker(postcodes.indices.map { ($0, 1.0) })
-        let townPicker = WeightedPicker(towns.indices.map { (i: Int) -> (Int, Double) in (i, Self.townWeights[towns[i].name] ?? 0.02) })
+        let townPicker = WeightedPicker(
+            towns.indices.map { (i: Int) -> (Int, Double) in (i, Self.townWeights[towns[i].name] ?? 0.02) })
 
         for t in 0..<months {
             let month = Self.month(t)
@@ -211,9 +213,11 @@ struct NorfolkDemo {
                     }
                     let p = postcodes[index]
                     let g = position(index)
-                    let place = rng.unit() < 0.25
+                    let place =
+                        rng.unit() < 0.25
                         ? Self.placeNames[Int(rng.next() % UInt64(Self.placeNames.count))]
-                        : Self.streetNames[Int(UInt64(bitPattern: Int64(p.code.hashValueStable)) % UInt64(Self.streetNames.count))]
+                        : Self.streetNames[
+                            Int(UInt64(bitPattern: Int64(p.code.hashValueStable)) % UInt64(Self.streetNames.count))]
                     let lsoaName = lsoaNames[p.lsoa] ?? ""
                     var id = ""
                     var lastOutcome = ""
@@ -238,17 +242,21 @@ struct NorfolkDemo {
                         }
                     }
                     street.append(
-                        "\(id),\(mm),Norfolk Constabulary,Norfolk Constabulary,\(Self.coordinate(g.longitude)),\(Self.coordinate(g.latitude)),On or near \(place),\(p.lsoa),\(lsoaName),\(category),\(lastOutcome),")
+                        "\(id),\(mm),Norfolk Constabulary,Norfolk Constabulary,\(Self.coordinate(g.longitude)),\(Self.coordinate(g.latitude)),On or near \(place),\(p.lsoa),\(lsoaName),\(category),\(lastOutcome),"
+                    )
                 }
             }
             // A few crimes police.uk publishes with no location.
             for k in 0..<rng.poisson(12) {
-                street.append("\(Self.crimeID(month: month, category: "none", k: k)),\(mm),Norfolk Constabulary,Norfolk Constabulary,,,No location,,,Other crime,Under investigation,")
+                street.append(
+                    "\(Self.crimeID(month: month, category: "none", k: k)),\(mm),Norfolk Constabulary,Norfolk Constabulary,,,No location,,,Other crime,Under investigation,"
+                )
             }
             rows += street.count - 1
             let dir = folder.appendingPathComponent(mm)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try (street.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("\(mm)-norfolk-street.csv"), atomically: true, encoding: .utf8)
+            try (street.joined(separator: "\n") + "\n").write(
+                to: dir.appendingPathComponent("\(mm)-norfolk-street.csv"), atomically: true, encoding: .utf8)
             try writeStops(month: month, to: dir, rng: &rng, everywhere: everywhere, position: position)
         }
         for t in 0..<months {
@@ -256,7 +264,8 @@ struct NorfolkDemo {
             let mm = ByteParsing.monthString(month)
             let lines = [PoliceFileKind.outcomes.header.joined(separator: ",")] + (outcomesByMonth[month] ?? [])
             try (lines.joined(separator: "\n") + "\n").write(
-                to: folder.appendingPathComponent(mm).appendingPathComponent("\(mm)-norfolk-outcomes.csv"), atomically: true, encoding: .utf8)
+                to: folder.appendingPathComponent(mm).appendingPathComponent("\(mm)-norfolk-outcomes.csv"),
+                atomically: true, encoding: .utf8)
         }
         try Self.version.write(to: folder.appendingPathComponent("VERSION"), atomically: true, encoding: .utf8)
         return rows
@@ -267,10 +276,15 @@ struct NorfolkDemo {
     ) throws {
         let mm = ByteParsing.monthString(month)
         var lines = [PoliceFileKind.stopAndSearch.header.joined(separator: ",")]
-        let objects = [("Controlled drugs", "Misuse of Drugs Act 1971 (section 23)", 0.6),
-                       ("Offensive weapons", "Police and Criminal Evidence Act 1984 (section 1)", 0.2),
-                       ("Stolen goods", "Police and Criminal Evidence Act 1984 (section 1)", 0.2)]
-        let outcomes = WeightedPicker([("A no further action disposal", 0.7), ("Arrest", 0.14), ("Community resolution", 0.1), ("Penalty Notice for Disorder", 0.03), ("Summons / charged by post", 0.03)])
+        let objects = [
+            ("Controlled drugs", "Misuse of Drugs Act 1971 (section 23)", 0.6),
+            ("Offensive weapons", "Police and Criminal Evidence Act 1984 (section 1)", 0.2),
+            ("Stolen goods", "Police and Criminal Evidence Act 1984 (section 1)", 0.2),
+        ]
+        let outcomes = WeightedPicker([
+            ("A no further action disposal", 0.7), ("Arrest", 0.14), ("Community resolution", 0.1),
+            ("Penalty Notice for Disorder", 0.03), ("Summons / charged by post", 0.03),
+        ])
         for _ in 0..<rng.poisson(Self.stopsPerMonth) {
             let day = 1 + Int(rng.next() % 28), hour = Int(rng.next() % 24), minute = Int(rng.next() % 60)
             let date = String(format: "%@-%02dT%02d:%02d:00+00:00", mm, day, hour, minute)
@@ -279,15 +293,17 @@ struct NorfolkDemo {
             let object = objects[rng.unit() < 0.6 ? 0 : (rng.unit() < 0.5 ? 1 : 2)]
             let outcome = outcomes.pick(&rng)
             let person = rng.unit() < 0.9
-            lines.append([
-                person ? "Person search" : "Person and Vehicle search", date, "False", "",
-                g.map { Self.coordinate($0.latitude) } ?? "", g.map { Self.coordinate($0.longitude) } ?? "",
-                rng.unit() < 0.88 ? "Male" : "Female", ["10-17", "18-24", "25-34", "over 34"][Int(rng.next() % 4)],
-                "White - English/Welsh/Scottish/Northern Irish/British", "White", object.1, object.0, outcome,
-                outcome == "A no further action disposal" ? "False" : "True", "False",
-            ].map(CSVWriter.field).joined(separator: ","))
+            lines.append(
+                [
+                    person ? "Person search" : "Person and Vehicle search", date, "False", "",
+                    g.map { Self.coordinate($0.latitude) } ?? "", g.map { Self.coordinate($0.longitude) } ?? "",
+                    rng.unit() < 0.88 ? "Male" : "Female", ["10-17", "18-24", "25-34", "over 34"][Int(rng.next() % 4)],
+                    "White - English/Welsh/Scottish/Northern Irish/British", "White", object.1, object.0, outcome,
+                    outcome == "A no further action disposal" ? "False" : "True", "False",
+                ].map(CSVWriter.field).joined(separator: ","))
         }
-        try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("\(mm)-norfolk-stop-and-search.csv"), atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: dir.appendingPathComponent("\(mm)-norfolk-stop-and-search.csv"), atomically: true, encoding: .utf8)
     }
 
     static func nextMonth(_ m: Int) -> Int { m % 100 == 12 ? (m / 100 + 1) * 100 + 1 : m + 1 }

@@ -29,18 +29,22 @@ struct DataCoverageQueries: Sendable {
     }
 
     func slices(on db: any Database) async throws -> [SliceRow] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT s.kind, s.force_id, f.name AS force_name, s.month, s.row_count
             FROM data_slices s JOIN forces f ON f.id = s.force_id
             WHERE s.row_count > 0 ORDER BY f.name, s.month
-            """).all(decoding: SliceRow.self)
+            """
+        ).all(decoding: SliceRow.self)
     }
 
     func lastImport(on db: any Database) async throws -> LastImport? {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT id, origin, status, started_at, finished_at, files, files_refused, rows_read, inserted, unchanged,
               updated, rejected, message FROM imports ORDER BY id DESC LIMIT 1
-            """).first(decoding: LastImport.self)
+            """
+        ).first(decoding: LastImport.self)
     }
 
     func lsoaCount(on db: any Database) async throws -> Int {

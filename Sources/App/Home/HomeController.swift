@@ -24,7 +24,9 @@ struct HomeController: Sendable {
             var month: String
             var rows: Int
         }
-        let entries = slices.map { Entry(force: $0.force_id, kind: $0.kind, month: ByteParsing.monthString($0.month), rows: $0.row_count) }
+        let entries = slices.map {
+            Entry(force: $0.force_id, kind: $0.kind, month: ByteParsing.monthString($0.month), rows: $0.row_count)
+        }
         return try await entries.encodeResponse(for: req)
     }
 }

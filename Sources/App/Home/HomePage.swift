@@ -73,7 +73,9 @@ struct HomePage: Encodable {
                         if here.isEmpty { return Cell(month: label, title: "\(label): no data", state: "empty") }
                         let parts = here.sorted { $0.kind > $1.kind }.map { "\($0.kind) \(Format.count($0.row_count))" }
                         let full = here.contains { $0.kind == "street" }
-                        return Cell(month: label, title: "\(label): " + parts.joined(separator: " · "), state: full ? "full" : "partial")
+                        return Cell(
+                            month: label, title: "\(label): " + parts.joined(separator: " · "),
+                            state: full ? "full" : "partial")
                     })
             }
             return ForceCoverage(
@@ -82,7 +84,8 @@ struct HomePage: Encodable {
         }
         if let i = lastImport {
             self.lastImport = ImportLine(
-                when: Format.dateTime(i.finished_at ?? i.started_at), origin: i.origin, status: i.status, summary: i.message,
+                when: Format.dateTime(i.finished_at ?? i.started_at), origin: i.origin, status: i.status,
+                summary: i.message,
                 isProblem: i.files_refused > 0 || i.rejected > 0)
         }
     }

@@ -46,20 +46,29 @@ struct ImportController: Sendable {
     @Sendable func index(req: Request) async throws -> View {
         let rows = try await history.recent(on: req.db)
         let jobs = jobs.recent.map {
-            JobRow(id: $0.id, fileName: $0.fileName, state: $0.state, percent: Format.number($0.percent, decimals: 0), href: "/imports/\($0.id)")
+            JobRow(
+                id: $0.id, fileName: $0.fileName, state: $0.state, percent: Format.number($0.percent, decimals: 0),
+                href: "/imports/\($0.id)")
         }
-        return try await req.view.render("imports/index", Page(
-            csrf: req.csrfToken, jobs: jobs, hasJobs: !jobs.isEmpty,
-            recent: rows.map { .init(when: Format.dateTime($0.startedAt), origin: $0.origin, status: $0.status, message: $0.message) },
-            hasRecent: !rows.isEmpty))
+        return try await req.view.render(
+            "imports/index",
+            Page(
+                csrf: req.csrfToken, jobs: jobs, hasJobs: !jobs.isEmpty,
+                recent: rows.map {
+                    .init(
+                        when: Format.dateTime($0.startedAt), origin: $0.origin, status: $0.status, message: $0.message)
+                },
+                hasRecent: !rows.isEmpty))
     }
 
     /// The file as the request body (the page's script sends it so, with `X-File-Name`),
     /// or as the `file` part of a multipart form (without script; up to 64 MB).
     @Sendable func upload(req: Request) async throws -> Response {
         let user = req.currentUser!
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("saferstreets-upload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "saferstreets-upload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name: String
         do {
             if req.headers.contentType?.type == "multipart" {
@@ -82,7 +91,8 @@ struct ImportController: Sendable {
             var headers = HTTPHeaders()
             headers.contentType = .json
             headers.replaceOrAdd(name: .location, value: "/imports/\(id)")
-            return Response(status: .accepted, headers: headers, body: .init(string: #"{"id":"\#(id)","href":"/imports/\#(id)"}"#))
+            return Response(
+                status: .accepted, headers: headers, body: .init(string: #"{"id":"\#(id)","href":"/imports/\#(id)"}"#))
         }
         return req.redirect(to: "/imports/\(id)")
     }
@@ -90,10 +100,14 @@ struct ImportController: Sendable {
     @Sendable func show(req: Request) async throws -> View {
         let job = try requestedJob(req)
         let lines = job.summary.split(separator: "\n").map(String.init)
-        return try await req.view.render("imports/show", JobPage(
-            title: "Import of \(job.fileName)", job: job, percent: Format.number(job.percent, decimals: 0), rows: Format.count(job.rows),
-            rate: Format.count(job.rowsPerSecond), left: job.secondsLeft.map { "\($0) s" } ?? "", running: job.state == "running" || job.state == "uploading" || job.state == "queued",
-            statusHref: "/imports/\(job.id)/status", summaryLines: lines, hasRejects: !job.rejects.isEmpty))
+        return try await req.view.render(
+            "imports/show",
+            JobPage(
+                title: "Import of \(job.fileName)", job: job, percent: Format.number(job.percent, decimals: 0),
+                rows: Format.count(job.rows),
+                rate: Format.count(job.rowsPerSecond), left: job.secondsLeft.map { "\($0) s" } ?? "",
+                running: job.state == "running" || job.state == "uploading" || job.state == "queued",
+                statusHref: "/imports/\(job.id)/status", summaryLines: lines, hasRejects: !job.rejects.isEmpty))
     }
 
     @Sendable func status(req: Request) async throws -> Response {
@@ -101,7 +115,9 @@ struct ImportController: Sendable {
     }
 
     func requestedJob(_ req: Request) throws -> ImportJobs.Job {
-        guard let job = jobs.job(req.parameters.get("id") ?? "") else { throw Abort(.notFound, reason: "There is no such import.") }
+        guard let job = jobs.job(req.parameters.get("id") ?? "") else {
+            throw Abort(.notFound, reason: "There is no such import.")
+        }
         return job
     }
 
@@ -109,7 +125,10 @@ struct ImportController: Sendable {
     /// digits, dot, dash and underscore only.
     static func safeName(_ raw: String) -> String {
         let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let kept = String(last.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) })
+        let kept = String(
+            last.unicodeScalars.filter {
+                CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0)
+            })
         let trimmed = kept.trimmingCharacters(in: CharacterSet(charactersIn: "."))
         return trimmed.isEmpty ? "upload" : String(trimmed.prefix(120))
     }
@@ -117,7 +136,9 @@ struct ImportController: Sendable {
     /// Writes the request body to `path` as it arrives, refusing more than `maxBytes`.
     static func stream(_ req: Request, to path: String) async throws {
         let fileIO = req.application.fileio
-        let handle = try await fileIO.openFile(path: path, mode: .write, flags: .allowFileCreation(posixMode: 0o600), eventLoop: req.eventLoop).get()
+        let handle = try await fileIO.openFile(
+            path: path, mode: .write, flags: .allowFileCreation(posixMode: 0o600), eventLoop: req.eventLoop
+        ).get()
         defer { try? handle.close() }
         var written: UInt64 = 0
         for try await chunk in req.body {

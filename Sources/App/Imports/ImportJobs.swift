@@ -31,7 +31,8 @@ final class ImportJobs: Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, fileName, startedBy, state, bytesDone, bytesTotal, rows, summary, rejects, percent, rowsPerSecond, secondsLeft
+            case id, fileName, startedBy, state, bytesDone, bytesTotal, rows, summary, rejects, percent, rowsPerSecond,
+                secondsLeft
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -85,8 +86,11 @@ final class ImportJobs: Sendable {
         update(id) { $0.state = "running" }
         defer { try? FileManager.default.removeItem(at: path.deletingLastPathComponent()) }
         do {
-            let report = try await ImportStores.runImport(app: app, paths: [path.path], origin: origin) { done, total, rows in
-                self.update(id) { $0.bytesDone = done; $0.bytesTotal = total; $0.rows = rows }
+            let report = try await ImportStores.runImport(app: app, paths: [path.path], origin: origin) {
+                done, total, rows in
+                self.update(id) {
+                    $0.bytesDone = done; $0.bytesTotal = total; $0.rows = rows
+                }
             }
             update(id) { job in
                 // People see the name of the file they uploaded, never the server's folder.
@@ -96,14 +100,18 @@ final class ImportJobs: Sendable {
                 job.bytesDone = job.bytesTotal
                 job.rows = report.rowsRead
                 job.summary = Self.hidingFolder(report.summary, path: path, as: name)
-                job.rejects = report.rejects.prefix(100).map { Self.hidingFolder("\($0.file), line \($0.line): \($0.reason)", path: path, as: name) }
+                job.rejects = report.rejects.prefix(100).map {
+                    Self.hidingFolder("\($0.file), line \($0.line): \($0.reason)", path: path, as: name)
+                }
             }
         } catch {
             app.logger.error("web import failed", metadata: ["job": "\(id)", "error": "\(type(of: error))"])
             update(id) { job in
                 job.state = "failed"
                 job.finishedAt = Date()
-                job.summary = Self.hidingFolder("The import stopped: \(error). Nothing of the file being imported was kept.", path: path, as: job.fileName)
+                job.summary = Self.hidingFolder(
+                    "The import stopped: \(error). Nothing of the file being imported was kept.", path: path,
+                    as: job.fileName)
             }
         }
     }

@@ -61,8 +61,10 @@ final class ImportSink: PoliceRecordSink {
         }
     }
 
-    init(store: any ImportStore, slices: [SliceKey: SliceState], forces: [String: String],
-         categories: [String: Int], stopForce: String?, now: String) {
+    init(
+        store: any ImportStore, slices: [SliceKey: SliceState], forces: [String: String],
+        categories: [String: Int], stopForce: String?, now: String
+    ) {
         self.store = store
         self.slices = slices
         self.forces = forces
@@ -86,7 +88,8 @@ final class ImportSink: PoliceRecordSink {
         let lsoa = IncidentCounter.packLSOA(r.lsoaCode)
         var grid = r.grid
         if grid == nil, let p = r.position { grid = gridCache.grid(from: p) }
-        let reportedBy: UnsafeBufferPointer<UInt8>? = ByteParsing.equal(r.reportedBy, r.fallsWithin) ? nil : r.reportedBy
+        let reportedBy: UnsafeBufferPointer<UInt8>? =
+            ByteParsing.equal(r.reportedBy, r.fallsWithin) ? nil : r.reportedBy
         let values = IncidentValues(
             slice: slice.id, key: key, hash: hash, crimeID: r.crimeID, month: r.month, category: category,
             position: r.position, grid: grid, location: r.location, lsoa: r.lsoaCode, lastOutcome: r.lastOutcome,
@@ -218,7 +221,9 @@ final class ImportSink: PoliceRecordSink {
         let key = SliceKey(kind: kind == .legacyStreet ? .street : kind, forceID: force, month: month)
         let w: SliceWork
         if let state = slices[key] {
-            if let existing = work[state.id] { w = existing } else {
+            if let existing = work[state.id] {
+                w = existing
+            } else {
                 w = SliceWork(id: state.id, forceID: force, month: month, isNew: false)
                 work[state.id] = w
             }
@@ -236,7 +241,9 @@ final class ImportSink: PoliceRecordSink {
         if !isNew { return storedCategoryIDs[index] }
         let text = String(decoding: name, as: UTF8.self)
         let id: Int
-        if let known = categories[text] { id = known } else {
+        if let known = categories[text] {
+            id = known
+        } else {
             id = (categories.values.max() ?? 0) + 1
             try store.createCategory(id: id, name: text, slug: CrimeCategory.slug(forName: text))
             categories[text] = id

@@ -24,9 +24,12 @@ enum ImportStores {
                 if let sqlite = store as? SQLiteImportStore {
                     sqlite.checkpoint()
                     let (busy, waited) = sqlite.writerSeconds
-                    app.logger.debug("import writer thread", metadata: [
-                        "busy_s": "\(String(format: "%.2f", busy))", "importer_waited_s": "\(String(format: "%.2f", waited))",
-                    ])
+                    app.logger.debug(
+                        "import writer thread",
+                        metadata: [
+                            "busy_s": "\(String(format: "%.2f", busy))",
+                            "importer_waited_s": "\(String(format: "%.2f", waited))",
+                        ])
                 }
             }
             return try PoliceImporter(store: store).run(paths: paths, progress: progress)
@@ -40,26 +43,35 @@ enum ImportStores {
 
     static func record(_ report: ImportReport, origin: String, started: Date, on sql: any SQLDatabase) async throws {
         let iso = ISO8601DateFormatter()
-        let status = report.filesRefused > 0 ? (report.filesImported > 0 ? "partly refused" : "refused")
+        let status =
+            report.filesRefused > 0
+            ? (report.filesImported > 0 ? "partly refused" : "refused")
             : (report.rejected > 0 ? "imported with rejected rows" : "imported")
         let message = report.summary
-        let id = try await sql.raw("""
-            INSERT INTO imports (origin, status, started_at, finished_at, files, files_refused, rows_read, inserted,
-              unchanged, updated, rejected, message)
-            VALUES (\(bind: origin), \(bind: status), \(bind: iso.string(from: started)), \(bind: iso.string(from: Date())),
-              \(bind: report.filesImported), \(bind: report.filesRefused), \(bind: report.rowsRead), \(bind: report.inserted),
-              \(bind: report.unchanged), \(bind: report.updated), \(bind: report.rejected), \(bind: message))
-            RETURNING id
-            """).first(decodingColumn: "id", as: Int.self) ?? 0
+        let id =
+            try await sql.raw(
+                """
+                INSERT INTO imports (origin, status, started_at, finished_at, files, files_refused, rows_read, inserted,
+                  unchanged, updated, rejected, message)
+                VALUES (\(bind: origin), \(bind: status), \(bind: iso.string(from: started)), \(bind: iso.string(from: Date())),
+                  \(bind: report.filesImported), \(bind: report.filesRefused), \(bind: report.rowsRead), \(bind: report.inserted),
+                  \(bind: report.unchanged), \(bind: report.updated), \(bind: report.rejected), \(bind: message))
+                RETURNING id
+                """
+            ).first(decodingColumn: "id", as: Int.self) ?? 0
         for f in report.files {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO import_files (import_id, name, kind, status, rows_read, inserted, unchanged, updated, rejected, message)
                 VALUES (\(bind: id), \(bind: f.name), \(bind: f.kind), \(bind: f.status), \(bind: f.rowsRead),
                   \(bind: f.inserted), \(bind: f.unchanged), \(bind: f.updated), \(bind: f.rejected), \(bind: f.message))
-                """).run()
+                """
+            ).run()
             for batch in f.rejects.chunks(of: 200) {
                 var insert = sql.insert(into: "import_rejects").columns("import_id", "file", "line", "reason")
-                for r in batch { insert = insert.values(SQLBind(id), SQLBind(r.file), SQLBind(r.line), SQLBind(r.reason)) }
+                for r in batch {
+                    insert = insert.values(SQLBind(id), SQLBind(r.file), SQLBind(r.line), SQLBind(r.reason))
+                }
                 try await insert.run()
             }
         }

@@ -55,13 +55,14 @@ struct IncidentBatch {
             }
         }
         let reportedBy = r.reportedBy.map { bytes.append($0) } ?? .null
-        rows.append(Row(
-            slice: r.slice, key: r.key, hash: r.hash, month: Int32(r.month), category: Int32(r.category),
-            longitude: r.position?.longitude ?? .nan, latitude: r.position?.latitude ?? .nan,
-            easting: r.grid.map { ($0.easting * 10).rounded() / 10 } ?? .nan,
-            northing: r.grid.map { ($0.northing * 10).rounded() / 10 } ?? .nan,
-            crimeID: crimeID, location: bytes.append(r.location), lsoa: bytes.append(r.lsoa),
-            lastOutcome: bytes.append(r.lastOutcome), context: bytes.append(r.context), reportedBy: reportedBy))
+        rows.append(
+            Row(
+                slice: r.slice, key: r.key, hash: r.hash, month: Int32(r.month), category: Int32(r.category),
+                longitude: r.position?.longitude ?? .nan, latitude: r.position?.latitude ?? .nan,
+                easting: r.grid.map { ($0.easting * 10).rounded() / 10 } ?? .nan,
+                northing: r.grid.map { ($0.northing * 10).rounded() / 10 } ?? .nan,
+                crimeID: crimeID, location: bytes.append(r.location), lsoa: bytes.append(r.lsoa),
+                lastOutcome: bytes.append(r.lastOutcome), context: bytes.append(r.context), reportedBy: reportedBy))
     }
 }
 

@@ -91,7 +91,8 @@ final class PoliceImporter {
                     result.rowsRead = known.rowsRead
                     result.unchanged = known.rowsRead - known.rejected
                     result.rejected = known.rejected
-                    result.message = "identical to a file imported \(known.importedAt); all rows unchanged"
+                    result.message =
+                        "identical to a file imported \(known.importedAt); all rows unchanged"
                         + (known.rejected > 0 ? " (its rejected rows were reported then)" : "")
                     rowsSoFar += known.rowsRead
                     done = startDone + source.byteCount
@@ -102,12 +103,15 @@ final class PoliceImporter {
                 try store.begin()
                 var sinkRef = sink
                 let summary = try PoliceFileReader().read(source, into: &sinkRef) { bytes in
-                    progress?(startDone + bytes, total, rowsSoFar + sink.totals.inserted + sink.totals.unchanged + sink.totals.updated)
+                    progress?(
+                        startDone + bytes, total,
+                        rowsSoFar + sink.totals.inserted + sink.totals.unchanged + sink.totals.updated)
                 }
                 try sink.finish(fingerprint: fingerprint)
                 try store.recordSource(
-                    KnownSource(kind: summary.kind.rawValue, rowsRead: summary.rowsRead, rejected: summary.rejected,
-                                sliceIDs: sink.touchedSlices, importedAt: stamp),
+                    KnownSource(
+                        kind: summary.kind.rawValue, rowsRead: summary.rowsRead, rejected: summary.rejected,
+                        sliceIDs: sink.touchedSlices, importedAt: stamp),
                     fingerprint: fingerprint, byteCount: size, at: stamp)
                 try store.commit()
                 slices = sink.sliceStates

@@ -58,19 +58,27 @@ final class PostgresImportStore: ImportStore {
     }
 
     func flush() throws {
-        try copy(&incidents, table: "incidents", columns: [
-            "slice_id", "row_key", "content_hash", "crime_id", "month", "category_id", "longitude", "latitude",
-            "easting", "northing", "location", "lsoa_code", "last_outcome", "context", "reported_by",
-        ])
-        try copy(&outcomes, table: "outcomes", columns: [
-            "slice_id", "row_key", "content_hash", "crime_id", "month", "outcome", "longitude", "latitude", "lsoa_code",
-        ])
-        try copy(&stops, table: "stop_searches", columns: [
-            "slice_id", "row_key", "content_hash", "month", "type", "datetime", "part_of_operation", "operation_name",
-            "latitude", "longitude", "gender", "age_range", "self_defined_ethnicity", "officer_defined_ethnicity",
-            "legislation", "object_of_search", "outcome", "outcome_linked_to_object",
-            "removal_of_more_than_outer_clothing",
-        ])
+        try copy(
+            &incidents, table: "incidents",
+            columns: [
+                "slice_id", "row_key", "content_hash", "crime_id", "month", "category_id", "longitude", "latitude",
+                "easting", "northing", "location", "lsoa_code", "last_outcome", "context", "reported_by",
+            ])
+        try copy(
+            &outcomes, table: "outcomes",
+            columns: [
+                "slice_id", "row_key", "content_hash", "crime_id", "month", "outcome", "longitude", "latitude",
+                "lsoa_code",
+            ])
+        try copy(
+            &stops, table: "stop_searches",
+            columns: [
+                "slice_id", "row_key", "content_hash", "month", "type", "datetime", "part_of_operation",
+                "operation_name",
+                "latitude", "longitude", "gender", "age_range", "self_defined_ethnicity", "officer_defined_ethnicity",
+                "legislation", "object_of_search", "outcome", "outcome_linked_to_object",
+                "removal_of_more_than_outer_clothing",
+            ])
     }
 
     private func copy(_ buffer: inout ByteBuffer, table: String, columns: [String]) throws {
@@ -90,7 +98,8 @@ final class PostgresImportStore: ImportStore {
     func loadSlices() throws -> [SliceKey: SliceState] {
         var result: [SliceKey: SliceState] = [:]
         for row in try rows("SELECT id, kind, force_id, month, row_count, source_hash FROM data_slices") {
-            let (id, kind, force, month, count, source) = try row.decode((Int64, String, String, Int, Int64, Int64).self)
+            let (id, kind, force, month, count, source) = try row.decode(
+                (Int64, String, String, Int, Int64, Int64).self)
             guard let k = PoliceFileKind(rawValue: kind) else { continue }
             result[SliceKey(kind: k, forceID: force, month: month)] =
                 SliceState(id: id, rowCount: count, sourceHash: source)
@@ -126,7 +135,8 @@ final class PostgresImportStore: ImportStore {
 
     func createSlice(_ key: SliceKey, updatedAt: String) throws -> Int64 {
         let kind = key.kind.rawValue
-        let result = try rows("""
+        let result = try rows(
+            """
             INSERT INTO data_slices (kind, force_id, month, updated_at)
             VALUES (\(kind), \(key.forceID), \(key.month), \(updatedAt)) RETURNING id
             """)
@@ -134,7 +144,8 @@ final class PostgresImportStore: ImportStore {
     }
 
     func updateSlice(id: Int64, rowCount: Int64, sourceHash: Int64, updatedAt: String) throws {
-        try run("""
+        try run(
+            """
             UPDATE data_slices SET row_count = \(rowCount), source_hash = \(sourceHash),
               updated_at = \(updatedAt) WHERE id = \(id)
             """)
@@ -153,7 +164,9 @@ final class PostgresImportStore: ImportStore {
         var result: [Int64: StoredRow] = [:]
         for row in try rows(query) {
             let (key, id, hash, lsoa, category) = try row.decode((Int64, Int64, Int64, String, Int).self)
-            result[key] = StoredRow(id: id, hash: hash, lsoa: lsoa.utf8.withContiguousStorageIfAvailable(IncidentCounter.packLSOA) ?? 0, category: category)
+            result[key] = StoredRow(
+                id: id, hash: hash, lsoa: lsoa.utf8.withContiguousStorageIfAvailable(IncidentCounter.packLSOA) ?? 0,
+                category: category)
         }
         return result
     }
@@ -195,7 +208,8 @@ final class PostgresImportStore: ImportStore {
         let by = r.reportedBy.map { String(decoding: $0, as: UTF8.self) }
         let e = r.grid.map { ($0.easting * 10).rounded() / 10 }
         let n = r.grid.map { ($0.northing * 10).rounded() / 10 }
-        try run("""
+        try run(
+            """
             UPDATE incidents SET row_key = \(r.key), content_hash = \(r.hash), crime_id = \(crimeID.map { ByteBuffer(bytes: $0) }),
               month = \(r.month), category_id = \(r.category), longitude = \(r.position?.longitude),
               latitude = \(r.position?.latitude), easting = \(e), northing = \(n), location = \(location),
@@ -223,7 +237,8 @@ final class PostgresImportStore: ImportStore {
     func updateOutcome(id: Int64, _ r: OutcomeValues) throws {
         let outcome = String(decoding: r.outcome, as: UTF8.self)
         let lsoa = String(decoding: r.lsoa, as: UTF8.self)
-        try run("""
+        try run(
+            """
             UPDATE outcomes SET content_hash = \(r.hash), outcome = \(outcome), longitude = \(r.position?.longitude),
               latitude = \(r.position?.latitude), lsoa_code = \(lsoa) WHERE id = \(id)
             """)
@@ -249,7 +264,8 @@ final class PostgresImportStore: ImportStore {
     }
 
     func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource? {
-        let found = try rows("""
+        let found = try rows(
+            """
             SELECT kind, rows_read, rejected, slice_ids, imported_at FROM source_fingerprints
             WHERE fingerprint = \(fingerprint) AND byte_count = \(byteCount)
             """)
@@ -257,7 +273,8 @@ final class PostgresImportStore: ImportStore {
         let (kind, rowsRead, rejected, ids, at) = try row.decode((String, Int, Int, String, String).self)
         let sliceIDs = ids.split(separator: ",").compactMap { Int64($0) }
         guard !sliceIDs.isEmpty else { return nil }
-        let stale = try rows("""
+        let stale = try rows(
+            """
             SELECT COUNT(*) FROM data_slices WHERE id = ANY(\(sliceIDs)) AND source_hash <> \(fingerprint)
             """)
         let present = try rows("SELECT COUNT(*) FROM data_slices WHERE id = ANY(\(sliceIDs))")
@@ -267,7 +284,8 @@ final class PostgresImportStore: ImportStore {
 
     func recordSource(_ source: KnownSource, fingerprint: Int64, byteCount: Int64, at: String) throws {
         let ids = source.sliceIDs.map(String.init).joined(separator: ",")
-        try run("""
+        try run(
+            """
             INSERT INTO source_fingerprints (fingerprint, byte_count, kind, rows_read, rejected, slice_ids, imported_at)
             VALUES (\(fingerprint), \(byteCount), \(source.kind), \(source.rowsRead), \(source.rejected), \(ids), \(at))
             ON CONFLICT (fingerprint, byte_count) DO UPDATE SET kind = excluded.kind, rows_read = excluded.rows_read,
@@ -278,7 +296,9 @@ final class PostgresImportStore: ImportStore {
     func insertLSOAs(_ lsoas: [LSOA]) throws {
         var b = ByteBuffer()
         for l in lsoas {
-            for text in [l.code, l.name, l.msoaCode, l.msoaName, l.localAuthorityCode, l.localAuthorityName, l.policeForce] {
+            for text in [
+                l.code, l.name, l.msoaCode, l.msoaName, l.localAuthorityCode, l.localAuthorityName, l.policeForce,
+            ] {
                 var t = text
                 t.withUTF8 { b.copyText($0, tab: true) }
             }
@@ -289,10 +309,12 @@ final class PostgresImportStore: ImportStore {
             b.copyDouble(l.hectares, tab: false)
             b.writeInteger(UInt8(10))
         }
-        try copy(&b, table: "lsoas", columns: [
-            "code", "name", "msoa_code", "msoa_name", "lad_code", "lad_name", "police_force", "easting", "northing",
-            "population", "households", "hectares",
-        ])
+        try copy(
+            &b, table: "lsoas",
+            columns: [
+                "code", "name", "msoa_code", "msoa_name", "lad_code", "lad_name", "police_force", "easting", "northing",
+                "population", "households", "hectares",
+            ])
     }
 
     func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws {
@@ -306,7 +328,8 @@ final class PostgresImportStore: ImportStore {
             deltas.append(Int64(v))
         }
         if !codes.isEmpty {
-            try run("""
+            try run(
+                """
                 INSERT INTO counts_by_lsoa (lsoa_code, month, category_id, count)
                 SELECT * FROM unnest(\(codes)::text[], \(months)::int[], \(categories)::int[], \(deltas)::bigint[])
                 ON CONFLICT (lsoa_code, month, category_id) DO UPDATE SET count = counts_by_lsoa.count + excluded.count
@@ -316,7 +339,8 @@ final class PostgresImportStore: ImportStore {
         if !forceRows.isEmpty {
             let forces = forceRows.map(\.key.force), fm = forceRows.map(\.key.month)
             let fc = forceRows.map(\.key.category), fd = forceRows.map(\.value)
-            try run("""
+            try run(
+                """
                 INSERT INTO counts_by_force (force_id, month, category_id, count)
                 SELECT * FROM unnest(\(forces)::text[], \(fm)::int[], \(fc)::int[], \(fd)::bigint[])
                 ON CONFLICT (force_id, month, category_id) DO UPDATE SET count = counts_by_force.count + excluded.count

@@ -19,14 +19,17 @@ final class ProgressBar: @unchecked Sendable {
         let rate = Double(rows) / elapsed
         let eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let line = String(format: "\r%@ %5.1f%%  %@ rows/s  ETA %@ ", bar, fraction * 100, Self.compact(rate), Self.clock(eta))
+        let line = String(
+            format: "\r%@ %5.1f%%  %@ rows/s  ETA %@ ", bar, fraction * 100, Self.compact(rate), Self.clock(eta))
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 
     func finish() { FileHandle.standardOutput.write(Data("\n".utf8)) }
 
     static func compact(_ v: Double) -> String {
-        v >= 1_000_000 ? String(format: "%.2fM", v / 1_000_000) : v >= 1000 ? String(format: "%.0fk", v / 1000) : String(format: "%.0f", v)
+        v >= 1_000_000
+            ? String(format: "%.2fM", v / 1_000_000)
+            : v >= 1000 ? String(format: "%.0fk", v / 1000) : String(format: "%.0f", v)
     }
 
     static func clock(_ seconds: Double) -> String {

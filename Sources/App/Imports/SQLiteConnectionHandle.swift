@@ -70,7 +70,8 @@ final class SQLiteConnectionHandle {
         /// Binds bytes as TEXT without copying: they must stay valid until `run()`.
         @inline(__always) func bindText(_ i: Int32, _ b: UnsafeBufferPointer<UInt8>) {
             let base = UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            sqlite_nio_sqlite3_bind_text(stmt, i, base.assumingMemoryBound(to: CChar.self), Int32(b.count), shim_static())
+            sqlite_nio_sqlite3_bind_text(
+                stmt, i, base.assumingMemoryBound(to: CChar.self), Int32(b.count), shim_static())
         }
         @inline(__always) func bindText(_ i: Int32, _ s: String) {
             sqlite_nio_sqlite3_bind_text(stmt, i, s, -1, shim_transient())

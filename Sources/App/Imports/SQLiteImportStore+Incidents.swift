@@ -8,7 +8,9 @@ extension SQLiteImportStore {
         _ s: SQLiteConnectionHandle.Statement, _ r: IncidentBatch.Row, from first: Int32, bytes: UnsafePointer<UInt8>
     ) {
         @inline(__always) func text(_ i: Int32, _ t: IncidentBatch.Text) {
-            if t.count < 0 { s.bindNull(first + i) } else {
+            if t.count < 0 {
+                s.bindNull(first + i)
+            } else {
                 s.bindText(first + i, UnsafeBufferPointer(start: bytes + Int(t.offset), count: Int(t.count)))
             }
         }
@@ -16,7 +18,9 @@ extension SQLiteImportStore {
         s.bind(first, r.slice)
         s.bind(first + 1, r.key)
         s.bind(first + 2, r.hash)
-        if r.crimeID.count < 0 { s.bindNull(first + 3) } else {
+        if r.crimeID.count < 0 {
+            s.bindNull(first + 3)
+        } else {
             s.bindStaticBlob(first + 3, bytes + Int(r.crimeID.offset), Int(r.crimeID.count))
         }
         s.bind(first + 4, Int64(r.month))

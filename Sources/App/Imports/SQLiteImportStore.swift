@@ -50,25 +50,29 @@ final class SQLiteImportStore: ImportStore {
         // Prepared once, here: a failure is an error of this import, never a trap.
         insertIncidentsStmt = try c.prepare(Self.insertIncidentSQL + Self.placeholders(rows: Self.rowsPerInsert))
         insertIncidentStmt = try c.prepare(Self.insertIncidentSQL + Self.placeholders(rows: 1))
-        updateIncidentStmt = try c.prepare("""
-        UPDATE incidents SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5,
-          category_id = ?6, longitude = ?7, latitude = ?8, easting = ?9, northing = ?10, location = ?11,
-          lsoa_code = ?12, last_outcome = ?13, context = ?14, reported_by = ?15 WHERE id = ?16
-        """)
-        insertOutcomeStmt = try c.prepare("""
-        INSERT INTO outcomes (slice_id, row_key, content_hash, crime_id, month, outcome, longitude, latitude, lsoa_code)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-        """)
-        updateOutcomeStmt = try c.prepare("""
-        UPDATE outcomes SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5, outcome = ?6,
-          longitude = ?7, latitude = ?8, lsoa_code = ?9 WHERE id = ?10
-        """)
-        insertStopStmt = try c.prepare("""
-        INSERT INTO stop_searches (slice_id, row_key, content_hash, month, type, datetime, part_of_operation,
-          operation_name, latitude, longitude, gender, age_range, self_defined_ethnicity, officer_defined_ethnicity,
-          legislation, object_of_search, outcome, outcome_linked_to_object, removal_of_more_than_outer_clothing)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-        """)
+        updateIncidentStmt = try c.prepare(
+            """
+            UPDATE incidents SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5,
+              category_id = ?6, longitude = ?7, latitude = ?8, easting = ?9, northing = ?10, location = ?11,
+              lsoa_code = ?12, last_outcome = ?13, context = ?14, reported_by = ?15 WHERE id = ?16
+            """)
+        insertOutcomeStmt = try c.prepare(
+            """
+            INSERT INTO outcomes (slice_id, row_key, content_hash, crime_id, month, outcome, longitude, latitude, lsoa_code)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            """)
+        updateOutcomeStmt = try c.prepare(
+            """
+            UPDATE outcomes SET slice_id = ?1, row_key = ?2, content_hash = ?3, crime_id = ?4, month = ?5, outcome = ?6,
+              longitude = ?7, latitude = ?8, lsoa_code = ?9 WHERE id = ?10
+            """)
+        insertStopStmt = try c.prepare(
+            """
+            INSERT INTO stop_searches (slice_id, row_key, content_hash, month, type, datetime, part_of_operation,
+              operation_name, latitude, longitude, gender, age_range, self_defined_ethnicity, officer_defined_ethnicity,
+              legislation, object_of_search, outcome, outcome_linked_to_object, removal_of_more_than_outer_clothing)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+            """)
         deleteStopStmt = try c.prepare("DELETE FROM stop_searches WHERE id = ?1")
         pump = WriteBackPump(paths: [path, path + "-wal"])
     }
@@ -171,7 +175,8 @@ final class SQLiteImportStore: ImportStore {
         let id = nextSliceID
         nextSliceID += 1
         batch.preludes.append { [c] in
-            let s = try c.prepare("INSERT INTO data_slices (id, kind, force_id, month, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+            let s = try c.prepare(
+                "INSERT INTO data_slices (id, kind, force_id, month, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")
             s.bind(1, id)
             s.bindText(2, key.kind.rawValue)
             s.bindText(3, key.forceID)
@@ -269,7 +274,8 @@ final class SQLiteImportStore: ImportStore {
 
     func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource? {
         try sync()
-        let s = try c.prepare("""
+        let s = try c.prepare(
+            """
             SELECT kind, rows_read, rejected, slice_ids, imported_at FROM source_fingerprints
             WHERE fingerprint = ?1 AND byte_count = ?2
             """)
@@ -278,7 +284,8 @@ final class SQLiteImportStore: ImportStore {
         var found: KnownSource?
         try s.forEachRow { r in
             let ids = r.text(3).split(separator: ",").compactMap { Int64($0) }
-            found = KnownSource(kind: r.text(0), rowsRead: Int(r.int(1)), rejected: Int(r.int(2)), sliceIDs: ids, importedAt: r.text(4))
+            found = KnownSource(
+                kind: r.text(0), rowsRead: Int(r.int(1)), rejected: Int(r.int(2)), sliceIDs: ids, importedAt: r.text(4))
         }
         guard let found, !found.sliceIDs.isEmpty else { return nil }
         let check = try c.prepare("SELECT source_hash FROM data_slices WHERE id = ?1")
@@ -293,7 +300,8 @@ final class SQLiteImportStore: ImportStore {
 
     func recordSource(_ source: KnownSource, fingerprint: Int64, byteCount: Int64, at: String) throws {
         try sync()
-        let s = try c.prepare("""
+        let s = try c.prepare(
+            """
             INSERT INTO source_fingerprints (fingerprint, byte_count, kind, rows_read, rejected, slice_ids, imported_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (fingerprint, byte_count) DO UPDATE SET
               kind = excluded.kind, rows_read = excluded.rows_read, rejected = excluded.rejected,
@@ -311,7 +319,8 @@ final class SQLiteImportStore: ImportStore {
 
     func insertLSOAs(_ lsoas: [LSOA]) throws {
         try sync()
-        let s = try c.prepare("""
+        let s = try c.prepare(
+            """
             INSERT INTO lsoas (code, name, msoa_code, msoa_name, lad_code, lad_name, police_force, easting, northing,
               population, households, hectares) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """)
@@ -334,7 +343,8 @@ final class SQLiteImportStore: ImportStore {
 
     func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws {
         try sync()
-        let a = try c.prepare("""
+        let a = try c.prepare(
+            """
             INSERT INTO counts_by_lsoa (lsoa_code, month, category_id, count) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (lsoa_code, month, category_id) DO UPDATE SET count = count + excluded.count
             """)
@@ -348,7 +358,8 @@ final class SQLiteImportStore: ImportStore {
             do { try a.run() } catch { failure = error }
         }
         if let failure { throw failure }
-        let b = try c.prepare("""
+        let b = try c.prepare(
+            """
             INSERT INTO counts_by_force (force_id, month, category_id, count) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (force_id, month, category_id) DO UPDATE SET count = count + excluded.count
             """)

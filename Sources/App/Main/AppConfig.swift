@@ -43,7 +43,9 @@ public struct AppConfig: Sendable {
 
     /// Reads `DATABASE_URL`, `SAFERSTREETS_DB`, `HOST`, `PORT`, `SAFERSTREETS_ENV`,
     /// `SAFERSTREETS_POLICE_API_CACHE_MB`, `SAFERSTREETS_PUBLIC_MIN_COUNT` and `SAFERSTREETS_RESOURCES`.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> AppConfig
+    {
         var problems: [String] = []
         var database = Database.sqlite(path: env["SAFERSTREETS_DB"] ?? "saferstreets.sqlite")
         if let url = env["DATABASE_URL"], !url.isEmpty {
@@ -67,9 +69,12 @@ public struct AppConfig: Sendable {
         if !["production", "development"].contains(mode) {
             problems.append("SAFERSTREETS_ENV must be production or development (got \"\(mode)\")")
         }
-        let cacheMB = integer("SAFERSTREETS_POLICE_API_CACHE_MB", default: 512, in: 16...1_048_576, what: "a number of megabytes, 16 or more")
+        let cacheMB = integer(
+            "SAFERSTREETS_POLICE_API_CACHE_MB", default: 512, in: 16...1_048_576,
+            what: "a number of megabytes, 16 or more")
         let trustProxy = integer("SAFERSTREETS_TRUST_PROXY", default: 0, in: 0...1, what: "0 or 1")
-        let minimumCount = integer("SAFERSTREETS_PUBLIC_MIN_COUNT", default: 5, in: 1...100, what: "a whole number from 1 to 100")
+        let minimumCount = integer(
+            "SAFERSTREETS_PUBLIC_MIN_COUNT", default: 5, in: 1...100, what: "a whole number from 1 to 100")
         if !problems.isEmpty { throw ConfigError(problems: problems) }
         var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")

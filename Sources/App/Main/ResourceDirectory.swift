@@ -10,19 +10,23 @@ enum ResourceDirectory {
 
     static func holdsResources(_ folder: String) -> Bool {
         let base = folder.hasSuffix("/") ? folder : folder + "/"
-        return FileManager.default.fileExists(atPath: base + marker) && FileManager.default.fileExists(atPath: base + "Public")
+        return FileManager.default.fileExists(atPath: base + marker)
+            && FileManager.default.fileExists(atPath: base + "Public")
     }
 
     /// The folder (ending in "/"), or a problem naming where it looked.
-    static func locate(configured: String?, workingDirectory: String = FileManager.default.currentDirectoryPath,
-                       executable: String? = executablePath()) -> Result<String, ConfigError> {
+    static func locate(
+        configured: String?, workingDirectory: String = FileManager.default.currentDirectoryPath,
+        executable: String? = executablePath()
+    ) -> Result<String, ConfigError> {
         func slash(_ s: String) -> String { s.hasSuffix("/") ? s : s + "/" }
         if let configured, !configured.isEmpty {
             return holdsResources(configured)
                 ? .success(slash(configured))
-                : .failure(ConfigError(problems: [
-                    "SAFERSTREETS_RESOURCES must name a folder holding \(marker) and Public/ (got \"\(configured)\")"
-                ]))
+                : .failure(
+                    ConfigError(problems: [
+                        "SAFERSTREETS_RESOURCES must name a folder holding \(marker) and Public/ (got \"\(configured)\")"
+                    ]))
         }
         var tried = [workingDirectory]
         if holdsResources(workingDirectory) { return .success(slash(workingDirectory)) }
@@ -34,10 +38,11 @@ enum ResourceDirectory {
                 folder.deleteLastPathComponent()
             }
         }
-        return .failure(ConfigError(problems: [
-            "cannot find the templates and public files (\(marker) and Public/) in \(tried.joined(separator: ", ")); "
-                + "set SAFERSTREETS_RESOURCES to the folder that holds them (the checkout, or where they were installed)"
-        ]))
+        return .failure(
+            ConfigError(problems: [
+                "cannot find the templates and public files (\(marker) and Public/) in \(tried.joined(separator: ", ")); "
+                    + "set SAFERSTREETS_RESOURCES to the folder that holds them (the checkout, or where they were installed)"
+            ]))
     }
 
     static func executablePath() -> String? {

@@ -17,7 +17,9 @@ public enum SaferStreetsMain {
         if env.arguments.dropFirst().first == "demo" {
             try FileManager.default.createDirectory(atPath: DemoCommand.folder, withIntermediateDirectories: true)
             if env.arguments.contains("--fresh") {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: DemoCommand.database + suffix) }
+                for suffix in ["", "-wal", "-shm"] {
+                    try? FileManager.default.removeItem(atPath: DemoCommand.database + suffix)
+                }
                 try? FileManager.default.removeItem(atPath: DemoCommand.folder + "/police-uk")
             }
             config.database = .sqlite(path: DemoCommand.database)

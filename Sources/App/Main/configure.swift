@@ -15,10 +15,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     switch config.database {
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: config.connectionWait, sqlLogLevel: nil), as: .sqlite)
+        app.databases.use(
+            .sqlite(.file(path), connectionPoolTimeout: config.connectionWait, sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url):
         app.databases.use(
-            .postgres(configuration: try SQLPostgresConfiguration(url: url), connectionPoolTimeout: config.connectionWait, sqlLogLevel: .debug),
+            .postgres(
+                configuration: try SQLPostgresConfiguration(url: url), connectionPoolTimeout: config.connectionWait,
+                sqlLogLevel: .debug),
             as: .psql)
     }
     for migration in Migrations.all { app.migrations.add(migration) }
@@ -40,7 +43,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(ProblemMiddleware(environment: app.environment))
     app.middleware.use(RequestLimitsMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
-    app.middleware.use(SessionMiddleware(store: config.sessions, tokens: APITokenStore(audit: AuditLog()), secureCookies: !config.isDevelopment))
+    app.middleware.use(
+        SessionMiddleware(
+            store: config.sessions, tokens: APITokenStore(audit: AuditLog()), secureCookies: !config.isDevelopment))
 
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(DemoCommand(), as: "demo")

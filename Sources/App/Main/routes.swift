@@ -11,7 +11,9 @@ func routes(_ app: Application) throws {
     app.get("health", access: .everyone) { _ in "ok" }
 
     let limits = RateLimits(now: config.sessions.now)
-    let login = LoginController(sessions: config.sessions, users: UserStore(audit: AuditLog()), secureCookies: !config.isDevelopment, limits: limits)
+    let login = LoginController(
+        sessions: config.sessions, users: UserStore(audit: AuditLog()), secureCookies: !config.isDevelopment,
+        limits: limits)
     app.get("login", access: .everyone, use: login.form)
     app.post("login", access: .everyone, use: login.signIn)
     app.post("logout", access: .signedIn, use: login.signOut)
@@ -22,7 +24,8 @@ func routes(_ app: Application) throws {
     // Open data: police.uk analyses are public, as police.uk is.
     let areaStore = AreaStore()
     let queries = AnalysisQueries(areas: areaStore)
-    let hotspots = HotspotController(queries: queries, service: HotspotService(queries: queries, heavyWork: app.heavyWork))
+    let hotspots = HotspotController(
+        queries: queries, service: HotspotService(queries: queries, heavyWork: app.heavyWork))
     app.get("hotspots", access: .everyone, use: hotspots.page)
     app.get("hotspots", "cells.geojson", access: .everyone, use: hotspots.cellsGeoJSON)
     app.get("hotspots", "cells.csv", access: .everyone, use: hotspots.cellsCSV)
@@ -56,7 +59,8 @@ func routes(_ app: Application) throws {
 
     // An organisation's admins manage its contact, people and API tokens; bounded to their
     // own organisation in the controller.
-    let organisation = OrganisationController(users: UserStore(audit: AuditLog()), tokens: APITokenStore(audit: AuditLog()))
+    let organisation = OrganisationController(
+        users: UserStore(audit: AuditLog()), tokens: APITokenStore(audit: AuditLog()))
     let orgAdmins = Access.roles([.partnerAdmin, .opccAdmin])
     app.get("organisation", access: orgAdmins, use: organisation.show)
     app.post("organisation", "contact", access: orgAdmins, use: organisation.updateContact)
@@ -65,7 +69,8 @@ func routes(_ app: Application) throws {
     app.post("organisation", "tokens", access: orgAdmins, use: organisation.createToken)
     app.post("organisation", "tokens", ":id", "revoke", access: orgAdmins, use: organisation.revokeToken)
 
-    let campaigns = CampaignController(store: CampaignStore(audit: AuditLog()), areas: areaStore, activities: ActivityStore(audit: AuditLog()))
+    let campaigns = CampaignController(
+        store: CampaignStore(audit: AuditLog()), areas: areaStore, activities: ActivityStore(audit: AuditLog()))
     app.get("campaigns", access: .signedIn, use: campaigns.list)
     app.get("campaigns", "new", access: .opcc, use: campaigns.newForm)
     app.post("campaigns", access: .opcc, use: campaigns.create)
@@ -117,9 +122,15 @@ func routes(_ app: Application) throws {
     app.get("api", "crimes-street-dates", access: .everyone, use: policeAPI.dates)
     app.get("api", "crime-last-updated", access: .everyone, use: policeAPI.lastUpdated)
     for method in [HTTPMethod.GET, .POST] {
-        app.on(method, ["api", "crimes-street", ":category"], access: .everyone, body: .collect(maxSize: "4mb"), use: policeAPI.crimesStreet)
-        app.on(method, ["api", "outcomes-at-location"], access: .everyone, body: .collect(maxSize: "4mb"), use: policeAPI.outcomesAtLocation)
-        app.on(method, ["api", "stops-street"], access: .everyone, body: .collect(maxSize: "4mb"), use: policeAPI.stopsStreet)
+        app.on(
+            method, ["api", "crimes-street", ":category"], access: .everyone, body: .collect(maxSize: "4mb"),
+            use: policeAPI.crimesStreet)
+        app.on(
+            method, ["api", "outcomes-at-location"], access: .everyone, body: .collect(maxSize: "4mb"),
+            use: policeAPI.outcomesAtLocation)
+        app.on(
+            method, ["api", "stops-street"], access: .everyone, body: .collect(maxSize: "4mb"),
+            use: policeAPI.stopsStreet)
     }
     app.get("api", "crimes-at-location", access: .everyone, use: policeAPI.crimesAtLocation)
     app.get("api", "crimes-no-location", access: .everyone, use: policeAPI.crimesNoLocation)
@@ -135,14 +146,16 @@ func routes(_ app: Application) throws {
         app.get("api", ":force", ":neighbourhood", .constant(list), access: .everyone, use: policeAPI.emptyList)
     }
 
-    let dashboard = DashboardController(campaigns: CampaignStore(audit: AuditLog()), activities: ActivityStore(audit: AuditLog()))
+    let dashboard = DashboardController(
+        campaigns: CampaignStore(audit: AuditLog()), activities: ActivityStore(audit: AuditLog()))
     app.get("campaigns", ":slug", "dashboard", access: .signedIn, use: dashboard.page)
     app.get("campaigns", ":slug", "activities.csv", access: .signedIn, use: dashboard.csv)
 
     // The campaign report: read by anyone who may see the campaign; links and designs are
     // OPCC staff's; a live report link shows the report alone, to anyone who holds it.
     let report = ReportController(
-        campaigns: CampaignStore(audit: AuditLog()), evaluation: EvaluationService(cache: EvaluationCache()), links: ReportLinkStore(audit: AuditLog()),
+        campaigns: CampaignStore(audit: AuditLog()), evaluation: EvaluationService(cache: EvaluationCache()),
+        links: ReportLinkStore(audit: AuditLog()),
         pdf: PDFRenderer(browser: PDFRenderer.find()), limits: limits)
     app.get("campaigns", ":slug", "report", access: .signedIn, use: report.page)
     app.get("campaigns", ":slug", "report.csv", access: .signedIn, use: report.csv)

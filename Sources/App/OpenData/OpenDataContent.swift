@@ -8,14 +8,18 @@ import Vapor
 extension OpenDataController {
     func requestedArea(_ req: Request) async throws -> AreaRecord {
         let slug = req.parameters.get("slug") ?? ""
-        guard let area = try await areas.find(slug: slug, on: req.db) else { throw Abort(.notFound, reason: "There is no area “\(slug)”.") }
+        guard let area = try await areas.find(slug: slug, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no area “\(slug)”.")
+        }
         return area
     }
 
     /// A published campaign; an unpublished or unknown one is a 404 alike.
     func publishedCampaign(_ req: Request) async throws -> CampaignStore.Campaign {
         let slug = req.parameters.get("slug") ?? ""
-        guard let c = try await campaigns.lookup(slug: slug, on: req.db), try await publications.isPublished(c.id, on: req.db) else {
+        guard let c = try await campaigns.lookup(slug: slug, on: req.db),
+            try await publications.isPublished(c.id, on: req.db)
+        else {
             throw Abort(.notFound, reason: "There is no published campaign “\(slug)”.")
         }
         return c
@@ -60,10 +64,15 @@ extension OpenDataController {
 
     func chart(_ series: [OpenDataQueries.Month], title: String) -> String {
         guard series.count > 1 else { return "" }
-        var chart = SVGLineChart(months: series.map(\.month), series: [
-            .init(label: "Anti-social behaviour", values: series.map { suppression.chart($0.asb) }, colour: "#1d70b8"),
-            .init(label: "Other crime", values: series.map { suppression.chart($0.crime) }, colour: "#d4351c", dashed: true),
-        ])
+        var chart = SVGLineChart(
+            months: series.map(\.month),
+            series: [
+                .init(
+                    label: "Anti-social behaviour", values: series.map { suppression.chart($0.asb) }, colour: "#1d70b8"),
+                .init(
+                    label: "Other crime", values: series.map { suppression.chart($0.crime) }, colour: "#d4351c",
+                    dashed: true),
+            ])
         chart.missingText = "fewer than \(suppression.threshold)"
         return chart.render(title: title, id: "trend")
     }
@@ -78,8 +87,14 @@ extension OpenDataController {
     func activityRows(_ activity: [OpenDataQueries.Activity], byArea: Bool) -> [Row] {
         activity.map { a in
             let type = ActivityType.named(a.type)
-            let quantity = suppression.hides(a.records) ? "" : "\(Format.number(a.quantity, decimals: a.quantity.rounded() == a.quantity ? 0 : 1)) \(type?.quantityUnit ?? "")"
-            return Row(cells: (byArea ? [a.area ?? "No named area"] : []) + [type?.label ?? a.type, suppression.text(a.records), quantity])
+            let quantity =
+                suppression.hides(a.records)
+                ? ""
+                : "\(Format.number(a.quantity, decimals: a.quantity.rounded() == a.quantity ? 0 : 1)) \(type?.quantityUnit ?? "")"
+            return Row(
+                cells: (byArea ? [a.area ?? "No named area"] : []) + [
+                    type?.label ?? a.type, suppression.text(a.records), quantity,
+                ])
         }
     }
 
@@ -87,10 +102,12 @@ extension OpenDataController {
         let shapes = list.compactMap { a in a.shape.map { (a, $0) } }
         guard let first = shapes.first else { return "" }
         let extent = shapes.dropFirst().reduce(first.1.bounds) { $0.union($1.1.bounds) }
-        let map = SVGMap(extent: extent.expanded(by: max(extent.width, extent.height) * 0.15),
-                         outlines: shapes.map { .init(shape: $0.1, label: $0.0.name, href: nil) })
-        return map.render(title: "Map of \(shapes.map(\.0.name).joined(separator: ", "))",
-                          description: "Outlines only: no incident or activity is placed on this map.")
+        let map = SVGMap(
+            extent: extent.expanded(by: max(extent.width, extent.height) * 0.15),
+            outlines: shapes.map { .init(shape: $0.1, label: $0.0.name, href: nil) })
+        return map.render(
+            title: "Map of \(shapes.map(\.0.name).joined(separator: ", "))",
+            description: "Outlines only: no incident or activity is placed on this map.")
     }
 
     struct Result {
@@ -104,7 +121,9 @@ extension OpenDataController {
     func results(_ c: CampaignStore.Campaign, on db: any Database) async throws -> [Result] {
         do {
             let e = try await evaluation.evaluate(c, viewer: .anyone, on: db)
-            return e.areas.map { Result(area: $0.area.name, verdict: EvaluationText.verdict($0).label, res: $0.measures.res.value) }
+            return e.areas.map {
+                Result(area: $0.area.name, verdict: EvaluationText.verdict($0).label, res: $0.measures.res.value)
+            }
         } catch is EvaluationError {
             return []
         }
@@ -112,17 +131,23 @@ extension OpenDataController {
 
     func resultRows(_ c: CampaignStore.Campaign, on db: any Database) async throws -> [Row] {
         try await results(c, on: db).map { r in
-            Row(cells: [r.area, r.verdict, r.res.map {
-                "\(Format.number($0.ratio, decimals: 2)) (\(Format.number($0.lower95, decimals: 2)) to \(Format.number($0.upper95, decimals: 2)))"
-            } ?? "–"])
+            Row(cells: [
+                r.area, r.verdict,
+                r.res.map {
+                    "\(Format.number($0.ratio, decimals: 2)) (\(Format.number($0.lower95, decimals: 2)) to \(Format.number($0.upper95, decimals: 2)))"
+                } ?? "–",
+            ])
         }
     }
 
     func seriesCSV(_ series: [OpenDataQueries.Month]) -> String {
         series.reduce(CSVWriter.record(["month", "anti_social_behaviour", "other_crime", "note"])) { out, m in
             let hidden = suppression.hides(m.asb) || suppression.hides(m.crime)
-            return out + CSVWriter.record([ByteParsing.monthString(m.month), suppression.csv(m.asb), suppression.csv(m.crime),
-                                           hidden ? "empty: fewer than \(suppression.threshold)" : ""])
+            return out
+                + CSVWriter.record([
+                    ByteParsing.monthString(m.month), suppression.csv(m.asb), suppression.csv(m.crime),
+                    hidden ? "empty: fewer than \(suppression.threshold)" : "",
+                ])
         }
     }
 
@@ -131,20 +156,28 @@ extension OpenDataController {
     func geoJSON(_ list: [(AreaRecord, (asb: Int, crime: Int))], results: [String: Result], name: String) -> Response {
         let features = list.compactMap { area, year -> String? in
             guard let shape = area.shape else { return nil }
-            let geometry = GeoJSON.multiPolygon(shape.polygons.map { $0.map { $0.map(BritishNationalGrid.geo(from:)) } })
+            let geometry = GeoJSON.multiPolygon(
+                shape.polygons.map { $0.map { $0.map(BritishNationalGrid.geo(from:)) } })
             func count(_ n: Int) -> String { suppression.hides(n) ? "null" : String(n) }
-            var props = ["\"name\":\(GeoJSON.string(area.name))", "\"slug\":\(GeoJSON.string(area.slug))",
-                         "\"asb_last_12_months\":\(count(year.asb))", "\"other_crime_last_12_months\":\(count(year.crime))"]
+            var props = [
+                "\"name\":\(GeoJSON.string(area.name))", "\"slug\":\(GeoJSON.string(area.slug))",
+                "\"asb_last_12_months\":\(count(year.asb))", "\"other_crime_last_12_months\":\(count(year.crime))",
+            ]
             if let r = results[area.name] {
                 props.append("\"result\":\(GeoJSON.string(r.verdict))")
                 if let res = r.res {
-                    props += ["\"res\":\(HotspotExport.number(res.ratio))", "\"res_lower95\":\(HotspotExport.number(res.lower95))",
-                              "\"res_upper95\":\(HotspotExport.number(res.upper95))"]
+                    props += [
+                        "\"res\":\(HotspotExport.number(res.ratio))",
+                        "\"res_lower95\":\(HotspotExport.number(res.lower95))",
+                        "\"res_upper95\":\(HotspotExport.number(res.upper95))",
+                    ]
                 }
             }
-            return "{\"type\":\"Feature\",\"id\":\(GeoJSON.string(area.slug)),\"geometry\":\(geometry),\"properties\":{\(props.joined(separator: ","))}}"
+            return
+                "{\"type\":\"Feature\",\"id\":\(GeoJSON.string(area.slug)),\"geometry\":\(geometry),\"properties\":{\(props.joined(separator: ","))}}"
         }
-        return download("{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}",
-                        type: "application/geo+json", name: "\(name).geojson")
+        return download(
+            "{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}",
+            type: "application/geo+json", name: "\(name).geojson")
     }
 }

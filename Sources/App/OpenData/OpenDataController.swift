@@ -60,30 +60,49 @@ struct OpenDataController: Sendable {
         let series = try await queries.forceSeries(forceID, on: req.db)
         let published = try await publications.published(on: req.db)
         let areaList = try await areas.list(on: req.db)
-        var links = published.map { Link(name: $0.name, href: "/open/campaigns/\($0.slug)", detail: "Campaign, \(CampaignController.dates($0))") }
-        links += areaList.map { Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0)) }
-        return try await req.view.render("open/page", Page(
-            title: "Open data: \(force.name)",
-            lead: "Anti-social behaviour and crime recorded by \(force.name), month by month, from police.uk open data; the areas partners work in; and the results of campaigns the Police and Crime Commissioner has published.",
-            facts: facts(series), chartSVG: chart(series, title: "ASB and other crime by month, \(force.name)"),
-            chartTitle: "By month", recent: recent(series),
-            links: links, linksTitle: "Campaigns and areas",
-            downloads: [Link(name: "Monthly counts (CSV)", href: "/open/forces/\(force.id)/monthly.csv", detail: "")],
-            mapSVG: "", note: suppression.note, breadcrumb: "").ready())
+        var links = published.map {
+            Link(name: $0.name, href: "/open/campaigns/\($0.slug)", detail: "Campaign, \(CampaignController.dates($0))")
+        }
+        links += areaList.map {
+            Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0))
+        }
+        return try await req.view.render(
+            "open/page",
+            Page(
+                title: "Open data: \(force.name)",
+                lead:
+                    "Anti-social behaviour and crime recorded by \(force.name), month by month, from police.uk open data; the areas partners work in; and the results of campaigns the Police and Crime Commissioner has published.",
+                facts: facts(series), chartSVG: chart(series, title: "ASB and other crime by month, \(force.name)"),
+                chartTitle: "By month", recent: recent(series),
+                links: links, linksTitle: "Campaigns and areas",
+                downloads: [
+                    Link(name: "Monthly counts (CSV)", href: "/open/forces/\(force.id)/monthly.csv", detail: "")
+                ],
+                mapSVG: "", note: suppression.note, breadcrumb: ""
+            ).ready())
     }
 
     @Sendable func area(req: Request) async throws -> View {
         let area = try await requestedArea(req)
         let series = try await queries.areaSeries(area, on: req.db)
         let activity = try await queries.publicActivity(areaID: area.id, on: req.db)
-        return try await req.view.render("open/page", Page(
-            title: area.name, lead: area.description.isEmpty ? "\(AreaController.kindText(area)). \(Format.count(area.population)) residents." : area.description,
-            facts: facts(series), chartSVG: chart(series, title: "ASB and other crime by month in \(area.name)"),
-            chartTitle: "By month", recent: recent(series), activity: activityRows(activity, byArea: false),
-            links: [], linksTitle: "",
-            downloads: [Link(name: "Monthly counts (CSV)", href: "/open/areas/\(area.slug)/monthly.csv", detail: ""),
-                        Link(name: "Outline and totals (GeoJSON)", href: "/open/areas/\(area.slug)/area.geojson", detail: "")],
-            mapSVG: outline([area]), note: suppression.note, breadcrumb: "/open").ready())
+        return try await req.view.render(
+            "open/page",
+            Page(
+                title: area.name,
+                lead: area.description.isEmpty
+                    ? "\(AreaController.kindText(area)). \(Format.count(area.population)) residents."
+                    : area.description,
+                facts: facts(series), chartSVG: chart(series, title: "ASB and other crime by month in \(area.name)"),
+                chartTitle: "By month", recent: recent(series), activity: activityRows(activity, byArea: false),
+                links: [], linksTitle: "",
+                downloads: [
+                    Link(name: "Monthly counts (CSV)", href: "/open/areas/\(area.slug)/monthly.csv", detail: ""),
+                    Link(
+                        name: "Outline and totals (GeoJSON)", href: "/open/areas/\(area.slug)/area.geojson", detail: ""),
+                ],
+                mapSVG: outline([area]), note: suppression.note, breadcrumb: "/open"
+            ).ready())
     }
 
     @Sendable func campaign(req: Request) async throws -> View {
@@ -93,30 +112,49 @@ struct OpenDataController: Sendable {
         for area in targets { series = add(series, try await queries.areaSeries(area, on: req.db)) }
         let activity = try await queries.publicActivity(campaignID: c.id, on: req.db)
         let results = try await resultRows(c, on: req.db)
-        return try await req.view.render("open/page", Page(
-            title: c.name, lead: c.description.isEmpty ? "From \(CampaignController.dates(c))." : c.description,
-            facts: [.init(label: "Dates", value: CampaignController.dates(c)),
-                    .init(label: "Areas", value: targets.map(\.name).joined(separator: ", "))] + facts(series),
-            chartSVG: chart(series, title: "ASB and other crime by month in the campaign's \(targets.count) areas"),
-            chartTitle: "By month, the campaign's areas together", recent: recent(series),
-            activity: activityRows(activity, byArea: true), results: results,
-            links: targets.map { Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0)) }, linksTitle: "Areas",
-            downloads: [Link(name: "Results and public activity (CSV)", href: "/open/campaigns/\(c.slug)/results.csv", detail: ""),
-                        Link(name: "Areas with their results (GeoJSON)", href: "/open/campaigns/\(c.slug)/areas.geojson", detail: "")],
-            mapSVG: outline(targets), note: suppression.note, breadcrumb: "/open", activityByArea: true).ready())
+        return try await req.view.render(
+            "open/page",
+            Page(
+                title: c.name, lead: c.description.isEmpty ? "From \(CampaignController.dates(c))." : c.description,
+                facts: [
+                    .init(label: "Dates", value: CampaignController.dates(c)),
+                    .init(label: "Areas", value: targets.map(\.name).joined(separator: ", ")),
+                ] + facts(series),
+                chartSVG: chart(series, title: "ASB and other crime by month in the campaign's \(targets.count) areas"),
+                chartTitle: "By month, the campaign's areas together", recent: recent(series),
+                activity: activityRows(activity, byArea: true), results: results,
+                links: targets.map {
+                    Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0))
+                }, linksTitle: "Areas",
+                downloads: [
+                    Link(
+                        name: "Results and public activity (CSV)", href: "/open/campaigns/\(c.slug)/results.csv",
+                        detail: ""),
+                    Link(
+                        name: "Areas with their results (GeoJSON)", href: "/open/campaigns/\(c.slug)/areas.geojson",
+                        detail: ""),
+                ],
+                mapSVG: outline(targets), note: suppression.note, breadcrumb: "/open", activityByArea: true
+            ).ready())
     }
 
     // MARK: Files
 
     @Sendable func forceCSV(req: Request) async throws -> Response {
         let id = req.parameters.get("force") ?? ""
-        guard try await queries.forcesWithData(on: req.db).contains(id) else { throw Abort(.notFound, reason: "No data for the force “\(id)”") }
-        return download(seriesCSV(try await queries.forceSeries(id, on: req.db)), type: "text/csv; charset=utf-8", name: "\(id)-monthly.csv")
+        guard try await queries.forcesWithData(on: req.db).contains(id) else {
+            throw Abort(.notFound, reason: "No data for the force “\(id)”")
+        }
+        return download(
+            seriesCSV(try await queries.forceSeries(id, on: req.db)), type: "text/csv; charset=utf-8",
+            name: "\(id)-monthly.csv")
     }
 
     @Sendable func areaCSV(req: Request) async throws -> Response {
         let area = try await requestedArea(req)
-        return download(seriesCSV(try await queries.areaSeries(area, on: req.db)), type: "text/csv; charset=utf-8", name: "\(area.slug)-monthly.csv")
+        return download(
+            seriesCSV(try await queries.areaSeries(area, on: req.db)), type: "text/csv; charset=utf-8",
+            name: "\(area.slug)-monthly.csv")
     }
 
     @Sendable func areaGeoJSON(req: Request) async throws -> Response {
@@ -129,16 +167,23 @@ struct OpenDataController: Sendable {
         let c = try await publishedCampaign(req)
         var out = CSVWriter.record(["section", "area", "measure", "value", "lower95", "upper95", "note"])
         for r in try await results(c, on: req.db) {
-            out += CSVWriter.record(["result", r.area, "relative effect size (RES)", r.res.map { HotspotExport.number($0.ratio) } ?? "",
-                                     r.res.map { HotspotExport.number($0.lower95) } ?? "", r.res.map { HotspotExport.number($0.upper95) } ?? "", r.verdict])
+            out += CSVWriter.record([
+                "result", r.area, "relative effect size (RES)", r.res.map { HotspotExport.number($0.ratio) } ?? "",
+                r.res.map { HotspotExport.number($0.lower95) } ?? "",
+                r.res.map { HotspotExport.number($0.upper95) } ?? "", r.verdict,
+            ])
         }
         for a in try await queries.publicActivity(campaignID: c.id, on: req.db) {
             let type = ActivityType.named(a.type)
             let hidden = suppression.hides(a.records)
-            out += CSVWriter.record(["activity", a.area ?? "", "\(type?.label ?? a.type): records", suppression.csv(a.records), "", "",
-                                     hidden ? "fewer than \(suppression.threshold)" : ""])
-            out += CSVWriter.record(["activity", a.area ?? "", "\(type?.label ?? a.type): \(type?.quantityUnit ?? "quantity")",
-                                     hidden ? "" : HotspotExport.number(a.quantity), "", "", ""])
+            out += CSVWriter.record([
+                "activity", a.area ?? "", "\(type?.label ?? a.type): records", suppression.csv(a.records), "", "",
+                hidden ? "fewer than \(suppression.threshold)" : "",
+            ])
+            out += CSVWriter.record([
+                "activity", a.area ?? "", "\(type?.label ?? a.type): \(type?.quantityUnit ?? "quantity")",
+                hidden ? "" : HotspotExport.number(a.quantity), "", "", "",
+            ])
         }
         return download(out, type: "text/csv; charset=utf-8", name: "\(c.slug)-results.csv")
     }
@@ -146,7 +191,9 @@ struct OpenDataController: Sendable {
     @Sendable func campaignGeoJSON(req: Request) async throws -> Response {
         let c = try await publishedCampaign(req)
         var withCounts: [(AreaRecord, (asb: Int, crime: Int))] = []
-        for area in try await targetAreas(c, on: req.db) { withCounts.append((area, lastYear(try await queries.areaSeries(area, on: req.db)))) }
+        for area in try await targetAreas(c, on: req.db) {
+            withCounts.append((area, lastYear(try await queries.areaSeries(area, on: req.db))))
+        }
         let byName = Dictionary(try await results(c, on: req.db).map { ($0.area, $0) }, uniquingKeysWith: { a, _ in a })
         return geoJSON(withCounts, results: byName, name: c.slug)
     }

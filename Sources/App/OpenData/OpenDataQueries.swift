@@ -15,7 +15,9 @@ struct Suppression: Sendable {
     func csv(_ n: Int) -> String { hides(n) ? "" : String(n) }
     /// NaN breaks a chart's line where a month is hidden.
     func chart(_ n: Int) -> Double { hides(n) ? .nan : Double(n) }
-    var note: String { "Counts from 1 to \(threshold - 1) are not shown (“fewer than \(threshold)”, empty in files) so that no one can be identified." }
+    var note: String {
+        "Counts from 1 to \(threshold - 1) are not shown (“fewer than \(threshold)”, empty in files) so that no one can be identified."
+    }
 }
 
 /// What the public pages read: monthly ASB and other crime for a force or an area (from
@@ -39,11 +41,14 @@ struct OpenDataQueries: Sendable {
             return try await series(from: "area_counts t", where: "t.area_id = \(bind: area.id)", on: db)
         }
         return try await series(
-            from: "counts_by_lsoa t JOIN area_lsoas l ON l.lsoa_code = t.lsoa_code", where: "l.area_id = \(bind: area.id)", on: db)
+            from: "counts_by_lsoa t JOIN area_lsoas l ON l.lsoa_code = t.lsoa_code",
+            where: "l.area_id = \(bind: area.id)", on: db)
     }
 
     /// Monthly ASB and other crime from one of the maintained count tables (aliased `t`).
-    private func series(from table: SQLQueryString, where condition: SQLQueryString, on db: any Database) async throws -> [Month] {
+    private func series(from table: SQLQueryString, where condition: SQLQueryString, on db: any Database) async throws
+        -> [Month]
+    {
         struct Row: Decodable { var month: Int; var asb: Int; var n: Int }
         let isASB: SQLQueryString = "CASE WHEN c.slug = 'anti-social-behaviour' THEN 1 ELSE 0 END"
         let query: SQLQueryString = """
@@ -72,19 +77,25 @@ struct OpenDataQueries: Sendable {
     /// Partners' public records only, totalled by area and type (never a record's place
     /// or time): for one area, or one campaign.
     func publicActivity(areaID: Int? = nil, campaignID: Int? = nil, on db: any Database) async throws -> [Activity] {
-        var query = SQLQueryString("""
+        var query = SQLQueryString(
+            """
             SELECT r.name AS area, t.type, CAST(SUM(t.records) AS BIGINT) AS records, CAST(SUM(t.quantity) AS DOUBLE PRECISION) AS quantity
             FROM activity_totals t LEFT JOIN areas r ON r.id = t.area_id WHERE\u{20}
             """)
         query.appendInterpolation(ActivityViewer.anyone.condition("t"))
-        if let areaID { query.appendInterpolation(unsafeRaw: " AND t.area_id = "); query.appendInterpolation(bind: areaID) }
-        if let campaignID { query.appendInterpolation(unsafeRaw: " AND t.campaign_id = "); query.appendInterpolation(bind: campaignID) }
+        if let areaID {
+            query.appendInterpolation(unsafeRaw: " AND t.area_id = "); query.appendInterpolation(bind: areaID)
+        }
+        if let campaignID {
+            query.appendInterpolation(unsafeRaw: " AND t.campaign_id = "); query.appendInterpolation(bind: campaignID)
+        }
         query.appendInterpolation(unsafeRaw: " GROUP BY r.name, t.type ORDER BY r.name, t.type")
         return try await db.sql.raw(query).all(decoding: Activity.self)
     }
 
     func forcesWithData(on db: any Database) async throws -> [String] {
-        try await db.sql.raw("SELECT DISTINCT force_id FROM counts_by_force ORDER BY force_id").all(decodingColumn: "force_id", as: String.self)
+        try await db.sql.raw("SELECT DISTINCT force_id FROM counts_by_force ORDER BY force_id").all(
+            decodingColumn: "force_id", as: String.self)
     }
 }
 
@@ -98,26 +109,33 @@ struct PublicationStore: Sendable {
     }
 
     func published(on db: any Database) async throws -> [CampaignStore.Campaign] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT c.id, c.slug, c.name, c.description, c.starts_on, c.ends_on FROM campaigns c
             JOIN campaign_publications p ON p.campaign_id = c.id ORDER BY c.starts_on DESC
-            """).all(decoding: CampaignStore.Campaign.self)
+            """
+        ).all(decoding: CampaignStore.Campaign.self)
     }
 
-    func set(_ campaign: CampaignStore.Campaign, published: Bool, by user: CurrentUser?, on db: any Database) async throws {
+    func set(_ campaign: CampaignStore.Campaign, published: Bool, by user: CurrentUser?, on db: any Database)
+        async throws
+    {
         let was = try await isPublished(campaign.id, on: db)
         guard was != published else { return }
         try await db.transaction { tx in
             if published {
-                try await tx.sql.raw("""
+                try await tx.sql.raw(
+                    """
                     INSERT INTO campaign_publications (campaign_id, published_at, published_by)
                     VALUES (\(bind: campaign.id), \(bind: Date().stored), \(bind: user?.id))
-                    """).run()
+                    """
+                ).run()
             } else {
                 try await tx.sql.raw("DELETE FROM campaign_publications WHERE campaign_id = \(bind: campaign.id)").run()
             }
-            try await audit.record(published ? "publish" : "unpublish", entity: "campaign", id: String(campaign.id),
-                                   before: ["published": was], after: ["published": published], by: user, on: tx)
+            try await audit.record(
+                published ? "publish" : "unpublish", entity: "campaign", id: String(campaign.id),
+                before: ["published": was], after: ["published": published], by: user, on: tx)
         }
     }
 }

@@ -6,7 +6,8 @@ enum Migrations {
         CreateForces(), CreateCrimeCategories(), CreateLSOAs(), CreateDataSlices(), CreateIncidents(),
         CreateOutcomes(), CreateStopSearches(), CreateCountsByLSOA(), CreateCountsByForce(), CreateImports(),
         CreateSourceFingerprints(), CreateAreas(), ClusterCountTables(), AddForceIndexToLSOAs(),
-        CreateOrganisations(), CreateUsers(), CreateSessions(), CreateAuditLog(), CreateCampaigns(), CreateActivities(), CreateActivityTotals(),
+        CreateOrganisations(), CreateUsers(), CreateSessions(), CreateAuditLog(), CreateCampaigns(), CreateActivities(),
+        CreateActivityTotals(),
         CreateAPITokens(), CreatePlanTargets(), CreateEvaluation(), CreateCampaignPublications(), CreateRateLimits(),
     ]
 }

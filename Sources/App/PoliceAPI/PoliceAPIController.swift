@@ -19,7 +19,9 @@ struct PoliceAPIController: Sendable {
         let stored = try await queries.forcesWithData(on: req.db)
         var forces = PoliceForce.known
         for id in stored where !forces.contains(where: { $0.id == id }) { forces.append(PoliceForce(id: id, name: id)) }
-        return PoliceAPIBody.array(forces) { force, out in PoliceAPIJSON.stringObject(["id": force.id, "name": force.name], to: &out) }
+        return PoliceAPIBody.array(forces) { force, out in
+            PoliceAPIJSON.stringObject(["id": force.id, "name": force.name], to: &out)
+        }
     }
 
     @Sendable func force(req: Request) async throws -> Response {
@@ -46,7 +48,9 @@ struct PoliceAPIController: Sendable {
         _ = try PoliceAPIParameters(request: req).month()
         // `all-crime`, then the current categories (the first 14 of `known`; the rest are pre-2013).
         let categories = [CrimeCategory(slug: "all-crime", name: "All crime")] + CrimeCategory.known.prefix(14)
-        return PoliceAPIBody.array(categories) { c, out in PoliceAPIJSON.stringObject(["url": c.slug, "name": c.name], to: &out) }
+        return PoliceAPIBody.array(categories) { c, out in
+            PoliceAPIJSON.stringObject(["url": c.slug, "name": c.name], to: &out)
+        }
     }
 
     @Sendable func dates(req: Request) async throws -> Response {
@@ -80,7 +84,9 @@ struct PoliceAPIController: Sendable {
         var parts: [ArraySlice<UInt8>] = []
         for slice in slices {
             for i in slice.rows(northing: region.bounds.minNorthing, region.bounds.maxNorthing)
-            where categories.contains(slice.categoryIDs[i]) && region.contains(easting: slice.easting[i], northing: slice.northing[i]) {
+            where categories.contains(slice.categoryIDs[i])
+                && region.contains(easting: slice.easting[i], northing: slice.northing[i])
+            {
                 parts.append(slice.object(i))
             }
         }
@@ -94,7 +100,9 @@ struct PoliceAPIController: Sendable {
         let slices = try await streetSlices(month: try p.month(), on: req.db)
         var locationID = try p.locationID()
         if locationID == nil {
-            guard let point = try p.point() else { throw Abort(.badRequest, reason: "give location_id, or lat and lng") }
+            guard let point = try p.point() else {
+                throw Abort(.badRequest, reason: "give location_id, or lat and lng")
+            }
             let g = BritishNationalGrid.grid(from: point)
             var best = Double.infinity
             for slice in slices {
@@ -151,7 +159,8 @@ struct PoliceAPIController: Sendable {
         let month = try await resolvedMonth(try p.month(), kinds: PoliceAPIQueries.outcomeKinds, on: req.db)
         let rows: [(outcome: PoliceAPIJSON.Outcome, crime: PoliceAPIJSON.Crime)]
         if let id = try p.locationID() {
-            rows = try await queries.outcomes(month: month, region: nil, point: PoliceLocationID.point(of: id), on: req.db)
+            rows = try await queries.outcomes(
+                month: month, region: nil, point: PoliceLocationID.point(of: id), on: req.db)
         } else {
             rows = try await queries.outcomes(month: month, region: try p.region(), point: nil, on: req.db)
         }
@@ -173,7 +182,9 @@ struct PoliceAPIController: Sendable {
             throw Abort(.badRequest, reason: "location_id is required")
         }
         let month = try await resolvedMonth(try p.month(), kinds: PoliceAPIQueries.stopKinds, on: req.db)
-        return stopsResponse(try await queries.stops(month: month, .point(latitude: point.latitude, longitude: point.longitude), on: req.db))
+        return stopsResponse(
+            try await queries.stops(
+                month: month, .point(latitude: point.latitude, longitude: point.longitude), on: req.db))
     }
 
     @Sendable func stopsNoLocation(req: Request) async throws -> Response {
@@ -188,7 +199,9 @@ struct PoliceAPIController: Sendable {
         let p = PoliceAPIParameters(request: req)
         let force = try await knownForce(try p.required("force"), on: req.db)
         let month = try await resolvedMonth(try p.month(), kinds: PoliceAPIQueries.stopKinds, on: req.db)
-        return stopsResponse(try await queries.stops(month: month, .force(force.id, withoutLocationOnly: withoutLocationOnly), on: req.db))
+        return stopsResponse(
+            try await queries.stops(
+                month: month, .force(force.id, withoutLocationOnly: withoutLocationOnly), on: req.db))
     }
 
     func stopsResponse(_ stops: [PoliceAPIJSON.Stop]) -> Response {

@@ -10,11 +10,14 @@ extension PoliceAPIController {
     @Sendable func neighbourhoods(req: Request) async throws -> Response {
         let force = try await knownForce(req.parameters.get("force") ?? "", on: req.db)
         let list = try await areas.list(on: req.db).filter { $0.forceID == force.id }
-        return PoliceAPIBody.array(list) { area, out in PoliceAPIJSON.stringObject(["id": area.slug, "name": area.name], to: &out) }
+        return PoliceAPIBody.array(list) { area, out in
+            PoliceAPIJSON.stringObject(["id": area.slug, "name": area.name], to: &out)
+        }
     }
 
     @Sendable func neighbourhoodDetail(req: Request) async throws -> Response {
-        let area = try await neighbourhood(force: req.parameters.get("force") ?? "", id: req.parameters.get("neighbourhood") ?? "", on: req.db)
+        let area = try await neighbourhood(
+            force: req.parameters.get("force") ?? "", id: req.parameters.get("neighbourhood") ?? "", on: req.db)
         let centre = BritishNationalGrid.geo(from: area.centre)
         var out: [UInt8] = Array(#"{"url_force":"","contact_details":{},"name":"#.utf8)
         PoliceAPIJSON.string(area.name, to: &out)
@@ -35,11 +38,15 @@ extension PoliceAPIController {
     /// The outline as police.uk gives it: the outer ring's points, latitude and longitude
     /// as strings. An area made of LSOAs has no outline here (none are bundled): empty.
     @Sendable func neighbourhoodBoundary(req: Request) async throws -> Response {
-        let area = try await neighbourhood(force: req.parameters.get("force") ?? "", id: req.parameters.get("neighbourhood") ?? "", on: req.db)
+        let area = try await neighbourhood(
+            force: req.parameters.get("force") ?? "", id: req.parameters.get("neighbourhood") ?? "", on: req.db)
         let ring = area.shape?.polygons.first?.first ?? []
         return PoliceAPIBody.array(ring.map(BritishNationalGrid.geo(from:))) { p, out in
             PoliceAPIJSON.stringObject(
-                ["latitude": PoliceAPIJSON.coordinateText(p.latitude), "longitude": PoliceAPIJSON.coordinateText(p.longitude)], to: &out)
+                [
+                    "latitude": PoliceAPIJSON.coordinateText(p.latitude),
+                    "longitude": PoliceAPIJSON.coordinateText(p.longitude),
+                ], to: &out)
         }
     }
 
@@ -49,8 +56,8 @@ extension PoliceAPIController {
         let q = PoliceAPIParameters(request: req).string("q") ?? ""
         let parts = q.split(separator: ",")
         guard parts.count == 2, let lat = Double(parts[0].trimmingCharacters(in: .whitespaces)),
-              let lng = Double(parts[1].trimmingCharacters(in: .whitespaces)),
-              (-90...90).contains(lat), (-180...180).contains(lng)
+            let lng = Double(parts[1].trimmingCharacters(in: .whitespaces)),
+            (-90...90).contains(lat), (-180...180).contains(lng)
         else { throw Abort(.badRequest, reason: "q must be “latitude,longitude”, e.g. q=52.6286,1.2925") }
         let g = BritishNationalGrid.grid(from: GeoPoint(longitude: lng, latitude: lat))
         let holding = try await areas.list(on: req.db)

@@ -14,10 +14,12 @@ struct PoliceAPIQueries: Sendable {
     /// data that month (police.uk's `crimes-street-dates`).
     func availability(on db: any Database) async throws -> [(month: Int, stopForces: [String])] {
         struct Row: Decodable { var month: Int; var kind: String; var force_id: String }
-        let rows = try await db.sql.raw("""
+        let rows = try await db.sql.raw(
+            """
             SELECT DISTINCT month, kind, force_id FROM data_slices
             WHERE kind IN ('street', 'legacy-street', 'stop-and-search') AND row_count > 0 ORDER BY month DESC, force_id
-            """).all(decoding: Row.self)
+            """
+        ).all(decoding: Row.self)
         var months: [Int] = []
         var stops: [Int: [String]] = [:]
         for r in rows {
@@ -32,8 +34,10 @@ struct PoliceAPIQueries: Sendable {
 
     /// The newest month holding data of these kinds, or nil when there is none.
     func latestMonth(kinds: String = streetKinds, on db: any Database) async throws -> Int? {
-        try await db.sql.raw("SELECT MAX(month) AS m FROM data_slices WHERE kind IN \(unsafeRaw: kinds) AND row_count > 0")
-            .first(decodingColumn: "m", as: Int?.self) ?? nil
+        try await db.sql.raw(
+            "SELECT MAX(month) AS m FROM data_slices WHERE kind IN \(unsafeRaw: kinds) AND row_count > 0"
+        )
+        .first(decodingColumn: "m", as: Int?.self) ?? nil
     }
 
     /// Forces that have any police.uk data stored.
@@ -44,11 +48,14 @@ struct PoliceAPIQueries: Sendable {
 
     func streetSlices(month: Int, forceID: String? = nil, on db: any Database) async throws -> [SliceVersion] {
         struct Row: Decodable { var id: Int; var updated_at: String; var row_count: Int }
-        var query = SQLQueryString("""
+        var query = SQLQueryString(
+            """
             SELECT id, updated_at, row_count FROM data_slices
             WHERE kind IN \(unsafeRaw: Self.streetKinds) AND month = \(bind: month) AND row_count > 0
             """)
-        if let forceID { query.appendInterpolation(unsafeRaw: " AND force_id = "); query.appendInterpolation(bind: forceID) }
+        if let forceID {
+            query.appendInterpolation(unsafeRaw: " AND force_id = "); query.appendInterpolation(bind: forceID)
+        }
         query.appendInterpolation(unsafeRaw: " ORDER BY id")
         return try await db.sql.raw(query).all(decoding: Row.self)
             .map { SliceVersion(id: $0.id, updatedAt: $0.updated_at, rowCount: $0.row_count) }
@@ -61,7 +68,9 @@ struct PoliceAPIQueries: Sendable {
         let rows = try await db.sql.raw("SELECT id, slug FROM crime_categories").all(decoding: Row.self)
         let ids = rows.filter { slug == "all-crime" || $0.slug == slug }.map(\.id)
         // A category police.uk has but no stored row uses yet answers with no crimes.
-        if ids.isEmpty && slug != "all-crime" && !CrimeCategory.known.contains(where: { $0.slug == slug }) { return nil }
+        if ids.isEmpty && slug != "all-crime" && !CrimeCategory.known.contains(where: { $0.slug == slug }) {
+            return nil
+        }
         return CategorySet(ids)
     }
 
@@ -82,14 +91,16 @@ struct PoliceAPIQueries: Sendable {
         var outcome_month: Int?
 
         var crime: PoliceAPIJSON.Crime {
-            let location: PoliceAPIJSON.Location? = if let latitude, let longitude {
-                .init(latitude: latitude, longitude: longitude, streetName: self.location)
-            } else { nil }
+            let location: PoliceAPIJSON.Location? =
+                if let latitude, let longitude {
+                    .init(latitude: latitude, longitude: longitude, streetName: self.location)
+                } else { nil }
             let monthText = ByteParsing.monthString(month)
             return PoliceAPIJSON.Crime(
                 category: slug, persistentID: crime_id.map(Self.hex) ?? "", id: id, month: monthText, context: context,
                 location: location, locationType: reported_by == "British Transport Police" ? "BTP" : "Force",
-                outcome: last_outcome.isEmpty ? nil : (last_outcome, outcome_month.map(ByteParsing.monthString) ?? monthText))
+                outcome: last_outcome.isEmpty
+                    ? nil : (last_outcome, outcome_month.map(ByteParsing.monthString) ?? monthText))
         }
 
         static func hex(_ data: Data) -> String {
@@ -110,14 +121,17 @@ struct PoliceAPIQueries: Sendable {
         """
 
     func loadSlice(_ version: SliceVersion, on db: any Database) async throws -> StreetSlice {
-        let rows = try await db.sql.raw("""
+        let rows = try await db.sql.raw(
+            """
             SELECT \(unsafeRaw: Self.crimeColumns)
             FROM incidents i JOIN crime_categories c ON c.id = i.category_id
             WHERE i.slice_id = \(bind: version.id)
             ORDER BY CASE WHEN i.northing IS NULL THEN 1 ELSE 0 END, i.northing, i.id
-            """).all(decoding: CrimeRow.self)
-        var slice = StreetSlice(version: version, bytes: [], ends: [], categoryIDs: [], easting: [], northing: [], locationIDs: [],
-                                located: rows.count { $0.northing != nil && $0.easting != nil })
+            """
+        ).all(decoding: CrimeRow.self)
+        var slice = StreetSlice(
+            version: version, bytes: [], ends: [], categoryIDs: [], easting: [], northing: [], locationIDs: [],
+            located: rows.count { $0.northing != nil && $0.easting != nil })
         slice.bytes.reserveCapacity(rows.count * 360)
         for r in rows {
             let crime = r.crime
@@ -141,9 +155,11 @@ struct PoliceAPIQueries: Sendable {
     func outcomes(persistentID: String, on db: any Database) async throws -> [PoliceAPIJSON.Outcome] {
         guard let bytes = Self.unhex(persistentID) else { return [] }
         struct Row: Decodable { var month: Int; var outcome: String }
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             SELECT DISTINCT month, outcome FROM outcomes WHERE crime_id = \(bind: bytes) ORDER BY month, outcome
-            """).all(decoding: Row.self)
+            """
+        ).all(decoding: Row.self)
             .map { PoliceAPIJSON.Outcome(name: $0.outcome, date: ByteParsing.monthString($0.month)) }
     }
 
@@ -151,7 +167,9 @@ struct PoliceAPIQueries: Sendable {
     static func unhex(_ text: String) -> Data? {
         var text = text
         var bytes = [UInt8](repeating: 0, count: 32)
-        let ok = text.withUTF8 { b in bytes.withUnsafeMutableBufferPointer { ByteParsing.crimeID(b, into: $0.baseAddress!) } }
+        let ok = text.withUTF8 { b in
+            bytes.withUnsafeMutableBufferPointer { ByteParsing.crimeID(b, into: $0.baseAddress!) }
+        }
         return ok ? Data(bytes) : nil
     }
 }

@@ -18,12 +18,15 @@ struct PoliceAPIRegion: Sendable {
     init(centre: GeoPoint, radius: Double = Self.oneMile) {
         let c = BritishNationalGrid.grid(from: centre)
         shape = .circle(centre: c, radius: radius)
-        bounds = Extent(minEasting: c.easting - radius, minNorthing: c.northing - radius,
-                        maxEasting: c.easting + radius, maxNorthing: c.northing + radius)
+        bounds = Extent(
+            minEasting: c.easting - radius, minNorthing: c.northing - radius,
+            maxEasting: c.easting + radius, maxNorthing: c.northing + radius)
     }
 
     init(polygon points: [(latitude: Double, longitude: Double)]) throws {
-        let ring = points.map { BritishNationalGrid.grid(from: GeoPoint(longitude: $0.longitude, latitude: $0.latitude)) }
+        let ring = points.map {
+            BritishNationalGrid.grid(from: GeoPoint(longitude: $0.longitude, latitude: $0.latitude))
+        }
         guard let banded = BandedRing(ring) else {
             throw Abort(.badRequest, reason: "the place asked for is too far from the United Kingdom to search")
         }
@@ -33,7 +36,9 @@ struct PoliceAPIRegion: Sendable {
 
     @inline(__always)
     func contains(easting e: Double, northing n: Double) -> Bool {
-        guard e >= bounds.minEasting, e <= bounds.maxEasting, n >= bounds.minNorthing, n <= bounds.maxNorthing else { return false }
+        guard e >= bounds.minEasting, e <= bounds.maxEasting, n >= bounds.minNorthing, n <= bounds.maxNorthing else {
+            return false
+        }
         switch shape {
         case .circle(let c, let r):
             let dx = e - c.easting, dy = n - c.northing
@@ -57,8 +62,10 @@ struct PoliceAPIRegion: Sendable {
             GridPoint(easting: bounds.minEasting, northing: bounds.maxNorthing),
             GridPoint(easting: bounds.maxEasting, northing: bounds.maxNorthing),
         ].map(BritishNationalGrid.geo(from:))
-        return (corners.map(\.latitude).min()! - 0.01, corners.map(\.latitude).max()! + 0.01,
-                corners.map(\.longitude).min()! - 0.01, corners.map(\.longitude).max()! + 0.01)
+        return (
+            corners.map(\.latitude).min()! - 0.01, corners.map(\.latitude).max()! + 0.01,
+            corners.map(\.longitude).min()! - 0.01, corners.map(\.longitude).max()! + 0.01
+        )
     }
 }
 
@@ -103,7 +110,10 @@ struct PoliceAPIParameters {
     func coordinate(_ name: String, range: ClosedRange<Double>) throws -> Double? {
         guard let text = string(name) else { return nil }
         guard let value = Double(text), value.isFinite, range.contains(value) else {
-            throw Abort(.badRequest, reason: "\(name) must be a number of degrees in \(range.lowerBound)…\(range.upperBound) (got “\(text)”)")
+            throw Abort(
+                .badRequest,
+                reason: "\(name) must be a number of degrees in \(range.lowerBound)…\(range.upperBound) (got “\(text)”)"
+            )
         }
         return value
     }
@@ -135,7 +145,10 @@ struct PoliceAPIParameters {
         }
         // The National Grid has no sensible coordinates for points far from Britain.
         let b = region.bounds, box = region.geoBox
-        guard [b.minEasting, b.maxEasting, b.minNorthing, b.maxNorthing, box.minLat, box.maxLat, box.minLng, box.maxLng].allSatisfy(\.isFinite) else {
+        guard
+            [b.minEasting, b.maxEasting, b.minNorthing, b.maxNorthing, box.minLat, box.maxLat, box.minLng, box.maxLng]
+                .allSatisfy(\.isFinite)
+        else {
             throw Abort(.badRequest, reason: "the place asked for is too far from the United Kingdom to search")
         }
         return region
@@ -150,7 +163,8 @@ struct PoliceAPIParameters {
     func locationID() throws -> Int64? {
         guard let text = string("location_id") else { return nil }
         guard let id = Int64(text), PoliceLocationID.point(of: id) != nil else {
-            throw Abort(.badRequest, reason: "location_id must be a location id as the other methods return it (got “\(text)”)")
+            throw Abort(
+                .badRequest, reason: "location_id must be a location id as the other methods return it (got “\(text)”)")
         }
         return id
     }
@@ -171,14 +185,16 @@ enum PoliceAPIBody {
             write(parts, into: &buffer)
             return Response(status: .ok, headers: headers, body: .init(buffer: buffer))
         }
-        return Response(status: .ok, headers: headers, body: .init(asyncStream: { writer in
-            do {
-                try await stream(parts, to: writer)
-            } catch {
-                // The client went away, or the connection failed: end the stream with the error.
-                try? await writer.write(.error(error))
-            }
-        }))
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(asyncStream: { writer in
+                do {
+                    try await stream(parts, to: writer)
+                } catch {
+                    // The client went away, or the connection failed: end the stream with the error.
+                    try? await writer.write(.error(error))
+                }
+            }))
     }
 
     static func stream(_ parts: [ArraySlice<UInt8>], to writer: any AsyncBodyStreamWriter) async throws {

@@ -78,7 +78,9 @@ actor StreetCrimeCache {
         budget = budgetBytes
     }
 
-    func slice(_ version: SliceVersion, load: @escaping @Sendable () async throws -> StreetSlice) async throws -> StreetSlice {
+    func slice(_ version: SliceVersion, load: @escaping @Sendable () async throws -> StreetSlice) async throws
+        -> StreetSlice
+    {
         clock += 1
         lastUse[version] = clock
         if let task = entries[version] { return try await task.value }
@@ -107,7 +109,8 @@ actor StreetCrimeCache {
         var total = sizes.values.reduce(0, +)
         // Keep at least the newest slice whatever its size.
         while total > budget, sizes.count > 1,
-              let oldest = sizes.keys.min(by: { (lastUse[$0] ?? 0) < (lastUse[$1] ?? 0) }) {
+            let oldest = sizes.keys.min(by: { (lastUse[$0] ?? 0) < (lastUse[$1] ?? 0) })
+        {
             total -= sizes[oldest] ?? 0
             drop(oldest)
         }

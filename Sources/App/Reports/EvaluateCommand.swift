@@ -24,15 +24,19 @@ struct EvaluateCommand: AsyncCommand {
     func run(using context: CommandContext, signature s: Signature) async throws {
         try await reportingFailure(context) {
             let db = context.application.db
-            guard let campaign = try await CampaignStore(audit: AuditLog()).lookup(slug: s.campaign, on: db) else { throw CommandFailure(message: "evaluate: no campaign “\(s.campaign)”") }
+            guard let campaign = try await CampaignStore(audit: AuditLog()).lookup(slug: s.campaign, on: db) else {
+                throw CommandFailure(message: "evaluate: no campaign “\(s.campaign)”")
+            }
             guard let baseline = EvaluationBaseline(rawValue: s.baseline ?? "previous") else {
-                throw CommandFailure(message: "evaluate: --baseline is previous or last-year, not “\(s.baseline ?? "")”")
+                throw CommandFailure(
+                    message: "evaluate: --baseline is previous or last-year, not “\(s.baseline ?? "")”")
             }
             var times: [Double] = []
             var evaluation: CampaignEvaluation?
             for _ in 0..<max(1, s.repeatCount ?? 1) {
                 let started = Date()
-                evaluation = try await EvaluationService().evaluate(campaign, outcome: s.outcome, baseline: baseline, viewer: .operator, on: db)
+                evaluation = try await EvaluationService().evaluate(
+                    campaign, outcome: s.outcome, baseline: baseline, viewer: .operator, on: db)
                 times.append(Date().timeIntervalSince(started))
             }
             let e = evaluation!
@@ -40,8 +44,12 @@ struct EvaluateCommand: AsyncCommand {
             var text = ""
             if s.summary {
                 for a in e.areas {
-                    let res = a.measures.res.value.map { "RES \(Format.number($0.ratio, decimals: 2)) [\(Format.number($0.lower95, decimals: 2)), \(Format.number($0.upper95, decimals: 2))]" } ?? "RES n/a"
-                    text += "\(a.area.name): \(EvaluationText.verdict(a).label); \(res); \(a.measures.reading.rawValue)\n"
+                    let res =
+                        a.measures.res.value.map {
+                            "RES \(Format.number($0.ratio, decimals: 2)) [\(Format.number($0.lower95, decimals: 2)), \(Format.number($0.upper95, decimals: 2))]"
+                        } ?? "RES n/a"
+                    text +=
+                        "\(a.area.name): \(EvaluationText.verdict(a).label); \(res); \(a.measures.reading.rawValue)\n"
                 }
             } else {
                 text = EvaluationExport.csv(e)
@@ -51,7 +59,9 @@ struct EvaluateCommand: AsyncCommand {
             } else {
                 context.console.output(text.consoleText(), newLine: false)
             }
-            let timing = times.count == 1 ? "\(Format.number(times[0], decimals: 3)) s"
+            let timing =
+                times.count == 1
+                ? "\(Format.number(times[0], decimals: 3)) s"
                 : "median \(Format.number(times[times.count / 2], decimals: 3)) s, slowest \(Format.number(times.last!, decimals: 3)) s over \(times.count) runs"
             FileHandle.standardError.write(Data("evaluated \(e.areas.count) areas in \(timing)\n".utf8))
         }

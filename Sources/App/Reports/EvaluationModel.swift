@@ -17,13 +17,22 @@ struct EvaluationOutcome: Hashable, Sendable {
         let slug = slug.flatMap { $0.isEmpty ? nil : $0 } ?? asbSlug
         switch slug {
         case "all-crime":
-            return EvaluationOutcome(slug: slug, label: "all crime", weights: Dictionary(uniqueKeysWithValues: categories.filter { $0.slug != asbSlug }.map { ($0.id, 1.0) }), isWeighted: false)
+            return EvaluationOutcome(
+                slug: slug, label: "all crime",
+                weights: Dictionary(
+                    uniqueKeysWithValues: categories.filter { $0.slug != asbSlug }.map { ($0.id, 1.0) }),
+                isWeighted: false)
         case "harm":
             let w = HarmWeights.default
-            return EvaluationOutcome(slug: slug, label: "harm-weighted crime and ASB", weights: Dictionary(uniqueKeysWithValues: categories.map { ($0.id, w.weight($0.slug)) }), isWeighted: true)
+            return EvaluationOutcome(
+                slug: slug, label: "harm-weighted crime and ASB",
+                weights: Dictionary(uniqueKeysWithValues: categories.map { ($0.id, w.weight($0.slug)) }),
+                isWeighted: true)
         default:
             guard let c = categories.first(where: { $0.slug == slug }) else { return nil }
-            return EvaluationOutcome(slug: slug, label: c.slug == asbSlug ? "ASB" : c.name.lowercased(), weights: [c.id: 1], isWeighted: false)
+            return EvaluationOutcome(
+                slug: slug, label: c.slug == asbSlug ? "ASB" : c.name.lowercased(), weights: [c.id: 1],
+                isWeighted: false)
         }
     }
 }
@@ -44,7 +53,8 @@ struct EvaluationPeriods: Sendable {
         guard let a = CalendarDay(startsOn), let b = CalendarDay(endsOn) else { return nil }
         during = MonthPeriod(first: a.year * 100 + a.month, last: b.year * 100 + b.month)
         before = during.previous
-        after = MonthPeriod(first: MonthPeriod.add(1, to: during.last), last: MonthPeriod.add(during.count, to: during.last))
+        after = MonthPeriod(
+            first: MonthPeriod.add(1, to: during.last), last: MonthPeriod.add(during.count, to: during.last))
         lastYear = during.yearEarlier
         window = MonthPeriod(ending: MonthPeriod.add(-1, to: during.first), count: 24)
         self.dataThrough = dataThrough
@@ -54,7 +64,9 @@ struct EvaluationPeriods: Sendable {
     var afterCovered: Bool { after.last <= dataThrough }
     /// The months of the charts and the difference in differences: the window, the campaign
     /// and whatever of the after period has data.
-    var seriesMonths: [Int] { MonthPeriod(first: window.first, last: min(after.last, max(dataThrough, during.last))).months }
+    var seriesMonths: [Int] {
+        MonthPeriod(first: window.first, last: min(after.last, max(dataThrough, during.last))).months
+    }
 }
 
 /// The baseline the effect is measured from.
@@ -130,7 +142,8 @@ enum EvaluationError: Error, CustomStringConvertible {
         switch self {
         case .noData: "there is no police data to evaluate against: import police.uk files first"
         case .badDates: "the campaign's dates are not valid"
-        case .unknownOutcome(let s): "“\(s)” is not an outcome: use anti-social-behaviour, all-crime, harm or a police.uk crime category"
+        case .unknownOutcome(let s):
+            "“\(s)” is not an outcome: use anti-social-behaviour, all-crime, harm or a police.uk crime category"
         }
     }
 }

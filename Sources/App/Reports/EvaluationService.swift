@@ -4,7 +4,6 @@ import Fluent
 import Foundation
 import SQLKit
 
-
 /// Evaluates a campaign's target areas: buffers, comparison areas, the statistics of
 /// `Analytics` and the dose of activity delivered. Reads counts only; the buffer counts
 /// are kept in `evaluation_buffer_counts` until the data or the design changes.
@@ -16,20 +15,30 @@ struct EvaluationService: Sendable {
 
     func categories(on db: any Database) async throws -> [(id: Int, slug: String, name: String)] {
         struct Row: Decodable { var id: Int; var slug: String; var name: String }
-        return try await db.sql.raw("SELECT id, slug, name FROM crime_categories ORDER BY name").all(decoding: Row.self).map { ($0.id, $0.slug, $0.name) }
+        return try await db.sql.raw("SELECT id, slug, name FROM crime_categories ORDER BY name").all(decoding: Row.self)
+            .map { ($0.id, $0.slug, $0.name) }
     }
 
     func dataThrough(on db: any Database) async throws -> Int? {
-        try await db.sql.raw("SELECT MAX(month) AS m FROM counts_by_force").first(decodingColumn: "m", as: Int?.self) ?? nil
+        try await db.sql.raw("SELECT MAX(month) AS m FROM counts_by_force").first(decodingColumn: "m", as: Int?.self)
+            ?? nil
     }
 
     func designs(campaignID: Int, on db: any Database) async throws -> [Int: EvaluationDesign] {
         struct Row: Decodable { var area_id: Int; var buffer_metres: Double; var comparison: String }
-        let rows = try await db.sql.raw("SELECT area_id, buffer_metres, comparison FROM evaluation_settings WHERE campaign_id = \(bind: campaignID)")
-            .all(decoding: Row.self)
-        return Dictionary(uniqueKeysWithValues: rows.map {
-            ($0.area_id, EvaluationDesign(bufferMetres: $0.buffer_metres, comparison: $0.comparison.split(separator: " ").map(String.init)))
-        })
+        let rows = try await db.sql.raw(
+            "SELECT area_id, buffer_metres, comparison FROM evaluation_settings WHERE campaign_id = \(bind: campaignID)"
+        )
+        .all(decoding: Row.self)
+        return Dictionary(
+            uniqueKeysWithValues: rows.map {
+                (
+                    $0.area_id,
+                    EvaluationDesign(
+                        bufferMetres: $0.buffer_metres, comparison: $0.comparison.split(separator: " ").map(String.init)
+                    )
+                )
+            })
     }
 
     func evaluate(
@@ -37,9 +46,14 @@ struct EvaluationService: Sendable {
         viewer: ActivityViewer, on db: any Database
     ) async throws -> CampaignEvaluation {
         let categories = try await categories(on: db)
-        guard let outcome = EvaluationOutcome.named(slug, categories: categories) else { throw EvaluationError.unknownOutcome(slug ?? "") }
+        guard let outcome = EvaluationOutcome.named(slug, categories: categories) else {
+            throw EvaluationError.unknownOutcome(slug ?? "")
+        }
         guard let through = try await dataThrough(on: db) else { throw EvaluationError.noData }
-        guard let periods = EvaluationPeriods(startsOn: campaign.starts_on, endsOn: campaign.ends_on, dataThrough: through) else {
+        guard
+            let periods = EvaluationPeriods(
+                startsOn: campaign.starts_on, endsOn: campaign.ends_on, dataThrough: through)
+        else {
             throw EvaluationError.badDates
         }
         let months = periods.seriesMonths
@@ -50,9 +64,16 @@ struct EvaluationService: Sendable {
         func design(_ a: AreaRecord) -> EvaluationDesign {
             designs[a.id] ?? EvaluationDesign(bufferMetres: EvaluationDesign.defaultBufferMetres, comparison: [])
         }
-        let version = try await db.sql.raw("SELECT COALESCE(MAX(id), 0) AS v FROM imports").first(decodingColumn: "v", as: Int.self) ?? 0
-        let key = ([campaign.id, version].map(String.init) + [campaign.starts_on, campaign.ends_on, outcome.slug, baseline.rawValue, String(through)]
-            + areas.map { "\($0.id):\($0.countsVersion):\(design($0).bufferMetres):\(design($0).comparison.joined(separator: " "))" })
+        let version =
+            try await db.sql.raw("SELECT COALESCE(MAX(id), 0) AS v FROM imports").first(
+                decodingColumn: "v", as: Int.self) ?? 0
+        let key =
+            ([campaign.id, version].map(String.init) + [
+                campaign.starts_on, campaign.ends_on, outcome.slug, baseline.rawValue, String(through),
+            ]
+            + areas.map {
+                "\($0.id):\($0.countsVersion):\(design($0).bufferMetres):\(design($0).comparison.joined(separator: " "))"
+            })
             .joined(separator: "|")
         if let hit = cache?.get(key) {
             return try await withActivity(hit, viewer: viewer, on: db)
@@ -60,12 +81,15 @@ struct EvaluationService: Sendable {
 
         // Treated areas from their maintained counts; buffers counted from the incidents and
         // kept until the data or design changes. Both weighted by the outcome in SQL.
-        try await countBuffers(campaign: campaign, areas: areas, design: design, months: months, version: version, on: db)
+        try await countBuffers(
+            campaign: campaign, areas: areas, design: design, months: months, version: version, on: db)
         let treatedSeries: [Int: [WeightedCount]] = try await weighted(
-            keyColumn: "area_id", table: "area_counts", filter: targetIDs.isEmpty ? "1 = 0" : "area_id IN (\(binds: Array(targetIDs)))", outcome: outcome,
+            keyColumn: "area_id", table: "area_counts",
+            filter: targetIDs.isEmpty ? "1 = 0" : "area_id IN (\(binds: Array(targetIDs)))", outcome: outcome,
             months: months, monthIndex: monthIndex, on: db)
         let bufferSeries: [Int: [WeightedCount]] = try await weighted(
-            keyColumn: "area_id", table: "evaluation_buffer_counts", filter: "campaign_id = \(bind: campaign.id)", outcome: outcome,
+            keyColumn: "area_id", table: "evaluation_buffer_counts", filter: "campaign_id = \(bind: campaign.id)",
+            outcome: outcome,
             months: months, monthIndex: monthIndex, on: db)
 
         // Comparison candidates: LSOAs of the areas' forces, away from every treated area and
@@ -73,7 +97,8 @@ struct EvaluationService: Sendable {
         let forces = Set(areas.compactMap(\.forceID)).compactMap(PoliceForce.forID).map(\.geographyName)
         struct LSOARow: Decodable { var code: String; var name: String; var easting: Double; var northing: Double }
         let force: SQLQueryString = forces.isEmpty ? "" : "WHERE police_force IN (\(binds: forces))"
-        let lsoas = try await db.sql.raw("SELECT code, name, easting, northing FROM lsoas \(force)").all(decoding: LSOARow.self)
+        let lsoas = try await db.sql.raw("SELECT code, name, easting, northing FROM lsoas \(force)").all(
+            decoding: LSOARow.self)
         let widest = areas.map { design($0).bufferMetres }.max() ?? 0
         let allowed = lsoas.filter { l in
             let p = GridPoint(easting: l.easting, northing: l.northing)
@@ -86,7 +111,8 @@ struct EvaluationService: Sendable {
         let names = Dictionary(uniqueKeysWithValues: lsoas.map { ($0.code, $0.name) })
         let codes = Set(lsoas.map(\.code))
         let lsoaSeries: [String: [WeightedCount]] = try await weighted(
-            keyColumn: "lsoa_code", table: "counts_by_lsoa", filter: "1 = 1", outcome: outcome, months: months, monthIndex: monthIndex,
+            keyColumn: "lsoa_code", table: "counts_by_lsoa", filter: "1 = 1", outcome: outcome, months: months,
+            monthIndex: monthIndex,
             on: db
         ).filter { codes.contains($0.key) }
         let allowedCodes = Set(allowed.map(\.code))
@@ -113,42 +139,58 @@ struct EvaluationService: Sendable {
             let d = design(a)
             let treated = treatedSeries[a.id] ?? none
             let buffer = bufferSeries[a.id] ?? none
-            let chosen = d.comparison.isEmpty ? choose(treated, excluding: []) : d.comparison.filter { lsoaSeries[$0] != nil }
+            let chosen =
+                d.comparison.isEmpty ? choose(treated, excluding: []) : d.comparison.filter { lsoaSeries[$0] != nil }
             let bufferChosen = choose(buffer, excluding: Set(chosen))
             let control = group(chosen), bufferControl = group(bufferChosen)
             let counts = EvaluationCounts(
                 treatedBefore: sum(treated, baselinePeriod), treatedAfter: sum(treated, periods.during),
                 bufferBefore: sum(buffer, baselinePeriod), bufferAfter: sum(buffer, periods.during),
                 controlBefore: sum(control, baselinePeriod), controlAfter: sum(control, periods.during),
-                bufferControlBefore: sum(bufferControl, baselinePeriod), bufferControlAfter: sum(bufferControl, periods.during))
+                bufferControlBefore: sum(bufferControl, baselinePeriod),
+                bufferControlAfter: sum(bufferControl, periods.during))
             let other = baseline == .previous ? periods.lastYear : periods.before
-            let seasonal = DisplacementMeasures(EvaluationCounts(
-                treatedBefore: sum(treated, other), treatedAfter: sum(treated, periods.during), bufferBefore: .zero, bufferAfter: .zero,
-                controlBefore: sum(control, other), controlAfter: sum(control, periods.during), bufferControlBefore: .zero,
-                bufferControlAfter: .zero)).res
+            let seasonal = DisplacementMeasures(
+                EvaluationCounts(
+                    treatedBefore: sum(treated, other), treatedAfter: sum(treated, periods.during), bufferBefore: .zero,
+                    bufferAfter: .zero,
+                    controlBefore: sum(control, other), controlAfter: sum(control, periods.during),
+                    bufferControlBefore: .zero,
+                    bufferControlAfter: .zero)
+            ).res
             var persistence: Estimate<RatioEstimate>?
             if periods.afterCovered {
-                persistence = DisplacementMeasures(EvaluationCounts(
-                    treatedBefore: sum(treated, baselinePeriod), treatedAfter: sum(treated, periods.after), bufferBefore: .zero,
-                    bufferAfter: .zero, controlBefore: sum(control, baselinePeriod), controlAfter: sum(control, periods.after),
-                    bufferControlBefore: .zero, bufferControlAfter: .zero)).res
+                persistence =
+                    DisplacementMeasures(
+                        EvaluationCounts(
+                            treatedBefore: sum(treated, baselinePeriod), treatedAfter: sum(treated, periods.after),
+                            bufferBefore: .zero,
+                            bufferAfter: .zero, controlBefore: sum(control, baselinePeriod),
+                            controlAfter: sum(control, periods.after),
+                            bufferControlBefore: .zero, bufferControlAfter: .zero)
+                    ).res
             }
             // DiD on the window and the campaign months.
-            let didMonths = months.indices.filter { periods.window.contains(months[$0]) || periods.during.contains(months[$0]) }
+            let didMonths = months.indices.filter {
+                periods.window.contains(months[$0]) || periods.during.contains(months[$0])
+            }
             let did = PoissonDiD.estimate(
                 treated: didMonths.map { treated[$0].value }, comparison: didMonths.map { control[$0].value },
                 during: didMonths.map { periods.during.contains(months[$0]) })
             let w = windowIndices
-            results.append(AreaEvaluation(
-                area: a, design: d, comparison: chosen, bufferComparison: bufferChosen,
-                match: ComparisonSelection.match(treated: w.map { treated[$0].value }, comparison: w.map { control[$0].value }),
-                bufferMatch: ComparisonSelection.match(treated: w.map { buffer[$0].value }, comparison: w.map { bufferControl[$0].value }),
-                treated: treated, buffer: buffer, control: control, bufferControl: bufferControl,
-                measures: DisplacementMeasures(
-                    counts, controlScale: Self.scale(w.map { treated[$0].value }, w.map { control[$0].value }),
-                    bufferControlScale: Self.scale(w.map { buffer[$0].value }, w.map { bufferControl[$0].value })),
-                seasonalCheck: seasonal, persistence: persistence, did: did, adjustedP: nil,
-                patrolHours: 0, powersUsed: 0, hasBuffer: a.shape != nil))
+            results.append(
+                AreaEvaluation(
+                    area: a, design: d, comparison: chosen, bufferComparison: bufferChosen,
+                    match: ComparisonSelection.match(
+                        treated: w.map { treated[$0].value }, comparison: w.map { control[$0].value }),
+                    bufferMatch: ComparisonSelection.match(
+                        treated: w.map { buffer[$0].value }, comparison: w.map { bufferControl[$0].value }),
+                    treated: treated, buffer: buffer, control: control, bufferControl: bufferControl,
+                    measures: DisplacementMeasures(
+                        counts, controlScale: Self.scale(w.map { treated[$0].value }, w.map { control[$0].value }),
+                        bufferControlScale: Self.scale(w.map { buffer[$0].value }, w.map { bufferControl[$0].value })),
+                    seasonalCheck: seasonal, persistence: persistence, did: did, adjustedP: nil,
+                    patrolHours: 0, powersUsed: 0, hasBuffer: a.shape != nil))
         }
         // Benjamini–Hochberg across the areas (as for hot spots), so that eleven tests do not
         // find a chance "effect".
@@ -166,7 +208,9 @@ struct EvaluationService: Sendable {
 
     /// Adds what was delivered in each area (patrol hours, ASB powers used) and the dose
     /// response across areas, from the current activity totals.
-    private func withActivity(_ evaluation: CampaignEvaluation, viewer: ActivityViewer, on db: any Database) async throws -> CampaignEvaluation {
+    private func withActivity(_ evaluation: CampaignEvaluation, viewer: ActivityViewer, on db: any Database)
+        async throws -> CampaignEvaluation
+    {
         var e = evaluation
         let activity = try await dose(campaignID: e.campaign.id, viewer: viewer, on: db)
         for k in e.areas.indices {
@@ -174,13 +218,17 @@ struct EvaluationService: Sendable {
             e.areas[k].powersUsed = activity[e.areas[k].area.id]?.powers ?? 0
         }
         let c = e.campaign
-        let weeks = Double(CalendarDay(c.starts_on).flatMap { s in CalendarDay(c.ends_on).map { s.days(until: $0) + 1 } } ?? 7) / 7
+        let weeks =
+            Double(CalendarDay(c.starts_on).flatMap { s in CalendarDay(c.ends_on).map { s.days(until: $0) + 1 } } ?? 7)
+            / 7
         func doseFit(_ amount: (AreaEvaluation) -> Double) -> Estimate<DoseResponse> {
-            DoseResponse.fit(e.areas.compactMap { r in
-                guard let res = r.measures.res.value else { return nil }
-                let se = log(res.upper95 / res.lower95) / (2 * 1.959963984540054)
-                return DoseResponse.Point(dose: amount(r) / max(weeks, 1), logRES: log(res.ratio), standardError: se)
-            })
+            DoseResponse.fit(
+                e.areas.compactMap { r in
+                    guard let res = r.measures.res.value else { return nil }
+                    let se = log(res.upper95 / res.lower95) / (2 * 1.959963984540054)
+                    return DoseResponse.Point(
+                        dose: amount(r) / max(weeks, 1), logRES: log(res.ratio), standardError: se)
+                })
         }
         e.patrolDose = doseFit(\.patrolHours)
         e.powersDose = doseFit(\.powersUsed)

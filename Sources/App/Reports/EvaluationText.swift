@@ -66,14 +66,17 @@ enum EvaluationText {
                 + "(95% confidence interval \(signed(c.lower)) to \(signed(c.upper)))."
         case (_, .value(let r)):
             let c = relativeChange(r)
-            return "No significant change in \(place): \(what) changed by \(signed(c.change)) relative to its comparison areas, "
+            return
+                "No significant change in \(place): \(what) changed by \(signed(c.change)) relative to its comparison areas, "
                 + "within what chance alone produces (95% confidence interval \(signed(c.lower)) to \(signed(c.upper)); not significant)."
         }
     }
 
     /// The displacement sentence for an area.
     static func displacement(_ a: AreaEvaluation) -> String {
-        guard a.hasBuffer else { return "The area has no boundary, so no buffer could be drawn and displacement was not measured." }
+        guard a.hasBuffer else {
+            return "The area has no boundary, so no buffer could be drawn and displacement was not measured."
+        }
         var s = a.measures.reading.sentence
         if let q = a.measures.wdq.value, a.measures.reading != .noEffectToDisplace {
             s += " WDQ \(Format.number(q, decimals: 2))."
@@ -98,7 +101,8 @@ enum EvaluationText {
             let per = (fit.perUnit.ratio - 1) * 100
             let lo = (fit.perUnit.lower95 - 1) * 100, hi = (fit.perUnit.upper95 - 1) * 100
             let sig = fit.perUnit.isSignificant ? "a significant association" : "not significant"
-            return "Each extra \(unit) went with a relative effect size \(signed(per)) larger (95% CI \(signed(lo)) to \(signed(hi)); "
+            return
+                "Each extra \(unit) went with a relative effect size \(signed(per)) larger (95% CI \(signed(lo)) to \(signed(hi)); "
                 + "\(pValue(fit.perUnit.p)); \(sig); \(fit.areas) areas)."
         }
     }

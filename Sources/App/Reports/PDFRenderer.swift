@@ -15,7 +15,9 @@ struct PDFRenderer: Sendable {
         }
         let dirs = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
         for name in ["chromium", "chromium-browser", "google-chrome"] {
-            for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return "\(dir)/\(name)" }
+            for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+                return "\(dir)/\(name)"
+            }
         }
         return nil
     }
@@ -23,13 +25,16 @@ struct PDFRenderer: Sendable {
     enum Failure: Error, CustomStringConvertible {
         case failed(String)
         var description: String {
-            switch self { case .failed(let why): "the PDF could not be made: \(why)" }
+            switch self {
+            case .failed(let why): "the PDF could not be made: \(why)"
+            }
         }
     }
 
     func render(html: String, browser: String, on pool: BoundedWorkPool) async throws -> Data {
         try await pool.run {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saferstreets-pdf-\(UUID().uuidString)")
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "saferstreets-pdf-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let page = dir.appendingPathComponent("report.html"), out = dir.appendingPathComponent("report.pdf")
@@ -38,7 +43,8 @@ struct PDFRenderer: Sendable {
             process.executableURL = URL(fileURLWithPath: browser)
             process.arguments = [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-pdf-header-footer",
-                "--user-data-dir=\(dir.appendingPathComponent("profile").path)", "--print-to-pdf=\(out.path)", page.absoluteString,
+                "--user-data-dir=\(dir.appendingPathComponent("profile").path)", "--print-to-pdf=\(out.path)",
+                page.absoluteString,
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice

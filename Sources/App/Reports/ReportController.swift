@@ -21,7 +21,8 @@ struct ReportController: Sendable {
     @Sendable func page(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
         let user = req.currentUser!
-        return try await render(c, req: req, shared: false, canShare: user.role.isOPCC, newLink: nil, viewer: .user(user))
+        return try await render(
+            c, req: req, shared: false, canShare: user.role.isOPCC, newLink: nil, viewer: .user(user))
     }
 
     /// The report behind a read-only link: no account, no design pages, no activity records.
@@ -37,7 +38,8 @@ struct ReportController: Sendable {
     @Sendable func sharedCSV(req: Request) async throws -> Response {
         let c = try await sharedCampaign(req)
         let e = try await evaluate(c, req: req, viewer: .anyone)
-        let response = download(EvaluationExport.csv(e), type: "text/csv; charset=utf-8", name: "\(c.slug)-evaluation.csv")
+        let response = download(
+            EvaluationExport.csv(e), type: "text/csv; charset=utf-8", name: "\(c.slug)-evaluation.csv")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
         return response
     }
@@ -48,8 +50,11 @@ struct ReportController: Sendable {
         // even a right one waits.
         let address = req.clientAddress
         if try await limits.isExceeded(RateLimits.badShareLink, key: address, on: req.db.sql) {
-            throw Abort(.tooManyRequests, headers: ["Retry-After": "900"],
-                        reason: "Too many report links that do not exist were tried from your network. Wait 15 minutes and try again.")
+            throw Abort(
+                .tooManyRequests, headers: ["Retry-After": "900"],
+                reason:
+                    "Too many report links that do not exist were tried from your network. Wait 15 minutes and try again."
+            )
         }
         guard token.utf8.count <= 128, let id = try await links.campaignID(token: token, on: req.db),
             let c = try await campaigns.lookup(id: id, on: req.db)
@@ -63,7 +68,9 @@ struct ReportController: Sendable {
     @Sendable func csv(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
         let e = try await evaluate(c, req: req)
-        return download(EvaluationExport.csv(e), type: "text/csv; charset=utf-8", name: "\(c.slug)-evaluation-\(e.outcome.slug).csv")
+        return download(
+            EvaluationExport.csv(e), type: "text/csv; charset=utf-8", name: "\(c.slug)-evaluation-\(e.outcome.slug).csv"
+        )
     }
 
     /// The Home Office style return: activity counts by type and area for the campaign's
@@ -71,11 +78,16 @@ struct ReportController: Sendable {
     @Sendable func returnCSV(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
         let rows = try await queries.returnRows(campaignID: c.id, viewer: ActivityViewer(req.currentUser), on: req.db)
-        var out = CSVWriter.record(["campaign", "period_start", "period_end", "area", "activity_type", "activity", "records", "quantity", "unit"])
+        var out = CSVWriter.record([
+            "campaign", "period_start", "period_end", "area", "activity_type", "activity", "records", "quantity",
+            "unit",
+        ])
         for r in rows {
             let type = ActivityType.named(r.type)
-            out += CSVWriter.record([c.name, c.starts_on, c.ends_on, r.area, r.type, type?.label ?? r.type, String(r.records),
-                                     HotspotExport.number(r.quantity), type?.quantityUnit ?? ""])
+            out += CSVWriter.record([
+                c.name, c.starts_on, c.ends_on, r.area, r.type, type?.label ?? r.type, String(r.records),
+                HotspotExport.number(r.quantity), type?.quantityUnit ?? "",
+            ])
         }
         return download(out, type: "text/csv; charset=utf-8", name: "\(c.slug)-home-office-return.csv")
     }
@@ -85,11 +97,21 @@ struct ReportController: Sendable {
     @Sendable func pdfDownload(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
         guard let browser = pdf.browser else {
-            throw Abort(.serviceUnavailable, reason: "PDF download needs Chromium on the server (Debian package chromium). Use your browser's Print → Save as PDF instead: the page has a print stylesheet.")
+            throw Abort(
+                .serviceUnavailable,
+                reason:
+                    "PDF download needs Chromium on the server (Debian package chromium). Use your browser's Print → Save as PDF instead: the page has a print stylesheet."
+            )
         }
-        let html = try await render(c, req: req, shared: true, canShare: false, newLink: nil, viewer: ActivityViewer(req.currentUser)).body.string ?? ""
-        let css = (try? String(contentsOfFile: req.application.directory.publicDirectory + "css/app.css", encoding: .utf8)) ?? ""
-        let standalone = html.replacingOccurrences(of: "<link rel=\"stylesheet\" href=\"/css/app.css\">", with: "<style>\(css)</style>")
+        let html =
+            try await render(
+                c, req: req, shared: true, canShare: false, newLink: nil, viewer: ActivityViewer(req.currentUser)
+            ).body.string ?? ""
+        let css =
+            (try? String(contentsOfFile: req.application.directory.publicDirectory + "css/app.css", encoding: .utf8))
+            ?? ""
+        let standalone = html.replacingOccurrences(
+            of: "<link rel=\"stylesheet\" href=\"/css/app.css\">", with: "<style>\(css)</style>")
         let data = try await pdf.render(html: standalone, browser: browser, on: req.application.pdfWork)
         let response = Response(status: .ok, body: .init(data: data))
         response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
@@ -99,21 +121,25 @@ struct ReportController: Sendable {
 
     /// The evaluation as `viewer` may see it (partners' activity bounded by `ActivityViewer`);
     /// by default as the signed-in user, or as anyone.
-    func evaluate(_ c: CampaignStore.Campaign, req: Request, viewer: ActivityViewer? = nil) async throws -> CampaignEvaluation {
+    func evaluate(_ c: CampaignStore.Campaign, req: Request, viewer: ActivityViewer? = nil) async throws
+        -> CampaignEvaluation
+    {
         let outcome = try? req.query.get(String.self, at: "outcome")
         let baselineText = (try? req.query.get(String.self, at: "baseline")) ?? EvaluationBaseline.previous.rawValue
         guard let baseline = EvaluationBaseline(rawValue: baselineText) else {
             throw Abort(.badRequest, reason: "baseline must be previous or last-year, not “\(baselineText)”.")
         }
         do {
-            return try await evaluation.evaluate(c, outcome: outcome, baseline: baseline, viewer: viewer ?? ActivityViewer(req.currentUser), on: req.db)
+            return try await evaluation.evaluate(
+                c, outcome: outcome, baseline: baseline, viewer: viewer ?? ActivityViewer(req.currentUser), on: req.db)
         } catch let error as EvaluationError {
             throw Abort(.badRequest, reason: error.description.capitalizedFirst + ".")
         }
     }
 
     private func render(
-        _ c: CampaignStore.Campaign, req: Request, shared: Bool, canShare: Bool, newLink: String?, viewer: ActivityViewer
+        _ c: CampaignStore.Campaign, req: Request, shared: Bool, canShare: Bool, newLink: String?,
+        viewer: ActivityViewer
     ) async throws -> Response {
         let e = try await evaluate(c, req: req, viewer: viewer)
         let delivery = try await delivery(c, viewer: viewer, on: req.db)
@@ -122,56 +148,86 @@ struct ReportController: Sendable {
         let base = shared ? "/shared/reports/\(token ?? "")" : "/campaigns/\(c.slug)/report"
         var query = "outcome=\(e.outcome.slug)&baseline=\(e.baseline.rawValue)"
         query = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? query
-        let outcomes = [ReportPage.Option(value: EvaluationOutcome.asbSlug, label: "Anti-social behaviour", selected: e.outcome.slug == EvaluationOutcome.asbSlug),
-                        .init(value: "all-crime", label: "All crime", selected: e.outcome.slug == "all-crime"),
-                        .init(value: "harm", label: "Harm-weighted crime and ASB", selected: e.outcome.slug == "harm")]
-            + categories.filter { $0.slug != EvaluationOutcome.asbSlug }.map { .init(value: $0.slug, label: $0.name, selected: e.outcome.slug == $0.slug) }
+        let outcomes =
+            [
+                ReportPage.Option(
+                    value: EvaluationOutcome.asbSlug, label: "Anti-social behaviour",
+                    selected: e.outcome.slug == EvaluationOutcome.asbSlug),
+                .init(value: "all-crime", label: "All crime", selected: e.outcome.slug == "all-crime"),
+                .init(value: "harm", label: "Harm-weighted crime and ASB", selected: e.outcome.slug == "harm"),
+            ]
+            + categories.filter { $0.slug != EvaluationOutcome.asbSlug }.map {
+                .init(value: $0.slug, label: $0.name, selected: e.outcome.slug == $0.slug)
+            }
         let active = canShare ? try await links.active(campaignID: c.id, on: req.db) : []
         let page = ReportPage(
-            title: "Report: \(c.name)", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", dates: CampaignController.dates(c),
+            title: "Report: \(c.name)", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)",
+            dates: CampaignController.dates(c),
             shared: shared, csrf: req.csrfToken, outcomes: outcomes,
-            baselines: EvaluationBaseline.allCases.map { .init(value: $0.rawValue, label: $0.label.capitalizedFirst, selected: $0 == e.baseline) },
+            baselines: EvaluationBaseline.allCases.map {
+                .init(value: $0.rawValue, label: $0.label.capitalizedFirst, selected: $0 == e.baseline)
+            },
             query: query, csvHref: shared ? "\(base)/report.csv?\(query)" : "/campaigns/\(c.slug)/report.csv?\(query)",
             returnHref: "/campaigns/\(c.slug)/return.csv", pdfHref: "/campaigns/\(c.slug)/report.pdf?\(query)",
-            summary: summary(e), summaryRows: e.areas.map { a in
+            summary: summary(e),
+            summaryRows: e.areas.map { a in
                 let v = EvaluationText.verdict(a)
-                let change = a.measures.res.value.map { r -> String in
-                    let x = EvaluationText.relativeChange(r)
-                    return "\(EvaluationText.signed(x.change)) (\(EvaluationText.signed(x.lower)) to \(EvaluationText.signed(x.upper)))"
-                } ?? "Not estimable"
-                return .init(name: a.area.name, anchor: a.area.slug, verdict: v.label, verdictClass: ReportPage.verdictClass[v] ?? "",
-                             change: change, displacement: a.hasBuffer ? a.measures.reading.label : "Not measured",
-                             patrolHours: Format.number(a.patrolHours, decimals: 0))
+                let change =
+                    a.measures.res.value.map { r -> String in
+                        let x = EvaluationText.relativeChange(r)
+                        return
+                            "\(EvaluationText.signed(x.change)) (\(EvaluationText.signed(x.lower)) to \(EvaluationText.signed(x.upper)))"
+                    } ?? "Not estimable"
+                return .init(
+                    name: a.area.name, anchor: a.area.slug, verdict: v.label,
+                    verdictClass: ReportPage.verdictClass[v] ?? "",
+                    change: change, displacement: a.hasBuffer ? a.measures.reading.label : "Not measured",
+                    patrolHours: Format.number(a.patrolHours, decimals: 0))
             },
             totals: delivery.byType.map { ReportPage.Line(type: $0.type, records: $0.records, quantity: $0.quantity) },
-            partners: delivery.byOrganisation.map { .init(label: $0.name, records: Format.count($0.records), amount: "") },
+            partners: delivery.byOrganisation.map {
+                .init(label: $0.name, records: Format.count($0.records), amount: "")
+            },
             mapSVG: ReportPage.overviewMap(e),
             dose: [
                 "Patrol hours a week: " + EvaluationText.doseSentence(e.patrolDose, unit: "patrol hour a week"),
-                "ASB powers used a week: " + EvaluationText.doseSentence(e.powersDose, unit: "use of an ASB power a week"),
+                "ASB powers used a week: "
+                    + EvaluationText.doseSentence(e.powersDose, unit: "use of an ASB power a week"),
                 "This is an association across areas, not proof that more patrols cause more reduction: the areas that got more also differ in other ways.",
             ],
             areas: e.areas.enumerated().map { k, a in
                 let v = EvaluationText.verdict(a)
                 let (effects, displacement) = ReportPage.rows(a, e)
-                let delivered = (delivery.byArea[a.area.id] ?? []).map { ReportPage.Line(type: $0.type, records: $0.records, quantity: $0.quantity) }
+                let delivered = (delivery.byArea[a.area.id] ?? []).map {
+                    ReportPage.Line(type: $0.type, records: $0.records, quantity: $0.quantity)
+                }
                 return .init(
-                    name: a.area.name, anchor: a.area.slug, verdict: v.label, verdictClass: ReportPage.verdictClass[v] ?? "",
+                    name: a.area.name, anchor: a.area.slug, verdict: v.label,
+                    verdictClass: ReportPage.verdictClass[v] ?? "",
                     headline: EvaluationText.headline(a, e), displacement: EvaluationText.displacement(a),
                     match: EvaluationText.matchSentence(a.match), comparisonCount: a.comparison.count,
                     designHref: shared ? nil : "/campaigns/\(c.slug)/evaluation/\(a.area.slug)",
-                    chartSVG: ReportPage.chart(a, e, id: "chart-\(k)"), mapSVG: ReportPage.map(a, others: e.areas, id: "map-\(k)"),
-                    effects: effects, displacementRows: displacement, delivered: delivered, hasDelivered: !delivered.isEmpty)
+                    chartSVG: ReportPage.chart(a, e, id: "chart-\(k)"),
+                    mapSVG: ReportPage.map(a, others: e.areas, id: "map-\(k)"),
+                    effects: effects, displacementRows: displacement, delivered: delivered,
+                    hasDelivered: !delivered.isEmpty)
             },
             periods: [
                 .init(label: "Campaign (during)", value: e.periods.during.description, interval: "", p: ""),
                 .init(label: "Baseline", value: e.baselinePeriod.description, interval: e.baseline.label, p: ""),
-                .init(label: "After", value: e.periods.after.description, interval: e.periods.afterCovered ? "" : "no police data yet", p: ""),
-                .init(label: "Matching window", value: e.periods.window.description, interval: "24 months before the campaign", p: ""),
-                .init(label: "Police data through", value: ByteParsing.monthString(e.periods.dataThrough), interval: "", p: ""),
+                .init(
+                    label: "After", value: e.periods.after.description,
+                    interval: e.periods.afterCovered ? "" : "no police data yet", p: ""),
+                .init(
+                    label: "Matching window", value: e.periods.window.description,
+                    interval: "24 months before the campaign", p: ""),
+                .init(
+                    label: "Police data through", value: ByteParsing.monthString(e.periods.dataThrough), interval: "",
+                    p: ""),
             ],
             method: method(e, delivery),
-            canShare: canShare, links: active.map { .init(id: $0.id, label: $0.label, created: Format.dateTime($0.created_at)) },
+            canShare: canShare,
+            links: active.map { .init(id: $0.id, label: $0.label, created: Format.dateTime($0.created_at)) },
             hasLinks: !active.isEmpty, newLink: newLink, generated: Format.dateTime(Date().stored),
             published: try await PublicationStore(audit: AuditLog()).isPublished(c.id, on: req.db))
         return try await req.view.render("campaigns/report", page).encodeResponse(for: req)
@@ -183,60 +239,94 @@ struct ReportController: Sendable {
             (by[v] ?? []).map { $0.area.shortName }.joined(separator: ", ")
         }
         let n = e.areas.count
-        var s = ["From \(e.periods.during) against \(e.baseline.label) (\(e.baselinePeriod)), \(e.outcome.label) fell significantly, "
-            + "relative to matched comparison areas, in \(by[.reduction]?.count ?? 0) of \(n) areas"
-            + ((by[.reduction]?.isEmpty ?? true) ? "." : ": \(names(.reduction)).")]
+        var s = [
+            "From \(e.periods.during) against \(e.baseline.label) (\(e.baselinePeriod)), \(e.outcome.label) fell significantly, "
+                + "relative to matched comparison areas, in \(by[.reduction]?.count ?? 0) of \(n) areas"
+                + ((by[.reduction]?.isEmpty ?? true) ? "." : ": \(names(.reduction)).")
+        ]
         if let none = by[.notSignificant], !none.isEmpty {
             s.append("No significant change (not significant) in \(none.count): \(names(.notSignificant)).")
         }
-        if let up = by[.increase], !up.isEmpty { s.append("A significant increase in \(up.count): \(names(.increase)).") }
-        if let ne = by[.notEstimable], !ne.isEmpty { s.append("Not estimable in \(ne.count): \(names(.notEstimable)), too few incidents.") }
+        if let up = by[.increase], !up.isEmpty {
+            s.append("A significant increase in \(up.count): \(names(.increase)).")
+        }
+        if let ne = by[.notEstimable], !ne.isEmpty {
+            s.append("Not estimable in \(ne.count): \(names(.notEstimable)), too few incidents.")
+        }
         let displaced = e.areas.filter { [.displacement, .displacementExceedsEffect].contains($0.measures.reading) }
         let diffused = e.areas.filter { $0.measures.reading == .diffusion }
         if !displaced.isEmpty {
-            s.append("Displacement to the surrounding streets was found around \(displaced.map { $0.area.shortName }.joined(separator: ", ")).")
+            s.append(
+                "Displacement to the surrounding streets was found around \(displaced.map { $0.area.shortName }.joined(separator: ", "))."
+            )
         } else if by[.reduction] != nil {
             s.append("No displacement to the surrounding streets was found around the areas that improved.")
         }
         if !diffused.isEmpty {
-            s.append("The benefits spread to the surrounding streets around \(diffused.map(\.area.name).joined(separator: ", ")).")
+            s.append(
+                "The benefits spread to the surrounding streets around \(diffused.map(\.area.name).joined(separator: ", "))."
+            )
         }
         let prevented = (by[.reduction] ?? []).compactMap { $0.measures.totalNetEffect.value }.reduce(0, +)
         if by[.reduction] != nil {
-            s.append("Taking displacement into account, about \(Format.number(prevented, decimals: 0)) \(e.outcome.isWeighted ? "harm points" : "incidents") were prevented in those areas and their buffers (total net effect).")
+            s.append(
+                "Taking displacement into account, about \(Format.number(prevented, decimals: 0)) \(e.outcome.isWeighted ? "harm points" : "incidents") were prevented in those areas and their buffers (total net effect)."
+            )
         }
         return s
     }
 
     private func method(_ e: CampaignEvaluation, _ d: ReportPage.Delivery) -> [ReportPage.Row] {
         let widths = Set(e.areas.map { Int($0.design.bufferMetres) }).sorted().map { "\($0) m" }.joined(separator: ", ")
-        let topTypes = d.byType.sorted { $0.records > $1.records }.prefix(4).map { ActivityType.named($0.type)?.label.lowercased() ?? $0.type }
+        let topTypes = d.byType.sorted { $0.records > $1.records }.prefix(4).map {
+            ActivityType.named($0.type)?.label.lowercased() ?? $0.type
+        }
         let patrol = d.byType.first { $0.type == "patrol" }?.quantity ?? 0
         return [
-            .init(label: "Effect", value: "Each area's \(e.outcome.label) in the campaign months is compared with \(e.baseline.label) and with comparison areas: "
-                + "LSOAs outside every treated area and its buffer, chosen by greedy matching to the area's monthly counts over the "
-                + "24 months before (level, trend and season; Abadie et al. 2010). Relative effect size (Farrington et al. 2007) with a 95% "
-                + "interval; p-values adjusted across the \(e.areas.count) areas by Benjamini–Hochberg. A Poisson difference in differences "
-                + "with area and month effects and quasi-Poisson errors over the matching window and the campaign months, with a pre-trend "
-                + "check (Wooldridge 2023). Displacement: a buffer ring (\(widths)) outside the area and other treated areas, against its own "
-                + "comparison areas: WDQ (Bowers & Johnson 2003), total net effect (Guerette 2009) and WDD (Wheeler & Ratcliffe 2018). Counts "
-                + "below 10, or zero in any period, are reported as not estimable.", interval: "", p: ""),
-            .init(label: "Mechanism", value: "What partners did: mostly \(topTypes.joined(separator: ", ")). Visible patrols and ASB powers aim to raise the "
-                + "risk and effort of ASB in the hot spots; youth work and outreach to reduce the reasons for it. The data show what was done, "
-                + "not which of these worked.", interval: "", p: ""),
-            .init(label: "Moderators", value: "Effects differ between areas (see each area). Dose: "
-                + EvaluationText.doseSentence(e.patrolDose, unit: "patrol hour a week"), interval: "", p: ""),
-            .init(label: "Implementation", value: "\(d.actionsDone) of \(d.actions) plan actions done; "
-                + "\(Format.count(d.byType.reduce(0) { $0 + $1.records })) activity records from \(d.byOrganisation.count) partners.", interval: "", p: ""),
-            .init(label: "Economic cost", value: "SaferStreets records hours and counts, not spend: \(Format.number(patrol, decimals: 0)) patrol hours were "
-                + "recorded. Multiply by local unit costs to cost the campaign against the incidents prevented.", interval: "", p: ""),
-            .init(label: "Limits", value: "Police.uk locations are snapped to map points and ASB is what is reported, not all that happens. Comparison "
-                + "areas are matched on the past, not chosen at random, so an effect can still come from something else that changed at "
-                + "the same time in the treated areas only.", interval: "", p: ""),
+            .init(
+                label: "Effect",
+                value:
+                    "Each area's \(e.outcome.label) in the campaign months is compared with \(e.baseline.label) and with comparison areas: "
+                    + "LSOAs outside every treated area and its buffer, chosen by greedy matching to the area's monthly counts over the "
+                    + "24 months before (level, trend and season; Abadie et al. 2010). Relative effect size (Farrington et al. 2007) with a 95% "
+                    + "interval; p-values adjusted across the \(e.areas.count) areas by Benjamini–Hochberg. A Poisson difference in differences "
+                    + "with area and month effects and quasi-Poisson errors over the matching window and the campaign months, with a pre-trend "
+                    + "check (Wooldridge 2023). Displacement: a buffer ring (\(widths)) outside the area and other treated areas, against its own "
+                    + "comparison areas: WDQ (Bowers & Johnson 2003), total net effect (Guerette 2009) and WDD (Wheeler & Ratcliffe 2018). Counts "
+                    + "below 10, or zero in any period, are reported as not estimable.", interval: "", p: ""),
+            .init(
+                label: "Mechanism",
+                value:
+                    "What partners did: mostly \(topTypes.joined(separator: ", ")). Visible patrols and ASB powers aim to raise the "
+                    + "risk and effort of ASB in the hot spots; youth work and outreach to reduce the reasons for it. The data show what was done, "
+                    + "not which of these worked.", interval: "", p: ""),
+            .init(
+                label: "Moderators",
+                value: "Effects differ between areas (see each area). Dose: "
+                    + EvaluationText.doseSentence(e.patrolDose, unit: "patrol hour a week"), interval: "", p: ""),
+            .init(
+                label: "Implementation",
+                value: "\(d.actionsDone) of \(d.actions) plan actions done; "
+                    + "\(Format.count(d.byType.reduce(0) { $0 + $1.records })) activity records from \(d.byOrganisation.count) partners.",
+                interval: "", p: ""),
+            .init(
+                label: "Economic cost",
+                value:
+                    "SaferStreets records hours and counts, not spend: \(Format.number(patrol, decimals: 0)) patrol hours were "
+                    + "recorded. Multiply by local unit costs to cost the campaign against the incidents prevented.",
+                interval: "", p: ""),
+            .init(
+                label: "Limits",
+                value:
+                    "Police.uk locations are snapped to map points and ASB is what is reported, not all that happens. Comparison "
+                    + "areas are matched on the past, not chosen at random, so an effect can still come from something else that changed at "
+                    + "the same time in the treated areas only.", interval: "", p: ""),
         ]
     }
 
-    private func delivery(_ c: CampaignStore.Campaign, viewer: ActivityViewer, on db: any Database) async throws -> ReportPage.Delivery {
+    private func delivery(_ c: CampaignStore.Campaign, viewer: ActivityViewer, on db: any Database) async throws
+        -> ReportPage.Delivery
+    {
         let delivered = try await queries.delivered(campaignID: c.id, viewer: viewer, on: db)
         var byArea: [Int: [(type: String, records: Int, quantity: Double)]] = [:]
         var byType: [String: (records: Int, quantity: Double)] = [:]
@@ -247,8 +337,10 @@ struct ReportController: Sendable {
         }
         let actions = try await campaigns.actions(of: c, on: db)
         return ReportPage.Delivery(
-            byArea: byArea, byType: byType.sorted { $0.key < $1.key }.map { ($0.key, $0.value.records, $0.value.quantity) },
-            byOrganisation: delivered.byOrganisation, actionsDone: actions.filter { $0.action.status == "done" }.count,
+            byArea: byArea,
+            byType: byType.sorted { $0.key < $1.key }.map { ($0.key, $0.value.records, $0.value.quantity) },
+            byOrganisation: delivered.byOrganisation,
+            actionsDone: actions.filter { $0.action.status == ActionStatus.done.rawValue }.count,
             actions: actions.count)
     }
 
@@ -285,8 +377,9 @@ struct ReportController: Sendable {
         let form = try req.content.decode(Form.self)
         let comparison = form.automatic == "yes" ? "" : (form.comparison ?? "")
         do {
-            try await evaluation.saveDesign(campaignID: c.id, areaID: area.area_id, buffer: form.buffer, comparison: comparison,
-                                            by: req.currentUser!, audit: campaigns.audit, on: req.db)
+            try await evaluation.saveDesign(
+                campaignID: c.id, areaID: area.area_id, buffer: form.buffer, comparison: comparison,
+                by: req.currentUser!, audit: campaigns.audit, on: req.db)
             return req.redirect(to: "/campaigns/\(c.slug)/evaluation/\(area.slug)")
         } catch let e as FieldErrors {
             let response = try await designPage(req, errors: e.errors, buffer: form.buffer, comparison: comparison)
@@ -303,7 +396,9 @@ struct ReportController: Sendable {
         return a
     }
 
-    private func designPage(_ req: Request, errors: [FieldError], buffer: String?, comparison: String?) async throws -> Response {
+    private func designPage(_ req: Request, errors: [FieldError], buffer: String?, comparison: String?) async throws
+        -> Response
+    {
         let c = try await campaigns.requested(req)
         let target = try await requestedArea(c, req)
         let e = try await evaluate(c, req: req)
@@ -311,10 +406,12 @@ struct ReportController: Sendable {
             throw Abort(.notFound, reason: "This campaign has no target area “\(target.slug)”.")
         }
         let page = DesignPage(
-            title: "Evaluation design: \(a.area.name)", campaignName: c.name, reportHref: "/campaigns/\(c.slug)/report#\(a.area.slug)",
+            title: "Evaluation design: \(a.area.name)", campaignName: c.name,
+            reportHref: "/campaigns/\(c.slug)/report#\(a.area.slug)",
             action: "/campaigns/\(c.slug)/evaluation/\(a.area.slug)", csrf: req.csrfToken, areaName: a.area.name,
             buffer: buffer ?? HotspotExport.number(a.design.bufferMetres),
-            comparison: comparison ?? a.design.comparison.joined(separator: "\n"), automatic: a.design.comparison.isEmpty,
+            comparison: comparison ?? a.design.comparison.joined(separator: "\n"),
+            automatic: a.design.comparison.isEmpty,
             chosen: a.comparison.map { .init(code: $0, name: e.lsoaNames[$0] ?? "") },
             match: EvaluationText.matchSentence(a.match), bufferMatch: EvaluationText.matchSentence(a.bufferMatch),
             chartSVG: ReportPage.chart(a, e, id: "design-chart"), canEdit: req.currentUser!.role.isOPCC,
@@ -330,7 +427,9 @@ struct ReportController: Sendable {
         let form = try req.content.decode(Form.self)
         do {
             let token = try await links.create(campaignID: c.id, label: form.label, by: req.currentUser!, on: req.db)
-            let response = try await render(c, req: req, shared: false, canShare: true, newLink: "/shared/reports/\(token)", viewer: ActivityViewer(req.currentUser))
+            let response = try await render(
+                c, req: req, shared: false, canShare: true, newLink: "/shared/reports/\(token)",
+                viewer: ActivityViewer(req.currentUser))
             response.status = .created
             return response
         } catch let e as FieldErrors {

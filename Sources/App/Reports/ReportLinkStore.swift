@@ -24,39 +24,52 @@ struct ReportLinkStore: Sendable {
     func create(campaignID: Int, label: String, by user: CurrentUser, on db: any Database) async throws -> String {
         let label = label.trimmingCharacters(in: .whitespaces)
         guard !label.isEmpty, label.count <= 80 else {
-            throw FieldErrors(errors: [FieldError(field: "label", message: "Say who the link is for (up to 80 characters)")])
+            throw FieldErrors(errors: [
+                FieldError(field: "label", message: "Say who the link is for (up to 80 characters)")
+            ])
         }
         let token = Self.tokenPrefix + SessionStore.randomToken()
         try await db.transaction { tx in
-            let id = try await tx.sql.raw("""
+            let id = try await tx.sql.raw(
+                """
                 INSERT INTO report_links (campaign_id, token_hash, label, created_at, created_by)
                 VALUES (\(bind: campaignID), \(bind: SessionStore.hash(token)), \(bind: label), \(bind: now().stored), \(bind: user.id))
                 RETURNING id
-                """).first(decodingColumn: "id", as: Int.self)!
-            try await audit.record("create", entity: "report_link", id: String(id), before: nil as String?,
-                                   after: ["campaign": String(campaignID), "label": label], by: user, on: tx)
+                """
+            ).first(decodingColumn: "id", as: Int.self)!
+            try await audit.record(
+                "create", entity: "report_link", id: String(id), before: nil as String?,
+                after: ["campaign": String(campaignID), "label": label], by: user, on: tx)
         }
         return token
     }
 
     /// The campaign's links that still work, newest first.
     func active(campaignID: Int, on db: any Database) async throws -> [Link] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT id, campaign_id, label, created_at, revoked_at FROM report_links
             WHERE campaign_id = \(bind: campaignID) AND revoked_at IS NULL ORDER BY id DESC
-            """).all(decoding: Link.self)
+            """
+        ).all(decoding: Link.self)
     }
 
     /// Revokes one of the campaign's links; false when there is no such live link.
     func revoke(_ id: Int, campaignID: Int, by user: CurrentUser, on db: any Database) async throws -> Bool {
         try await db.transaction { tx in
-            guard let link = try await tx.sql.raw("""
-                SELECT id, campaign_id, label, created_at, revoked_at FROM report_links
-                WHERE id = \(bind: id) AND campaign_id = \(bind: campaignID) AND revoked_at IS NULL
-                """).first(decoding: Link.self) else { return false }
-            try await tx.sql.raw("UPDATE report_links SET revoked_at = \(bind: now().stored) WHERE id = \(bind: id)").run()
-            try await audit.record("revoke", entity: "report_link", id: String(id), before: ["label": link.label],
-                                   after: nil as String?, by: user, on: tx)
+            guard
+                let link = try await tx.sql.raw(
+                    """
+                    SELECT id, campaign_id, label, created_at, revoked_at FROM report_links
+                    WHERE id = \(bind: id) AND campaign_id = \(bind: campaignID) AND revoked_at IS NULL
+                    """
+                ).first(decoding: Link.self)
+            else { return false }
+            try await tx.sql.raw("UPDATE report_links SET revoked_at = \(bind: now().stored) WHERE id = \(bind: id)")
+                .run()
+            try await audit.record(
+                "revoke", entity: "report_link", id: String(id), before: ["label": link.label],
+                after: nil as String?, by: user, on: tx)
             return true
         }
     }
@@ -64,8 +77,10 @@ struct ReportLinkStore: Sendable {
     /// The campaign id a live token opens, or nil.
     func campaignID(token: String, on db: any Database) async throws -> Int? {
         guard token.hasPrefix(Self.tokenPrefix), token.count < 200 else { return nil }
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             SELECT campaign_id FROM report_links WHERE token_hash = \(bind: SessionStore.hash(token)) AND revoked_at IS NULL
-            """).first(decodingColumn: "campaign_id", as: Int.self)
+            """
+        ).first(decodingColumn: "campaign_id", as: Int.self)
     }
 }

@@ -13,13 +13,15 @@ struct ReportQueries: Sendable {
 
     /// The Home Office style return: records and quantity by area and activity type.
     func returnRows(campaignID: Int, viewer: ActivityViewer, on db: any Database) async throws -> [ReturnRow] {
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             SELECT COALESCE(r.name, 'No named area') AS area, t.type, CAST(SUM(t.records) AS BIGINT) AS records,
               CAST(SUM(t.quantity) AS DOUBLE PRECISION) AS quantity
             FROM activity_totals t LEFT JOIN areas r ON r.id = t.area_id
             WHERE t.campaign_id = \(bind: campaignID) AND \(viewer.condition("t"))
             GROUP BY COALESCE(r.name, 'No named area'), t.type ORDER BY 1, 2
-            """).all(decoding: ReturnRow.self)
+            """
+        ).all(decoding: ReturnRow.self)
     }
 
     struct Delivered: Sendable {
@@ -30,15 +32,21 @@ struct ReportQueries: Sendable {
     /// What was delivered, by area and type and by organisation.
     func delivered(campaignID: Int, viewer: ActivityViewer, on db: any Database) async throws -> Delivered {
         struct Row: Decodable { var area_id: Int; var type: String; var records: Int; var quantity: Double }
-        let rows = try await db.sql.raw("""
+        let rows = try await db.sql.raw(
+            """
             SELECT area_id, type, CAST(SUM(records) AS BIGINT) AS records, CAST(SUM(quantity) AS DOUBLE PRECISION) AS quantity
             FROM activity_totals t WHERE campaign_id = \(bind: campaignID) AND \(viewer.condition("t")) GROUP BY area_id, type ORDER BY type
-            """).all(decoding: Row.self)
+            """
+        ).all(decoding: Row.self)
         struct Org: Decodable { var name: String; var records: Int }
-        let orgs = try await db.sql.raw("""
+        let orgs = try await db.sql.raw(
+            """
             SELECT o.name, CAST(SUM(t.records) AS BIGINT) AS records FROM activity_totals t JOIN organisations o ON o.id = t.organisation_id
             WHERE t.campaign_id = \(bind: campaignID) AND \(viewer.condition("t")) GROUP BY o.name ORDER BY o.name
-            """).all(decoding: Org.self)
-        return Delivered(byArea: rows.map { ($0.area_id, $0.type, $0.records, $0.quantity) }, byOrganisation: orgs.map { ($0.name, $0.records) })
+            """
+        ).all(decoding: Org.self)
+        return Delivered(
+            byArea: rows.map { ($0.area_id, $0.type, $0.records, $0.quantity) },
+            byOrganisation: orgs.map { ($0.name, $0.records) })
     }
 }

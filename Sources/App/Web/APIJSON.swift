@@ -23,7 +23,10 @@ struct APIPage: Sendable {
         func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
             guard let text = req.query[String.self, at: name] else { return value }
             guard let n = Int(text), range.contains(n) else {
-                throw Abort(.badRequest, reason: "\(name): give a whole number from \(range.lowerBound) to \(range.upperBound) (got “\(text)”)")
+                throw Abort(
+                    .badRequest,
+                    reason:
+                        "\(name): give a whole number from \(range.lowerBound) to \(range.upperBound) (got “\(text)”)")
             }
             return n
         }

@@ -49,8 +49,11 @@ enum Access: Sendable, CustomStringConvertible {
     static func checkEveryRoute(_ app: Application) throws {
         let open = app.routes.all.filter { $0.userInfo["access"] as? Access == nil }
         guard open.isEmpty else {
-            throw Abort(.internalServerError, reason: "routes without an access rule: "
-                + open.map { "\($0.method) /\($0.path.map(\.description).joined(separator: "/"))" }.joined(separator: ", "))
+            throw Abort(
+                .internalServerError,
+                reason: "routes without an access rule: "
+                    + open.map { "\($0.method) /\($0.path.map(\.description).joined(separator: "/"))" }.joined(
+                        separator: ", "))
         }
     }
 }
@@ -66,12 +69,15 @@ struct AccessMiddleware: AsyncMiddleware {
                 let isAPI = request.url.path.hasPrefix("/api/")
                 if !isAPI && request.method == .GET {
                     let next = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
-                    return request.redirect(to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                    return request.redirect(
+                        to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
                 }
                 throw Abort(.unauthorized, reason: "Sign in to use this.")
             }
             if request.currentUser!.apiTokenID != nil {
-                throw Abort(.forbidden, reason: "API tokens can be used only with the /api/v1 routes; sign in to use the pages.")
+                throw Abort(
+                    .forbidden, reason: "API tokens can be used only with the /api/v1 routes; sign in to use the pages."
+                )
             }
             throw Abort(.forbidden, reason: "Your role (\(request.currentUser!.role.label)) cannot use this.")
         }
@@ -89,7 +95,8 @@ extension RoutesBuilder {
     /// `streamFormLimit`.
     @discardableResult
     func on<Response: AsyncResponseEncodable>(
-        _ method: HTTPMethod, _ path: [PathComponent], access: Access, body: HTTPBodyStreamStrategy = .collect(maxSize: nil),
+        _ method: HTTPMethod, _ path: [PathComponent], access: Access,
+        body: HTTPBodyStreamStrategy = .collect(maxSize: nil),
         streamFormLimit: Int = RequestBody.defaultLimit,
         use handler: @Sendable @escaping (Request) async throws -> Response
     ) -> Route {

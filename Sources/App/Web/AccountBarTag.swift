@@ -8,9 +8,12 @@ struct AccountBarTag: UnsafeUnescapedLeafTag {
         guard let user = ctx.request?.currentUser else {
             return .string("<a class=\"account-link\" href=\"/login\">Sign in</a>")
         }
-        let organisation = [.partnerAdmin, .opccAdmin].contains(user.role)
-            ? "<a class=\"account-link\" href=\"/organisation\">\(SVG.escape(user.organisationName))</a>" : SVG.escape(user.organisationName)
-        return .string("""
+        let organisation =
+            [.partnerAdmin, .opccAdmin].contains(user.role)
+            ? "<a class=\"account-link\" href=\"/organisation\">\(SVG.escape(user.organisationName))</a>"
+            : SVG.escape(user.organisationName)
+        return .string(
+            """
             <span class="account-name"><a class="account-link" href="/account">\(SVG.escape(user.name))</a>, \(organisation)</span>\
             <form class="account-form" method="post" action="/logout"><input type="hidden" name="_csrf" \
             value="\(SVG.escape(user.csrfToken))"><button class="link-button" type="submit">Sign out</button></form>

@@ -54,28 +54,33 @@ extension Application {
     /// The bcrypt threads (made on first use; shut down with the app).
     var passwordHasher: BoundedWorkPool {
         pool(PasswordHasherKey.self) {
-            BoundedWorkPool(threads: 2, maxWaiting: 16,
-                            busyMessage: "Too many sign-ins and password changes at once. Wait a few seconds and try again.")
+            BoundedWorkPool(
+                threads: 2, maxWaiting: 16,
+                busyMessage: "Too many sign-ins and password changes at once. Wait a few seconds and try again.")
         }
     }
 
     /// The thread for heavy analyses a request may ask for.
     var heavyWork: BoundedWorkPool {
         pool(HeavyWorkKey.self) {
-            BoundedWorkPool(threads: 1, maxWaiting: 8,
-                            busyMessage: "The server is busy with other large requests. Wait a few seconds and try again.")
+            BoundedWorkPool(
+                threads: 1, maxWaiting: 8,
+                busyMessage: "The server is busy with other large requests. Wait a few seconds and try again.")
         }
     }
 
     /// The thread that waits for Chromium to print a report (one PDF at a time, two waiting).
     var pdfWork: BoundedWorkPool {
         pool(PDFWorkKey.self) {
-            BoundedWorkPool(threads: 1, maxWaiting: 3,
-                            busyMessage: "Other reports are being printed. Wait a few seconds and try again, or use your browser's Print.")
+            BoundedWorkPool(
+                threads: 1, maxWaiting: 3,
+                busyMessage:
+                    "Other reports are being printed. Wait a few seconds and try again, or use your browser's Print.")
         }
     }
 
-    private func pool<K: StorageKey>(_ key: K.Type, make: () -> BoundedWorkPool) -> BoundedWorkPool where K.Value == BoundedWorkPool {
+    private func pool<K: StorageKey>(_ key: K.Type, make: () -> BoundedWorkPool) -> BoundedWorkPool
+    where K.Value == BoundedWorkPool {
         // `configure` makes both before the server starts, so requests only read them.
         if let existing = storage[key] { return existing }
         let made = make()

@@ -6,7 +6,8 @@ extension Request {
     /// one the proxy itself added. "unknown" when neither is known (in-process tests).
     var clientAddress: String {
         if application.appConfig.trustProxy,
-            let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
+            let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").last?.trimmingCharacters(
+                in: .whitespaces),
             !forwarded.isEmpty, forwarded.utf8.count <= 64
         {
             return forwarded

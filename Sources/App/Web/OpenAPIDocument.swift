@@ -6,7 +6,8 @@ import Vapor
 enum OpenAPIDocument {
     static let data: Data = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
-              let data = try? Data(contentsOf: url) else { return Data("{}".utf8) }
+            let data = try? Data(contentsOf: url)
+        else { return Data("{}".utf8) }
         return data
     }()
 

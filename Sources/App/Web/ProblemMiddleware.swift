@@ -28,13 +28,15 @@ struct ProblemMiddleware: AsyncMiddleware {
                 // found" among them) may name files or queries: logged, never shown.
                 status = abort.status
                 detail = nil
-                request.logger.error("server error", metadata: ["type": "\(type(of: error))", "status": "\(abort.status.code)"])
+                request.logger.error(
+                    "server error", metadata: ["type": "\(type(of: error))", "status": "\(abort.status.code)"])
             } else {
                 status = .internalServerError
                 detail = nil
                 request.logger.error("unhandled error", metadata: ["type": "\(type(of: error))"])
             }
-            let wantsJSON = request.url.path.hasPrefix("/api/")
+            let wantsJSON =
+                request.url.path.hasPrefix("/api/")
                 || (request.headers.first(name: .accept)?.contains("json") ?? false)
             if wantsJSON {
                 let problem = Problem(title: status.reasonPhrase, status: Int(status.code), detail: detail)
@@ -42,7 +44,9 @@ struct ProblemMiddleware: AsyncMiddleware {
                 headers.contentType = .problemJSON
                 return Response(status: status, headers: headers, body: .init(data: try JSONEncoder().encode(problem)))
             }
-            let page = ErrorPage(title: status.reasonPhrase, status: Int(status.code), detail: detail ?? "Something went wrong on our side. Nothing you entered was lost.")
+            let page = ErrorPage(
+                title: status.reasonPhrase, status: Int(status.code),
+                detail: detail ?? "Something went wrong on our side. Nothing you entered was lost.")
             let response: Response
             do {
                 response = try await request.view.render("errors/error", page).encodeResponse(for: request)
@@ -53,7 +57,9 @@ struct ProblemMiddleware: AsyncMiddleware {
                 response = Self.plain(status: status, detail: page.detail)
             }
             response.status = status
-            for (name, value) in extraHeaders where name.lowercased() != "content-type" { response.headers.replaceOrAdd(name: name, value: value) }
+            for (name, value) in extraHeaders where name.lowercased() != "content-type" {
+                response.headers.replaceOrAdd(name: name, value: value)
+            }
             return response
         }
     }
@@ -64,7 +70,9 @@ extension ProblemMiddleware {
     static func plain(status: HTTPResponseStatus, detail: String? = nil) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .plainText
-        return Response(status: status, headers: headers, body: .init(string: "\(status.code) \(status.reasonPhrase)\n" + (detail.map { $0 + "\n" } ?? "")))
+        return Response(
+            status: status, headers: headers,
+            body: .init(string: "\(status.code) \(status.reasonPhrase)\n" + (detail.map { $0 + "\n" } ?? "")))
     }
 }
 
@@ -76,5 +84,6 @@ struct ErrorPage: Encodable {
 
 extension HTTPMediaType {
     /// RFC 9457 problem details, the body of every API error.
-    static let problemJSON = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+    static let problemJSON = HTTPMediaType(
+        type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
 }

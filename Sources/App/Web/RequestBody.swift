@@ -22,14 +22,16 @@ enum RequestBody {
             throw Abort(.payloadTooLarge, reason: "The request is larger than this address accepts (\(size)).")
         }
         let type = request.headers.contentType
-        let isForm = type == .urlEncodedForm, isJSON = type?.subType == "json" || type?.subType.hasSuffix("+json") == true
+        let isForm = type == .urlEncodedForm,
+            isJSON = type?.subType == "json" || type?.subType.hasSuffix("+json") == true
         if request.body.data == nil, collect || isForm || isJSON {
             _ = try await request.body.collect(max: limit).get()
         }
         if let body = request.body.data, isForm || isJSON {
             let text = String(buffer: body)
             if text.utf8.contains(0) || text.range(of: isForm ? "%00" : "\\u0000") != nil {
-                throw Abort(.badRequest, reason: "A value sent contains a NUL character, which no SaferStreets field may hold.")
+                throw Abort(
+                    .badRequest, reason: "A value sent contains a NUL character, which no SaferStreets field may hold.")
             }
         }
     }

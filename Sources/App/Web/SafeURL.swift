@@ -10,11 +10,15 @@ enum SafeURL {
     /// which is how `/%09/evil.example` becomes `//evil.example`.
     private static func isPathCharacter(_ b: UInt8) -> Bool {
         switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-            UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-            UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "/"),
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"),
+            UInt8(ascii: "$"),
+            UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
+            UInt8(ascii: "+"),
+            UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"),
+            UInt8(ascii: "/"),
             UInt8(ascii: "?"), UInt8(ascii: "%"):
             true
         default: false
@@ -26,7 +30,9 @@ enum SafeURL {
     /// hide a control character, a slash or a backslash.
     static func localPath(_ text: String) -> String? {
         let bytes = Array(text.utf8)
-        guard bytes.count <= 2000, bytes.first == UInt8(ascii: "/"), bytes.allSatisfy(isPathCharacter) else { return nil }
+        guard bytes.count <= 2000, bytes.first == UInt8(ascii: "/"), bytes.allSatisfy(isPathCharacter) else {
+            return nil
+        }
         if bytes.count > 1, bytes[1] == UInt8(ascii: "/") { return nil }
         // An escape that decodes to a control character, "/" or "\" could be unescaped by
         // something downstream into a second host or a header break.
@@ -46,8 +52,10 @@ enum SafeURL {
         guard text.utf8.count <= 2000, lowered.hasPrefix("https://") || lowered.hasPrefix("http://") else { return nil }
         let rest = text.drop(while: { $0 != ":" }).dropFirst(3)
         guard let first = rest.first, first != "/", first != "\\",
-            text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "\"")
-                && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") })
+            text.utf8.allSatisfy({
+                $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "\"")
+                    && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">")
+            })
         else { return nil }
         return text
     }

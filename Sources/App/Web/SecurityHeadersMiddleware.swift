@@ -33,7 +33,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         ]
         if strictTransport { out.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")) }
         let cache = headers.first(name: .cacheControl) ?? ""
-        if (request.currentUser != nil || request.cookies[SessionMiddleware.cookie] != nil || request.cookies[SessionMiddleware.plainCookie] != nil) && !cache.contains("no-store") {
+        if (request.currentUser != nil || request.cookies[SessionMiddleware.cookie] != nil
+            || request.cookies[SessionMiddleware.plainCookie] != nil) && !cache.contains("no-store")
+        {
             out.append(("Cache-Control", "no-store"))
         }
         return out
@@ -47,12 +49,16 @@ struct RequestLimitsMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.url.path.utf8.count <= Self.maxPathBytes else {
-            throw Abort(.uriTooLong, reason: "The address is longer than \(Self.maxPathBytes) bytes; no SaferStreets page has one so long.")
+            throw Abort(
+                .uriTooLong,
+                reason: "The address is longer than \(Self.maxPathBytes) bytes; no SaferStreets page has one so long.")
         }
         // A NUL character is never part of a name, a slug or a value here, and PostgreSQL
         // refuses it in text: refuse it at the door rather than deep in a query.
         if RequestBody.hasNUL(request.url.string) {
-            throw Abort(.badRequest, reason: "The address contains a NUL character (%00), which no SaferStreets address or value may hold.")
+            throw Abort(
+                .badRequest,
+                reason: "The address contains a NUL character (%00), which no SaferStreets address or value may hold.")
         }
         return try await next.respond(to: request)
     }

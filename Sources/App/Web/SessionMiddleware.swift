@@ -33,28 +33,39 @@ struct SessionMiddleware: AsyncMiddleware {
     static func isReadOnlyPOST(_ request: Request) -> Bool {
         guard request.method == .POST else { return false }
         let path = request.url.path
-        return readOnlyPOSTPaths.contains(path) || (path.hasPrefix("/api/crimes-street/") && !path.dropFirst(19).contains("/"))
+        return readOnlyPOSTPaths.contains(path)
+            || (path.hasPrefix("/api/crimes-street/") && !path.dropFirst(19).contains("/"))
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if Self.isReadOnlyPOST(request) { return try await next.respond(to: request) }
         // Only the Bearer scheme: a Basic header from a proxy in front of the app is not ours.
-        if let authorization = request.headers.first(name: .authorization), authorization.lowercased().hasPrefix("bearer") {
+        if let authorization = request.headers.first(name: .authorization),
+            authorization.lowercased().hasPrefix("bearer")
+        {
             let token = authorization.dropFirst("bearer".count).trimmingCharacters(in: .whitespaces)
             // Token guessing is throttled per address: wrong tokens count, and past the
             // limit every token request from there waits.
             let address = request.clientAddress
             if try await limits.isExceeded(RateLimits.badAPIToken, key: address, on: request.db.sql) {
-                throw Abort(.tooManyRequests, headers: ["Retry-After": "900"],
-                            reason: "Too many invalid API tokens were sent from your network. Wait 15 minutes and try again.")
+                throw Abort(
+                    .tooManyRequests, headers: ["Retry-After": "900"],
+                    reason: "Too many invalid API tokens were sent from your network. Wait 15 minutes and try again.")
             }
-            guard !token.isEmpty, token.utf8.count <= 256, let client = try await tokens.client(token: token, on: request.db) else {
+            guard !token.isEmpty, token.utf8.count <= 256,
+                let client = try await tokens.client(token: token, on: request.db)
+            else {
                 try await limits.hit(RateLimits.badAPIToken, key: address, on: request.db.sql)
-                throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"],
-                            reason: "The API token is not valid: it is mistyped, or it has been revoked. Send it as “Authorization: Bearer sst_…”.")
+                throw Abort(
+                    .unauthorized, headers: ["WWW-Authenticate": "Bearer"],
+                    reason:
+                        "The API token is not valid: it is mistyped, or it has been revoked. Send it as “Authorization: Bearer sst_…”."
+                )
             }
             request.currentUser = client
-            if request.method != .GET, let route = request.route, (route.userInfo["access"] as? Access)?.allows(client) == true {
+            if request.method != .GET, let route = request.route,
+                (route.userInfo["access"] as? Access)?.allows(client) == true
+            {
                 try await RequestBody.check(request, limit: RequestBody.limit(of: route), collect: false)
             }
             return try await next.respond(to: request)
@@ -76,16 +87,25 @@ struct SessionMiddleware: AsyncMiddleware {
             // Nothing is read before it is allowed: an unknown path (404) or a route this
             // visitor may not use (AccessMiddleware refuses it next) is answered without
             // reading the body, so an anonymous 60 MB POST costs nothing.
-            guard let route = request.route, let access = route.userInfo["access"] as? Access, access.allows(request.currentUser) else {
+            guard let route = request.route, let access = route.userInfo["access"] as? Access,
+                access.allows(request.currentUser)
+            else {
                 return try await next.respond(to: request)
             }
             // The token is in a header, or in the form body: the body is read (for it, or to
             // check its values) never past the route's own limit.
             try await RequestBody.check(
-                request, limit: RequestBody.limit(of: route), collect: request.headers.first(name: "X-CSRF-Token") == nil)
-            let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf")) ?? ""
+                request, limit: RequestBody.limit(of: route),
+                collect: request.headers.first(name: "X-CSRF-Token") == nil)
+            let sent =
+                request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf"))
+                ?? ""
             guard newLoginToken == nil, Self.constantTimeEqual(sent, request.csrfToken) else {
-                throw Abort(.forbidden, reason: "This form has expired or did not come from SaferStreets. Go back, reload the page and try again.")
+                throw Abort(
+                    .forbidden,
+                    reason:
+                        "This form has expired or did not come from SaferStreets. Go back, reload the page and try again."
+                )
             }
         }
         let response = try await next.respond(to: request)
@@ -96,7 +116,8 @@ struct SessionMiddleware: AsyncMiddleware {
     }
 
     func cookie(_ value: String, maxAge: Int?) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: value, maxAge: maxAge, path: "/", isSecure: secureCookies, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: value, maxAge: maxAge, path: "/", isSecure: secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

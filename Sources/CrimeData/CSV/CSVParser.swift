@@ -1,9 +1,9 @@
 import CSVScan
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A streaming RFC 4180 CSV parser that works on bytes.
@@ -191,7 +191,9 @@ public final class CSVParser {
             let end = csv_split_simple(buffer, pos, count, fieldStarts, fieldEnds, fieldCapacity, &n)
             if end > 0 {
                 // A complete record is bounded too (a 1,000,000-column line in one chunk).
-                if end - pos > maximumRecordBytes { throw CSVError.recordTooLong(line: line, limit: maximumRecordBytes) }
+                if end - pos > maximumRecordBytes {
+                    throw CSVError.recordTooLong(line: line, limit: maximumRecordBytes)
+                }
                 try deliver(fields: n, lines: 1)
                 return end
             }

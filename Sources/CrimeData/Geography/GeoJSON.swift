@@ -42,7 +42,9 @@ public enum GeoJSON {
         case "Feature": features = [object]
         case "Polygon", "MultiPolygon": features = [["type": "Feature", "geometry": object, "properties": [:]]]
         default:
-            throw ReadError(file: file, feature: nil, reason: "type \(type) is not a Polygon, MultiPolygon, Feature or FeatureCollection")
+            throw ReadError(
+                file: file, feature: nil,
+                reason: "type \(type) is not a Polygon, MultiPolygon, Feature or FeatureCollection")
         }
         guard !features.isEmpty else { throw ReadError(file: file, feature: nil, reason: "no features") }
         return try features.enumerated().map { k, f in
@@ -61,7 +63,8 @@ public enum GeoJSON {
             throw Reason(text: "not a Feature")
         }
         let properties = feature["properties"] as? [String: Any] ?? [:]
-        let name = ["name", "Name", "NAME", "title"].lazy.compactMap { properties[$0] as? String }
+        let name =
+            ["name", "Name", "NAME", "title"].lazy.compactMap { properties[$0] as? String }
             .first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "Area \(number)"
         guard let geometry = feature["geometry"] as? [String: Any], let type = geometry["type"] as? String else {
             throw Reason(text: "no geometry")
@@ -71,8 +74,11 @@ public enum GeoJSON {
         case "Polygon":
             return Boundary(name: name, polygons: [try polygon(coordinates, label: "polygon")])
         case "MultiPolygon":
-            guard let list = coordinates as? [Any], !list.isEmpty else { throw Reason(text: "MultiPolygon has no polygons") }
-            return Boundary(name: name, polygons: try list.enumerated().map { try polygon($1, label: "polygon \($0 + 1)") })
+            guard let list = coordinates as? [Any], !list.isEmpty else {
+                throw Reason(text: "MultiPolygon has no polygons")
+            }
+            return Boundary(
+                name: name, polygons: try list.enumerated().map { try polygon($1, label: "polygon \($0 + 1)") })
         default:
             throw Reason(text: "geometry \(type) is not an area; use Polygon or MultiPolygon")
         }
@@ -88,12 +94,15 @@ public enum GeoJSON {
                     let lat = (pair[1] as? NSNumber)?.doubleValue
                 else { throw Reason(text: "position \(i + 1) of \(where_) is not [longitude, latitude]") }
                 guard abs(lon) <= 180, abs(lat) <= 90 else {
-                    throw Reason(text: "position \(i + 1) of \(where_) is (\(lon), \(lat)), outside longitude/latitude range;"
-                        + " RFC 7946 GeoJSON is WGS84 degrees, not British National Grid metres")
+                    throw Reason(
+                        text: "position \(i + 1) of \(where_) is (\(lon), \(lat)), outside longitude/latitude range;"
+                            + " RFC 7946 GeoJSON is WGS84 degrees, not British National Grid metres")
                 }
                 return GeoPoint(longitude: lon, latitude: lat)
             }
-            guard points.count >= 4 else { throw Reason(text: "\(where_) has \(points.count) positions; a ring needs at least 4") }
+            guard points.count >= 4 else {
+                throw Reason(text: "\(where_) has \(points.count) positions; a ring needs at least 4")
+            }
             guard points.first == points.last else {
                 throw Reason(text: "\(where_) is not closed: its first and last positions differ")
             }

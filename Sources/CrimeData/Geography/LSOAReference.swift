@@ -47,7 +47,9 @@ public enum LSOAReference {
                 let pop = ByteParsing.decimal(row.bytes(9)), let hh = ByteParsing.decimal(row.bytes(10)),
                 let ha = ByteParsing.decimal(row.bytes(11))
             else {
-                problem = .badLine(file: url.lastPathComponent, line: row.line, reason: "expected 12 fields with numbers in the last five")
+                problem = .badLine(
+                    file: url.lastPathComponent, line: row.line,
+                    reason: "expected 12 fields with numbers in the last five")
                 return
             }
             result.append(

@@ -23,9 +23,11 @@ public enum PoliceAPIJSON {
         /// The latest outcome: its name and its month (`YYYY-MM`).
         public var outcome: (category: String, date: String)?
 
-        public init(category: String, persistentID: String, id: Int64, month: String, context: String,
-                    location: Location?, locationType: String = "Force", locationSubtype: String = "",
-                    outcome: (category: String, date: String)?) {
+        public init(
+            category: String, persistentID: String, id: Int64, month: String, context: String,
+            location: Location?, locationType: String = "Force", locationSubtype: String = "",
+            outcome: (category: String, date: String)?
+        ) {
             self.category = category
             self.persistentID = persistentID
             self.id = id
@@ -66,7 +68,11 @@ public enum PoliceAPIJSON {
             out.append(contentsOf: #","month":"#.utf8)
             PoliceAPIJSON.string(month, to: &out)
             out.append(contentsOf: #","location_type":"#.utf8)
-            if location == nil { out.append(contentsOf: "null".utf8) } else { PoliceAPIJSON.string(locationType, to: &out) }
+            if location == nil {
+                out.append(contentsOf: "null".utf8)
+            } else {
+                PoliceAPIJSON.string(locationType, to: &out)
+            }
             if withOutcomeStatus {
                 out.append(contentsOf: #","outcome_status":"#.utf8)
                 if let outcome {
@@ -163,10 +169,12 @@ public enum PoliceAPIJSON {
         public var outcomeLinkedToObject: String
         public var removalOfMoreThanOuterClothing: String
 
-        public init(type: String, datetime: String, partOfOperation: String, operationName: String, location: Location?,
-                    gender: String, ageRange: String, selfDefinedEthnicity: String, officerDefinedEthnicity: String,
-                    legislation: String, objectOfSearch: String, outcome: String, outcomeLinkedToObject: String,
-                    removalOfMoreThanOuterClothing: String) {
+        public init(
+            type: String, datetime: String, partOfOperation: String, operationName: String, location: Location?,
+            gender: String, ageRange: String, selfDefinedEthnicity: String, officerDefinedEthnicity: String,
+            legislation: String, objectOfSearch: String, outcome: String, outcomeLinkedToObject: String,
+            removalOfMoreThanOuterClothing: String
+        ) {
             self.type = type
             self.datetime = datetime
             self.partOfOperation = partOfOperation
@@ -228,7 +236,9 @@ public enum PoliceAPIJSON {
     }
 
     /// A JSON array of items each written by `write`.
-    public static func array<S: Sequence>(_ items: S, to out: inout [UInt8], _ write: (S.Element, inout [UInt8]) -> Void) {
+    public static func array<S: Sequence>(
+        _ items: S, to out: inout [UInt8], _ write: (S.Element, inout [UInt8]) -> Void
+    ) {
         out.append(UInt8(ascii: "["))
         for (n, item) in items.enumerated() {
             if n > 0 { out.append(UInt8(ascii: ",")) }
@@ -380,7 +390,10 @@ public enum PolicePolygon {
         for b in text.utf8 where b == UInt8(ascii: ":") {
             colons += 1
             if colons >= maximumPoints {
-                throw ParseError(description: "poly has more than \(maximumPoints) points; simplify the outline (e.g. to one point every 20 m) or split the area")
+                throw ParseError(
+                    description:
+                        "poly has more than \(maximumPoints) points; simplify the outline (e.g. to one point every 20 m) or split the area"
+                )
             }
         }
         // Bytes, not Strings: a 10,000-point poly is parsed in well under a millisecond.
@@ -402,12 +415,15 @@ public enum PolicePolygon {
                 index += 1
                 let comma = slice.firstIndex(of: UInt8(ascii: ","))
                 guard let comma, slice[(comma + 1)...].firstIndex(of: UInt8(ascii: ",")) == nil,
-                    let lat = ByteParsing.decimal(trimmed(slice[..<comma])) ?? Double(String(decoding: trimmed(slice[..<comma]), as: UTF8.self)),
-                    let lng = ByteParsing.decimal(trimmed(slice[(comma + 1)...])) ?? Double(String(decoding: trimmed(slice[(comma + 1)...]), as: UTF8.self)),
+                    let lat = ByteParsing.decimal(trimmed(slice[..<comma]))
+                        ?? Double(String(decoding: trimmed(slice[..<comma]), as: UTF8.self)),
+                    let lng = ByteParsing.decimal(trimmed(slice[(comma + 1)...]))
+                        ?? Double(String(decoding: trimmed(slice[(comma + 1)...]), as: UTF8.self)),
                     lat.isFinite, lng.isFinite, (-90...90).contains(lat), (-180...180).contains(lng)
                 else {
                     let shown = String(decoding: slice.prefix(60), as: UTF8.self)
-                    throw ParseError(description: "poly: point \(index) (“\(shown)”) is not “latitude,longitude” in degrees")
+                    throw ParseError(
+                        description: "poly: point \(index) (“\(shown)”) is not “latitude,longitude” in degrees")
                 }
                 points.append((lat, lng))
             }

@@ -10,16 +10,22 @@ public enum PoliceFileKind: String, Sendable, CaseIterable, Codable {
     public var header: [String] {
         switch self {
         case .street:
-            ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-             "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+            [
+                "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+                "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+            ]
         case .outcomes:
-            ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-             "LSOA code", "LSOA name", "Outcome type"]
+            [
+                "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+                "LSOA code", "LSOA name", "Outcome type",
+            ]
         case .stopAndSearch:
-            ["Type", "Date", "Part of a policing operation", "Policing operation", "Latitude", "Longitude",
-             "Gender", "Age range", "Self-defined ethnicity", "Officer-defined ethnicity", "Legislation",
-             "Object of search", "Outcome", "Outcome linked to object of search",
-             "Removal of more than just outer clothing"]
+            [
+                "Type", "Date", "Part of a policing operation", "Policing operation", "Latitude", "Longitude",
+                "Gender", "Age range", "Self-defined ethnicity", "Officer-defined ethnicity", "Legislation",
+                "Object of search", "Outcome", "Outcome linked to object of search",
+                "Removal of more than just outer clothing",
+            ]
         case .legacyStreet:
             ["Month", "Reported by", "Falls within", "Easting", "Northing", "Location", "Crime type", "Context"]
         }

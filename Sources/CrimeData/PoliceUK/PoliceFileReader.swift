@@ -93,7 +93,8 @@ struct ReaderState {
             let header = row.strings
             guard let detected = PoliceFileKind.detect(header: header) else {
                 let shown = header.prefix(12).joined(separator: ",")
-                let printable = String(shown.unicodeScalars.prefix(160).map { $0.value < 32 || $0.value == 127 ? "?" : Character($0) })
+                let printable = String(
+                    shown.unicodeScalars.prefix(160).map { $0.value < 32 || $0.value == 127 ? "?" : Character($0) })
                 throw PoliceFileError.notPoliceData(file: file, header: "\"\(printable)\"")
             }
             if detected == .stopAndSearch && stopForce == nil { throw PoliceFileError.unknownForce(file: file) }

@@ -90,7 +90,9 @@ public struct PoliceSource: Sendable, Hashable {
                 crc = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { data in
                     do {
                         produced += UInt64(data.count)
-                        if produced > declared { throw InputError.zipBomb(displayName, "inflates past its declared size") }
+                        if produced > declared {
+                            throw InputError.zipBomb(displayName, "inflates past its declared size")
+                        }
                         try data.withUnsafeBytes { try body($0) }
                     } catch {
                         consumerError = error
@@ -160,7 +162,8 @@ public enum PoliceInputs {
         } else {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value ?? 0
             let name = (path as NSString).lastPathComponent
-            listing.sources.append(PoliceSource(origin: .file(path), displayName: path, fileName: name, byteCount: size))
+            listing.sources.append(
+                PoliceSource(origin: .file(path), displayName: path, fileName: name, byteCount: size))
         }
     }
 
@@ -197,7 +200,9 @@ public enum PoliceInputs {
                 return
             }
             guard entry.type == .file else {
-                if entry.type == .symlink { listing.refused.append(.unsafeEntry(path, entryPath, "is a symbolic link")); return }
+                if entry.type == .symlink {
+                    listing.refused.append(.unsafeEntry(path, entryPath, "is a symbolic link")); return
+                }
                 continue
             }
             guard entryPath.lowercased().hasSuffix(".csv") else {
@@ -208,7 +213,10 @@ public enum PoliceInputs {
             let packed = max(entry.compressedSize, 1)
             if size > maximumEntryBytes || size / packed > maximumCompressionRatio {
                 listing.refused.append(
-                    .zipBomb("\(path):\(entryPath)", "declares \(size) bytes from \(entry.compressedSize) (ratio over \(maximumCompressionRatio):1 or over \(maximumEntryBytes >> 30) GiB)"))
+                    .zipBomb(
+                        "\(path):\(entryPath)",
+                        "declares \(size) bytes from \(entry.compressedSize) (ratio over \(maximumCompressionRatio):1 or over \(maximumEntryBytes >> 30) GiB)"
+                    ))
                 return
             }
             let name = (entryPath as NSString).lastPathComponent
@@ -250,7 +258,8 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notFound(let path): "\(path): no such file or folder"
         case .unreadable(let path, let why): "\(path): cannot be read (\(why))"
-        case .damagedArchive(let path): "\(path): not a complete zip archive (truncated or damaged); nothing imported from it"
+        case .damagedArchive(let path):
+            "\(path): not a complete zip archive (truncated or damaged); nothing imported from it"
         case .emptyArchive(let path): "\(path): the archive holds no CSV files"
         case .unsafeEntry(let path, let entry, let why):
             "\(path): entry '\(entry)' \(why); the archive is refused and nothing imported from it"

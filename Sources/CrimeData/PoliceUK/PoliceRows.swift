@@ -77,7 +77,9 @@ public enum PoliceRowDecoder {
             guard let e = ByteParsing.decimal(row.bytes(3)), let n = ByteParsing.decimal(row.bytes(4)),
                 e >= 0, e <= 700_000, n >= 0, n <= 1_300_000
             else {
-                throw RowError("Easting/Northing are not British National Grid metres: \(preview(row.bytes(3))), \(preview(row.bytes(4)))")
+                throw RowError(
+                    "Easting/Northing are not British National Grid metres: \(preview(row.bytes(3))), \(preview(row.bytes(4)))"
+                )
             }
             grid = GridPoint(easting: e, northing: n)
             position = BritishNationalGrid.geo(from: grid!)

@@ -3,17 +3,26 @@ import Foundation
 /// A parsed JSON value that keeps JSON's own types apart (a boolean is not a number, an
 /// integer is not a string), for comparing answers with documented examples.
 indirect enum JSONValue: Decodable, Equatable, CustomStringConvertible {
-    case null, bool(Bool), integer(Int64), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+    case null, bool(Bool), integer(Int64), number(Double), string(String), array([JSONValue]), object(
+        [String: JSONValue])
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .integer(i) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
+            self = .integer(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
     }
 
     static func parse(_ data: Data) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: data) }
@@ -68,12 +77,18 @@ indirect enum JSONValue: Decodable, Equatable, CustomStringConvertible {
     /// is compared with the example's element it is closest to.
     /// Keys in `optional` may be absent from the answer (police.uk leaves them out too
     /// when it has nothing, e.g. a neighbourhood's contact details).
-    func shapeDifferences(from documented: JSONValue, nullable: Set<String>, optional: Set<String> = [], path: String = "$") -> [String] {
+    func shapeDifferences(
+        from documented: JSONValue, nullable: Set<String>, optional: Set<String> = [], path: String = "$"
+    ) -> [String] {
         switch (self, documented) {
         case (.object(let ours), .object(let theirs)):
             var problems: [String] = []
-            for key in Set(theirs.keys).subtracting(ours.keys).subtracting(optional).sorted() { problems.append("\(path).\(key): missing") }
-            for key in Set(ours.keys).subtracting(theirs.keys).sorted() { problems.append("\(path).\(key): not in police.uk's answer") }
+            for key in Set(theirs.keys).subtracting(ours.keys).subtracting(optional).sorted() {
+                problems.append("\(path).\(key): missing")
+            }
+            for key in Set(ours.keys).subtracting(theirs.keys).sorted() {
+                problems.append("\(path).\(key): not in police.uk's answer")
+            }
             for key in Set(ours.keys).intersection(theirs.keys).sorted() {
                 let (a, b) = (ours[key]!, theirs[key]!)
                 if a == .null || b == .null {
@@ -90,11 +105,15 @@ indirect enum JSONValue: Decodable, Equatable, CustomStringConvertible {
             // police.uk's ASB entry, a crime with an outcome against one with an outcome).
             guard !theirs.isEmpty else { return [] }
             return ours.enumerated().flatMap { item in
-                theirs.map { item.element.shapeDifferences(from: $0, nullable: nullable, optional: optional, path: "\(path)[\(item.offset)]") }
-                    .min { $0.count < $1.count }!
+                theirs.map {
+                    item.element.shapeDifferences(
+                        from: $0, nullable: nullable, optional: optional, path: "\(path)[\(item.offset)]")
+                }
+                .min { $0.count < $1.count }!
             }
         default:
-            return typeName == documented.typeName ? [] : ["\(path): \(typeName) where police.uk has \(documented.typeName)"]
+            return typeName == documented.typeName
+                ? [] : ["\(path): \(typeName) where police.uk has \(documented.typeName)"]
         }
     }
 }

@@ -11,7 +11,8 @@ import VaporTesting
 /// when `TEST_DATABASE_URL` is set, a new PostgreSQL database created for the test and
 /// dropped after it. Suites can therefore run in parallel on either database.
 func withTestApp(_ body: (Application) async throws -> Void) async throws {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("saferstreets-test-\(UUID().uuidString)")
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "saferstreets-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
     var dropDatabase: String?
@@ -93,9 +94,12 @@ enum TestPostgres {
 
 /// Builders for police.uk rows in tests.
 enum PoliceCSV {
-    static let street = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
-    static let outcomes = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type"
-    static let stops = "Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,Outcome linked to object of search,Removal of more than just outer clothing"
+    static let street =
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
+    static let outcomes =
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type"
+    static let stops =
+        "Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,Outcome linked to object of search,Removal of more than just outer clothing"
     static let legacy = "Month,Reported by,Falls within,Easting,Northing,Location,Crime type,Context"
 
     /// A deterministic 64-hex Crime ID.
@@ -106,12 +110,15 @@ enum PoliceCSV {
 
     static func crime(
         _ n: Int, month: String = "2024-06", type: String = "Burglary", outcome: String = "Under investigation",
-        lsoa: String = "E01026764", lon: String = "1.297400", lat: String = "52.630900", location: String = "On or near Castle Meadow"
+        lsoa: String = "E01026764", lon: String = "1.297400", lat: String = "52.630900",
+        location: String = "On or near Castle Meadow"
     ) -> String {
         "\(id(n)),\(month),Norfolk Constabulary,Norfolk Constabulary,\(lon),\(lat),\(location),\(lsoa),Norwich 013A,\(type),\(outcome),"
     }
 
-    static func asb(month: String = "2024-06", lsoa: String = "E01026764", location: String = "On or near Gentleman's Walk") -> String {
+    static func asb(
+        month: String = "2024-06", lsoa: String = "E01026764", location: String = "On or near Gentleman's Walk"
+    ) -> String {
         ",\(month),Norfolk Constabulary,Norfolk Constabulary,1.293100,52.628500,\(location),\(lsoa),Norwich 013A,Anti-social behaviour,,"
     }
 

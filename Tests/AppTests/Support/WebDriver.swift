@@ -22,7 +22,9 @@ final class WebDriver: @unchecked Sendable {
     /// Speaks to the driver through the app's HTTP client (AsyncHTTPClient): Foundation's
     /// URLSession on Linux cannot parse chromedriver's headers ("Content-Length:914").
     static func start(client: any Client) async throws -> WebDriver {
-        guard let driverPath, let browser = Browser.path else { throw Failure(description: "chromedriver or chromium is not installed") }
+        guard let driverPath, let browser = Browser.path else {
+            throw Failure(description: "chromedriver or chromium is not installed")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: driverPath)
         process.arguments = ["--port=0"]
@@ -40,7 +42,9 @@ final class WebDriver: @unchecked Sendable {
                     let chunk = handle.availableData
                     if chunk.isEmpty { break }
                     text += String(decoding: chunk, as: UTF8.self)
-                    if let r = text.range(of: "started successfully on port "), let end = text[r.upperBound...].firstIndex(of: ".") {
+                    if let r = text.range(of: "started successfully on port "),
+                        let end = text[r.upperBound...].firstIndex(of: ".")
+                    {
                         done.resume(returning: Int(text[r.upperBound..<end]))
                         return
                     }
@@ -53,17 +57,25 @@ final class WebDriver: @unchecked Sendable {
             throw Failure(description: "chromedriver did not say which port it listens on")
         }
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
-        let driver = WebDriver(process: process, client: client, base: URL(string: "http://127.0.0.1:\(port)")!, profile: profile)
-        let created = try await driver.send("POST", "/session", [
-            "capabilities": ["alwaysMatch": [
-                "browserName": "chrome",
-                "goog:chromeOptions": [
-                    "binary": browser,
-                    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                             "--user-data-dir=\(profile.path)", "--window-size=1280,1000"],
-                ],
-            ] as [String: Any]],
-        ])
+        let driver = WebDriver(
+            process: process, client: client, base: URL(string: "http://127.0.0.1:\(port)")!, profile: profile)
+        let created = try await driver.send(
+            "POST", "/session",
+            [
+                "capabilities": [
+                    "alwaysMatch": [
+                        "browserName": "chrome",
+                        "goog:chromeOptions": [
+                            "binary": browser,
+                            "args": [
+                                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                "--no-first-run",
+                                "--user-data-dir=\(profile.path)", "--window-size=1280,1000",
+                            ],
+                        ],
+                    ] as [String: Any]
+                ]
+            ])
         guard let value = created as? [String: Any], let id = value["sessionId"] as? String else {
             await driver.stop()
             throw Failure(description: "chromedriver did not open a session: \(String(describing: created))")
@@ -94,7 +106,9 @@ final class WebDriver: @unchecked Sendable {
             buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
             headers.contentType = .json
         }
-        let response = try await client.send(HTTPMethod(rawValue: method), headers: headers, to: URI(string: base.absoluteString + path)) {
+        let response = try await client.send(
+            HTTPMethod(rawValue: method), headers: headers, to: URI(string: base.absoluteString + path)
+        ) {
             $0.body = buffer
         }
         let data = Data(response.body.map { Array($0.readableBytesView) } ?? [])
@@ -147,7 +161,8 @@ final class WebDriver: @unchecked Sendable {
     /// The page printed to PDF by the browser (W3C WebDriver "Print Page"), A4, with the
     /// page's print stylesheet.
     func printPDF() async throws -> Data {
-        let value = try await send("POST", "\(session)/print", ["page": ["width": 21.0, "height": 29.7], "background": true])
+        let value = try await send(
+            "POST", "\(session)/print", ["page": ["width": 21.0, "height": 29.7], "background": true])
         guard let base64 = value as? String, let data = Data(base64Encoded: base64) else {
             throw Failure(description: "the browser returned no PDF")
         }

@@ -23,15 +23,16 @@ struct ClusterCountTables: AsyncMigration {
     private func rebuild(_ database: any Database, clustered: Bool) async throws {
         guard SQLFlavor(database.sql) == .sqlite else { return }
         for (table, keyColumn, key) in Self.tables {
-            try await execute([
-                """
-                CREATE TABLE \(table)_rebuilt (\(keyColumn), month INTEGER NOT NULL, category_id INTEGER NOT NULL,
-                  count INTEGER NOT NULL, PRIMARY KEY (\(key), month, category_id))\(clustered ? " WITHOUT ROWID" : "")
-                """,
-                "INSERT INTO \(table)_rebuilt SELECT \(key), month, category_id, count FROM \(table)",
-                "DROP TABLE \(table)",
-                "ALTER TABLE \(table)_rebuilt RENAME TO \(table)",
-            ], on: database)
+            try await execute(
+                [
+                    """
+                    CREATE TABLE \(table)_rebuilt (\(keyColumn), month INTEGER NOT NULL, category_id INTEGER NOT NULL,
+                      count INTEGER NOT NULL, PRIMARY KEY (\(key), month, category_id))\(clustered ? " WITHOUT ROWID" : "")
+                    """,
+                    "INSERT INTO \(table)_rebuilt SELECT \(key), month, category_id, count FROM \(table)",
+                    "DROP TABLE \(table)",
+                    "ALTER TABLE \(table)_rebuilt RENAME TO \(table)",
+                ], on: database)
         }
     }
 }

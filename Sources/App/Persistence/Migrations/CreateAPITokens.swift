@@ -6,14 +6,15 @@ import SQLKit
 struct CreateAPITokens: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let f = SQLFlavor(database.sql)
-        try await execute([
-            """
-            CREATE TABLE api_tokens (id \(f.serialKey), organisation_id \(f.bigint) NOT NULL REFERENCES organisations (id),
-              name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,
-              created_by \(f.bigint) REFERENCES users (id), created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)
-            """,
-            "CREATE INDEX api_tokens_organisation ON api_tokens (organisation_id)",
-        ], on: database)
+        try await execute(
+            [
+                """
+                CREATE TABLE api_tokens (id \(f.serialKey), organisation_id \(f.bigint) NOT NULL REFERENCES organisations (id),
+                  name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,
+                  created_by \(f.bigint) REFERENCES users (id), created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)
+                """,
+                "CREATE INDEX api_tokens_organisation ON api_tokens (organisation_id)",
+            ], on: database)
     }
     func revert(on database: any Database) async throws {
         try await execute(["DROP TABLE api_tokens"], on: database)

@@ -6,12 +6,13 @@ import SQLKit
 struct CreateCampaignPublications: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let f = SQLFlavor(database.sql)
-        try await execute([
-            """
-            CREATE TABLE campaign_publications (campaign_id \(f.bigint) PRIMARY KEY REFERENCES campaigns (id),
-              published_at TEXT NOT NULL, published_by \(f.bigint) REFERENCES users (id))
-            """,
-        ], on: database)
+        try await execute(
+            [
+                """
+                CREATE TABLE campaign_publications (campaign_id \(f.bigint) PRIMARY KEY REFERENCES campaigns (id),
+                  published_at TEXT NOT NULL, published_by \(f.bigint) REFERENCES users (id))
+                """
+            ], on: database)
     }
     func revert(on database: any Database) async throws {
         try await execute(["DROP TABLE campaign_publications"], on: database)

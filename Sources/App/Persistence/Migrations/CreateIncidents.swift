@@ -15,16 +15,17 @@ import Fluent
 struct CreateIncidents: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let f = SQLFlavor(database.sql)
-        try await execute([
-            """
-            CREATE TABLE incidents (id \(f.serialKey), slice_id \(f.bigint) NOT NULL,
-              row_key \(f.bigint) NOT NULL, content_hash \(f.bigint) NOT NULL, crime_id \(f.blob), month INTEGER NOT NULL,
-              category_id INTEGER NOT NULL, longitude \(f.double), latitude \(f.double),
-              easting \(f.double), northing \(f.double), location TEXT NOT NULL, lsoa_code TEXT NOT NULL,
-              last_outcome TEXT NOT NULL, context TEXT NOT NULL, reported_by TEXT)
-            """,
-            "CREATE UNIQUE INDEX incidents_slice_key ON incidents (slice_id, row_key)",
-        ], on: database)
+        try await execute(
+            [
+                """
+                CREATE TABLE incidents (id \(f.serialKey), slice_id \(f.bigint) NOT NULL,
+                  row_key \(f.bigint) NOT NULL, content_hash \(f.bigint) NOT NULL, crime_id \(f.blob), month INTEGER NOT NULL,
+                  category_id INTEGER NOT NULL, longitude \(f.double), latitude \(f.double),
+                  easting \(f.double), northing \(f.double), location TEXT NOT NULL, lsoa_code TEXT NOT NULL,
+                  last_outcome TEXT NOT NULL, context TEXT NOT NULL, reported_by TEXT)
+                """,
+                "CREATE UNIQUE INDEX incidents_slice_key ON incidents (slice_id, row_key)",
+            ], on: database)
     }
     func revert(on database: any Database) async throws {
         try await execute(["DROP TABLE incidents"], on: database)

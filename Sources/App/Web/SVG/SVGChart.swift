@@ -21,7 +21,8 @@ struct SVGChart {
         let barW = plotW / Double(max(1, months.count))
         func y(_ v: Double) -> Double { ((top + plotH - v / yMax * plotH) * 10).rounded() / 10 }
         let total = values.reduce(0, +)
-        let description = "Monthly counts from \(months.first.map(ByteParsing.monthString) ?? "") to "
+        let description =
+            "Monthly counts from \(months.first.map(ByteParsing.monthString) ?? "") to "
             + "\(months.last.map(ByteParsing.monthString) ?? ""), \(Format.count(total)) in all; highest "
             + "\(Format.count(maxValue))."
         var s = """
@@ -51,14 +52,17 @@ struct SVGChart {
         }
         for (k, (m, v)) in zip(months, values).enumerated() {
             let x0 = left + Double(k) * barW
-            s += "<rect x=\"\((x0 + barW * 0.1).rounded(to: 1))\" y=\"\(y(Double(v)))\" width=\"\((barW * 0.8).rounded(to: 1))\" height=\"\((top + plotH - y(Double(v))).rounded(to: 1))\" fill=\"#1d70b8\"><title>\(ByteParsing.monthString(m)): \(Format.count(v))</title></rect>\n"
+            s +=
+                "<rect x=\"\((x0 + barW * 0.1).rounded(to: 1))\" y=\"\(y(Double(v)))\" width=\"\((barW * 0.8).rounded(to: 1))\" height=\"\((top + plotH - y(Double(v))).rounded(to: 1))\" fill=\"#1d70b8\"><title>\(ByteParsing.monthString(m)): \(Format.count(v))</title></rect>\n"
             if m % 100 == 1 || (k == 0) || (m % 100 - 1) % 3 == 0 && barW >= 12 {
                 let label = m % 100 == 1 || k == 0 ? ByteParsing.monthString(m) : Self.monthNames[m % 100 - 1]
                 let lx = (x0 + barW / 2).rounded(to: 1)
-                s += "<text x=\"\(lx)\" y=\"\(height - bottom + 16)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#505a5f\">\(label)</text>\n"
+                s +=
+                    "<text x=\"\(lx)\" y=\"\(height - bottom + 16)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#505a5f\">\(label)</text>\n"
             }
         }
-        s += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(top + plotH)\" y2=\"\(top + plotH)\" stroke=\"#0b0c0c\"/>\n"
+        s +=
+            "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(top + plotH)\" y2=\"\(top + plotH)\" stroke=\"#0b0c0c\"/>\n"
         return s + "</svg>"
     }
 

@@ -37,9 +37,10 @@ struct SVGLineChart {
         func x(_ k: Int) -> Double { (left + Double(k) * dx).rounded(to: 1) }
         func y(_ v: Double) -> Double { (top + plotH - v / yMax * plotH).rounded(to: 1) }
         let description = series.map { s in
-            "\(s.label): " + zip(months, s.values).map {
-                "\(ByteParsing.monthString($0)) " + ($1.isFinite ? Format.number($1, decimals: 0) : missingText)
-            }.joined(separator: ", ")
+            "\(s.label): "
+                + zip(months, s.values).map {
+                    "\(ByteParsing.monthString($0)) " + ($1.isFinite ? Format.number($1, decimals: 0) : missingText)
+                }.joined(separator: ", ")
         }.joined(separator: ". ")
         var s = """
             <svg xmlns="http://www.w3.org/2000/svg" id="\(id)" class="chart line-chart" viewBox="0 0 \(Int(width)) \(Int(height))" \
@@ -48,7 +49,9 @@ struct SVGLineChart {
 
             """
         for band in bands {
-            guard let a = months.firstIndex(where: { band.period.contains($0) }), let b = months.lastIndex(where: { band.period.contains($0) }) else { continue }
+            guard let a = months.firstIndex(where: { band.period.contains($0) }),
+                let b = months.lastIndex(where: { band.period.contains($0) })
+            else { continue }
             let x0 = max(left, x(a) - dx / 2), x1 = min(width - right, x(b) + dx / 2)
             s += """
                 <rect class="band" x="\(x0)" y="\(top)" width="\((x1 - x0).rounded(to: 1))" height="\(plotH)" fill="\(band.fill)" fill-opacity="0.45"/>\
@@ -67,18 +70,26 @@ struct SVGLineChart {
         }
         for (k, m) in months.enumerated() where m % 100 == 1 || k == 0 || ((m % 100 - 1) % 3 == 0 && dx >= 12) {
             let label = m % 100 == 1 || k == 0 ? ByteParsing.monthString(m) : SVGChart.monthNames[m % 100 - 1]
-            s += "<text x=\"\(x(k))\" y=\"\(top + plotH + 16)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#505a5f\">\(label)</text>\n"
+            s +=
+                "<text x=\"\(x(k))\" y=\"\(top + plotH + 16)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#505a5f\">\(label)</text>\n"
         }
-        s += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(top + plotH)\" y2=\"\(top + plotH)\" stroke=\"#0b0c0c\"/>\n"
+        s +=
+            "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(top + plotH)\" y2=\"\(top + plotH)\" stroke=\"#0b0c0c\"/>\n"
         for (n, line) in series.enumerated() {
             // A value that is not a number (suppressed, missing) breaks the line.
             var runs: [[String]] = [[]]
             for (k, v) in line.values.enumerated() {
-                if v.isFinite { runs[runs.count - 1].append("\(x(k)),\(y(v))") } else if !runs[runs.count - 1].isEmpty { runs.append([]) }
+                if v.isFinite {
+                    runs[runs.count - 1].append("\(x(k)),\(y(v))")
+                } else if !runs[runs.count - 1].isEmpty {
+                    runs.append([])
+                }
             }
             for run in runs where !run.isEmpty {
-                s += "<polyline class=\"series series-\(n)\" points=\"\(run.joined(separator: " "))\" fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\""
-                    + (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + "><title>\(SVG.escape(line.label))</title></polyline>\n"
+                s +=
+                    "<polyline class=\"series series-\(n)\" points=\"\(run.joined(separator: " "))\" fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\""
+                    + (line.dashed ? " stroke-dasharray=\"6 4\"" : "")
+                    + "><title>\(SVG.escape(line.label))</title></polyline>\n"
             }
         }
         // Legend under the axis labels.

@@ -74,11 +74,14 @@ struct SVGMap {
             let d = o.shape.polygons.flatMap { $0 }.map { ring in
                 "M" + ring.map { "\(x($0.easting)),\(y($0.northing))" }.joined(separator: "L") + "Z"
             }.joined()
-            let path = "<path d=\"\(d)\" fill=\"\(o.fill ?? "none")\" stroke=\"#0b0c0c\" stroke-width=\"1.5\" fill-rule=\"evenodd\"><title>\(SVG.escape(o.title ?? o.label))</title></path>"
+            let path =
+                "<path d=\"\(d)\" fill=\"\(o.fill ?? "none")\" stroke=\"#0b0c0c\" stroke-width=\"1.5\" fill-rule=\"evenodd\"><title>\(SVG.escape(o.title ?? o.label))</title></path>"
             s += o.href.map { "<a href=\"\(SVG.escape($0))\">\(path)</a>\n" } ?? path + "\n"
         }
         let outlineLabels = outlines.map {
-            Label(point: GridPoint(easting: $0.shape.centroid.easting, northing: $0.shape.bounds.maxNorthing), text: $0.label, placeAbove: true)
+            Label(
+                point: GridPoint(easting: $0.shape.centroid.easting, northing: $0.shape.bounds.maxNorthing),
+                text: $0.label, placeAbove: true)
         }
         for l in labels + outlineLabels {
             let (lx, ly) = (x(l.point.easting), y(l.point.northing) - (l.placeAbove ? 4 : 0))
@@ -106,7 +109,8 @@ struct SVGMap {
                 let i = r * g.columns + c
                 guard let fill = layer.fills[i] else { c += 1; continue }
                 var end = c + 1
-                while end < g.columns, layer.fills[r * g.columns + end] == fill, layer.titles[r * g.columns + end] == nil,
+                while end < g.columns, layer.fills[r * g.columns + end] == fill,
+                    layer.titles[r * g.columns + end] == nil,
                     layer.titles[i] == nil
                 {
                     end += 1
@@ -114,7 +118,8 @@ struct SVGMap {
                 let (e0, n0) = g.origin(of: i)
                 let x0 = x(e0), x1 = x(e0 + Double(end - c) * g.cellSize)
                 let y0 = y(n0 + g.cellSize), y1 = y(n0)
-                let rect = "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(max(0.5, x1 - x0))\" height=\"\(max(0.5, y1 - y0))\" fill=\"\(fill)\""
+                let rect =
+                    "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(max(0.5, x1 - x0))\" height=\"\(max(0.5, y1 - y0))\" fill=\"\(fill)\""
                 if let title = layer.titles[i] {
                     s += rect + "><title>\(SVG.escape(title))</title></rect>\n"
                 } else {
@@ -133,7 +138,9 @@ struct SVGMap {
         let length = [1.0, 2, 5, 10].map { $0 * power }.last { $0 <= target } ?? power
         let px = length * scale
         let y0 = mapHeight + 24
-        let text = length >= 1000 ? "\(Format.number(length / 1000, decimals: length >= 10_000 ? 0 : 1)) km" : "\(Int(length)) m"
+        let text =
+            length >= 1000
+            ? "\(Format.number(length / 1000, decimals: length >= 10_000 ? 0 : 1)) km" : "\(Int(length)) m"
         return """
             <g class="scale-bar"><rect x="10" y="\(y0 - 6)" width="\((px * 10).rounded() / 10)" height="6" fill="#0b0c0c"/>\
             <text x="\(((10 + px + 6) * 10).rounded() / 10)" y="\(y0)" font-size="12" fill="#0b0c0c">\(text)</text></g>
@@ -143,7 +150,8 @@ struct SVGMap {
 
     private func renderLegend() -> String {
         guard !legend.isEmpty else { return "" }
-        var s = "<g class=\"legend\"><text x=\"10\" y=\"\(mapHeight + 50)\" font-size=\"13\" font-weight=\"bold\" fill=\"#0b0c0c\">\(SVG.escape(legendTitle))</text>\n"
+        var s =
+            "<g class=\"legend\"><text x=\"10\" y=\"\(mapHeight + 50)\" font-size=\"13\" font-weight=\"bold\" fill=\"#0b0c0c\">\(SVG.escape(legendTitle))</text>\n"
         let column = width / 3
         for (k, entry) in legend.enumerated() {
             let lx = 10 + Double(k % 3) * column
