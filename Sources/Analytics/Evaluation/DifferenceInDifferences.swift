@@ -38,7 +38,9 @@ public struct PoissonDiD: Sendable, Hashable, Codable {
     ///   - treated, comparison: monthly counts (or harm-weighted sums), the same months.
     ///   - during: whether each month is in the intervention period.
     public static func estimate(treated: [Double], comparison: [Double], during: [Bool]) -> Estimate<PoissonDiD> {
-        precondition(treated.count == comparison.count && treated.count == during.count, "series of the same months")
+        guard treated.count == comparison.count && treated.count == during.count else {
+            return .notEstimable("the treated and comparison series do not cover the same months")
+        }
         let keep = treated.indices.filter { treated[$0] + comparison[$0] > 0 }
         let pre = keep.filter { !during[$0] }, post = keep.filter { during[$0] }
         guard pre.count >= 2, !post.isEmpty else {

@@ -8,10 +8,11 @@ public struct WeightedCount: Sendable, Hashable, Codable {
     public var value: Double
     public var variance: Double
 
+    /// Counts and variances are non-negative; a negative or NaN one (a damaged stored sum)
+    /// is taken as 0 rather than stopping the server.
     public init(value: Double, variance: Double) {
-        precondition(value >= 0 && variance >= 0, "counts and variances are non-negative")
-        self.value = value
-        self.variance = variance
+        self.value = value >= 0 ? value : 0
+        self.variance = variance >= 0 ? variance : 0
     }
 
     public init(_ count: Int) { self.init(value: Double(count), variance: Double(count)) }
@@ -164,11 +165,12 @@ public struct DisplacementMeasures: Sendable, Hashable, Codable {
     /// says more about chance than about the intervention.
     public static let minimumTreatedIncidents = 10.0
 
+    /// Scales are positive; a zero, negative or non-finite one is taken as 1 (no scaling),
+    /// as `EvaluationService.scale` gives when a series is empty.
     public init(_ counts: EvaluationCounts, controlScale: Double = 1, bufferControlScale: Double = 1) {
-        precondition(controlScale > 0 && bufferControlScale > 0, "scales are positive")
         self.counts = counts
-        self.controlScale = controlScale
-        self.bufferControlScale = bufferControlScale
+        self.controlScale = controlScale > 0 && controlScale.isFinite ? controlScale : 1
+        self.bufferControlScale = bufferControlScale > 0 && bufferControlScale.isFinite ? bufferControlScale : 1
     }
 
     private var rb: Double { counts.treatedBefore.value }

@@ -8,6 +8,10 @@ public struct AreaShape: Sendable, Hashable, Codable {
     public var polygons: [[[GridPoint]]]
     public let bounds: Extent
 
+    /// A programming error, not an input error, if broken: every shape made from input comes
+    /// through `GeoJSON` (which refuses a ring of fewer than four positions, closed, with a
+    /// message naming it) or `circle` (at least 8 points); stored shapes are decoded, not
+    /// built here.
     public init(polygons: [[[GridPoint]]]) {
         precondition(
             !polygons.isEmpty && polygons.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.count >= 3 } },
@@ -17,8 +21,9 @@ public struct AreaShape: Sendable, Hashable, Codable {
     }
 
     /// A circle as a regular polygon of `segments` sides whose vertices lie on the circle.
+    /// A radius under 1 m (or not a number) is drawn as 1 m, and fewer than 8 segments as 8.
     public static func circle(centre: GridPoint, radius: Double, segments: Int = 96) -> AreaShape {
-        precondition(radius > 0 && segments >= 8, "a positive radius")
+        let radius = radius >= 1 ? radius : 1, segments = max(segments, 8)
         let ring = (0..<segments).map { k -> GridPoint in
             let a = 2 * Double.pi * Double(k) / Double(segments)
             return GridPoint(easting: centre.easting + radius * cos(a), northing: centre.northing + radius * sin(a))

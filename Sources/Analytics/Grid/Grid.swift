@@ -15,6 +15,9 @@ public struct Grid: Sendable, Hashable, Codable {
     public var columns: Int
     public var rows: Int
 
+    /// A programming error, not an input error, if broken: requests and commands give a cell
+    /// of 25 to 10,000 m (`AnalysisOptions`) or the automatic size, and the hot-spot service
+    /// checks the extent is finite before `init(cellSize:covering:)`.
     public init(cellSize: Double, minColumn: Int, minRow: Int, columns: Int, rows: Int) {
         precondition(cellSize > 0 && columns > 0 && rows > 0, "a grid needs a positive cell size and extent")
         self.cellSize = cellSize

@@ -15,6 +15,8 @@ public struct DistanceBand: Sendable, Hashable, Codable {
     /// neighbours.
     public var halfWidths: [Int]
 
+    /// A programming error, not an input error, if broken: the cell size is a `Grid`'s (positive)
+    /// and the band 0 to 20,000 m (`AnalysisOptions`, which refuses NaN) or cell × √2.
     public init(cellSize: Double, band: Double) {
         precondition(cellSize > 0 && band >= 0, "band and cell size must be non-negative")
         self.band = band

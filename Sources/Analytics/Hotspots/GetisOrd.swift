@@ -37,6 +37,8 @@ public enum GetisOrd {
         threads: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> Result {
         let count = columns * rows
+        // Programming errors, not input errors: every caller lays values and mask out on the
+        // same `Grid` (`HotspotAnalysis`, `EmergingHotspots`).
         precondition(values.count == count, "one value per cell")
         precondition(mask == nil || mask!.count == count, "one mask flag per cell")
 

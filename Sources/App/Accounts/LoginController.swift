@@ -74,10 +74,8 @@ struct LoginController: Sendable {
         let user = try await users.credentials(email: email, on: req.db)
         let ok = try await Passwords.verify(password, hash: user?.passwordHash, on: req.application.passwordHasher)
         guard let user, ok, user.disabledAt == nil else {
-            try await users.recordFailedSignIn(email: email, at: sessions.now(), on: req.db)
             return try await refuse("The email address or password is not right", status: .unauthorized)
         }
-        try await users.clearFailedSignIns(email: email, on: req.db)
         try await limits.reset(RateLimits.signInAccountAddress, key: pair, on: sql)
         try await limits.accountSucceeded(email: email, on: sql)
         try await limits.refund(RateLimits.signInAddress, key: address, on: sql)

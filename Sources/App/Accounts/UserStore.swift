@@ -224,16 +224,6 @@ struct UserStore: Sendable {
             decodingColumn: "password_hash", as: String.self)
     }
 
-    /// A failed sign-in, kept for the audit of attempts (the limits are in `RateLimits`).
-    func recordFailedSignIn(email: String, at time: Date, on db: any Database) async throws {
-        try await db.sql.raw("INSERT INTO login_failures (email, at) VALUES (\(bind: email), \(bind: time.stored))")
-            .run()
-    }
-
-    func clearFailedSignIns(email: String, on db: any Database) async throws {
-        try await db.sql.raw("DELETE FROM login_failures WHERE email = \(bind: email)").run()
-    }
-
     /// Sets a user's new password hash and ends their other sessions (all but `keeping`),
     /// with the audit record (never the password).
     func changePassword(

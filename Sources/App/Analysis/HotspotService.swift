@@ -73,6 +73,12 @@ struct HotspotService: Sendable {
         // The study area: every map point with any incident of any type in the period.
         let reference = try await queries.mapPoints(o, area: area, allCategories: true, on: db).map(\.point)
         let extent = area?.bounds ?? Extent(points: reference.map { ($0.easting, $0.northing) })!
+        // A non-finite corner (a damaged stored coordinate) would make no grid at all.
+        guard [extent.minEasting, extent.minNorthing, extent.maxEasting, extent.maxNorthing].allSatisfy(\.isFinite)
+        else {
+            throw HotspotError.noIncidents(
+                "mapped locations in \(area?.name ?? o.force.name) (the stored coordinates are not usable)")
+        }
         let cellSize = o.cellSize ?? Grid.automaticCellSize(for: extent)
         let grid = Grid(cellSize: cellSize, covering: extent)
         guard grid.cellCount <= Self.maximumCells else {
