@@ -72,6 +72,16 @@ struct RateLimits: Sendable {
         return hits >= limit.maxHits
     }
 
+    /// A wrong guess (an unknown API token or report link): true when the key is already
+    /// over its limit (answer 429, count nothing more), else counted and false. Valid guesses
+    /// are never refused, so one misconfigured client behind a shared address cannot lock the
+    /// others out; the secrets are 256 random bits, so guessing gains nothing from that.
+    func wrongGuess(_ limit: Limit, key: String, on db: any SQLDatabase) async throws -> Bool {
+        if try await isExceeded(limit, key: key, on: db) { return true }
+        try await hit(limit, key: key, on: db)
+        return false
+    }
+
     /// Forgets the hits (a successful sign-in for its account and address).
     func reset(_ limit: Limit, key: String, on db: any SQLDatabase) async throws {
         overLimit.remove(limit.scope, key)

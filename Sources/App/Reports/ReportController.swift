@@ -46,20 +46,17 @@ struct ReportController: Sendable {
 
     private func sharedCampaign(_ req: Request) async throws -> CampaignStore.Campaign {
         let token = req.parameters.get("token") ?? ""
-        // Guessing links is throttled per address: wrong tokens count, and past the limit
-        // even a right one waits.
-        let address = req.clientAddress
-        if try await limits.isExceeded(RateLimits.badShareLink, key: address, on: req.db.sql) {
-            throw Abort(
-                .tooManyRequests, headers: ["Retry-After": "900"],
-                reason:
-                    "Too many report links that do not exist were tried from your network. Wait 15 minutes and try again."
-            )
-        }
         guard token.utf8.count <= 128, let id = try await links.campaignID(token: token, on: req.db),
             let c = try await campaigns.lookup(id: id, on: req.db)
         else {
-            try await limits.hit(RateLimits.badShareLink, key: address, on: req.db.sql)
+            // Wrong links are throttled per address (`RateLimits.wrongGuess`).
+            if try await limits.wrongGuess(RateLimits.badShareLink, key: req.clientAddress, on: req.db.sql) {
+                throw Abort(
+                    .tooManyRequests, headers: ["Retry-After": "900"],
+                    reason:
+                        "Too many report links that do not exist were tried from your network. Wait 15 minutes and try again."
+                )
+            }
             throw Abort(.notFound, reason: "This report link does not exist or has been withdrawn.")
         }
         return c

@@ -44,21 +44,16 @@ struct SessionMiddleware: AsyncMiddleware {
             authorization.lowercased().hasPrefix("bearer")
         {
             let token = authorization.dropFirst("bearer".count).trimmingCharacters(in: .whitespaces)
-            // Wrong tokens are throttled per address: past the limit a wrong token is a 429
-            // and is no longer counted or logged. A valid token still works from there, so
-            // one misconfigured system behind an office's shared address cannot lock out
-            // the others; guessing gains nothing from that (a token is 256 random bits).
-            let address = request.clientAddress
             guard !token.isEmpty, token.utf8.count <= 256,
                 let client = try await tokens.client(token: token, on: request.db)
             else {
-                if try await limits.isExceeded(RateLimits.badAPIToken, key: address, on: request.db.sql) {
+                // Wrong tokens are throttled per address (`RateLimits.wrongGuess`).
+                if try await limits.wrongGuess(RateLimits.badAPIToken, key: request.clientAddress, on: request.db.sql) {
                     throw Abort(
                         .tooManyRequests, headers: ["Retry-After": "900"],
                         reason:
                             "Too many invalid API tokens were sent from your network. Wait 15 minutes and try again.")
                 }
-                try await limits.hit(RateLimits.badAPIToken, key: address, on: request.db.sql)
                 throw Abort(
                     .unauthorized, headers: ["WWW-Authenticate": "Bearer"],
                     reason:
