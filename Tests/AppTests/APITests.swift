@@ -40,7 +40,7 @@ struct APITests {
         let c = try await store.create(
             CampaignDraft(name: "Summer", description: "", startsOn: "2025-07-01", endsOn: "2025-09-30"), by: nil,
             on: app.db)
-        try await store.addOrganisation(police.organisation_id, to: c, by: nil, on: app.db)
+        try await store.addOrganisation(police.organisationId, to: c, by: nil, on: app.db)
         return (try await app.signIn("inspector@police.example"), try await app.signIn("ranger@bid.example"), "summer")
     }
 

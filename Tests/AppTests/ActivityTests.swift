@@ -117,7 +117,7 @@ struct ActivityTests {
             let c = try await store.create(
                 CampaignDraft(name: "Summer", description: "", startsOn: "2025-07-01", endsOn: "2025-09-30"), by: nil,
                 on: app.db)
-            try await store.addOrganisation(police.organisation_id, to: c, by: nil, on: app.db)
+            try await store.addOrganisation(police.organisationId, to: c, by: nil, on: app.db)
             let bidOrg = try await app.db.sql.raw("SELECT id FROM organisations WHERE name = 'Norwich BID'").first(
                 decodingColumn: "id", as: Int.self)!
             try await store.addOrganisation(bidOrg, to: c, by: nil, on: app.db)
@@ -172,7 +172,7 @@ struct ActivityTests {
                 on: app.db)
             let bidOrg = try await app.db.sql.raw("SELECT id FROM organisations WHERE name = 'Norwich BID'").first(
                 decodingColumn: "id", as: Int.self)!
-            for org in [pcUser.organisation_id, bidOrg] {
+            for org in [pcUser.organisationId, bidOrg] {
                 try await store.addOrganisation(org, to: c, by: nil, on: app.db)
             }
             let pc = try await app.signIn("pc@police.example")
@@ -238,7 +238,7 @@ struct ActivityTests {
                 on: app.db)
             let bidOrg = try await app.db.sql.raw("SELECT id FROM organisations WHERE name = 'Norwich BID'").first(
                 decodingColumn: "id", as: Int.self)!
-            for org in [police.organisation_id, bidOrg] {
+            for org in [police.organisationId, bidOrg] {
                 try await store.addOrganisation(org, to: c, by: nil, on: app.db)
             }
             let pc = try await app.signIn("pc@police.example")
@@ -263,7 +263,7 @@ struct ActivityTests {
                 }
                 let rows = try await app.db.sql.raw(
                     "SELECT id, quantity, location, visibility FROM activities ORDER BY id"
-                ).all(decoding: Row.self)
+                ).rows(Row.self)
                 let totals = try await app.db.sql.raw("SELECT CAST(SUM(records) AS BIGINT) AS n FROM activity_totals")
                     .first(decodingColumn: "n", as: Int.self)
                 return "\(rows) \(totals ?? -1)"
@@ -335,7 +335,7 @@ struct ActivityTests {
                 "pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
             let store = ActivityStore(audit: AuditLog())
             let user = CurrentUser(
-                id: police.id, name: "", email: "", role: .partnerUser, organisationID: police.organisation_id,
+                id: police.id, name: "", email: "", role: .partnerUser, organisationID: police.organisationId,
                 organisationName: "", csrfToken: "", sessionHash: "")
             var drafts: [ActivityDraft.Checked] = []
             for k in 0..<300 {
@@ -362,14 +362,14 @@ struct ActivityTests {
                     on: app.db)
             }
             struct Row: Decodable, Equatable {
-                var campaign_id: Int, organisation_id: Int, area_id: Int, type: String, visibility: String, week: String
-                var records: Int, quantity: Double, high_visibility_hours: Double, visits: Int
+                var campaignId: Int, organisationId: Int, areaId: Int, type: String, visibility: String, week: String
+                var records: Int, quantity: Double, highVisibilityHours: Double, visits: Int
             }
             let query: SQLQueryString =
                 "SELECT * FROM activity_totals ORDER BY campaign_id, organisation_id, area_id, type, visibility, week"
-            let maintained = try await app.db.sql.raw(query).all(decoding: Row.self)
+            let maintained = try await app.db.sql.raw(query).rows(Row.self)
             #expect(try await ActivityTotals.rebuild(on: app.db) == 260)
-            let rebuilt = try await app.db.sql.raw(query).all(decoding: Row.self)
+            let rebuilt = try await app.db.sql.raw(query).rows(Row.self)
             #expect(maintained == rebuilt)
             #expect(rebuilt.reduce(0) { $0 + $1.records } == 260)
             #expect(!maintained.contains { $0.records <= 0 }, "emptied keys are removed")

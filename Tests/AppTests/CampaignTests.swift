@@ -33,8 +33,8 @@ struct CampaignTests {
         }
         return World(
             opcc: try await app.signIn("analyst@opcc.example"), bid: try await app.signIn("ranger@bid.example"),
-            police: try await app.signIn("pc@police.example"), bidOrg: bid.organisation_id,
-            policeOrg: police.organisation_id)
+            police: try await app.signIn("pc@police.example"), bidOrg: bid.organisationId,
+            policeOrg: police.organisationId)
     }
 
     @Test("the OPCC builds a campaign and plan through the forms; bad input is shown and stores nothing")
@@ -192,8 +192,8 @@ struct CampaignTests {
                     title: "BID radio link", ownerOrganisationID: w.bidOrg, leadName: "Manager", dueOn: "2025-08-01",
                     status: "not-started"),
                 to: sharedPlan, campaign: shared, by: nil, on: app.db)
-            let ids = try await app.db.sql.raw("SELECT id, title, plan_id FROM plan_actions ORDER BY id").all(
-                decoding: IDRow.self)
+            let ids = try await app.db.sql.raw("SELECT id, title, plan_id FROM plan_actions ORDER BY id").rows(
+                IDRow.self)
             let policeShared = ids[0].id, policeOther = ids[1].id, bidAction = ids[2].id
 
             let list = try await app.get("/campaigns", as: w.bid)
@@ -225,7 +225,7 @@ struct CampaignTests {
         }
     }
 
-    struct IDRow: Decodable { var id: Int; var title: String; var plan_id: Int }
+    struct IDRow: Decodable { var id: Int; var title: String; var planId: Int }
 
     @Test("overdue and due-soon: past due and not done; due within 14 days")
     func urgency() throws {

@@ -192,7 +192,7 @@ extension HardeningTests {
     @Test("a missing template is a 500 page with the security headers, never a dropped connection")
     func missingTemplate() async throws {
         try await withTestApp { app in
-            app.get("broken-page", access: .everyone) { req async throws -> View in
+            app.on(.GET, ["broken-page"], access: .everyone) { req async throws -> View in
                 try await req.view.render("no-such-folder/no-such-template", ["x": "y"])
             }
             let res = try await get(app, "/broken-page")

@@ -48,7 +48,7 @@ struct HardeningTests {
         let market = try #require(try await AreaStore().find(slug: "market", on: app.db))
         #expect(
             try await app.post("/campaigns/summer/areas", ["id": String(market.id)], as: w.opcc).status == .seeOther)
-        for org in [police.organisation_id, bid.organisation_id] {
+        for org in [police.organisationId, bid.organisationId] {
             #expect(
                 try await app.post("/campaigns/summer/organisations", ["id": String(org)], as: w.opcc).status
                     == .seeOther)

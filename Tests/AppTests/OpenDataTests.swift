@@ -29,7 +29,7 @@ struct OpenDataTests {
             CampaignDraft(name: "Summer in Norwich", description: "", startsOn: "2024-06-01", endsOn: "2024-06-30"),
             by: nil, on: app.db)
         _ = area
-        try await store.addOrganisation(partner.organisation_id, to: campaign, by: nil, on: app.db)
+        try await store.addOrganisation(partner.organisationId, to: campaign, by: nil, on: app.db)
         try await store.addArea(area.id, to: campaign, by: nil, on: app.db)
         let ranger = try await app.signIn("ranger@bid.example")
         // Six public youth sessions, three public school visits (under 5: suppressed), and

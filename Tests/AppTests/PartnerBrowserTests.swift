@@ -22,7 +22,7 @@ struct PartnerBrowserTests {
             let c = try await store.create(
                 CampaignDraft(name: "Summer", description: "", startsOn: "2025-07-01", endsOn: "2025-09-30"), by: nil,
                 on: app.db)
-            try await store.addOrganisation(police.organisation_id, to: c, by: nil, on: app.db)
+            try await store.addOrganisation(police.organisationId, to: c, by: nil, on: app.db)
             try await Browser.serving(app) { port in
                 let site = "http://localhost:\(port)"
                 let browser = try await WebDriver.start(client: app.client)

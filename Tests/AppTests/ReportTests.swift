@@ -23,6 +23,7 @@ struct ReportTests {
             try await plantedEffects(app)
             try await pages(app)
             try await designAndLinks(app)
+            try await linkCrawl(app)
             if Browser.available { try await browser(app) }
         }
     }
@@ -35,6 +36,19 @@ struct ReportTests {
         try await NorfolkDemo.createTownAreas(on: app.db)
         _ = try await DemoAccounts.create(on: app.db, pool: app.passwordHasher)
         try await DemoCampaign.create(on: app.db)
+    }
+
+    /// Every link on every page of the demo resolves, as the public and as each demo account.
+    func linkCrawl(_ app: Application) async throws {
+        var identities: [(String, Session?)] = [("signed out", nil)]
+        for account in DemoAccounts.accounts {
+            identities.append((account.role.rawValue, try await app.signIn(account.email, password: account.password)))
+        }
+        let (broken, fetched) = try await LinkCrawl().run(app, identities: identities)
+        print(
+            "link crawl: \(fetched) pages and files fetched as \(identities.count) identities; \(broken.count) broken")
+        #expect(fetched > 100, "the crawl reached the demo's pages")
+        #expect(broken.isEmpty, "\(broken.prefix(30).joined(separator: "\n"))")
     }
 
     func plantedEffects(_ app: Application) async throws {

@@ -4,7 +4,8 @@ DuckDB (from PyPI) on 2 threads:
   aggregate: SELECT "LSOA code", "Month", "Crime type", count(*) FROM read_csv(...) GROUP BY ALL
   load:      CREATE TABLE street AS SELECT * FROM read_csv(...) into a new DuckDB file
 
-    python3 scripts/bench/peers.py bench-data/street-5m.csv [repeats]
+    python3 scripts/bench/peers.py bench-data/street-5m.csv [repeats] [only]
+(`only` = duckdb-load or duckdb-aggregate runs that one alone.)
 Prints one line per measurement: name<TAB>best seconds<TAB>all runs.
 """
 import os
@@ -16,6 +17,7 @@ import duckdb
 
 path = sys.argv[1]
 repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+only = sys.argv[3] if len(sys.argv) > 3 else None
 
 
 def timed(fn):
@@ -48,5 +50,7 @@ def load():
 
 
 for name, fn in [("duckdb-aggregate", aggregate), ("duckdb-load", load)]:
+    if only and name != only:
+        continue
     runs = timed(fn)
     print(f"{name}\t{min(runs):.3f}\t{' '.join(f'{r:.3f}' for r in runs)}", flush=True)

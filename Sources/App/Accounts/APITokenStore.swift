@@ -19,9 +19,9 @@ struct APITokenStore: Sendable {
         var id: Int
         var name: String
         var prefix: String
-        var created_at: String
-        var last_used_at: String?
-        var revoked_at: String?
+        var createdAt: String
+        var lastUsedAt: String?
+        var revokedAt: String?
     }
 
     /// Makes a token for the user's organisation; returns it (the only time it is shown).
@@ -42,7 +42,7 @@ struct APITokenStore: Sendable {
                 VALUES (\(bind: user.organisationID), \(bind: name), \(bind: SessionStore.hash(token)), \(bind: prefix), \(bind: user.id),
                   \(bind: now().stored)) RETURNING id
                 """
-            ).first(decodingColumn: "id", as: Int.self)!
+            ).insertedID()
             try await audit.record(
                 "create", entity: "api_token", id: String(id), before: nil as String?,
                 after: ["name": name, "prefix": prefix], by: user, on: tx)
@@ -56,7 +56,7 @@ struct APITokenStore: Sendable {
             SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens
             WHERE organisation_id = \(bind: organisationID) ORDER BY id DESC
             """
-        ).all(decoding: Token.self)
+        ).rows(Token.self)
     }
 
     /// Revokes one of the user's organisation's tokens; false when there is no such token.
@@ -68,7 +68,7 @@ struct APITokenStore: Sendable {
                     SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens
                     WHERE id = \(bind: id) AND organisation_id = \(bind: user.organisationID) AND revoked_at IS NULL
                     """
-                ).first(decoding: Token.self)
+                ).row(Token.self)
             else { return false }
             try await tx.sql.raw("UPDATE api_tokens SET revoked_at = \(bind: now().stored) WHERE id = \(bind: id)")
                 .run()
@@ -84,11 +84,11 @@ struct APITokenStore: Sendable {
         struct Row: Decodable {
             var id: Int
             var name: String
-            var last_used_at: String?
-            var revoked_at: String?
-            var created_by: Int?
-            var organisation_id: Int
-            var organisation_name: String
+            var lastUsedAt: String?
+            var revokedAt: String?
+            var createdBy: Int?
+            var organisationId: Int
+            var organisationName: String
             var kind: String
         }
         guard token.hasPrefix(Self.tokenPrefix),
@@ -97,17 +97,17 @@ struct APITokenStore: Sendable {
                 SELECT t.id, t.name, t.last_used_at, t.revoked_at, t.created_by, o.id AS organisation_id, o.name AS organisation_name, o.kind
                 FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id WHERE t.token_hash = \(bind: SessionStore.hash(token))
                 """
-            ).first(decoding: Row.self), row.revoked_at == nil
+            ).row(Row.self), row.revokedAt == nil
         else { return nil }
         let t = now()
-        if row.last_used_at.flatMap(Date.init(stored:)).map({ t.timeIntervalSince($0) >= touchInterval }) ?? true {
+        if row.lastUsedAt.flatMap(Date.init(stored:)).map({ t.timeIntervalSince($0) >= touchInterval }) ?? true {
             try await db.sql.raw("UPDATE api_tokens SET last_used_at = \(bind: t.stored) WHERE id = \(bind: row.id)")
                 .run()
         }
         return CurrentUser(
-            id: row.created_by ?? 0, name: "API token “\(row.name)”", email: "",
+            id: row.createdBy ?? 0, name: "API token “\(row.name)”", email: "",
             role: row.kind == OrganisationKind.opcc.rawValue ? .opccStaff : .partnerUser,
-            organisationID: row.organisation_id, organisationName: row.organisation_name, csrfToken: "",
+            organisationID: row.organisationId, organisationName: row.organisationName, csrfToken: "",
             sessionHash: "", apiTokenID: row.id)
     }
 }

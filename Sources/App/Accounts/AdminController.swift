@@ -25,8 +25,8 @@ struct AdminController: Sendable {
         let rows = entries.map { e in
             AuditPage.Row(
                 at: Format.dateTime(e.at),
-                who: [e.user_name ?? "command line", e.organisation_name].compactMap { $0 }.joined(separator: ", "),
-                action: e.action, what: "\(e.entity) \(e.entity_id)", before: e.before ?? "", after: e.after ?? "")
+                who: [e.userName ?? "command line", e.organisationName].compactMap { $0 }.joined(separator: ", "),
+                action: e.action, what: "\(e.entity) \(e.entityId)", before: e.before ?? "", after: e.after ?? "")
         }
         return try await req.view.render("admin/audit", AuditPage(rows: rows))
     }
@@ -46,7 +46,7 @@ struct AdminController: Sendable {
         let rows = try await users.users(on: req.db).map {
             UsersPage.Row(
                 email: $0.email, name: $0.name, role: Role(rawValue: $0.role)?.label ?? $0.role,
-                status: $0.disabled_at == nil ? "Active" : "Disabled")
+                status: $0.disabledAt == nil ? "Active" : "Disabled")
         }
         return try await req.view.render("admin/users", UsersPage(rows: rows))
     }
@@ -61,7 +61,7 @@ struct AdminController: Sendable {
         let rows = try await users.organisations(on: req.db).map { o, n in
             OrganisationsPage.Row(
                 name: o.name, kind: OrganisationKind(rawValue: o.kind)?.label ?? o.kind,
-                contact: [o.contact_name, o.contact_email, o.contact_phone].filter { !$0.isEmpty }.joined(
+                contact: [o.contactName, o.contactEmail, o.contactPhone].filter { !$0.isEmpty }.joined(
                     separator: ", "), accounts: n)
         }
         return try await req.view.render("admin/organisations", OrganisationsPage(rows: rows))

@@ -12,6 +12,7 @@ struct AuditLog: Sendable {
     ) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase  // keyed as the tables' columns are
         let b = try before.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let a = try after.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         try await db.sql.raw(
@@ -26,11 +27,11 @@ struct AuditLog: Sendable {
     struct Entry: Decodable, Sendable {
         var id: Int
         var at: String
-        var user_name: String?
-        var organisation_name: String?
+        var userName: String?
+        var organisationName: String?
         var action: String
         var entity: String
-        var entity_id: String
+        var entityId: String
         var before: String?
         var after: String?
     }
@@ -42,6 +43,6 @@ struct AuditLog: Sendable {
             FROM audit_log a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN organisations o ON o.id = a.organisation_id
             ORDER BY a.id DESC LIMIT \(bind: limit)
             """
-        ).all(decoding: Entry.self)
+        ).rows(Entry.self)
     }
 }

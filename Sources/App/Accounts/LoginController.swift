@@ -89,7 +89,7 @@ struct LoginController: Sendable {
 
     @Sendable func signOut(req: Request) async throws -> Response {
         if let user = req.currentUser { try await sessions.revoke(hash: user.sessionHash, on: req.db) }
-        let response = req.redirect(to: "/login")
+        let response = req.redirect(to: SiteURL.login())
         response.cookies[SessionMiddleware.cookieNames(secure: secureCookies).session] = HTTPCookies.Value(
             string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isSecure: secureCookies,
             isHTTPOnly: true, sameSite: .lax)

@@ -45,13 +45,13 @@ struct OrganisationController: Sendable {
         let p = Page(
             title: org.name, csrf: req.csrfToken, name: org.name,
             kind: OrganisationKind(rawValue: org.kind)?.label ?? org.kind,
-            contactName: form["contact_name"] ?? org.contact_name,
-            contactEmail: form["contact_email"] ?? org.contact_email,
-            contactPhone: form["contact_phone"] ?? org.contact_phone,
+            contactName: form["contact_name"] ?? org.contactName,
+            contactEmail: form["contact_email"] ?? org.contactEmail,
+            contactPhone: form["contact_phone"] ?? org.contactPhone,
             people: people.map {
                 .init(
                     id: $0.id, email: $0.email, name: $0.name, role: Role(rawValue: $0.role)?.label ?? $0.role,
-                    active: $0.disabled_at == nil, isMe: $0.id == user.id)
+                    active: $0.disabledAt == nil, isMe: $0.id == user.id)
             },
             roles: Self.assignableRoles(user).map {
                 SelectOption(value: $0.rawValue, label: $0.label, selected: form["role"] == $0.rawValue)

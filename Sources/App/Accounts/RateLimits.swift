@@ -116,14 +116,14 @@ struct RateLimits: Sendable {
     /// slot finds it taken).
     func takeAccountAttempt(email: String, on db: any SQLDatabase) async throws -> Int? {
         let t = now()
-        struct Row: Decodable { var window_start: String; var hits: Int; var last_at: String }
+        struct Row: Decodable { var windowStart: String; var hits: Int; var lastAt: String }
         for _ in 0..<4 {
             guard
                 let row = try await db.raw(
                     """
                     SELECT window_start, hits, last_at FROM rate_limits WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email)
                     """
-                ).first(decoding: Row.self)
+                ).row(Row.self)
             else {
                 let inserted = try await db.raw(
                     """
@@ -135,12 +135,12 @@ struct RateLimits: Sendable {
                 if inserted != nil { return nil }
                 continue
             }
-            let windowStart = Date(stored: row.window_start) ?? t, last = Date(stored: row.last_at) ?? t
+            let windowStart = Date(stored: row.windowStart) ?? t, last = Date(stored: row.lastAt) ?? t
             if t.timeIntervalSince(windowStart) > 15 * 60 {
                 try await db.raw(
                     """
                     UPDATE rate_limits SET window_start = \(bind: t.stored), hits = 0, last_at = \(bind: t.stored)
-                    WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email) AND window_start = \(bind: row.window_start)
+                    WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email) AND window_start = \(bind: row.windowStart)
                     """
                 ).run()
                 continue
@@ -152,7 +152,7 @@ struct RateLimits: Sendable {
             let won = try await db.raw(
                 """
                 UPDATE rate_limits SET last_at = \(bind: t.stored), hits = hits + 1
-                WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email) AND last_at = \(bind: row.last_at) AND hits = \(bind: row.hits)
+                WHERE scope = \(bind: Self.accountScope) AND key = \(bind: email) AND last_at = \(bind: row.lastAt) AND hits = \(bind: row.hits)
                 RETURNING hits
                 """
             ).first(decodingColumn: "hits", as: Int.self)

@@ -41,18 +41,18 @@ struct SessionStore: Sendable {
     }
 
     private struct Row: Decodable {
-        var token_hash: String
-        var csrf_token: String
-        var last_seen_at: String
-        var expires_at: String
-        var revoked_at: String?
-        var user_id: Int
+        var tokenHash: String
+        var csrfToken: String
+        var lastSeenAt: String
+        var expiresAt: String
+        var revokedAt: String?
+        var userId: Int
         var name: String
         var email: String
         var role: String
-        var disabled_at: String?
-        var organisation_id: Int
-        var organisation_name: String
+        var disabledAt: String?
+        var organisationId: Int
+        var organisationName: String
     }
 
     /// The user of a live session, or nil (unknown, expired, idle too long, revoked, or the
@@ -67,11 +67,11 @@ struct SessionStore: Sendable {
                 FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
                 WHERE s.token_hash = \(bind: hash)
                 """
-            ).first(decoding: Row.self)
+            ).row(Row.self)
         else { return nil }
         let t = now()
-        guard row.revoked_at == nil, row.disabled_at == nil, let role = Role(rawValue: row.role),
-            let expires = Date(stored: row.expires_at), let seen = Date(stored: row.last_seen_at),
+        guard row.revokedAt == nil, row.disabledAt == nil, let role = Role(rawValue: row.role),
+            let expires = Date(stored: row.expiresAt), let seen = Date(stored: row.lastSeenAt),
             t < expires, t.timeIntervalSince(seen) < idleTimeout
         else { return nil }
         if t.timeIntervalSince(seen) >= touchInterval {
@@ -82,8 +82,8 @@ struct SessionStore: Sendable {
             ).run()
         }
         return CurrentUser(
-            id: row.user_id, name: row.name, email: row.email, role: role, organisationID: row.organisation_id,
-            organisationName: row.organisation_name, csrfToken: row.csrf_token, sessionHash: hash)
+            id: row.userId, name: row.name, email: row.email, role: role, organisationID: row.organisationId,
+            organisationName: row.organisationName, csrfToken: row.csrfToken, sessionHash: hash)
     }
 
     func revoke(hash: String, on db: any Database) async throws {

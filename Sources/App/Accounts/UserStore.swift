@@ -19,8 +19,8 @@ struct UserStore: Sendable {
         var email: String
         var name: String
         var role: String
-        var organisation_id: Int
-        var disabled_at: String?
+        var organisationId: Int
+        var disabledAt: String?
     }
 
     enum Problem: Error, CustomStringConvertible {
@@ -40,7 +40,7 @@ struct UserStore: Sendable {
         if let existing = try await db.sql.raw(
             "SELECT id, slug, name, kind FROM organisations WHERE slug = \(bind: slug)"
         )
-        .first(decoding: Organisation.self) {
+        .row(Organisation.self) {
             return existing
         }
         let now = Date().stored
@@ -49,7 +49,7 @@ struct UserStore: Sendable {
             INSERT INTO organisations (slug, name, kind, created_at) VALUES (\(bind: slug), \(bind: name), \(bind: kind.rawValue), \(bind: now))
             RETURNING id
             """
-        ).first(decodingColumn: "id", as: Int.self)!
+        ).insertedID()
         let org = Organisation(id: id, slug: slug, name: name, kind: kind.rawValue)
         try await audit.record(
             "create", entity: "organisation", id: String(id), before: nil as Organisation?, after: org, by: actor,
@@ -99,8 +99,8 @@ struct UserStore: Sendable {
                 VALUES (\(bind: organisation.id), \(bind: email), \(bind: name), \(bind: role.rawValue), \(bind: hash), \(bind: now))
                 RETURNING id
                 """
-            ).first(decodingColumn: "id", as: Int.self)!
-            let user = User(id: id, email: email, name: name, role: role.rawValue, organisation_id: organisation.id)
+            ).insertedID()
+            let user = User(id: id, email: email, name: name, role: role.rawValue, organisationId: organisation.id)
             // The audit log never holds the password or its hash.
             try await audit.record(
                 "create", entity: "user", id: String(id), before: nil as User?, after: user, by: actor, on: tx)
@@ -113,9 +113,9 @@ struct UserStore: Sendable {
         var slug: String
         var name: String
         var kind: String
-        var contact_name: String
-        var contact_email: String
-        var contact_phone: String
+        var contactName: String
+        var contactEmail: String
+        var contactPhone: String
     }
 
     /// The organisation with `id`, or nil.
@@ -124,7 +124,7 @@ struct UserStore: Sendable {
             """
             SELECT id, slug, name, kind, contact_name, contact_email, contact_phone FROM organisations WHERE id = \(bind: id)
             """
-        ).first(decoding: OrganisationDetails.self)
+        ).row(OrganisationDetails.self)
     }
 
     /// Every organisation with its contact and number of active accounts.
@@ -134,12 +134,12 @@ struct UserStore: Sendable {
             """
             SELECT organisation_id AS id, COUNT(*) AS n FROM users WHERE disabled_at IS NULL GROUP BY organisation_id
             """
-        ).all(decoding: Row.self)
+        ).rows(Row.self)
         let byOrg = Dictionary(uniqueKeysWithValues: counts.map { ($0.id, $0.n) })
         return try await db.sql.raw(
             "SELECT id, slug, name, kind, contact_name, contact_email, contact_phone FROM organisations ORDER BY name"
         )
-        .all(decoding: OrganisationDetails.self).map { ($0, byOrg[$0.id] ?? 0) }
+        .rows(OrganisationDetails.self).map { ($0, byOrg[$0.id] ?? 0) }
     }
 
     func updateContact(_ contact: OrganisationContact, organisationID: Int, by user: CurrentUser, on db: any Database)
@@ -160,7 +160,7 @@ struct UserStore: Sendable {
             try await audit.record(
                 "update", entity: "organisation", id: String(organisationID),
                 before: OrganisationContact(
-                    name: before.contact_name, email: before.contact_email, phone: before.contact_phone),
+                    name: before.contactName, email: before.contactEmail, phone: before.contactPhone),
                 after: c, by: user, on: tx)
         }
     }
@@ -176,14 +176,14 @@ struct UserStore: Sendable {
                     SELECT id, email, name, role, organisation_id, disabled_at FROM users
                     WHERE id = \(bind: id) AND organisation_id = \(bind: organisationID) AND disabled_at IS NULL
                     """
-                ).first(decoding: User.self)
+                ).row(User.self)
             else { return false }
             try await tx.sql.raw("UPDATE users SET disabled_at = \(bind: now) WHERE id = \(bind: id)").run()
             try await tx.sql.raw(
                 "UPDATE sessions SET revoked_at = \(bind: now) WHERE user_id = \(bind: id) AND revoked_at IS NULL"
             ).run()
             var after = target
-            after.disabled_at = now
+            after.disabledAt = now
             try await audit.record(
                 "disable", entity: "user", id: String(id), before: target, after: after, by: user, on: tx)
             return true
@@ -195,12 +195,12 @@ struct UserStore: Sendable {
             """
             SELECT id, email, name, role, organisation_id, disabled_at FROM users WHERE organisation_id = \(bind: organisationID) ORDER BY email
             """
-        ).all(decoding: User.self)
+        ).rows(User.self)
     }
 
     func users(on db: any Database) async throws -> [User] {
         try await db.sql.raw("SELECT id, email, name, role, organisation_id, disabled_at FROM users ORDER BY email")
-            .all(decoding: User.self)
+            .rows(User.self)
     }
 
     // MARK: Signing in and changing a password
@@ -209,13 +209,12 @@ struct UserStore: Sendable {
         var id: Int
         var passwordHash: String
         var disabledAt: String?
-        enum CodingKeys: String, CodingKey { case id, passwordHash = "password_hash", disabledAt = "disabled_at" }
     }
 
     /// The account signing in with `email` (lower-cased), or nil.
     func credentials(email: String, on db: any Database) async throws -> Credentials? {
-        try await db.sql.raw("SELECT id, password_hash, disabled_at FROM users WHERE email = \(bind: email)").first(
-            decoding: Credentials.self)
+        try await db.sql.raw("SELECT id, password_hash, disabled_at FROM users WHERE email = \(bind: email)").row(
+            Credentials.self)
     }
 
     /// The password hash of user `id`, or nil.

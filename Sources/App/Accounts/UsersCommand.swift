@@ -66,7 +66,7 @@ struct UsersCommand: AsyncCommand {
                 }
             case "list":
                 for u in try await store.users(on: app.db) {
-                    context.console.print("\(u.email)\t\(u.name)\t\(u.role)\(u.disabled_at == nil ? "" : "\tdisabled")")
+                    context.console.print("\(u.email)\t\(u.name)\t\(u.role)\(u.disabledAt == nil ? "" : "\tdisabled")")
                 }
             case "disable":
                 guard let email = s.email?.lowercased() else {
@@ -75,7 +75,7 @@ struct UsersCommand: AsyncCommand {
                 guard let user = try await store.users(on: app.db).first(where: { $0.email == email }) else {
                     throw CommandFailure(message: "users disable: there is no account for \(email)")
                 }
-                guard try await store.disable(user.id, organisationID: user.organisation_id, by: nil, on: app.db) else {
+                guard try await store.disable(user.id, organisationID: user.organisationId, by: nil, on: app.db) else {
                     throw CommandFailure(message: "users disable: \(email) is already disabled")
                 }
                 context.console.print("disabled \(email) and ended their sessions")
@@ -88,17 +88,17 @@ struct UsersCommand: AsyncCommand {
                             "users token: give --email (the person making it) and --name (the system that will use it)")
                 }
                 guard let user = try await store.users(on: app.db).first(where: { $0.email == email }),
-                    user.disabled_at == nil,
+                    user.disabledAt == nil,
                     let role = Role(rawValue: user.role), role == .partnerAdmin || role == .opccAdmin
                 else {
                     throw CommandFailure(
                         message: "users token: \(email) is not an active partner or OPCC admin account")
                 }
                 let organisation =
-                    try await app.db.sql.raw("SELECT name FROM organisations WHERE id = \(bind: user.organisation_id)")
+                    try await app.db.sql.raw("SELECT name FROM organisations WHERE id = \(bind: user.organisationId)")
                     .first(decodingColumn: "name", as: String.self) ?? ""
                 let maker = CurrentUser(
-                    id: user.id, name: user.name, email: user.email, role: role, organisationID: user.organisation_id,
+                    id: user.id, name: user.name, email: user.email, role: role, organisationID: user.organisationId,
                     organisationName: organisation, csrfToken: "", sessionHash: "")
                 do {
                     let token = try await APITokenStore(audit: AuditLog()).create(name: name, by: maker, on: app.db)

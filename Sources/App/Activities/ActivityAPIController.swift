@@ -144,8 +144,8 @@ struct ActivityAPIController: Sendable {
         }
         let records = try await store.latest(for: user, campaignID: campaignID, limit: limit, on: req.db).map { r in
             RecordOut(
-                id: r.id, organisation: r.organisation_name, campaign: r.campaign_slug, area: r.area_slug, type: r.type,
-                date: r.occurred_on, time: r.start_time, location: r.location, quantity: r.quantity,
+                id: r.id, organisation: r.organisationName, campaign: r.campaignSlug, area: r.areaSlug, type: r.type,
+                date: r.occurredOn, time: r.startTime, location: r.location, quantity: r.quantity,
                 unit: ActivityType.named(r.type)?.quantityUnit ?? "", fields: r.detailFields, visibility: r.visibility)
         }
         return try APIJSON.response(["records": records], status: .ok)

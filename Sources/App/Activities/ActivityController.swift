@@ -7,6 +7,8 @@ import Vapor
 /// organisation.
 struct ActivityController: Sendable {
     let store: ActivityStore
+    let areas: AreaStore
+    let campaigns: CampaignStore
     var today: @Sendable () -> CalendarDay = { CalendarDay(Date()) }
 
     typealias Option = SelectOption
@@ -49,9 +51,9 @@ struct ActivityController: Sendable {
         let rows = records.map { r in
             let t = ActivityType.named(r.type)
             return ListPage.Row(
-                href: "/activities/\(r.id)", date: CalendarDay(r.occurred_on)?.long ?? r.occurred_on,
-                type: t?.label ?? r.type, organisation: r.organisation_name,
-                place: [r.area_name, r.location.isEmpty ? nil : r.location].compactMap { $0 }.joined(separator: ", "),
+                href: SiteURL.activity(r.id), date: CalendarDay(r.occurredOn)?.long ?? r.occurredOn,
+                type: t?.label ?? r.type, organisation: r.organisationName,
+                place: [r.areaName, r.location.isEmpty ? nil : r.location].compactMap { $0 }.joined(separator: ", "),
                 amount:
                     "\(Format.number(r.quantity, decimals: r.quantity == r.quantity.rounded() ? 0 : 2)) \(t?.quantityUnit ?? "")",
                 visibility: ActivityVisibility(rawValue: r.visibility)?.rawValue.capitalizedFirst ?? r.visibility)
@@ -90,7 +92,7 @@ struct ActivityController: Sendable {
         var typeChoices: [Option]
         var choosing: Bool
         /// Where the form posts: a new record, or the record being changed.
-        var action = "/activities"
+        var action = SiteURL.activities()
         var recordID: Int?
         var saveLabel = "Save record"
     }
@@ -100,8 +102,8 @@ struct ActivityController: Sendable {
     {
         let user = req.currentUser!
         let type = ActivityType.named(draft.type)
-        let areas = try await AreaStore().list(on: req.db)
-        let campaigns = try await CampaignStore(audit: store.audit).list(for: user, on: req.db)
+        let areas = try await self.areas.list(on: req.db)
+        let campaigns = try await self.campaigns.list(for: user, on: req.db)
         let page = FormPage(
             title: recordID != nil
                 ? "Change record \(recordID!)"
@@ -134,7 +136,7 @@ struct ActivityController: Sendable {
             errors: errors, hasErrors: !errors.isEmpty,
             typeChoices: ActivityType.all.map { Option(value: $0.slug, label: "\($0.group): \($0.label)") },
             choosing: type == nil,
-            action: recordID.map { "/activities/\($0)" } ?? "/activities", recordID: recordID,
+            action: recordID.map { SiteURL.activity($0) } ?? SiteURL.activities(), recordID: recordID,
             saveLabel: recordID == nil ? "Save record" : "Save changes")
         let response = try await req.view.render("activities/new", page).encodeResponse(for: req)
         if !errors.isEmpty { response.status = .badRequest }
@@ -165,7 +167,7 @@ struct ActivityController: Sendable {
         case .failure(let e): return try await formPage(req, draft: draft, errors: e.errors)
         case .success(let checked):
             try await store.insert([checked], by: user, source: "form", on: req.db)
-            return req.redirect(to: "/activities?saved=1")
+            return req.redirect(to: SiteURL.activities.with(query: "saved=1"))
         }
     }
 
@@ -205,14 +207,14 @@ struct ActivityController: Sendable {
         let details = record.detailFields
         var fields: [RecordPage.Field] = [
             .init(label: "Activity", value: type?.label ?? record.type),
-            .init(label: "Organisation", value: record.organisation_name),
-            .init(label: "Date", value: CalendarDay(record.occurred_on)?.long ?? record.occurred_on),
+            .init(label: "Organisation", value: record.organisationName),
+            .init(label: "Date", value: CalendarDay(record.occurredOn)?.long ?? record.occurredOn),
         ]
-        if let t = record.start_time { fields.append(.init(label: "Start time", value: t)) }
+        if let t = record.startTime { fields.append(.init(label: "Start time", value: t)) }
         fields += [
-            .init(label: "Area", value: record.area_name ?? "No named area"),
+            .init(label: "Area", value: record.areaName ?? "No named area"),
             .init(label: "Location", value: record.location),
-            .init(label: "Campaign", value: record.campaign_name ?? "Not part of a campaign"),
+            .init(label: "Campaign", value: record.campaignName ?? "Not part of a campaign"),
         ]
         fields += (type?.fields ?? []).compactMap { f in details[f.name].map { .init(label: f.label, value: $0) } }
         fields.append(
@@ -234,14 +236,14 @@ struct ActivityController: Sendable {
         case .failure(let e): return try await formPage(req, draft: draft, errors: e.errors, recordID: record.id)
         case .success(let checked):
             try await store.update(record, to: checked, by: user, on: req.db)
-            return req.redirect(to: "/activities?changed=\(record.id)")
+            return req.redirect(to: SiteURL.activities.with(query: "changed=\(record.id)"))
         }
     }
 
     @Sendable func delete(req: Request) async throws -> Response {
         let record = try await changeableRecord(req)
         try await store.delete(record, by: req.currentUser!, on: req.db)
-        return req.redirect(to: "/activities?deleted=\(record.id)")
+        return req.redirect(to: SiteURL.activities.with(query: "deleted=\(record.id)"))
     }
 
     // MARK: CSV upload, all or nothing
@@ -255,6 +257,10 @@ struct ActivityController: Sendable {
         var hasErrors: Bool
         var problem: String?
         var file: String
+        /// Each type's CSV template: its label and its download path.
+        var templates: [Option] = ActivityType.all.map {
+            Option(value: SiteURL.activityTemplate("\($0.slug).csv"), label: $0.label)
+        }
     }
 
     @Sendable func uploadForm(req: Request) async throws -> View {
@@ -310,7 +316,7 @@ struct ActivityController: Sendable {
                 file: name)
         case .success(let records):
             try await store.insert(records, by: user, source: name, on: req.db)
-            return req.redirect(to: "/activities?saved=\(records.count)")
+            return req.redirect(to: SiteURL.activities.with(query: "saved=\(records.count)"))
         }
     }
 

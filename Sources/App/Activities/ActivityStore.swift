@@ -14,7 +14,7 @@ struct ActivityStore: Sendable {
         areas: [String: Int], campaigns: [String: Int]
     ) {
         struct Row: Decodable { var id: Int; var slug: String }
-        let areas = try await db.sql.raw("SELECT id, slug FROM areas").all(decoding: Row.self)
+        let areas = try await db.sql.raw("SELECT id, slug FROM areas").rows(Row.self)
         let campaigns = try await CampaignStore(audit: audit).list(for: user, on: db)
         return (
             Dictionary(uniqueKeysWithValues: areas.map { ($0.slug, $0.id) }),
@@ -65,17 +65,17 @@ struct ActivityStore: Sendable {
 
     struct Record: Decodable, Sendable {
         var id: Int
-        var organisation_id: Int
-        var organisation_name: String
-        var campaign_id: Int?
-        var campaign_slug: String?
-        var campaign_name: String?
-        var area_id: Int?
-        var area_slug: String?
-        var area_name: String?
+        var organisationId: Int
+        var organisationName: String
+        var campaignId: Int?
+        var campaignSlug: String?
+        var campaignName: String?
+        var areaId: Int?
+        var areaSlug: String?
+        var areaName: String?
         var type: String
-        var occurred_on: String
-        var start_time: String?
+        var occurredOn: String
+        var startTime: String?
         var location: String
         var quantity: Double
         var details: String
@@ -88,15 +88,15 @@ struct ActivityStore: Sendable {
         /// The record as a draft, to show on the edit form.
         var draft: ActivityDraft {
             ActivityDraft(
-                type: type, date: occurred_on, time: start_time ?? "", area: area_slug ?? "", location: location,
-                campaign: campaign_slug ?? "", visibility: visibility, fields: detailFields)
+                type: type, date: occurredOn, time: startTime ?? "", area: areaSlug ?? "", location: location,
+                campaign: campaignSlug ?? "", visibility: visibility, fields: detailFields)
         }
 
         /// What this record added to the totals.
         var contribution: (ActivityTotals.Key, ActivityTotals.Sums)? {
-            CalendarDay(occurred_on).map {
+            CalendarDay(occurredOn).map {
                 ActivityTotals.contribution(
-                    organisationID: organisation_id, campaignID: campaign_id, areaID: area_id, type: type,
+                    organisationID: organisationId, campaignID: campaignId, areaID: areaId, type: type,
                     visibility: visibility, date: $0, quantity: quantity, details: detailFields)
             }
         }
@@ -126,19 +126,18 @@ struct ActivityStore: Sendable {
             """
             \(Self.recordColumns) WHERE \(boundary(user)) \(campaign) ORDER BY a.occurred_on DESC, a.id DESC \(limited)
             """
-        ).all(decoding: Record.self)
+        ).rows(Record.self)
     }
 
     /// One record, if the user may see it.
     func find(_ id: Int, for user: CurrentUser, on db: any Database) async throws -> Record? {
-        try await db.sql.raw("\(Self.recordColumns) WHERE a.id = \(bind: id) AND \(boundary(user))").first(
-            decoding: Record.self)
+        try await db.sql.raw("\(Self.recordColumns) WHERE a.id = \(bind: id) AND \(boundary(user))").row(Record.self)
     }
 
     /// Whether the user may change or delete the record: their own organisation's, or any
     /// record for an OPCC admin (corrections, audited like every change).
     static func mayChange(_ record: Record, _ user: CurrentUser) -> Bool {
-        record.organisation_id == user.organisationID || user.role == .opccAdmin
+        record.organisationId == user.organisationID || user.role == .opccAdmin
     }
 
     /// Replaces a record's fields (its organisation stays), with its totals, audited.
@@ -146,7 +145,7 @@ struct ActivityStore: Sendable {
         async throws
     {
         let totals = ActivityTotals.deltas(
-            adding: [checked.contribution(organisationID: record.organisation_id)],
+            adding: [checked.contribution(organisationID: record.organisationId)],
             removing: [record.contribution].compactMap { $0 })
         try await db.transaction { tx in
             try await tx.sql.raw(
@@ -178,9 +177,9 @@ struct ActivityStore: Sendable {
 
     private static func audited(_ r: Record) -> [String: String] {
         [
-            "type": r.type, "date": r.occurred_on, "time": r.start_time ?? "", "area": r.area_slug ?? "",
+            "type": r.type, "date": r.occurredOn, "time": r.startTime ?? "", "area": r.areaSlug ?? "",
             "location": r.location,
-            "campaign": r.campaign_slug ?? "", "quantity": HotspotExport.number(r.quantity), "details": r.details,
+            "campaign": r.campaignSlug ?? "", "quantity": HotspotExport.number(r.quantity), "details": r.details,
             "visibility": r.visibility,
         ]
     }
@@ -201,7 +200,7 @@ struct ActivityStore: Sendable {
         var label: String
         var records: Int
         var quantity: Double
-        var high_visibility_hours: Double
+        var highVisibilityHours: Double
         var visits: Int
     }
 
@@ -226,7 +225,7 @@ struct ActivityStore: Sendable {
               CAST(SUM(t.high_visibility_hours) AS DOUBLE PRECISION) AS high_visibility_hours, CAST(SUM(t.visits) AS BIGINT) AS visits
             FROM activity_totals t \(join) WHERE \(boundary(user, "t")) \(campaign) \(area) GROUP BY \(label) ORDER BY \(label)
             """
-        ).all(decoding: Total.self)
+        ).rows(Total.self)
     }
 
     /// The public space protection orders the user may see in a campaign.
@@ -235,6 +234,6 @@ struct ActivityStore: Sendable {
             """
             \(Self.recordColumns) WHERE a.type = 'pspo' AND a.campaign_id = \(bind: campaignID) AND \(boundary(user))
             """
-        ).all(decoding: Record.self)
+        ).rows(Record.self)
     }
 }

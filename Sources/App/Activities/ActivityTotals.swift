@@ -97,12 +97,12 @@ enum ActivityTotals {
     @discardableResult
     static func rebuild(on db: any Database) async throws -> Int {
         struct Row: Decodable {
-            var organisation_id: Int
-            var campaign_id: Int?
-            var area_id: Int?
+            var organisationId: Int
+            var campaignId: Int?
+            var areaId: Int?
             var type: String
             var visibility: String
-            var occurred_on: String
+            var occurredOn: String
             var quantity: Double
             var details: String
         }
@@ -111,14 +111,14 @@ enum ActivityTotals {
                 """
                 SELECT organisation_id, campaign_id, area_id, type, visibility, occurred_on, quantity, details FROM activities
                 """
-            ).all(decoding: Row.self)
+            ).rows(Row.self)
             let decoder = JSONDecoder()
             let totals = deltas(
                 adding: rows.compactMap { r in
-                    CalendarDay(r.occurred_on).map { day in
+                    CalendarDay(r.occurredOn).map { day in
                         let details = (try? decoder.decode([String: String].self, from: Data(r.details.utf8))) ?? [:]
                         return contribution(
-                            organisationID: r.organisation_id, campaignID: r.campaign_id, areaID: r.area_id,
+                            organisationID: r.organisationId, campaignID: r.campaignId, areaID: r.areaId,
                             type: r.type,
                             visibility: r.visibility, date: day, quantity: r.quantity, details: details)
                     }

@@ -29,7 +29,7 @@ struct CampaignDashboard: Sendable {
         pspos: [ActivityStore.Record], today: CalendarDay
     ) {
         total = types.reduce(0) { $0 + $1.records }
-        highVisibilityPatrolHours = types.reduce(0) { $0 + $1.high_visibility_hours }
+        highVisibilityPatrolHours = types.reduce(0) { $0 + $1.highVisibilityHours }
         hotSpotVisits = types.reduce(0) { $0 + $1.visits }
         byType = types.map { t in
             let type = ActivityType.named(t.label)
@@ -47,8 +47,8 @@ struct CampaignDashboard: Sendable {
             guard let expires = r.detailFields["expires_on"].flatMap(CalendarDay.init) else { continue }
             let days = today.days(until: expires)
             if days <= Self.expiryWarningDays && days >= -7 {
-                let location = r.location.isEmpty || r.location == r.area_name ? nil : r.location
-                pspoExpiring.append(([r.area_name, location].compactMap { $0 }.joined(separator: ", "), expires))
+                let location = r.location.isEmpty || r.location == r.areaName ? nil : r.location
+                pspoExpiring.append(([r.areaName, location].compactMap { $0 }.joined(separator: ", "), expires))
             }
         }
         pspoExpiring.sort { $0.expires < $1.expires }

@@ -8,13 +8,14 @@ import Vapor
 struct DashboardController: Sendable {
     let campaigns: CampaignStore
     let activities: ActivityStore
+    let areas: AreaStore
     var today: @Sendable () -> CalendarDay = { CalendarDay(Date()) }
 
     struct Page: Encodable {
         struct Row: Encodable { var label: String; var records: String; var amount: String }
         var title: String
         var campaignName: String
-        var campaignHref: String
+        var campaignSlug: String
         var headline: [String]
         var mapSVG: String
         var delivery: [PlanDelivery.Shown]
@@ -65,7 +66,7 @@ struct DashboardController: Sendable {
         // Target areas shaded by the records in them.
         let targets = try await campaigns.areas(of: c, on: req.db)
         let areaRecords = Dictionary(uniqueKeysWithValues: d.byArea.map { ($0.label, $0.records) })
-        let shapes = try await AreaStore().list(on: req.db).filter { a in targets.contains { $0.area_id == a.id } }
+        let shapes = try await areas.list(on: req.db).filter { a in targets.contains { $0.areaId == a.id } }
         var mapSVG = ""
         if let first = shapes.first?.shape {
             let extent = shapes.compactMap(\.shape).dropFirst().reduce(first.bounds) { $0.union($1.bounds) }
@@ -78,7 +79,7 @@ struct DashboardController: Sendable {
                         let n = areaRecords[a.name] ?? 0
                         return .init(
                             shape: shape, label: a.shortName,
-                            href: "/campaigns/\(c.slug)/areas/\(a.slug)",
+                            href: SiteURL.campaignPlan(c.slug, a.slug),
                             fill: n == 0 ? "#ffffff" : fills[min(3, (n * 4 - 1) / most)],
                             title: "\(a.name): \(Format.counted(n, "record", "records"))")
                     }
@@ -93,13 +94,12 @@ struct DashboardController: Sendable {
                 description: d.byArea.map { "\($0.label): \($0.records)" }.joined(separator: "; "))
         }
         let overdue = try await campaigns.actions(of: c, on: req.db).compactMap { area, a -> Page.Row? in
-            guard let due = CalendarDay(a.due_on), let status = ActionStatus(rawValue: a.status),
-                ActionUrgency.of(due: due, status: status, today: today) == .overdue
+            guard let due = CalendarDay(a.dueOn), ActionUrgency.of(due: due, status: a.status, today: today) == .overdue
             else { return nil }
-            return Page.Row(label: "\(a.title) (\(area))", records: a.owner_name, amount: due.long)
+            return Page.Row(label: "\(a.title) (\(area))", records: a.ownerName, amount: due.long)
         }
         let page = Page(
-            title: "\(c.name): dashboard", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)",
+            title: "\(c.name): dashboard", campaignName: c.name, campaignSlug: c.slug,
             headline: headline, mapSVG: mapSVG,
             delivery: delivery, hasDelivery: !delivery.isEmpty,
             byType: d.byType.map { .init(label: $0.label, records: Format.count($0.records), amount: amount($0)) },
@@ -109,7 +109,7 @@ struct DashboardController: Sendable {
             },
             byWeek: d.byWeek.map { .init(label: "w/c \($0.week.long)", records: Format.count($0.records), amount: "") },
             pspo: d.pspoExpiring.map { .init(label: $0.place, records: "", amount: $0.expires.long) },
-            overdue: overdue, hasRecords: d.total > 0, csv: "/campaigns/\(c.slug)/activities.csv")
+            overdue: overdue, hasRecords: d.total > 0, csv: SiteURL.campaignActivitiesCSV(c.slug))
         return try await req.view.render("campaigns/dashboard", page)
     }
 
@@ -122,7 +122,7 @@ struct DashboardController: Sendable {
         ])
         for r in records.reversed() {
             out += CSVWriter.record([
-                String(r.id), r.occurred_on, r.start_time ?? "", r.type, r.organisation_name, r.area_name ?? "",
+                String(r.id), r.occurredOn, r.startTime ?? "", r.type, r.organisationName, r.areaName ?? "",
                 r.location,
                 HotspotExport.number(r.quantity), ActivityType.named(r.type)?.quantityUnit ?? "", r.details,
                 r.visibility,

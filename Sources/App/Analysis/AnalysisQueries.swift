@@ -9,20 +9,20 @@ struct AnalysisQueries: Sendable {
     let areas: AreaStore
 
     func availability(on db: any Database) async throws -> DataAvailability {
-        struct ForceRow: Decodable { var force_id: String; var first: Int; var last: Int }
+        struct ForceRow: Decodable { var forceId: String; var first: Int; var last: Int }
         let forces = try await db.sql.raw(
             """
             SELECT force_id, MIN(month) AS first, MAX(month) AS last FROM data_slices
             WHERE kind = 'street' AND row_count > 0 GROUP BY force_id ORDER BY force_id
             """
-        ).all(decoding: ForceRow.self)
+        ).rows(ForceRow.self)
         struct CategoryRow: Decodable { var id: Int; var slug: String }
         let categories = try await db.sql.raw("SELECT id, slug FROM crime_categories")
-            .all(decoding: CategoryRow.self)
+            .rows(CategoryRow.self)
         let slugs = try await db.sql.raw("SELECT slug FROM areas").all(decodingColumn: "slug", as: String.self)
         return DataAvailability(
             forces: forces.map {
-                (PoliceForce.forID($0.force_id) ?? PoliceForce(id: $0.force_id, name: $0.force_id), $0.first, $0.last)
+                (PoliceForce.forID($0.forceId) ?? PoliceForce(id: $0.forceId, name: $0.forceId), $0.first, $0.last)
             },
             categories: Dictionary(grouping: categories, by: \.slug).mapValues { $0.map(\.id) },
             areaSlugs: Set(slugs))
@@ -57,7 +57,7 @@ struct AnalysisQueries: Sendable {
         }
         query.appendInterpolation(unsafeRaw: " GROUP BY 1, i.easting, i.northing")
         struct Row: Decodable { var month: Int; var easting: Double; var northing: Double; var n: Int }
-        let rows = try await db.sql.raw(query).all(decoding: Row.self)
+        let rows = try await db.sql.raw(query).rows(Row.self)
         let shape = area?.shape
         return rows.compactMap { r in
             if let shape, !shape.contains(GridPoint(easting: r.easting, northing: r.northing)) { return nil }
@@ -84,7 +84,7 @@ struct AnalysisQueries: Sendable {
         }
         struct Row: Decodable { var month: Int; var n: Int }
         return Dictionary(
-            uniqueKeysWithValues: try await db.sql.raw(query).all(decoding: Row.self).map { ($0.month, $0.n) })
+            uniqueKeysWithValues: try await db.sql.raw(query).rows(Row.self).map { ($0.month, $0.n) })
     }
 
     /// The LSOAs of a force in the ONS reference, with the names of their MSOA and local
@@ -92,10 +92,10 @@ struct AnalysisQueries: Sendable {
     struct LSOAInfo: Decodable, Sendable {
         var code: String
         var name: String
-        var msoa_code: String
-        var msoa_name: String
-        var lad_code: String
-        var lad_name: String
+        var msoaCode: String
+        var msoaName: String
+        var ladCode: String
+        var ladName: String
         var population: Int
         var easting: Double
         var northing: Double
@@ -107,7 +107,7 @@ struct AnalysisQueries: Sendable {
             SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing
             FROM lsoas WHERE police_force = \(bind: force.geographyName)
             """
-        ).all(decoding: LSOAInfo.self)
+        ).rows(LSOAInfo.self)
     }
 
     /// Counts of one place and category in the chosen period, the previous period and the
@@ -117,7 +117,7 @@ struct AnalysisQueries: Sendable {
         var slug: String
         var current: Int
         var previous: Int
-        var year_earlier: Int
+        var yearEarlier: Int
     }
 
     /// The three period sums as SQL, so the database returns one row per place and
@@ -144,7 +144,7 @@ struct AnalysisQueries: Sendable {
               AND c.category_id IN (\(unsafeRaw: o.categoryIDs.map(String.init).joined(separator: ",")))
             GROUP BY c.lsoa_code, k.slug
             """
-        ).all(decoding: PeriodCounts.self)
+        ).rows(PeriodCounts.self)
     }
 
     /// Stored counts by area id and category slug: boundary areas from `area_counts`
@@ -165,7 +165,7 @@ struct AnalysisQueries: Sendable {
             WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last) AND c.category_id IN (\(unsafeRaw: ids))
             GROUP BY a.area_id, k.slug
             """
-        ).all(decoding: PeriodCounts.self)
+        ).rows(PeriodCounts.self)
     }
 
     /// The force-wide total for the chosen categories and months.

@@ -133,7 +133,7 @@ enum HotspotMaps {
                     shape.bounds.maxEasting >= extent.minEasting && shape.bounds.minEasting <= extent.maxEasting
                         && shape.bounds.maxNorthing >= extent.minNorthing
                         && shape.bounds.minNorthing <= extent.maxNorthing
-                        ? .init(shape: shape, label: a.name, href: Paths.area(a.slug)) : nil
+                        ? .init(shape: shape, label: a.name, href: SiteURL.area(a.slug)) : nil
                 }
             },
             labels: labels, legend: legend, legendTitle: legendTitle)
@@ -150,7 +150,7 @@ enum HotspotMaps {
     /// Local authority names at the mean centroid of their LSOAs: place labels that work for
     /// any force without a gazetteer.
     static func authorityLabels(_ lsoas: [AnalysisQueries.LSOAInfo]) -> [SVGMap.Label] {
-        Dictionary(grouping: lsoas, by: \.lad_name).map { name, rows in
+        Dictionary(grouping: lsoas, by: \.ladName).map { name, rows in
             let n = Double(rows.count)
             return SVGMap.Label(
                 point: GridPoint(

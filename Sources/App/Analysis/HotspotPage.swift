@@ -111,10 +111,10 @@ struct HotspotPage: Encodable {
         hasCells = !cells.isEmpty
         let q = o.queryString + "&view=\(view.rawValue)"
         downloads = [
-            Row(label: "Cells with their statistics (GeoJSON)", value: Paths.with(Paths.hotspotCellsGeoJSON, query: q)),
-            Row(label: "Cells with their statistics (CSV)", value: Paths.with(Paths.hotspotCellsCSV, query: q)),
-            Row(label: "This map (SVG)", value: Paths.with(Paths.hotspotMapSVG, query: q)),
-            Row(label: "JSON API", value: Paths.with(Paths.apiHotspots, query: q)),
+            Row(label: "Cells with their statistics (GeoJSON)", value: SiteURL.hotspotCellsGeoJSON.with(query: q)),
+            Row(label: "Cells with their statistics (CSV)", value: SiteURL.hotspotCellsCSV.with(query: q)),
+            Row(label: "This map (SVG)", value: SiteURL.hotspotMapSVG.with(query: q)),
+            Row(label: "JSON API", value: SiteURL.hotspotsAPI.with(query: q)),
         ]
     }
 }

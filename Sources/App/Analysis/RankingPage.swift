@@ -82,8 +82,7 @@ struct RankingPage: Encodable {
                 + "would explain (exact test, 95%); the others changed within normal variation.",
         ]
         let q = { (sort: String) in
-            Paths.with(
-                Paths.rankings,
+            SiteURL.rankings.with(
                 query: o.queryString.replacingOccurrences(of: "sort=\(o.sort.rawValue)", with: "sort=\(sort)"))
         }
         columns = [
@@ -99,7 +98,7 @@ struct RankingPage: Encodable {
         ]
         rows = report.rows.prefix(limit).map { r in
             Row(
-                rank: r.rank, name: r.name, href: o.level == .areas ? Paths.area(r.id) : nil,
+                rank: r.rank, name: r.name, href: o.level == .areas ? SiteURL.area(r.id) : nil,
                 code: o.level == .areas ? "" : r.id,
                 count: Format.count(r.count), population: r.population.map(Format.count) ?? "–",
                 rate: r.ratePer1000.map { Format.number($0, decimals: 1) } ?? "–",
@@ -118,8 +117,8 @@ struct RankingPage: Encodable {
             }
         }
         downloads = [
-            Pair(label: "The whole ranking (CSV)", value: Paths.with(Paths.rankingsCSV, query: o.queryString)),
-            Pair(label: "JSON API", value: Paths.with(Paths.apiRankings, query: o.queryString)),
+            Pair(label: "The whole ranking (CSV)", value: SiteURL.rankingsCSV.with(query: o.queryString)),
+            Pair(label: "JSON API", value: SiteURL.rankingsAPI.with(query: o.queryString)),
         ]
         notes = [
             report.populationNote,

@@ -37,7 +37,7 @@ struct RankingService: Sendable {
             guard inputs[id] != nil else { return }
             inputs[id]!.current[r.slug, default: 0] += r.current
             inputs[id]!.previous[r.slug, default: 0] += r.previous
-            inputs[id]!.yearEarlier[r.slug, default: 0] += r.year_earlier
+            inputs[id]!.yearEarlier[r.slug, default: 0] += r.yearEarlier
         }
         let note: String
         switch o.level {
@@ -57,8 +57,8 @@ struct RankingService: Sendable {
                 let (id, name): (String, String) =
                     switch o.level {
                     case .lsoa: (l.code, l.name)
-                    case .msoa: (l.msoa_code, l.msoa_name)
-                    default: (l.lad_code, l.lad_name)
+                    case .msoa: (l.msoaCode, l.msoaName)
+                    default: (l.ladCode, l.ladName)
                     }
                 group[l.code] = id
                 if inputs[id] == nil {

@@ -20,7 +20,7 @@ struct AreaController: Sendable {
         var rows: [Row]
         var hasRows: Bool
         var mapSVG: String
-        var geojson = Paths.areasGeoJSON
+        var geojson = SiteURL.areasGeoJSON()
     }
 
     struct ShowPage: Encodable {
@@ -44,15 +44,15 @@ struct AreaController: Sendable {
             let extent = shapes.dropFirst().reduce(first.1.bounds) { $0.union($1.1.bounds) }
             let map = SVGMap(
                 extent: extent.expanded(by: max(extent.width, extent.height) * 0.05),
-                outlines: shapes.map { .init(shape: $0.1, label: $0.0.name, href: Paths.area($0.0.slug)) })
+                outlines: shapes.map { .init(shape: $0.1, label: $0.0.name, href: SiteURL.area($0.0.slug)) })
             mapSVG = map.render(
                 title: "Map of \(shapes.count) areas", description: shapes.map(\.0.name).joined(separator: ", "))
         }
         let page = ListPage(
             rows: areas.map { a in
                 .init(
-                    name: a.name, href: Paths.area(a.slug), kind: Self.kindText(a), lsoas: Format.count(a.lsoaCount),
-                    population: Format.count(a.population), geojson: a.shape == nil ? nil : Paths.areaGeoJSON(a.slug))
+                    name: a.name, href: SiteURL.area(a.slug), kind: Self.kindText(a), lsoas: Format.count(a.lsoaCount),
+                    population: Format.count(a.population), geojson: a.shape == nil ? nil : SiteURL.areaGeoJSON(a.slug))
             }, hasRows: !areas.isEmpty, mapSVG: mapSVG)
         return try await req.view.render("areas/index", page)
     }
@@ -114,9 +114,9 @@ struct AreaController: Sendable {
             ShowPage(
                 title: area.name, name: area.name, kind: Self.kindText(area), description: area.description,
                 facts: facts,
-                mapSVG: mapSVG, chartSVG: chartSVG, geojson: area.shape == nil ? nil : Paths.areaGeoJSON(area.slug),
-                hotspots: Paths.with(
-                    Paths.hotspots, query: "area=\(area.slug)" + (area.forceID.map { "&force=\($0)" } ?? "")),
+                mapSVG: mapSVG, chartSVG: chartSVG, geojson: area.shape == nil ? nil : SiteURL.areaGeoJSON(area.slug),
+                hotspots: SiteURL.hotspots.with(
+                    query: "area=\(area.slug)" + (area.forceID.map { "&force=\($0)" } ?? "")),
                 lsoas: codes.joined(separator: ", ")))
     }
 

@@ -101,7 +101,7 @@ struct AreaStore: Sendable {
                 WHERE easting BETWEEN \(bind: bounds.minEasting) AND \(bind: bounds.maxEasting)
                   AND northing BETWEEN \(bind: bounds.minNorthing) AND \(bind: bounds.maxNorthing)
                 """
-            ).all(decoding: LSOARow.self)
+            ).rows(LSOARow.self)
             lsoas = rows.map { ($0.code, $0.population, GridPoint(easting: $0.easting, northing: $0.northing)) }
                 .filter { shape.contains($0.centre) }
         } else {
@@ -111,7 +111,7 @@ struct AreaStore: Sendable {
                 """
                 SELECT code, population, easting, northing FROM lsoas WHERE code IN (\(binds: codes))
                 """
-            ).all(decoding: LSOARow.self)
+            ).rows(LSOARow.self)
             let known = Set(rows.map(\.code))
             if let missing = codes.first(where: { !known.contains($0) }) {
                 throw AreaError.invalid("\(missing) is not an LSOA code in the bundled ONS 2011 reference")
@@ -146,7 +146,7 @@ struct AreaStore: Sendable {
                   \(bind: bounds.maxNorthing), \(bind: population), \(bind: codes.count), \(bind: now))
                 RETURNING id
                 """
-            ).first(decodingColumn: "id", as: Int.self)!
+            ).insertedID()
             for chunk in codes.chunks(of: 500) {
                 var insert = sql.insert(into: "area_lsoas").columns("area_id", "lsoa_code")
                 for code in chunk { insert = insert.values(SQLBind(id), SQLBind(code)) }
@@ -158,12 +158,12 @@ struct AreaStore: Sendable {
 
     func list(on db: any Database) async throws -> [AreaRecord] {
         try await db.sql.raw("SELECT \(unsafeRaw: Self.columns) FROM areas ORDER BY name")
-            .all(decoding: AreaRow.self).map { try $0.record() }
+            .rows(AreaRow.self).map { try $0.record() }
     }
 
     func find(slug: String, on db: any Database) async throws -> AreaRecord? {
         try await db.sql.raw("SELECT \(unsafeRaw: Self.columns) FROM areas WHERE slug = \(bind: slug)")
-            .first(decoding: AreaRow.self)?.record()
+            .row(AreaRow.self)?.record()
     }
 
     func lsoaCodes(of area: AreaRecord, on db: any Database) async throws -> [String] {
@@ -243,19 +243,19 @@ struct AreaStore: Sendable {
         var slug: String
         var name: String
         var kind: String
-        var force_id: String?
+        var forceId: String?
         var description: String
         var geometry: String?
-        var centre_easting: Double
-        var centre_northing: Double
+        var centreEasting: Double
+        var centreNorthing: Double
         var radius: Double?
-        var min_easting: Double
-        var min_northing: Double
-        var max_easting: Double
-        var max_northing: Double
+        var minEasting: Double
+        var minNorthing: Double
+        var maxEasting: Double
+        var maxNorthing: Double
         var population: Int
-        var lsoa_count: Int
-        var counts_version: Int
+        var lsoaCount: Int
+        var countsVersion: Int
 
         func record() throws -> AreaRecord {
             var shape: AreaShape?
@@ -265,14 +265,14 @@ struct AreaStore: Sendable {
                     polygons: boundary.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
             }
             return AreaRecord(
-                id: id, slug: slug, name: name, kind: AreaKind(rawValue: kind) ?? .polygon, forceID: force_id,
+                id: id, slug: slug, name: name, kind: AreaKind(rawValue: kind) ?? .polygon, forceID: forceId,
                 description: description, shape: shape,
-                centre: GridPoint(easting: centre_easting, northing: centre_northing),
+                centre: GridPoint(easting: centreEasting, northing: centreNorthing),
                 radius: radius,
                 bounds: Extent(
-                    minEasting: min_easting, minNorthing: min_northing, maxEasting: max_easting,
-                    maxNorthing: max_northing),
-                population: population, lsoaCount: lsoa_count, countsVersion: counts_version)
+                    minEasting: minEasting, minNorthing: minNorthing, maxEasting: maxEasting,
+                    maxNorthing: maxNorthing),
+                population: population, lsoaCount: lsoaCount, countsVersion: countsVersion)
         }
     }
 }

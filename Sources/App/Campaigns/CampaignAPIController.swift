@@ -25,7 +25,7 @@ struct CampaignAPIController: Sendable {
         for c in page.slice(all) {
             out.append(
                 CampaignOut(
-                    slug: c.slug, name: c.name, description: c.description, startsOn: c.starts_on, endsOn: c.ends_on,
+                    slug: c.slug, name: c.name, description: c.description, startsOn: c.startsOn, endsOn: c.endsOn,
                     areas: try await campaigns.areas(of: c, on: req.db).map(\.slug),
                     organisations: try await campaigns.organisations(of: c, on: req.db).map(\.name)))
         }

@@ -27,14 +27,14 @@ struct CampaignController: Sendable {
     @Sendable func list(req: Request) async throws -> View {
         let user = req.currentUser!
         let rows = try await store.list(for: user, on: req.db).map {
-            ListPage.Row(name: $0.name, href: "/campaigns/\($0.slug)", dates: Self.dates($0))
+            ListPage.Row(name: $0.name, href: SiteURL.campaign($0.slug), dates: Self.dates($0))
         }
         return try await req.view.render(
             "campaigns/index", ListPage(rows: rows, hasRows: !rows.isEmpty, canCreate: user.role.isOPCC))
     }
 
     static func dates(_ c: CampaignStore.Campaign) -> String {
-        guard let a = CalendarDay(c.starts_on), let b = CalendarDay(c.ends_on) else { return "" }
+        guard let a = CalendarDay(c.startsOn), let b = CalendarDay(c.endsOn) else { return "" }
         return "\(a.long) to \(b.long)"
     }
 
@@ -58,7 +58,7 @@ struct CampaignController: Sendable {
         let draft = try req.content.decode(CampaignDraft.self)
         do {
             let c = try await store.create(draft, by: req.currentUser, on: req.db)
-            return req.redirect(to: "/campaigns/\(c.slug)")
+            return req.redirect(to: SiteURL.campaign(c.slug))
         } catch CampaignStore.Problem.invalid(let errors) {
             let page = NewPage(csrf: req.csrfToken, draft: draft, errors: errors, hasErrors: true)
             let response = try await req.view.render("campaigns/new", page).encodeResponse(for: req)
@@ -105,11 +105,12 @@ struct CampaignController: Sendable {
         let targets = try await store.areas(of: c, on: req.db)
         let today = today()
         let attention = try await store.actions(of: c, on: req.db).compactMap { area, a -> ShowPage.ActionRow? in
-            guard let due = CalendarDay(a.due_on), let status = ActionStatus(rawValue: a.status) else { return nil }
+            guard let due = CalendarDay(a.dueOn) else { return nil }
+            let status = a.status
             let urgency = ActionUrgency.of(due: due, status: status, today: today)
             guard urgency == .overdue || urgency == .dueSoon else { return nil }
             return .init(
-                title: a.title, area: area, owner: a.owner_name, lead: a.lead_name, due: due.long, status: status.label,
+                title: a.title, area: area, owner: a.ownerName, lead: a.leadName, due: due.long, status: status.label,
                 urgency: urgency.rawValue, urgencyLabel: urgency.label)
         }
         var organisationOptions: [Option] = []
@@ -118,7 +119,7 @@ struct CampaignController: Sendable {
             let member = Set(orgs.map(\.id))
             organisationOptions = try await store.allOrganisations(on: req.db).filter { !member.contains($0.id) }
                 .map { Option(value: String($0.id), label: $0.name) }
-            let targeted = Set(targets.map(\.area_id))
+            let targeted = Set(targets.map(\.areaId))
             areaOptions = try await areas.list(on: req.db).filter { !targeted.contains($0.id) }.map {
                 Option(value: String($0.id), label: $0.name)
             }
@@ -127,13 +128,13 @@ struct CampaignController: Sendable {
             title: c.name, campaign: c, dates: Self.dates(c), organisations: orgs.map(\.name),
             areas: targets.map {
                 .init(
-                    name: $0.name, href: "/campaigns/\(c.slug)/areas/\($0.slug)", actions: $0.actions,
-                    open: $0.open_actions)
+                    name: $0.name, href: SiteURL.campaignPlan(c.slug, $0.slug), actions: $0.actions,
+                    open: $0.openActions)
             },
             links: try await store.links(of: c, on: req.db), attention: attention, hasAttention: !attention.isEmpty,
             canEdit: user.role.isOPCC, csrf: req.csrfToken, organisationOptions: organisationOptions,
             areaOptions: areaOptions,
-            prioritiesCSV: "/campaigns/\(c.slug)/priorities.csv", errors: errors, hasErrors: !errors.isEmpty)
+            prioritiesCSV: SiteURL.campaignPrioritiesCSV(c.slug), errors: errors, hasErrors: !errors.isEmpty)
         let response = try await req.view.render("campaigns/show", page).encodeResponse(for: req)
         if !errors.isEmpty { response.status = .badRequest }
         return response
@@ -151,7 +152,7 @@ struct CampaignController: Sendable {
         do { try await body(c) } catch CampaignStore.Problem.invalid(let errors) {
             return try await showPage(req, errors: errors)
         }
-        return req.redirect(to: "/campaigns/\(c.slug)")
+        return req.redirect(to: SiteURL.campaign(c.slug))
     }
 
     @Sendable func addOrganisation(req: Request) async throws -> Response {
@@ -192,7 +193,7 @@ struct CampaignController: Sendable {
         }
         var title: String
         var campaignName: String
-        var campaignHref: String
+        var campaignSlug: String
         var plan: CampaignStore.Plan
         var delivery: [PlanDelivery.Shown]
         var hasDelivery: Bool
@@ -211,30 +212,30 @@ struct CampaignController: Sendable {
         let user = req.currentUser!
         let c = try await campaign(req)
         let plan = try await plan(req, of: c)
-        let updates = Dictionary(grouping: try await store.updates(of: plan, on: req.db), by: \.action_id)
+        let updates = Dictionary(grouping: try await store.updates(of: plan, on: req.db), by: \.actionId)
         let today = today()
         let rows = try await store.actions(of: plan, on: req.db).map { a -> PlanPage.ActionRow in
-            let status = ActionStatus(rawValue: a.status) ?? .notStarted
+            let status = a.status
             let urgency =
-                CalendarDay(a.due_on).map { ActionUrgency.of(due: $0, status: status, today: today) } ?? .onTrack
+                CalendarDay(a.dueOn).map { ActionUrgency.of(due: $0, status: status, today: today) } ?? .onTrack
             return .init(
-                id: a.id, title: a.title, owner: a.owner_name, lead: a.lead_name,
-                due: CalendarDay(a.due_on)?.long ?? a.due_on,
+                id: a.id, title: a.title, owner: a.ownerName, lead: a.leadName,
+                due: CalendarDay(a.dueOn)?.long ?? a.dueOn,
                 status: status.label, urgency: urgency.rawValue, urgencyLabel: urgency.label,
-                canUpdate: user.role.isOPCC || a.owner_organisation_id == user.organisationID,
+                canUpdate: user.role.isOPCC || a.ownerOrganisationId == user.organisationID,
                 updates: (updates[a.id] ?? []).map {
                     .init(
-                        at: Format.dateTime($0.at), who: $0.user_name ?? "",
-                        status: ActionStatus(rawValue: $0.status)?.label ?? $0.status, note: $0.note)
+                        at: Format.dateTime($0.at), who: $0.userName ?? "",
+                        status: $0.status.label, note: $0.note)
                 })
         }
         let delivery = PlanDelivery.rows(
-            targets: try await store.targets(of: c, areaID: plan.area_id, on: req.db).map { ($0.type, $0.amount) },
+            targets: try await store.targets(of: c, areaID: plan.areaId, on: req.db).map { ($0.type, $0.amount) },
             delivered: try await activities.totals(
-                by: .type, for: user, campaignID: c.id, areaID: plan.area_id, on: req.db)
+                by: .type, for: user, campaignID: c.id, areaID: plan.areaId, on: req.db)
         ).map(\.shown)
         let page = PlanPage(
-            title: "\(plan.area_name): plan", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)", plan: plan,
+            title: "\(plan.areaName): plan", campaignName: c.name, campaignSlug: c.slug, plan: plan,
             delivery: delivery, hasDelivery: !delivery.isEmpty,
             typeOptions: ActivityType.all.map { Option(value: $0.slug, label: "\($0.label) (\($0.quantityUnit))") },
             actions: rows,
@@ -269,7 +270,7 @@ struct CampaignController: Sendable {
             try await store.setTarget(
                 plan, type: form.targetType ?? "", amount: form.targetAmount ?? "", by: req.currentUser, on: req.db)
         } catch CampaignStore.Problem.invalid(let errors) { return try await planPage(req, errors: errors) }
-        return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)#delivery")
+        return req.redirect(to: SiteURL.campaignPlan(c.slug, plan.areaSlug) + "#delivery")
     }
 
     struct PlanForm: Content { var problemProfile: String?; var priorities: String?; var evidenceURL: String? }
@@ -283,7 +284,7 @@ struct CampaignController: Sendable {
                 plan, profile: form.problemProfile ?? "", priorities: form.priorities ?? "",
                 evidence: form.evidenceURL ?? "", by: req.currentUser, on: req.db)
         } catch CampaignStore.Problem.invalid(let errors) { return try await planPage(req, errors: errors) }
-        return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)")
+        return req.redirect(to: SiteURL.campaignPlan(c.slug, plan.areaSlug))
     }
 
     @Sendable func addAction(req: Request) async throws -> Response {
@@ -293,7 +294,7 @@ struct CampaignController: Sendable {
         do {
             try await store.addAction(draft, to: plan, campaign: c, by: req.currentUser, on: req.db)
         } catch CampaignStore.Problem.invalid(let errors) { return try await planPage(req, errors: errors) }
-        return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)")
+        return req.redirect(to: SiteURL.campaignPlan(c.slug, plan.areaSlug))
     }
 
     struct UpdateForm: Content { var status: String?; var note: String? }
@@ -304,7 +305,7 @@ struct CampaignController: Sendable {
         do {
             let (c, plan) = try await store.addUpdate(
                 actionID: id, status: form.status ?? "", note: form.note ?? "", by: req.currentUser!, on: req.db)
-            return req.redirect(to: "/campaigns/\(c.slug)/areas/\(plan.area_slug)")
+            return req.redirect(to: SiteURL.campaignPlan(c.slug, plan.areaSlug))
         } catch CampaignStore.Problem.notFound {
             throw Abort(.notFound, reason: "There is no such action, or it belongs to another organisation.")
         } catch CampaignStore.Problem.invalid(let errors) {
@@ -321,7 +322,7 @@ struct CampaignController: Sendable {
             let plan = try await store.plan(c, areaSlug: t.slug, on: req.db)
             let issue = plan.priorities.isEmpty ? "\(t.name): \(c.name)" : "\(t.name): \(plan.priorities)"
             for a in try await store.actions(of: plan, on: req.db) {
-                out += CSVWriter.record([issue, c.starts_on, a.title, a.due_on])
+                out += CSVWriter.record([issue, c.startsOn, a.title, a.dueOn])
             }
         }
         return download(out, type: "text/csv; charset=utf-8", name: "\(c.slug)-priorities.csv")

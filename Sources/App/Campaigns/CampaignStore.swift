@@ -19,8 +19,8 @@ struct CampaignStore: Sendable {
         var slug: String
         var name: String
         var description: String
-        var starts_on: String
-        var ends_on: String
+        var startsOn: String
+        var endsOn: String
     }
 
     struct Organisation: Codable, Sendable {
@@ -30,12 +30,12 @@ struct CampaignStore: Sendable {
     }
 
     struct TargetArea: Codable, Sendable {
-        var plan_id: Int
-        var area_id: Int
+        var planId: Int
+        var areaId: Int
         var slug: String
         var name: String
         var actions: Int
-        var open_actions: Int
+        var openActions: Int
     }
 
     struct Link: Codable, Sendable {
@@ -46,33 +46,33 @@ struct CampaignStore: Sendable {
 
     struct Plan: Codable, Sendable {
         var id: Int
-        var campaign_id: Int
-        var area_id: Int
-        var area_slug: String
-        var area_name: String
-        var problem_profile: String
+        var campaignId: Int
+        var areaId: Int
+        var areaSlug: String
+        var areaName: String
+        var problemProfile: String
         var priorities: String
-        var evidence_url: String
+        var evidenceUrl: String
     }
 
     struct Action: Codable, Sendable {
         var id: Int
-        var plan_id: Int
+        var planId: Int
         var title: String
-        var owner_organisation_id: Int
-        var owner_name: String
-        var lead_name: String
-        var due_on: String
-        var status: String
-        var created_at: String
+        var ownerOrganisationId: Int
+        var ownerName: String
+        var leadName: String
+        var dueOn: String
+        var status: ActionStatus
+        var createdAt: String
     }
 
     struct Update: Codable, Sendable {
         var id: Int
-        var action_id: Int
+        var actionId: Int
         var at: String
-        var user_name: String?
-        var status: String
+        var userName: String?
+        var status: ActionStatus
         var note: String
     }
 
@@ -83,7 +83,7 @@ struct CampaignStore: Sendable {
             return try await db.sql.raw(
                 "SELECT id, slug, name, description, starts_on, ends_on FROM campaigns ORDER BY starts_on DESC"
             )
-            .all(decoding: Campaign.self)
+            .rows(Campaign.self)
         }
         return try await db.sql.raw(
             """
@@ -91,7 +91,7 @@ struct CampaignStore: Sendable {
             JOIN campaign_organisations o ON o.campaign_id = c.id AND o.organisation_id = \(bind: user.organisationID)
             ORDER BY c.starts_on DESC
             """
-        ).all(decoding: Campaign.self)
+        ).rows(Campaign.self)
     }
 
     /// The campaign by slug or id with no user boundary: for the command line and for
@@ -101,7 +101,7 @@ struct CampaignStore: Sendable {
         return try await db.sql.raw(
             "SELECT id, slug, name, description, starts_on, ends_on FROM campaigns WHERE \(key)"
         )
-        .first(decoding: Campaign.self)
+        .row(Campaign.self)
     }
 
     /// The campaign if the user may see it.
@@ -110,7 +110,7 @@ struct CampaignStore: Sendable {
             let c = try await db.sql.raw(
                 "SELECT id, slug, name, description, starts_on, ends_on FROM campaigns WHERE slug = \(bind: slug)"
             )
-            .first(decoding: Campaign.self)
+            .row(Campaign.self)
         else { throw Problem.notFound }
         if user.role.isOPCC { return c }
         let member = try await db.sql.raw(
@@ -128,11 +128,11 @@ struct CampaignStore: Sendable {
             SELECT o.id, o.name, o.kind FROM organisations o JOIN campaign_organisations c ON c.organisation_id = o.id
             WHERE c.campaign_id = \(bind: campaign.id) ORDER BY o.name
             """
-        ).all(decoding: Organisation.self)
+        ).rows(Organisation.self)
     }
 
     func allOrganisations(on db: any Database) async throws -> [Organisation] {
-        try await db.sql.raw("SELECT id, name, kind FROM organisations ORDER BY name").all(decoding: Organisation.self)
+        try await db.sql.raw("SELECT id, name, kind FROM organisations ORDER BY name").rows(Organisation.self)
     }
 
     func areas(of campaign: Campaign, on db: any Database) async throws -> [TargetArea] {
@@ -143,14 +143,14 @@ struct CampaignStore: Sendable {
               (SELECT COUNT(*) FROM plan_actions x WHERE x.plan_id = p.id AND x.status <> 'done') AS open_actions
             FROM plans p JOIN areas a ON a.id = p.area_id WHERE p.campaign_id = \(bind: campaign.id) ORDER BY a.name
             """
-        ).all(decoding: TargetArea.self)
+        ).rows(TargetArea.self)
     }
 
     func links(of campaign: Campaign, on db: any Database) async throws -> [Link] {
         try await db.sql.raw(
             "SELECT id, title, url FROM campaign_links WHERE campaign_id = \(bind: campaign.id) ORDER BY id"
         )
-        .all(decoding: Link.self)
+        .rows(Link.self)
     }
 
     func plan(_ campaign: Campaign, areaSlug: String, on db: any Database) async throws -> Plan {
@@ -160,7 +160,7 @@ struct CampaignStore: Sendable {
                 SELECT p.id, p.campaign_id, p.area_id, a.slug AS area_slug, a.name AS area_name, p.problem_profile, p.priorities, p.evidence_url
                 FROM plans p JOIN areas a ON a.id = p.area_id WHERE p.campaign_id = \(bind: campaign.id) AND a.slug = \(bind: areaSlug)
                 """
-            ).first(decoding: Plan.self)
+            ).row(Plan.self)
         else { throw Problem.notFound }
         return p
     }
@@ -175,15 +175,15 @@ struct CampaignStore: Sendable {
             SELECT \(unsafeRaw: Self.actionColumns) FROM plan_actions x JOIN organisations o ON o.id = x.owner_organisation_id
             WHERE x.plan_id = \(bind: plan.id) ORDER BY x.due_on, x.id
             """
-        ).all(decoding: Action.self)
+        ).rows(Action.self)
     }
 
     /// Every action of a campaign, for the campaign page and the priorities export.
     func actions(of campaign: Campaign, on db: any Database) async throws -> [(area: String, action: Action)] {
         struct Row: Decodable {
-            var area_name: String
-            var id: Int, plan_id: Int, title: String, owner_organisation_id: Int, owner_name: String
-            var lead_name: String, due_on: String, status: String, created_at: String
+            var areaName: String
+            var id: Int, planId: Int, title: String, ownerOrganisationId: Int, ownerName: String
+            var leadName: String, dueOn: String, status: ActionStatus, createdAt: String
         }
         return try await db.sql.raw(
             """
@@ -191,19 +191,19 @@ struct CampaignStore: Sendable {
             JOIN organisations o ON o.id = x.owner_organisation_id JOIN plans p ON p.id = x.plan_id JOIN areas a ON a.id = p.area_id
             WHERE p.campaign_id = \(bind: campaign.id) ORDER BY x.due_on, x.id
             """
-        ).all(decoding: Row.self).map {
+        ).rows(Row.self).map {
             (
-                $0.area_name,
+                $0.areaName,
                 Action(
-                    id: $0.id, plan_id: $0.plan_id, title: $0.title, owner_organisation_id: $0.owner_organisation_id,
-                    owner_name: $0.owner_name, lead_name: $0.lead_name, due_on: $0.due_on, status: $0.status,
-                    created_at: $0.created_at)
+                    id: $0.id, planId: $0.planId, title: $0.title, ownerOrganisationId: $0.ownerOrganisationId,
+                    ownerName: $0.ownerName, leadName: $0.leadName, dueOn: $0.dueOn, status: $0.status,
+                    createdAt: $0.createdAt)
             )
         }
     }
 
     struct Target: Codable, Sendable {
-        var area_id: Int
+        var areaId: Int
         var type: String
         var amount: Double
     }
@@ -216,7 +216,7 @@ struct CampaignStore: Sendable {
             SELECT p.area_id, t.type, t.amount FROM plan_targets t JOIN plans p ON p.id = t.plan_id
             WHERE p.campaign_id = \(bind: campaign.id) \(area) ORDER BY t.type
             """
-        ).all(decoding: Target.self)
+        ).rows(Target.self)
     }
 
     /// Sets how much of one activity type a plan means to deliver; 0 removes the target.
@@ -259,7 +259,7 @@ struct CampaignStore: Sendable {
             JOIN plan_actions x ON x.id = u.action_id LEFT JOIN users s ON s.id = u.user_id
             WHERE x.plan_id = \(bind: plan.id) ORDER BY u.id
             """
-        ).all(decoding: Update.self)
+        ).rows(Update.self)
     }
 
     // MARK: Changes (each audited, in one transaction)
@@ -281,10 +281,10 @@ struct CampaignStore: Sendable {
                 VALUES (\(bind: slug), \(bind: name), \(bind: draft.description), \(bind: CalendarDay(draft.startsOn)!.description),
                   \(bind: CalendarDay(draft.endsOn)!.description), \(bind: Date().stored)) RETURNING id
                 """
-            ).first(decodingColumn: "id", as: Int.self)!
+            ).insertedID()
             let c = Campaign(
                 id: id, slug: slug, name: name, description: draft.description,
-                starts_on: CalendarDay(draft.startsOn)!.description, ends_on: CalendarDay(draft.endsOn)!.description)
+                startsOn: CalendarDay(draft.startsOn)!.description, endsOn: CalendarDay(draft.endsOn)!.description)
             try await audit.record(
                 "create", entity: "campaign", id: String(id), before: nil as Campaign?, after: c, by: user, on: tx)
             return c
@@ -335,7 +335,7 @@ struct CampaignStore: Sendable {
             let id = try await tx.sql.raw(
                 "INSERT INTO plans (campaign_id, area_id) VALUES (\(bind: campaign.id), \(bind: areaID)) RETURNING id"
             )
-            .first(decodingColumn: "id", as: Int.self)!
+            .insertedID()
             try await audit.record(
                 "add area", entity: "campaign", id: String(campaign.id), before: nil as Int?,
                 after: ["area": areaID, "plan": id], by: user, on: tx)
@@ -398,7 +398,7 @@ struct CampaignStore: Sendable {
                 """
             ).run()
             var after = plan
-            (after.problem_profile, after.priorities, after.evidence_url) = (profile, priorities, evidence)
+            (after.problemProfile, after.priorities, after.evidenceUrl) = (profile, priorities, evidence)
             try await audit.record(
                 "update", entity: "plan", id: String(plan.id), before: plan, after: after, by: user, on: tx)
         }
@@ -417,7 +417,7 @@ struct CampaignStore: Sendable {
                 VALUES (\(bind: plan.id), \(bind: draft.title), \(bind: draft.ownerOrganisationID!), \(bind: draft.leadName),
                   \(bind: CalendarDay(draft.dueOn)!.description), \(bind: draft.status), \(bind: Date().stored)) RETURNING id
                 """
-            ).first(decodingColumn: "id", as: Int.self)!
+            ).insertedID()
             try await audit.record(
                 "create", entity: "action", id: String(id), before: nil as ActionDraft?, after: draft, by: user, on: tx)
         }
@@ -429,7 +429,7 @@ struct CampaignStore: Sendable {
         -> (Campaign, Plan)
     {
         struct Row: Decodable {
-            var owner_organisation_id: Int; var status: String; var slug: String; var area_slug: String
+            var ownerOrganisationId: Int; var status: ActionStatus; var slug: String; var areaSlug: String
         }
         guard
             let row = try await db.sql.raw(
@@ -437,10 +437,10 @@ struct CampaignStore: Sendable {
                 SELECT x.owner_organisation_id, x.status, c.slug, a.slug AS area_slug FROM plan_actions x JOIN plans p ON p.id = x.plan_id
                 JOIN campaigns c ON c.id = p.campaign_id JOIN areas a ON a.id = p.area_id WHERE x.id = \(bind: actionID)
                 """
-            ).first(decoding: Row.self)
+            ).row(Row.self)
         else { throw Problem.notFound }
         let campaign = try await find(row.slug, for: user, on: db)
-        guard user.role.isOPCC || row.owner_organisation_id == user.organisationID else { throw Problem.notFound }
+        guard user.role.isOPCC || row.ownerOrganisationId == user.organisationID else { throw Problem.notFound }
         var problems: [FieldError] = []
         if ActionStatus(rawValue: status) == nil {
             problems.append(FieldError(field: "status", message: "Choose a status"))
@@ -458,9 +458,9 @@ struct CampaignStore: Sendable {
             ).run()
             try await tx.sql.raw("UPDATE plan_actions SET status = \(bind: status) WHERE id = \(bind: actionID)").run()
             try await audit.record(
-                "update", entity: "action", id: String(actionID), before: ["status": row.status],
+                "update", entity: "action", id: String(actionID), before: ["status": row.status.rawValue],
                 after: ["status": status, "note": note], by: user, on: tx)
         }
-        return (campaign, try await plan(campaign, areaSlug: row.area_slug, on: db))
+        return (campaign, try await plan(campaign, areaSlug: row.areaSlug, on: db))
     }
 }

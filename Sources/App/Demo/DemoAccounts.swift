@@ -48,12 +48,12 @@ enum DemoAccounts {
         let store = UserStore(audit: AuditLog())
         for (name, kind) in organisations { _ = try await store.organisation(named: name, kind: kind, by: nil, on: db) }
         for a in accounts {
-            struct Existing: Decodable { var id: Int; var password_hash: String }
+            struct Existing: Decodable { var id: Int; var passwordHash: String }
             if let existing = try await db.sql.raw("SELECT id, password_hash FROM users WHERE email = \(bind: a.email)")
-                .first(decoding: Existing.self)
+                .row(Existing.self)
             {
                 // A demo made before the demo passwords changed: give it the printed one.
-                if !(try await Passwords.verify(a.password, hash: existing.password_hash, on: pool)) {
+                if !(try await Passwords.verify(a.password, hash: existing.passwordHash, on: pool)) {
                     let hash = try await Passwords.hash(a.password, on: pool)
                     try await db.sql.raw(
                         "UPDATE users SET password_hash = \(bind: hash) WHERE id = \(bind: existing.id)"

@@ -49,7 +49,7 @@ enum DemoCampaign {
                     "ASB in \(town) town centre concentrates around the shopping streets and the evening economy, peaking in July and August. Most reports are rowdy and inconsiderate behaviour by groups of young people, street drinking and misuse of e-scooters.",
                 priorities:
                     "Reduce ASB in the town centre by a quarter this summer without moving it to the streets around.",
-                evidence: "/hotspots?force=norfolk&area=\(area.slug)&cell=150", by: nil, on: db)
+                evidence: SiteURL.hotspots.with(query: "force=norfolk&area=\(area.slug)&cell=150"), by: nil, on: db)
             let district = districts[town] ?? county
             let actions: [(String, Int, String, String, ActionStatus)] = [
                 (

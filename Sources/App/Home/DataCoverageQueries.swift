@@ -6,21 +6,21 @@ import SQLKit
 struct DataCoverageQueries: Sendable {
     struct SliceRow: Decodable, Sendable {
         var kind: String
-        var force_id: String
-        var force_name: String
+        var forceId: String
+        var forceName: String
         var month: Int
-        var row_count: Int
+        var rowCount: Int
     }
 
     struct LastImport: Decodable, Sendable {
         var id: Int
         var origin: String
         var status: String
-        var started_at: String
-        var finished_at: String?
+        var startedAt: String
+        var finishedAt: String?
         var files: Int
-        var files_refused: Int
-        var rows_read: Int
+        var filesRefused: Int
+        var rowsRead: Int
         var inserted: Int
         var unchanged: Int
         var updated: Int
@@ -35,7 +35,7 @@ struct DataCoverageQueries: Sendable {
             FROM data_slices s JOIN forces f ON f.id = s.force_id
             WHERE s.row_count > 0 ORDER BY f.name, s.month
             """
-        ).all(decoding: SliceRow.self)
+        ).rows(SliceRow.self)
     }
 
     func lastImport(on db: any Database) async throws -> LastImport? {
@@ -44,7 +44,7 @@ struct DataCoverageQueries: Sendable {
             SELECT id, origin, status, started_at, finished_at, files, files_refused, rows_read, inserted, unchanged,
               updated, rejected, message FROM imports ORDER BY id DESC LIMIT 1
             """
-        ).first(decoding: LastImport.self)
+        ).row(LastImport.self)
     }
 
     func lsoaCount(on db: any Database) async throws -> Int {

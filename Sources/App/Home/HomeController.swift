@@ -13,7 +13,9 @@ struct HomeController: Sendable {
     }
 
     @Sendable func index(req: Request) async throws -> View {
-        try await req.view.render("home/index", page(on: req.db))
+        var page = try await page(on: req.db)
+        page.canImport = req.currentUser?.role.isOPCC == true
+        return try await req.view.render("home/index", page)
     }
 
     @Sendable func coverageJSON(req: Request) async throws -> Response {
@@ -25,7 +27,7 @@ struct HomeController: Sendable {
             var rows: Int
         }
         let entries = slices.map {
-            Entry(force: $0.force_id, kind: $0.kind, month: ByteParsing.monthString($0.month), rows: $0.row_count)
+            Entry(force: $0.forceId, kind: $0.kind, month: ByteParsing.monthString($0.month), rows: $0.rowCount)
         }
         return try await entries.encodeResponse(for: req)
     }

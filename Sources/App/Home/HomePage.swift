@@ -44,6 +44,8 @@ struct HomePage: Encodable {
     var lastImport: ImportLine?
     var lsoas: String
     var isEmpty: Bool
+    /// Whether the viewer may import police.uk files (OPCC staff): the link is shown only then.
+    var canImport = false
     let monthNames = SVGChart.monthNames
 
     init(slices: [DataCoverageQueries.SliceRow], lastImport: DataCoverageQueries.LastImport?, lsoas: Int) {
@@ -53,12 +55,12 @@ struct HomePage: Encodable {
         dataSets = kinds.map { kind, label in
             let rows = slices.filter { $0.kind == kind }
             return DataSet(
-                label: label, rows: Format.count(rows.reduce(0) { $0 + $1.row_count }),
+                label: label, rows: Format.count(rows.reduce(0) { $0 + $1.rowCount }),
                 slices: Format.count(rows.count))
         }
         self.lsoas = Format.count(lsoas)
         isEmpty = slices.isEmpty
-        let byForce = Dictionary(grouping: slices, by: \.force_id)
+        let byForce = Dictionary(grouping: slices, by: \.forceId)
         forces = byForce.keys.sorted().map { id in
             let rows = byForce[id]!
             let months = Set(rows.map(\.month))
@@ -71,7 +73,7 @@ struct HomePage: Encodable {
                         let here = rows.filter { $0.month == month }
                         let label = ByteParsing.monthString(month)
                         if here.isEmpty { return Cell(month: label, title: "\(label): no data", state: "empty") }
-                        let parts = here.sorted { $0.kind > $1.kind }.map { "\($0.kind) \(Format.count($0.row_count))" }
+                        let parts = here.sorted { $0.kind > $1.kind }.map { "\($0.kind) \(Format.count($0.rowCount))" }
                         let full = here.contains { $0.kind == "street" }
                         return Cell(
                             month: label, title: "\(label): " + parts.joined(separator: " · "),
@@ -79,14 +81,14 @@ struct HomePage: Encodable {
                     })
             }
             return ForceCoverage(
-                id: id, name: rows[0].force_name, firstMonth: ByteParsing.monthString(months.min()!),
+                id: id, name: rows[0].forceName, firstMonth: ByteParsing.monthString(months.min()!),
                 lastMonth: ByteParsing.monthString(months.max()!), months: Format.count(months.count), years: yearRows)
         }
         if let i = lastImport {
             self.lastImport = ImportLine(
-                when: Format.dateTime(i.finished_at ?? i.started_at), origin: i.origin, status: i.status,
+                when: Format.dateTime(i.finishedAt ?? i.startedAt), origin: i.origin, status: i.status,
                 summary: i.message,
-                isProblem: i.files_refused > 0 || i.rejected > 0)
+                isProblem: i.filesRefused > 0 || i.rejected > 0)
         }
     }
 }

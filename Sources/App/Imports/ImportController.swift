@@ -47,8 +47,9 @@ struct ImportController: Sendable {
         let rows = try await history.recent(on: req.db)
         let jobs = jobs.recent.map {
             JobRow(
-                id: $0.id, fileName: $0.fileName, state: $0.state, percent: Format.number($0.percent, decimals: 0),
-                href: "/imports/\($0.id)")
+                id: $0.id, fileName: $0.fileName, state: $0.state.rawValue,
+                percent: Format.number($0.percent, decimals: 0),
+                href: SiteURL.importJob($0.id))
         }
         return try await req.view.render(
             "imports/index",
@@ -85,16 +86,16 @@ struct ImportController: Sendable {
             throw error
         }
         let id = UUID().uuidString.lowercased()
-        jobs.add(ImportJobs.Job(id: id, fileName: name, startedBy: user.email, startedAt: Date(), state: "uploading"))
+        jobs.add(ImportJobs.Job(id: id, fileName: name, startedBy: user.email, startedAt: Date(), state: .uploading))
         jobs.run(id, path: folder.appendingPathComponent(name), app: req.application, origin: "web: \(user.name)")
         if req.headers.first(name: .accept)?.contains("application/json") == true {
             var headers = HTTPHeaders()
             headers.contentType = .json
-            headers.replaceOrAdd(name: .location, value: "/imports/\(id)")
-            return Response(
-                status: .accepted, headers: headers, body: .init(string: #"{"id":"\#(id)","href":"/imports/\#(id)"}"#))
+            headers.replaceOrAdd(name: .location, value: SiteURL.importJob(id))
+            let body = try JSONEncoder().encode(["id": id, "href": SiteURL.importJob(id)])
+            return Response(status: .accepted, headers: headers, body: .init(data: body))
         }
-        return req.redirect(to: "/imports/\(id)")
+        return req.redirect(to: SiteURL.importJob(id))
     }
 
     @Sendable func show(req: Request) async throws -> View {
@@ -106,8 +107,8 @@ struct ImportController: Sendable {
                 title: "Import of \(job.fileName)", job: job, percent: Format.number(job.percent, decimals: 0),
                 rows: Format.count(job.rows),
                 rate: Format.count(job.rowsPerSecond), left: job.secondsLeft.map { "\($0) s" } ?? "",
-                running: job.state == "running" || job.state == "uploading" || job.state == "queued",
-                statusHref: "/imports/\(job.id)/status", summaryLines: lines, hasRejects: !job.rejects.isEmpty))
+                running: job.state.isActive,
+                statusHref: SiteURL.importStatus(job.id), summaryLines: lines, hasRejects: !job.rejects.isEmpty))
     }
 
     @Sendable func status(req: Request) async throws -> Response {

@@ -11,12 +11,12 @@ struct ImportHistoryQueries: Sendable {
     }
 
     func recent(limit: Int = 10, on db: any Database) async throws -> [Entry] {
-        struct Row: Decodable { var started_at: String; var origin: String; var status: String; var message: String }
+        struct Row: Decodable { var startedAt: String; var origin: String; var status: String; var message: String }
         return try await db.sql.raw(
             "SELECT started_at, origin, status, message FROM imports ORDER BY id DESC LIMIT \(bind: limit)"
         )
-        .all(decoding: Row.self).map {
-            Entry(startedAt: $0.started_at, origin: $0.origin, status: $0.status, message: $0.message)
+        .rows(Row.self).map {
+            Entry(startedAt: $0.startedAt, origin: $0.origin, status: $0.status, message: $0.message)
         }
     }
 }

@@ -7,13 +7,19 @@ import Vapor
 /// page shows progress (bytes, rows, rows a second, time left). Jobs live in memory; what
 /// each import did is also recorded in `imports` as for the command.
 final class ImportJobs: Sendable {
+    /// Where a job is: the upload is arriving, it waits for the import before it, it is
+    /// importing, or it ended.
+    enum State: String, Sendable, Encodable {
+        case uploading, queued, running, finished, failed
+        var isActive: Bool { self == .uploading || self == .queued || self == .running }
+    }
+
     struct Job: Sendable, Encodable {
         var id: String
         var fileName: String
         var startedBy: String
         var startedAt: Date
-        /// `uploading`, `running`, `finished` or `failed`.
-        var state: String
+        var state: State
         var bytesDone: UInt64 = 0
         var bytesTotal: UInt64 = 0
         var rows = 0
@@ -26,7 +32,7 @@ final class ImportJobs: Sendable {
         var rowsPerSecond: Int { seconds > 0 ? Int(Double(rows) / seconds) : 0 }
         /// Seconds left at the current rate, while running.
         var secondsLeft: Int? {
-            guard state == "running", bytesDone > 0, bytesTotal > bytesDone else { return nil }
+            guard state == .running, bytesDone > 0, bytesTotal > bytesDone else { return nil }
             return Int(seconds * Double(bytesTotal - bytesDone) / Double(bytesDone))
         }
 
@@ -72,7 +78,7 @@ final class ImportJobs: Sendable {
     /// Imports `path` (then deletes its folder) in the background; the job's progress and
     /// result are updated as it goes.
     func run(_ id: String, path: URL, app: Application, origin: String) {
-        update(id) { $0.state = "queued" }
+        update(id) { $0.state = .queued }
         tail.withLockedValue { previous in
             let before = previous
             previous = Task.detached { [self] in
@@ -83,7 +89,7 @@ final class ImportJobs: Sendable {
     }
 
     private func importNow(_ id: String, path: URL, app: Application, origin: String) async {
-        update(id) { $0.state = "running" }
+        update(id) { $0.state = .running }
         defer { try? FileManager.default.removeItem(at: path.deletingLastPathComponent()) }
         do {
             let report = try await ImportStores.runImport(app: app, paths: [path.path], origin: origin) {
@@ -95,7 +101,7 @@ final class ImportJobs: Sendable {
             update(id) { job in
                 // People see the name of the file they uploaded, never the server's folder.
                 let name = job.fileName
-                job.state = "finished"
+                job.state = .finished
                 job.finishedAt = Date()
                 job.bytesDone = job.bytesTotal
                 job.rows = report.rowsRead
@@ -107,7 +113,7 @@ final class ImportJobs: Sendable {
         } catch {
             app.logger.error("web import failed", metadata: ["job": "\(id)", "error": "\(type(of: error))"])
             update(id) { job in
-                job.state = "failed"
+                job.state = .failed
                 job.finishedAt = Date()
                 job.summary = Self.hidingFolder(
                     "The import stopped: \(error). Nothing of the file being imported was kept.", path: path,

@@ -61,10 +61,11 @@ struct OpenDataController: Sendable {
         let published = try await publications.published(on: req.db)
         let areaList = try await areas.list(on: req.db)
         var links = published.map {
-            Link(name: $0.name, href: "/open/campaigns/\($0.slug)", detail: "Campaign, \(CampaignController.dates($0))")
+            Link(
+                name: $0.name, href: SiteURL.openCampaign($0.slug), detail: "Campaign, \(CampaignController.dates($0))")
         }
         links += areaList.map {
-            Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0))
+            Link(name: $0.name, href: SiteURL.openArea($0.slug), detail: AreaController.kindText($0))
         }
         return try await req.view.render(
             "open/page",
@@ -76,7 +77,7 @@ struct OpenDataController: Sendable {
                 chartTitle: "By month", recent: recent(series),
                 links: links, linksTitle: "Campaigns and areas",
                 downloads: [
-                    Link(name: "Monthly counts (CSV)", href: "/open/forces/\(force.id)/monthly.csv", detail: "")
+                    Link(name: "Monthly counts (CSV)", href: SiteURL.openForceCSV(force.id), detail: "")
                 ],
                 mapSVG: "", note: suppression.note, breadcrumb: ""
             ).ready())
@@ -97,11 +98,11 @@ struct OpenDataController: Sendable {
                 chartTitle: "By month", recent: recent(series), activity: activityRows(activity, byArea: false),
                 links: [], linksTitle: "",
                 downloads: [
-                    Link(name: "Monthly counts (CSV)", href: "/open/areas/\(area.slug)/monthly.csv", detail: ""),
+                    Link(name: "Monthly counts (CSV)", href: SiteURL.openAreaCSV(area.slug), detail: ""),
                     Link(
-                        name: "Outline and totals (GeoJSON)", href: "/open/areas/\(area.slug)/area.geojson", detail: ""),
+                        name: "Outline and totals (GeoJSON)", href: SiteURL.openAreaGeoJSON(area.slug), detail: ""),
                 ],
-                mapSVG: outline([area]), note: suppression.note, breadcrumb: "/open"
+                mapSVG: outline([area]), note: suppression.note, breadcrumb: SiteURL.open()
             ).ready())
     }
 
@@ -124,17 +125,17 @@ struct OpenDataController: Sendable {
                 chartTitle: "By month, the campaign's areas together", recent: recent(series),
                 activity: activityRows(activity, byArea: true), results: results,
                 links: targets.map {
-                    Link(name: $0.name, href: "/open/areas/\($0.slug)", detail: AreaController.kindText($0))
+                    Link(name: $0.name, href: SiteURL.openArea($0.slug), detail: AreaController.kindText($0))
                 }, linksTitle: "Areas",
                 downloads: [
                     Link(
-                        name: "Results and public activity (CSV)", href: "/open/campaigns/\(c.slug)/results.csv",
+                        name: "Results and public activity (CSV)", href: SiteURL.openCampaignCSV(c.slug),
                         detail: ""),
                     Link(
-                        name: "Areas with their results (GeoJSON)", href: "/open/campaigns/\(c.slug)/areas.geojson",
+                        name: "Areas with their results (GeoJSON)", href: SiteURL.openCampaignGeoJSON(c.slug),
                         detail: ""),
                 ],
-                mapSVG: outline(targets), note: suppression.note, breadcrumb: "/open", activityByArea: true
+                mapSVG: outline(targets), note: suppression.note, breadcrumb: SiteURL.open(), activityByArea: true
             ).ready())
     }
 
@@ -211,6 +212,6 @@ struct OpenDataController: Sendable {
     private func setPublished(_ req: Request, _ published: Bool) async throws -> Response {
         let c = try await campaigns.requested(req)
         try await publications.set(c, published: published, by: req.currentUser!, on: req.db)
-        return req.redirect(to: "/campaigns/\(c.slug)/report#publish")
+        return req.redirect(to: SiteURL.campaignReport(c.slug) + "#publish")
     }
 }

@@ -57,7 +57,7 @@ struct OpenDataQueries: Sendable {
             GROUP BY t.month, \(isASB)
             """
         var byMonth: [Int: Month] = [:]
-        for r in try await db.sql.raw(query).all(decoding: Row.self) {
+        for r in try await db.sql.raw(query).rows(Row.self) {
             var m = byMonth[r.month] ?? Month(month: r.month, asb: 0, crime: 0)
             if r.asb == 1 { m.asb += r.n } else { m.crime += r.n }
             byMonth[r.month] = m
@@ -90,7 +90,7 @@ struct OpenDataQueries: Sendable {
             query.appendInterpolation(unsafeRaw: " AND t.campaign_id = "); query.appendInterpolation(bind: campaignID)
         }
         query.appendInterpolation(unsafeRaw: " GROUP BY r.name, t.type ORDER BY r.name, t.type")
-        return try await db.sql.raw(query).all(decoding: Activity.self)
+        return try await db.sql.raw(query).rows(Activity.self)
     }
 
     func forcesWithData(on db: any Database) async throws -> [String] {
@@ -114,7 +114,7 @@ struct PublicationStore: Sendable {
             SELECT c.id, c.slug, c.name, c.description, c.starts_on, c.ends_on FROM campaigns c
             JOIN campaign_publications p ON p.campaign_id = c.id ORDER BY c.starts_on DESC
             """
-        ).all(decoding: CampaignStore.Campaign.self)
+        ).rows(CampaignStore.Campaign.self)
     }
 
     func set(_ campaign: CampaignStore.Campaign, published: Bool, by user: CurrentUser?, on db: any Database)

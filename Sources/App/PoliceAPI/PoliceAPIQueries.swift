@@ -13,18 +13,18 @@ struct PoliceAPIQueries: Sendable {
     /// Months with street data, newest first, with the forces that have stop and search
     /// data that month (police.uk's `crimes-street-dates`).
     func availability(on db: any Database) async throws -> [(month: Int, stopForces: [String])] {
-        struct Row: Decodable { var month: Int; var kind: String; var force_id: String }
+        struct Row: Decodable { var month: Int; var kind: String; var forceId: String }
         let rows = try await db.sql.raw(
             """
             SELECT DISTINCT month, kind, force_id FROM data_slices
             WHERE kind IN ('street', 'legacy-street', 'stop-and-search') AND row_count > 0 ORDER BY month DESC, force_id
             """
-        ).all(decoding: Row.self)
+        ).rows(Row.self)
         var months: [Int] = []
         var stops: [Int: [String]] = [:]
         for r in rows {
             if r.kind == "stop-and-search" {
-                stops[r.month, default: []].append(r.force_id)
+                stops[r.month, default: []].append(r.forceId)
             } else if months.last != r.month {
                 months.append(r.month)
             }
@@ -47,7 +47,7 @@ struct PoliceAPIQueries: Sendable {
     }
 
     func streetSlices(month: Int, forceID: String? = nil, on db: any Database) async throws -> [SliceVersion] {
-        struct Row: Decodable { var id: Int; var updated_at: String; var row_count: Int }
+        struct Row: Decodable { var id: Int; var updatedAt: String; var rowCount: Int }
         var query = SQLQueryString(
             """
             SELECT id, updated_at, row_count FROM data_slices
@@ -57,15 +57,15 @@ struct PoliceAPIQueries: Sendable {
             query.appendInterpolation(unsafeRaw: " AND force_id = "); query.appendInterpolation(bind: forceID)
         }
         query.appendInterpolation(unsafeRaw: " ORDER BY id")
-        return try await db.sql.raw(query).all(decoding: Row.self)
-            .map { SliceVersion(id: $0.id, updatedAt: $0.updated_at, rowCount: $0.row_count) }
+        return try await db.sql.raw(query).rows(Row.self)
+            .map { SliceVersion(id: $0.id, updatedAt: $0.updatedAt, rowCount: $0.rowCount) }
     }
 
     /// The category ids of a police.uk category slug as a lookup table (`table[id]`); every
     /// id for `all-crime`; nil for a slug police.uk does not have.
     func categoryIDs(slug: String, on db: any Database) async throws -> CategorySet? {
         struct Row: Decodable { var id: Int; var slug: String }
-        let rows = try await db.sql.raw("SELECT id, slug FROM crime_categories").all(decoding: Row.self)
+        let rows = try await db.sql.raw("SELECT id, slug FROM crime_categories").rows(Row.self)
         let ids = rows.filter { slug == "all-crime" || $0.slug == slug }.map(\.id)
         // A category police.uk has but no stored row uses yet answers with no crimes.
         if ids.isEmpty && slug != "all-crime" && !CrimeCategory.known.contains(where: { $0.slug == slug }) {
@@ -76,19 +76,19 @@ struct PoliceAPIQueries: Sendable {
 
     struct CrimeRow: Decodable {
         var id: Int64
-        var crime_id: Data?
+        var crimeId: Data?
         var month: Int
         var slug: String
-        var category_id: Int
+        var categoryId: Int
         var easting: Double?
         var northing: Double?
         var longitude: Double?
         var latitude: Double?
         var location: String
-        var last_outcome: String
+        var lastOutcome: String
         var context: String
-        var reported_by: String?
-        var outcome_month: Int?
+        var reportedBy: String?
+        var outcomeMonth: Int?
 
         var crime: PoliceAPIJSON.Crime {
             let location: PoliceAPIJSON.Location? =
@@ -97,10 +97,10 @@ struct PoliceAPIQueries: Sendable {
                 } else { nil }
             let monthText = ByteParsing.monthString(month)
             return PoliceAPIJSON.Crime(
-                category: slug, persistentID: crime_id.map(Self.hex) ?? "", id: id, month: monthText, context: context,
-                location: location, locationType: reported_by == "British Transport Police" ? "BTP" : "Force",
-                outcome: last_outcome.isEmpty
-                    ? nil : (last_outcome, outcome_month.map(ByteParsing.monthString) ?? monthText))
+                category: slug, persistentID: crimeId.map(Self.hex) ?? "", id: id, month: monthText, context: context,
+                location: location, locationType: reportedBy == "British Transport Police" ? "BTP" : "Force",
+                outcome: lastOutcome.isEmpty
+                    ? nil : (lastOutcome, outcomeMonth.map(ByteParsing.monthString) ?? monthText))
         }
 
         static func hex(_ data: Data) -> String {
@@ -128,7 +128,7 @@ struct PoliceAPIQueries: Sendable {
             WHERE i.slice_id = \(bind: version.id)
             ORDER BY CASE WHEN i.northing IS NULL THEN 1 ELSE 0 END, i.northing, i.id
             """
-        ).all(decoding: CrimeRow.self)
+        ).rows(CrimeRow.self)
         var slice = StreetSlice(
             version: version, bytes: [], ends: [], categoryIDs: [], easting: [], northing: [], locationIDs: [],
             located: rows.count { $0.northing != nil && $0.easting != nil })
@@ -137,7 +137,7 @@ struct PoliceAPIQueries: Sendable {
             let crime = r.crime
             crime.write(to: &slice.bytes)
             slice.ends.append(slice.bytes.count)
-            slice.categoryIDs.append(Int32(r.category_id))
+            slice.categoryIDs.append(Int32(r.categoryId))
             slice.easting.append(r.easting ?? .nan)
             slice.northing.append(r.northing ?? .nan)
             slice.locationIDs.append(crime.location?.id ?? 0)
@@ -159,7 +159,7 @@ struct PoliceAPIQueries: Sendable {
             """
             SELECT DISTINCT month, outcome FROM outcomes WHERE crime_id = \(bind: bytes) ORDER BY month, outcome
             """
-        ).all(decoding: Row.self)
+        ).rows(Row.self)
             .map { PoliceAPIJSON.Outcome(name: $0.outcome, date: ByteParsing.monthString($0.month)) }
     }
 

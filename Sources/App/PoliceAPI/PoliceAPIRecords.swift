@@ -9,19 +9,19 @@ extension PoliceAPIQueries {
     struct StopRow: Decodable {
         var type: String
         var datetime: String
-        var part_of_operation: String
-        var operation_name: String
+        var partOfOperation: String
+        var operationName: String
         var latitude: Double?
         var longitude: Double?
         var gender: String
-        var age_range: String
-        var self_defined_ethnicity: String
-        var officer_defined_ethnicity: String
+        var ageRange: String
+        var selfDefinedEthnicity: String
+        var officerDefinedEthnicity: String
         var legislation: String
-        var object_of_search: String
+        var objectOfSearch: String
         var outcome: String
-        var outcome_linked_to_object: String
-        var removal_of_more_than_outer_clothing: String
+        var outcomeLinkedToObject: String
+        var removalOfMoreThanOuterClothing: String
 
         /// The stop as police.uk serves it. Stop and search files carry no "On or near"
         /// text, so the street name is empty.
@@ -31,12 +31,12 @@ extension PoliceAPIQueries {
                     .init(latitude: latitude, longitude: longitude, streetName: "")
                 } else { nil }
             return .init(
-                type: type, datetime: datetime, partOfOperation: part_of_operation, operationName: operation_name,
-                location: location, gender: gender, ageRange: age_range, selfDefinedEthnicity: self_defined_ethnicity,
-                officerDefinedEthnicity: officer_defined_ethnicity, legislation: legislation,
-                objectOfSearch: object_of_search,
-                outcome: outcome, outcomeLinkedToObject: outcome_linked_to_object,
-                removalOfMoreThanOuterClothing: removal_of_more_than_outer_clothing)
+                type: type, datetime: datetime, partOfOperation: partOfOperation, operationName: operationName,
+                location: location, gender: gender, ageRange: ageRange, selfDefinedEthnicity: selfDefinedEthnicity,
+                officerDefinedEthnicity: officerDefinedEthnicity, legislation: legislation,
+                objectOfSearch: objectOfSearch,
+                outcome: outcome, outcomeLinkedToObject: outcomeLinkedToObject,
+                removalOfMoreThanOuterClothing: removalOfMoreThanOuterClothing)
         }
     }
 
@@ -78,7 +78,7 @@ extension PoliceAPIQueries {
             if withoutLocationOnly { query.appendInterpolation(unsafeRaw: " AND s.latitude IS NULL") }
         }
         query.appendInterpolation(unsafeRaw: " ORDER BY s.datetime, s.id")
-        let rows = try await db.sql.raw(query).all(decoding: StopRow.self)
+        let rows = try await db.sql.raw(query).rows(StopRow.self)
         return rows.compactMap { row in
             if let region {
                 guard let lat = row.latitude, let lng = row.longitude, region.contains(latitude: lat, longitude: lng)
@@ -95,7 +95,7 @@ extension PoliceAPIQueries {
         month: Int, region: PoliceAPIRegion?, point: (latitude: Double, longitude: Double)?,
         on db: any Database
     ) async throws -> [(outcome: PoliceAPIJSON.Outcome, crime: PoliceAPIJSON.Crime)] {
-        struct Row: Decodable { var crime_id: Data; var outcome: String; var latitude: Double?; var longitude: Double? }
+        struct Row: Decodable { var crimeId: Data; var outcome: String; var latitude: Double?; var longitude: Double? }
         var query = SQLQueryString(
             """
             SELECT o.crime_id, o.outcome, o.latitude, o.longitude FROM outcomes o JOIN data_slices d ON d.id = o.slice_id
@@ -115,12 +115,12 @@ extension PoliceAPIQueries {
             )
         }
         query.appendInterpolation(unsafeRaw: " ORDER BY o.id")
-        let rows = try await db.sql.raw(query).all(decoding: Row.self).filter { row in
+        let rows = try await db.sql.raw(query).rows(Row.self).filter { row in
             guard let region else { return true }
             guard let lat = row.latitude, let lng = row.longitude else { return false }
             return region.contains(latitude: lat, longitude: lng)
         }
-        let ids = Array(Set(rows.map { CrimeRow.hex($0.crime_id) })).sorted()
+        let ids = Array(Set(rows.map { CrimeRow.hex($0.crimeId) })).sorted()
         var crimes: [String: PoliceAPIJSON.Crime] = [:]
         for chunk in ids.chunks(of: 500) {
             for crime in try await self.crimes(persistentIDs: Array(chunk), on: db) {
@@ -129,7 +129,7 @@ extension PoliceAPIQueries {
         }
         let monthText = ByteParsing.monthString(month)
         return rows.compactMap { row in
-            crimes[CrimeRow.hex(row.crime_id)].map { (PoliceAPIJSON.Outcome(name: row.outcome, date: monthText), $0) }
+            crimes[CrimeRow.hex(row.crimeId)].map { (PoliceAPIJSON.Outcome(name: row.outcome, date: monthText), $0) }
         }
     }
 
@@ -145,10 +145,10 @@ extension PoliceAPIQueries {
             WHERE i.row_key IN (\(unsafeRaw: keys))
               AND i.slice_id IN (SELECT id FROM data_slices WHERE kind IN \(unsafeRaw: Self.streetKinds))
             """
-        ).all(decoding: CrimeRow.self)
+        ).rows(CrimeRow.self)
         var seen = Set<String>()
         return rows.compactMap { row in
-            guard let id = row.crime_id.map(CrimeRow.hex), wanted.contains(id), seen.insert(id).inserted else {
+            guard let id = row.crimeId.map(CrimeRow.hex), wanted.contains(id), seen.insert(id).inserted else {
                 return nil
             }
             return row.crime

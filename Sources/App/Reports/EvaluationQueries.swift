@@ -42,19 +42,19 @@ extension EvaluationService {
     func dose(campaignID: Int, viewer: ActivityViewer, on db: any Database) async throws -> [Int: (
         patrol: Double, powers: Double
     )] {
-        struct Row: Decodable { var area_id: Int; var type: String; var quantity: Double }
+        struct Row: Decodable { var areaId: Int; var type: String; var quantity: Double }
         let rows = try await db.sql.raw(
             """
             SELECT area_id, type, CAST(SUM(quantity) AS DOUBLE PRECISION) AS quantity FROM activity_totals t
             WHERE campaign_id = \(bind: campaignID) AND \(viewer.condition("t")) GROUP BY area_id, type
             """
-        ).all(decoding: Row.self)
+        ).rows(Row.self)
         var out: [Int: (patrol: Double, powers: Double)] = [:]
         for r in rows {
-            var v = out[r.area_id] ?? (0, 0)
+            var v = out[r.areaId] ?? (0, 0)
             if r.type == "patrol" { v.patrol += r.quantity }
             if ActivityType.named(r.type)?.group == "ASB powers", r.type != "pspo" { v.powers += r.quantity }
-            out[r.area_id] = v
+            out[r.areaId] = v
         }
         return out
     }
@@ -68,13 +68,13 @@ extension EvaluationService {
     ) async throws {
         guard let firstMonth = months.first, let lastMonth = months.last else { return }
         let treatedIDs = areas.map(\.id).sorted().map(String.init).joined(separator: ",")
-        struct State: Decodable { var area_id: Int; var signature: String }
+        struct State: Decodable { var areaId: Int; var signature: String }
         let states = Dictionary(
             uniqueKeysWithValues: try await db.sql.raw(
                 """
                 SELECT area_id, signature FROM evaluation_buffers WHERE campaign_id = \(bind: campaign.id)
                 """
-            ).all(decoding: State.self).map { ($0.area_id, $0.signature) })
+            ).rows(State.self).map { ($0.areaId, $0.signature) })
         let signatures = Dictionary(
             uniqueKeysWithValues: areas.map {
                 ($0.id, "\(version)|\(design($0).bufferMetres)|\(treatedIDs)|\(firstMonth)-\(lastMonth)")

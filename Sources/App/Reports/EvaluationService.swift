@@ -15,7 +15,7 @@ struct EvaluationService: Sendable {
 
     func categories(on db: any Database) async throws -> [(id: Int, slug: String, name: String)] {
         struct Row: Decodable { var id: Int; var slug: String; var name: String }
-        return try await db.sql.raw("SELECT id, slug, name FROM crime_categories ORDER BY name").all(decoding: Row.self)
+        return try await db.sql.raw("SELECT id, slug, name FROM crime_categories ORDER BY name").rows(Row.self)
             .map { ($0.id, $0.slug, $0.name) }
     }
 
@@ -25,17 +25,17 @@ struct EvaluationService: Sendable {
     }
 
     func designs(campaignID: Int, on db: any Database) async throws -> [Int: EvaluationDesign] {
-        struct Row: Decodable { var area_id: Int; var buffer_metres: Double; var comparison: String }
+        struct Row: Decodable { var areaId: Int; var bufferMetres: Double; var comparison: String }
         let rows = try await db.sql.raw(
             "SELECT area_id, buffer_metres, comparison FROM evaluation_settings WHERE campaign_id = \(bind: campaignID)"
         )
-        .all(decoding: Row.self)
+        .rows(Row.self)
         return Dictionary(
             uniqueKeysWithValues: rows.map {
                 (
-                    $0.area_id,
+                    $0.areaId,
                     EvaluationDesign(
-                        bufferMetres: $0.buffer_metres, comparison: $0.comparison.split(separator: " ").map(String.init)
+                        bufferMetres: $0.bufferMetres, comparison: $0.comparison.split(separator: " ").map(String.init)
                     )
                 )
             })
@@ -52,13 +52,13 @@ struct EvaluationService: Sendable {
         guard let through = try await dataThrough(on: db) else { throw EvaluationError.noData }
         guard
             let periods = EvaluationPeriods(
-                startsOn: campaign.starts_on, endsOn: campaign.ends_on, dataThrough: through)
+                startsOn: campaign.startsOn, endsOn: campaign.endsOn, dataThrough: through)
         else {
             throw EvaluationError.badDates
         }
         let months = periods.seriesMonths
         let monthIndex = Dictionary(uniqueKeysWithValues: months.enumerated().map { ($1, $0) })
-        let targetIDs = Set(try await CampaignStore(audit: AuditLog()).areas(of: campaign, on: db).map(\.area_id))
+        let targetIDs = Set(try await CampaignStore(audit: AuditLog()).areas(of: campaign, on: db).map(\.areaId))
         let areas = try await AreaStore().list(on: db).filter { targetIDs.contains($0.id) }
         let designs = try await designs(campaignID: campaign.id, on: db)
         func design(_ a: AreaRecord) -> EvaluationDesign {
@@ -69,7 +69,7 @@ struct EvaluationService: Sendable {
                 decodingColumn: "v", as: Int.self) ?? 0
         let key =
             ([campaign.id, version].map(String.init) + [
-                campaign.starts_on, campaign.ends_on, outcome.slug, baseline.rawValue, String(through),
+                campaign.startsOn, campaign.endsOn, outcome.slug, baseline.rawValue, String(through),
             ]
             + areas.map {
                 "\($0.id):\($0.countsVersion):\(design($0).bufferMetres):\(design($0).comparison.joined(separator: " "))"
@@ -97,8 +97,7 @@ struct EvaluationService: Sendable {
         let forces = Set(areas.compactMap(\.forceID)).compactMap(PoliceForce.forID).map(\.geographyName)
         struct LSOARow: Decodable { var code: String; var name: String; var easting: Double; var northing: Double }
         let force: SQLQueryString = forces.isEmpty ? "" : "WHERE police_force IN (\(binds: forces))"
-        let lsoas = try await db.sql.raw("SELECT code, name, easting, northing FROM lsoas \(force)").all(
-            decoding: LSOARow.self)
+        let lsoas = try await db.sql.raw("SELECT code, name, easting, northing FROM lsoas \(force)").rows(LSOARow.self)
         let widest = areas.map { design($0).bufferMetres }.max() ?? 0
         let allowed = lsoas.filter { l in
             let p = GridPoint(easting: l.easting, northing: l.northing)
@@ -219,7 +218,7 @@ struct EvaluationService: Sendable {
         }
         let c = e.campaign
         let weeks =
-            Double(CalendarDay(c.starts_on).flatMap { s in CalendarDay(c.ends_on).map { s.days(until: $0) + 1 } } ?? 7)
+            Double(CalendarDay(c.startsOn).flatMap { s in CalendarDay(c.endsOn).map { s.days(until: $0) + 1 } } ?? 7)
             / 7
         func doseFit(_ amount: (AreaEvaluation) -> Double) -> Estimate<DoseResponse> {
             DoseResponse.fit(

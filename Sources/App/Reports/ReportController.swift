@@ -13,6 +13,7 @@ struct ReportController: Sendable {
     let evaluation: EvaluationService
     let links: ReportLinkStore
     let pdf: PDFRenderer
+    let publications: PublicationStore
     var queries = ReportQueries()
     var limits = RateLimits()
 
@@ -82,7 +83,7 @@ struct ReportController: Sendable {
         for r in rows {
             let type = ActivityType.named(r.type)
             out += CSVWriter.record([
-                c.name, c.starts_on, c.ends_on, r.area, r.type, type?.label ?? r.type, String(r.records),
+                c.name, c.startsOn, c.endsOn, r.area, r.type, type?.label ?? r.type, String(r.records),
                 HotspotExport.number(r.quantity), type?.quantityUnit ?? "",
             ])
         }
@@ -139,10 +140,10 @@ struct ReportController: Sendable {
         viewer: ActivityViewer
     ) async throws -> Response {
         let e = try await evaluate(c, req: req, viewer: viewer)
-        let delivery = try await delivery(c, viewer: viewer, on: req.db)
+        let delivery = try await queries.delivery(c, campaigns: campaigns, viewer: viewer, on: req.db)
         let categories = try await evaluation.categories(on: req.db)
         let token = req.parameters.get("token")
-        let base = shared ? "/shared/reports/\(token ?? "")" : "/campaigns/\(c.slug)/report"
+        let base = shared ? SiteURL.sharedReport(token ?? "") : SiteURL.campaignReport(c.slug)
         var query = "outcome=\(e.outcome.slug)&baseline=\(e.baseline.rawValue)"
         query = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? query
         let outcomes =
@@ -158,15 +159,19 @@ struct ReportController: Sendable {
             }
         let active = canShare ? try await links.active(campaignID: c.id, on: req.db) : []
         let page = ReportPage(
-            title: "Report: \(c.name)", campaignName: c.name, campaignHref: "/campaigns/\(c.slug)",
+            title: "Report: \(c.name)", campaignName: c.name, campaignSlug: c.slug,
             dates: CampaignController.dates(c),
             shared: shared, csrf: req.csrfToken, outcomes: outcomes,
             baselines: EvaluationBaseline.allCases.map {
                 .init(value: $0.rawValue, label: $0.label.capitalizedFirst, selected: $0 == e.baseline)
             },
-            query: query, csvHref: shared ? "\(base)/report.csv?\(query)" : "/campaigns/\(c.slug)/report.csv?\(query)",
-            returnHref: "/campaigns/\(c.slug)/return.csv", pdfHref: "/campaigns/\(c.slug)/report.pdf?\(query)",
-            summary: summary(e),
+            query: query,
+            csvHref: shared
+                ? SiteURL.sharedReportCSV.with(query: query, token ?? "")
+                : SiteURL.campaignReportCSV.with(query: query, c.slug),
+            returnHref: SiteURL.campaignReturnCSV(c.slug),
+            pdfHref: SiteURL.campaignReportPDF.with(query: query, c.slug),
+            summary: EvaluationText.summary(e),
             summaryRows: e.areas.map { a in
                 let v = EvaluationText.verdict(a)
                 let change =
@@ -203,7 +208,7 @@ struct ReportController: Sendable {
                     verdictClass: ReportPage.verdictClass[v] ?? "",
                     headline: EvaluationText.headline(a, e), displacement: EvaluationText.displacement(a),
                     match: EvaluationText.matchSentence(a.match), comparisonCount: a.comparison.count,
-                    designHref: shared ? nil : "/campaigns/\(c.slug)/evaluation/\(a.area.slug)",
+                    designHref: shared ? nil : SiteURL.campaignEvaluation(c.slug, a.area.slug),
                     chartSVG: ReportPage.chart(a, e, id: "chart-\(k)"),
                     mapSVG: ReportPage.map(a, others: e.areas, id: "map-\(k)"),
                     effects: effects, displacementRows: displacement, delivered: delivered,
@@ -222,123 +227,12 @@ struct ReportController: Sendable {
                     label: "Police data through", value: ByteParsing.monthString(e.periods.dataThrough), interval: "",
                     p: ""),
             ],
-            method: method(e, delivery),
+            method: EvaluationText.method(e, delivery),
             canShare: canShare,
-            links: active.map { .init(id: $0.id, label: $0.label, created: Format.dateTime($0.created_at)) },
+            links: active.map { .init(id: $0.id, label: $0.label, created: Format.dateTime($0.createdAt)) },
             hasLinks: !active.isEmpty, newLink: newLink, generated: Format.dateTime(Date().stored),
-            published: try await PublicationStore(audit: AuditLog()).isPublished(c.id, on: req.db))
+            published: try await publications.isPublished(c.id, on: req.db))
         return try await req.view.render("campaigns/report", page).encodeResponse(for: req)
-    }
-
-    private func summary(_ e: CampaignEvaluation) -> [String] {
-        let by = Dictionary(grouping: e.areas, by: EvaluationText.verdict)
-        func names(_ v: EvaluationText.Verdict) -> String {
-            (by[v] ?? []).map { $0.area.shortName }.joined(separator: ", ")
-        }
-        let n = e.areas.count
-        var s = [
-            "From \(e.periods.during) against \(e.baseline.label) (\(e.baselinePeriod)), \(e.outcome.label) fell significantly, "
-                + "relative to matched comparison areas, in \(by[.reduction]?.count ?? 0) of \(n) areas"
-                + ((by[.reduction]?.isEmpty ?? true) ? "." : ": \(names(.reduction)).")
-        ]
-        if let none = by[.notSignificant], !none.isEmpty {
-            s.append("No significant change (not significant) in \(none.count): \(names(.notSignificant)).")
-        }
-        if let up = by[.increase], !up.isEmpty {
-            s.append("A significant increase in \(up.count): \(names(.increase)).")
-        }
-        if let ne = by[.notEstimable], !ne.isEmpty {
-            s.append("Not estimable in \(ne.count): \(names(.notEstimable)), too few incidents.")
-        }
-        let displaced = e.areas.filter { [.displacement, .displacementExceedsEffect].contains($0.measures.reading) }
-        let diffused = e.areas.filter { $0.measures.reading == .diffusion }
-        if !displaced.isEmpty {
-            s.append(
-                "Displacement to the surrounding streets was found around \(displaced.map { $0.area.shortName }.joined(separator: ", "))."
-            )
-        } else if by[.reduction] != nil {
-            s.append("No displacement to the surrounding streets was found around the areas that improved.")
-        }
-        if !diffused.isEmpty {
-            s.append(
-                "The benefits spread to the surrounding streets around \(diffused.map(\.area.name).joined(separator: ", "))."
-            )
-        }
-        let prevented = (by[.reduction] ?? []).compactMap { $0.measures.totalNetEffect.value }.reduce(0, +)
-        if by[.reduction] != nil {
-            s.append(
-                "Taking displacement into account, about \(Format.number(prevented, decimals: 0)) \(e.outcome.isWeighted ? "harm points" : "incidents") were prevented in those areas and their buffers (total net effect)."
-            )
-        }
-        return s
-    }
-
-    private func method(_ e: CampaignEvaluation, _ d: ReportPage.Delivery) -> [ReportPage.Row] {
-        let widths = Set(e.areas.map { Int($0.design.bufferMetres) }).sorted().map { "\($0) m" }.joined(separator: ", ")
-        let topTypes = d.byType.sorted { $0.records > $1.records }.prefix(4).map {
-            ActivityType.named($0.type)?.label.lowercased() ?? $0.type
-        }
-        let patrol = d.byType.first { $0.type == "patrol" }?.quantity ?? 0
-        return [
-            .init(
-                label: "Effect",
-                value:
-                    "Each area's \(e.outcome.label) in the campaign months is compared with \(e.baseline.label) and with comparison areas: "
-                    + "LSOAs outside every treated area and its buffer, chosen by greedy matching to the area's monthly counts over the "
-                    + "24 months before (level, trend and season; Abadie et al. 2010). Relative effect size (Farrington et al. 2007) with a 95% "
-                    + "interval; p-values adjusted across the \(e.areas.count) areas by Benjamini–Hochberg. A Poisson difference in differences "
-                    + "with area and month effects and quasi-Poisson errors over the matching window and the campaign months, with a pre-trend "
-                    + "check (Wooldridge 2023). Displacement: a buffer ring (\(widths)) outside the area and other treated areas, against its own "
-                    + "comparison areas: WDQ (Bowers & Johnson 2003), total net effect (Guerette 2009) and WDD (Wheeler & Ratcliffe 2018). Counts "
-                    + "below 10, or zero in any period, are reported as not estimable.", interval: "", p: ""),
-            .init(
-                label: "Mechanism",
-                value:
-                    "What partners did: mostly \(topTypes.joined(separator: ", ")). Visible patrols and ASB powers aim to raise the "
-                    + "risk and effort of ASB in the hot spots; youth work and outreach to reduce the reasons for it. The data show what was done, "
-                    + "not which of these worked.", interval: "", p: ""),
-            .init(
-                label: "Moderators",
-                value: "Effects differ between areas (see each area). Dose: "
-                    + EvaluationText.doseSentence(e.patrolDose, unit: "patrol hour a week"), interval: "", p: ""),
-            .init(
-                label: "Implementation",
-                value: "\(d.actionsDone) of \(d.actions) plan actions done; "
-                    + "\(Format.count(d.byType.reduce(0) { $0 + $1.records })) activity records from \(d.byOrganisation.count) partners.",
-                interval: "", p: ""),
-            .init(
-                label: "Economic cost",
-                value:
-                    "SaferStreets records hours and counts, not spend: \(Format.number(patrol, decimals: 0)) patrol hours were "
-                    + "recorded. Multiply by local unit costs to cost the campaign against the incidents prevented.",
-                interval: "", p: ""),
-            .init(
-                label: "Limits",
-                value:
-                    "Police.uk locations are snapped to map points and ASB is what is reported, not all that happens. Comparison "
-                    + "areas are matched on the past, not chosen at random, so an effect can still come from something else that changed at "
-                    + "the same time in the treated areas only.", interval: "", p: ""),
-        ]
-    }
-
-    private func delivery(_ c: CampaignStore.Campaign, viewer: ActivityViewer, on db: any Database) async throws
-        -> ReportPage.Delivery
-    {
-        let delivered = try await queries.delivered(campaignID: c.id, viewer: viewer, on: db)
-        var byArea: [Int: [(type: String, records: Int, quantity: Double)]] = [:]
-        var byType: [String: (records: Int, quantity: Double)] = [:]
-        for r in delivered.byArea {
-            byArea[r.areaID, default: []].append((r.type, r.records, r.quantity))
-            byType[r.type, default: (0, 0)].records += r.records
-            byType[r.type, default: (0, 0)].quantity += r.quantity
-        }
-        let actions = try await campaigns.actions(of: c, on: db)
-        return ReportPage.Delivery(
-            byArea: byArea,
-            byType: byType.sorted { $0.key < $1.key }.map { ($0.key, $0.value.records, $0.value.quantity) },
-            byOrganisation: delivered.byOrganisation,
-            actionsDone: actions.filter { $0.action.status == ActionStatus.done.rawValue }.count,
-            actions: actions.count)
     }
 
     // MARK: Evaluation design of one area
@@ -375,9 +269,9 @@ struct ReportController: Sendable {
         let comparison = form.automatic == "yes" ? "" : (form.comparison ?? "")
         do {
             try await evaluation.saveDesign(
-                campaignID: c.id, areaID: area.area_id, buffer: form.buffer, comparison: comparison,
+                campaignID: c.id, areaID: area.areaId, buffer: form.buffer, comparison: comparison,
                 by: req.currentUser!, audit: campaigns.audit, on: req.db)
-            return req.redirect(to: "/campaigns/\(c.slug)/evaluation/\(area.slug)")
+            return req.redirect(to: SiteURL.campaignEvaluation(c.slug, area.slug))
         } catch let e as FieldErrors {
             let response = try await designPage(req, errors: e.errors, buffer: form.buffer, comparison: comparison)
             response.status = .badRequest
@@ -399,13 +293,13 @@ struct ReportController: Sendable {
         let c = try await campaigns.requested(req)
         let target = try await requestedArea(c, req)
         let e = try await evaluate(c, req: req)
-        guard let a = e.areas.first(where: { $0.area.id == target.area_id }) else {
+        guard let a = e.areas.first(where: { $0.area.id == target.areaId }) else {
             throw Abort(.notFound, reason: "This campaign has no target area “\(target.slug)”.")
         }
         let page = DesignPage(
             title: "Evaluation design: \(a.area.name)", campaignName: c.name,
-            reportHref: "/campaigns/\(c.slug)/report#\(a.area.slug)",
-            action: "/campaigns/\(c.slug)/evaluation/\(a.area.slug)", csrf: req.csrfToken, areaName: a.area.name,
+            reportHref: SiteURL.campaignReport(c.slug) + "#\(a.area.slug)",
+            action: SiteURL.campaignEvaluation(c.slug, a.area.slug), csrf: req.csrfToken, areaName: a.area.name,
             buffer: buffer ?? HotspotExport.number(a.design.bufferMetres),
             comparison: comparison ?? a.design.comparison.joined(separator: "\n"),
             automatic: a.design.comparison.isEmpty,
@@ -425,7 +319,7 @@ struct ReportController: Sendable {
         do {
             let token = try await links.create(campaignID: c.id, label: form.label, by: req.currentUser!, on: req.db)
             let response = try await render(
-                c, req: req, shared: false, canShare: true, newLink: "/shared/reports/\(token)",
+                c, req: req, shared: false, canShare: true, newLink: SiteURL.sharedReport(token),
                 viewer: ActivityViewer(req.currentUser))
             response.status = .created
             return response
@@ -439,18 +333,6 @@ struct ReportController: Sendable {
         guard let id = req.parameters.get("id", as: Int.self),
             try await links.revoke(id, campaignID: c.id, by: req.currentUser!, on: req.db)
         else { throw Abort(.notFound, reason: "There is no such live link for this campaign.") }
-        return req.redirect(to: "/campaigns/\(c.slug)/report#share")
-    }
-}
-
-extension DisplacementReading {
-    var label: String {
-        switch self {
-        case .noEffectToDisplace: "No effect to displace"
-        case .noChange: "No displacement"
-        case .displacement: "Displacement"
-        case .displacementExceedsEffect: "Displacement larger than the effect"
-        case .diffusion: "Diffusion of benefits"
-        }
+        return req.redirect(to: SiteURL.campaignReport(c.slug) + "#share")
     }
 }

@@ -14,10 +14,10 @@ struct ReportLinkStore: Sendable {
 
     struct Link: Codable, Sendable {
         var id: Int
-        var campaign_id: Int
+        var campaignId: Int
         var label: String
-        var created_at: String
-        var revoked_at: String?
+        var createdAt: String
+        var revokedAt: String?
     }
 
     /// Makes a link for the campaign; returns the token (the only time it is shown).
@@ -36,7 +36,7 @@ struct ReportLinkStore: Sendable {
                 VALUES (\(bind: campaignID), \(bind: SessionStore.hash(token)), \(bind: label), \(bind: now().stored), \(bind: user.id))
                 RETURNING id
                 """
-            ).first(decodingColumn: "id", as: Int.self)!
+            ).insertedID()
             try await audit.record(
                 "create", entity: "report_link", id: String(id), before: nil as String?,
                 after: ["campaign": String(campaignID), "label": label], by: user, on: tx)
@@ -51,7 +51,7 @@ struct ReportLinkStore: Sendable {
             SELECT id, campaign_id, label, created_at, revoked_at FROM report_links
             WHERE campaign_id = \(bind: campaignID) AND revoked_at IS NULL ORDER BY id DESC
             """
-        ).all(decoding: Link.self)
+        ).rows(Link.self)
     }
 
     /// Revokes one of the campaign's links; false when there is no such live link.
@@ -63,7 +63,7 @@ struct ReportLinkStore: Sendable {
                     SELECT id, campaign_id, label, created_at, revoked_at FROM report_links
                     WHERE id = \(bind: id) AND campaign_id = \(bind: campaignID) AND revoked_at IS NULL
                     """
-                ).first(decoding: Link.self)
+                ).row(Link.self)
             else { return false }
             try await tx.sql.raw("UPDATE report_links SET revoked_at = \(bind: now().stored) WHERE id = \(bind: id)")
                 .run()

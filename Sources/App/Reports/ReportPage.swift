@@ -38,7 +38,7 @@ struct ReportPage: Encodable {
 
     var title: String
     var campaignName: String
-    var campaignHref: String
+    var campaignSlug: String
     var dates: String
     var shared: Bool
     var csrf: String

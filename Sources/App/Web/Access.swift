@@ -65,21 +65,23 @@ struct AccessMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard access.allows(request.currentUser) else {
-            if request.currentUser == nil {
+            guard let user = request.currentUser else {
                 let isAPI = request.url.path.hasPrefix("/api/")
                 if !isAPI && request.method == .GET {
                     let next = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
                     return request.redirect(
-                        to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                        to: SiteURL.login.with(
+                            query: "next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                    )
                 }
                 throw Abort(.unauthorized, reason: "Sign in to use this.")
             }
-            if request.currentUser!.apiTokenID != nil {
+            if user.apiTokenID != nil {
                 throw Abort(
                     .forbidden, reason: "API tokens can be used only with the /api/v1 routes; sign in to use the pages."
                 )
             }
-            throw Abort(.forbidden, reason: "Your role (\(request.currentUser!.role.label)) cannot use this.")
+            throw Abort(.forbidden, reason: "Your role (\(user.role.label)) cannot use this.")
         }
         return try await next.respond(to: request)
     }
@@ -116,17 +118,31 @@ extension RoutesBuilder {
         return route
     }
 
+    /// Registers `site`'s route (see `SiteURL`): the one way `routes.swift` adds a route.
+    @discardableResult
+    func on<Response: AsyncResponseEncodable>(
+        _ method: HTTPMethod, _ site: SiteURL, access: Access,
+        body: HTTPBodyStreamStrategy = .collect(maxSize: nil),
+        streamFormLimit: Int = RequestBody.defaultLimit,
+        use handler: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        let route = on(
+            method, site.components, access: access, body: body, streamFormLimit: streamFormLimit, use: handler)
+        route.userInfo["site"] = site
+        return route
+    }
+
     @discardableResult
     func get<Response: AsyncResponseEncodable>(
-        _ path: PathComponent..., access: Access, use handler: @Sendable @escaping (Request) async throws -> Response
+        _ site: SiteURL, access: Access, use handler: @Sendable @escaping (Request) async throws -> Response
     ) -> Route {
-        on(.GET, path, access: access, use: handler)
+        on(.GET, site, access: access, use: handler)
     }
 
     @discardableResult
     func post<Response: AsyncResponseEncodable>(
-        _ path: PathComponent..., access: Access, use handler: @Sendable @escaping (Request) async throws -> Response
+        _ site: SiteURL, access: Access, use handler: @Sendable @escaping (Request) async throws -> Response
     ) -> Route {
-        on(.POST, path, access: access, use: handler)
+        on(.POST, site, access: access, use: handler)
     }
 }

@@ -6,16 +6,16 @@ import Vapor
 struct AccountBarTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         guard let user = ctx.request?.currentUser else {
-            return .string("<a class=\"account-link\" href=\"/login\">Sign in</a>")
+            return .string("<a class=\"account-link\" href=\"\(SiteURL.login())\">Sign in</a>")
         }
         let organisation =
             [.partnerAdmin, .opccAdmin].contains(user.role)
-            ? "<a class=\"account-link\" href=\"/organisation\">\(SVG.escape(user.organisationName))</a>"
+            ? "<a class=\"account-link\" href=\"\(SiteURL.organisation())\">\(SVG.escape(user.organisationName))</a>"
             : SVG.escape(user.organisationName)
         return .string(
             """
-            <span class="account-name"><a class="account-link" href="/account">\(SVG.escape(user.name))</a>, \(organisation)</span>\
-            <form class="account-form" method="post" action="/logout"><input type="hidden" name="_csrf" \
+            <span class="account-name"><a class="account-link" href="\(SiteURL.account())">\(SVG.escape(user.name))</a>, \(organisation)</span>\
+            <form class="account-form" method="post" action="\(SiteURL.logout())"><input type="hidden" name="_csrf" \
             value="\(SVG.escape(user.csrfToken))"><button class="link-button" type="submit">Sign out</button></form>
             """)
     }

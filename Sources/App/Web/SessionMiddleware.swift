@@ -28,13 +28,14 @@ struct SessionMiddleware: AsyncMiddleware {
 
     /// police.uk's read-only methods that also take POST (a polygon too long for a URL):
     /// public, changing nothing, so neither a session nor a CSRF token applies.
-    static let readOnlyPOSTPaths: Set<String> = ["/api/outcomes-at-location", "/api/stops-street"]
+    static let readOnlyPOSTPaths: Set<String> = [SiteURL.policeOutcomesAtLocation(), SiteURL.policeStopsStreet()]
+    static let crimesStreetPrefix = SiteURL.policeCrimesStreet("")
 
     static func isReadOnlyPOST(_ request: Request) -> Bool {
         guard request.method == .POST else { return false }
         let path = request.url.path
         return readOnlyPOSTPaths.contains(path)
-            || (path.hasPrefix("/api/crimes-street/") && !path.dropFirst(19).contains("/"))
+            || (path.hasPrefix(crimesStreetPrefix) && !path.dropFirst(crimesStreetPrefix.count).contains("/"))
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {

@@ -1,0 +1,194 @@
+import Foundation
+import Vapor
+
+/// Every path of the site, named once: `routes.swift` registers each route from its case
+/// and every link is made from the same case, in Swift (`SiteURL.campaign(c.slug)`) and in
+/// templates (`#url("campaign", campaign.slug)`). A renamed path therefore moves its links
+/// with it, a link to a name that does not exist fails the render (and the test suite),
+/// and `SiteURLTests` checks that every case is a registered route and every route a case.
+enum SiteURL: String, CaseIterable, Sendable {
+    // Home, health, signing in
+    case home, coverageAPI, health, login, logout, account, accountPassword
+    // Analysis (open data)
+    case hotspots, hotspotCellsGeoJSON, hotspotCellsCSV, hotspotMapSVG, hotspotsAPI
+    case rankings, rankingsCSV, rankingsAPI
+    case areas, areasGeoJSON, area, areaGeoJSON, areasAPI
+    // The data platform and administration
+    case imports, importJob, importStatus
+    case adminAudit, adminUsers, adminOrganisations
+    case organisation, organisationContact, organisationUsers, organisationUserDisable
+    case organisationTokens, organisationTokenRevoke
+    // Campaigns and plans
+    case campaigns, campaignNew, campaign, campaignOrganisations, campaignAreas, campaignLinks
+    case campaignPrioritiesCSV, campaignPlan, campaignPlanEdit, campaignPlanActions, campaignPlanTargets
+    case actionUpdates, campaignDashboard, campaignActivitiesCSV
+    case campaignPublish, campaignUnpublish
+    // The activity ledger
+    case activities, activityNew, activityUpload, activityTemplate, activity, activityDelete
+    case activityTypesAPI, activitiesAPI, openAPIDocument
+    // The campaign report
+    case campaignReport, campaignReportCSV, campaignReportPDF, campaignReturnCSV
+    case campaignEvaluation, campaignReportLinks, campaignReportLinkRevoke
+    case sharedReport, sharedReportCSV
+    case campaignsAPI, campaignEvaluationAPI
+    // Open data pages and files
+    case open, openForceCSV, openArea, openAreaCSV, openAreaGeoJSON
+    case openCampaign, openCampaignCSV, openCampaignGeoJSON
+    // The data.police.uk API over the stored data
+    case policeForces, policeForce, policeForcePeople, policeCrimeCategories, policeCrimesStreetDates
+    case policeCrimeLastUpdated, policeCrimesStreet, policeOutcomesAtLocation, policeStopsStreet
+    case policeCrimesAtLocation, policeCrimesNoLocation, policeOutcomesForCrime, policeStopsAtLocation
+    case policeStopsNoLocation, policeStopsForce, policeLocateNeighbourhood, policeNeighbourhoods
+    case policeNeighbourhood, policeNeighbourhoodBoundary, policeNeighbourhoodPeople
+    case policeNeighbourhoodEvents, policeNeighbourhoodPriorities
+
+    /// The route's pattern: `:name` marks a parameter.
+    var pattern: String {
+        switch self {
+        case .home: "/"
+        case .coverageAPI: "/api/v1/coverage"
+        case .health: "/health"
+        case .login: "/login"
+        case .logout: "/logout"
+        case .account: "/account"
+        case .accountPassword: "/account/password"
+
+        case .hotspots: "/hotspots"
+        case .hotspotCellsGeoJSON: "/hotspots/cells.geojson"
+        case .hotspotCellsCSV: "/hotspots/cells.csv"
+        case .hotspotMapSVG: "/hotspots/map.svg"
+        case .hotspotsAPI: "/api/v1/hotspots"
+        case .rankings: "/rankings"
+        case .rankingsCSV: "/rankings/table.csv"
+        case .rankingsAPI: "/api/v1/rankings"
+        case .areas: "/areas"
+        case .areasGeoJSON: "/areas/boundaries.geojson"
+        case .area: "/areas/:slug"
+        case .areaGeoJSON: "/areas/:slug/boundary.geojson"
+        case .areasAPI: "/api/v1/areas"
+
+        case .imports: "/imports"
+        case .importJob: "/imports/:id"
+        case .importStatus: "/imports/:id/status"
+        case .adminAudit: "/admin/audit"
+        case .adminUsers: "/admin/users"
+        case .adminOrganisations: "/admin/organisations"
+        case .organisation: "/organisation"
+        case .organisationContact: "/organisation/contact"
+        case .organisationUsers: "/organisation/users"
+        case .organisationUserDisable: "/organisation/users/:id/disable"
+        case .organisationTokens: "/organisation/tokens"
+        case .organisationTokenRevoke: "/organisation/tokens/:id/revoke"
+
+        case .campaigns: "/campaigns"
+        case .campaignNew: "/campaigns/new"
+        case .campaign: "/campaigns/:slug"
+        case .campaignOrganisations: "/campaigns/:slug/organisations"
+        case .campaignAreas: "/campaigns/:slug/areas"
+        case .campaignLinks: "/campaigns/:slug/links"
+        case .campaignPrioritiesCSV: "/campaigns/:slug/priorities.csv"
+        case .campaignPlan: "/campaigns/:slug/areas/:area"
+        case .campaignPlanEdit: "/campaigns/:slug/areas/:area/plan"
+        case .campaignPlanActions: "/campaigns/:slug/areas/:area/actions"
+        case .campaignPlanTargets: "/campaigns/:slug/areas/:area/targets"
+        case .actionUpdates: "/actions/:id/updates"
+        case .campaignDashboard: "/campaigns/:slug/dashboard"
+        case .campaignActivitiesCSV: "/campaigns/:slug/activities.csv"
+        case .campaignPublish: "/campaigns/:slug/publish"
+        case .campaignUnpublish: "/campaigns/:slug/unpublish"
+
+        case .activities: "/activities"
+        case .activityNew: "/activities/new"
+        case .activityUpload: "/activities/upload"
+        case .activityTemplate: "/activities/templates/:type"
+        case .activity: "/activities/:id"
+        case .activityDelete: "/activities/:id/delete"
+        case .activityTypesAPI: "/api/v1/activity-types"
+        case .activitiesAPI: "/api/v1/activities"
+        case .openAPIDocument: "/api/v1/openapi.json"
+
+        case .campaignReport: "/campaigns/:slug/report"
+        case .campaignReportCSV: "/campaigns/:slug/report.csv"
+        case .campaignReportPDF: "/campaigns/:slug/report.pdf"
+        case .campaignReturnCSV: "/campaigns/:slug/return.csv"
+        case .campaignEvaluation: "/campaigns/:slug/evaluation/:area"
+        case .campaignReportLinks: "/campaigns/:slug/report/links"
+        case .campaignReportLinkRevoke: "/campaigns/:slug/report/links/:id/revoke"
+        case .sharedReport: "/shared/reports/:token"
+        case .sharedReportCSV: "/shared/reports/:token/report.csv"
+        case .campaignsAPI: "/api/v1/campaigns"
+        case .campaignEvaluationAPI: "/api/v1/campaigns/:slug/evaluation"
+
+        case .open: "/open"
+        case .openForceCSV: "/open/forces/:force/monthly.csv"
+        case .openArea: "/open/areas/:slug"
+        case .openAreaCSV: "/open/areas/:slug/monthly.csv"
+        case .openAreaGeoJSON: "/open/areas/:slug/area.geojson"
+        case .openCampaign: "/open/campaigns/:slug"
+        case .openCampaignCSV: "/open/campaigns/:slug/results.csv"
+        case .openCampaignGeoJSON: "/open/campaigns/:slug/areas.geojson"
+
+        case .policeForces: "/api/forces"
+        case .policeForce: "/api/forces/:id"
+        case .policeForcePeople: "/api/forces/:id/people"
+        case .policeCrimeCategories: "/api/crime-categories"
+        case .policeCrimesStreetDates: "/api/crimes-street-dates"
+        case .policeCrimeLastUpdated: "/api/crime-last-updated"
+        case .policeCrimesStreet: "/api/crimes-street/:category"
+        case .policeOutcomesAtLocation: "/api/outcomes-at-location"
+        case .policeStopsStreet: "/api/stops-street"
+        case .policeCrimesAtLocation: "/api/crimes-at-location"
+        case .policeCrimesNoLocation: "/api/crimes-no-location"
+        case .policeOutcomesForCrime: "/api/outcomes-for-crime/:id"
+        case .policeStopsAtLocation: "/api/stops-at-location"
+        case .policeStopsNoLocation: "/api/stops-no-location"
+        case .policeStopsForce: "/api/stops-force"
+        case .policeLocateNeighbourhood: "/api/locate-neighbourhood"
+        case .policeNeighbourhoods: "/api/:force/neighbourhoods"
+        case .policeNeighbourhood: "/api/:force/:neighbourhood"
+        case .policeNeighbourhoodBoundary: "/api/:force/:neighbourhood/boundary"
+        case .policeNeighbourhoodPeople: "/api/:force/:neighbourhood/people"
+        case .policeNeighbourhoodEvents: "/api/:force/:neighbourhood/events"
+        case .policeNeighbourhoodPriorities: "/api/:force/:neighbourhood/priorities"
+        }
+    }
+
+    /// The pattern as Vapor's path components, for registering the route.
+    var components: [PathComponent] {
+        pattern.split(separator: "/").map { PathComponent(stringLiteral: String($0)) }
+    }
+
+    /// How many parameters the path takes.
+    var parameterCount: Int { pattern.split(separator: "/").filter { $0.hasPrefix(":") }.count }
+
+    /// The path with its parameters filled in order, each percent-encoded as one path
+    /// segment. A missing value leaves an empty segment (a broken link the link crawl
+    /// finds), never a trap.
+    func path(_ values: [String]) -> String {
+        var next = values.makeIterator()
+        let segments = pattern.split(separator: "/").map { segment -> String in
+            guard segment.hasPrefix(":") else { return String(segment) }
+            return Self.encode(next.next() ?? "")
+        }
+        return "/" + segments.joined(separator: "/")
+    }
+
+    /// `SiteURL.campaignPlan("safer-nights", "market")` → `/campaigns/safer-nights/areas/market`.
+    func callAsFunction(_ values: CustomStringConvertible...) -> String { path(values.map(\.description)) }
+
+    /// The path with a query string, if any.
+    func with(query: String, _ values: CustomStringConvertible...) -> String {
+        let base = path(values.map(\.description))
+        return query.isEmpty ? base : "\(base)?\(query)"
+    }
+
+    private static let segmentAllowed: CharacterSet = {
+        var set = CharacterSet.urlPathAllowed
+        set.remove(charactersIn: "/;?#%")
+        return set
+    }()
+
+    static func encode(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: segmentAllowed) ?? ""
+    }
+}
