@@ -71,6 +71,11 @@ schemas = {
                            "quantity": N, "unit": S, "fields": {"type": "object", "additionalProperties": S},
                            "visibility": {"type": "string", "enum": ["private", "shared", "public"]}},
                           required=["id", "organisation", "type", "date", "location", "quantity", "unit", "fields", "visibility"]),
+    "PlanValueIn": obj({"measure": {"type": "string", "description": "the measure's short name, e.g. `calls-999-within-10s`"},
+                        "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "description": "the month, YYYY-MM"},
+                        "value": {"type": "number"},
+                        "source": {"type": "string", "maxLength": 200, "description": "where the figure comes from"}},
+                       required=["measure", "period", "value"]),
     "ActivityIn": {"type": "object", "properties": {
         "type": {"type": "string", "enum": ACTIVITY_TYPES, "description": "an activity type, see /api/v1/activity-types"},
         "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD, not in the future"},
@@ -134,6 +139,18 @@ paths = {
                                "415": problem("the body is not JSON"),
                                "422": problem("one or more records are not valid: `errors` names each record (from 1) and field; nothing was stored"),
                                **signed}}},
+    "/api/v1/plan/values": {"post": {
+        "summary": "Figures for the Police and Crime Plan's entered measures: a batch of up to 10,000, stored whole or not at all",
+        "description": "For OPCC staff, or a police force's system with its organisation's API token. Each figure replaces the "
+                       "one already entered for its measure and period; a quarterly measure takes its quarter's first month.",
+        "operationId": "enterPlanValues", "tags": ["plan"], "security": auth,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": obj({"values": arr(ref("PlanValueIn"))})}}},
+        "responses": {"201": ok(obj({"saved": I}), "stored"),
+                      "400": problem("the body is not a JSON object with 1 to 10,000 values"),
+                      "413": problem("the body is larger than 4 MB"),
+                      "415": problem("the body is not JSON"),
+                      "422": problem("one or more values are not valid: `errors` names each value (from 1) and field; nothing was stored"),
+                      **signed}}},
     "/api/v1/campaigns": {"get": {
         "summary": "Campaigns the caller's organisation is part of (every campaign for OPCC staff)", "operationId": "campaigns",
         "tags": ["campaigns"], "security": auth, "parameters": paging,
@@ -159,7 +176,7 @@ doc = {
                             "organisation's API token as `Authorization: Bearer sst_…`. The police.uk-compatible API is under "
                             "/api/ (data.police.uk's paths and shapes) and is described by police.uk's own documentation."},
     "servers": [{"url": "/"}],
-    "tags": [{"name": "open data"}, {"name": "activity"}, {"name": "campaigns"}, {"name": "meta"}],
+    "tags": [{"name": "open data"}, {"name": "activity"}, {"name": "campaigns"}, {"name": "plan"}, {"name": "meta"}],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer", "description": "an organisation's API token, `sst_…`"},

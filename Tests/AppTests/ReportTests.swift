@@ -36,6 +36,7 @@ struct ReportTests {
         try await NorfolkDemo.createTownAreas(on: app.db)
         _ = try await DemoAccounts.create(on: app.db, pool: app.passwordHasher)
         try await DemoCampaign.create(on: app.db)
+        try await DemoPlan.create(on: app.db)
     }
 
     /// Every link on every page of the demo resolves, as the public and as each demo account.

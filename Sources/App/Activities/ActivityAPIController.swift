@@ -57,14 +57,8 @@ struct ActivityAPIController: Sendable {
 
     struct Batch: Decodable, Sendable { var records: [RecordIn] }
 
-    struct RecordError: Content { var record: Int; var field: String; var message: String }
-    struct Refusal: Content {
-        var type = "about:blank"
-        var title = "Unprocessable Content"
-        var status = 422
-        var detail: String
-        var errors: [RecordError]
-    }
+    typealias RecordError = APIRecordError
+    typealias Refusal = APIRefusal
     struct Saved: Content { var saved: Int; var organisation: String }
 
     @Sendable func create(req: Request) async throws -> Response {

@@ -21,34 +21,12 @@ enum ActivityCSV {
     static func read(
         _ bytes: [UInt8], type: ActivityType, areas: [String: Int], campaigns: [String: Int], today: CalendarDay
     ) -> Result<[ActivityDraft.Checked], Failure> {
-        // PostgreSQL refuses NUL in text, and no text file holds one.
-        if bytes.contains(0) { return .failure(.refused("the file contains NUL bytes, so it is not a text CSV file")) }
-        var rows: [(line: Int, fields: [String])] = []
-        var tooWide: (line: Int, columns: Int)?
-        let parser = CSVParser(maximumRecordBytes: 64 << 10) { row in
-            guard row.count <= maximumColumns else {
-                tooWide = (row.line, row.count)
-                throw CSVLimit()
-            }
-            rows.append((row.line, row.strings))
-            if rows.count > maximumRows + 1 { throw CSVLimit() }
+        let table: CSVTable
+        switch CSVTable.read(bytes, maximumRows: maximumRows, maximumColumns: maximumColumns) {
+        case .success(let t): table = t
+        case .failure(let refusal): return .failure(.refused(refusal.description))
         }
-        do {
-            try bytes.withUnsafeBytes { try parser.feed($0) }
-            try parser.finish()
-        } catch is CSVLimit {
-            if let tooWide {
-                return .failure(
-                    .refused(
-                        "line \(tooWide.line) has \(Format.count(tooWide.columns)) columns; an activity file has at most \(maximumColumns)"
-                    ))
-            }
-            return .failure(.refused("more than \(Format.count(maximumRows)) rows; split the file"))
-        } catch {
-            return .failure(.refused("not a readable CSV file (\(error))"))
-        }
-        guard let header = rows.first else { return .failure(.refused("the file is empty")) }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let names = table.header
         let expected = ActivityDraft.csvColumns(type)
         let required = Set(expected).subtracting(["time", "area", "location", "campaign", "visibility"])
             .subtracting(type.fields.filter { !$0.required }.map(\.name))
@@ -72,12 +50,12 @@ enum ActivityCSV {
                     "the header does not fit a \(type.label.lowercased()) file: " + parts.joined(separator: "; ")
                         + ". Download the template for the columns"))
         }
-        guard rows.count > 1 else { return .failure(.refused("the file has a header but no records")) }
+        guard !table.records.isEmpty else { return .failure(.refused("the file has a header but no records")) }
         var checked: [ActivityDraft.Checked] = []
-        checked.reserveCapacity(rows.count - 1)
+        checked.reserveCapacity(table.records.count)
         var errors: [RowError] = []
-        for (line, fields) in rows.dropFirst() {
-            if fields.count == 1 && fields[0].isEmpty { continue }  // a blank line
+        for record in table.records {
+            let (line, fields) = (record.line, record.fields)
             guard fields.count == names.count else {
                 errors.append(
                     RowError(
@@ -98,8 +76,6 @@ enum ActivityCSV {
         }
         return errors.isEmpty ? .success(checked) : .failure(.rows(errors))
     }
-
-    private struct CSVLimit: Error {}
 
     /// A template: the header and one example row.
     static func template(_ type: ActivityType, today: CalendarDay) -> String {

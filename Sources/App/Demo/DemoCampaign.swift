@@ -8,9 +8,10 @@ import SQLKit
 enum DemoCampaign {
     static let name = "Safer Norfolk: Safer Streets Summer Initiative"
 
+    static let slug = "safer-norfolk-safer-streets-summer-initiative"
+
     static func create(on db: any Database) async throws {
         let store = CampaignStore(audit: AuditLog())
-        let slug = "safer-norfolk-safer-streets-summer-initiative"
         guard
             try await db.sql.raw("SELECT id FROM campaigns WHERE slug = \(bind: slug)").first(
                 decodingColumn: "id", as: Int.self) == nil

@@ -40,6 +40,9 @@ struct DemoCommand: AsyncCommand {
         context.console.print("  \(towns.count) Safer Norfolk town-centre areas ready.")
         let accounts = try await DemoAccounts.create(on: app.db, pool: app.passwordHasher)
         try await DemoCampaign.create(on: app.db)
+        try await DemoPlan.create(on: app.db)
+        context.console.print(
+            "  The Norfolk Police and Crime Plan with \(DemoPlan.measures.count) measures ready at /plan.")
         let config = app.appConfig
         context.console.print(
             """

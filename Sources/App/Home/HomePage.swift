@@ -109,7 +109,8 @@ enum Format {
         guard v.isFinite else { return "–" }
         let text = String(format: "%.\(decimals)f", abs(v))
         let parts = text.split(separator: ".", maxSplits: 1)
-        let whole = count(Int(parts[0])!)
+        guard let integer = Int(parts[0]) else { return (v < 0 ? "−" : "") + text }
+        let whole = count(integer)
         let sign = v < 0 && text.contains(where: { $0 != "0" && $0 != "." }) ? "−" : ""
         return sign + whole + (parts.count > 1 ? "." + parts[1] : "")
     }

@@ -38,6 +38,9 @@ enum ImportStores {
         // Boundary areas count incidents by point in polygon: recount them now that the
         // data may have changed, rather than on some later page request.
         try await AreaStore().refreshCounts(on: app.db)
+        // The plan's computed measures follow the data.
+        try await PlanService(plans: PlanStore(audit: AuditLog()), measures: MeasureStore(audit: AuditLog()))
+            .refresh(on: app.db)
         return report
     }
 

@@ -11,7 +11,7 @@ import PostgresNIO
 /// with `COPY … FROM STDIN` in large blocks; everything runs on one dedicated
 /// connection, inside one transaction per file. The importer is synchronous, so each
 /// database call blocks its (non-event-loop) thread until PostgresNIO answers.
-final class PostgresImportStore: ImportStore {
+final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     private let connection: PostgresConnection
     private let logger = Logger(label: "saferstreets.import.postgres")
     private var incidents = ByteBuffer()
@@ -91,84 +91,6 @@ final class PostgresImportStore: ImportStore {
                 try await writer.write(data)
             }
         }
-    }
-
-    // MARK: reference data
-
-    func loadSlices() throws -> [SliceKey: SliceState] {
-        var result: [SliceKey: SliceState] = [:]
-        for row in try rows("SELECT id, kind, force_id, month, row_count, source_hash FROM data_slices") {
-            let (id, kind, force, month, count, source) = try row.decode(
-                (Int64, String, String, Int, Int64, Int64).self)
-            guard let k = PoliceFileKind(rawValue: kind) else { continue }
-            result[SliceKey(kind: k, forceID: force, month: month)] =
-                SliceState(id: id, rowCount: count, sourceHash: source)
-        }
-        return result
-    }
-
-    func loadForces() throws -> [String: String] {
-        var result: [String: String] = [:]
-        for row in try rows("SELECT id, name FROM forces") {
-            let (id, name) = try row.decode((String, String).self)
-            result[id] = name
-        }
-        return result
-    }
-
-    func loadCategories() throws -> [String: Int] {
-        var result: [String: Int] = [:]
-        for row in try rows("SELECT id, name FROM crime_categories") {
-            let (id, name) = try row.decode((Int, String).self)
-            result[name] = id
-        }
-        return result
-    }
-
-    func createForce(id: String, name: String) throws {
-        try run("INSERT INTO forces (id, name) VALUES (\(id), \(name)) ON CONFLICT (id) DO NOTHING")
-    }
-
-    func createCategory(id: Int, name: String, slug: String) throws {
-        try run("INSERT INTO crime_categories (id, name, slug) VALUES (\(id), \(name), \(slug))")
-    }
-
-    func createSlice(_ key: SliceKey, updatedAt: String) throws -> Int64 {
-        let kind = key.kind.rawValue
-        let result = try rows(
-            """
-            INSERT INTO data_slices (kind, force_id, month, updated_at)
-            VALUES (\(kind), \(key.forceID), \(key.month), \(updatedAt)) RETURNING id
-            """)
-        return try result[0].decode(Int64.self)
-    }
-
-    func updateSlice(id: Int64, rowCount: Int64, sourceHash: Int64, updatedAt: String) throws {
-        try run(
-            """
-            UPDATE data_slices SET row_count = \(rowCount), source_hash = \(sourceHash),
-              updated_at = \(updatedAt) WHERE id = \(id)
-            """)
-    }
-
-    func loadRows(slice: Int64, kind: PoliceFileKind) throws -> [Int64: StoredRow] {
-        let query: PostgresQuery
-        switch kind {
-        case .street, .legacyStreet:
-            query = "SELECT row_key, id, content_hash, lsoa_code, category_id FROM incidents WHERE slice_id = \(slice)"
-        case .outcomes:
-            query = "SELECT row_key, id, content_hash, '' AS l, 0 AS c FROM outcomes WHERE slice_id = \(slice)"
-        case .stopAndSearch:
-            query = "SELECT row_key, id, content_hash, '' AS l, 0 AS c FROM stop_searches WHERE slice_id = \(slice)"
-        }
-        var result: [Int64: StoredRow] = [:]
-        for row in try rows(query) {
-            let (key, id, hash, lsoa, category) = try row.decode((Int64, Int64, Int64, String, Int).self)
-            result[key] = StoredRow(
-                id: id, hash: hash, lsoa: lsoa.utf8.withContiguousStorageIfAvailable(IncidentCounter.packLSOA) ?? 0,
-                category: category)
-        }
-        return result
     }
 
     // MARK: rows
@@ -263,36 +185,6 @@ final class PostgresImportStore: ImportStore {
         try insertStop(row, slice: slice, key: key, hash: hash, month: month)
     }
 
-    func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource? {
-        let found = try rows(
-            """
-            SELECT kind, rows_read, rejected, slice_ids, imported_at FROM source_fingerprints
-            WHERE fingerprint = \(fingerprint) AND byte_count = \(byteCount)
-            """)
-        guard let row = found.first else { return nil }
-        let (kind, rowsRead, rejected, ids, at) = try row.decode((String, Int, Int, String, String).self)
-        let sliceIDs = ids.split(separator: ",").compactMap { Int64($0) }
-        guard !sliceIDs.isEmpty else { return nil }
-        let stale = try rows(
-            """
-            SELECT COUNT(*) FROM data_slices WHERE id = ANY(\(sliceIDs)) AND source_hash <> \(fingerprint)
-            """)
-        let present = try rows("SELECT COUNT(*) FROM data_slices WHERE id = ANY(\(sliceIDs))")
-        guard try stale[0].decode(Int.self) == 0, try present[0].decode(Int.self) == sliceIDs.count else { return nil }
-        return KnownSource(kind: kind, rowsRead: rowsRead, rejected: rejected, sliceIDs: sliceIDs, importedAt: at)
-    }
-
-    func recordSource(_ source: KnownSource, fingerprint: Int64, byteCount: Int64, at: String) throws {
-        let ids = source.sliceIDs.map(String.init).joined(separator: ",")
-        try run(
-            """
-            INSERT INTO source_fingerprints (fingerprint, byte_count, kind, rows_read, rejected, slice_ids, imported_at)
-            VALUES (\(fingerprint), \(byteCount), \(source.kind), \(source.rowsRead), \(source.rejected), \(ids), \(at))
-            ON CONFLICT (fingerprint, byte_count) DO UPDATE SET kind = excluded.kind, rows_read = excluded.rows_read,
-              rejected = excluded.rejected, slice_ids = excluded.slice_ids, imported_at = excluded.imported_at
-            """)
-    }
-
     func insertLSOAs(_ lsoas: [LSOA]) throws {
         var b = ByteBuffer()
         for l in lsoas {
@@ -353,6 +245,59 @@ final class PostgresImportStore: ImportStore {
             _ = ByteParsing.crimeID(b, into: out.baseAddress!)
             n = 32
         }
+    }
+
+    // MARK: The bookkeeping's executor
+
+    var executor: any SyncExecutor { self }
+
+    /// `?1, ?2, …` as PostgreSQL's `$1, $2, …`, with the values bound.
+    private func statement(_ sql: String, _ binds: [SyncValue]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for v in binds {
+            switch v {
+            case .int(let n): bindings.append(n)
+            case .text(let s): bindings.append(s)
+            }
+        }
+        var text = ""
+        var rest = Substring(sql)
+        while let q = rest.firstIndex(of: "?") {
+            text += rest[..<q]
+            let digits = rest[rest.index(after: q)...].prefix { $0.isNumber }
+            text += digits.isEmpty ? "?" : "$" + digits
+            rest = rest[rest.index(q, offsetBy: 1 + digits.count)...]
+        }
+        text += rest
+        return PostgresQuery(unsafeSQL: text, binds: bindings)
+    }
+
+    /// Bookkeeping statements touch slices, forces, categories and fingerprints, never the
+    /// rows still in the COPY buffers, so they need not wait for them.
+    func execute(_ sql: String, _ binds: [SyncValue]) throws { try run(statement(sql, binds)) }
+
+    /// The slice, force or category row goes in at once; the rows that refer to it are
+    /// still in the COPY buffers.
+    func executeBeforeRows(_ sql: String, _ binds: [SyncValue]) throws { try run(statement(sql, binds)) }
+
+    func query(_ sql: String, _ binds: [SyncValue], _ body: (any SyncRow) throws -> Void) throws {
+        for row in try rows(statement(sql, binds)) { try body(PostgresSyncRow(row: row.makeRandomAccess())) }
+    }
+
+    func nextSliceID() throws -> Int64 {
+        let result = try rows("SELECT nextval(pg_get_serial_sequence('data_slices', 'id'))")
+        guard let first = result.first else { throw StoreError.database("PostgreSQL gave no slice id") }
+        return try first.decode(Int64.self)
+    }
+}
+
+private struct PostgresSyncRow: SyncRow {
+    let row: PostgresRandomAccessRow
+    func integer(_ column: Int) throws -> Int64 { try row[column].decode(Int64.self) }
+    func string(_ column: Int) throws -> String { try row[column].decode(String.self) }
+    func lsoa(_ column: Int) throws -> UInt64 {
+        var code = try string(column)
+        return code.withUTF8(IncidentCounter.packLSOA)
     }
 }
 

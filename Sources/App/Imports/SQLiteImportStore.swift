@@ -11,11 +11,11 @@ import CrimeData
 /// new forces, categories and slices ride ahead of the next batch instead, so that a new
 /// force-month does not stall the hand-over (a slice's id is assigned here, as SQLite
 /// would: one more than the largest, since the transaction holds the write lock).
-final class SQLiteImportStore: ImportStore {
+final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
     private let c: SQLiteConnectionHandle
     private let writer = SQLiteBackgroundWriter()
     var batch = IncidentBatch(capacity: SQLiteImportStore.reservedRows)
-    private var nextSliceID: Int64 = 0
+    private var sliceIDCounter: Int64 = 0
     /// A batch is one slice's new rows (up to 65,536 of them, 16 MB): sorted by key, they
     /// are appended to the end of the key index, as a new slice has the largest id.
     static let batchRows = 1 << 16
@@ -85,7 +85,7 @@ final class SQLiteImportStore: ImportStore {
     func begin() throws {
         try sync()
         try c.exec("BEGIN IMMEDIATE")
-        try c.prepare("SELECT coalesce(max(id), 0) FROM data_slices").forEachRow { nextSliceID = $0.int(0) + 1 }
+        try c.prepare("SELECT coalesce(max(id), 0) FROM data_slices").forEachRow { sliceIDCounter = $0.int(0) + 1 }
     }
 
     func commit() throws {
@@ -125,96 +125,6 @@ final class SQLiteImportStore: ImportStore {
         // two seconds, then settle for a PASSIVE one (the WAL is truncated next time).
         try? c.exec("PRAGMA busy_timeout=2000")
         if (try? c.exec("PRAGMA wal_checkpoint(TRUNCATE)")) == nil { try? c.exec("PRAGMA wal_checkpoint(PASSIVE)") }
-    }
-
-    func loadSlices() throws -> [SliceKey: SliceState] {
-        try sync()
-        var result: [SliceKey: SliceState] = [:]
-        try c.prepare("SELECT id, kind, force_id, month, row_count, source_hash FROM data_slices").forEachRow { s in
-            guard let kind = PoliceFileKind(rawValue: s.text(1)) else { return }
-            result[SliceKey(kind: kind, forceID: s.text(2), month: Int(s.int(3)))] =
-                SliceState(id: s.int(0), rowCount: s.int(4), sourceHash: s.int(5))
-        }
-        return result
-    }
-
-    func loadForces() throws -> [String: String] {
-        try sync()
-        var result: [String: String] = [:]
-        try c.prepare("SELECT id, name FROM forces").forEachRow { result[$0.text(0)] = $0.text(1) }
-        return result
-    }
-
-    func loadCategories() throws -> [String: Int] {
-        try sync()
-        var result: [String: Int] = [:]
-        try c.prepare("SELECT id, name FROM crime_categories").forEachRow { result[$0.text(1)] = Int($0.int(0)) }
-        return result
-    }
-
-    func createForce(id: String, name: String) throws {
-        batch.preludes.append { [c] in
-            let s = try c.prepare("INSERT INTO forces (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")
-            s.bindText(1, id)
-            s.bindText(2, name)
-            try s.run()
-        }
-    }
-
-    func createCategory(id: Int, name: String, slug: String) throws {
-        batch.preludes.append { [c] in
-            let s = try c.prepare("INSERT INTO crime_categories (id, name, slug) VALUES (?1, ?2, ?3)")
-            s.bind(1, id)
-            s.bindText(2, name)
-            s.bindText(3, slug)
-            try s.run()
-        }
-    }
-
-    func createSlice(_ key: SliceKey, updatedAt: String) throws -> Int64 {
-        let id = nextSliceID
-        nextSliceID += 1
-        batch.preludes.append { [c] in
-            let s = try c.prepare(
-                "INSERT INTO data_slices (id, kind, force_id, month, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-            s.bind(1, id)
-            s.bindText(2, key.kind.rawValue)
-            s.bindText(3, key.forceID)
-            s.bind(4, key.month)
-            s.bindText(5, updatedAt)
-            try s.run()
-        }
-        return id
-    }
-
-    func updateSlice(id: Int64, rowCount: Int64, sourceHash: Int64, updatedAt: String) throws {
-        try sync()
-        let s = try c.prepare("UPDATE data_slices SET row_count = ?1, source_hash = ?2, updated_at = ?3 WHERE id = ?4")
-        s.bind(1, rowCount)
-        s.bind(2, sourceHash)
-        s.bindText(3, updatedAt)
-        s.bind(4, id)
-        try s.run()
-    }
-
-    func loadRows(slice: Int64, kind: PoliceFileKind) throws -> [Int64: StoredRow] {
-        try sync()
-        let sql: String
-        switch kind {
-        case .street, .legacyStreet:
-            sql = "SELECT row_key, id, content_hash, lsoa_code, category_id FROM incidents WHERE slice_id = ?1"
-        case .outcomes:
-            sql = "SELECT row_key, id, content_hash, '', 0 FROM outcomes WHERE slice_id = ?1"
-        case .stopAndSearch:
-            sql = "SELECT row_key, id, content_hash, '', 0 FROM stop_searches WHERE slice_id = ?1"
-        }
-        let s = try c.prepare(sql)
-        s.bind(1, slice)
-        var result: [Int64: StoredRow] = [:]
-        try s.forEachRow { r in
-            result[r.int(0)] = StoredRow(id: r.int(1), hash: r.int(2), lsoa: r.packedLSOA(3), category: Int(r.int(4)))
-        }
-        return result
     }
 
     private func bindOutcome(_ s: SQLiteConnectionHandle.Statement, _ r: OutcomeValues) {
@@ -272,51 +182,6 @@ final class SQLiteImportStore: ImportStore {
         try insertStop(row, slice: slice, key: key, hash: hash, month: month)
     }
 
-    func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource? {
-        try sync()
-        let s = try c.prepare(
-            """
-            SELECT kind, rows_read, rejected, slice_ids, imported_at FROM source_fingerprints
-            WHERE fingerprint = ?1 AND byte_count = ?2
-            """)
-        s.bind(1, fingerprint)
-        s.bind(2, byteCount)
-        var found: KnownSource?
-        try s.forEachRow { r in
-            let ids = r.text(3).split(separator: ",").compactMap { Int64($0) }
-            found = KnownSource(
-                kind: r.text(0), rowsRead: Int(r.int(1)), rejected: Int(r.int(2)), sliceIDs: ids, importedAt: r.text(4))
-        }
-        guard let found, !found.sliceIDs.isEmpty else { return nil }
-        let check = try c.prepare("SELECT source_hash FROM data_slices WHERE id = ?1")
-        for id in found.sliceIDs {
-            check.bind(1, id)
-            var current: Int64 = 0
-            try check.forEachRow { current = $0.int(0) }
-            if current != fingerprint { return nil }
-        }
-        return found
-    }
-
-    func recordSource(_ source: KnownSource, fingerprint: Int64, byteCount: Int64, at: String) throws {
-        try sync()
-        let s = try c.prepare(
-            """
-            INSERT INTO source_fingerprints (fingerprint, byte_count, kind, rows_read, rejected, slice_ids, imported_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (fingerprint, byte_count) DO UPDATE SET
-              kind = excluded.kind, rows_read = excluded.rows_read, rejected = excluded.rejected,
-              slice_ids = excluded.slice_ids, imported_at = excluded.imported_at
-            """)
-        s.bind(1, fingerprint)
-        s.bind(2, byteCount)
-        s.bindText(3, source.kind)
-        s.bind(4, source.rowsRead)
-        s.bind(5, source.rejected)
-        s.bindText(6, source.sliceIDs.map(String.init).joined(separator: ","))
-        s.bindText(7, at)
-        try s.run()
-    }
-
     func insertLSOAs(_ lsoas: [LSOA]) throws {
         try sync()
         let s = try c.prepare(
@@ -371,4 +236,52 @@ final class SQLiteImportStore: ImportStore {
             try b.run()
         }
     }
+
+    // MARK: The bookkeeping's executor
+
+    var executor: any SyncExecutor { self }
+
+    func execute(_ sql: String, _ binds: [SyncValue]) throws {
+        try sync()
+        let s = try c.prepare(sql)
+        s.bind(binds)
+        try s.run()
+    }
+
+    func executeBeforeRows(_ sql: String, _ binds: [SyncValue]) throws {
+        batch.preludes.append { [c] in
+            let s = try c.prepare(sql)
+            s.bind(binds)
+            try s.run()
+        }
+    }
+
+    func query(_ sql: String, _ binds: [SyncValue], _ body: (any SyncRow) throws -> Void) throws {
+        try sync()
+        let s = try c.prepare(sql)
+        s.bind(binds)
+        try s.forEachRow { try body($0) }
+    }
+
+    /// One more than the largest id: the transaction holds SQLite's write lock, so no one
+    /// else can take it.
+    func nextSliceID() throws -> Int64 {
+        defer { sliceIDCounter += 1 }
+        return sliceIDCounter
+    }
+}
+
+extension SQLiteConnectionHandle.Statement: SyncRow {
+    func bind(_ values: [SyncValue]) {
+        for (i, v) in values.enumerated() {
+            switch v {
+            case .int(let n): bind(Int32(i + 1), n)
+            case .text(let s): bindText(Int32(i + 1), s)
+            }
+        }
+    }
+
+    func integer(_ column: Int) -> Int64 { int(Int32(column)) }
+    func string(_ column: Int) -> String { text(Int32(column)) }
+    func lsoa(_ column: Int) -> UInt64 { packedLSOA(Int32(column)) }
 }

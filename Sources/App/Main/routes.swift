@@ -170,6 +170,21 @@ func routes(_ app: Application) throws {
     app.get(.sharedReport, access: .everyone, use: report.shared)
     app.get(.sharedReportCSV, access: .everyone, use: report.sharedCSV)
 
+    // The Police and Crime Plan: its scorecard is read by anyone signed in; OPCC staff
+    // enter the figures police.uk does not hold (a form, a CSV file, or the JSON API with
+    // a signed-in session or an organisation's token).
+    let plan = PlanController(
+        service: PlanService(plans: PlanStore(audit: AuditLog()), measures: MeasureStore(audit: AuditLog())),
+        users: UserStore(audit: AuditLog()))
+    app.get(.plan, access: .signedIn, use: plan.scorecard)
+    app.get(.planMeasuresCSV, access: .signedIn, use: plan.csv)
+    app.get(.planMeasure, access: .signedIn, use: plan.measure)
+    app.post(.planMeasureValues, access: .opcc, use: plan.enterOne)
+    app.get(.planTheme, access: .signedIn, use: plan.theme)
+    app.get(.planValues, access: .opcc, use: plan.uploadForm)
+    app.on(.POST, .planValues, access: .opcc, body: .collect(maxSize: "4mb"), use: plan.upload)
+    app.on(.POST, .planValuesAPI, access: .opccOrAPIToken, body: .collect(maxSize: "4mb"), use: plan.apiEnter)
+
     // Public pages and open data files: no sign-in; small counts suppressed; a campaign
     // only once OPCC staff publish it.
     let openData = OpenDataController(

@@ -52,3 +52,16 @@ struct APIPage: Sendable {
         }
     }
 }
+
+/// One record's problem in a refused batch: its index (from 0 or 1, as the route says),
+/// the field and what was wrong.
+struct APIRecordError: Content { var record: Int; var field: String; var message: String }
+
+/// A batch refused as a whole (RFC 9457 problem, 422): nothing was saved.
+struct APIRefusal: Content {
+    var type = "about:blank"
+    var title = "Unprocessable Content"
+    var status = 422
+    var detail: String
+    var errors: [APIRecordError]
+}

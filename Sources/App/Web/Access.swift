@@ -13,6 +13,9 @@ enum Access: Sendable, CustomStringConvertible {
     /// The JSON API for partners' systems: any signed-in user, or an organisation's API
     /// token. Token clients may use only these routes (and the open ones).
     case api
+    /// OPCC staff signed in, or an organisation's API token (the route checks which
+    /// organisations' systems may send: e.g. a police force's figures for the plan).
+    case opccOrAPIToken
 
     static let opcc = Access.roles([.opccAdmin, .opccStaff])
     static let opccAdmin = Access.roles([.opccAdmin])
@@ -23,13 +26,14 @@ enum Access: Sendable, CustomStringConvertible {
         case .signedIn: user.map { $0.apiTokenID == nil } ?? false
         case .roles(let roles): user.map { roles.contains($0.role) && $0.apiTokenID == nil } ?? false
         case .api: user != nil
+        case .opccOrAPIToken: user.map { $0.apiTokenID != nil || $0.role.isOPCC } ?? false
         }
     }
 
     /// Whether a request made with an API token may use the route.
     var admitsAPITokens: Bool {
         switch self {
-        case .everyone, .api: true
+        case .everyone, .api, .opccOrAPIToken: true
         case .signedIn, .roles: false
         }
     }
@@ -40,6 +44,7 @@ enum Access: Sendable, CustomStringConvertible {
         case .signedIn: "signed in"
         case .roles(let roles): roles.map(\.rawValue).sorted().joined(separator: "|")
         case .api: "signed in or API token"
+        case .opccOrAPIToken: "OPCC staff or API token"
         }
     }
 

@@ -31,6 +31,8 @@ enum SiteURL: String, CaseIterable, Sendable {
     case campaignEvaluation, campaignReportLinks, campaignReportLinkRevoke
     case sharedReport, sharedReportCSV
     case campaignsAPI, campaignEvaluationAPI
+    // The Police and Crime Plan
+    case plan, planMeasuresCSV, planMeasure, planMeasureValues, planTheme, planValues, planValuesAPI
     // Open data pages and files
     case open, openForceCSV, openArea, openAreaCSV, openAreaGeoJSON
     case openCampaign, openCampaignCSV, openCampaignGeoJSON
@@ -118,6 +120,14 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .sharedReportCSV: "/shared/reports/:token/report.csv"
         case .campaignsAPI: "/api/v1/campaigns"
         case .campaignEvaluationAPI: "/api/v1/campaigns/:slug/evaluation"
+
+        case .plan: "/plan"
+        case .planMeasuresCSV: "/plan/measures.csv"
+        case .planMeasure: "/plan/measures/:slug"
+        case .planMeasureValues: "/plan/measures/:slug/values"
+        case .planTheme: "/plan/themes/:slug"
+        case .planValues: "/plan/values"
+        case .planValuesAPI: "/api/v1/plan/values"
 
         case .open: "/open"
         case .openForceCSV: "/open/forces/:force/monthly.csv"
