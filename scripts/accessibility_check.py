@@ -8,6 +8,9 @@ rule, the impact and the first offending elements. Minor and moderate findings a
 listed, not failed.
 
     python scripts/accessibility_check.py http://127.0.0.1:8080 /open /open/areas/x ...
+
+With AXE_LOGIN=email:password the browser signs in through /login first, so pages behind
+sign-in (the plan's scorecard, a measure's page) are checked as that user sees them.
 """
 import importlib.util
 import json
@@ -30,6 +33,17 @@ driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/
 driver.set_script_timeout(120)
 failed = False
 try:
+    login = os.environ.get("AXE_LOGIN")
+    if login:
+        from selenium.webdriver.common.by import By
+        email, password = login.split(":", 1)
+        driver.get(base + "/login")
+        driver.find_element(By.ID, "email").send_keys(email)
+        driver.find_element(By.ID, "password").send_keys(password)
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        if "/login" in driver.current_url:
+            print(f"could not sign in as {email}")
+            sys.exit(1)
     for path in paths:
         driver.get(base + path)
         driver.execute_script(axe_source)

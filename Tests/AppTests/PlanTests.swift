@@ -266,3 +266,39 @@ struct PlanTests {
 struct FormDataFile: Content {
     var file: File
 }
+
+@Suite("saferstreets plan")
+struct PlanCommandTests {
+    func run(_ app: Application, _ arguments: [String]) async throws {
+        var context = CommandContext(
+            console: Terminal(), input: CommandInput(arguments: ["saferstreets"] + arguments))
+        context.application = app
+        try await PlanCommand().run(using: &context)
+    }
+
+    @Test("load checks the whole file first: one bad measure changes nothing; the example loads as a new version")
+    func load() async throws {
+        try await withTestApp { app in
+            let encoder = JSONEncoder()
+            var file = PlanCommand.File(plan: DemoPlan.draft, measures: DemoPlan.measures)
+            file.measures[3].categories = ["no-such-crime"]
+            let bad = try app.write(String(decoding: try encoder.encode(file), as: UTF8.self), to: "bad.json")
+            try await run(app, ["load", "--file", bad])
+            #expect(app.storage[ExitStatusKey.self] == 2)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM pcc_plans") == 0)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM measures") == 0)
+            app.storage[ExitStatusKey.self] = nil
+            file.measures[3].categories = ["drugs"]
+            let good = try app.write(String(decoding: try encoder.encode(file), as: UTF8.self), to: "good.json")
+            try await run(app, ["load", "--file", good])
+            try await run(app, ["load", "--file", good])
+            #expect(app.storage[ExitStatusKey.self] == nil)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM pcc_plans") == 2, "a second load is a new version")
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM pcc_plans WHERE superseded_at IS NULL") == 1)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM measures") == DemoPlan.measures.count)
+            let notJSON = try app.write("{\"plan\": 1}", to: "broken.json")
+            try await run(app, ["load", "--file", notJSON])
+            #expect(app.storage[ExitStatusKey.self] == 2)
+        }
+    }
+}

@@ -22,13 +22,13 @@ struct AccountController: Sendable {
 
     private func page(_ req: Request, errors: [FieldError] = [], notice: String? = nil) async throws -> Response {
         let user = req.currentUser!
-        let response = try await req.view.render(
+        let response = try await req.render(
             "account",
             Page(
                 csrf: req.csrfToken, name: user.name, email: user.email, organisation: user.organisationName,
                 role: user.role.label,
                 errors: errors, hasErrors: !errors.isEmpty, notice: notice)
-        ).encodeResponse(for: req)
+        )
         if !errors.isEmpty { response.status = .badRequest }
         return response
     }

@@ -20,7 +20,7 @@ struct AdminController: Sendable {
         var rows: [Row]
     }
 
-    @Sendable func auditLog(req: Request) async throws -> View {
+    @Sendable func auditLog(req: Request) async throws -> Response {
         let entries = try await audit.latest(on: req.db)
         let rows = entries.map { e in
             AuditPage.Row(
@@ -28,7 +28,7 @@ struct AdminController: Sendable {
                 who: [e.userName ?? "command line", e.organisationName].compactMap { $0 }.joined(separator: ", "),
                 action: e.action, what: "\(e.entity) \(e.entityId)", before: e.before ?? "", after: e.after ?? "")
         }
-        return try await req.view.render("admin/audit", AuditPage(rows: rows))
+        return try await req.render("admin/audit", AuditPage(rows: rows))
     }
 
     struct UsersPage: Encodable {
@@ -42,13 +42,13 @@ struct AdminController: Sendable {
         var rows: [Row]
     }
 
-    @Sendable func users(req: Request) async throws -> View {
+    @Sendable func users(req: Request) async throws -> Response {
         let rows = try await users.users(on: req.db).map {
             UsersPage.Row(
                 email: $0.email, name: $0.name, role: Role(rawValue: $0.role)?.label ?? $0.role,
                 status: $0.disabledAt == nil ? "Active" : "Disabled")
         }
-        return try await req.view.render("admin/users", UsersPage(rows: rows))
+        return try await req.render("admin/users", UsersPage(rows: rows))
     }
 
     struct OrganisationsPage: Encodable {
@@ -57,13 +57,13 @@ struct AdminController: Sendable {
         var rows: [Row]
     }
 
-    @Sendable func organisations(req: Request) async throws -> View {
+    @Sendable func organisations(req: Request) async throws -> Response {
         let rows = try await users.organisations(on: req.db).map { o, n in
             OrganisationsPage.Row(
                 name: o.name, kind: OrganisationKind(rawValue: o.kind)?.label ?? o.kind,
                 contact: [o.contactName, o.contactEmail, o.contactPhone].filter { !$0.isEmpty }.joined(
                     separator: ", "), accounts: n)
         }
-        return try await req.view.render("admin/organisations", OrganisationsPage(rows: rows))
+        return try await req.render("admin/organisations", OrganisationsPage(rows: rows))
     }
 }

@@ -24,7 +24,7 @@ struct LoginController: Sendable {
     @Sendable func form(req: Request) async throws -> Response {
         if req.currentUser != nil { return req.redirect(to: "/") }
         let page = Page(next: Self.safeNext(try? req.query.get(String.self, at: "next")), csrf: req.csrfToken)
-        return try await req.view.render("login/index", page).encodeResponse(for: req)
+        return try await req.render("login/index", page)
     }
 
     struct Form: Content {
@@ -40,9 +40,7 @@ struct LoginController: Sendable {
         var page = Page(email: email, next: Self.safeNext(form.next), csrf: req.csrfToken)
         func refuse(_ message: String, status: HTTPResponseStatus) async throws -> Response {
             page.errors = [FieldError(field: "email", message: message)]
-            let response = try await req.view.render("login/index", page).encodeResponse(for: req)
-            response.status = status
-            return response
+            return try await req.render("login/index", page, status: status)
         }
         guard !email.isEmpty, !password.isEmpty else {
             return try await refuse("Enter your email address and password", status: .badRequest)

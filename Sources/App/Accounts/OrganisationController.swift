@@ -60,8 +60,7 @@ struct OrganisationController: Sendable {
             errors: errors, hasErrors: !errors.isEmpty, problem: nil, secretLabel: secret?.label, secret: secret?.value,
             notice: notice,
             form: form)
-        let response = try await req.view.render("organisation", p).encodeResponse(for: req)
-        if !errors.isEmpty { response.status = .badRequest }
+        let response = try await req.render("organisation", p, status: errors.isEmpty ? .ok : .badRequest)
         // A page showing a password or token once must not be cached anywhere.
         if secret != nil { response.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }
         return response

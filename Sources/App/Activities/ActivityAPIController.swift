@@ -97,11 +97,8 @@ struct ActivityAPIController: Sendable {
             }
         }
         guard errors.isEmpty else {
-            let refusal = Refusal(
-                detail:
-                    "\(Format.counted(errors.count, "problem", "problems")) in \(Format.counted(Set(errors.map(\.record)).count, "record", "records")). Nothing was saved; correct them and send the whole batch again.",
-                errors: Array(errors.prefix(1000)))
-            return try APIJSON.response(refusal, status: .unprocessableEntity, problem: true)
+            return try APIJSON.response(
+                APIRefusal(problems: errors), status: .unprocessableEntity, problem: true)
         }
         try await store.insert(
             checked, by: user, source: user.apiTokenID.map { "api-token:\($0)" } ?? "api", on: req.db)

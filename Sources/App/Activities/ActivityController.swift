@@ -44,7 +44,7 @@ struct ActivityController: Sendable {
         var saved: String?
     }
 
-    @Sendable func list(req: Request) async throws -> View {
+    @Sendable func list(req: Request) async throws -> Response {
         let user = req.currentUser!
         let records = try await store.latest(for: user, on: req.db)
         let totals = try await store.totals(by: .type, for: user, on: req.db)
@@ -68,7 +68,7 @@ struct ActivityController: Sendable {
             (try? req.query.get(Int.self, at: "saved")).map { "\(Format.counted($0, "record", "records")) saved." }
             ?? (try? req.query.get(Int.self, at: "changed")).map { "Record \($0) changed." }
             ?? (try? req.query.get(Int.self, at: "deleted")).map { "Record \($0) deleted." }
-        return try await req.view.render(
+        return try await req.render(
             "activities/index", ListPage(rows: rows, totals: totalRows, hasRows: !rows.isEmpty, saved: saved))
     }
 
@@ -138,9 +138,7 @@ struct ActivityController: Sendable {
             choosing: type == nil,
             action: recordID.map { SiteURL.activity($0) } ?? SiteURL.activities(), recordID: recordID,
             saveLabel: recordID == nil ? "Save record" : "Save changes")
-        let response = try await req.view.render("activities/new", page).encodeResponse(for: req)
-        if !errors.isEmpty { response.status = .badRequest }
-        return response
+        return try await req.render("activities/new", page, status: errors.isEmpty ? .ok : .badRequest)
     }
 
     @Sendable func newForm(req: Request) async throws -> Response {
@@ -221,10 +219,9 @@ struct ActivityController: Sendable {
             .init(
                 label: "Who may see it",
                 value: ActivityVisibility(rawValue: record.visibility)?.label ?? record.visibility))
-        return try await req.view.render(
+        return try await req.render(
             "activities/show", RecordPage(title: "Activity record \(record.id)", fields: fields)
         )
-        .encodeResponse(for: req)
     }
 
     @Sendable func update(req: Request) async throws -> Response {
@@ -263,8 +260,8 @@ struct ActivityController: Sendable {
         }
     }
 
-    @Sendable func uploadForm(req: Request) async throws -> View {
-        try await req.view.render(
+    @Sendable func uploadForm(req: Request) async throws -> Response {
+        try await req.render(
             "activities/upload",
             UploadPage(
                 csrf: req.csrfToken, types: ActivityType.all.map { Option(value: $0.slug, label: $0.label) },
@@ -286,9 +283,7 @@ struct ActivityController: Sendable {
             let p = UploadPage(
                 csrf: req.csrfToken, types: typeOptions, errors: Array(errors.prefix(200)), hasErrors: !errors.isEmpty,
                 problem: problem, file: file)
-            let response = try await req.view.render("activities/upload", p).encodeResponse(for: req)
-            response.status = .badRequest
-            return response
+            return try await req.render("activities/upload", p, status: .badRequest)
         }
         guard let type = form.type.flatMap(ActivityType.named) else {
             return try await page([], problem: "Choose the type of activity in the file", file: "")

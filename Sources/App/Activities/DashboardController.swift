@@ -32,7 +32,7 @@ struct DashboardController: Sendable {
 
     private func campaign(_ req: Request) async throws -> CampaignStore.Campaign { try await campaigns.requested(req) }
 
-    @Sendable func page(req: Request) async throws -> View {
+    @Sendable func page(req: Request) async throws -> Response {
         let user = req.currentUser!
         let c = try await campaign(req)
         let today = today()
@@ -110,7 +110,7 @@ struct DashboardController: Sendable {
             byWeek: d.byWeek.map { .init(label: "w/c \($0.week.long)", records: Format.count($0.records), amount: "") },
             pspo: d.pspoExpiring.map { .init(label: $0.place, records: "", amount: $0.expires.long) },
             overdue: overdue, hasRecords: d.total > 0, csv: SiteURL.campaignActivitiesCSV(c.slug))
-        return try await req.view.render("campaigns/dashboard", page)
+        return try await req.render("campaigns/dashboard", page)
     }
 
     @Sendable func csv(req: Request) async throws -> Response {

@@ -83,9 +83,7 @@ struct HotspotController: Sendable {
                 page.problem = e.description
             }
         }
-        let response = try await req.view.render("hotspots/index", page).encodeResponse(for: req)
-        response.status = status
-        return response
+        return try await req.render("hotspots/index", page, status: status)
     }
 
     @Sendable func cellsGeoJSON(req: Request) async throws -> Response {

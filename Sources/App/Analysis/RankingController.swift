@@ -29,9 +29,7 @@ struct RankingController: Sendable {
             page = RankingPage(form: form)
             page.show(try await service.rank(o, on: req.db), options: o)
         }
-        let response = try await req.view.render("rankings/index", page).encodeResponse(for: req)
-        response.status = status
-        return response
+        return try await req.render("rankings/index", page, status: status)
     }
 
     private func report(_ req: Request) async throws -> RankingReport {

@@ -36,7 +36,7 @@ struct AreaController: Sendable {
         var lsoas: String
     }
 
-    @Sendable func list(req: Request) async throws -> View {
+    @Sendable func list(req: Request) async throws -> Response {
         let areas = try await queries.areas.list(on: req.db)
         let shapes = areas.compactMap { a in a.shape.map { (a, $0) } }
         var mapSVG = ""
@@ -54,7 +54,7 @@ struct AreaController: Sendable {
                     name: a.name, href: SiteURL.area(a.slug), kind: Self.kindText(a), lsoas: Format.count(a.lsoaCount),
                     population: Format.count(a.population), geojson: a.shape == nil ? nil : SiteURL.areaGeoJSON(a.slug))
             }, hasRows: !areas.isEmpty, mapSVG: mapSVG)
-        return try await req.view.render("areas/index", page)
+        return try await req.render("areas/index", page)
     }
 
     static func kindText(_ a: AreaRecord) -> String {
@@ -70,7 +70,7 @@ struct AreaController: Sendable {
         return area
     }
 
-    @Sendable func show(req: Request) async throws -> View {
+    @Sendable func show(req: Request) async throws -> Response {
         let area = try await area(req)
         let data = try await queries.availability(on: req.db)
         let query = AnalysisQuery(force: area.forceID, category: ["anti-social-behaviour"], area: area.slug)
@@ -109,7 +109,7 @@ struct AreaController: Sendable {
             mapSVG = map.render(title: "Outline of \(area.name)", description: "The boundary of \(area.name)")
         }
         let codes = try await queries.areas.lsoaCodes(of: area, on: req.db)
-        return try await req.view.render(
+        return try await req.render(
             "areas/show",
             ShowPage(
                 title: area.name, name: area.name, kind: Self.kindText(area), description: area.description,

@@ -1,5 +1,6 @@
 import Analytics
 import CrimeData
+import Fluent
 import Foundation
 import Vapor
 
@@ -16,9 +17,13 @@ import Vapor
 /// - `rank`: the LSOA ranking of a force over its latest 36 months, from the stored
 ///   aggregates of the configured database, end to end (queries and statistics); FILE is
 ///   the force id.
+/// - `plan`: recomputes every computed measure of the Police and Crime Plan from the
+///   configured database; FILE is a force id. If that force has no measures yet, 25 are
+///   made first: five crime sets (ASB, neighbourhood crime, violence and sexual offences,
+///   drugs, all crime per 1,000) for the force and its four largest local authorities.
 struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "what", help: "scan, aggregate, gistar, emerging or rank")
+        @Argument(name: "what", help: "scan, aggregate, gistar, emerging, rank or plan")
         var what: String
         @Argument(name: "file", help: "a police.uk street CSV (scan, aggregate) or a grid file (gistar, emerging)")
         var file: String
@@ -90,12 +95,49 @@ struct BenchCommand: AsyncCommand {
                 detail =
                     "\(report.rows.count) LSOAs, \(options.period), \(Format.count(report.forceTotal)) ASB incidents"
                 continue
+            case "plan":
+                let db = context.application.db
+                let service = PlanService(
+                    plans: PlanStore(audit: AuditLog()), measures: MeasureStore(audit: AuditLog()))
+                try await Self.benchMeasures(force: signature.file, service: service, on: db)
+                let start = DispatchTime.now()
+                let n = try await service.refresh(on: db)
+                best = min(best, Self.seconds(since: start))
+                let values = try await service.measures.values(on: db).values.reduce(0) { $0 + $1.count }
+                detail = "\(n) computed measures, \(Format.count(values)) values"
+                continue
             default:
-                throw Abort(.badRequest, reason: "bench: say scan, aggregate, gistar, emerging or rank")
+                throw Abort(.badRequest, reason: "bench: say scan, aggregate, gistar, emerging, rank or plan")
             }
             best = min(best, Self.seconds(since: start))
         }
         context.console.print("\(signature.what)\t\(String(format: "%.3f", best))\t\(threads) threads\t\(detail)")
+    }
+
+    /// The 25 benchmark measures for `force`, made once.
+    static func benchMeasures(force: String, service: PlanService, on db: any Database) async throws {
+        let existing = try await service.measures.all(on: db)
+        guard !existing.contains(where: { $0.slug.hasPrefix("bench-\(force)-") }) else { return }
+        guard let known = PoliceForce.known.first(where: { $0.id == force }) else {
+            throw Abort(.badRequest, reason: "bench plan: no known force \(force)")
+        }
+        let lads = try await AnalysisQueries(areas: AreaStore()).lsoas(of: known, on: db)
+            .reduce(into: [String: Int]()) { $0[$1.ladCode, default: 0] += 1 }
+            .sorted { $0.value > $1.value }.prefix(4).map(\.key)
+        let sets: [(String, [String], Bool)] = [
+            ("asb", ["anti-social-behaviour"], false),
+            ("neighbourhood", ["burglary", "robbery", "theft-from-the-person", "vehicle-crime"], false),
+            ("violence", ["violent-crime"], false), ("drugs", ["drugs"], false), ("all-rate", ["all-crime"], true),
+        ]
+        let categories = Set(CrimeCategory.known.map(\.slug))
+        for (geography, id) in [(MeasureGeography.force, force)] + lads.map({ (MeasureGeography.localAuthority, $0) }) {
+            for (name, slugs, rate) in sets {
+                let d = MeasureDraft(
+                    slug: Slug.make("bench-\(force)-\(name)-\(id)"), name: "\(name) \(id)", source: .crimes,
+                    categories: slugs, geography: geography, geographyID: id, perThousand: rate)
+                try await service.measures.save(d, knownCategories: categories, by: nil, on: db)
+            }
+        }
     }
 
     static func seconds(since start: DispatchTime) -> Double {

@@ -24,12 +24,12 @@ struct CampaignController: Sendable {
         var canCreate: Bool
     }
 
-    @Sendable func list(req: Request) async throws -> View {
+    @Sendable func list(req: Request) async throws -> Response {
         let user = req.currentUser!
         let rows = try await store.list(for: user, on: req.db).map {
             ListPage.Row(name: $0.name, href: SiteURL.campaign($0.slug), dates: Self.dates($0))
         }
-        return try await req.view.render(
+        return try await req.render(
             "campaigns/index", ListPage(rows: rows, hasRows: !rows.isEmpty, canCreate: user.role.isOPCC))
     }
 
@@ -46,8 +46,8 @@ struct CampaignController: Sendable {
         var hasErrors: Bool
     }
 
-    @Sendable func newForm(req: Request) async throws -> View {
-        try await req.view.render(
+    @Sendable func newForm(req: Request) async throws -> Response {
+        try await req.render(
             "campaigns/new",
             NewPage(
                 csrf: req.csrfToken, draft: CampaignDraft(name: "", description: "", startsOn: "", endsOn: ""),
@@ -61,9 +61,7 @@ struct CampaignController: Sendable {
             return req.redirect(to: SiteURL.campaign(c.slug))
         } catch CampaignStore.Problem.invalid(let errors) {
             let page = NewPage(csrf: req.csrfToken, draft: draft, errors: errors, hasErrors: true)
-            let response = try await req.view.render("campaigns/new", page).encodeResponse(for: req)
-            response.status = .badRequest
-            return response
+            return try await req.render("campaigns/new", page, status: .badRequest)
         }
     }
 
@@ -135,9 +133,7 @@ struct CampaignController: Sendable {
             canEdit: user.role.isOPCC, csrf: req.csrfToken, organisationOptions: organisationOptions,
             areaOptions: areaOptions,
             prioritiesCSV: SiteURL.campaignPrioritiesCSV(c.slug), errors: errors, hasErrors: !errors.isEmpty)
-        let response = try await req.view.render("campaigns/show", page).encodeResponse(for: req)
-        if !errors.isEmpty { response.status = .badRequest }
-        return response
+        return try await req.render("campaigns/show", page, status: errors.isEmpty ? .ok : .badRequest)
     }
 
     @Sendable func show(req: Request) async throws -> Response { try await showPage(req) }
@@ -245,9 +241,7 @@ struct CampaignController: Sendable {
             },
             statusOptions: ActionStatus.allCases.map { Option(value: $0.rawValue, label: $0.label) }, errors: errors,
             hasErrors: !errors.isEmpty)
-        let response = try await req.view.render("campaigns/plan", page).encodeResponse(for: req)
-        if !errors.isEmpty { response.status = .badRequest }
-        return response
+        return try await req.render("campaigns/plan", page, status: errors.isEmpty ? .ok : .badRequest)
     }
 
     @Sendable func plan(req: Request) async throws -> Response { try await planPage(req) }

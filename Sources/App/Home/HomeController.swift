@@ -12,10 +12,10 @@ struct HomeController: Sendable {
         return try await HomePage(slices: slices, lastImport: last, lsoas: lsoas)
     }
 
-    @Sendable func index(req: Request) async throws -> View {
+    @Sendable func index(req: Request) async throws -> Response {
         var page = try await page(on: req.db)
         page.canImport = req.currentUser?.role.isOPCC == true
-        return try await req.view.render("home/index", page)
+        return try await req.render("home/index", page)
     }
 
     @Sendable func coverageJSON(req: Request) async throws -> Response {

@@ -43,7 +43,7 @@ struct ImportController: Sendable {
         var hasRejects: Bool
     }
 
-    @Sendable func index(req: Request) async throws -> View {
+    @Sendable func index(req: Request) async throws -> Response {
         let rows = try await history.recent(on: req.db)
         let jobs = jobs.recent.map {
             JobRow(
@@ -51,7 +51,7 @@ struct ImportController: Sendable {
                 percent: Format.number($0.percent, decimals: 0),
                 href: SiteURL.importJob($0.id))
         }
-        return try await req.view.render(
+        return try await req.render(
             "imports/index",
             Page(
                 csrf: req.csrfToken, jobs: jobs, hasJobs: !jobs.isEmpty,
@@ -98,10 +98,10 @@ struct ImportController: Sendable {
         return req.redirect(to: SiteURL.importJob(id))
     }
 
-    @Sendable func show(req: Request) async throws -> View {
+    @Sendable func show(req: Request) async throws -> Response {
         let job = try requestedJob(req)
         let lines = job.summary.split(separator: "\n").map(String.init)
-        return try await req.view.render(
+        return try await req.render(
             "imports/show",
             JobPage(
                 title: "Import of \(job.fileName)", job: job, percent: Format.number(job.percent, decimals: 0),

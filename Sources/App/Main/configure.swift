@@ -57,6 +57,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(UsersCommand(), as: "users")
     app.asyncCommands.use(ActivitiesCommand(), as: "activities")
     app.asyncCommands.use(EvaluateCommand(), as: "evaluate")
+    app.asyncCommands.use(PlanCommand(), as: "plan")
 
     try routes(app)
 }

@@ -53,7 +53,7 @@ struct OpenDataController: Sendable {
 
     // MARK: Pages
 
-    @Sendable func index(req: Request) async throws -> View {
+    @Sendable func index(req: Request) async throws -> Response {
         let forces = try await queries.forcesWithData(on: req.db)
         let forceID = forces.first ?? "norfolk"
         let force = PoliceForce.forID(forceID) ?? PoliceForce(id: forceID, name: forceID)
@@ -67,7 +67,7 @@ struct OpenDataController: Sendable {
         links += areaList.map {
             Link(name: $0.name, href: SiteURL.openArea($0.slug), detail: AreaController.kindText($0))
         }
-        return try await req.view.render(
+        return try await req.render(
             "open/page",
             Page(
                 title: "Open data: \(force.name)",
@@ -83,11 +83,11 @@ struct OpenDataController: Sendable {
             ).ready())
     }
 
-    @Sendable func area(req: Request) async throws -> View {
+    @Sendable func area(req: Request) async throws -> Response {
         let area = try await requestedArea(req)
         let series = try await queries.areaSeries(area, on: req.db)
         let activity = try await queries.publicActivity(areaID: area.id, on: req.db)
-        return try await req.view.render(
+        return try await req.render(
             "open/page",
             Page(
                 title: area.name,
@@ -106,14 +106,14 @@ struct OpenDataController: Sendable {
             ).ready())
     }
 
-    @Sendable func campaign(req: Request) async throws -> View {
+    @Sendable func campaign(req: Request) async throws -> Response {
         let c = try await publishedCampaign(req)
         let targets = try await targetAreas(c, on: req.db)
         var series: [OpenDataQueries.Month] = []
         for area in targets { series = add(series, try await queries.areaSeries(area, on: req.db)) }
         let activity = try await queries.publicActivity(campaignID: c.id, on: req.db)
         let results = try await resultRows(c, on: req.db)
-        return try await req.view.render(
+        return try await req.render(
             "open/page",
             Page(
                 title: c.name, lead: c.description.isEmpty ? "From \(CampaignController.dates(c))." : c.description,

@@ -301,11 +301,8 @@ struct PlanController: Sendable {
             }
         }
         guard problems.isEmpty else {
-            let refusal = APIRefusal(
-                detail:
-                    "\(Format.counted(problems.count, "problem", "problems")) in \(Format.counted(Set(problems.map(\.record)).count, "record", "records")). Nothing was saved; correct them and send the whole batch again.",
-                errors: Array(problems.prefix(1000)))
-            return try APIJSON.response(refusal, status: .unprocessableEntity, problem: true)
+            return try APIJSON.response(
+                APIRefusal(problems: problems), status: .unprocessableEntity, problem: true)
         }
         try await service.measures.enter(checked, by: req.currentUser, origin: "api", on: req.db)
         struct Saved: Encodable { var saved: Int }

@@ -232,7 +232,7 @@ struct ReportController: Sendable {
             links: active.map { .init(id: $0.id, label: $0.label, created: Format.dateTime($0.createdAt)) },
             hasLinks: !active.isEmpty, newLink: newLink, generated: Format.dateTime(Date().stored),
             published: try await publications.isPublished(c.id, on: req.db))
-        return try await req.view.render("campaigns/report", page).encodeResponse(for: req)
+        return try await req.render("campaigns/report", page)
     }
 
     // MARK: Evaluation design of one area
@@ -307,7 +307,7 @@ struct ReportController: Sendable {
             match: EvaluationText.matchSentence(a.match), bufferMatch: EvaluationText.matchSentence(a.bufferMatch),
             chartSVG: ReportPage.chart(a, e, id: "design-chart"), canEdit: req.currentUser!.role.isOPCC,
             errors: errors, hasErrors: !errors.isEmpty)
-        return try await req.view.render("campaigns/evaluation", page).encodeResponse(for: req)
+        return try await req.render("campaigns/evaluation", page)
     }
 
     // MARK: Links

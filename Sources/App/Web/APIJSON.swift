@@ -64,4 +64,13 @@ struct APIRefusal: Content {
     var status = 422
     var detail: String
     var errors: [APIRecordError]
+
+    /// The refusal of a batch with these problems (the first 1,000 listed).
+    init(problems: [APIRecordError]) {
+        detail =
+            "\(Format.counted(problems.count, "problem", "problems")) in "
+            + "\(Format.counted(Set(problems.map(\.record)).count, "record", "records")). "
+            + "Nothing was saved; correct them and send the whole batch again."
+        errors = Array(problems.prefix(1000))
+    }
 }
