@@ -208,6 +208,9 @@ struct PlanTests {
             #expect(saved.status == .ok && saved.body.string.contains("3 figures saved"))
             let page = try await app.get("/plan/measures/calls-999-within-10s", as: analyst).body.string
             #expect(page.contains("88.5%") && page.contains("Contact centre"))
+            let csv = try await app.get("/plan/measures.csv", as: analyst).body.string
+            #expect(
+                csv.contains("calls-999-within-10s") && csv.contains(",Contact centre") && csv.contains(",computed"))
             // One figure from the measure's page; a bad one is shown, not saved.
             let form = try await app.post(
                 "/plan/measures/calls-999-within-10s/values", ["period": "2024-07", "value": "91.2", "source": "CC"],

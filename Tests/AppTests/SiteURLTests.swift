@@ -33,3 +33,17 @@ struct SiteURLTests {
         #expect(SiteURL.campaignPlan.parameterCount == 2)
     }
 }
+
+@Suite("rows: property names to column names")
+struct ColumnNameTests {
+    @Test("camelCase properties read snake_case columns, as SQLKit's convertFromSnakeCase would for these names")
+    func snakeCase() {
+        for (property, column) in [
+            ("id", "id"), ("createdAt", "created_at"), ("evidenceUrl", "evidence_url"),
+            ("organisationId", "organisation_id"),
+            ("removalOfMoreThanOuterClothing", "removal_of_more_than_outer_clothing"), ("p", "p"), ("n", "n"),
+        ] {
+            #expect(ColumnName.snakeCase(property) == column)
+        }
+    }
+}

@@ -29,7 +29,7 @@ if [ -f bench-data/import-bench.sqlite ]; then
   cp bench-data/import-bench.sqlite "$BIG"
   rm -f "$BIG-wal" "$BIG-shm"
   FORCE=$(sqlite3 "$BIG" "SELECT force_id FROM counts_by_force GROUP BY force_id ORDER BY SUM(count) DESC LIMIT 1")
-  echo "== recompute on the 5,000,000-row database: 25 measures for $FORCE and its 4 largest local authorities"
+  echo "== recompute on the 5,000,000-row database: 25 measures for $FORCE and the 4 busiest local authorities"
   SAFERSTREETS_DB=$BIG $BIN migrate -y --log error >/dev/null
   SAFERSTREETS_DB=$BIG $BIN bench plan "$FORCE" --repeat 5 --log error
 fi

@@ -20,7 +20,8 @@ import Vapor
 /// - `plan`: recomputes every computed measure of the Police and Crime Plan from the
 ///   configured database; FILE is a force id. If that force has no measures yet, 25 are
 ///   made first: five crime sets (ASB, neighbourhood crime, violence and sexual offences,
-///   drugs, all crime per 1,000) for the force and its four largest local authorities.
+///   drugs, all crime per 1,000) for the force and the four local authorities with the most
+///   incidents in the data.
 struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "what", help: "scan, aggregate, gistar, emerging, rank or plan")
@@ -118,12 +119,11 @@ struct BenchCommand: AsyncCommand {
     static func benchMeasures(force: String, service: PlanService, on db: any Database) async throws {
         let existing = try await service.measures.all(on: db)
         guard !existing.contains(where: { $0.slug.hasPrefix("bench-\(force)-") }) else { return }
-        guard let known = PoliceForce.known.first(where: { $0.id == force }) else {
+        guard PoliceForce.known.contains(where: { $0.id == force }) else {
             throw Abort(.badRequest, reason: "bench plan: no known force \(force)")
         }
-        let lads = try await AnalysisQueries(areas: AreaStore()).lsoas(of: known, on: db)
-            .reduce(into: [String: Int]()) { $0[$1.ladCode, default: 0] += 1 }
-            .sorted { $0.value > $1.value }.prefix(4).map(\.key)
+        // The local authorities with the most recorded incidents in the data held.
+        let lads = try await service.queries.busiestLocalAuthorities(4, on: db)
         let sets: [(String, [String], Bool)] = [
             ("asb", ["anti-social-behaviour"], false),
             ("neighbourhood", ["burglary", "robbery", "theft-from-the-person", "vehicle-crime"], false),

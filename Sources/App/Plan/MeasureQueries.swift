@@ -209,4 +209,15 @@ struct MeasureQueries: Sendable {
         }
         return sum.map(Double.init)
     }
+
+    /// The local authorities with the most recorded incidents in the data held (codes).
+    func busiestLocalAuthorities(_ n: Int, on db: any Database) async throws -> [String] {
+        struct Row: Decodable { var ladCode: String }
+        return try await db.sql.raw(
+            """
+            SELECT l.lad_code FROM counts_by_lsoa c JOIN lsoas l ON l.code = c.lsoa_code
+            GROUP BY l.lad_code ORDER BY SUM(c.count) DESC LIMIT \(bind: n)
+            """
+        ).rows(Row.self).map(\.ladCode)
+    }
 }

@@ -29,8 +29,28 @@ struct MeasureStore: Sendable {
         return Dictionary(grouping: rows, by: \.measureId).mapValues { $0.map(\.themeSlug) }
     }
 
-    /// Every value of every measure, by measure id, in period order.
+    /// Every value of every measure, by measure id, in period order: the figures alone. The
+    /// scorecard reads thousands of them on every view, so they are read column by column
+    /// rather than through a `Decodable` row (a third of the page's time, BENCHMARKS.md).
     func values(on db: any Database) async throws -> [Int: [MeasureValue]] {
+        let rows = try await db.sql.raw(
+            "SELECT measure_id, period, value, numerator FROM measure_values ORDER BY measure_id, period"
+        ).all()
+        var out: [Int: [MeasureValue]] = [:]
+        for r in rows {
+            let id = try r.decode(column: "measure_id", as: Int.self)
+            out[id, default: []].append(
+                MeasureValue(
+                    measureId: id, period: try r.decode(column: "period", as: Int.self),
+                    value: try r.decode(column: "value", as: Double.self),
+                    numerator: try r.decode(column: "numerator", as: Double?.self), denominator: nil, computed: 0,
+                    source: "", enteredBy: nil, enteredAt: ""))
+        }
+        return out
+    }
+
+    /// Every value of every measure with its source and who entered it (the CSV of figures).
+    func fullValues(on db: any Database) async throws -> [Int: [MeasureValue]] {
         let rows = try await db.sql.raw(
             """
             SELECT measure_id, period, value, numerator, denominator, computed, source, entered_by, entered_at

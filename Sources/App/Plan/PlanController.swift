@@ -167,7 +167,7 @@ struct PlanController: Sendable {
 
     /// Every figure of every measure, with its rule and limits.
     @Sendable func csv(req: Request) async throws -> Response {
-        let s = try await service.scorecard(on: req.db)
+        let s = try await service.scorecard(sources: true, on: req.db)
         var out = CSVWriter.record([
             "measure", "name", "period", "value", "mean", "lower_limit", "upper_limit", "special_cause", "variation",
             "assurance", "target", "source",

@@ -17,7 +17,8 @@ struct PlanService: Sendable {
         var measureThemes: [Int: [String]]
     }
 
-    func scorecard(on db: any Database) async throws -> Scorecard {
+    /// The plan and every measure's reading; `sources` also reads each figure's source (the CSV).
+    func scorecard(sources: Bool = false, on db: any Database) async throws -> Scorecard {
         let plan = try await plans.current(on: db)
         var objectives: [PlanStore.Objective] = []
         var themes: [PlanStore.Theme] = []
@@ -28,7 +29,7 @@ struct PlanService: Sendable {
             themeObjectives = try await plans.themeObjectives(of: plan, on: db)
         }
         let all = try await measures.all(on: db)
-        let values = try await measures.values(on: db)
+        let values = sources ? try await measures.fullValues(on: db) : try await measures.values(on: db)
         let rebases = try await measures.rebases(on: db)
         return Scorecard(
             plan: plan, objectives: objectives, themes: themes, themeObjectives: themeObjectives,

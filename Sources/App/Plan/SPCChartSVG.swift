@@ -112,6 +112,12 @@ struct SPCChartSVG {
         let step = ys.count > 1 ? plotW / Double(ys.count - 1) : 0
         func x(_ i: Int) -> Double { ((left + (ys.count > 1 ? Double(i) * step : plotW / 2)) * 10).rounded() / 10 }
         func y(_ v: Double) -> Double { ((top + (hi - v) / (hi - lo) * plotH) * 10).rounded() / 10 }
+        /// A coordinate with one decimal, without `Double`'s general-purpose description.
+        func text(_ v: Double) -> String {
+            guard v.isFinite, abs(v) < 1e9 else { return "0" }
+            let tenths = Int((abs(v) * 10).rounded())
+            return (v < 0 ? "-" : "") + (tenths % 10 == 0 ? String(tenths / 10) : "\(tenths / 10).\(tenths % 10)")
+        }
         let name = r.measure.name
         let desc =
             "\(ys.count) \(r.periodWord) to \(r.latest.map { MeasureReading.periodLabel($0.period, r.measure.frequency) } ?? ""); "
@@ -169,11 +175,12 @@ struct SPCChartSVG {
             }
         }
         s += "<polyline fill=\"none\" stroke=\"#505a5f\" stroke-width=\"\(compact ? 1 : 1.5)\" points=\""
-        s += ys.indices.map { "\(x($0)),\(y(ys[$0]))" }.joined(separator: " ")
+        s += ys.indices.map { text(x($0)) + "," + text(y(ys[$0])) }.joined(separator: " ")
         s += "\"/>\n"
         for (i, v) in ys.enumerated() {
             let cause = chart.causes[i]
             let colour = SPCStyle.colour(cause, r.measure.direction)
+            if compact && cause == nil && i != ys.count - 1 { continue }
             let label =
                 "\(MeasureReading.periodLabel(r.values[i].period, r.measure.frequency)): \(r.format(v))"
                 + (cause.map { " — \($0.label)" } ?? "")
