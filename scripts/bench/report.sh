@@ -7,8 +7,10 @@
 #   scripts/bench/report.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --product saferstreets 2>&1 | tail -n 1
-BIN=.build/release/saferstreets
+if [ -z "${BIN:-}" ]; then   # BIN=… measures a binary built elsewhere (e.g. an earlier commit)
+  swift build -c release --product saferstreets 2>&1 | tail -n 1
+  BIN=.build/release/saferstreets
+fi
 DB=bench-data/report.sqlite
 PORT=18090
 C=safer-norfolk-safer-streets-summer-initiative
