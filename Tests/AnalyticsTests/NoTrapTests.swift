@@ -24,4 +24,19 @@ struct NoTrapTests {
         #expect(c.polygons[0][0].count == 8)
         #expect(c.bounds.maxEasting - c.bounds.minEasting > 1.9)
     }
+
+    @Test("a count comparison and a density surface answer for any input instead of trapping")
+    func countsAndDensity() {
+        #expect(CountComparison(current: -3, baseline: 5).current == 0)
+        #expect(CountComparison(current: 4, baseline: 5, exposureRatio: 0).p == 1)
+        #expect(CountComparison(current: 4, baseline: 5, exposureRatio: .nan).rateRatio == nil)
+        #expect(CountComparison(current: Int.max, baseline: Int.max).p == 1)
+        #expect(CountComparison.binomialTwoSidedP(k: 7, n: 3, p: 0.5) == 1)
+        #expect(CountComparison.binomialTwoSidedP(k: 1, n: 3, p: 1) == 1)
+        // Valid input is unchanged: scipy.stats.binomtest(3, 10, 0.5).pvalue = 0.34375.
+        #expect(abs(CountComparison.binomialTwoSidedP(k: 3, n: 10, p: 0.5) - 0.34375) < 1e-12)
+        let grid = Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 3, rows: 2)
+        #expect(KernelDensity.surface(points: [], grid: grid, bandwidth: .nan) == [Double](repeating: 0, count: 6))
+        #expect(KernelDensity.surface(points: [], grid: grid, bandwidth: -1) == [Double](repeating: 0, count: 6))
+    }
 }

@@ -38,8 +38,9 @@ public enum KernelDensity {
     }
 
     /// The density at every cell centre of `grid`, incidents per square metre, row-major.
+    /// A bandwidth that is not a positive finite number (no spread to smooth) gives a zero surface.
     public static func surface(points: [MapPoint], grid: Grid, bandwidth h: Double) -> [Double] {
-        precondition(h > 0, "a positive bandwidth")
+        guard h > 0, h.isFinite else { return [Double](repeating: 0, count: grid.cellCount) }
         var density = [Double](repeating: 0, count: grid.cellCount)
         let scale = 3 / (Double.pi * h * h)
         let reach = Int((h / grid.cellSize).rounded(.up)) + 1
