@@ -44,12 +44,33 @@ struct PlanTests {
         }
     }
 
+    /// Outcomes for the crimes of `streetRows`: every third charged, every seventh summonsed
+    /// by post, every fifth closed with no suspect (a crime can have several).
+    static func outcomeRows() -> [String] {
+        let crimes = streetRows().filter { !$0.hasPrefix(",") }.count
+        var rows: [String] = []
+        for n in 1...crimes {
+            for (test, outcome) in [
+                (n % 3 == 0, "Suspect charged"), (n % 7 == 0, "Summons / charged by post"),
+                (n % 5 == 0, "Investigation complete; no suspect identified"),
+            ] where test {
+                rows.append(
+                    "\(PoliceCSV.id(n)),2024-07,Norfolk Constabulary,Norfolk Constabulary,1.297400,52.630900,On or near Castle Meadow,E01026764,Norwich 013A,\(outcome)"
+                )
+            }
+        }
+        return rows
+    }
+
     func world(_ app: Application) async throws {
         let street = try app.write(PoliceCSV.file(PoliceCSV.street, Self.streetRows()), to: "street.csv")
         #expect(try await app.importFiles(street).rejected == 0)
         let stops = try app.write(
             PoliceCSV.file(PoliceCSV.stops, Self.stopRows()), to: "2024-07/2024-07-norfolk-stop-and-search.csv")
         #expect(try await app.importFiles(stops).rejected == 0)
+        let outcomes = try app.write(
+            PoliceCSV.file(PoliceCSV.outcomes, Self.outcomeRows()), to: "2024-07/2024-07-norfolk-outcomes.csv")
+        #expect(try await app.importFiles(outcomes).rejected == 0)
         try await PlanStore(audit: AuditLog()).publish(DemoPlan.draft, by: nil, on: app.db)
         let store = MeasureStore(audit: AuditLog())
         let known = Set(
@@ -57,8 +78,11 @@ struct PlanTests {
                 try $0.decode(column: "slug", as: String.self)
             })
         let base = DemoPlan.measures.filter {
-            ["asb", "neighbourhood-crime", "stop-search-find-rate", "calls-999-within-10s", "victim-satisfaction"]
-                .contains($0.slug)
+            [
+                "asb", "neighbourhood-crime", "stop-search-find-rate", "charge-summons-share", "calls-999-within-10s",
+                "victim-satisfaction",
+            ]
+            .contains($0.slug)
         }
         for d in base { try await store.save(d, knownCategories: known, by: nil, on: app.db) }
         var yarmouth = DemoPlan.measures[12]  // ASB in Great Yarmouth
@@ -126,6 +150,18 @@ struct PlanTests {
             // Stop and search: 2 of the 5 searches in 2024-07 found what was searched for.
             let finds = try await values(app, "stop-search-find-rate")
             #expect(finds == [202_407: 40])
+            // Charge or summons: crimes recorded in the month whose outcomes include either.
+            let charged = Set(
+                Self.outcomeRows().filter { $0.hasSuffix("Suspect charged") || $0.hasSuffix("charged by post") }.map {
+                    String($0.prefix(64))
+                })
+            let share = try await values(app, "charge-summons-share")
+            #expect(share.count == 14)
+            for m in Self.months {
+                let crimes = rows.filter { $0[1] == ByteParsing.monthString(m) && !$0[0].isEmpty }
+                let expected = Double(crimes.filter { charged.contains($0[0]) }.count) / Double(crimes.count) * 100
+                #expect(abs((share[m] ?? -1) - expected) < 1e-9, "charge share \(m): \(share[m] ?? -1) vs \(expected)")
+            }
             // A re-import of the same file changes nothing; the values are recomputed.
             let street = try app.write(PoliceCSV.file(PoliceCSV.street, Self.streetRows()), to: "street.csv")
             _ = try await app.importFiles(street)
@@ -133,14 +169,18 @@ struct PlanTests {
         }
     }
 
-    @Test("the scorecard, a measure's page, a theme's page and the CSV, for any signed-in user; the public signs in")
+    @Test(
+        "the working scorecard, a measure's page, a theme's page and the CSV are the OPCC's; partners are refused; the public signs in"
+    )
     func pages() async throws {
         try await withTestApp { app in
             try await world(app)
+            try await app.makeUser("analyst@opcc.example", role: .opccStaff)
+            let analyst = try await app.signIn("analyst@opcc.example")
             try await app.makeUser(
                 "pc@police.example", role: .partnerUser, organisation: "Norfolk Constabulary", kind: .police)
             let partner = try await app.signIn("pc@police.example")
-            let plan = try await app.get("/plan", as: partner)
+            let plan = try await app.get("/plan", as: analyst)
             #expect(plan.status == .ok, "\(plan.body.string.prefix(500))")
             let html = plan.body.string
             for text in [
@@ -149,16 +189,18 @@ struct PlanTests {
             ] {
                 #expect(html.contains(text), "the scorecard shows \(text)")
             }
-            let measure = try await app.get("/plan/measures/neighbourhood-crime", as: partner)
+            let measure = try await app.get("/plan/measures/neighbourhood-crime", as: analyst)
             #expect(measure.status == .ok)
             #expect(measure.body.string.contains("spc-chart") && measure.body.string.contains("Process limits"))
-            #expect(try await app.get("/plan/themes/safer-neighbourhoods", as: partner).status == .ok)
-            #expect(try await app.get("/plan/measures/nothing-here", as: partner).status == .notFound)
-            let csv = try await app.get("/plan/measures.csv", as: partner)
+            #expect(try await app.get("/plan/themes/safer-neighbourhoods", as: analyst).status == .ok)
+            #expect(try await app.get("/plan/measures/nothing-here", as: analyst).status == .notFound)
+            let csv = try await app.get("/plan/measures.csv", as: analyst)
             #expect(csv.body.string.hasPrefix("measure,name,period,value,mean,lower_limit,upper_limit"))
             try await app.testing().test(.GET, "/plan") { res async in #expect(res.status == .seeOther) }
-            // Partners read; they do not enter figures.
-            #expect(try await app.get("/plan/values", as: partner).status == .forbidden)
+            // Partners read the published scorecard on /open/plan, not the working one.
+            for path in ["/plan", "/plan/measures/neighbourhood-crime", "/plan/measures.csv", "/plan/values"] {
+                #expect(try await app.get(path, as: partner).status == .forbidden, "\(path)")
+            }
         }
     }
 

@@ -37,13 +37,15 @@ struct ReportTests {
         _ = try await DemoAccounts.create(on: app.db, pool: app.passwordHasher)
         try await DemoCampaign.create(on: app.db)
         try await DemoPlan.create(on: app.db)
+        try await DemoBoards.create(on: app.db)
+        try await DemoPlan.publish(on: app.db, threshold: app.appConfig.publicMinimumCount)
     }
 
     /// Every link on every page of the demo resolves, as the public and as each demo account.
     func linkCrawl(_ app: Application) async throws {
         var identities: [(String, Session?)] = [("signed out", nil)]
         for account in DemoAccounts.accounts {
-            identities.append((account.role.rawValue, try await app.signIn(account.email, password: account.password)))
+            identities.append((account.email, try await app.signIn(account.email, password: account.password)))
         }
         let (broken, fetched) = try await LinkCrawl().run(app, identities: identities)
         print(

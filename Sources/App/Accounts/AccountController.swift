@@ -21,7 +21,7 @@ struct AccountController: Sendable {
     }
 
     private func page(_ req: Request, errors: [FieldError] = [], notice: String? = nil) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let response = try await req.render(
             "account",
             Page(
@@ -36,7 +36,7 @@ struct AccountController: Sendable {
     @Sendable func show(req: Request) async throws -> Response { try await page(req) }
 
     @Sendable func changePassword(req: Request) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let form = try req.content.decode([String: String].self)
         let current = form["current_password"] ?? "", new = form["new_password"] ?? "",
             again = form["confirm_password"] ?? ""

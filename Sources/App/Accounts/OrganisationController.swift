@@ -37,7 +37,7 @@ struct OrganisationController: Sendable {
         _ req: Request, errors: [FieldError] = [], secret: (label: String, value: String)? = nil, notice: String? = nil,
         form: [String: String] = [:]
     ) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         guard let org = try await users.organisation(id: user.organisationID, on: req.db) else {
             throw Abort(.notFound, reason: "There is no such organisation.")
         }
@@ -80,12 +80,12 @@ struct OrganisationController: Sendable {
         let errors = contact.problems
         guard errors.isEmpty else { return try await page(req, errors: errors, form: form) }
         try await users.updateContact(
-            contact, organisationID: req.currentUser!.organisationID, by: req.currentUser!, on: req.db)
+            contact, organisationID: (try req.signedInUser()).organisationID, by: try req.signedInUser(), on: req.db)
         return try await page(req, notice: "Contact saved.")
     }
 
     @Sendable func addUser(req: Request) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let form = try req.content.decode([String: String].self)
         guard let role = Role(rawValue: form["role"] ?? ""), Self.assignableRoles(user).contains(role) else {
             return try await page(req, errors: [FieldError(field: "role", message: "Choose a role")], form: form)
@@ -111,7 +111,7 @@ struct OrganisationController: Sendable {
     }
 
     @Sendable func disableUser(req: Request) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         guard let id = req.parameters.get("id", as: Int.self), id != user.id,
             try await users.disable(id, organisationID: user.organisationID, by: user, on: req.db)
         else {
@@ -124,7 +124,7 @@ struct OrganisationController: Sendable {
     @Sendable func createToken(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         do {
-            let token = try await tokens.create(name: form["token_name"] ?? "", by: req.currentUser!, on: req.db)
+            let token = try await tokens.create(name: form["token_name"] ?? "", by: try req.signedInUser(), on: req.db)
             return try await page(
                 req,
                 secret: (
@@ -139,7 +139,7 @@ struct OrganisationController: Sendable {
 
     @Sendable func revokeToken(req: Request) async throws -> Response {
         guard let id = req.parameters.get("id", as: Int.self),
-            try await tokens.revoke(id, by: req.currentUser!, on: req.db)
+            try await tokens.revoke(id, by: try req.signedInUser(), on: req.db)
         else {
             throw Abort(.notFound, reason: "There is no such live token in your organisation.")
         }

@@ -34,6 +34,7 @@ enum OrganisationKind: String, Codable, Sendable, CaseIterable {
     case nhs = "nhs"
     case fireService = "fire-service"
     case housingProvider = "housing-provider"
+    case probation = "probation"
     case voluntary = "voluntary-organisation"
 
     var label: String {
@@ -49,6 +50,7 @@ enum OrganisationKind: String, Codable, Sendable, CaseIterable {
         case .nhs: "NHS body"
         case .fireService: "Fire service"
         case .housingProvider: "Housing provider"
+        case .probation: "Probation service"
         case .voluntary: "Voluntary organisation"
         }
     }

@@ -84,7 +84,7 @@ struct ActivityAPIController: Sendable {
             throw Abort(
                 .payloadTooLarge, reason: "Send at most \(Self.maxRecords) records at a time. Nothing was saved.")
         }
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let choices = try await store.choices(for: user, on: req.db)
         let today = today()
         var checked: [ActivityDraft.Checked] = []
@@ -121,7 +121,7 @@ struct ActivityAPIController: Sendable {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let limit = (try? req.query.get(Int.self, at: "limit")) ?? 200
         guard (1...5000).contains(limit) else {
             throw Abort(.badRequest, reason: "limit: give a number from 1 to 5000")

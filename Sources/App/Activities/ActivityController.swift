@@ -45,7 +45,7 @@ struct ActivityController: Sendable {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let records = try await store.latest(for: user, on: req.db)
         let totals = try await store.totals(by: .type, for: user, on: req.db)
         let rows = records.map { r in
@@ -100,7 +100,7 @@ struct ActivityController: Sendable {
     private func formPage(_ req: Request, draft: ActivityDraft, errors: [FieldError], recordID: Int? = nil) async throws
         -> Response
     {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let type = ActivityType.named(draft.type)
         let areas = try await self.areas.list(on: req.db)
         let campaigns = try await self.campaigns.list(for: user, on: req.db)
@@ -159,7 +159,7 @@ struct ActivityController: Sendable {
 
     @Sendable func create(req: Request) async throws -> Response {
         let draft = try draft(from: req)
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let choices = try await store.choices(for: user, on: req.db)
         switch draft.check(areas: choices.areas, campaigns: choices.campaigns, today: today()) {
         case .failure(let e): return try await formPage(req, draft: draft, errors: e.errors)
@@ -174,7 +174,7 @@ struct ActivityController: Sendable {
     /// The record, if the user may see it; a 404 otherwise (whether or not it exists).
     private func visibleRecord(_ req: Request) async throws -> ActivityStore.Record {
         guard let id = req.parameters.get("id", as: Int.self),
-            let record = try await store.find(id, for: req.currentUser!, on: req.db)
+            let record = try await store.find(id, for: try req.signedInUser(), on: req.db)
         else {
             throw Abort(.notFound, reason: "There is no such activity record among those you can see.")
         }
@@ -184,7 +184,7 @@ struct ActivityController: Sendable {
     /// The record, if the user may change it; a 404 otherwise, so ids cannot be probed.
     private func changeableRecord(_ req: Request) async throws -> ActivityStore.Record {
         let record = try await visibleRecord(req)
-        guard ActivityStore.mayChange(record, req.currentUser!) else {
+        guard ActivityStore.mayChange(record, try req.signedInUser()) else {
             throw Abort(.notFound, reason: "There is no such activity record among your organisation's records.")
         }
         return record
@@ -198,7 +198,7 @@ struct ActivityController: Sendable {
 
     @Sendable func show(req: Request) async throws -> Response {
         let record = try await visibleRecord(req)
-        if ActivityStore.mayChange(record, req.currentUser!) {
+        if ActivityStore.mayChange(record, try req.signedInUser()) {
             return try await formPage(req, draft: record.draft, errors: [], recordID: record.id)
         }
         let type = ActivityType.named(record.type)
@@ -227,7 +227,7 @@ struct ActivityController: Sendable {
     @Sendable func update(req: Request) async throws -> Response {
         let record = try await changeableRecord(req)
         let draft = try draft(from: req, type: record.type)
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let choices = try await store.choices(for: user, on: req.db)
         switch draft.check(areas: choices.areas, campaigns: choices.campaigns, today: today()) {
         case .failure(let e): return try await formPage(req, draft: draft, errors: e.errors, recordID: record.id)
@@ -239,7 +239,7 @@ struct ActivityController: Sendable {
 
     @Sendable func delete(req: Request) async throws -> Response {
         let record = try await changeableRecord(req)
-        try await store.delete(record, by: req.currentUser!, on: req.db)
+        try await store.delete(record, by: try req.signedInUser(), on: req.db)
         return req.redirect(to: SiteURL.activities.with(query: "deleted=\(record.id)"))
     }
 
@@ -292,7 +292,7 @@ struct ActivityController: Sendable {
             return try await page([], problem: "Choose a CSV file to upload", file: "")
         }
         let name = file.filename
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let choices = try await store.choices(for: user, on: req.db)
         let parsed: Result<[ActivityDraft.Checked], ActivityCSV.Failure>
         let bytes = Array(file.data.readableBytesView), day = today()

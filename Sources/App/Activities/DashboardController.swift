@@ -33,7 +33,7 @@ struct DashboardController: Sendable {
     private func campaign(_ req: Request) async throws -> CampaignStore.Campaign { try await campaigns.requested(req) }
 
     @Sendable func page(req: Request) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let c = try await campaign(req)
         let today = today()
         func totals(_ g: ActivityStore.Grouping) async throws -> [ActivityStore.Total] {
@@ -115,7 +115,7 @@ struct DashboardController: Sendable {
 
     @Sendable func csv(req: Request) async throws -> Response {
         let c = try await campaign(req)
-        let records = try await activities.latest(for: req.currentUser!, campaignID: c.id, limit: nil, on: req.db)
+        let records = try await activities.latest(for: try req.signedInUser(), campaignID: c.id, limit: nil, on: req.db)
         var out = CSVWriter.record([
             "id", "date", "time", "type", "organisation", "area", "location", "quantity", "unit", "details",
             "visibility",

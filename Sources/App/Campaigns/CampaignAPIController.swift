@@ -20,7 +20,7 @@ struct CampaignAPIController: Sendable {
 
     @Sendable func list(req: Request) async throws -> Response {
         let page = try APIPage(req)
-        let all = try await campaigns.list(for: req.currentUser!, on: req.db)
+        let all = try await campaigns.list(for: try req.signedInUser(), on: req.db)
         var out: [CampaignOut] = []
         for c in page.slice(all) {
             out.append(

@@ -25,7 +25,7 @@ struct CampaignController: Sendable {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let rows = try await store.list(for: user, on: req.db).map {
             ListPage.Row(name: $0.name, href: SiteURL.campaign($0.slug), dates: Self.dates($0))
         }
@@ -97,7 +97,7 @@ struct CampaignController: Sendable {
     private func campaign(_ req: Request) async throws -> CampaignStore.Campaign { try await store.requested(req) }
 
     private func showPage(_ req: Request, errors: [FieldError] = []) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let c = try await campaign(req)
         let orgs = try await store.organisations(of: c, on: req.db)
         let targets = try await store.areas(of: c, on: req.db)
@@ -174,19 +174,6 @@ struct CampaignController: Sendable {
     // MARK: Plans
 
     struct PlanPage: Encodable {
-        struct UpdateRow: Encodable { var at: String; var who: String; var status: String; var note: String }
-        struct ActionRow: Encodable {
-            var id: Int
-            var title: String
-            var owner: String
-            var lead: String
-            var due: String
-            var status: String
-            var urgency: String
-            var urgencyLabel: String
-            var canUpdate: Bool
-            var updates: [UpdateRow]
-        }
         var title: String
         var campaignName: String
         var campaignSlug: String
@@ -205,24 +192,17 @@ struct CampaignController: Sendable {
     }
 
     private func planPage(_ req: Request, errors: [FieldError] = []) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let c = try await campaign(req)
         let plan = try await plan(req, of: c)
         let updates = Dictionary(grouping: try await store.updates(of: plan, on: req.db), by: \.actionId)
         let today = today()
-        let rows = try await store.actions(of: plan, on: req.db).map { a -> PlanPage.ActionRow in
-            let status = a.status
-            let urgency =
-                CalendarDay(a.dueOn).map { ActionUrgency.of(due: $0, status: status, today: today) } ?? .onTrack
-            return .init(
-                id: a.id, title: a.title, owner: a.ownerName, lead: a.leadName,
-                due: CalendarDay(a.dueOn)?.long ?? a.dueOn,
-                status: status.label, urgency: urgency.rawValue, urgencyLabel: urgency.label,
-                canUpdate: user.role.isOPCC || a.ownerOrganisationId == user.organisationID,
+        let rows = try await store.actions(of: plan, on: req.db).map { a in
+            ActionRow(
+                id: a.id, title: a.title, owner: a.ownerName, lead: a.leadName, dueOn: a.dueOn, status: a.status,
+                today: today, canUpdate: user.role.isOPCC || a.ownerOrganisationId == user.organisationID,
                 updates: (updates[a.id] ?? []).map {
-                    .init(
-                        at: Format.dateTime($0.at), who: $0.userName ?? "",
-                        status: $0.status.label, note: $0.note)
+                    .init(at: Format.dateTime($0.at), who: $0.userName ?? "", status: $0.status.label, note: $0.note)
                 })
         }
         let delivery = PlanDelivery.rows(
@@ -298,7 +278,7 @@ struct CampaignController: Sendable {
         let form = try req.content.decode(UpdateForm.self)
         do {
             let (c, plan) = try await store.addUpdate(
-                actionID: id, status: form.status ?? "", note: form.note ?? "", by: req.currentUser!, on: req.db)
+                actionID: id, status: form.status ?? "", note: form.note ?? "", by: try req.signedInUser(), on: req.db)
             return req.redirect(to: SiteURL.campaignPlan(c.slug, plan.areaSlug))
         } catch CampaignStore.Problem.notFound {
             throw Abort(.notFound, reason: "There is no such action, or it belongs to another organisation.")
@@ -327,7 +307,9 @@ extension CampaignStore {
     /// The campaign named by the route's `:slug`, if the user may see it; a 404 otherwise
     /// (whether or not it exists).
     func requested(_ req: Request) async throws -> Campaign {
-        do { return try await find(req.parameters.get("slug") ?? "", for: req.currentUser!, on: req.db) } catch Problem
+        do {
+            return try await find(req.parameters.get("slug") ?? "", for: try req.signedInUser(), on: req.db)
+        } catch Problem
             .notFound
         {
             throw Abort(.notFound, reason: "There is no such campaign, or your organisation is not part of it.")

@@ -25,6 +25,12 @@ enum DemoAccounts {
         ("Norfolk Youth Service", .youthService),
         ("Change Grow Live Norfolk", .drugAndAlcoholService),
         ("Norfolk Fire and Rescue Service", .fireService),
+        ("Office of the Chief Constable, Norfolk Constabulary", .police),
+        ("Probation Service, Norfolk", .probation),
+        ("Norfolk Integrated Care Board", .nhs),
+        ("Norfolk Domestic Abuse Support Service", .voluntary),
+        ("Norfolk Veterans' Support", .voluntary),
+        ("Norfolk Women's Centre", .voluntary),
     ]
 
     /// Demo passwords are fixed so the printed list stays true when the demo is re-run.
@@ -41,6 +47,12 @@ enum DemoAccounts {
         Account(
             email: "ranger@norwichbid.demo", password: "demo-bid-partner", role: .partnerUser,
             organisation: "Norwich Business Improvement District", kind: .businessImprovementDistrict),
+        Account(
+            email: "staff-officer@chiefconstable.demo", password: "demo-chief-answers", role: .partnerUser,
+            organisation: "Office of the Chief Constable, Norfolk Constabulary", kind: .police),
+        Account(
+            email: "officer@probation.demo", password: "demo-probation-board", role: .partnerUser,
+            organisation: "Probation Service, Norfolk", kind: .probation),
     ]
 
     /// Creates whatever is missing; safe to repeat.

@@ -41,8 +41,11 @@ struct DemoCommand: AsyncCommand {
         let accounts = try await DemoAccounts.create(on: app.db, pool: app.passwordHasher)
         try await DemoCampaign.create(on: app.db)
         try await DemoPlan.create(on: app.db)
+        try await DemoBoards.create(on: app.db)
+        try await DemoPlan.publish(on: app.db, threshold: app.appConfig.publicMinimumCount)
         context.console.print(
-            "  The Norfolk Police and Crime Plan with \(DemoPlan.measures.count) measures ready at /plan.")
+            "  The Norfolk Police and Crime Plan with \(DemoPlan.measures.count) measures ready at /plan;"
+                + " the accountability forum and two partnership boards at /boards.")
         let config = app.appConfig
         context.console.print(
             """

@@ -127,6 +127,14 @@ enum DemoPlan {
             baselineFirst: baseline.first, baselineLast: baseline.last, targetKind: .value, targetValue: 35,
             targetBy: 202_603, themes: ["safer-neighbourhoods"]),
         MeasureDraft(
+            slug: "charge-summons-share", name: "Crimes with a charge or summons",
+            definition:
+                "The share of crimes recorded in the month whose outcomes (police.uk outcomes files) include a charge or summons.",
+            unit: "% of crimes", frequency: .monthly, direction: .up, owner: "Norfolk Constabulary",
+            source: .chargeSummonsShare, geography: .force, geographyID: "norfolk",
+            baselineFirst: baseline.first, baselineLast: baseline.last,
+            themes: ["supporting-victims-and-witnesses", "rehabilitation-of-offenders"]),
+        MeasureDraft(
             slug: "patrol-hours", name: "Partnership patrol hours",
             definition: "Hours of visible patrol recorded by every partner in the activity ledger.",
             unit: "hours", frequency: .monthly, direction: .neutral, owner: "OPCC", source: .activity,
@@ -225,5 +233,45 @@ enum DemoPlan {
             }
         }
         try await PlanService(plans: plans, measures: store).refresh(on: db)
+    }
+
+    /// Publishes the scorecard on `/open/plan` and the latest quarter's statement of the
+    /// national measures (the force's own figures synthetic, and said to be), once.
+    static func publish(on db: any Database, threshold: Int) async throws {
+        let publications = PlanPublicationStore(audit: AuditLog())
+        let service = PlanService(plans: PlanStore(audit: AuditLog()), measures: MeasureStore(audit: AuditLog()))
+        if try await publications.latest(kind: .scorecard, on: db) == nil {
+            try await PlanPublisher(
+                suppression: Suppression(threshold: threshold), service: service, publications: publications
+            ).publish(by: nil, on: db)
+        }
+        let drafter = NationalStatementDraft()
+        guard let quarter = try await drafter.latestQuarter(on: db),
+            try await publications.latest(kind: .national, period: String(quarter), on: db) == nil
+        else { return }
+        var statement = try await drafter.generate(
+            quarter: quarter, force: "norfolk", readings: try await service.scorecard(on: db).readings, on: db)
+        statement.introduction =
+            "The Commissioner's statement for the quarter. Figures from police.uk are computed by SaferStreets; the force's own figures in this demo are synthetic."
+        let synthetic: [NationalPriority: String] = [
+            .homicide: "2 homicides in the quarter; 7 in the 12 months to its end (demo figures).",
+            .seriousViolence: "41 hospital admissions for assault with a sharp object in the 12 months (demo figure).",
+            .drugSupply: "6 county lines closed in the quarter; 14 drug trafficking charges (demo figures).",
+            .cyberCrime:
+                "312 Action Fraud referrals disseminated to the force; 38 with a positive outcome (demo figures).",
+            .victimSatisfaction:
+                "74% of victims satisfied overall; 81% of domestic abuse victims (demo survey figures).",
+        ]
+        for k in statement.entries.indices where statement.entries[k].figure.isEmpty {
+            statement.entries[k].figure = synthetic[statement.entries[k].priority] ?? "Not available this quarter."
+        }
+        for k in statement.entries.indices {
+            statement.entries[k].comment = "The OPCC reviews this priority at the Police Accountability Forum."
+        }
+        let json = String(decoding: try JSONEncoder().encode(statement), as: UTF8.self)
+        try await publications.saveDraft(quarter: quarter, fields: json, by: nil, on: db)
+        try await publications.publish(
+            .national, period: String(quarter), title: "National crime and policing measures, \(statement.label)",
+            content: json, by: nil, on: db)
     }
 }

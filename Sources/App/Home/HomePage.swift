@@ -104,6 +104,9 @@ enum Format {
         return f.string(from: date)
     }
 
+    /// "2026-10-14" → "14 October 2026" (anything else as given).
+    static func day(_ ymd: String) -> String { CalendarDay(ymd)?.long ?? ymd }
+
     /// A number with thousands separators and a fixed number of decimals.
     static func number(_ v: Double, decimals: Int) -> String {
         guard v.isFinite else { return "–" }

@@ -65,7 +65,7 @@ struct ImportController: Sendable {
     /// The file as the request body (the page's script sends it so, with `X-File-Name`),
     /// or as the `file` part of a multipart form (without script; up to 64 MB).
     @Sendable func upload(req: Request) async throws -> Response {
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "saferstreets-upload-\(UUID().uuidString)")
         try FileManager.default.createDirectory(

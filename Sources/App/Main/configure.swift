@@ -33,6 +33,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     app.views.use(.leaf)
     app.leaf.tags["accountBar"] = AccountBarTag()
+    app.leaf.tags["siteNav"] = SiteNavTag()
     app.leaf.tags["url"] = URLTag()
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port

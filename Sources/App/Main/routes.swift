@@ -170,20 +170,61 @@ func routes(_ app: Application) throws {
     app.get(.sharedReport, access: .everyone, use: report.shared)
     app.get(.sharedReportCSV, access: .everyone, use: report.sharedCSV)
 
-    // The Police and Crime Plan: its scorecard is read by anyone signed in; OPCC staff
-    // enter the figures police.uk does not hold (a form, a CSV file, or the JSON API with
-    // a signed-in session or an organisation's token).
+    // The Police and Crime Plan: the working scorecard is the OPCC's (partners and the
+    // public read the published one on /open/plan); OPCC staff enter the figures police.uk
+    // does not hold (a form, a CSV file, or the JSON API with a signed-in session or an
+    // organisation's token).
+    let planService = PlanService(plans: PlanStore(audit: AuditLog()), measures: MeasureStore(audit: AuditLog()))
     let plan = PlanController(
-        service: PlanService(plans: PlanStore(audit: AuditLog()), measures: MeasureStore(audit: AuditLog())),
-        users: UserStore(audit: AuditLog()))
-    app.get(.plan, access: .signedIn, use: plan.scorecard)
-    app.get(.planMeasuresCSV, access: .signedIn, use: plan.csv)
-    app.get(.planMeasure, access: .signedIn, use: plan.measure)
+        service: planService, users: UserStore(audit: AuditLog()),
+        publications: PlanPublicationStore(audit: AuditLog()),
+        suppression: Suppression(threshold: config.publicMinimumCount), pdf: PDFRenderer(browser: PDFRenderer.find()))
+    app.get(.plan, access: .opcc, use: plan.scorecard)
+    app.get(.planMeasuresCSV, access: .opcc, use: plan.csv)
+    app.get(.planMeasure, access: .opcc, use: plan.measure)
     app.post(.planMeasureValues, access: .opcc, use: plan.enterOne)
-    app.get(.planTheme, access: .signedIn, use: plan.theme)
+    app.get(.planTheme, access: .opcc, use: plan.theme)
     app.get(.planValues, access: .opcc, use: plan.uploadForm)
     app.on(.POST, .planValues, access: .opcc, body: .collect(maxSize: "4mb"), use: plan.upload)
     app.on(.POST, .planValuesAPI, access: .opccOrAPIToken, body: .collect(maxSize: "4mb"), use: plan.apiEnter)
+    app.get(.planPDF, access: .opcc, use: plan.scorecardPDF)
+    app.post(.planPublish, access: .opcc, use: plan.publish)
+    app.post(.planWithdraw, access: .opcc, use: plan.withdraw)
+    app.get(.planNational, access: .opcc, use: plan.national)
+    app.post(.planNational, access: .opcc, use: plan.saveNational)
+    app.post(.planNationalPublish, access: .opcc, use: plan.publishNational)
+    app.get(.openPlan, access: .everyone, use: plan.openPlan)
+    app.get(.openPlanCSV, access: .everyone, use: plan.openCSV)
+    app.get(.openNational, access: .everyone, use: plan.openNational)
+
+    // Boards: the PCC's accountability board and the themes' partnership boards. Anyone
+    // signed in may open the boards page; each board, meeting, paper, question and action
+    // is checked against the viewer's organisation (BoardViewer). OPCC staff run them; the
+    // organisation a question is put to answers it; an action's owner updates it.
+    let boards = BoardController(
+        store: BoardStore(audit: AuditLog()), plan: planService, pdf: PDFRenderer(browser: PDFRenderer.find()))
+    app.get(.boards, access: .signedIn, use: boards.index)
+    app.post(.boards, access: .opcc, use: boards.create)
+    app.get(.board, access: .signedIn, use: boards.show)
+    app.post(.boardMembers, access: .opcc, use: boards.addMember)
+    app.post(.boardMeetings, access: .opcc, use: boards.schedule)
+    app.post(.boardActions, access: .opcc, use: boards.addAction)
+    app.post(.boardActionUpdates, access: .signedIn, use: boards.addUpdate)
+    app.get(.meeting, access: .signedIn, use: boards.meeting)
+    app.post(.meetingItems, access: .opcc, use: boards.addItem)
+    app.on(.POST, .meetingPapers, access: .opcc, body: .collect(maxSize: "9mb"), use: boards.uploadPaper)
+    app.get(.meetingPaper, access: .signedIn, use: boards.paper)
+    app.post(.meetingQuestions, access: .opcc, use: boards.ask)
+    app.post(.meetingAnswer, access: .signedIn, use: boards.answer)
+    app.post(.meetingDecisions, access: .opcc, use: boards.decide)
+    app.post(.meetingMinutes, access: .opcc, use: boards.saveMinutes)
+    app.post(.meetingPublish, access: .opcc, use: boards.publish)
+    app.post(.meetingWithdraw, access: .opcc, use: boards.withdraw)
+    app.get(.meetingPack, access: .signedIn, use: boards.pack)
+    app.get(.meetingPackPDF, access: .signedIn, use: boards.packPDF)
+    app.get(.openMeetings, access: .everyone, use: boards.openMeetings)
+    app.get(.openMeeting, access: .everyone, use: boards.openMeeting)
+    app.get(.openMeetingPaper, access: .everyone, use: boards.openPaper)
 
     // Public pages and open data files: no sign-in; small counts suppressed; a campaign
     // only once OPCC staff publish it.

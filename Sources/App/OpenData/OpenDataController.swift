@@ -211,7 +211,7 @@ struct OpenDataController: Sendable {
 
     private func setPublished(_ req: Request, _ published: Bool) async throws -> Response {
         let c = try await campaigns.requested(req)
-        try await publications.set(c, published: published, by: req.currentUser!, on: req.db)
+        try await publications.set(c, published: published, by: try req.signedInUser(), on: req.db)
         return req.redirect(to: SiteURL.campaignReport(c.slug) + "#publish")
     }
 }

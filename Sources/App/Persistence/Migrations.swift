@@ -9,6 +9,6 @@ enum Migrations {
         CreateOrganisations(), CreateUsers(), CreateSessions(), CreateAuditLog(), CreateCampaigns(), CreateActivities(),
         CreateActivityTotals(),
         CreateAPITokens(), CreatePlanTargets(), CreateEvaluation(), CreateCampaignPublications(), CreateRateLimits(),
-        DropLoginFailures(), CreatePoliceAndCrimePlan(),
+        DropLoginFailures(), CreatePoliceAndCrimePlan(), CreateBoards(),
     ]
 }

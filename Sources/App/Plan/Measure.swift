@@ -14,6 +14,9 @@ enum MeasureSource: String, Codable, Sendable, CaseIterable {
     case crimes
     /// Stop and search: the share of searches whose outcome was linked to the object searched for.
     case stopSearchFindRate = "stop-search-find-rate"
+    /// The share of a force's crimes (street data) whose outcome history (outcomes files)
+    /// includes a charge or summons, by the month the crime was recorded.
+    case chargeSummonsShare = "charge-summons-share"
     /// Delivered activity from the ledger (all partners), e.g. patrol hours.
     case activity
     /// Figures police.uk does not hold, entered by form, CSV or the API.
@@ -133,9 +136,14 @@ struct MeasureDraft: Codable, Sendable {
                 out.append(FieldError(field: "categories", message: "Choose the crime types counted"))
             }
             if geographyID.isEmpty { out.append(FieldError(field: "geographyID", message: "Choose the place")) }
-        case .stopSearchFindRate:
+        case .stopSearchFindRate, .chargeSummonsShare:
             if geography != .force || geographyID.isEmpty {
-                out.append(FieldError(field: "geographyID", message: "Stop and search is per force: choose the force"))
+                out.append(
+                    FieldError(
+                        field: "geographyID",
+                        message:
+                            "\(source == .stopSearchFindRate ? "Stop and search" : "The charge share") is per force: choose the force"
+                    ))
             }
         case .activity:
             if ActivityType.named(activityType) == nil {

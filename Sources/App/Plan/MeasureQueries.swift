@@ -106,6 +106,30 @@ struct MeasureQueries: Sendable {
             ).rows(Row.self)
             for r in rows where r.total > 0 { monthly[r.month] = (Double(r.found), Double(r.total)) }
             source = "police.uk stop and search data"
+        case .chargeSummonsShare:
+            // Crimes by month recorded (every category but ASB), and of them those with a
+            // charge or summons among their outcomes (any month since).
+            let all = context.ids(["all-crime"]).map(String.init).joined(separator: ",")
+            guard !all.isEmpty else { return [] }
+            let crimes = try await db.sql.raw(
+                """
+                SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM counts_by_force WHERE force_id = \(bind: m.geographyId)
+                  AND category_id IN (\(unsafeRaw: all)) GROUP BY month
+                """
+            ).rows(MonthCount.self)
+            let charged = try await db.sql.raw(
+                """
+                SELECT i.month, COUNT(*) AS n FROM incidents i JOIN data_slices d ON d.id = i.slice_id
+                WHERE d.kind = 'street' AND d.force_id = \(bind: m.geographyId) AND i.crime_id IN (
+                  SELECT o.crime_id FROM outcomes o JOIN data_slices od ON od.id = o.slice_id
+                  WHERE od.kind = 'outcomes' AND od.force_id = \(bind: m.geographyId)
+                    AND o.outcome IN (\(unsafeRaw: Self.chargeOutcomes.map { "'\($0)'" }.joined(separator: ", "))))
+                GROUP BY i.month
+                """
+            ).rows(MonthCount.self)
+            let byMonth = Dictionary(charged.map { ($0.month, $0.n) }, uniquingKeysWith: +)
+            for c in crimes where c.n > 0 { monthly[c.month] = (Double(byMonth[c.month] ?? 0), Double(c.n)) }
+            source = "police.uk street and outcomes data"
         case .activity:
             struct Row: Decodable { var month: Int; var n: Double }
             let rows = try await db.sql.raw(
@@ -122,10 +146,15 @@ struct MeasureQueries: Sendable {
         }
         return Self.periods(
             monthly, frequency: m.frequency,
-            rate: m.sourceKind == .stopSearchFindRate
+            rate: m.sourceKind == .stopSearchFindRate || m.sourceKind == .chargeSummonsShare
                 ? .percent
                 : (m.isRate ? .perThousand : .count), source: source)
     }
+
+    /// The police.uk outcome types that are a charge or summons (Home Office outcome 1).
+    static let chargeOutcomes = [
+        "Suspect charged", "Suspect charged as part of another case", "Summons / charged by post",
+    ]
 
     enum Scale { case count, perThousand, percent }
 

@@ -88,7 +88,9 @@ struct MeasureReading: Sendable {
     }
 
     func format(_ v: Double) -> String {
-        let decimals = measure.isRate || measure.sourceKind == .stopSearchFindRate || measure.unit.contains("%") ? 1 : 0
+        let decimals =
+            measure.isRate || measure.sourceKind == .stopSearchFindRate || measure.sourceKind == .chargeSummonsShare
+                || measure.unit.contains("%") ? 1 : 0
         let text = Format.number(v, decimals: abs(v) < 10 && decimals == 0 && v != v.rounded() ? 1 : decimals)
         return measure.unit.hasPrefix("%") ? text + "%" : text
     }

@@ -8,48 +8,23 @@ import Vapor
 struct PlanController: Sendable {
     let service: PlanService
     let users: UserStore
+    let publications: PlanPublicationStore
+    let suppression: Suppression
+    let pdf: PDFRenderer
 
     // MARK: Reading
 
     @Sendable func scorecard(req: Request) async throws -> Response {
         let s = try await service.scorecard(on: req.db)
-        var rowsByTheme: [String: [MeasureRow]] = [:]
-        var other: [MeasureRow] = []
-        for (k, r) in s.readings.enumerated() {
-            let row = MeasureRow(r, id: "spark-\(k)")
-            let themes = s.measureThemes[r.measure.id] ?? []
-            if themes.isEmpty || !themes.contains(where: { t in s.themes.contains { $0.slug == t } }) {
-                other.append(row)
-            }
-            for t in themes { rowsByTheme[t, default: []].append(row) }
+        var page = PlanPage(s, canEnter: req.currentUser?.role.isOPCC == true) { k, r in MeasureRow(r, id: "spark-\(k)")
         }
-        let objectiveTitle = Dictionary(uniqueKeysWithValues: s.objectives.map { ($0.position, $0.title) })
-        let page = PlanPage(
-            hasPlan: s.plan != nil, planTitle: s.plan?.title ?? "",
-            period: s.plan.map { "\($0.startsOn.prefix(4))–\($0.endsOn.prefix(4))" } ?? "",
-            version: s.plan.map { "Version \($0.version), \(Format.dateTime($0.createdAt))" } ?? "",
-            introduction: s.plan?.introduction ?? "",
-            objectives: s.objectives.map { o in
+        page.csrf = req.csrfToken
+        page.publications = try await publications.list(kind: .scorecard, on: req.db).filter { $0.withdrawnAt == nil }
+            .prefix(5).map {
                 .init(
-                    number: o.position, title: o.title, description: o.description,
-                    themes: s.themes.filter { (s.themeObjectives[$0.id] ?? []).contains(o.position) }.map(\.title)
-                        .joined(separator: "; "))
-            },
-            themes: s.themes.map { t in
-                let rows = rowsByTheme[t.slug] ?? []
-                return .init(
-                    slug: t.slug, title: t.title, lead: t.leadName, href: SiteURL.planTheme(t.slug),
-                    serves: (s.themeObjectives[t.id] ?? []).map { "\($0). \(objectiveTitle[$0] ?? "")" }
-                        .joined(separator: "; "),
-                    rows: rows, hasMeasures: !rows.isEmpty)
-            },
-            otherSections: other.isEmpty
-                ? []
-                : [
-                    .init(
-                        slug: "other", title: "Other measures", lead: "", href: "", serves: "", rows: other,
-                        hasMeasures: true)
-                ], canEnter: req.currentUser?.role.isOPCC == true)
+                    label: "\($0.title), published \(Format.dateTime($0.publishedAt))",
+                    href: SiteURL.planWithdraw($0.id))
+            }
         return try await req.render("plan/index", page)
     }
 
@@ -136,6 +111,7 @@ struct PlanController: Sendable {
         switch m.sourceKind {
         case .crimes: "Computed from police.uk street data"
         case .stopSearchFindRate: "Computed from police.uk stop and search data"
+        case .chargeSummonsShare: "Computed from police.uk street and outcomes data"
         case .activity: "Computed from the activity ledger"
         case .entered: "Entered"
         }

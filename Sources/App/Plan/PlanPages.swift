@@ -2,7 +2,7 @@ import Analytics
 import Foundation
 
 /// The scorecard and a measure's page, as the templates see them.
-struct MeasureRow: Encodable {
+struct MeasureRow: Codable {
     var name: String
     var href: String
     var sparkSVG: String
@@ -43,14 +43,14 @@ struct MeasureRow: Encodable {
     }
 }
 
-struct PlanPage: Encodable {
-    struct ObjectiveRow: Encodable {
+struct PlanPage: Codable {
+    struct ObjectiveRow: Codable {
         var number: Int
         var title: String
         var description: String
         var themes: String
     }
-    struct ThemeSection: Encodable {
+    struct ThemeSection: Codable {
         var slug: String
         var title: String
         var lead: String
@@ -71,6 +71,57 @@ struct PlanPage: Encodable {
     var otherSections: [ThemeSection]
     var canEnter: Bool
     var csvHref = SiteURL.planMeasuresCSV()
+    /// On `/open/plan`: when this version was published, and the earlier versions.
+    var published = ""
+    var publications: [MeasurePage.Link] = []
+    var nationalStatements: [MeasurePage.Link] = []
+    var isOpen = false
+    var csrf = ""
+    var note = ""
+
+    /// The scorecard's page from the plan and its readings; `row` makes each measure's row
+    /// (the working scorecard links to the measure; the published one suppresses small counts).
+    init(_ s: PlanService.Scorecard, canEnter: Bool, row: (Int, MeasureReading) -> MeasureRow) {
+        var rowsByTheme: [String: [MeasureRow]] = [:]
+        var other: [MeasureRow] = []
+        for (k, r) in s.readings.enumerated() {
+            let made = row(k, r)
+            let themes = s.measureThemes[r.measure.id] ?? []
+            if themes.isEmpty || !themes.contains(where: { t in s.themes.contains { $0.slug == t } }) {
+                other.append(made)
+            }
+            for t in themes { rowsByTheme[t, default: []].append(made) }
+        }
+        let objectiveTitle = Dictionary(uniqueKeysWithValues: s.objectives.map { ($0.position, $0.title) })
+        hasPlan = s.plan != nil
+        planTitle = s.plan?.title ?? ""
+        period = s.plan.map { "\($0.startsOn.prefix(4))–\($0.endsOn.prefix(4))" } ?? ""
+        version = s.plan.map { "Version \($0.version), \(Format.dateTime($0.createdAt))" } ?? ""
+        introduction = s.plan?.introduction ?? ""
+        objectives = s.objectives.map { o in
+            .init(
+                number: o.position, title: o.title, description: o.description,
+                themes: s.themes.filter { (s.themeObjectives[$0.id] ?? []).contains(o.position) }.map(\.title)
+                    .joined(separator: "; "))
+        }
+        themes = s.themes.map { t in
+            let rows = rowsByTheme[t.slug] ?? []
+            return .init(
+                slug: t.slug, title: t.title, lead: t.leadName, href: canEnter ? SiteURL.planTheme(t.slug) : "",
+                serves: (s.themeObjectives[t.id] ?? []).map { "\($0). \(objectiveTitle[$0] ?? "")" }
+                    .joined(separator: "; "),
+                rows: rows, hasMeasures: !rows.isEmpty)
+        }
+        otherSections =
+            other.isEmpty
+            ? []
+            : [
+                .init(
+                    slug: "other", title: "Other measures", lead: "", href: "", serves: "", rows: other,
+                    hasMeasures: true)
+            ]
+        self.canEnter = canEnter
+    }
 }
 
 struct MeasurePage: Encodable {
@@ -84,7 +135,7 @@ struct MeasurePage: Encodable {
         var rule: String
         var source: String
     }
-    struct Link: Encodable {
+    struct Link: Codable {
         var label: String
         var href: String
     }

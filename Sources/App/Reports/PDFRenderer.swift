@@ -64,3 +64,29 @@ struct PDFRenderer: Sendable {
         }
     }
 }
+
+extension PDFRenderer {
+    /// A rendered page as a PDF download: its stylesheet inlined (Chromium reads the file
+    /// with no server), printed with the print stylesheet (A4). Without Chromium, a 503 that
+    /// says to print from the browser.
+    func download(filename: String, req: Request, page: () async throws -> Response) async throws -> Response {
+        guard let browser else {
+            throw Abort(
+                .serviceUnavailable,
+                reason:
+                    "PDF download needs Chromium on the server (Debian package chromium). Use your browser's Print → Save as PDF instead: the page has a print stylesheet."
+            )
+        }
+        let html = try await page().body.string ?? ""
+        let css =
+            (try? String(contentsOfFile: req.application.directory.publicDirectory + "css/app.css", encoding: .utf8))
+            ?? ""
+        let standalone = html.replacingOccurrences(
+            of: "<link rel=\"stylesheet\" href=\"/css/app.css\">", with: "<style>\(css)</style>")
+        let data = try await render(html: standalone, browser: browser, on: req.application.pdfWork)
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
+        response.headers.contentDisposition = .init(.attachment, filename: filename)
+        return response
+    }
+}

@@ -21,7 +21,7 @@ struct ReportController: Sendable {
 
     @Sendable func page(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
-        let user = req.currentUser!
+        let user = try req.signedInUser()
         return try await render(
             c, req: req, shared: false, canShare: user.role.isOPCC, newLink: nil, viewer: .user(user))
     }
@@ -94,27 +94,10 @@ struct ReportController: Sendable {
     /// with the print stylesheet.
     @Sendable func pdfDownload(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
-        guard let browser = pdf.browser else {
-            throw Abort(
-                .serviceUnavailable,
-                reason:
-                    "PDF download needs Chromium on the server (Debian package chromium). Use your browser's Print → Save as PDF instead: the page has a print stylesheet."
-            )
-        }
-        let html =
+        return try await pdf.download(filename: "\(c.slug)-report.pdf", req: req) {
             try await render(
-                c, req: req, shared: true, canShare: false, newLink: nil, viewer: ActivityViewer(req.currentUser)
-            ).body.string ?? ""
-        let css =
-            (try? String(contentsOfFile: req.application.directory.publicDirectory + "css/app.css", encoding: .utf8))
-            ?? ""
-        let standalone = html.replacingOccurrences(
-            of: "<link rel=\"stylesheet\" href=\"/css/app.css\">", with: "<style>\(css)</style>")
-        let data = try await pdf.render(html: standalone, browser: browser, on: req.application.pdfWork)
-        let response = Response(status: .ok, body: .init(data: data))
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
-        response.headers.contentDisposition = .init(.attachment, filename: "\(c.slug)-report.pdf")
-        return response
+                c, req: req, shared: true, canShare: false, newLink: nil, viewer: ActivityViewer(req.currentUser))
+        }
     }
 
     /// The evaluation as `viewer` may see it (partners' activity bounded by `ActivityViewer`);
@@ -143,7 +126,6 @@ struct ReportController: Sendable {
         let delivery = try await queries.delivery(c, campaigns: campaigns, viewer: viewer, on: req.db)
         let categories = try await evaluation.categories(on: req.db)
         let token = req.parameters.get("token")
-        let base = shared ? SiteURL.sharedReport(token ?? "") : SiteURL.campaignReport(c.slug)
         var query = "outcome=\(e.outcome.slug)&baseline=\(e.baseline.rawValue)"
         query = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? query
         let outcomes =
@@ -270,7 +252,7 @@ struct ReportController: Sendable {
         do {
             try await evaluation.saveDesign(
                 campaignID: c.id, areaID: area.areaId, buffer: form.buffer, comparison: comparison,
-                by: req.currentUser!, audit: campaigns.audit, on: req.db)
+                by: try req.signedInUser(), audit: campaigns.audit, on: req.db)
             return req.redirect(to: SiteURL.campaignEvaluation(c.slug, area.slug))
         } catch let e as FieldErrors {
             let response = try await designPage(req, errors: e.errors, buffer: form.buffer, comparison: comparison)
@@ -305,7 +287,7 @@ struct ReportController: Sendable {
             automatic: a.design.comparison.isEmpty,
             chosen: a.comparison.map { .init(code: $0, name: e.lsoaNames[$0] ?? "") },
             match: EvaluationText.matchSentence(a.match), bufferMatch: EvaluationText.matchSentence(a.bufferMatch),
-            chartSVG: ReportPage.chart(a, e, id: "design-chart"), canEdit: req.currentUser!.role.isOPCC,
+            chartSVG: ReportPage.chart(a, e, id: "design-chart"), canEdit: (try req.signedInUser()).role.isOPCC,
             errors: errors, hasErrors: !errors.isEmpty)
         return try await req.render("campaigns/evaluation", page)
     }
@@ -317,7 +299,8 @@ struct ReportController: Sendable {
         struct Form: Decodable { var label: String }
         let form = try req.content.decode(Form.self)
         do {
-            let token = try await links.create(campaignID: c.id, label: form.label, by: req.currentUser!, on: req.db)
+            let token = try await links.create(
+                campaignID: c.id, label: form.label, by: try req.signedInUser(), on: req.db)
             let response = try await render(
                 c, req: req, shared: false, canShare: true, newLink: SiteURL.sharedReport(token),
                 viewer: ActivityViewer(req.currentUser))
@@ -331,7 +314,7 @@ struct ReportController: Sendable {
     @Sendable func revokeLink(req: Request) async throws -> Response {
         let c = try await campaigns.requested(req)
         guard let id = req.parameters.get("id", as: Int.self),
-            try await links.revoke(id, campaignID: c.id, by: req.currentUser!, on: req.db)
+            try await links.revoke(id, campaignID: c.id, by: try req.signedInUser(), on: req.db)
         else { throw Abort(.notFound, reason: "There is no such live link for this campaign.") }
         return req.redirect(to: SiteURL.campaignReport(c.slug) + "#share")
     }

@@ -26,6 +26,13 @@ extension Request {
         set { storage[CurrentUserKey.self] = newValue }
     }
 
+    /// The signed-in user, for a route whose access rule requires one: a 401 if there is
+    /// none (never a trap, whatever the route table says).
+    func signedInUser() throws -> CurrentUser {
+        guard let user = currentUser else { throw Abort(.unauthorized, reason: "Sign in to use this.") }
+        return user
+    }
+
     /// The CSRF token for a form on this page: the session's, or for someone not signed in
     /// (the login form) the one in the pre-login cookie.
     var csrfToken: String {

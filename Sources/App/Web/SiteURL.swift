@@ -33,8 +33,14 @@ enum SiteURL: String, CaseIterable, Sendable {
     case campaignsAPI, campaignEvaluationAPI
     // The Police and Crime Plan
     case plan, planMeasuresCSV, planMeasure, planMeasureValues, planTheme, planValues, planValuesAPI
+    case planPDF, planPublish, planWithdraw, planNational, planNationalPublish
+    // Boards: accountability and partnership
+    case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
+    case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
+    case meetingMinutes, meetingPublish, meetingWithdraw, meetingPack, meetingPackPDF
     // Open data pages and files
     case open, openForceCSV, openArea, openAreaCSV, openAreaGeoJSON
+    case openMeetings, openMeeting, openMeetingPaper, openPlan, openPlanCSV, openNational
     case openCampaign, openCampaignCSV, openCampaignGeoJSON
     // The data.police.uk API over the stored data
     case policeForces, policeForce, policeForcePeople, policeCrimeCategories, policeCrimesStreetDates
@@ -128,6 +134,30 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .planTheme: "/plan/themes/:slug"
         case .planValues: "/plan/values"
         case .planValuesAPI: "/api/v1/plan/values"
+        case .planPDF: "/plan/scorecard.pdf"
+        case .planPublish: "/plan/publish"
+        case .planWithdraw: "/plan/publications/:id/withdraw"
+        case .planNational: "/plan/national"
+        case .planNationalPublish: "/plan/national/:quarter/publish"
+
+        case .boards: "/boards"
+        case .board: "/boards/:board"
+        case .boardMembers: "/boards/:board/members"
+        case .boardMeetings: "/boards/:board/meetings"
+        case .boardActions: "/boards/:board/actions"
+        case .boardActionUpdates: "/boards/:board/actions/:action/updates"
+        case .meeting: "/boards/:board/meetings/:meeting"
+        case .meetingItems: "/boards/:board/meetings/:meeting/items"
+        case .meetingPapers: "/boards/:board/meetings/:meeting/items/:item/papers"
+        case .meetingPaper: "/boards/:board/meetings/:meeting/papers/:paper"
+        case .meetingQuestions: "/boards/:board/meetings/:meeting/questions"
+        case .meetingAnswer: "/boards/:board/meetings/:meeting/questions/:question/answer"
+        case .meetingDecisions: "/boards/:board/meetings/:meeting/decisions"
+        case .meetingMinutes: "/boards/:board/meetings/:meeting/minutes"
+        case .meetingPublish: "/boards/:board/meetings/:meeting/publish"
+        case .meetingWithdraw: "/boards/:board/meetings/:meeting/withdraw"
+        case .meetingPack: "/boards/:board/meetings/:meeting/pack"
+        case .meetingPackPDF: "/boards/:board/meetings/:meeting/pack.pdf"
 
         case .open: "/open"
         case .openForceCSV: "/open/forces/:force/monthly.csv"
@@ -137,6 +167,12 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .openCampaign: "/open/campaigns/:slug"
         case .openCampaignCSV: "/open/campaigns/:slug/results.csv"
         case .openCampaignGeoJSON: "/open/campaigns/:slug/areas.geojson"
+        case .openMeetings: "/open/meetings"
+        case .openPlan: "/open/plan"
+        case .openPlanCSV: "/open/plan/measures.csv"
+        case .openNational: "/open/plan/national/:quarter"
+        case .openMeeting: "/open/meetings/:meeting"
+        case .openMeetingPaper: "/open/meetings/:meeting/papers/:paper"
 
         case .policeForces: "/api/forces"
         case .policeForce: "/api/forces/:id"
