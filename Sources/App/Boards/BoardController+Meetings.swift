@@ -72,10 +72,14 @@ extension BoardController {
             memberOptions: c.members.map {
                 SelectOption(value: String($0.id), label: $0.name, selected: $0.id == b.answeringOrganisationId)
             },
-            itemOptions: [SelectOption(value: "", label: "No particular item")]
-                + mc.items.map { SelectOption(value: String($0.id), label: "\($0.position). \($0.title)") },
-            measureOptions: measures.map { SelectOption(value: $0.slug, label: $0.name) },
-            themeOptions: themes.sorted { $0.value < $1.value }.map { SelectOption(value: $0.key, label: $0.value) },
+            // The forms' choices are the OPCC's alone (restricted items' titles among them).
+            itemOptions: !c.viewer.isOPCC
+                ? []
+                : [SelectOption(value: "", label: "No particular item")]
+                    + mc.items.map { SelectOption(value: String($0.id), label: "\($0.position). \($0.title)") },
+            measureOptions: c.viewer.isOPCC ? measures.map { SelectOption(value: $0.slug, label: $0.name) } : [],
+            themeOptions: c.viewer.isOPCC
+                ? themes.sorted { $0.value < $1.value }.map { SelectOption(value: $0.key, label: $0.value) } : [],
             statusOptions: ActionStatus.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) },
             errors: errors, hasErrors: !errors.isEmpty)
         return try await req.render("boards/meeting", page, status: status)

@@ -177,7 +177,7 @@ func routes(_ app: Application) throws {
     let planService = PlanService(plans: PlanStore(audit: AuditLog()), measures: MeasureStore(audit: AuditLog()))
     let plan = PlanController(
         service: planService, users: UserStore(audit: AuditLog()),
-        publications: PlanPublicationStore(audit: AuditLog()),
+        publications: PlanPublicationStore(audit: AuditLog()), campaigns: CampaignStore(audit: AuditLog()),
         suppression: Suppression(threshold: config.publicMinimumCount), pdf: PDFRenderer(browser: PDFRenderer.find()))
     app.get(.plan, access: .opcc, use: plan.scorecard)
     app.get(.planMeasuresCSV, access: .opcc, use: plan.csv)
@@ -188,6 +188,13 @@ func routes(_ app: Application) throws {
     app.on(.POST, .planValues, access: .opcc, body: .collect(maxSize: "4mb"), use: plan.upload)
     app.on(.POST, .planValuesAPI, access: .opccOrAPIToken, body: .collect(maxSize: "4mb"), use: plan.apiEnter)
     app.get(.planPDF, access: .opcc, use: plan.scorecardPDF)
+    app.get(.planEdit, access: .opccAdmin, use: plan.editPlan)
+    app.post(.planEdit, access: .opccAdmin, use: plan.savePlan)
+    app.get(.planMeasureNew, access: .opcc, use: plan.newMeasure)
+    app.post(.planMeasures, access: .opcc, use: plan.saveMeasure)
+    app.get(.planMeasureEdit, access: .opcc, use: plan.editMeasure)
+    app.post(.planMeasureRebases, access: .opcc, use: plan.addRebase)
+    app.post(.planThemeCampaigns, access: .opcc, use: plan.linkCampaign)
     app.post(.planPublish, access: .opcc, use: plan.publish)
     app.post(.planWithdraw, access: .opcc, use: plan.withdraw)
     app.get(.planNational, access: .opcc, use: plan.national)

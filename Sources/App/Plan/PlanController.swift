@@ -9,6 +9,7 @@ struct PlanController: Sendable {
     let service: PlanService
     let users: UserStore
     let publications: PlanPublicationStore
+    let campaigns: CampaignStore
     let suppression: Suppression
     let pdf: PDFRenderer
 
@@ -19,6 +20,7 @@ struct PlanController: Sendable {
         var page = PlanPage(s, canEnter: req.currentUser?.role.isOPCC == true) { k, r in MeasureRow(r, id: "spark-\(k)")
         }
         page.csrf = req.csrfToken
+        page.canEditPlan = req.currentUser?.role == .opccAdmin
         page.publications = try await publications.list(kind: .scorecard, on: req.db).filter { $0.withdrawnAt == nil }
             .prefix(5).map {
                 .init(
@@ -137,7 +139,11 @@ struct PlanController: Sendable {
                     hasMeasures: !readings.isEmpty)
             ],
             campaigns: campaigns.map { .init(label: $0.name, href: SiteURL.campaign($0.slug)) },
-            hasCampaigns: !campaigns.isEmpty)
+            hasCampaigns: !campaigns.isEmpty, slug: t.slug, canEdit: req.currentUser?.role.isOPCC == true,
+            csrf: req.csrfToken,
+            campaignOptions: try await self.campaigns.list(for: try req.signedInUser(), on: req.db).filter { c in
+                !campaigns.contains { $0.slug == c.slug }
+            }.map { SelectOption(value: $0.slug, label: $0.name) })
         return try await req.render("plan/theme", page)
     }
 

@@ -76,6 +76,7 @@ struct PlanPage: Codable {
     var publications: [MeasurePage.Link] = []
     var nationalStatements: [MeasurePage.Link] = []
     var isOpen = false
+    var canEditPlan = false
     var csrf = ""
     var note = ""
 
@@ -174,6 +175,10 @@ struct ThemePage: Encodable {
     var sections: [PlanPage.ThemeSection]
     var campaigns: [MeasurePage.Link]
     var hasCampaigns: Bool
+    var slug: String
+    var canEdit: Bool
+    var csrf: String
+    var campaignOptions: [SelectOption]
 }
 
 struct MeasureUploadPage: Encodable {

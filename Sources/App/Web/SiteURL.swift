@@ -34,6 +34,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     // The Police and Crime Plan
     case plan, planMeasuresCSV, planMeasure, planMeasureValues, planTheme, planValues, planValuesAPI
     case planPDF, planPublish, planWithdraw, planNational, planNationalPublish
+    case planEdit, planMeasures, planMeasureNew, planMeasureEdit, planMeasureRebases, planThemeCampaigns
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -135,6 +136,12 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .planValues: "/plan/values"
         case .planValuesAPI: "/api/v1/plan/values"
         case .planPDF: "/plan/scorecard.pdf"
+        case .planEdit: "/plan/edit"
+        case .planMeasures: "/plan/measures"
+        case .planMeasureNew: "/plan/measures/new"
+        case .planMeasureEdit: "/plan/measures/:slug/edit"
+        case .planMeasureRebases: "/plan/measures/:slug/rebases"
+        case .planThemeCampaigns: "/plan/themes/:slug/campaigns"
         case .planPublish: "/plan/publish"
         case .planWithdraw: "/plan/publications/:id/withdraw"
         case .planNational: "/plan/national"
