@@ -20,7 +20,7 @@ sqlite3 demo/saferstreets-demo.sqlite "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/nu
 cp demo/saferstreets-demo.sqlite "$DB"
 rm -f "$DB-wal" "$DB-shm"
 
-echo "== recompute on the demo: its 17 computed measures plus 25 more (5 crime sets x the force and 4 local authorities)"
+echo "== recompute on the demo: its 18 computed measures plus 26 more (the charge share, and 5 crime sets x the force and 4 local authorities)"
 SAFERSTREETS_DB=$DB $BIN bench plan norfolk --repeat 5 --log error
 echo "measures: $(sqlite3 "$DB" 'SELECT COUNT(*) FROM measures'), values: $(sqlite3 "$DB" 'SELECT COUNT(*) FROM measure_values')"
 
@@ -29,7 +29,7 @@ if [ -f bench-data/import-bench.sqlite ]; then
   cp bench-data/import-bench.sqlite "$BIG"
   rm -f "$BIG-wal" "$BIG-shm"
   FORCE=$(sqlite3 "$BIG" "SELECT force_id FROM counts_by_force GROUP BY force_id ORDER BY SUM(count) DESC LIMIT 1")
-  echo "== recompute on the 5,000,000-row database: 25 measures for $FORCE and the 4 busiest local authorities"
+  echo "== recompute on the 5,000,000-row database: 26 measures (the charge share and 5 crime sets x $FORCE and the 4 busiest local authorities)"
   SAFERSTREETS_DB=$BIG $BIN migrate -y --log error >/dev/null
   SAFERSTREETS_DB=$BIG $BIN bench plan "$FORCE" --repeat 5 --log error
 fi

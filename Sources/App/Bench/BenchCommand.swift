@@ -115,7 +115,7 @@ struct BenchCommand: AsyncCommand {
         context.console.print("\(signature.what)\t\(String(format: "%.3f", best))\t\(threads) threads\t\(detail)")
     }
 
-    /// The 25 benchmark measures for `force`, made once.
+    /// The 26 benchmark measures for `force`, made once.
     static func benchMeasures(force: String, service: PlanService, on db: any Database) async throws {
         let existing = try await service.measures.all(on: db)
         guard !existing.contains(where: { $0.slug.hasPrefix("bench-\(force)-") }) else { return }
@@ -130,6 +130,12 @@ struct BenchCommand: AsyncCommand {
             ("violence", ["violent-crime"], false), ("drugs", ["drugs"], false), ("all-rate", ["all-crime"], true),
         ]
         let categories = Set(CrimeCategory.known.map(\.slug))
+        // The heaviest: every crime of the force against its outcomes (a scan of its incidents).
+        try await service.measures.save(
+            MeasureDraft(
+                slug: Slug.make("bench-\(force)-charge-share"), name: "charge share \(force)",
+                source: .chargeSummonsShare, geography: .force, geographyID: force),
+            knownCategories: categories, by: nil, on: db)
         for (geography, id) in [(MeasureGeography.force, force)] + lads.map({ (MeasureGeography.localAuthority, $0) }) {
             for (name, slugs, rate) in sets {
                 let d = MeasureDraft(
