@@ -204,6 +204,29 @@ func routes(_ app: Application) throws {
     app.get(.openPlanCSV, access: .everyone, use: plan.openCSV)
     app.get(.openNational, access: .everyone, use: plan.openNational)
 
+    // Grants: the commissioning officer (OPCC staff) runs funds, rounds, the panel and
+    // decisions; an organisation's users apply and see only their own applications; panel
+    // members score the round's applications without a declared conflict (GrantViewer).
+    let grants = GrantController(
+        store: GrantStore(audit: AuditLog()), plans: PlanStore(audit: AuditLog()), areas: areaStore)
+    app.get(.grants, access: .signedIn, use: grants.index)
+    app.post(.grantFunds, access: .opcc, use: grants.createFund)
+    app.get(.grantFund, access: .opcc, use: grants.fund)
+    app.post(.grantRounds, access: .opcc, use: grants.createRound)
+    app.get(.grantRound, access: .signedIn, use: grants.round)
+    app.post(.grantRoundPanel, access: .opcc, use: grants.addPanelMember)
+    app.post(.grantApplications, access: .signedIn, use: grants.start)
+    app.get(.grantApplication, access: .signedIn, use: grants.application)
+    app.post(.grantApplication, access: .signedIn, use: grants.save)
+    app.post(.grantApplicationSubmit, access: .signedIn, use: grants.submit)
+    app.on(.POST, .grantApplicationFiles, access: .signedIn, body: .collect(maxSize: "9mb"), use: grants.upload)
+    app.get(.grantApplicationFile, access: .signedIn, use: grants.file)
+    app.post(.grantApplicationIdentifier, access: .signedIn, use: grants.setIdentifier)
+    app.post(.grantConflict, access: .signedIn, use: grants.declareConflict)
+    app.post(.grantScores, access: .signedIn, use: grants.score)
+    app.post(.grantModerate, access: .opcc, use: grants.moderate)
+    app.post(.grantDecision, access: .opcc, use: grants.decide)
+
     // Boards: the PCC's accountability board and the themes' partnership boards. Anyone
     // signed in may open the boards page; each board, meeting, paper, question and action
     // is checked against the viewer's organisation (BoardViewer). OPCC staff run them; the

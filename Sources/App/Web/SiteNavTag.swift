@@ -13,7 +13,7 @@ struct SiteNavTag: UnsafeUnescapedLeafTag {
             (user?.role.isOPCC == true ? SiteURL.plan() : SiteURL.openPlan(), "Plan"),
             (SiteURL.campaigns(), "Campaigns"), (SiteURL.activities(), "Activity"),
         ]
-        if user != nil { links.append((SiteURL.boards(), "Boards")) }
+        if user != nil { links += [(SiteURL.grants(), "Grants"), (SiteURL.boards(), "Boards")] }
         return .string(links.map { "<a href=\"\($0.0)\">\(SVG.escape($0.1))</a>" }.joined())
     }
 }

@@ -35,6 +35,10 @@ enum SiteURL: String, CaseIterable, Sendable {
     case plan, planMeasuresCSV, planMeasure, planMeasureValues, planTheme, planValues, planValuesAPI
     case planPDF, planPublish, planWithdraw, planNational, planNationalPublish
     case planEdit, planMeasures, planMeasureNew, planMeasureEdit, planMeasureRebases, planThemeCampaigns
+    // Grants and commissioning
+    case grants, grantFunds, grantFund, grantRounds, grantRound, grantRoundPanel, grantApplications
+    case grantApplication, grantApplicationSubmit, grantApplicationFiles, grantApplicationFile
+    case grantApplicationIdentifier, grantConflict, grantScores, grantModerate, grantDecision
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -146,6 +150,23 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .planWithdraw: "/plan/publications/:id/withdraw"
         case .planNational: "/plan/national"
         case .planNationalPublish: "/plan/national/:quarter/publish"
+
+        case .grants: "/grants"
+        case .grantFunds: "/grants/funds"
+        case .grantFund: "/grants/funds/:fund"
+        case .grantRounds: "/grants/funds/:fund/rounds"
+        case .grantRound: "/grants/rounds/:round"
+        case .grantRoundPanel: "/grants/rounds/:round/panel"
+        case .grantApplications: "/grants/rounds/:round/applications"
+        case .grantApplication: "/grants/applications/:id"
+        case .grantApplicationSubmit: "/grants/applications/:id/submit"
+        case .grantApplicationFiles: "/grants/applications/:id/files"
+        case .grantApplicationFile: "/grants/applications/:id/files/:file"
+        case .grantApplicationIdentifier: "/grants/applications/:id/identifier"
+        case .grantConflict: "/grants/applications/:id/conflict"
+        case .grantScores: "/grants/applications/:id/scores"
+        case .grantModerate: "/grants/applications/:id/moderate"
+        case .grantDecision: "/grants/applications/:id/decision"
 
         case .boards: "/boards"
         case .board: "/boards/:board"
