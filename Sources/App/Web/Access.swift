@@ -19,6 +19,9 @@ enum Access: Sendable, CustomStringConvertible {
 
     static let opcc = Access.roles([.opccAdmin, .opccStaff])
     static let opccAdmin = Access.roles([.opccAdmin])
+    /// Partner organisations' users (e.g. applying for a grant: the OPCC does not apply).
+    static let partners = Access.roles([.partnerAdmin, .partnerUser])
+    static let partnerAdmin = Access.roles([.partnerAdmin])
 
     func allows(_ user: CurrentUser?) -> Bool {
         switch self {
