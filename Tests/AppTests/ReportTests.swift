@@ -38,6 +38,7 @@ struct ReportTests {
         try await DemoCampaign.create(on: app.db)
         try await DemoPlan.create(on: app.db)
         try await DemoBoards.create(on: app.db)
+        try await DemoGrants.create(on: app.db)
         try await DemoPlan.publish(on: app.db, threshold: app.appConfig.publicMinimumCount)
     }
 

@@ -31,6 +31,9 @@ enum DemoAccounts {
         ("Norfolk Domestic Abuse Support Service", .voluntary),
         ("Norfolk Veterans' Support", .voluntary),
         ("Norfolk Women's Centre", .voluntary),
+        ("Norfolk Sexual Violence Support", .voluntary),
+        ("Norfolk Children's Recovery Service", .voluntary),
+        ("Norfolk Restorative Justice Service", .voluntary),
     ]
 
     /// Demo passwords are fixed so the printed list stays true when the demo is re-run.
@@ -53,6 +56,9 @@ enum DemoAccounts {
         Account(
             email: "officer@probation.demo", password: "demo-probation-board", role: .partnerUser,
             organisation: "Probation Service, Norfolk", kind: .probation),
+        Account(
+            email: "panel@council.demo", password: "demo-scores-first", role: .partnerUser,
+            organisation: "Norfolk County Council", kind: .countyCouncil),
     ]
 
     /// Creates whatever is missing; safe to repeat.

@@ -42,10 +42,11 @@ struct DemoCommand: AsyncCommand {
         try await DemoCampaign.create(on: app.db)
         try await DemoPlan.create(on: app.db)
         try await DemoBoards.create(on: app.db)
+        try await DemoGrants.create(on: app.db)
         try await DemoPlan.publish(on: app.db, threshold: app.appConfig.publicMinimumCount)
         context.console.print(
             "  The Norfolk Police and Crime Plan with \(DemoPlan.measures.count) measures ready at /plan;"
-                + " the accountability forum and two partnership boards at /boards.")
+                + " the accountability forum and two partnership boards at /boards; grants at /grants.")
         let config = app.appConfig
         context.console.print(
             """

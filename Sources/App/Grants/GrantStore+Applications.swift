@@ -212,7 +212,7 @@ extension GrantStore {
     }
 
     /// Sets the organisation's org-id identifier (its register number).
-    func setIdentifier(_ identifier: String, organisation: Int, by user: CurrentUser, on db: any Database) async throws
+    func setIdentifier(_ identifier: String, organisation: Int, by user: CurrentUser?, on db: any Database) async throws
     {
         try await db.transaction { tx in
             try await tx.sql.raw(
