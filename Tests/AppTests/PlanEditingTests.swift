@@ -99,7 +99,7 @@ struct PlanEditingTests {
         }
     }
 
-    @Test("a campaign is linked to the theme it serves from the theme's page")
+    @Test("a campaign is linked to the theme it serves from the theme's page; the grant funds serving it are listed")
     func campaignServesTheme() async throws {
         try await withTestApp { app in
             try await PlanTests().world(app)
@@ -115,6 +115,16 @@ struct PlanEditingTests {
             #expect(res.status == .seeOther)
             let after = try await app.get("/plan/themes/safer-neighbourhoods", as: analyst).body.string
             #expect(after.contains("Summer nights") && after.contains("(campaign)"))
+            // A grant fund serving the theme is listed with it.
+            try await GrantStore(audit: AuditLog()).createFund(
+                .init(
+                    name: "Safer nights fund", slug: "safer-nights-fund", themes: ["safer-neighbourhoods"],
+                    budget: "50,000"),
+                themes: ["safer-neighbourhoods"], by: nil, on: app.db)
+            let withFund = try await app.get("/plan/themes/safer-neighbourhoods", as: analyst).body.string
+            #expect(
+                withFund.contains("Safer nights fund: 0 grants, £0")
+                    && withFund.contains("/grants/funds/safer-nights-fund"))
             #expect(
                 try await app.post("/plan/themes/no-theme/campaigns", ["campaign": "summer-nights"], as: analyst).status
                     == .notFound)

@@ -127,6 +127,7 @@ struct PlanController: Sendable {
         }
         let readings = s.readings.filter { (s.measureThemes[$0.measure.id] ?? []).contains(slug) }
         let campaigns = try await service.plans.campaigns(serving: slug, on: req.db)
+        let funds = try await service.plans.funds(serving: slug, on: req.db)
         let page = ThemePage(
             title: t.title, themeTitle: t.title, description: t.description, lead: t.leadName,
             serves: (s.themeObjectives[t.id] ?? []).compactMap { p in
@@ -139,7 +140,13 @@ struct PlanController: Sendable {
                     hasMeasures: !readings.isEmpty)
             ],
             campaigns: campaigns.map { .init(label: $0.name, href: SiteURL.campaign($0.slug)) },
-            hasCampaigns: !campaigns.isEmpty, slug: t.slug, canEdit: req.currentUser?.role.isOPCC == true,
+            hasCampaigns: !campaigns.isEmpty,
+            funds: funds.map {
+                .init(
+                    label:
+                        "\($0.name): \(Format.counted($0.awards, "grant", "grants")), \(Grants.pounds($0.awardedPence))",
+                    href: SiteURL.grantFund($0.slug))
+            }, slug: t.slug, canEdit: req.currentUser?.role.isOPCC == true,
             csrf: req.csrfToken,
             campaignOptions: try await self.campaigns.list(for: try req.signedInUser(), on: req.db).filter { c in
                 !campaigns.contains { $0.slug == c.slug }

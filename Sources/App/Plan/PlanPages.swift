@@ -175,6 +175,7 @@ struct ThemePage: Encodable {
     var sections: [PlanPage.ThemeSection]
     var campaigns: [MeasurePage.Link]
     var hasCampaigns: Bool
+    var funds: [MeasurePage.Link]
     var slug: String
     var canEdit: Bool
     var csrf: String

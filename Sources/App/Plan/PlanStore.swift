@@ -197,6 +197,25 @@ struct PlanStore: Sendable {
         ).rows(Row.self).map { ($0.slug, $0.name) }
     }
 
+    /// Grant funds serving the theme, with how many awards and how much awarded.
+    func funds(serving theme: String, on db: any Database) async throws -> [(
+        slug: String, name: String, awards: Int, awardedPence: Int
+    )] {
+        struct Row: Decodable {
+            var slug: String; var name: String; var themeSlugs: String; var awards: Int; var pence: Int
+        }
+        return try await db.sql.raw(
+            """
+            SELECT f.slug, f.name, f.theme_slugs, COUNT(w.id) AS awards, CAST(COALESCE(SUM(w.amount_pence), 0) AS BIGINT) AS pence
+            FROM funds f LEFT JOIN grant_rounds r ON r.fund_id = f.id LEFT JOIN applications a ON a.round_id = r.id
+              LEFT JOIN awards w ON w.application_id = a.id
+            GROUP BY f.id, f.slug, f.name, f.theme_slugs ORDER BY f.name
+            """
+        ).rows(Row.self).filter { $0.themeSlugs.split(separator: ",").contains(Substring(theme)) }.map {
+            ($0.slug, $0.name, $0.awards, $0.pence)
+        }
+    }
+
     /// Links a campaign to a theme it serves (idempotent).
     func link(campaignID: Int, theme: String, by user: CurrentUser?, on db: any Database) async throws {
         try await db.transaction { tx in
