@@ -178,6 +178,76 @@ struct GrantFlowTests {
             #expect(decided.contains("Awarded in part") && decided.contains("Funded for one worker at 75%"))
             #expect(!decided.contains("Strong local evidence"), "the moderation is the OPCC's")
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'application'") >= 8)
+
+            // The grant: indicators from the application, four quarterly returns, the schedule.
+            let award = try await id(app, "SELECT MAX(id) AS n FROM awards")
+            let grant = "/grants/awards/\(award)"
+            #expect(try await app.get(grant, as: other).status == .notFound)
+            #expect(try await app.get(grant, as: panel2).status == .notFound, "the panel's part ends at the decision")
+            let view = try await app.get(grant, as: youth).body.string
+            #expect(
+                view.contains("Young people reached") && view.contains("April to June 2026")
+                    && view.contains("January to March 2027"))
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM monitoring_returns WHERE award_id = \(award)") == 4)
+            #expect(try await app.get("/grants", as: youth).body.string.contains("Night outreach: £15,000"))
+            res = try await app.post(grant + "/instalments", ["dueOn": "2026-04-01", "amount": "7,500"], as: officer)
+            #expect(res.status == .seeOther)
+            res = try await app.post(
+                grant + "/instalments", ["dueOn": "2026-10-01", "amount": "7,500", "needsReturn": "on"], as: officer)
+            #expect(res.status == .seeOther)
+            #expect(
+                try await app.post(grant + "/instalments", ["dueOn": "2026-11-01", "amount": "1"], as: officer).status
+                    == .unprocessableEntity)
+            let first = try await id(app, "SELECT MIN(id) AS n FROM award_instalments")
+            #expect(
+                try await app.post(
+                    grant + "/payments", ["instalment": String(first), "paidOn": "2026-04-02", "amount": "7,500"],
+                    as: officer
+                ).status == .seeOther)
+            let waits = try await app.post(
+                grant + "/payments", ["instalment": String(first + 1), "paidOn": "2026-10-02", "amount": "7,500"],
+                as: officer)
+            #expect(waits.status == .unprocessableEntity && waits.body.string.contains("waits for a monitoring return"))
+            // The first return: queried, resubmitted, accepted; then the second instalment is paid.
+            let firstReturn = try await id(app, "SELECT MIN(id) AS n FROM monitoring_returns WHERE award_id = \(award)")
+            let indicator = try await id(app, "SELECT MIN(id) AS n FROM award_indicators WHERE award_id = \(award)")
+            let report = ["value-\(indicator)": "120", "spend": "3,000", "narrative": "Forty nights of outreach."]
+            #expect(try await app.post(grant + "/returns/\(firstReturn)", report, as: other).status == .notFound)
+            #expect(try await app.post(grant + "/returns/\(firstReturn)", report, as: youth).status == .seeOther)
+            #expect(
+                try await app.post(grant + "/returns/\(firstReturn)/review", ["outcome": "query"], as: officer).status
+                    == .unprocessableEntity)
+            #expect(
+                try await app.post(
+                    grant + "/returns/\(firstReturn)/review", ["outcome": "query", "note": "Add the case study"],
+                    as: officer
+                )
+                .status == .seeOther)
+            var again = report
+            again["caseStudy"] = "A young person now volunteers with us."
+            #expect(try await app.post(grant + "/returns/\(firstReturn)", again, as: youth).status == .seeOther)
+            #expect(
+                try await app.post(grant + "/returns/\(firstReturn)/review", ["outcome": "accept"], as: officer).status
+                    == .seeOther)
+            #expect(
+                try await app.post(
+                    grant + "/payments", ["instalment": String(first + 1), "paidOn": "2026-10-02", "amount": "7,500"],
+                    as: officer
+                )
+                .status == .seeOther)
+            let dashboard = try await app.get("/grants/dashboard", as: officer).body.string
+            // Owed and past due on the day the test runs (the first is accepted; the second fell due on 30 October 2026).
+            let owed = try await app.scalar(
+                "SELECT COUNT(*) AS n FROM monitoring_returns WHERE status = 'due' AND due_on < '\(CalendarDay(Date()))'"
+            )
+            #expect(owed >= 1)
+            #expect(
+                dashboard.contains(
+                    "£15,000 in 1 grant: 120 young people reached against 400 planned; \(Format.counted(owed, "return", "returns")) overdue."
+                ))
+            #expect(
+                dashboard.contains("July to September 2026"), "due 30 October 2026, not sent: overdue on 2 December")
+            #expect(try await app.get("/grants/dashboard", as: youth).status == .forbidden)
         }
     }
 }

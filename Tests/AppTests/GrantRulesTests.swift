@@ -128,4 +128,48 @@ struct GrantRulesTests {
         #expect(Grants.pence("£1,000.5") == 100_050 && Grants.pence("-3") == nil && Grants.pence("") == nil)
         #expect(Grants.pounds(2_580_050) == "£25,800.50" && Grants.pounds(25_000_000) == "£250,000")
     }
+
+    @Test(
+        "quarterly returns over a grant's life, due 30 days after each quarter (or the grant) ends; overdue and payment rules"
+    )
+    func awardRules() throws {
+        func day(_ s: String) throws -> CalendarDay { try #require(CalendarDay(s)) }
+        let year = AwardRules.quarterlyReturns(startsOn: try day("2026-04-01"), endsOn: try day("2027-03-31"))
+        #expect(
+            year.map(\.label) == [
+                "April to June 2026", "July to September 2026", "October to December 2026", "January to March 2027",
+            ])
+        #expect(year.map(\.due.description) == ["2026-07-30", "2026-10-30", "2027-01-30", "2027-04-30"])
+        let short = AwardRules.quarterlyReturns(startsOn: try day("2026-05-15"), endsOn: try day("2026-08-10"))
+        #expect(
+            short.map(\.due.description) == ["2026-07-30", "2026-09-09"], "the last is due 30 days after the grant ends"
+        )
+        #expect(AwardRules.quarterlyReturns(startsOn: try day("2026-05-15"), endsOn: try day("2026-05-14")).isEmpty)
+        // Across the October clock change the days still count as days.
+        #expect(try day("2026-10-20").adding(days: 30).description == "2026-11-19")
+
+        let today = try day("2026-12-02")
+        #expect(AwardRules.isOverdue(status: .due, due: try day("2026-10-30"), today: today))
+        #expect(AwardRules.isOverdue(status: .queried, due: try day("2026-10-30"), today: today))
+        #expect(!AwardRules.isOverdue(status: .submitted, due: try day("2026-10-30"), today: today))
+        #expect(!AwardRules.isOverdue(status: .due, due: today, today: today), "due today is not yet overdue")
+
+        let award = 1_500_000
+        #expect(
+            AwardRules.paymentProblem(
+                amountPence: 750_000, paidSoFarPence: 0, awardPence: award, needsAcceptedReturn: false,
+                instalmentDue: nil, acceptedReturnDues: []) == nil)
+        #expect(
+            AwardRules.paymentProblem(
+                amountPence: 800_000, paidSoFarPence: 750_000, awardPence: award, needsAcceptedReturn: false,
+                instalmentDue: nil, acceptedReturnDues: [])?.contains("more than the award") == true)
+        let conditional = { (accepted: [CalendarDay]) throws -> String? in
+            AwardRules.paymentProblem(
+                amountPence: 750_000, paidSoFarPence: 750_000, awardPence: award, needsAcceptedReturn: true,
+                instalmentDue: try day("2026-10-01"), acceptedReturnDues: accepted)
+        }
+        #expect(try conditional([])?.contains("waits for a monitoring return") == true)
+        #expect(try conditional([try day("2026-10-30")]) != nil, "a return due after the instalment does not count")
+        #expect(try conditional([try day("2026-07-30")]) == nil)
+    }
 }

@@ -59,6 +59,9 @@ enum DemoAccounts {
         Account(
             email: "panel@council.demo", password: "demo-scores-first", role: .partnerUser,
             organisation: "Norfolk County Council", kind: .countyCouncil),
+        Account(
+            email: "idva@dasupport.demo", password: "demo-support-service", role: .partnerUser,
+            organisation: "Norfolk Domestic Abuse Support Service", kind: .voluntary),
     ]
 
     /// Creates whatever is missing; safe to repeat.

@@ -174,7 +174,8 @@ enum DemoGrants {
                         ? "Funded for the first year only: the panel asked for evidence of results before a second."
                         : "The panel scored the application highly on need and the quality of the plan.",
                     recommendation: "Fund", amountPence: part ? amount / 2 : amount,
-                    startsOn: DemoBoards.day(-60), endsOn: DemoBoards.day(305), by: staff, on: db)
+                    startsOn: DemoBoards.day(-240), endsOn: DemoBoards.day(125), by: staff, on: db)
+                try await monitor(a, index: rank, store: store, staff: staff, on: db)
             } else {
                 try await store.decide(
                     a, decision: .decline,
@@ -237,7 +238,59 @@ enum DemoGrants {
             guard let submitted = try await store.application(id: id, on: db) else { continue }
             try await store.decide(
                 submitted, decision: .award, reason: "Commissioned after tender.", recommendation: "Commission",
-                amountPence: amount, startsOn: DemoBoards.day(-180), endsOn: DemoBoards.day(545), by: staff, on: db)
+                amountPence: amount, startsOn: DemoBoards.day(-240), endsOn: DemoBoards.day(490), by: staff, on: db)
+            try await monitor(submitted, index: 0, store: store, staff: staff, on: db)
+        }
+    }
+
+    /// Half the award paid at the start, half after a return is accepted; the returns that have
+    /// fallen due: most accepted, some awaiting review, some (for every fourth grant) not sent.
+    static func monitor(_ a: Grants.Application, index: Int, store: GrantStore, staff: CurrentUser, on db: any Database)
+        async throws
+    {
+        guard let award = try await store.award(of: a, on: db), let start = CalendarDay(award.startsOn) else { return }
+        let grantee = CurrentUser(
+            id: staff.id, name: "", email: "", role: .partnerUser, organisationID: a.organisationId,
+            organisationName: a.organisationName, csrfToken: "", sessionHash: "")
+        let half = award.amountPence / 2
+        try await store.addInstalment(
+            to: award, dueOn: start.description, amountPence: half, needsAcceptedReturn: false, by: staff, on: db)
+        try await store.addInstalment(
+            to: award, dueOn: start.adding(days: 180).description, amountPence: award.amountPence - half,
+            needsAcceptedReturn: true, by: staff, on: db)
+        let instalments = try await store.instalments(of: award, on: db)
+        if let first = instalments.first {
+            try await store.pay(
+                award, instalment: first, paidOn: start.description, amountPence: half, by: staff, on: db)
+        }
+        let today = CalendarDay(Date())
+        let indicators = try await store.indicators(of: award, on: db)
+        for (q, r) in try await store.returns(of: award, on: db).enumerated() {
+            guard let due = CalendarDay(r.dueOn), due < today else { break }
+            if index % 4 == 3 && q == 1 { continue }  // not sent: overdue
+            let values = Dictionary(
+                indicators.map { ($0.id, ($0.target / 4 * (0.8 + Double((index + q) % 4) / 10)).rounded()) }
+            ) {
+                x, _ in x
+            }
+            try await store.submitReturn(
+                r, of: award,
+                .init(
+                    values: values, spendPence: half / 2 * (q + 1),
+                    narrative: "Sessions ran as planned; referrals from the treatment service rose over the quarter.",
+                    caseStudy: "A participant who first came to a drop-in is now a peer volunteer.",
+                    risks: q == 0 ? "" : "Recruiting volunteers for winter evenings."), indicators: indicators,
+                by: grantee, on: db)
+            if index % 4 == 2 && q == 1 { continue }  // awaiting review
+            if let sent = try await store.monitoringReturn(id: r.id, of: award, on: db) {
+                try await store.review(sent, of: award, accept: true, note: "", by: staff, on: db)
+            }
+        }
+        if instalments.count > 1, let second = try await store.instalments(of: award, on: db).last,
+            let due = CalendarDay(second.dueOn), due < today
+        {
+            try? await store.pay(
+                award, instalment: second, paidOn: due.description, amountPence: second.amountPence, by: staff, on: db)
         }
     }
 }

@@ -114,6 +114,9 @@ extension GrantController {
             ineligible: a.status == .ineligible ? a.decisionReason.split(separator: "\n").map(String.init) : [],
             decision: a.decidedAt != nil ? a.status.label : "",
             decisionReason: a.decidedAt != nil ? a.decisionReason : "",
+            // The grant's page is the officer's and the grantee's (not the panel's).
+            awardHref: c.viewer.isOPCC || c.viewer.isApplicant(a)
+                ? try await store.award(of: a, on: req.db).map { SiteURL.grantAward($0.id) } ?? "" : "",
             criteria: criteria.map { cr in
                 let mine = myScores.first { $0.criterionId == cr.id }
                 return .init(

@@ -7,6 +7,7 @@ struct GrantController: Sendable {
     let store: GrantStore
     let plans: PlanStore
     let areas: AreaStore
+    var queries = GrantQueries()
     var now: @Sendable () -> Date = { Date() }
 
     func themes(_ req: Request) async throws -> [PlanStore.Theme] {
@@ -39,12 +40,10 @@ struct GrantController: Sendable {
         var fundRows: [GrantsPage.FundRow] = []
         let themes = try await themes(req)
         if user.role.isOPCC {
+            let counts = try await queries.applicationCounts(on: req.db)
             for f in funds {
                 let fr = rounds.filter { $0.fundId == f.id }
-                var count = 0
-                for r in fr {
-                    count += try await store.applications(of: r, on: req.db).filter { $0.status != .draft }.count
-                }
+                let count = counts[f.id] ?? 0
                 fundRows.append(
                     .init(
                         name: f.name, href: SiteURL.grantFund(f.slug), budget: Grants.pounds(f.budgetPence),
@@ -53,6 +52,7 @@ struct GrantController: Sendable {
             }
         }
         let mine = user.role.isOPCC ? [] : try await store.applications(ofOrganisation: user.organisationID, on: req.db)
+        let grants = user.role.isOPCC ? [] : try await queries.awards(ofOrganisation: user.organisationID, on: req.db)
         let roundName = Dictionary(rounds.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let page = GrantsPage(
             isOPCC: user.role.isOPCC, funds: fundRows, openRounds: rounds.filter { $0.isOpen(at: now) }.map(row),
@@ -61,6 +61,9 @@ struct GrantController: Sendable {
                 .init(
                     title: $0.title, href: SiteURL.grantApplication($0.id), round: roundName[$0.roundId] ?? "",
                     status: $0.status.label, updated: Format.dateTime($0.updatedAt))
+            },
+            awards: grants.map {
+                .init(label: "\($0.title): \(Grants.pounds($0.amountPence))", href: SiteURL.grantAward($0.id))
             },
             themeOptions: themes.map { SelectOption(value: $0.slug, label: $0.title) }, csrf: req.csrfToken,
             errors: errors, hasErrors: !errors.isEmpty)

@@ -28,6 +28,7 @@ struct GrantsPage: Encodable {
     var openRounds: [RoundRow]
     var panelRounds: [RoundRow]
     var applications: [ApplicationRow]
+    var awards: [MeasurePage.Link]
     var themeOptions: [SelectOption]
     var csrf: String
     var errors: [FieldError]
@@ -144,6 +145,7 @@ struct ApplicationPage: Encodable {
     var ineligible: [String]
     var decision: String
     var decisionReason: String
+    var awardHref: String
     var criteria: [CriterionRow]
     var scoresSubmitted: Bool
     var memberScores: [MemberScore]

@@ -252,6 +252,16 @@ extension GrantStore {
                 after: ["decision": decision.rawValue, "amount_pence": amountPence.map(String.init) ?? ""], by: user,
                 on: tx)
         }
+        // The award's indicators (from what the application committed to) and its returns.
+        if decision != .decline, let award = try await award(of: a, on: db),
+            let r = try await round(id: a.roundId, on: db)
+        {
+            let answers = try await answers(of: a, on: db)
+            let commitments = try await questions(of: r, on: db).filter { $0.kind == .outputs }.flatMap { q in
+                (try? JSONDecoder().decode([Grants.Commitment].self, from: Data((answers[q.id] ?? "[]").utf8))) ?? []
+            }
+            try await setUp(award, commitments: commitments, on: db)
+        }
     }
 }
 

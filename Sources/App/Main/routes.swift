@@ -226,6 +226,12 @@ func routes(_ app: Application) throws {
     app.post(.grantScores, access: .signedIn, use: grants.score)
     app.post(.grantModerate, access: .opcc, use: grants.moderate)
     app.post(.grantDecision, access: .opcc, use: grants.decide)
+    app.get(.grantAward, access: .signedIn, use: grants.award)
+    app.post(.grantAwardInstalments, access: .opcc, use: grants.addInstalment)
+    app.post(.grantAwardPayments, access: .opcc, use: grants.pay)
+    app.post(.grantReturn, access: .partners, use: grants.submitReturn)
+    app.post(.grantReturnReview, access: .opcc, use: grants.reviewReturn)
+    app.get(.grantDashboard, access: .opcc, use: grants.dashboard)
 
     // Boards: the PCC's accountability board and the themes' partnership boards. Anyone
     // signed in may open the boards page; each board, meeting, paper, question and action

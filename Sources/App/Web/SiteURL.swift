@@ -39,6 +39,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case grants, grantFunds, grantFund, grantRounds, grantRound, grantRoundPanel, grantApplications
     case grantApplication, grantApplicationSubmit, grantApplicationFiles, grantApplicationFile
     case grantApplicationIdentifier, grantConflict, grantScores, grantModerate, grantDecision
+    case grantAward, grantAwardInstalments, grantAwardPayments, grantReturn, grantReturnReview, grantDashboard
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -167,6 +168,12 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .grantScores: "/grants/applications/:id/scores"
         case .grantModerate: "/grants/applications/:id/moderate"
         case .grantDecision: "/grants/applications/:id/decision"
+        case .grantAward: "/grants/awards/:award"
+        case .grantAwardInstalments: "/grants/awards/:award/instalments"
+        case .grantAwardPayments: "/grants/awards/:award/payments"
+        case .grantReturn: "/grants/awards/:award/returns/:return"
+        case .grantReturnReview: "/grants/awards/:award/returns/:return/review"
+        case .grantDashboard: "/grants/dashboard"
 
         case .boards: "/boards"
         case .board: "/boards/:board"

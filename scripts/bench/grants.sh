@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Issue 17's figure: the commissioning dashboard with 10,000 grants and 40,000 monitoring
+# returns. A copy of the demo database gets 10,000 more awarded applications (each with an
+# indicator, two instalments and payments, four quarterly returns with values, a fifth of
+# them overdue) written straight into its tables by SQLite; the release server then serves
+# /grants/dashboard to the OPCC analyst: 5 warm-up requests, then 40 timed by curl.
+#
+#   swift run -c release saferstreets demo --no-serve   # once: demo/saferstreets-demo.sqlite
+#   scripts/bench/grants.sh                              # BIN=… to use a binary built elsewhere
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --product saferstreets 2>&1 | tail -n 1
+  BIN=.build/release/saferstreets
+fi
+[ -f demo/saferstreets-demo.sqlite ] || { echo "run: swift run -c release saferstreets demo --no-serve" >&2; exit 1; }
+DB=bench-data/grants-bench.sqlite
+mkdir -p bench-data
+sqlite3 demo/saferstreets-demo.sqlite "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp demo/saferstreets-demo.sqlite "$DB"
+rm -f "$DB-wal" "$DB-shm"
+sqlite3 "$DB" <<'SQL'
+BEGIN;
+WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 10000)
+INSERT INTO applications (round_id, organisation_id, title, amount_requested_pence, status, created_at, updated_at,
+  submitted_at, decision, decided_at)
+SELECT 1, (SELECT MIN(id) FROM organisations) + k % 20, 'Bench grant ' || k, 1000000 + k, 'awarded',
+  '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', 'award', '2026-02-01T00:00:00Z' FROM n;
+INSERT INTO awards (application_id, amount_pence, award_date, starts_on, ends_on, last_modified)
+SELECT id, amount_requested_pence, '2026-02-01', '2026-01-01', '2026-12-31', '2026-02-01T00:00:00Z'
+FROM applications WHERE title LIKE 'Bench grant %';
+INSERT INTO award_indicators (award_id, kind, name, target)
+SELECT w.id, 'output', CASE w.id % 3 WHEN 0 THEN 'People reached' WHEN 1 THEN 'Sessions run' ELSE 'Volunteers trained' END, 100
+FROM awards w JOIN applications a ON a.id = w.application_id WHERE a.title LIKE 'Bench grant %';
+INSERT INTO award_payments (award_id, instalment_id, paid_on, amount_pence, recorded_at)
+SELECT w.id, NULL, '2026-01-05', w.amount_pence / 2, '2026-01-05T00:00:00Z'
+FROM awards w JOIN applications a ON a.id = w.application_id WHERE a.title LIKE 'Bench grant %';
+WITH RECURSIVE q(k, label, due) AS (
+  SELECT 1, 'January to March 2026', '2026-04-30' UNION ALL
+  SELECT 2, 'April to June 2026', '2026-07-30' UNION ALL
+  SELECT 3, 'July to September 2026', '2026-10-30' UNION ALL
+  SELECT 4, 'October to December 2026', '2027-01-30')
+INSERT INTO monitoring_returns (award_id, period_label, due_on, status, submitted_at, spend_pence, narrative)
+SELECT w.id, q.label, q.due,
+  CASE WHEN q.k = 4 THEN 'due' WHEN q.k = 3 AND w.id % 5 = 0 THEN 'due' WHEN q.k = 3 AND w.id % 5 = 1 THEN 'submitted'
+    ELSE 'accepted' END,
+  CASE WHEN q.k < 3 THEN '2026-05-01T00:00:00Z' END, CASE WHEN q.k < 3 THEN 100000 END, ''
+FROM awards w JOIN applications a ON a.id = w.application_id, q WHERE a.title LIKE 'Bench grant %';
+INSERT INTO return_values (return_id, indicator_id, value)
+SELECT m.id, i.id, 20 FROM monitoring_returns m JOIN award_indicators i ON i.award_id = m.award_id
+WHERE m.status IN ('accepted', 'submitted');
+COMMIT;
+ANALYZE;
+SQL
+echo "awards: $(sqlite3 "$DB" 'SELECT COUNT(*) FROM awards'), returns: $(sqlite3 "$DB" 'SELECT COUNT(*) FROM monitoring_returns'), overdue: $(sqlite3 "$DB" "SELECT COUNT(*) FROM monitoring_returns WHERE status IN ('due','queried') AND due_on < date('now')")"
+
+PORT=18092
+SAFERSTREETS_DB=$DB SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+sleep 3
+URL=http://127.0.0.1:$PORT
+JAR=$(mktemp)
+token=$(curl -s -c "$JAR" -b "$JAR" "$URL/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
+curl -s -c "$JAR" -b "$JAR" -o /dev/null -X POST --data-urlencode "email=analyst@opcc.demo" \
+  --data-urlencode "password=demo-opcc-figures" --data-urlencode "_csrf=$token" "$URL/login"
+echo "== as the OPCC analyst, 5 warm-up requests then 40"
+for page in /grants/dashboard /grants; do
+  for _ in 1 2 3 4 5; do curl -s -b "$JAR" -o /dev/null "$URL$page"; done
+  for _ in $(seq 40); do curl -s -b "$JAR" -o /dev/null -w '%{time_total}\n' "$URL$page"; done | sort -n |
+    awk -v p="$page" '{ t[NR] = $1 } END { printf "%-25s p50 %.1f ms  p95 %.1f ms\n", p, t[int(NR * 0.5)] * 1000, t[int(NR * 0.95)] * 1000 }'
+done
