@@ -26,8 +26,8 @@ INSERT INTO applications (round_id, organisation_id, title, amount_requested_pen
   submitted_at, decision, decided_at)
 SELECT 1, (SELECT MIN(id) FROM organisations) + k % 20, 'Bench grant ' || k, 1000000 + k, 'awarded',
   '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', 'award', '2026-02-01T00:00:00Z' FROM n;
-INSERT INTO awards (application_id, amount_pence, award_date, starts_on, ends_on, last_modified)
-SELECT id, amount_requested_pence, '2026-02-01', '2026-01-01', '2026-12-31', '2026-02-01T00:00:00Z'
+INSERT INTO awards (application_id, fund_id, amount_pence, award_date, starts_on, ends_on, last_modified)
+SELECT id, 1, amount_requested_pence, '2026-02-01', '2026-01-01', '2026-12-31', '2026-02-01T00:00:00Z'
 FROM applications WHERE title LIKE 'Bench grant %';
 INSERT INTO award_indicators (award_id, kind, name, target)
 SELECT w.id, 'output', CASE w.id % 3 WHEN 0 THEN 'People reached' WHEN 1 THEN 'Sessions run' ELSE 'Volunteers trained' END, 100
@@ -48,7 +48,10 @@ SELECT w.id, q.label, q.due,
 FROM awards w JOIN applications a ON a.id = w.application_id, q WHERE a.title LIKE 'Bench grant %';
 INSERT INTO return_values (return_id, indicator_id, value)
 SELECT m.id, i.id, 20 FROM monitoring_returns m JOIN award_indicators i ON i.award_id = m.award_id
-WHERE m.status IN ('accepted', 'submitted');
+  JOIN awards w ON w.id = m.award_id JOIN applications a ON a.id = w.application_id
+WHERE m.status IN ('accepted', 'submitted') AND a.title LIKE 'Bench grant %';
+UPDATE award_indicators SET achieved = COALESCE((SELECT SUM(v.value) FROM return_values v
+  JOIN monitoring_returns m ON m.id = v.return_id WHERE v.indicator_id = award_indicators.id AND m.status = 'accepted'), 0);
 COMMIT;
 ANALYZE;
 SQL

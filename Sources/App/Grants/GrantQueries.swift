@@ -33,15 +33,24 @@ struct GrantQueries: Sendable {
     }
 
     func fundTotals(on db: any Database) async throws -> [FundTotals] {
-        try await db.sql.raw(
+        struct Paid: Decodable { var fundId: Int; var pence: Int }
+        let paid = try await db.sql.raw(
             """
-            SELECT r.fund_id, COUNT(w.id) AS grants, CAST(COALESCE(SUM(w.amount_pence), 0) AS BIGINT) AS awarded_pence,
-              CAST(COALESCE(SUM(p.paid), 0) AS BIGINT) AS paid_pence
-            FROM awards w JOIN applications a ON a.id = w.application_id JOIN grant_rounds r ON r.id = a.round_id
-              LEFT JOIN (SELECT award_id, SUM(amount_pence) AS paid FROM award_payments GROUP BY award_id) p ON p.award_id = w.id
-            GROUP BY r.fund_id
+            SELECT w.fund_id, CAST(SUM(p.amount_pence) AS BIGINT) AS pence FROM award_payments p
+            JOIN awards w ON w.id = p.award_id GROUP BY w.fund_id
             """
-        ).rows(FundTotals.self)
+        ).rows(Paid.self)
+        let byFund = Dictionary(paid.map { ($0.fundId, $0.pence) }, uniquingKeysWith: +)
+        struct Row: Decodable { var fundId: Int; var grants: Int; var awardedPence: Int }
+        return try await db.sql.raw(
+            """
+            SELECT fund_id, COUNT(*) AS grants, CAST(SUM(amount_pence) AS BIGINT) AS awarded_pence FROM awards
+            GROUP BY fund_id
+            """
+        ).rows(Row.self).map {
+            FundTotals(
+                fundId: $0.fundId, grants: $0.grants, awardedPence: $0.awardedPence, paidPence: byFund[$0.fundId] ?? 0)
+        }
     }
 
     /// Fund id → applications submitted to it (drafts not counted).
@@ -61,26 +70,22 @@ struct GrantQueries: Sendable {
         struct Row: Decodable { var fundId: Int; var n: Int }
         let rows = try await db.sql.raw(
             """
-            SELECT r.fund_id, COUNT(*) AS n FROM monitoring_returns m JOIN awards w ON w.id = m.award_id
-              JOIN applications a ON a.id = w.application_id JOIN grant_rounds r ON r.id = a.round_id
-            WHERE m.status IN ('due', 'queried') AND m.due_on < \(bind: today.description) GROUP BY r.fund_id
+            SELECT w.fund_id, COUNT(*) AS n FROM monitoring_returns m JOIN awards w ON w.id = m.award_id
+            WHERE m.status IN ('due', 'queried') AND m.due_on < \(bind: today.description) GROUP BY w.fund_id
             """
         ).rows(Row.self)
         return Dictionary(rows.map { ($0.fundId, $0.n) }, uniquingKeysWith: +)
     }
 
-    /// Each output by name (as the grants named it), planned against achieved in accepted returns.
+    /// Each output by name (as the grants named it), planned against achieved in accepted
+    /// returns (kept on each indicator when a return is accepted).
     func outputs(on db: any Database) async throws -> [OutputTotal] {
         try await db.sql.raw(
             """
-            SELECT r.fund_id, i.name, CAST(SUM(i.target) AS DOUBLE PRECISION) AS planned,
-              CAST(COALESCE(SUM(v.achieved), 0) AS DOUBLE PRECISION) AS achieved
-            FROM award_indicators i JOIN awards w ON w.id = i.award_id JOIN applications a ON a.id = w.application_id
-              JOIN grant_rounds r ON r.id = a.round_id
-              LEFT JOIN (SELECT rv.indicator_id, SUM(rv.value) AS achieved FROM return_values rv
-                JOIN monitoring_returns m ON m.id = rv.return_id WHERE m.status = 'accepted' GROUP BY rv.indicator_id) v
-                ON v.indicator_id = i.id
-            GROUP BY r.fund_id, i.name ORDER BY r.fund_id, planned DESC
+            SELECT w.fund_id, i.name, CAST(SUM(i.target) AS DOUBLE PRECISION) AS planned,
+              CAST(SUM(i.achieved) AS DOUBLE PRECISION) AS achieved
+            FROM award_indicators i JOIN awards w ON w.id = i.award_id
+            GROUP BY w.fund_id, i.name ORDER BY w.fund_id, planned DESC
             """
         ).rows(OutputTotal.self)
     }
@@ -88,10 +93,10 @@ struct GrantQueries: Sendable {
     func overdue(today: CalendarDay, limit: Int = 200, on db: any Database) async throws -> [Overdue] {
         try await db.sql.raw(
             """
-            SELECT m.id AS return_id, w.id AS award_id, r.fund_id, o.name AS organisation, a.title, m.period_label,
+            SELECT m.id AS return_id, w.id AS award_id, w.fund_id, o.name AS organisation, a.title, m.period_label,
               m.due_on, m.status
             FROM monitoring_returns m JOIN awards w ON w.id = m.award_id JOIN applications a ON a.id = w.application_id
-              JOIN grant_rounds r ON r.id = a.round_id JOIN organisations o ON o.id = a.organisation_id
+              JOIN organisations o ON o.id = a.organisation_id
             WHERE m.status IN ('due', 'queried') AND m.due_on < \(bind: today.description)
             ORDER BY m.due_on, m.id LIMIT \(bind: limit)
             """

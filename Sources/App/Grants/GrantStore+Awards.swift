@@ -314,6 +314,15 @@ extension GrantStore {
                   reviewed_at = \(bind: Date().stored) WHERE id = \(bind: r.id)
                 """
             ).run()
+            // What the award's indicators have achieved: the sum over its accepted returns.
+            try await tx.sql.raw(
+                """
+                UPDATE award_indicators SET achieved = COALESCE((SELECT SUM(v.value) FROM return_values v
+                  JOIN monitoring_returns m ON m.id = v.return_id
+                  WHERE v.indicator_id = award_indicators.id AND m.status = 'accepted'), 0)
+                WHERE award_id = \(bind: award.id)
+                """
+            ).run()
             try await tx.sql.raw(
                 "UPDATE awards SET last_modified = \(bind: Date().stored) WHERE id = \(bind: award.id)"
             ).run()

@@ -228,7 +228,9 @@ extension GrantStore {
                     FieldError(field: "startsOn", message: "Give the grant's first and last days, YYYY-MM-DD"))
             }
         }
-        guard problems.isEmpty else { throw Problem.invalid(problems) }
+        guard problems.isEmpty, let fundID = try await round(id: a.roundId, on: db)?.fundId else {
+            throw Problem.invalid(problems)
+        }
         let now = Date().stored
         try await db.transaction { tx in
             try await tx.sql.raw(
@@ -241,9 +243,9 @@ extension GrantStore {
             if decision != .decline, let amount = amountPence {
                 try await tx.sql.raw(
                     """
-                    INSERT INTO awards (application_id, amount_pence, award_date, starts_on, ends_on, last_modified)
-                    VALUES (\(bind: a.id), \(bind: amount), \(bind: String(now.prefix(10))), \(bind: startsOn),
-                      \(bind: endsOn), \(bind: now))
+                    INSERT INTO awards (application_id, fund_id, amount_pence, award_date, starts_on, ends_on, last_modified)
+                    VALUES (\(bind: a.id), \(bind: fundID), \(bind: amount), \(bind: String(now.prefix(10))),
+                      \(bind: startsOn), \(bind: endsOn), \(bind: now))
                     """
                 ).run()
             }

@@ -207,8 +207,7 @@ struct PlanStore: Sendable {
         return try await db.sql.raw(
             """
             SELECT f.slug, f.name, f.theme_slugs, COUNT(w.id) AS awards, CAST(COALESCE(SUM(w.amount_pence), 0) AS BIGINT) AS pence
-            FROM funds f LEFT JOIN grant_rounds r ON r.fund_id = f.id LEFT JOIN applications a ON a.round_id = r.id
-              LEFT JOIN awards w ON w.application_id = a.id
+            FROM funds f LEFT JOIN awards w ON w.fund_id = f.id
             GROUP BY f.id, f.slug, f.name, f.theme_slugs ORDER BY f.name
             """
         ).rows(Row.self).filter { $0.themeSlugs.split(separator: ",").contains(Substring(theme)) }.map {

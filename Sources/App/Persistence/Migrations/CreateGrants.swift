@@ -6,7 +6,9 @@ import Fluent
 /// conflicts, independent scores, submissions), the officer's moderation and decision; awards
 /// with indicators, payment schedules and payments; monitoring returns.
 ///
-/// Money is whole pence (`BIGINT`). An organisation may carry its org-id identifier
+/// Money is whole pence (`BIGINT`). An award carries its fund and each indicator what accepted
+/// returns have achieved (kept when a return is accepted), so the commissioning dashboard reads
+/// them without joining every return. An organisation may carry its org-id identifier
 /// (`GB-CHC-1234567`, `GB-COH-01234567`, …) for 360Giving.
 struct CreateGrants: AsyncMigration {
     func prepare(on database: any Database) async throws {
@@ -83,13 +85,17 @@ struct CreateGrants: AsyncMigration {
                 """,
                 """
                 CREATE TABLE awards (id \(f.serialKey), application_id \(f.bigint) NOT NULL UNIQUE REFERENCES applications (id),
+                  fund_id \(f.bigint) NOT NULL REFERENCES funds (id),
                   amount_pence \(f.bigint) NOT NULL, award_date TEXT NOT NULL, starts_on TEXT NOT NULL,
                   ends_on TEXT NOT NULL, conditions TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL)
                 """,
+                "CREATE INDEX awards_fund ON awards (fund_id)",
                 """
                 CREATE TABLE award_indicators (id \(f.serialKey), award_id \(f.bigint) NOT NULL REFERENCES awards (id),
-                  kind TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '', target \(f.double) NOT NULL)
+                  kind TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '', target \(f.double) NOT NULL,
+                  achieved \(f.double) NOT NULL DEFAULT 0)
                 """,
+                "CREATE INDEX award_indicators_award ON award_indicators (award_id)",
                 """
                 CREATE TABLE award_instalments (id \(f.serialKey), award_id \(f.bigint) NOT NULL REFERENCES awards (id),
                   due_on TEXT NOT NULL, amount_pence \(f.bigint) NOT NULL, needs_accepted_return INTEGER NOT NULL DEFAULT 0)
@@ -99,6 +105,7 @@ struct CreateGrants: AsyncMigration {
                   instalment_id \(f.bigint) REFERENCES award_instalments (id), paid_on TEXT NOT NULL,
                   amount_pence \(f.bigint) NOT NULL, recorded_by \(f.bigint) REFERENCES users (id), recorded_at TEXT NOT NULL)
                 """,
+                "CREATE INDEX award_payments_award ON award_payments (award_id)",
                 """
                 CREATE TABLE monitoring_returns (id \(f.serialKey), award_id \(f.bigint) NOT NULL REFERENCES awards (id),
                   period_label TEXT NOT NULL, due_on TEXT NOT NULL, status TEXT NOT NULL, submitted_at TEXT,
