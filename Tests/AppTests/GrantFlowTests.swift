@@ -250,4 +250,33 @@ struct GrantFlowTests {
             #expect(try await app.get("/grants/dashboard", as: youth).status == .forbidden)
         }
     }
+
+    @Test("the officer's round page lists at most 300 applications, and says how many there are")
+    func roundPageBounded() async throws {
+        try await withTestApp { app in
+            try await app.makeUser("officer@opcc.example", role: .opccStaff)
+            let officer = try await app.signIn("officer@opcc.example")
+            let store = GrantStore(audit: AuditLog())
+            let fund = try await store.createFund(
+                .init(name: "Fund", slug: "fund", budget: "1000"), themes: [], by: nil, on: app.db)
+            let round = try await store.createRound(
+                .init(
+                    name: "Round", slug: "round", opensAt: "2026-01-01T00:00:00Z", closesAt: "2026-02-01T00:00:00Z",
+                    minimumScore: 0, questions: [.init(kind: .text, prompt: "What?")],
+                    criteria: [.init(name: "Need", weight: 1, maxScore: 5)]), in: fund, by: nil, on: app.db)
+            let org = try await app.scalar("SELECT MIN(id) AS n FROM organisations")
+            for k in 1...305 {
+                try await app.db.sql.raw(
+                    """
+                    INSERT INTO applications (round_id, organisation_id, title, status, created_at, updated_at, submitted_at)
+                    VALUES (\(bind: round.id), \(bind: org), \(bind: "Application \(k)"), 'submitted', '2026-01-02T00:00:00Z',
+                      '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z')
+                    """
+                ).run()
+            }
+            let page = try await app.get("/grants/rounds/\(round.id)", as: officer).body.string
+            #expect(page.contains("The first 300 of 305 submitted applications are shown."))
+            #expect(page.components(separatedBy: "/grants/applications/").count - 1 == 300)
+        }
+    }
 }

@@ -15,6 +15,8 @@ struct GrantController: Sendable {
         return try await plans.themes(of: plan, on: req.db)
     }
 
+    static let roundPageLimit = 300
+
     static func roundState(_ r: Grants.Round, now: Date) -> String {
         if r.isOpen(at: now) { return "Open" }
         return r.hasClosed(at: now) ? "Closed" : "Opens \(Format.dateTime(r.opensAt))"
@@ -193,8 +195,13 @@ struct GrantController: Sendable {
         let panelIDs = Set(panel.map(\.id))
         let criteria = try await store.criteria(of: r, on: req.db)
         var rows: [RoundPage.ApplicationRow] = []
+        var shownOf = 0
         if viewer.isOPCC || panelIDs.contains(user.id) {
-            for a in try await store.applications(of: r, on: req.db) where a.status != .draft {
+            // Each row costs a few queries: the page lists the first `Self.roundPageLimit`
+            // submitted applications (a round's are far fewer) and says how many there are.
+            let sent = try await store.applications(of: r, on: req.db).filter { $0.status != .draft }
+            shownOf = sent.count
+            for a in sent.prefix(Self.roundPageLimit) {
                 let conflicted = Set(try await store.conflicts(of: a, on: req.db).map(\.userID))
                 guard viewer.isOPCC || viewer.assesses(a, panel: panelIDs, conflicted: conflicted) else { continue }
                 let submitted = try await store.submissions(of: a, on: req.db)
@@ -225,6 +232,8 @@ struct GrantController: Sendable {
                 .init(label: $0.name, value: "weight \(HotspotExport.number($0.weight)), scored 0–\($0.maxScore)")
             }, canApply: !viewer.isOPCC && r.isOpen(at: now), isOPCC: viewer.isOPCC,
             isPanel: panelIDs.contains(user.id), applications: rows, hasApplications: !rows.isEmpty,
+            limitNote: shownOf > Self.roundPageLimit
+                ? "The first \(Self.roundPageLimit) of \(Format.count(shownOf)) submitted applications are shown." : "",
             panel: viewer.isOPCC ? panel.map { "\($0.name) (\($0.email))" } : [], csrf: req.csrfToken, errors: errors,
             hasErrors: !errors.isEmpty)
         return try await req.render("grants/round", page, status: status)

@@ -86,6 +86,7 @@ struct RoundPage: Encodable {
     var isPanel: Bool
     var applications: [ApplicationRow]
     var hasApplications: Bool
+    var limitNote: String
     var panel: [String]
     var csrf: String
     var errors: [FieldError]
