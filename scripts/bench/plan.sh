@@ -34,19 +34,8 @@ if [ -f bench-data/import-bench.sqlite ]; then
   SAFERSTREETS_DB=$BIG $BIN bench plan "$FORCE" --repeat 5 --log error
 fi
 
-PORT=18091
-SAFERSTREETS_DB=$DB SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-sleep 3
-URL=http://127.0.0.1:$PORT
-JAR=$(mktemp)
-token=$(curl -s -c "$JAR" -b "$JAR" "$URL/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
-curl -s -c "$JAR" -b "$JAR" -o /dev/null -X POST --data-urlencode "email=analyst@opcc.demo" \
-  --data-urlencode "password=demo-opcc-figures" --data-urlencode "_csrf=$token" "$URL/login"
+. scripts/bench/serve.sh
+bench_serve "$DB" 18091
+bench_sign_in analyst@opcc.demo demo-opcc-figures
 echo "== pages as the OPCC analyst ($(sqlite3 "$DB" 'SELECT COUNT(*) FROM measures') measures), 5 warm-up requests then 40"
-for page in /plan /plan/measures/neighbourhood-crime /plan/measures/mental-health-incidents /plan/themes/safer-neighbourhoods; do
-  for _ in 1 2 3 4 5; do curl -s -b "$JAR" -o /dev/null "$URL$page"; done
-  for _ in $(seq 40); do curl -s -b "$JAR" -o /dev/null -w '%{time_total}\n' "$URL$page"; done | sort -n |
-    awk -v p="$page" '{ t[NR] = $1 } END { printf "%-45s p50 %.1f ms  p95 %.1f ms\n", p, t[int(NR * 0.5)] * 1000, t[int(NR * 0.95)] * 1000 }'
-done
+bench_pages /plan /plan/measures/neighbourhood-crime /plan/measures/mental-health-incidents /plan/themes/safer-neighbourhoods
