@@ -53,6 +53,9 @@ struct StatisticsTests {
             let expected = Double(r[3])!
             #expect(abs(Normal.twoSidedP(Double(r[2])!) - expected) <= 1e-13 * expected, "two-sided(\(r[2]))")
         }
+        // Outside (0, 1) the quantile answers rather than trapping, as scipy's ppf does.
+        #expect(Normal.quantile(0) == -.infinity && Normal.quantile(1) == .infinity)
+        #expect(Normal.quantile(-0.1).isNaN && Normal.quantile(1.5).isNaN && Normal.quantile(.nan).isNaN)
     }
 
     @Test("count comparison: rate ratio and its 95% interval by the log method")

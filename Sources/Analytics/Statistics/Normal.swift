@@ -16,9 +16,11 @@ public enum Normal {
     }
 
     /// The quantile function (inverse CDF), by Acklam's rational approximation refined
-    /// with one Halley step on `erfc`, accurate to about 1e-15.
+    /// with one Halley step on `erfc`, accurate to about 1e-15. Φ⁻¹(0) = −∞, Φ⁻¹(1) = +∞;
+    /// anything outside [0, 1] (or NaN) gives NaN.
     public static func quantile(_ p: Double) -> Double {
-        precondition(p > 0 && p < 1, "a probability strictly between 0 and 1")
+        // Total: the limits at 0 and 1, NaN for anything that is not a probability.
+        guard p > 0 && p < 1 else { return p == 0 ? -.infinity : p == 1 ? .infinity : .nan }
         // The upper half by symmetry: 1 − p is exact there, and the refinement below
         // would lose digits on Φ(x) close to 1.
         if p > 0.5 { return -quantile(1 - p) }
