@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Issue 17's figure: the commissioning dashboard with 10,000 grants and 40,000 monitoring
-# returns. A copy of the demo database gets 10,000 more awarded applications (each with an
-# indicator, two instalments and payments, four quarterly returns with values, a fifth of
-# them overdue) written straight into its tables by SQLite; the release server then serves
-# /grants/dashboard to the OPCC analyst: 5 warm-up requests, then 40 timed by curl.
+# Issue 17's figures: the commissioning dashboard, and the 360Giving export of every grant,
+# with 10,000 grants and 40,000 monitoring returns. A copy of the demo database gets 10,000
+# more awarded applications (each with a summary and the places served, an indicator,
+# payments, four quarterly returns with values, a fifth of them overdue) written straight into
+# its tables by SQLite; the release server then serves /grants/dashboard to the OPCC analyst
+# and the open grants page and the 360Giving JSON and CSV to anyone: 5 warm-up requests, then
+# 40 timed by curl. The JSON and CSV of all grants are then validated against the standard's
+# schema 1.4.3 (scripts/validate_360giving.py; needs python3 with jsonschema, referencing and
+# rfc3339-validator: PY=path/to/python to choose one).
 #
 #   swift run -c release saferstreets demo --no-serve   # once: demo/saferstreets-demo.sqlite
 #   scripts/bench/grants.sh                              # BIN=… to use a binary built elsewhere
@@ -29,6 +33,15 @@ SELECT 1, (SELECT MIN(id) FROM organisations) + k % 20, 'Bench grant ' || k, 100
 INSERT INTO awards (application_id, fund_id, amount_pence, award_date, starts_on, ends_on, last_modified)
 SELECT id, 1, amount_requested_pence, '2026-02-01', '2026-01-01', '2026-12-31', '2026-02-01T00:00:00Z'
 FROM applications WHERE title LIKE 'Bench grant %';
+INSERT INTO application_answers (application_id, question_id, answer)
+SELECT a.id, (SELECT MIN(id) FROM round_questions WHERE round_id = 1 AND kind = 'text'),
+  'Bench work ' || a.id || ': sessions every week through the year for young people at risk.'
+FROM applications a WHERE a.title LIKE 'Bench grant %';
+INSERT INTO application_answers (application_id, question_id, answer)
+SELECT a.id, (SELECT MIN(id) FROM round_questions WHERE round_id = 1 AND kind = 'places'),
+  CASE a.id % 3 WHEN 0 THEN '["lad:E07000148"]' WHEN 1 THEN '["area:norwich-town-centre","lad:E07000145"]'
+    ELSE '["area:great-yarmouth-town-centre"]' END
+FROM applications a WHERE a.title LIKE 'Bench grant %';
 INSERT INTO award_indicators (award_id, kind, name, target)
 SELECT w.id, 'output', CASE w.id % 3 WHEN 0 THEN 'People reached' WHEN 1 THEN 'Sessions run' ELSE 'Volunteers trained' END, 100
 FROM awards w JOIN applications a ON a.id = w.application_id WHERE a.title LIKE 'Bench grant %';
@@ -62,3 +75,10 @@ bench_serve "$DB" 18092
 bench_sign_in analyst@opcc.demo demo-opcc-figures
 echo "== as the OPCC analyst, 5 warm-up requests then 40"
 bench_pages /grants/dashboard /grants
+echo "== signed out: the open grants page and the 360Giving files of every grant"
+rm -f "$JAR"
+bench_pages /open/grants /open/grants/360giving.json /open/grants/360giving.csv
+curl -s -o bench-data/grants-360giving.json "$URL/open/grants/360giving.json"
+curl -s -o bench-data/grants-360giving.csv "$URL/open/grants/360giving.csv"
+echo "JSON $(wc -c < bench-data/grants-360giving.json) bytes, CSV $(wc -c < bench-data/grants-360giving.csv) bytes"
+${PY:-python3} scripts/validate_360giving.py bench-data/grants-360giving.json bench-data/grants-360giving.csv

@@ -32,6 +32,9 @@ struct RateLimits: Sendable {
     static let apiTokenAddress = Limit(scope: "api token address", maxHits: 600, window: 60)
     /// Unknown or revoked API tokens from one address.
     static let badAPIToken = Limit(scope: "bad api token", maxHits: 20, window: 15 * 60)
+    /// Attempts to register an organisation to apply for grants, from one address (each good
+    /// one costs a bcrypt hash; ten an hour leaves room for a few mistakes).
+    static let registration = Limit(scope: "registration address", maxHits: 10, window: 60 * 60)
     /// Report-link look-ups with a token that does not exist, from one address.
     static let badShareLink = Limit(scope: "bad share link", maxHits: 20, window: 15 * 60)
 

@@ -91,6 +91,16 @@ struct UserStore: Sendable {
             throw Problem.invalid([FieldError(field: "email", message: "There is already an account for \(email)")])
         }
         let hash = try await Passwords.hash(password, on: pool)
+        return try await insertUser(
+            email: email, name: name, role: role, organisation: organisation, passwordHash: hash, by: actor, on: db)
+    }
+
+    /// Stores an account whose password was hashed already (a registration approved), with
+    /// its audit entry; the caller has checked the e-mail address is free.
+    func insertUser(
+        email: String, name: String, role: Role, organisation: Organisation, passwordHash hash: String,
+        by actor: CurrentUser?, on db: any Database
+    ) async throws -> User {
         let now = Date().stored
         return try await db.transaction { tx in
             let id = try await tx.sql.raw(

@@ -67,32 +67,11 @@ struct DashboardController: Sendable {
         let targets = try await campaigns.areas(of: c, on: req.db)
         let areaRecords = Dictionary(uniqueKeysWithValues: d.byArea.map { ($0.label, $0.records) })
         let shapes = try await areas.list(on: req.db).filter { a in targets.contains { $0.areaId == a.id } }
-        var mapSVG = ""
-        if let first = shapes.first?.shape {
-            let extent = shapes.compactMap(\.shape).dropFirst().reduce(first.bounds) { $0.union($1.bounds) }
-            let most = max(1, areaRecords.values.max() ?? 1)
-            let fills = ["#deebf7", "#9ecae1", "#4292c6", "#08519c"]
-            let map = SVGMap(
-                extent: extent.expanded(by: max(extent.width, extent.height) * 0.06),
-                outlines: shapes.compactMap { a in
-                    a.shape.map { shape in
-                        let n = areaRecords[a.name] ?? 0
-                        return .init(
-                            shape: shape, label: a.shortName,
-                            href: SiteURL.campaignPlan(c.slug, a.slug),
-                            fill: n == 0 ? "#ffffff" : fills[min(3, (n * 4 - 1) / most)],
-                            title: "\(a.name): \(Format.counted(n, "record", "records"))")
-                    }
-                },
-                legend: [.init(fill: "#ffffff", text: "No records")]
-                    + fills.enumerated().map { k, f in
-                        .init(fill: f, text: "Up to \(Format.count((most * (k + 1) + 3) / 4)) records")
-                    },
-                legendTitle: "Activity records in each target area")
-            mapSVG = map.render(
-                title: "Map of activity in \(c.name)",
-                description: d.byArea.map { "\($0.label): \($0.records)" }.joined(separator: "; "))
-        }
+        let mapSVG =
+            SVGMap.shaded(
+                shapes.map { a in (a, areaRecords[a.name] ?? 0, SiteURL.campaignPlan(c.slug, a.slug)) },
+                singular: "record", plural: "records", legendTitle: "Activity records in each target area",
+                title: "Map of activity in \(c.name)") ?? ""
         let overdue = try await campaigns.actions(of: c, on: req.db).compactMap { area, a -> Page.Row? in
             guard let due = CalendarDay(a.dueOn), ActionUrgency.of(due: due, status: a.status, today: today) == .overdue
             else { return nil }

@@ -93,7 +93,7 @@ enum DemoGrants {
                 name: "Round one", slug: "round-one",
                 guidance:
                     "Grants of £5,000 to £30,000 for up to two years. Applications are scored by a panel against four weighted criteria.",
-                opensAt: at(-150).stored, closesAt: at(-90).stored, minimumScore: 60, questions: questions,
+                opensAt: at(-330).stored, closesAt: at(-270).stored, minimumScore: 60, questions: questions,
                 criteria: criteria), in: fund, by: staff, on: db)
         try await store.addPanelMember(email: "analyst@opcc.demo", to: closed, by: staff, on: db)
         try await store.addPanelMember(email: "panel@council.demo", to: closed, by: staff, on: db)
@@ -112,7 +112,7 @@ enum DemoGrants {
             if case .success(let identifier) = OrgIdentifier.make(.charityEnglandWales, String(1_170_000 + k * 731)) {
                 try await store.setIdentifier(identifier, organisation: org.id, by: nil, on: db)
             }
-            let id = try await store.start(in: closed, title: project, by: applicant, now: at(-120), on: db)
+            let id = try await store.start(in: closed, title: project, by: applicant, now: at(-300), on: db)
             guard let a = try await store.application(id: id, on: db) else { continue }
             let amount = (5 + Int(rng.next() % 26)) * 100_000  // £5,000 to £30,000
             let target = 40 + Int(rng.next() % 400)
@@ -133,7 +133,7 @@ enum DemoGrants {
             ]
             try await store.saveDraft(a, title: project, answers: answers, questions: qs, by: applicant, on: db)
             guard let saved = try await store.application(id: id, on: db) else { continue }
-            _ = try await store.submit(saved, round: closed, questions: qs, by: applicant, now: at(-95), on: db)
+            _ = try await store.submit(saved, round: closed, questions: qs, by: applicant, now: at(-275), on: db)
             guard let submitted = try await store.application(id: id, on: db), submitted.status == .submitted else {
                 continue
             }
@@ -185,6 +185,9 @@ enum DemoGrants {
             }
         }
 
+        // The panel met ten days before the grants started (decide() stamps today).
+        try await backdate(fund: fund.id, decided: at(-250), on: db)
+
         // An open round: the Norwich BID has a draft in it.
         let open = try await store.createRound(
             .init(
@@ -211,7 +214,7 @@ enum DemoGrants {
             .init(
                 name: "Commissioned services", slug: "commissioned",
                 guidance: "Services commissioned after a competitive tender; recorded here for monitoring.",
-                opensAt: at(-200).stored, closesAt: at(-180).stored, minimumScore: 0,
+                opensAt: at(-300).stored, closesAt: at(-280).stored, minimumScore: 0,
                 questions: [.init(kind: .text, prompt: "The service", wordLimit: 500)],
                 criteria: [.init(name: "Tender evaluation", weight: 1, maxScore: 100)]), in: victims, by: staff, on: db)
         let services: [(String, String, Int)] = [
@@ -229,18 +232,34 @@ enum DemoGrants {
             let provider = CurrentUser(
                 id: officer.id, name: "", email: "", role: .partnerUser, organisationID: o, organisationName: org,
                 csrfToken: "", sessionHash: "")
-            let id = try await store.start(in: commissioning, title: service, by: provider, now: at(-190), on: db)
+            let id = try await store.start(in: commissioning, title: service, by: provider, now: at(-290), on: db)
             guard let a = try await store.application(id: id, on: db) else { continue }
             try await store.saveDraft(
                 a, title: service, answers: [vq[0].id: service], questions: vq, by: provider, on: db)
             guard let saved = try await store.application(id: id, on: db) else { continue }
-            _ = try await store.submit(saved, round: commissioning, questions: vq, by: provider, now: at(-185), on: db)
+            _ = try await store.submit(saved, round: commissioning, questions: vq, by: provider, now: at(-285), on: db)
             guard let submitted = try await store.application(id: id, on: db) else { continue }
             try await store.decide(
                 submitted, decision: .award, reason: "Commissioned after tender.", recommendation: "Commission",
                 amountPence: amount, startsOn: DemoBoards.day(-240), endsOn: DemoBoards.day(490), by: staff, on: db)
             try await monitor(submitted, index: 0, store: store, staff: staff, on: db)
         }
+        try await backdate(fund: victims.id, decided: at(-260), on: db)
+    }
+
+    /// Dates a fund's decisions and awards `decided` (the demo's panel met months ago).
+    static func backdate(fund: Int, decided: Date, on db: any Database) async throws {
+        try await db.sql.raw(
+            """
+            UPDATE awards SET award_date = \(bind: CalendarDay(decided).description) WHERE fund_id = \(bind: fund)
+            """
+        ).run()
+        try await db.sql.raw(
+            """
+            UPDATE applications SET decided_at = \(bind: decided.stored)
+            WHERE decided_at IS NOT NULL AND round_id IN (SELECT id FROM grant_rounds WHERE fund_id = \(bind: fund))
+            """
+        ).run()
     }
 
     /// Half the award paid at the start, half after a return is accepted; the returns that have

@@ -69,8 +69,8 @@ extension GrantController {
             indicators: indicators.map { i in
                 let achieved = values.filter { accepted.contains($0.key) }.compactMap { $0.value[i.id] }.reduce(0, +)
                 return .init(
-                    id: i.id, name: i.name, target: HotspotExport.number(i.target),
-                    achieved: HotspotExport.number(achieved))
+                    id: i.id, name: i.name, target: Format.figure(i.target),
+                    achieved: Format.figure(achieved))
             },
             instalments: try await store.instalments(of: w, on: req.db).map { i in
                 .init(
@@ -87,7 +87,7 @@ extension GrantController {
                     canReview: c.viewer.isOPCC && r.status == .submitted, note: r.officerNote, narrative: r.narrative,
                     spend: r.spendPence.map(Grants.pounds) ?? "",
                     values: indicators.compactMap { i in
-                        values[r.id]?[i.id].map { "\(i.name): \(HotspotExport.number($0))" }
+                        values[r.id]?[i.id].map { "\(i.name): \(Format.figure($0))" }
                     })
             }, isOPCC: c.viewer.isOPCC, isGrantee: c.viewer.isApplicant(c.application), csrf: req.csrfToken,
             errors: errors, hasErrors: !errors.isEmpty)
@@ -216,7 +216,7 @@ extension GrantController {
                     "\(Grants.pounds(t?.awardedPence ?? 0)) in \(Format.counted(t?.grants ?? 0, "grant", "grants"))"
                 if let first = top.first {
                     sentence +=
-                        ": \(HotspotExport.number(first.achieved)) \(first.name.lowercased()) against \(HotspotExport.number(first.planned)) planned"
+                        ": \(Format.figure(first.achieved)) \(first.name.lowercased()) against \(Format.figure(first.planned)) planned"
                 }
                 sentence += "; \(Format.counted(overdue, "return", "returns")) overdue."
                 return .init(
@@ -224,7 +224,7 @@ extension GrantController {
                     awarded: Grants.pounds(t?.awardedPence ?? 0), paid: Grants.pounds(t?.paidPence ?? 0),
                     grants: t?.grants ?? 0, overdue: overdue,
                     outputs: top.map {
-                        "\($0.name): \(HotspotExport.number($0.achieved)) of \(HotspotExport.number($0.planned))"
+                        "\($0.name): \(Format.figure($0.achieved)) of \(Format.figure($0.planned))"
                     })
             },
             overdue: try await queries.overdue(today: today, on: req.db).map {

@@ -7,7 +7,13 @@ struct GrantController: Sendable {
     let store: GrantStore
     let plans: PlanStore
     let areas: AreaStore
+    /// Organisations waiting for approval to apply.
+    let registrations: RegistrationStore
     var queries = GrantQueries()
+    var open = GrantOpenQueries()
+    /// The publisher's 360Giving prefix for grant and organisation identifiers.
+    var grantPrefix = "360G-saferstreets"
+    var limits = RateLimits()
     var now: @Sendable () -> Date = { Date() }
 
     func themes(_ req: Request) async throws -> [PlanStore.Theme] {
@@ -28,7 +34,7 @@ struct GrantController: Sendable {
         try await indexPage(req, errors: [], status: .ok)
     }
 
-    private func indexPage(_ req: Request, errors: [FieldError], status: HTTPStatus) async throws -> Response {
+    func indexPage(_ req: Request, errors: [FieldError], status: HTTPStatus) async throws -> Response {
         let user = try req.signedInUser()
         let now = now()
         let funds = try await store.funds(on: req.db)
@@ -56,7 +62,8 @@ struct GrantController: Sendable {
         let mine = user.role.isOPCC ? [] : try await store.applications(ofOrganisation: user.organisationID, on: req.db)
         let grants = user.role.isOPCC ? [] : try await queries.awards(ofOrganisation: user.organisationID, on: req.db)
         let roundName = Dictionary(rounds.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let page = GrantsPage(
+        let waiting = user.role.isOPCC ? try await registrations.pending(on: req.db) : []
+        var page = GrantsPage(
             isOPCC: user.role.isOPCC, funds: fundRows, openRounds: rounds.filter { $0.isOpen(at: now) }.map(row),
             panelRounds: try await store.rounds(onPanel: user.id, on: req.db).map(row),
             applications: mine.map {
@@ -69,6 +76,13 @@ struct GrantController: Sendable {
             },
             themeOptions: themes.map { SelectOption(value: $0.slug, label: $0.title) }, csrf: req.csrfToken,
             errors: errors, hasErrors: !errors.isEmpty)
+        page.registrations = waiting.map {
+            .init(
+                id: $0.id, name: $0.organisationName, kind: OrganisationKind(rawValue: $0.kind)?.label ?? $0.kind,
+                identifier: $0.orgIdentifier.isEmpty ? "Not registered" : $0.orgIdentifier,
+                contact: "\($0.contactName), \($0.email)", about: $0.about, received: Format.dateTime($0.createdAt),
+                action: SiteURL.grantRegistration($0.id))
+        }
         return try await req.render("grants/index", page, status: status)
     }
 

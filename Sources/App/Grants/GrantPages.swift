@@ -22,6 +22,16 @@ struct GrantsPage: Encodable {
         var status: String
         var updated: String
     }
+    struct RegistrationRow: Encodable {
+        var id: Int
+        var name: String
+        var kind: String
+        var identifier: String
+        var contact: String
+        var about: String
+        var received: String
+        var action: String
+    }
     var title = "Grants and commissioning"
     var isOPCC: Bool
     var funds: [FundRow]
@@ -33,6 +43,7 @@ struct GrantsPage: Encodable {
     var csrf: String
     var errors: [FieldError]
     var hasErrors: Bool
+    var registrations: [RegistrationRow] = []
 }
 
 struct FundPage: Encodable {

@@ -118,6 +118,15 @@ enum Format {
         return sign + whole + (parts.count > 1 ? "." + parts[1] : "")
     }
 
+    /// A reported figure for reading: "2,826", "12.5" (up to two decimals, trailing zeros dropped).
+    static func figure(_ v: Double) -> String {
+        guard v.isFinite else { return "–" }
+        if v == v.rounded() && abs(v) < 1e15 { return count(Int(v)) }
+        var text = number(v, decimals: 2)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text.hasSuffix(".") ? String(text.dropLast()) : text
+    }
+
     /// "1 cell", "2,345 cells".
     static func counted(_ n: Int, _ singular: String, _ plural: String) -> String {
         "\(count(n)) \(n == 1 ? singular : plural)"

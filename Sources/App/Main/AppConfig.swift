@@ -33,6 +33,9 @@ public struct AppConfig: Sendable {
     /// Take the client's address for rate limits from the last `X-Forwarded-For` entry
     /// (`SAFERSTREETS_TRUST_PROXY=1`): only behind a reverse proxy that sets it.
     public var trustProxy = false
+    /// The publisher's registered 360Giving prefix for grant identifiers
+    /// (`SAFERSTREETS_360G_PREFIX`, default `360G-saferstreets`: register your own with 360Giving).
+    public var grantPrefix = "360G-saferstreets"
 
     public init(database: Database, hostname: String = "127.0.0.1", port: Int = 8080, isDevelopment: Bool = false) {
         self.database = database
@@ -42,7 +45,8 @@ public struct AppConfig: Sendable {
     }
 
     /// Reads `DATABASE_URL`, `SAFERSTREETS_DB`, `HOST`, `PORT`, `SAFERSTREETS_ENV`,
-    /// `SAFERSTREETS_POLICE_API_CACHE_MB`, `SAFERSTREETS_PUBLIC_MIN_COUNT` and `SAFERSTREETS_RESOURCES`.
+    /// `SAFERSTREETS_POLICE_API_CACHE_MB`, `SAFERSTREETS_PUBLIC_MIN_COUNT`, `SAFERSTREETS_RESOURCES` and
+    /// `SAFERSTREETS_360G_PREFIX`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws
         -> AppConfig
     {
@@ -75,6 +79,12 @@ public struct AppConfig: Sendable {
         let trustProxy = integer("SAFERSTREETS_TRUST_PROXY", default: 0, in: 0...1, what: "0 or 1")
         let minimumCount = integer(
             "SAFERSTREETS_PUBLIC_MIN_COUNT", default: 5, in: 1...100, what: "a whole number from 1 to 100")
+        let grantPrefix = env["SAFERSTREETS_360G_PREFIX"] ?? "360G-saferstreets"
+        if !OrgIdentifier.isPrefix(grantPrefix) {
+            problems.append(
+                "SAFERSTREETS_360G_PREFIX must be a 360Giving prefix: 360G- then letters, digits and hyphens (got \"\(grantPrefix.prefix(60))\")"
+            )
+        }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
         var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
@@ -82,6 +92,7 @@ public struct AppConfig: Sendable {
         config.publicMinimumCount = minimumCount
         config.resourcesDirectory = env["SAFERSTREETS_RESOURCES"]
         config.trustProxy = trustProxy == 1
+        config.grantPrefix = grantPrefix
         return config
     }
 }

@@ -208,8 +208,13 @@ func routes(_ app: Application) throws {
     // decisions; an organisation's users apply and see only their own applications; panel
     // members score the round's applications without a declared conflict (GrantViewer).
     let grants = GrantController(
-        store: GrantStore(audit: AuditLog()), plans: PlanStore(audit: AuditLog()), areas: areaStore)
+        store: GrantStore(audit: AuditLog()), plans: PlanStore(audit: AuditLog()), areas: areaStore,
+        registrations: RegistrationStore(audit: AuditLog(), users: UserStore(audit: AuditLog())),
+        grantPrefix: config.grantPrefix, limits: limits)
     app.get(.grants, access: .signedIn, use: grants.index)
+    app.get(.grantRegister, access: .everyone, use: grants.registerForm)
+    app.post(.grantRegister, access: .everyone, use: grants.register)
+    app.post(.grantRegistration, access: .opcc, use: grants.decideRegistration)
     app.post(.grantFunds, access: .opcc, use: grants.createFund)
     app.get(.grantFund, access: .opcc, use: grants.fund)
     app.post(.grantRounds, access: .opcc, use: grants.createRound)
@@ -232,6 +237,11 @@ func routes(_ app: Application) throws {
     app.post(.grantReturn, access: .partners, use: grants.submitReturn)
     app.post(.grantReturnReview, access: .opcc, use: grants.reviewReturn)
     app.get(.grantDashboard, access: .opcc, use: grants.dashboard)
+    app.get(.openGrants, access: .everyone, use: grants.openIndex)
+    app.get(.openGrantsJSON, access: .everyone, use: grants.openJSON)
+    app.get(.openGrantsCSV, access: .everyone, use: grants.openCSV)
+    app.get(.openGrantFund, access: .everyone, use: grants.openFund)
+    app.get(.openGrant, access: .everyone, use: grants.openGrant)
 
     // Boards: the PCC's accountability board and the themes' partnership boards. Anyone
     // signed in may open the boards page; each board, meeting, paper, question and action

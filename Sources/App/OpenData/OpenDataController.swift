@@ -60,7 +60,16 @@ struct OpenDataController: Sendable {
         let series = try await queries.forceSeries(forceID, on: req.db)
         let published = try await publications.published(on: req.db)
         let areaList = try await areas.list(on: req.db)
-        var links = published.map {
+        var links = [
+            Link(
+                name: "Police and Crime Plan", href: SiteURL.openPlan(),
+                detail: "The plan's measures and the Commissioner's scorecard"),
+            Link(
+                name: "Grants", href: SiteURL.openGrants(),
+                detail: "What the Commissioner funded and what it achieved, to the 360Giving Data Standard"),
+            Link(name: "Meetings", href: SiteURL.openMeetings(), detail: "Minutes, questions and answers"),
+        ]
+        links += published.map {
             Link(
                 name: $0.name, href: SiteURL.openCampaign($0.slug), detail: "Campaign, \(CampaignController.dates($0))")
         }
@@ -75,7 +84,7 @@ struct OpenDataController: Sendable {
                     "Anti-social behaviour and crime recorded by \(force.name), month by month, from police.uk open data; the areas partners work in; and the results of campaigns the Police and Crime Commissioner has published.",
                 facts: facts(series), chartSVG: chart(series, title: "ASB and other crime by month, \(force.name)"),
                 chartTitle: "By month", recent: recent(series),
-                links: links, linksTitle: "Campaigns and areas",
+                links: links, linksTitle: "The plan, grants, meetings, campaigns and areas",
                 downloads: [
                     Link(name: "Monthly counts (CSV)", href: SiteURL.openForceCSV(force.id), detail: "")
                 ],

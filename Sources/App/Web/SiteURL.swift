@@ -36,7 +36,8 @@ enum SiteURL: String, CaseIterable, Sendable {
     case planPDF, planPublish, planWithdraw, planNational, planNationalPublish
     case planEdit, planMeasures, planMeasureNew, planMeasureEdit, planMeasureRebases, planThemeCampaigns
     // Grants and commissioning
-    case grants, grantFunds, grantFund, grantRounds, grantRound, grantRoundPanel, grantApplications
+    case grants, grantRegister, grantRegistration, grantFunds, grantFund, grantRounds, grantRound, grantRoundPanel,
+        grantApplications
     case grantApplication, grantApplicationSubmit, grantApplicationFiles, grantApplicationFile
     case grantApplicationIdentifier, grantConflict, grantScores, grantModerate, grantDecision
     case grantAward, grantAwardInstalments, grantAwardPayments, grantReturn, grantReturnReview, grantDashboard
@@ -48,6 +49,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case open, openForceCSV, openArea, openAreaCSV, openAreaGeoJSON
     case openMeetings, openMeeting, openMeetingPaper, openPlan, openPlanCSV, openNational
     case openCampaign, openCampaignCSV, openCampaignGeoJSON
+    case openGrants, openGrantsJSON, openGrantsCSV, openGrantFund, openGrant
     // The data.police.uk API over the stored data
     case policeForces, policeForce, policeForcePeople, policeCrimeCategories, policeCrimesStreetDates
     case policeCrimeLastUpdated, policeCrimesStreet, policeOutcomesAtLocation, policeStopsStreet
@@ -168,6 +170,8 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .grantScores: "/grants/applications/:id/scores"
         case .grantModerate: "/grants/applications/:id/moderate"
         case .grantDecision: "/grants/applications/:id/decision"
+        case .grantRegister: "/grants/register"
+        case .grantRegistration: "/grants/registrations/:registration"
         case .grantAward: "/grants/awards/:award"
         case .grantAwardInstalments: "/grants/awards/:award/instalments"
         case .grantAwardPayments: "/grants/awards/:award/payments"
@@ -208,6 +212,11 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .openNational: "/open/plan/national/:quarter"
         case .openMeeting: "/open/meetings/:meeting"
         case .openMeetingPaper: "/open/meetings/:meeting/papers/:paper"
+        case .openGrants: "/open/grants"
+        case .openGrantsJSON: "/open/grants/360giving.json"
+        case .openGrantsCSV: "/open/grants/360giving.csv"
+        case .openGrantFund: "/open/grants/funds/:slug"
+        case .openGrant: "/open/grants/:award"
 
         case .policeForces: "/api/forces"
         case .policeForce: "/api/forces/:id"

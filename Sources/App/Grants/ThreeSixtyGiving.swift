@@ -1,0 +1,180 @@
+import CrimeData
+import Foundation
+
+/// Grants as the 360Giving Data Standard 1.4.3 publishes them (`../shared/data/360giving/`):
+/// a JSON package of `grants` with its publisher and licence, and the same grants as one CSV
+/// row each under the standard's column titles (the schema's `title`s joined by `:`, as the
+/// standard's spreadsheet template and its flatten tool have them). Pure: the records come in,
+/// the text goes out.
+enum ThreeSixtyGiving {
+    static let version = "1.4"
+
+    struct Package: Encodable, Sendable {
+        var version = ThreeSixtyGiving.version
+        var title: String
+        var description: String
+        var modified: String
+        var publisher: Publisher
+        var license: String
+        var grants: [Grant]
+    }
+
+    struct Publisher: Encodable, Sendable {
+        var identifier: String
+        var name: String
+    }
+
+    struct Organization: Encodable, Sendable, Equatable {
+        var id: String
+        var name: String
+        var charityNumber: String?
+        var companyNumber: String?
+    }
+
+    struct Location: Encodable, Sendable, Equatable {
+        var name: String
+        var countryCode = "GB"
+        var geoCode: String
+        var geoCodeType: String
+    }
+
+    struct Event: Encodable, Sendable {
+        var startDate: String
+        var endDate: String
+        var duration: Int
+    }
+
+    struct Programme: Encodable, Sendable {
+        var code: String
+        var title: String
+    }
+
+    struct Classification: Encodable, Sendable {
+        var vocabulary: String
+        var code: String
+        var title: String
+    }
+
+    struct Grant: Encodable, Sendable {
+        var id: String
+        var title: String
+        var description: String
+        var currency = "GBP"
+        var amountAppliedFor: Decimal?
+        var amountAwarded: Decimal
+        var amountDisbursed: Decimal
+        var awardDate: String
+        var plannedDates: [Event]
+        var recipientOrganization: [Organization]
+        var beneficiaryLocation: [Location]?
+        var fundingOrganization: [Organization]
+        var grantProgramme: [Programme]
+        var fromOpenCall: String
+        var classifications: [Classification]?
+        var dateModified: String
+    }
+
+    /// Whole pence as the standard's amount: a number of pounds, exact (no binary rounding).
+    static func amount(_ pence: Int) -> Decimal { Decimal(pence) / 100 }
+
+    /// The ONS geography type of a local authority code (the standard's geoCodeType codelist):
+    /// E06 and W06 unitary authorities, E07 non-metropolitan districts, E08 metropolitan
+    /// districts, E09 London boroughs, S12 council areas; nil for anything else.
+    static func geoCodeType(_ code: String) -> String? {
+        switch code.prefix(3) {
+        case "E06", "W06": "UA"
+        case "E07": "NMD"
+        case "E08": "MD"
+        case "E09": "LONB"
+        case "S12": "CA"
+        default: nil
+        }
+    }
+
+    /// Whole months from `start` to `end` (both `YYYY-MM-DD`), counting a part month as one.
+    static func months(from start: String, to end: String) -> Int {
+        guard let a = CalendarDay(start), let b = CalendarDay(end), a <= b else { return 0 }
+        var m = (b.year - a.year) * 12 + (b.month - a.month)
+        if b.day >= a.day { m += 1 }
+        return max(m, 1)
+    }
+
+    /// The org-id register numbers the standard has columns for.
+    static func organization(id: String, name: String) -> Organization {
+        var org = Organization(id: id, name: name)
+        if id.hasPrefix("GB-CHC-") { org.charityNumber = String(id.dropFirst(7)) }
+        if id.hasPrefix("GB-COH-") { org.companyNumber = String(id.dropFirst(7)) }
+        return org
+    }
+
+    // MARK: JSON
+
+    static func json(_ package: Package) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(package)
+    }
+
+    // MARK: CSV
+
+    /// The grant's own columns, in the order 360Giving's template has them; then the numbered
+    /// columns for each beneficiary location and classification (`Beneficiary Location:0:Name`,
+    /// …) up to the most any grant has.
+    static let columns = [
+        "Identifier", "Title", "Description", "Currency", "Amount Applied For", "Amount Awarded", "Amount Disbursed",
+        "Award Date", "Planned Dates:Start Date", "Planned Dates:End Date", "Planned Dates:Duration (months)",
+        "Recipient Org:Identifier", "Recipient Org:Name", "Recipient Org:Charity Number",
+        "Recipient Org:Company Number", "Funding Org:Identifier", "Funding Org:Name", "Grant Programme:Code",
+        "Grant Programme:Title", "From An Open Call?", "Last Modified",
+    ]
+
+    static func csv(_ grants: [Grant]) -> String {
+        let places = grants.map { $0.beneficiaryLocation?.count ?? 0 }.max() ?? 0
+        let classes = grants.map { $0.classifications?.count ?? 0 }.max() ?? 0
+        var header = columns
+        for k in 0..<max(places, 1) {
+            header += ["Name", "Country Code", "Geographic Code", "Geographic Code Type"].map {
+                "Beneficiary Location:\(k):\($0)"
+            }
+        }
+        for k in 0..<classes {
+            header += ["Vocabulary", "Code", "Title"].map { "Classifications:\(k):\($0)" }
+        }
+        var out = CSVWriter.record(header)
+        out.reserveCapacity(grants.count * 600)
+        for g in grants {
+            let recipient = g.recipientOrganization.first
+            let funder = g.fundingOrganization.first
+            let planned = g.plannedDates.first
+            let applied: String = g.amountAppliedFor.map { "\($0)" } ?? ""
+            let duration: String = planned.map { String($0.duration) } ?? ""
+            var row: [String] = [
+                g.id, g.title, g.description, g.currency, applied, "\(g.amountAwarded)", "\(g.amountDisbursed)",
+                g.awardDate,
+            ]
+            row += [planned?.startDate ?? "", planned?.endDate ?? "", duration]
+            row += [
+                recipient?.id ?? "", recipient?.name ?? "", recipient?.charityNumber ?? "",
+                recipient?.companyNumber ?? "",
+            ]
+            row += [funder?.id ?? "", funder?.name ?? ""]
+            row += [g.grantProgramme.first?.code ?? "", g.grantProgramme.first?.title ?? ""]
+            row += [g.fromOpenCall, g.dateModified]
+            let locations = g.beneficiaryLocation ?? []
+            for k in 0..<max(places, 1) {
+                if k < locations.count {
+                    let l = locations[k]
+                    row += [l.name, l.countryCode, l.geoCode, l.geoCodeType]
+                } else {
+                    row += ["", "", "", ""]
+                }
+            }
+            let cs = g.classifications ?? []
+            for k in 0..<classes {
+                row += k < cs.count ? [cs[k].vocabulary, cs[k].code, cs[k].title] : ["", "", ""]
+            }
+            out += CSVWriter.record(row)
+        }
+        return out
+    }
+}
