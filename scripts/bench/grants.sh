@@ -82,3 +82,14 @@ curl -s -o bench-data/grants-360giving.json "$URL/open/grants/360giving.json"
 curl -s -o bench-data/grants-360giving.csv "$URL/open/grants/360giving.csv"
 echo "JSON $(wc -c < bench-data/grants-360giving.json) bytes, CSV $(wc -c < bench-data/grants-360giving.csv) bytes"
 ${PY:-python3} scripts/validate_360giving.py bench-data/grants-360giving.json bench-data/grants-360giving.csv
+echo "== the peer in the same run: sqlite3 -json writing the same awards joined to their applications and organisations"
+echo "   (a floor: no payments, places, themes or package; 3 runs)"
+for _ in 1 2 3; do
+  s=$(date +%s.%N)
+  sqlite3 -json "$DB" "SELECT w.id, a.title, w.amount_pence, w.award_date, w.starts_on, w.ends_on, w.last_modified,
+    o.name, o.org_identifier, x.answer FROM awards w JOIN applications a ON a.id = w.application_id
+    JOIN organisations o ON o.id = a.organisation_id
+    LEFT JOIN application_answers x ON x.application_id = a.id" > /dev/null
+  e=$(date +%s.%N)
+  awk -v s="$s" -v e="$e" 'BEGIN { printf "sqlite3 -json: %.1f ms\n", (e - s) * 1000 }'
+done

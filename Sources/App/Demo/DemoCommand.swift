@@ -43,6 +43,7 @@ struct DemoCommand: AsyncCommand {
         try await DemoPlan.create(on: app.db)
         try await DemoBoards.create(on: app.db)
         try await DemoGrants.create(on: app.db)
+        try await DemoGrants.registration(on: app.db, pool: app.passwordHasher)
         try await DemoPlan.publish(on: app.db, threshold: app.appConfig.publicMinimumCount)
         context.console.print(
             "  The Norfolk Police and Crime Plan with \(DemoPlan.measures.count) measures ready at /plan;"

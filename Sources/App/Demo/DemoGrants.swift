@@ -247,6 +247,21 @@ enum DemoGrants {
         try await backdate(fund: victims.id, decided: at(-260), on: db)
     }
 
+    /// A community group waiting for the OPCC's approval to apply (its organiser's password is
+    /// random: the demo never signs in as them).
+    static func registration(on db: any Database, pool: PasswordHasher) async throws {
+        let store = RegistrationStore(audit: AuditLog(), users: UserStore(audit: AuditLog()))
+        guard try await store.pending(on: db).isEmpty else { return }
+        try await store.register(
+            .init(
+                organisationName: "Acle Community Larder", kind: OrganisationKind.voluntary.rawValue,
+                register: "GB-CHC",
+                number: "1190417",
+                about: "A food larder and drop-in for families in Acle, with a recovery café on Fridays.",
+                contactName: "Jo Reeve", email: "jo@aclelarder.demo",
+                password: "larder " + UUID().uuidString), pool: pool, on: db)
+    }
+
     /// Dates a fund's decisions and awards `decided` (the demo's panel met months ago).
     static func backdate(fund: Int, decided: Date, on db: any Database) async throws {
         try await db.sql.raw(
