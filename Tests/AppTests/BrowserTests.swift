@@ -68,6 +68,19 @@ enum Browser {
         await app.server.shutdown()
     }
 
+    /// Serves the app and drives Chromium through WebDriver while `body` runs (given the
+    /// browser and the site's address); the browser and the server are always stopped after.
+    static func driving(_ app: Application, _ body: (WebDriver, String) async throws -> Void) async throws {
+        try await serving(app) { port in
+            let browser = try await WebDriver.start(client: app.client)
+            do { try await body(browser, "http://localhost:\(port)") } catch {
+                await browser.stop()
+                throw error
+            }
+            await browser.stop()
+        }
+    }
+
     /// Whether to run the browser tests: where Chromium and chromedriver are installed, and
     /// always under `SAFERSTREETS_REQUIRE_BROWSER=1` (CI), where a missing browser must fail.
     static let available =

@@ -59,39 +59,17 @@ struct GrantBrowserTests {
                     _ = try await store.submit(saved, round: round, questions: qs, by: other, on: app.db)
                 }
             }
-            try await Browser.serving(app) { port in
-                let site = "http://localhost:\(port)"
-                let browser = try await WebDriver.start(client: app.client)
-                do {
-                    try await walk(browser, site: site, app: app, round: round.id, questions: qs, other: otherID)
-                } catch {
-                    await browser.stop()
-                    throw error
-                }
-                await browser.stop()
+            try await Browser.driving(app) { browser, site in
+                try await walk(browser, site: site, app: app, round: round.id, questions: qs, other: otherID)
             }
         }
-    }
-
-    func signIn(_ browser: WebDriver, site: String, as email: String, then path: String) async throws {
-        try await browser.open("\(site)\(path)")
-        _ = try await browser.waitForURL { $0.contains("/login") }
-        try await browser.type("#email", email)
-        try await browser.type("#password", "correct horse battery")
-        try await browser.click("form#login-form button[type=submit]")
-        _ = try await browser.waitForURL { $0.hasSuffix(path) }
-    }
-
-    func signOut(_ browser: WebDriver) async throws {
-        try await browser.click(".account-form button[type=submit]")
-        _ = try await browser.waitForURL { !$0.contains("/grants") }
     }
 
     func walk(
         _ browser: WebDriver, site: String, app: Application, round: Int, questions qs: [Grants.Question], other: Int
     ) async throws {
         // The organisation starts, saves a draft, comes back to it, and submits.
-        try await signIn(browser, site: site, as: "lead@youth.example", then: "/grants/rounds/\(round)")
+        try await browser.signIn(site: site, as: "lead@youth.example", then: "/grants/rounds/\(round)")
         try await browser.type("#title", "Evening drop-in")
         try await browser.click("form#start-form button[type=submit]")
         let applicationURL = try await browser.waitForURL { $0.contains("/grants/applications/") }
@@ -107,10 +85,10 @@ struct GrantBrowserTests {
         try await browser.click("form#submit-form button[type=submit]")
         _ = try await browser.waitForURL { $0.hasSuffix(path) }
         #expect(try await browser.text("#application-facts").contains("Submitted"))
-        try await signOut(browser)
+        try await browser.signOut()
 
         // The panel member: a conflict on the other application, scores on this one.
-        try await signIn(browser, site: site, as: "panel@council.example", then: "/grants/applications/\(other)")
+        try await browser.signIn(site: site, as: "panel@council.example", then: "/grants/applications/\(other)")
         try await browser.type("#reason", "I am a trustee of the charity")
         try await browser.click("form#conflict-form button[type=submit]")
         _ = try await browser.waitForURL { !$0.hasSuffix("/grants/applications/\(other)") }
@@ -126,10 +104,10 @@ struct GrantBrowserTests {
         _ = try await browser.waitForURL { $0.hasSuffix(path) }
         try await browser.open("\(site)\(path)")
         #expect(try await browser.source.contains("panel-scores"), "the member sees the scores once submitted")
-        try await signOut(browser)
+        try await browser.signOut()
 
         // The officer awards it, starting months ago so that a return has fallen due.
-        try await signIn(browser, site: site, as: "officer@opcc.example", then: path)
+        try await browser.signIn(site: site, as: "officer@opcc.example", then: path)
         #expect(try await browser.text("#panel-scores").contains("80"))
         try await browser.choose("#decision-choice", value: "award")
         try await browser.type("#amount", "9,500")
@@ -141,10 +119,10 @@ struct GrantBrowserTests {
         _ = try await browser.waitForURL { $0.hasSuffix(path) }
         let award = try await app.scalar("SELECT MAX(id) AS n FROM awards")
         #expect(award > 0)
-        try await signOut(browser)
+        try await browser.signOut()
 
         // The grantee reports the first quarter.
-        try await signIn(browser, site: site, as: "lead@youth.example", then: "/grants/awards/\(award)")
+        try await browser.signIn(site: site, as: "lead@youth.example", then: "/grants/awards/\(award)")
         let first = try await app.scalar("SELECT MIN(id) AS n FROM monitoring_returns WHERE award_id = \(award)")
         let indicator = try await app.scalar("SELECT MIN(id) AS n FROM award_indicators WHERE award_id = \(award)")
         try await browser.type("#value-\(first)-\(indicator)", "35")
@@ -152,14 +130,14 @@ struct GrantBrowserTests {
         try await browser.type("#narrative-\(first)", "Sessions ran every Friday.")
         try await browser.click("#return-\(first) form button[type=submit]")
         _ = try await browser.waitForURL { $0.contains("/grants/awards/\(award)") }
-        try await signOut(browser)
+        try await browser.signOut()
 
         // The officer accepts it.
-        try await signIn(browser, site: site, as: "officer@opcc.example", then: "/grants/awards/\(award)")
+        try await browser.signIn(site: site, as: "officer@opcc.example", then: "/grants/awards/\(award)")
         try await browser.choose("#outcome-\(first)", value: "accept")
         try await browser.click("#return-\(first) form button[type=submit]")
         _ = try await browser.waitForURL { $0.contains("/grants/awards/\(award)") }
-        try await signOut(browser)
+        try await browser.signOut()
 
         // The public page: the grant and its outcome.
         try await browser.open("\(site)/open/grants/\(award)")

@@ -23,27 +23,13 @@ struct PartnerBrowserTests {
                 CampaignDraft(name: "Summer", description: "", startsOn: "2025-07-01", endsOn: "2025-09-30"), by: nil,
                 on: app.db)
             try await store.addOrganisation(police.organisationId, to: c, by: nil, on: app.db)
-            try await Browser.serving(app) { port in
-                let site = "http://localhost:\(port)"
-                let browser = try await WebDriver.start(client: app.client)
-                do { try await partnerDay(browser, site: site, app: app) } catch {
-                    await browser.stop()
-                    throw error
-                }
-                await browser.stop()
-            }
+            try await Browser.driving(app) { browser, site in try await partnerDay(browser, site: site, app: app) }
         }
     }
 
     func partnerDay(_ browser: WebDriver, site: String, app: Application) async throws {
-
         // Sign in through the form; the page asked for first comes back after.
-        try await browser.open("\(site)/campaigns/summer/dashboard")
-        _ = try await browser.waitForURL { $0.contains("/login") }
-        try await browser.type("#email", "pc@police.example")
-        try await browser.type("#password", "correct horse battery")
-        try await browser.click("form#login-form button[type=submit]")
-        _ = try await browser.waitForURL { $0.hasSuffix("/campaigns/summer/dashboard") }
+        try await browser.signIn(site: site, as: "pc@police.example", then: "/campaigns/summer/dashboard")
         #expect(try await browser.source.contains("0 activity records in this campaign"))
 
         // One patrol on the form.

@@ -17,25 +17,12 @@ struct PlanBrowserTests {
         try await withTestApp { app in
             try await PlanTests().world(app)
             try await app.makeUser("analyst@opcc.example", role: .opccStaff)
-            try await Browser.serving(app) { port in
-                let site = "http://localhost:\(port)"
-                let browser = try await WebDriver.start(client: app.client)
-                do { try await quarter(browser, site: site, app: app) } catch {
-                    await browser.stop()
-                    throw error
-                }
-                await browser.stop()
-            }
+            try await Browser.driving(app) { browser, site in try await quarter(browser, site: site, app: app) }
         }
     }
 
     func quarter(_ browser: WebDriver, site: String, app: Application) async throws {
-        try await browser.open("\(site)/plan/values")
-        _ = try await browser.waitForURL { $0.contains("/login") }
-        try await browser.type("#email", "analyst@opcc.example")
-        try await browser.type("#password", "correct horse battery")
-        try await browser.click("form#login-form button[type=submit]")
-        _ = try await browser.waitForURL { $0.hasSuffix("/plan/values") }
+        try await browser.signIn(site: site, as: "analyst@opcc.example", then: "/plan/values")
 
         let header = "measure,period,value,source"
         let bad = try app.write(
@@ -88,51 +75,31 @@ struct PlanBrowserTests {
                 members: [], by: nil, on: app.db)
             let meeting = try await store.schedule(
                 .init(heldOn: "2026-10-14", startsAt: "10:00", kind: "public"), of: board, by: nil, on: app.db)
-            try await Browser.serving(app) { port in
-                let site = "http://localhost:\(port)"
-                let browser = try await WebDriver.start(client: app.client)
-                do { try await questionAnswered(browser, site: site, meeting: meeting, app: app) } catch {
-                    await browser.stop()
-                    throw error
-                }
-                await browser.stop()
+            try await Browser.driving(app) { browser, site in
+                try await questionAnswered(browser, site: site, meeting: meeting, app: app)
             }
         }
     }
 
-    func signIn(_ browser: WebDriver, site: String, as email: String, then path: String) async throws {
-        try await browser.open("\(site)\(path)")
-        _ = try await browser.waitForURL { $0.contains("/login") }
-        try await browser.type("#email", email)
-        try await browser.type("#password", "correct horse battery")
-        try await browser.click("form#login-form button[type=submit]")
-        _ = try await browser.waitForURL { $0.hasSuffix(path) }
-    }
-
-    func signOut(_ browser: WebDriver) async throws {
-        try await browser.click(".account-form button[type=submit]")
-        _ = try await browser.waitForURL { !$0.contains("/boards") }
-    }
-
     func questionAnswered(_ browser: WebDriver, site: String, meeting: Int, app: Application) async throws {
         let path = "/boards/forum/meetings/\(meeting)"
-        try await signIn(browser, site: site, as: "analyst@opcc.example", then: path)
+        try await browser.signIn(site: site, as: "analyst@opcc.example", then: path)
         try await browser.type("#question", "What is the plan to bring 999 answering back above 90%?")
         try await browser.click("form#question-form button[type=submit]")
         _ = try await browser.waitForURL { $0.hasSuffix(path) }
         #expect(try await browser.source.contains("Awaiting answer"))
-        try await signOut(browser)
+        try await browser.signOut()
 
-        try await signIn(browser, site: site, as: "staff@chief.example", then: "/boards")
+        try await browser.signIn(site: site, as: "staff@chief.example", then: "/boards")
         #expect(try await browser.source.contains("What is the plan to bring 999 answering back above 90%?"))
         let question = try await app.scalar("SELECT MAX(id) AS n FROM meeting_questions")
         try await browser.type("#answer-\(question)", "Two new cohorts of call handlers start in January.")
         try await browser.click("#question-\(question) form button[type=submit]")
         _ = try await browser.waitForURL { $0.contains(path) }
         #expect(try await browser.source.contains("Two new cohorts of call handlers start in January."))
-        try await signOut(browser)
+        try await browser.signOut()
 
-        try await signIn(browser, site: site, as: "analyst@opcc.example", then: path)
+        try await browser.signIn(site: site, as: "analyst@opcc.example", then: path)
         try await browser.type("#minutes-text", "1. Performance. The Commissioner asked about 999 answering.")
         try await browser.click("form#minutes-form button[type=submit]")
         _ = try await browser.waitForURL { $0.hasSuffix(path) }

@@ -169,6 +169,25 @@ final class WebDriver: @unchecked Sendable {
         return data
     }
 
+    /// Signs in through the login form on the way to `path` (which redirects there first).
+    func signIn(site: String, as email: String, password: String = "correct horse battery", then path: String)
+        async throws
+    {
+        try await open("\(site)\(path)")
+        _ = try await waitForURL { $0.contains("/login") }
+        try await type("#email", email)
+        try await type("#password", password)
+        try await click("form#login-form button[type=submit]")
+        _ = try await waitForURL { $0.hasSuffix(path) }
+    }
+
+    /// Signs out with the account bar's button and waits to leave the page.
+    func signOut() async throws {
+        let here = try await currentURL
+        try await click(".account-form button[type=submit]")
+        _ = try await waitForURL { $0 != here }
+    }
+
     /// Waits until the page's URL satisfies `test` (a submitted form has loaded its answer).
     func waitForURL(timeout: TimeInterval = 20, _ test: (String) -> Bool) async throws -> String {
         let end = Date().addingTimeInterval(timeout)
