@@ -46,6 +46,7 @@ let package = Package(
             ],
             resources: [
                 .copy("Resources/demo"), .copy("Resources/openapi.json"), .copy("Resources/common-passwords.txt"),
+                .copy("Resources/victims"),
             ]
         ),
         .executableTarget(name: "saferstreets", dependencies: ["App"]),

@@ -15,6 +15,9 @@ struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         (year, month, day) = (y, m, d)
     }
 
+    /// A date already known to be valid (computed, not typed).
+    init(unchecked year: Int, month: Int, day: Int) { (self.year, self.month, self.day) = (year, month, day) }
+
     init(_ date: Date) {
         let c = Self.calendar.dateComponents([.year, .month, .day], from: date)
         (year, month, day) = (c.year!, c.month!, c.day!)

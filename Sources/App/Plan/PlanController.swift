@@ -145,7 +145,7 @@ struct PlanController: Sendable {
                 .init(
                     label:
                         "\($0.name): \(Format.counted($0.awards, "grant", "grants")), \(Grants.pounds($0.awardedPence))",
-                    href: SiteURL.grantFund($0.slug))
+                    href: SiteURL.openGrantFund($0.slug))
             }, slug: t.slug, canEdit: req.currentUser?.role.isOPCC == true,
             csrf: req.csrfToken,
             campaignOptions: try await self.campaigns.list(for: try req.signedInUser(), on: req.db).filter { c in
