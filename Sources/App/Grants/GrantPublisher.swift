@@ -52,7 +52,7 @@ struct GrantPublisher: Sendable {
                 ThreeSixtyGiving.Classification(vocabulary: Self.themeVocabulary, code: slug, title: $0)
             }
         }
-        return ThreeSixtyGiving.Grant(
+        var grant = ThreeSixtyGiving.Grant(
             id: OrgIdentifier.grant(prefix: prefix, id: row.id),
             title: Self.clip(row.title, to: 140),
             description: summary.isEmpty
@@ -75,6 +75,10 @@ struct GrantPublisher: Sendable {
             fromOpenCall: (fund?.openCall ?? 1) != 0 ? "Yes" : "No",
             classifications: themes.isEmpty ? nil : themes,
             dateModified: row.lastModified)
+        grant.awardedPence = row.amountPence
+        grant.disbursedPence = inputs.paid[row.id] ?? 0
+        grant.appliedPence = row.amountRequestedPence > 0 ? row.amountRequestedPence : nil
+        return grant
     }
 
     func package(_ inputs: Inputs, now: Date) -> ThreeSixtyGiving.Package {
@@ -89,7 +93,8 @@ struct GrantPublisher: Sendable {
     /// `text` cut to at most `limit` characters at a word, with an ellipsis when cut.
     static func clip(_ text: String, to limit: Int) -> String {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard t.count > limit else { return t }
+        // No more bytes than the limit means no more characters: skip counting them.
+        guard t.utf8.count > limit, t.count > limit else { return t }
         let head = t.prefix(limit - 1)
         let cut = head.lastIndex(where: \.isWhitespace).map { head[..<$0] } ?? head
         return cut.trimmingCharacters(in: .whitespaces) + "…"

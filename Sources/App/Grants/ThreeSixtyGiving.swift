@@ -72,10 +72,30 @@ enum ThreeSixtyGiving {
         var fromOpenCall: String
         var classifications: [Classification]?
         var dateModified: String
+        /// The amounts in pence, for the CSV (not encoded).
+        var awardedPence = 0, disbursedPence = 0
+        var appliedPence: Int? = nil
+
+        private enum CodingKeys: String, CodingKey {
+            case id, title, description, currency, amountAppliedFor, amountAwarded, amountDisbursed, awardDate
+            case plannedDates, recipientOrganization, beneficiaryLocation, fundingOrganization, grantProgramme
+            case fromOpenCall, classifications, dateModified
+        }
     }
 
     /// Whole pence as the standard's amount: a number of pounds, exact (no binary rounding).
-    static func amount(_ pence: Int) -> Decimal { Decimal(pence) / 100 }
+    static func amount(_ pence: Int) -> Decimal {
+        // Built from its digits, not divided: Decimal division is slow (a tenth of a 10,000-grant export).
+        Decimal(sign: pence < 0 ? .minus : .plus, exponent: -2, significand: Decimal(abs(pence)))
+    }
+
+    /// Whole pence as the CSV writes them: `12500.5`, `25000`, `0.01` (the same text as the JSON).
+    static func poundsText(_ pence: Int) -> String {
+        let whole = abs(pence) / 100, rest = abs(pence) % 100
+        let sign = pence < 0 ? "-" : ""
+        if rest == 0 { return "\(sign)\(whole)" }
+        return rest % 10 == 0 ? "\(sign)\(whole).\(rest / 10)" : "\(sign)\(whole).\(rest < 10 ? "0" : "")\(rest)"
+    }
 
     /// The ONS geography type of a local authority code (the standard's geoCodeType codelist):
     /// E06 and W06 unitary authorities, E07 non-metropolitan districts, E08 metropolitan
@@ -93,9 +113,18 @@ enum ThreeSixtyGiving {
 
     /// Whole months from `start` to `end` (both `YYYY-MM-DD`), counting a part month as one.
     static func months(from start: String, to end: String) -> Int {
-        guard let a = CalendarDay(start), let b = CalendarDay(end), a <= b else { return 0 }
-        var m = (b.year - a.year) * 12 + (b.month - a.month)
-        if b.day >= a.day { m += 1 }
+        // Read the digits directly: stored dates are already checked, and Foundation's calendar
+        // is slow for 10,000 grants.
+        func parts(_ s: String) -> (Int, Int, Int)? {
+            let p = s.utf8.split(separator: UInt8(ascii: "-"))
+            guard p.count == 3, let y = Int(Substring(p[0])), let m = Int(Substring(p[1])),
+                let d = Int(Substring(p[2]))
+            else { return nil }
+            return (y, m, d)
+        }
+        guard let a = parts(start), let b = parts(end), a <= b else { return 0 }
+        var m = (b.0 - a.0) * 12 + (b.1 - a.1)
+        if b.2 >= a.2 { m += 1 }
         return max(m, 1)
     }
 
@@ -146,10 +175,11 @@ enum ThreeSixtyGiving {
             let recipient = g.recipientOrganization.first
             let funder = g.fundingOrganization.first
             let planned = g.plannedDates.first
-            let applied: String = g.amountAppliedFor.map { "\($0)" } ?? ""
+            let applied: String = g.appliedPence.map(poundsText) ?? ""
             let duration: String = planned.map { String($0.duration) } ?? ""
             var row: [String] = [
-                g.id, g.title, g.description, g.currency, applied, "\(g.amountAwarded)", "\(g.amountDisbursed)",
+                g.id, g.title, g.description, g.currency, applied, poundsText(g.awardedPence),
+                poundsText(g.disbursedPence),
                 g.awardDate,
             ]
             row += [planned?.startDate ?? "", planned?.endDate ?? "", duration]

@@ -12,7 +12,8 @@ public enum CSVWriter {
         if let first = s.utf8.first, formulaStarts.contains(first), !isPlainNumber(s) {
             return "\"'" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        // Bytes, not characters: a comma, quote, CR or LF is one ASCII byte, never part of another.
+        guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
