@@ -181,8 +181,10 @@ extension GrantController {
         var byArea: [String: Int] = [:]
         for a in awards {
             let places = inputs.places[a.applicationId] ?? .init()
-            for au in places.authorities { byAuthority[au, default: (0, 0)].n += 1 }
-            for au in places.authorities { byAuthority[au, default: (0, 0)].pence += a.amountPence }
+            for au in places.authorities {
+                byAuthority[au, default: (0, 0)].n += 1
+                byAuthority[au, default: (0, 0)].pence += a.amountPence
+            }
             for slug in places.areas { byArea[slug, default: 0] += 1 }
         }
         page.places = byAuthority.sorted { ($0.value.pence, $0.key.name) > ($1.value.pence, $1.key.name) }.map {

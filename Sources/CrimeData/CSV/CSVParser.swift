@@ -109,7 +109,7 @@ public final class CSVParser {
     /// place; map files `MAP_PRIVATE`) and stay valid until this returns. `atStart`
     /// says whether these bytes begin the file (a byte order mark is skipped only then).
     public func parse(inPlace bytes: UnsafeMutableBufferPointer<UInt8>, atStart: Bool) throws {
-        precondition(count == 0, "parse(inPlace:) needs a parser with nothing buffered")
+        guard count == 0 else { throw CSVError.parserBusy }
         let (ownBuffer, ownCapacity) = (buffer, capacity)
         buffer = bytes.baseAddress ?? ownBuffer
         capacity = bytes.count
@@ -317,6 +317,8 @@ public enum CSVError: Error, Equatable, CustomStringConvertible {
     case malformedQuotedField(line: Int)
     case recordTooLong(line: Int, limit: Int)
     case readFailed(errno: Int32)
+    /// `parse(inPlace:)` on a parser still holding bytes from another parse.
+    case parserBusy
 
     public var description: String {
         switch self {
@@ -326,6 +328,7 @@ public enum CSVError: Error, Equatable, CustomStringConvertible {
         case .recordTooLong(let line, let limit):
             "line \(line): record longer than \(limit / 1024) KiB; this does not look like a CSV file"
         case .readFailed(let errno): "read failed (errno \(errno))"
+        case .parserBusy: "the parser is still holding bytes from another parse"
         }
     }
 }
