@@ -76,6 +76,27 @@ schemas = {
                         "value": {"type": "number"},
                         "source": {"type": "string", "maxLength": 200, "description": "where the figure comes from"}},
                        required=["measure", "period", "value"]),
+    "ReferralIn": obj({
+        "reference": {"type": "string", "maxLength": 64, "description": "the force's own reference for the referral: sending it again changes nothing"},
+        "crime_reference": {"type": "string", "maxLength": 64},
+        "crime_type": {"type": "string", "enum": ["domestic-abuse", "sexual-offence", "bereaved-relative", "violence-with-injury",
+                       "violence-without-injury", "stalking-harassment", "hate-crime", "robbery", "burglary", "theft",
+                       "criminal-damage-arson", "fraud", "modern-slavery", "other"]},
+        "reported_on": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD, not in the future"},
+        "name": {"type": "string", "maxLength": 200},
+        "date_of_birth": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+        "phone": {"type": "string", "maxLength": 40}, "email": {"type": "string", "maxLength": 254},
+        "address": {"type": "string", "maxLength": 500}, "contact_preferences": {"type": "string", "maxLength": 500},
+        "language": {"type": "string", "maxLength": 60}, "interpreter": {"type": "boolean"},
+        "age_band": {"type": "string", "enum": ["under-18", "18-24", "25-34", "35-49", "50-64", "65-plus", "unknown"]},
+        "enhanced": arr({"type": "string", "enum": ["most-serious-crime", "persistently-targeted", "vulnerable-under-18",
+                         "vulnerable-mental-disorder", "vulnerable-impairment", "vulnerable-physical-disability", "intimidated"]}),
+        "consent": {"type": "string", "enum": ["explicit", "not-declined"],
+                    "description": "explicit consent (with its date and how) is required for domestic abuse, sexual offences and bereaved relatives"},
+        "consent_on": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+        "consent_how": {"type": "string", "enum": ["verbal", "written", "electronic"]},
+        "local_authority": {"type": "string", "description": "ONS local authority code, e.g. E07000148"}},
+        required=["reference", "crime_reference", "crime_type", "reported_on", "name", "age_band", "consent"]),
     "ActivityIn": {"type": "object", "properties": {
         "type": {"type": "string", "enum": ACTIVITY_TYPES, "description": "an activity type, see /api/v1/activity-types"},
         "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD, not in the future"},
@@ -151,6 +172,21 @@ paths = {
                       "415": problem("the body is not JSON"),
                       "422": problem("one or more values are not valid: `errors` names each value (from 1) and field; nothing was stored"),
                       **signed}}},
+    "/api/v1/victim-referrals": {"post": {
+        "summary": "Victims' referrals from a police force's system: a batch of up to 10,000, stored whole or not at all",
+        "description": "With a police force's API token. Each referral goes to the victim service named by `service` (its slug; "
+                       "may be left out when there is one). A reference sent before is skipped; the same crime reference and person "
+                       "again is stored as a linked duplicate. Names and contact details are sealed at rest.",
+        "operationId": "sendVictimReferrals", "tags": ["victims"], "security": auth,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": obj(
+            {"service": {"type": "string"}, "referrals": arr(ref("ReferralIn"))}, required=["referrals"])}}},
+        "responses": {"200": ok(obj({"created": I, "duplicates": I, "unchanged": I, "service": S}), "every reference was sent before"),
+                      "201": ok(obj({"created": I, "duplicates": I, "unchanged": I, "service": S}), "stored"),
+                      "400": problem("the body is not a JSON object with 1 to 10,000 referrals"),
+                      "413": problem("the body is larger than 32 MB, or holds more than 10,000 referrals"),
+                      "422": problem("one or more referrals are not valid (`errors` names each, from 1, and its field), or the service "
+                                     "is not one here; nothing was stored"),
+                      **signed}}},
     "/api/v1/campaigns": {"get": {
         "summary": "Campaigns the caller's organisation is part of (every campaign for OPCC staff)", "operationId": "campaigns",
         "tags": ["campaigns"], "security": auth, "parameters": paging,
@@ -176,7 +212,7 @@ doc = {
                             "organisation's API token as `Authorization: Bearer sst_…`. The police.uk-compatible API is under "
                             "/api/ (data.police.uk's paths and shapes) and is described by police.uk's own documentation."},
     "servers": [{"url": "/"}],
-    "tags": [{"name": "open data"}, {"name": "activity"}, {"name": "campaigns"}, {"name": "plan"}, {"name": "meta"}],
+    "tags": [{"name": "open data"}, {"name": "activity"}, {"name": "campaigns"}, {"name": "plan"}, {"name": "victims"}, {"name": "meta"}],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer", "description": "an organisation's API token, `sst_…`"},

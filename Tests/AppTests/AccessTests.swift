@@ -100,13 +100,21 @@ struct AccessTests {
             // The public's "session" is the pre-login CSRF cookie, so POSTs pass the CSRF check
             // and what is tested is the access rule.
             let loginToken = try await app.loginToken()
-            var sessions: [Role?: Session] = [nil: Session(cookie: "", csrf: loginToken)]
+            // Every role, and the people of a victim service (a partner kind with its own routes).
+            var sessions: [(role: Role?, kind: OrganisationKind?, session: Session)] = [
+                (nil, nil, Session(cookie: "", csrf: loginToken))
+            ]
             for role in Role.allCases {
                 let email = "\(role.rawValue)@example.org"
+                let kind: OrganisationKind = role.isOPCC ? .opcc : .businessImprovementDistrict
                 try await app.makeUser(
-                    email, role: role, organisation: role.isOPCC ? "Norfolk OPCC" : "Norwich BID",
-                    kind: role.isOPCC ? .opcc : .businessImprovementDistrict)
-                sessions[role] = try await app.signIn(email)
+                    email, role: role, organisation: role.isOPCC ? "Norfolk OPCC" : "Norwich BID", kind: kind)
+                sessions.append((role, kind, try await app.signIn(email)))
+            }
+            for role in [Role.partnerUser, .partnerAdmin] {
+                let email = "victims-\(role.rawValue)@example.org"
+                try await app.makeUser(email, role: role, organisation: "Victim Care", kind: .victimService)
+                sessions.append((role, .victimService, try await app.signIn(email)))
             }
             #expect(app.routes.all.count >= 20)
             for route in app.routes.all {
@@ -114,17 +122,18 @@ struct AccessTests {
                 let path = route.samplePath(parameter: "no-such-thing")
                 // Sign-out last: it ends the session it is called with.
                 if path == "/logout" { continue }
-                for (role, session) in sessions {
+                for (role, kind, session) in sessions {
                     let user = role.map { r in
                         CurrentUser(
                             id: 0, name: "", email: "", role: r, organisationID: 0,
-                            organisationName: "", csrfToken: "", sessionHash: "")
+                            organisationName: "", csrfToken: "", sessionHash: "", organisationKind: kind)
                     }
                     var headers =
                         role == nil ? ["Cookie": "\(SessionMiddleware.csrfCookie)=\(loginToken)"] : session.headers
                     if route.method != .GET { headers.replaceOrAdd(name: "X-CSRF-Token", value: session.csrf) }
                     try await app.testing().test(route.method, path, headers: headers) { res async in
-                        let what = "\(route.method) \(path) as \(role?.rawValue ?? "the public")"
+                        let what =
+                            "\(route.method) \(path) as \(role?.rawValue ?? "the public") of \(kind?.rawValue ?? "none")"
                         if access.allows(user) {
                             #expect(
                                 res.status != .unauthorized && res.status != .forbidden,
@@ -135,7 +144,10 @@ struct AccessTests {
                                 && (res.headers.first(name: .location) ?? "").hasPrefix("/login")
                             #expect(res.status == .unauthorized || toLogin, "\(what): must sign in, got \(res.status)")
                         } else {
-                            #expect(res.status == .forbidden, "\(what): must be refused, got \(res.status)")
+                            // Victims' pages do not exist for anyone outside a victim service.
+                            let refused: HTTPStatus =
+                                if case .victimService = access, kind != nil { .notFound } else { .forbidden }
+                            #expect(res.status == refused, "\(what): must be refused, got \(res.status)")
                         }
                     }
                 }

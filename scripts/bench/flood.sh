@@ -15,7 +15,7 @@ BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 (cd "$WORK" && "$BIN" demo --no-serve --log error >/dev/null)
 PORT=8099
 for SPREAD in "" "--spread"; do
-  SAFERSTREETS_DB="$WORK/demo/saferstreets-demo.sqlite" SAFERSTREETS_TRUST_PROXY=$([ -n "$SPREAD" ] && echo 1 || echo 0) \
+  SAFERSTREETS_DB="$WORK/demo/saferstreets-demo.sqlite" SAFERSTREETS_DATA_KEYS_FILE="$WORK/demo/data-keys" SAFERSTREETS_TRUST_PROXY=$([ -n "$SPREAD" ] && echo 1 || echo 0) \
     "$BIN" serve --port $PORT --log error &
   SERVER=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done

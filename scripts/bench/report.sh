@@ -32,7 +32,7 @@ for outcome in anti-social-behaviour harm; do
   SAFERSTREETS_DB=$DB $BIN evaluate $C --outcome $outcome --summary --repeat 20 --log error 2>&1 >/dev/null | grep evaluated
 done
 
-SAFERSTREETS_DB=$DB SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
+SAFERSTREETS_DB=$DB SAFERSTREETS_DATA_KEYS_FILE="$(f="$(dirname "$DB")/data-keys"; [ -f "$f" ] && echo "$f")" SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 sleep 3

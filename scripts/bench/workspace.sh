@@ -39,7 +39,7 @@ echo "activities: $(sqlite3 "$DB" 'SELECT COUNT(*) FROM activities')"
 # Rows loaded in SQL bypass the app: rebuild the maintained totals, as after a restore.
 SAFERSTREETS_DB=$DB $BIN activities recount
 
-SAFERSTREETS_DB=$DB SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
+SAFERSTREETS_DB=$DB SAFERSTREETS_DATA_KEYS_FILE="$(f="$(dirname "$DB")/data-keys"; [ -f "$f" ] && echo "$f")" SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 sleep 3

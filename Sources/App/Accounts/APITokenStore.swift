@@ -108,6 +108,6 @@ struct APITokenStore: Sendable {
             id: row.createdBy ?? 0, name: "API token “\(row.name)”", email: "",
             role: row.kind == OrganisationKind.opcc.rawValue ? .opccStaff : .partnerUser,
             organisationID: row.organisationId, organisationName: row.organisationName, csrfToken: "",
-            sessionHash: "", apiTokenID: row.id)
+            sessionHash: "", apiTokenID: row.id, organisationKind: OrganisationKind(rawValue: row.kind))
     }
 }

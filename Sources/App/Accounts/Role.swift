@@ -36,6 +36,8 @@ enum OrganisationKind: String, Codable, Sendable, CaseIterable {
     case housingProvider = "housing-provider"
     case probation = "probation"
     case voluntary = "voluntary-organisation"
+    /// Holds victims' cases: referral, needs assessment, support (e.g. Victim Support).
+    case victimService = "victim-service"
 
     var label: String {
         switch self {
@@ -52,6 +54,7 @@ enum OrganisationKind: String, Codable, Sendable, CaseIterable {
         case .housingProvider: "Housing provider"
         case .probation: "Probation service"
         case .voluntary: "Voluntary organisation"
+        case .victimService: "Victim service"
         }
     }
 }

@@ -1,3 +1,4 @@
+import CrimeData
 import Crypto
 import Fluent
 import Foundation
@@ -22,7 +23,7 @@ struct SessionStore: Sendable {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        ByteParsing.hex(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// Starts a new session for a user (always a new id: no fixation) and returns the cookie
@@ -53,6 +54,7 @@ struct SessionStore: Sendable {
         var disabledAt: String?
         var organisationId: Int
         var organisationName: String
+        var organisationKind: String
     }
 
     /// The user of a live session, or nil (unknown, expired, idle too long, revoked, or the
@@ -63,7 +65,8 @@ struct SessionStore: Sendable {
             let row = try await db.sql.raw(
                 """
                 SELECT s.token_hash, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, u.id AS user_id, u.name, u.email,
-                  u.role, u.disabled_at, o.id AS organisation_id, o.name AS organisation_name
+                  u.role, u.disabled_at, o.id AS organisation_id, o.name AS organisation_name,
+                  o.kind AS organisation_kind
                 FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
                 WHERE s.token_hash = \(bind: hash)
                 """
@@ -83,7 +86,8 @@ struct SessionStore: Sendable {
         }
         return CurrentUser(
             id: row.userId, name: row.name, email: row.email, role: role, organisationID: row.organisationId,
-            organisationName: row.organisationName, csrfToken: row.csrfToken, sessionHash: hash)
+            organisationName: row.organisationName, csrfToken: row.csrfToken, sessionHash: hash,
+            organisationKind: OrganisationKind(rawValue: row.organisationKind))
     }
 
     func revoke(hash: String, on db: any Database) async throws {

@@ -34,6 +34,7 @@ enum DemoAccounts {
         ("Norfolk Sexual Violence Support", .voluntary),
         ("Norfolk Children's Recovery Service", .voluntary),
         ("Norfolk Restorative Justice Service", .voluntary),
+        ("Norfolk Victim Care", .victimService),
     ]
 
     /// Demo passwords are fixed so the printed list stays true when the demo is re-run.
@@ -62,6 +63,12 @@ enum DemoAccounts {
         Account(
             email: "idva@dasupport.demo", password: "demo-support-service", role: .partnerUser,
             organisation: "Norfolk Domestic Abuse Support Service", kind: .voluntary),
+        Account(
+            email: "caseworker@victimcare.demo", password: "demo-victim-care", role: .partnerUser,
+            organisation: "Norfolk Victim Care", kind: .victimService),
+        Account(
+            email: "manager@victimcare.demo", password: "demo-victim-manager", role: .partnerAdmin,
+            organisation: "Norfolk Victim Care", kind: .victimService),
     ]
 
     /// Creates whatever is missing; safe to repeat.

@@ -21,6 +21,19 @@ struct DemoCommand: AsyncCommand {
 
     static let folder = "demo"
     static let database = "demo/saferstreets-demo.sqlite"
+    static let keyFile = "demo/data-keys"
+
+    /// The demo's data key: read from `demo/data-keys`, or made and written there (readable
+    /// by its owner only) the first time.
+    static func demoKeys() throws -> FieldCipher {
+        if let text = try? String(contentsOfFile: keyFile, encoding: .utf8) {
+            return try FieldCipher.parse(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let text = FieldCipher.newKeyText(id: "demo1")
+        FileManager.default.createFile(
+            atPath: keyFile, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        return try FieldCipher.parse(text)
+    }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
@@ -45,9 +58,17 @@ struct DemoCommand: AsyncCommand {
         try await DemoGrants.create(on: app.db)
         try await DemoGrants.registration(on: app.db, pool: app.passwordHasher)
         try await DemoPlan.publish(on: app.db, threshold: app.appConfig.publicMinimumCount)
+        if let cipher = app.appConfig.dataKeys {
+            let referrals = try await DemoVictims.create(on: app.db, cipher: cipher)
+            if referrals > 0 {
+                context.console.print(
+                    "  \(Format.count(referrals)) synthetic victims' referrals held by \(DemoVictims.service).")
+            }
+        }
         context.console.print(
             "  The Norfolk Police and Crime Plan with \(DemoPlan.measures.count) measures ready at /plan;"
-                + " the accountability forum and two partnership boards at /boards; grants at /grants.")
+                + " the accountability forum and two partnership boards at /boards; grants at /grants;"
+                + " victims' cases at /victims (sign in as the victim service).")
         let config = app.appConfig
         context.console.print(
             """

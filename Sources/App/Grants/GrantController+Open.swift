@@ -40,8 +40,8 @@ extension GrantController {
         guard !records.inputs.awards.isEmpty else {
             throw Abort(.notFound, reason: "No grants have been awarded yet, so there is nothing to publish.")
         }
-        let body = try ThreeSixtyGiving.json(records.publisher.package(records.inputs, now: now()))
-        let response = Response(status: .ok, body: .init(data: body))
+        let body = ThreeSixtyGiving.json(records.publisher.package(records.inputs, now: now()))
+        let response = Response(status: .ok, body: .init(buffer: ByteBuffer(bytes: body)))
         response.headers.contentType = .json
         response.headers.contentDisposition = .init(.attachment, filename: "grants-360giving.json")
         return response

@@ -52,14 +52,13 @@ struct GrantPublisher: Sendable {
                 ThreeSixtyGiving.Classification(vocabulary: Self.themeVocabulary, code: slug, title: $0)
             }
         }
-        var grant = ThreeSixtyGiving.Grant(
+        return ThreeSixtyGiving.Grant(
             id: OrgIdentifier.grant(prefix: prefix, id: row.id),
             title: Self.clip(row.title, to: 140),
             description: summary.isEmpty
                 ? "\(fund?.name ?? "Grant") to \(row.organisationName)" : summary,
-            amountAppliedFor: row.amountRequestedPence > 0 ? ThreeSixtyGiving.amount(row.amountRequestedPence) : nil,
-            amountAwarded: ThreeSixtyGiving.amount(row.amountPence),
-            amountDisbursed: ThreeSixtyGiving.amount(inputs.paid[row.id] ?? 0),
+            appliedPence: row.amountRequestedPence > 0 ? row.amountRequestedPence : nil,
+            awardedPence: row.amountPence, disbursedPence: inputs.paid[row.id] ?? 0,
             awardDate: row.awardDate,
             plannedDates: [
                 .init(
@@ -75,10 +74,6 @@ struct GrantPublisher: Sendable {
             fromOpenCall: (fund?.openCall ?? 1) != 0 ? "Yes" : "No",
             classifications: themes.isEmpty ? nil : themes,
             dateModified: row.lastModified)
-        grant.awardedPence = row.amountPence
-        grant.disbursedPence = inputs.paid[row.id] ?? 0
-        grant.appliedPence = row.amountRequestedPence > 0 ? row.amountRequestedPence : nil
-        return grant
     }
 
     func package(_ inputs: Inputs, now: Date) -> ThreeSixtyGiving.Package {

@@ -60,9 +60,10 @@ enum ThreeSixtyGiving {
         var title: String
         var description: String
         var currency = "GBP"
-        var amountAppliedFor: Decimal?
-        var amountAwarded: Decimal
-        var amountDisbursed: Decimal
+        /// The amounts in whole pence; written as pounds (`12500.5`).
+        var appliedPence: Int?
+        var awardedPence: Int
+        var disbursedPence: Int
         var awardDate: String
         var plannedDates: [Event]
         var recipientOrganization: [Organization]
@@ -72,14 +73,32 @@ enum ThreeSixtyGiving {
         var fromOpenCall: String
         var classifications: [Classification]?
         var dateModified: String
-        /// The amounts in pence, for the CSV (not encoded).
-        var awardedPence = 0, disbursedPence = 0
-        var appliedPence: Int? = nil
 
         private enum CodingKeys: String, CodingKey {
             case id, title, description, currency, amountAppliedFor, amountAwarded, amountDisbursed, awardDate
             case plannedDates, recipientOrganization, beneficiaryLocation, fundingOrganization, grantProgramme
             case fromOpenCall, classifications, dateModified
+        }
+
+        /// Through `JSONEncoder`: the reference the hand-written `json` is tested against.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(title, forKey: .title)
+            try c.encode(description, forKey: .description)
+            try c.encode(currency, forKey: .currency)
+            try c.encodeIfPresent(appliedPence.map(ThreeSixtyGiving.amount), forKey: .amountAppliedFor)
+            try c.encode(ThreeSixtyGiving.amount(awardedPence), forKey: .amountAwarded)
+            try c.encode(ThreeSixtyGiving.amount(disbursedPence), forKey: .amountDisbursed)
+            try c.encode(awardDate, forKey: .awardDate)
+            try c.encode(plannedDates, forKey: .plannedDates)
+            try c.encode(recipientOrganization, forKey: .recipientOrganization)
+            try c.encodeIfPresent(beneficiaryLocation, forKey: .beneficiaryLocation)
+            try c.encode(fundingOrganization, forKey: .fundingOrganization)
+            try c.encode(grantProgramme, forKey: .grantProgramme)
+            try c.encode(fromOpenCall, forKey: .fromOpenCall)
+            try c.encodeIfPresent(classifications, forKey: .classifications)
+            try c.encode(dateModified, forKey: .dateModified)
         }
     }
 
@@ -138,10 +157,79 @@ enum ThreeSixtyGiving {
 
     // MARK: JSON
 
-    static func json(_ package: Package) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(package)
+    /// The package as JSON, written byte by byte with its keys in sorted order (10,000 grants
+    /// in a fraction of `JSONEncoder`'s time; tested to read back the same as `JSONEncoder`'s
+    /// output of the same package).
+    static func json(_ package: Package) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1_024 + package.grants.count * 1_200)
+        var w = JSONObjectWriter()
+        w.string("description", package.description, to: &out)
+        w.key("grants", to: &out)
+        PoliceAPIJSON.array(package.grants, to: &out, write)
+        w.string("license", package.license, to: &out)
+        w.string("modified", package.modified, to: &out)
+        w.key("publisher", to: &out)
+        PoliceAPIJSON.stringObject(
+            ["identifier": package.publisher.identifier, "name": package.publisher.name], to: &out)
+        w.string("title", package.title, to: &out)
+        w.string("version", package.version, to: &out)
+        w.end(&out)
+        return out
+    }
+
+    private static func write(_ g: Grant, to out: inout [UInt8]) {
+        var w = JSONObjectWriter()
+        if let p = g.appliedPence { w.number("amountAppliedFor", poundsText(p), to: &out) }
+        w.number("amountAwarded", poundsText(g.awardedPence), to: &out)
+        w.number("amountDisbursed", poundsText(g.disbursedPence), to: &out)
+        w.string("awardDate", g.awardDate, to: &out)
+        if let locations = g.beneficiaryLocation {
+            w.key("beneficiaryLocation", to: &out)
+            PoliceAPIJSON.array(locations, to: &out) { l, out in
+                PoliceAPIJSON.stringObject(
+                    ["countryCode": l.countryCode, "geoCode": l.geoCode, "geoCodeType": l.geoCodeType, "name": l.name],
+                    to: &out)
+            }
+        }
+        if let classes = g.classifications {
+            w.key("classifications", to: &out)
+            PoliceAPIJSON.array(classes, to: &out) { c, out in
+                PoliceAPIJSON.stringObject(["code": c.code, "title": c.title, "vocabulary": c.vocabulary], to: &out)
+            }
+        }
+        w.string("currency", g.currency, to: &out)
+        w.string("dateModified", g.dateModified, to: &out)
+        w.string("description", g.description, to: &out)
+        w.string("fromOpenCall", g.fromOpenCall, to: &out)
+        w.key("fundingOrganization", to: &out)
+        PoliceAPIJSON.array(g.fundingOrganization, to: &out, write)
+        w.key("grantProgramme", to: &out)
+        PoliceAPIJSON.array(g.grantProgramme, to: &out) { p, out in
+            PoliceAPIJSON.stringObject(["code": p.code, "title": p.title], to: &out)
+        }
+        w.string("id", g.id, to: &out)
+        w.key("plannedDates", to: &out)
+        PoliceAPIJSON.array(g.plannedDates, to: &out) { e, out in
+            var d = JSONObjectWriter()
+            d.number("duration", String(e.duration), to: &out)
+            d.string("endDate", e.endDate, to: &out)
+            d.string("startDate", e.startDate, to: &out)
+            d.end(&out)
+        }
+        w.key("recipientOrganization", to: &out)
+        PoliceAPIJSON.array(g.recipientOrganization, to: &out, write)
+        w.string("title", g.title, to: &out)
+        w.end(&out)
+    }
+
+    private static func write(_ o: Organization, to out: inout [UInt8]) {
+        var w = JSONObjectWriter()
+        if let n = o.charityNumber { w.string("charityNumber", n, to: &out) }
+        if let n = o.companyNumber { w.string("companyNumber", n, to: &out) }
+        w.string("id", o.id, to: &out)
+        w.string("name", o.name, to: &out)
+        w.end(&out)
     }
 
     // MARK: CSV

@@ -36,6 +36,10 @@ public struct AppConfig: Sendable {
     /// The publisher's registered 360Giving prefix for grant identifiers
     /// (`SAFERSTREETS_360G_PREFIX`, default `360G-saferstreets`: register your own with 360Giving).
     public var grantPrefix = "360G-saferstreets"
+    /// The keys that seal victims' personal details (`SAFERSTREETS_DATA_KEYS=id=base64,…`, the
+    /// first the current one; or `SAFERSTREETS_DATA_KEYS_FILE`, a file holding that text). Nil:
+    /// no victim's record can be stored, and the server refuses to start if any is.
+    var dataKeys: FieldCipher?
 
     public init(database: Database, hostname: String = "127.0.0.1", port: Int = 8080, isDevelopment: Bool = false) {
         self.database = database
@@ -46,7 +50,7 @@ public struct AppConfig: Sendable {
 
     /// Reads `DATABASE_URL`, `SAFERSTREETS_DB`, `HOST`, `PORT`, `SAFERSTREETS_ENV`,
     /// `SAFERSTREETS_POLICE_API_CACHE_MB`, `SAFERSTREETS_PUBLIC_MIN_COUNT`, `SAFERSTREETS_RESOURCES` and
-    /// `SAFERSTREETS_360G_PREFIX`.
+    /// `SAFERSTREETS_360G_PREFIX`, `SAFERSTREETS_DATA_KEYS` (or `SAFERSTREETS_DATA_KEYS_FILE`).
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws
         -> AppConfig
     {
@@ -85,6 +89,23 @@ public struct AppConfig: Sendable {
                 "SAFERSTREETS_360G_PREFIX must be a 360Giving prefix: 360G- then letters, digits and hyphens (got \"\(grantPrefix.prefix(60))\")"
             )
         }
+        var dataKeys: FieldCipher?
+        var keyText = env["SAFERSTREETS_DATA_KEYS"]
+        if keyText == nil, let file = env["SAFERSTREETS_DATA_KEYS_FILE"], !file.isEmpty {
+            do {
+                keyText = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines)
+            } catch {
+                problems.append("SAFERSTREETS_DATA_KEYS_FILE: cannot read \(file)")
+            }
+        }
+        if let keyText, !keyText.isEmpty {
+            do {
+                dataKeys = try FieldCipher.parse(keyText)
+            } catch {
+                problems.append("SAFERSTREETS_DATA_KEYS: \(error)")
+            }
+        }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
         var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
@@ -93,6 +114,7 @@ public struct AppConfig: Sendable {
         config.resourcesDirectory = env["SAFERSTREETS_RESOURCES"]
         config.trustProxy = trustProxy == 1
         config.grantPrefix = grantPrefix
+        config.dataKeys = dataKeys
         return config
     }
 }

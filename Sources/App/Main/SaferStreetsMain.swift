@@ -21,8 +21,19 @@ public enum SaferStreetsMain {
                     try? FileManager.default.removeItem(atPath: DemoCommand.database + suffix)
                 }
                 try? FileManager.default.removeItem(atPath: DemoCommand.folder + "/police-uk")
+                try? FileManager.default.removeItem(atPath: DemoCommand.keyFile)
             }
             config.database = .sqlite(path: DemoCommand.database)
+            // The demo seals its victims' details with its own key, kept beside its database
+            // (serve the demo database elsewhere with SAFERSTREETS_DATA_KEYS_FILE=demo/data-keys).
+            if config.dataKeys == nil {
+                do {
+                    config.dataKeys = try DemoCommand.demoKeys()
+                } catch {
+                    FileHandle.standardError.write(Data("saferstreets: the demo's data key: \(error)\n".utf8))
+                    exit(2)
+                }
+            }
             // The demo serves plain HTTP on this machine only, so its cookies cannot be
             // `Secure`; every other run keeps them secure unless SAFERSTREETS_ENV=development.
             config.isDevelopment = true

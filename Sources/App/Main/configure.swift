@@ -84,6 +84,11 @@ extension Application {
             }
         }
         try await autoMigrate()
+        if appConfig.dataKeys == nil, try await VictimStore.anyCase(on: db) {
+            throw ConfigError(problems: [
+                "victims' cases are stored but no data key is configured: set SAFERSTREETS_DATA_KEYS (or SAFERSTREETS_DATA_KEYS_FILE) to the keys they were sealed with"
+            ])
+        }
         try await GeographyLoader(database: db, config: appConfig, threadPool: threadPool).loadIfEmpty()
     }
 }

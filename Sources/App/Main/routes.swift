@@ -243,6 +243,20 @@ func routes(_ app: Application) throws {
     app.get(.openGrantFund, access: .everyone, use: grants.openFund)
     app.get(.openGrant, access: .everyone, use: grants.openGrant)
 
+    // Victims: cases are held by a victim service and read only by its people, each read
+    // logged with its purpose (VictimStore.openCase); the police send referrals with their
+    // force's API token. Without a data key (SAFERSTREETS_DATA_KEYS) nothing is stored.
+    let victims = VictimController(store: VictimStore(cipher: config.dataKeys, audit: AuditLog()))
+    app.get(.victims, access: .victimService(admins: false), use: victims.index)
+    app.get(.victimReferralNew, access: .victimService(admins: false), use: victims.newReferral)
+    app.post(.victimReferrals, access: .victimService(admins: false), use: victims.createReferral)
+    app.get(.victimCase, access: .victimService(admins: false), use: victims.show)
+    app.post(.victimCaseContacts, access: .victimService(admins: false), use: victims.addContact)
+    app.get(.victimCaseReads, access: .victimService(admins: true), use: victims.caseReads)
+    app.get(.victimReadsCSV, access: .victimService(admins: true), use: victims.readsCSV)
+    app.on(
+        .POST, .victimReferralsAPI, access: .api, body: .collect(maxSize: "32mb"), use: victims.receiveBatch)
+
     // Boards: the PCC's accountability board and the themes' partnership boards. Anyone
     // signed in may open the boards page; each board, meeting, paper, question and action
     // is checked against the viewer's organisation (BoardViewer). OPCC staff run them; the

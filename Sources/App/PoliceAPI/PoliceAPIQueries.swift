@@ -103,13 +103,7 @@ struct PoliceAPIQueries: Sendable {
                     ? nil : (lastOutcome, outcomeMonth.map(ByteParsing.monthString) ?? monthText))
         }
 
-        static func hex(_ data: Data) -> String {
-            let digits = Array("0123456789abcdef".utf8)
-            var out = [UInt8]()
-            out.reserveCapacity(data.count * 2)
-            for b in data { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-            return String(decoding: out, as: UTF8.self)
-        }
+        static func hex(_ data: Data) -> String { ByteParsing.hex(data) }
     }
 
     /// The columns of a crime as the API serves it, the latest outcome's month included

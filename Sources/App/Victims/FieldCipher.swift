@@ -33,6 +33,9 @@ struct FieldCipher: Sendable {
     /// The key new values are sealed with.
     let current: Key
     private let keys: [String: SymmetricKey]
+    /// Keys for `matchTags`, derived from each configured key (the current one's first), so a
+    /// match tag never reveals the key that seals values.
+    let matchKeys: [(id: String, key: SymmetricKey)]
 
     init(current: Key, older: [Key] = []) {
         self.current = current
@@ -40,6 +43,10 @@ struct FieldCipher: Sendable {
         for k in older { all[k.id] = k.key }
         all[current.id] = current.key
         keys = all
+        matchKeys = ([current] + older.filter { $0.id != current.id }).map { k in
+            let bytes = k.key.withUnsafeBytes { Data($0) }
+            return (k.id, SymmetricKey(data: SHA256.hash(data: Data("saferstreets/match/".utf8) + bytes)))
+        }
     }
 
     /// Keys as configured: `id=base64,id=base64,…`, the first the current one; each 32 bytes,

@@ -16,6 +16,9 @@ enum Access: Sendable, CustomStringConvertible {
     /// OPCC staff signed in, or an organisation's API token (the route checks which
     /// organisations' systems may send: e.g. a police force's figures for the plan).
     case opccOrAPIToken
+    /// The people of a victim service (organisation kind `victim-service`): its case workers,
+    /// or with `admins` its administrators only (the read log). Nobody else, the OPCC included.
+    case victimService(admins: Bool)
 
     static let opcc = Access.roles([.opccAdmin, .opccStaff])
     static let opccAdmin = Access.roles([.opccAdmin])
@@ -30,6 +33,11 @@ enum Access: Sendable, CustomStringConvertible {
         case .roles(let roles): user.map { roles.contains($0.role) && $0.apiTokenID == nil } ?? false
         case .api: user != nil
         case .opccOrAPIToken: user.map { $0.apiTokenID != nil || $0.role.isOPCC } ?? false
+        case .victimService(let admins):
+            user.map {
+                $0.apiTokenID == nil && $0.organisationKind == .victimService
+                    && (admins ? $0.role == .partnerAdmin : !$0.role.isOPCC)
+            } ?? false
         }
     }
 
@@ -37,7 +45,7 @@ enum Access: Sendable, CustomStringConvertible {
     var admitsAPITokens: Bool {
         switch self {
         case .everyone, .api, .opccOrAPIToken: true
-        case .signedIn, .roles: false
+        case .signedIn, .roles, .victimService: false
         }
     }
 
@@ -48,6 +56,7 @@ enum Access: Sendable, CustomStringConvertible {
         case .roles(let roles): roles.map(\.rawValue).sorted().joined(separator: "|")
         case .api: "signed in or API token"
         case .opccOrAPIToken: "OPCC staff or API token"
+        case .victimService(let admins): admins ? "victim service admins" : "victim service people"
         }
     }
 
@@ -88,6 +97,11 @@ struct AccessMiddleware: AsyncMiddleware {
                 throw Abort(
                     .forbidden, reason: "API tokens can be used only with the /api/v1 routes; sign in to use the pages."
                 )
+            }
+            // Victims' records: to anyone outside a victim service the pages do not exist, so
+            // a guessed case id says nothing (the same 404 as a case that is not there).
+            if case .victimService = access, user.apiTokenID == nil {
+                throw Abort(.notFound, reason: "There is no such page.")
             }
             throw Abort(.forbidden, reason: "Your role (\(user.role.label)) cannot use this.")
         }

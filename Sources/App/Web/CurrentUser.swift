@@ -14,6 +14,8 @@ struct CurrentUser: Sendable {
     var sessionHash: String
     /// Set when the request came with an organisation's API token rather than a session.
     var apiTokenID: Int? = nil
+    /// The kind of the user's organisation (a victim service's people hold victims' cases).
+    var organisationKind: OrganisationKind? = nil
 }
 
 extension Request {

@@ -41,6 +41,9 @@ enum SiteURL: String, CaseIterable, Sendable {
     case grantApplication, grantApplicationSubmit, grantApplicationFiles, grantApplicationFile
     case grantApplicationIdentifier, grantConflict, grantScores, grantModerate, grantDecision
     case grantAward, grantAwardInstalments, grantAwardPayments, grantReturn, grantReturnReview, grantDashboard
+    // Victims' services
+    case victims, victimReferralNew, victimReferrals, victimCase, victimCaseContacts, victimCaseReads, victimReadsCSV
+    case victimReferralsAPI
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -212,6 +215,14 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .openNational: "/open/plan/national/:quarter"
         case .openMeeting: "/open/meetings/:meeting"
         case .openMeetingPaper: "/open/meetings/:meeting/papers/:paper"
+        case .victims: "/victims"
+        case .victimReferralNew: "/victims/referrals/new"
+        case .victimReferrals: "/victims/referrals"
+        case .victimCase: "/victims/cases/:case"
+        case .victimCaseContacts: "/victims/cases/:case/contacts"
+        case .victimCaseReads: "/victims/cases/:case/reads"
+        case .victimReadsCSV: "/victims/read-log.csv"
+        case .victimReferralsAPI: "/api/v1/victim-referrals"
         case .openGrants: "/open/grants"
         case .openGrantsJSON: "/open/grants/360giving.json"
         case .openGrantsCSV: "/open/grants/360giving.csv"

@@ -132,3 +132,17 @@ public enum ByteParsing {
 #elseif canImport(Darwin)
     import Darwin
 #endif
+
+extension ByteParsing {
+    /// Bytes as lowercase hexadecimal (`0a1f…`), two digits each.
+    public static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -26,6 +26,7 @@ func withTestApp(_ body: (Application) async throws -> Void) async throws {
         config = AppConfig(database: .sqlite(path: scratch.appendingPathComponent("test.sqlite").path))
     }
     config.connectionWait = .seconds(120)
+    config.dataKeys = try FieldCipher.parse(FieldCipher.newKeyText(id: "test"))
     let app = try await Application.make(.testing)
     app.storage[ScratchKey.self] = scratch
     do {

@@ -1,0 +1,251 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Referrals in: the police's daily batch as JSON (an organisation token of a police force;
+/// idempotent on the force's reference; all or nothing, a 422 naming record and field), and
+/// a form for a case worker taking a self-referral or another agency's referral.
+///
+///     POST /api/v1/victim-referrals  {"service": "norfolk-victim-care", "referrals": [{"reference": "NC-2026-000123",
+///       "crime_reference": "36/12345/26", "crime_type": "burglary", "reported_on": "2026-11-30", "name": "…",
+///       "phone": "…", "age_band": "35-49", "enhanced": ["intimidated"], "consent": "not-declined"}]}
+extension VictimController {
+    static let maxBatch = 10_000
+
+    struct ReferralIn: Decodable, Sendable {
+        var reference: String?
+        var crimeReference: String?
+        var crimeType: String?
+        var reportedOn: String?
+        var name: String?
+        var dateOfBirth: String?
+        var phone: String?
+        var email: String?
+        var address: String?
+        var contactPreferences: String?
+        var language: String?
+        var interpreter: ActivityAPIController.Scalar?
+        var ageBand: String?
+        var enhanced: [String]?
+        var consent: String?
+        var consentOn: String?
+        var consentHow: String?
+        var localAuthority: String?
+
+        var draft: ReferralDraft {
+            ReferralDraft(
+                reference: reference ?? "", crimeReference: crimeReference ?? "", crimeType: crimeType ?? "",
+                reportedOn: reportedOn ?? "", name: name ?? "", dateOfBirth: dateOfBirth ?? "", phone: phone ?? "",
+                email: email ?? "", address: address ?? "", contactPreferences: contactPreferences ?? "",
+                language: language ?? "", interpreter: interpreter?.text ?? "", ageBand: ageBand ?? "",
+                enhanced: enhanced ?? [], consent: consent ?? "", consentOn: consentOn ?? "",
+                consentHow: consentHow ?? "", localAuthority: localAuthority ?? "")
+        }
+    }
+
+    struct Batch: Decodable, Sendable {
+        var service: String?
+        var referrals: [ReferralIn]
+    }
+
+    struct Saved: Content {
+        var created: Int
+        var duplicates: Int
+        var unchanged: Int
+        var service: String
+    }
+
+    @Sendable func receiveBatch(req: Request) async throws -> Response {
+        let user = try req.signedInUser()
+        let batch: Batch
+        do {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            batch = try decoder.decode(Batch.self, from: Data(req.body.data.map { Array($0.readableBytesView) } ?? []))
+        } catch {
+            let detail =
+                switch error {
+                case DecodingError.keyNotFound(let key, _): "the body has no “\(key.stringValue)” list"
+                case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c),
+                    DecodingError.valueNotFound(_, let c):
+                    "at \(c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()): \(c.debugDescription)"
+                default: "the body is not JSON"
+                }
+            throw Abort(.badRequest, reason: "Send {\"referrals\": [ … ]} as JSON: \(detail). Nothing was saved.")
+        }
+        guard !batch.referrals.isEmpty else {
+            throw Abort(.badRequest, reason: "The referrals list is empty. Nothing was saved.")
+        }
+        guard batch.referrals.count <= Self.maxBatch else {
+            throw Abort(
+                .payloadTooLarge, reason: "Send at most \(Self.maxBatch) referrals at a time. Nothing was saved.")
+        }
+        guard user.organisationKind == .police,
+            let sender = try await store.organisation(user.organisationID, on: req.db)
+        else {
+            throw Abort(
+                .forbidden, reason: "Referrals in a batch come from a police force's system. Nothing was saved.")
+        }
+        let service = try await receivingService(batch.service, on: req.db)
+        let today = CalendarDay(now())
+        let authorities = try await store.localAuthorities(on: req.db)
+        var checked: [ReferralDraft.Referral] = []
+        var errors: [APIRecordError] = []
+        var references = Set<String>()
+        for (k, r) in batch.referrals.enumerated() {
+            switch r.draft.check(today: today, localAuthorities: authorities, needsReference: true) {
+            case .success(let c):
+                if !references.insert(c.reference).inserted {
+                    errors.append(.init(record: k + 1, field: "reference", message: "is used twice in this batch"))
+                } else {
+                    checked.append(c)
+                }
+            case .failure(let e):
+                errors += e.errors.map { APIRecordError(record: k + 1, field: $0.field, message: $0.message) }
+            }
+        }
+        guard errors.isEmpty else {
+            return try APIJSON.response(APIRefusal(problems: errors), status: .unprocessableEntity, problem: true)
+        }
+        let received = try await store.receive(
+            checked, holder: service.id, referredBy: sender.id, source: .police, by: user, on: req.db)
+        return try APIJSON.response(
+            Saved(
+                created: received.created, duplicates: received.duplicates, unchanged: received.unchanged,
+                service: service.name), status: received.created + received.duplicates > 0 ? .created : .ok)
+    }
+
+    /// The victim service a batch goes to: the one named by slug, or the only one there is.
+    func receivingService(_ slug: String?, on db: any Database) async throws -> VictimStore.Service {
+        let services = try await store.services(on: db)
+        if let slug, !slug.isEmpty {
+            guard let s = services.first(where: { $0.slug == slug }) else {
+                throw Abort(
+                    .unprocessableEntity,
+                    reason:
+                        "service: “\(slug.prefix(60))” is not a victim service here (\(services.map(\.slug).joined(separator: ", "))). Nothing was saved."
+                )
+            }
+            return s
+        }
+        guard services.count == 1, let only = services.first else {
+            throw Abort(
+                .unprocessableEntity,
+                reason: services.isEmpty
+                    ? "No victim service is set up to receive referrals. Nothing was saved."
+                    : "Name the victim service: \"service\": one of \(services.map(\.slug).joined(separator: ", ")). Nothing was saved."
+            )
+        }
+        return only
+    }
+
+    // MARK: The form
+
+    @Sendable func newReferral(req: Request) async throws -> Response {
+        _ = try await caseWorker(req)
+        return try await referralForm(req, ReferralForm(), errors: [], status: .ok)
+    }
+
+    struct ReferralForm: Codable, Sendable {
+        var source = "self"
+        var crimeReference = ""
+        var crimeType = ""
+        var reportedOn = ""
+        var name = ""
+        var dateOfBirth = ""
+        var phone = ""
+        var email = ""
+        var address = ""
+        var contactPreferences = ""
+        var language = ""
+        var interpreter = ""
+        var ageBand = ""
+        var enhanced: [String] = []
+        var consent = ""
+        var consentOn = ""
+        var consentHow = ""
+
+        init() {}
+
+        /// Every field may be missing from a posted form (an unticked box sends nothing).
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func text(_ key: CodingKeys) throws -> String { try c.decodeIfPresent(String.self, forKey: key) ?? "" }
+            source = try text(.source)
+            crimeReference = try text(.crimeReference)
+            crimeType = try text(.crimeType)
+            reportedOn = try text(.reportedOn)
+            name = try text(.name)
+            dateOfBirth = try text(.dateOfBirth)
+            phone = try text(.phone)
+            email = try text(.email)
+            address = try text(.address)
+            contactPreferences = try text(.contactPreferences)
+            language = try text(.language)
+            interpreter = try text(.interpreter)
+            ageBand = try text(.ageBand)
+            enhanced = try c.decodeIfPresent([String].self, forKey: .enhanced) ?? []
+            consent = try text(.consent)
+            consentOn = try text(.consentOn)
+            consentHow = try text(.consentHow)
+        }
+    }
+
+    func referralForm(_ req: Request, _ form: ReferralForm, errors: [FieldError], status: HTTPStatus) async throws
+        -> Response
+    {
+        let chosen = Set(form.enhanced)
+        return try await req.render(
+            "victims/referral",
+            ReferralPage(
+                form: form, action: SiteURL.victimReferrals(), csrf: req.csrfToken,
+                sources: [Victims.Source.selfReferral, .agency].map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.source)
+                },
+                crimeTypes: Victims.CrimeType.allCases.map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.crimeType)
+                },
+                ageBands: Victims.AgeBand.allCases.map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.ageBand)
+                },
+                enhanced: Victims.Enhanced.allCases.filter { $0 != .mostSerious && $0 != .under18 }.map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: chosen.contains($0.rawValue))
+                },
+                consents: [
+                    ("explicit", "The victim gave explicit consent"), ("not-declined", "The victim did not decline"),
+                ]
+                .map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == form.consent) },
+                consentHows: Victims.ConsentHow.allCases.map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.consentHow)
+                }, errors: errors, hasErrors: !errors.isEmpty), status: status)
+    }
+
+    @Sendable func createReferral(req: Request) async throws -> Response {
+        let (user, org) = try await caseWorker(req)
+        let form = try req.content.decode(ReferralForm.self)
+        let source = Victims.Source(rawValue: form.source)
+        let draft = ReferralDraft(
+            crimeReference: form.crimeReference, crimeType: form.crimeType, reportedOn: form.reportedOn,
+            name: form.name,
+            dateOfBirth: form.dateOfBirth, phone: form.phone, email: form.email, address: form.address,
+            contactPreferences: form.contactPreferences, language: form.language, interpreter: form.interpreter,
+            ageBand: form.ageBand, enhanced: form.enhanced, consent: form.consent, consentOn: form.consentOn,
+            consentHow: form.consentHow)
+        let today = CalendarDay(now())
+        var result = draft.check(today: today, localAuthorities: [], needsReference: false)
+        if source == nil || source == .police {
+            var errors = (try? result.get()).map { _ in [FieldError]() } ?? []
+            if case .failure(let e) = result { errors = e.errors }
+            errors.insert(.init(field: "source", message: "Choose who made the referral"), at: 0)
+            result = .failure(FieldErrors(errors: errors))
+        }
+        switch result {
+        case .failure(let e):
+            return try await referralForm(req, form, errors: e.errors, status: .unprocessableEntity)
+        case .success(let referral):
+            _ = try await store.receive(
+                [referral], holder: org.id, referredBy: nil, source: source ?? .agency, by: user, on: req.db)
+            return req.redirect(to: SiteURL.victims())
+        }
+    }
+}

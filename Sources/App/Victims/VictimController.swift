@@ -1,0 +1,224 @@
+import CrimeData
+import Foundation
+import Vapor
+
+/// The victim service's case work: the queue and case list (no names: references, types,
+/// dates), a referral form, a case opened for a stated purpose (and logged), contacts, and
+/// for the organisation's admin the read log ("who looked at this case?") and its export.
+/// Every case route answers 404 unless the user's organisation holds the case.
+struct VictimController: Sendable {
+    let store: VictimStore
+    var now: @Sendable () -> Date = { Date() }
+
+    static let listLimit = 500
+
+    /// The signed-in user, if their organisation is a victim service; others are refused.
+    func caseWorker(_ req: Request) async throws -> (CurrentUser, VictimStore.Service) {
+        let user = try req.signedInUser()
+        guard let org = try await store.organisation(user.organisationID, on: req.db),
+            org.kind == OrganisationKind.victimService.rawValue
+        else {
+            throw Abort(
+                .forbidden,
+                reason: "Victims' cases are held by victim services only; the Commissioner's office sees the figures.")
+        }
+        return (user, org)
+    }
+
+    func caseID(_ req: Request) throws -> Int {
+        guard let id = req.parameters.get("case", as: Int.self), id > 0 else {
+            throw Abort(.notFound, reason: "There is no such case.")
+        }
+        return id
+    }
+
+    // MARK: The list
+
+    @Sendable func index(req: Request) async throws -> Response {
+        let (user, org) = try await caseWorker(req)
+        let filter = req.query[String.self, at: "status"].flatMap {
+            ["open", "closed", "duplicate"].contains($0) ? $0 : nil
+        }
+        let cases = try await store.cases(holder: org.id, status: filter ?? "open", limit: Self.listLimit, on: req.db)
+        let counts = try await store.counts(holder: org.id, on: req.db)
+        let page = VictimsPage(
+            organisation: org.name, isAdmin: user.role == .partnerAdmin,
+            counts: ["open", "closed", "duplicate"].map {
+                .init(
+                    label: $0.capitalized, count: Format.count(counts[$0] ?? 0),
+                    href: SiteURL.victims.with(query: "status=\($0)"), current: $0 == (filter ?? "open"))
+            },
+            cases: cases.map(Self.row), hasCases: !cases.isEmpty, limited: cases.count == Self.listLimit)
+        return try await req.render("victims/index", page)
+    }
+
+    static func row(_ c: VictimStore.Summary) -> VictimsPage.CaseRow {
+        let enhanced = !c.enhanced.isEmpty
+        return .init(
+            number: "V\(c.id)", href: SiteURL.victimCase.with(query: "purpose=case-work", c.id),
+            crimeReference: c.crimeReference.isEmpty ? "—" : c.crimeReference,
+            crimeType: Victims.CrimeType(rawValue: c.crimeType)?.label ?? c.crimeType,
+            source: Victims.Source(rawValue: c.source)?.label ?? c.source,
+            received: Format.dateTime(c.receivedAt), enhanced: enhanced ? "Enhanced" : "Standard",
+            firstContact: c.firstContactAt.map(Format.dateTime) ?? "Not yet", status: c.status.capitalized,
+            duplicateOf: c.duplicateOf.map { "V\($0)" } ?? "")
+    }
+
+    // MARK: One case
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let (user, _) = try await caseWorker(req)
+        let id = try caseID(req)
+        guard try await store.holds(id, viewer: user, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no such case.")
+        }
+        let purposeText = req.query[String.self, at: "purpose"] ?? ""
+        let justification = (req.query[String.self, at: "justification"] ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        var errors: [FieldError] = []
+        let purpose = Victims.Purpose(rawValue: purposeText)
+        if !purposeText.isEmpty && purpose == nil { errors.append(.init(field: "purpose", message: "Choose a reason")) }
+        if purpose == .other && justification.isEmpty {
+            errors.append(.init(field: "justification", message: "Say why you are opening this case"))
+        }
+        if justification.count > 500 {
+            errors.append(.init(field: "justification", message: "Keep the reason under 500 characters"))
+        }
+        guard let purpose, errors.isEmpty else {
+            // Ask first: nothing about the victim is shown until a purpose is given.
+            return try await req.render(
+                "victims/purpose",
+                PurposePage(
+                    number: "V\(id)", action: SiteURL.victimCase(id),
+                    purposes: Victims.Purpose.allCases.map {
+                        SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == purposeText)
+                    }, justification: justification, errors: errors, hasErrors: !errors.isEmpty),
+                status: errors.isEmpty ? .ok : .unprocessableEntity)
+        }
+        guard
+            let c = try await store.openCase(
+                id, viewer: user, what: "case", purpose: purpose, justification: justification, on: req.db)
+        else { throw Abort(.notFound, reason: "There is no such case.") }
+        let contacts = try await store.contacts(ofCase: id, on: req.db)
+        return try await req.render("victims/case", casePage(c, contacts: contacts, user: user, req: req))
+    }
+
+    func casePage(_ c: VictimStore.Case, contacts: [VictimStore.Contact], user: CurrentUser, req: Request)
+        -> CasePage
+    {
+        var facts: [RankingPage.Pair] = [
+            .init(label: "Case", value: "V\(c.id)"),
+            .init(label: "Referred by", value: c.referredBy.map { "\($0) (\(c.source.label))" } ?? c.source.label),
+            .init(label: "Received", value: Format.dateTime(c.receivedAt)),
+            .init(label: "Crime", value: c.crimeType.label),
+            .init(label: "Crime reference", value: c.crimeReference.isEmpty ? "None given" : c.crimeReference),
+            .init(label: "Reported to the police", value: Format.day(c.reportedOn)),
+            .init(label: "Age", value: c.ageBand.label),
+            .init(
+                label: "Enhanced rights",
+                value: c.enhanced.isEmpty
+                    ? "No (standard rights)" : c.enhanced.map(\.label).sorted().joined(separator: "; ")),
+            .init(
+                label: "Consent to referral",
+                value: c.explicitConsent
+                    ? "Explicit, \(c.consentOn.map(Format.day) ?? "date not given"), \(c.consentHow.flatMap { Victims.ConsentHow(rawValue: $0)?.label.lowercased() } ?? "")"
+                    : "Referred as the victim did not decline"),
+            .init(label: "Status", value: c.status.capitalized),
+        ]
+        if !c.reference.isEmpty { facts.insert(.init(label: "Sender's reference", value: c.reference), at: 2) }
+        if let d = c.duplicateOf { facts.append(.init(label: "Duplicate of", value: "V\(d)")) }
+        var person: [RankingPage.Pair] = [.init(label: "Name", value: c.name)]
+        if !c.dateOfBirth.isEmpty { person.append(.init(label: "Date of birth", value: Format.day(c.dateOfBirth))) }
+        if !c.phone.isEmpty { person.append(.init(label: "Telephone", value: c.phone)) }
+        if !c.email.isEmpty { person.append(.init(label: "E-mail", value: c.email)) }
+        if !c.address.isEmpty { person.append(.init(label: "Address", value: c.address)) }
+        person.append(
+            .init(
+                label: "How and when to contact", value: c.preferences.isEmpty ? "No preference given" : c.preferences))
+        person.append(
+            .init(label: "Language", value: c.language + (c.interpreter ? " (needs an interpreter)" : "")))
+        return CasePage(
+            title: "Case V\(c.id)", number: "V\(c.id)", facts: facts, person: person,
+            contacts: contacts.map {
+                .init(
+                    at: Format.dateTime($0.contactedAt),
+                    channel: Victims.ContactChannel(rawValue: $0.channel)?.label ?? $0.channel,
+                    outcome: VictimStore.outcomeLabel($0.outcome), note: $0.note, by: $0.userName)
+            }, hasContacts: !contacts.isEmpty,
+            channels: Victims.ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) },
+            outcomes: VictimStore.contactOutcomes.map { SelectOption(value: $0, label: VictimStore.outcomeLabel($0)) },
+            contactAction: SiteURL.victimCaseContacts(c.id), csrf: req.csrfToken,
+            readsHref: user.role == .partnerAdmin ? SiteURL.victimCaseReads(c.id) : "")
+    }
+
+    @Sendable func addContact(req: Request) async throws -> Response {
+        let (user, _) = try await caseWorker(req)
+        let id = try caseID(req)
+        struct Form: Decodable { var channel: String?; var outcome: String?; var note: String? }
+        let f = try req.content.decode(Form.self)
+        let note = (f.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let channel = Victims.ContactChannel(rawValue: f.channel ?? ""),
+            VictimStore.contactOutcomes.contains(f.outcome ?? ""), note.count <= 2_000
+        else {
+            throw Abort(
+                .unprocessableEntity,
+                reason: "Choose how you made contact and what happened; keep the note under 2,000 characters.")
+        }
+        guard
+            try await store.addContact(
+                toCase: id, at: now(), channel: channel, outcome: f.outcome ?? "", note: note, viewer: user, on: req.db)
+        else { throw Abort(.notFound, reason: "There is no such case.") }
+        return req.redirect(to: SiteURL.victimCase.with(query: "purpose=case-work", id) + "#contacts")
+    }
+
+    // MARK: The read log
+
+    @Sendable func caseReads(req: Request) async throws -> Response {
+        let (user, org) = try await caseWorker(req)
+        let id = try caseID(req)
+        guard user.role == .partnerAdmin else {
+            throw Abort(.forbidden, reason: "The read log is for your organisation's administrators.")
+        }
+        guard try await store.holds(id, viewer: user, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no such case.")
+        }
+        let reads = try await store.reads(ofCase: id, holder: org.id, on: req.db)
+        return try await req.render(
+            "victims/reads",
+            ReadsPage(
+                title: "Who looked at case V\(id)", number: "V\(id)",
+                caseHref: SiteURL.victimCase.with(query: "purpose=supervision", id),
+                reads: reads.map(Self.readRow), hasReads: !reads.isEmpty, csvHref: SiteURL.victimReadsCSV()))
+    }
+
+    static func readRow(_ r: VictimStore.Read) -> ReadsPage.Row {
+        .init(
+            at: Format.dateTime(r.readAt), who: r.userName, organisation: r.organisationName ?? "",
+            what: r.what, purpose: Victims.Purpose(rawValue: r.purpose)?.label ?? r.purpose,
+            justification: r.justification, recipient: r.recipient)
+    }
+
+    /// The organisation's whole read log as CSV, for the Information Commissioner.
+    @Sendable func readsCSV(req: Request) async throws -> Response {
+        let (user, org) = try await caseWorker(req)
+        guard user.role == .partnerAdmin else {
+            throw Abort(.forbidden, reason: "The read log is for your organisation's administrators.")
+        }
+        var out = CSVWriter.record([
+            "read_id", "case", "read_at", "user", "organisation", "what", "purpose", "justification", "recipient",
+        ])
+        var after = 0
+        while true {
+            let page = try await store.reads(holder: org.id, after: after, limit: 5_000, on: req.db)
+            for r in page {
+                out += CSVWriter.record([
+                    String(r.id), "V\(r.caseId)", r.readAt, r.userName, r.organisationName ?? "", r.what, r.purpose,
+                    r.justification, r.recipient,
+                ])
+            }
+            guard let last = page.last, page.count == 5_000 else { break }
+            after = last.id
+        }
+        return download(out, type: "text/csv; charset=utf-8", name: "read-log-\(org.slug).csv")
+    }
+}

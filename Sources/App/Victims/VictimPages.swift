@@ -1,0 +1,97 @@
+/// The victim service's pages: what each template shows, already in words.
+struct VictimsPage: Encodable {
+    struct Count: Encodable {
+        var label: String
+        var count: String
+        var href: String
+        var current: Bool
+    }
+    struct CaseRow: Encodable {
+        var number: String
+        var href: String
+        var crimeReference: String
+        var crimeType: String
+        var source: String
+        var received: String
+        var enhanced: String
+        var firstContact: String
+        var status: String
+        var duplicateOf: String
+    }
+    var title = "Victims' cases"
+    var organisation: String
+    var isAdmin: Bool
+    var counts: [Count]
+    var cases: [CaseRow]
+    var hasCases: Bool
+    var limited: Bool
+    var newHref = SiteURL.victimReferralNew()
+    var readLogHref = SiteURL.victimReadsCSV()
+}
+
+/// Asked before a case is opened: why (logged with the read).
+struct PurposePage: Encodable {
+    var title = "Why are you opening this case?"
+    var number: String
+    var action: String
+    var purposes: [SelectOption]
+    var justification: String
+    var errors: [FieldError]
+    var hasErrors: Bool
+}
+
+struct CasePage: Encodable {
+    struct ContactRow: Encodable {
+        var at: String
+        var channel: String
+        var outcome: String
+        var note: String
+        var by: String
+    }
+    var title: String
+    var number: String
+    var facts: [RankingPage.Pair]
+    var person: [RankingPage.Pair]
+    var contacts: [ContactRow]
+    var hasContacts: Bool
+    var channels: [SelectOption]
+    var outcomes: [SelectOption]
+    var contactAction: String
+    var csrf: String
+    /// The read log, for the organisation's admin; empty for others.
+    var readsHref: String
+    var listHref = SiteURL.victims()
+}
+
+struct ReadsPage: Encodable {
+    struct Row: Encodable {
+        var at: String
+        var who: String
+        var organisation: String
+        var what: String
+        var purpose: String
+        var justification: String
+        var recipient: String
+    }
+    var title: String
+    var number: String
+    var caseHref: String
+    var reads: [Row]
+    var hasReads: Bool
+    var csvHref: String
+}
+
+struct ReferralPage: Encodable {
+    var title = "Record a referral"
+    var form: VictimController.ReferralForm
+    var action: String
+    var csrf: String
+    var sources: [SelectOption]
+    var crimeTypes: [SelectOption]
+    var ageBands: [SelectOption]
+    var enhanced: [SelectOption]
+    var consents: [SelectOption]
+    var consentHows: [SelectOption]
+    var errors: [FieldError]
+    var hasErrors: Bool
+}

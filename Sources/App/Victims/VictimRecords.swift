@@ -1,0 +1,178 @@
+import Foundation
+
+/// The words of a victim's referral: crime types, the Victims' Code's enhanced-rights
+/// categories, age bands, where the referral came from and how consent was given.
+enum Victims {
+    /// Crime types as a victims' service groups them (for the case, its clocks and the
+    /// aggregates). `explicitConsent`: the police may refer only with the victim's explicit
+    /// consent (the Victims' Code, Right 4: sexual offences, domestic abuse and bereaved
+    /// relatives; every other victim is referred unless they ask not to be).
+    enum CrimeType: String, CaseIterable, Codable, Sendable {
+        case domesticAbuse = "domestic-abuse"
+        case sexualOffence = "sexual-offence"
+        case bereaved = "bereaved-relative"
+        case violenceWithInjury = "violence-with-injury"
+        case violenceWithoutInjury = "violence-without-injury"
+        case stalkingHarassment = "stalking-harassment"
+        case hateCrime = "hate-crime"
+        case robbery
+        case burglary
+        case theft
+        case criminalDamage = "criminal-damage-arson"
+        case fraud
+        case modernSlavery = "modern-slavery"
+        case other
+
+        var label: String {
+            switch self {
+            case .domesticAbuse: "Domestic abuse"
+            case .sexualOffence: "Sexual offence"
+            case .bereaved: "Bereaved relative (homicide, death by driving)"
+            case .violenceWithInjury: "Violence with injury"
+            case .violenceWithoutInjury: "Violence without injury"
+            case .stalkingHarassment: "Stalking and harassment"
+            case .hateCrime: "Hate crime"
+            case .robbery: "Robbery"
+            case .burglary: "Burglary"
+            case .theft: "Theft"
+            case .criminalDamage: "Criminal damage and arson"
+            case .fraud: "Fraud"
+            case .modernSlavery: "Modern slavery and human trafficking"
+            case .other: "Other crime"
+            }
+        }
+
+        var needsExplicitConsent: Bool { self == .domesticAbuse || self == .sexualOffence || self == .bereaved }
+
+        /// Victims of these are victims of the most serious crime under the Code, so have
+        /// enhanced rights whoever they are.
+        var isMostSerious: Bool {
+            switch self {
+            case .domesticAbuse, .sexualOffence, .bereaved, .hateCrime, .modernSlavery: true
+            default: false
+            }
+        }
+    }
+
+    /// The enhanced-rights categories of the Victims' Code (chapter 1: victims of the most
+    /// serious crime, persistently targeted, vulnerable and intimidated victims).
+    enum Enhanced: String, CaseIterable, Codable, Sendable {
+        case mostSerious = "most-serious-crime"
+        case persistentlyTargeted = "persistently-targeted"
+        case under18 = "vulnerable-under-18"
+        case mentalDisorder = "vulnerable-mental-disorder"
+        case impairment = "vulnerable-impairment"
+        case physicalDisability = "vulnerable-physical-disability"
+        case intimidated
+
+        var label: String {
+            switch self {
+            case .mostSerious: "Victim of the most serious crime"
+            case .persistentlyTargeted: "Persistently targeted"
+            case .under18: "Vulnerable: under 18"
+            case .mentalDisorder: "Vulnerable: mental disorder"
+            case .impairment: "Vulnerable: significant impairment of intelligence or social functioning"
+            case .physicalDisability: "Vulnerable: physical disability or disorder"
+            case .intimidated: "Intimidated"
+            }
+        }
+    }
+
+    enum AgeBand: String, CaseIterable, Codable, Sendable {
+        case under18 = "under-18"
+        case from18 = "18-24"
+        case from25 = "25-34"
+        case from35 = "35-49"
+        case from50 = "50-64"
+        case from65 = "65-plus"
+        case unknown
+
+        var label: String {
+            switch self {
+            case .under18: "Under 18"
+            case .from18: "18 to 24"
+            case .from25: "25 to 34"
+            case .from35: "35 to 49"
+            case .from50: "50 to 64"
+            case .from65: "65 and over"
+            case .unknown: "Not known"
+            }
+        }
+    }
+
+    enum Source: String, CaseIterable, Codable, Sendable {
+        case police, agency, selfReferral = "self"
+
+        var label: String {
+            switch self {
+            case .police: "Police"
+            case .agency: "Another agency"
+            case .selfReferral: "Self-referral"
+            }
+        }
+    }
+
+    enum ConsentHow: String, CaseIterable, Codable, Sendable {
+        case verbal, written, electronic
+
+        var label: String {
+            switch self {
+            case .verbal: "Verbally (recorded by the officer)"
+            case .written: "In writing"
+            case .electronic: "Electronically"
+            }
+        }
+    }
+
+    enum ContactChannel: String, CaseIterable, Codable, Sendable {
+        case phone, text, email, letter, inPerson = "in-person"
+
+        var label: String {
+            switch self {
+            case .phone: "Telephone"
+            case .text: "Text message"
+            case .email: "E-mail"
+            case .letter: "Letter"
+            case .inPerson: "In person"
+            }
+        }
+    }
+
+    /// Why someone opened a victim's record: asked before the record is shown, and logged
+    /// with the read (Data Protection Act 2018 s.62).
+    enum Purpose: String, CaseIterable, Codable, Sendable {
+        case caseWork = "case-work"
+        case supervision
+        case onwardReferral = "onward-referral"
+        case subjectAccess = "subject-access"
+        case safeguarding
+        case other
+
+        var label: String {
+            switch self {
+            case .caseWork: "Case work on this case"
+            case .supervision: "Supervision or quality check"
+            case .onwardReferral: "Deciding an onward referral"
+            case .subjectAccess: "Answering a subject access request"
+            case .safeguarding: "Safeguarding concern"
+            case .other: "Another reason (say which)"
+            }
+        }
+    }
+
+    /// The enhanced categories a referral carries: those given, plus the ones its crime type
+    /// and age band imply (all under-18s are vulnerable; the most serious crimes).
+    static func enhanced(given: Set<Enhanced>, crime: CrimeType, age: AgeBand) -> Set<Enhanced> {
+        var all = given
+        if crime.isMostSerious { all.insert(.mostSerious) }
+        if age == .under18 { all.insert(.under18) }
+        return all
+    }
+
+    /// The codes of a set, sorted, as stored (`intimidated,most-serious-crime`).
+    static func stored(_ set: Set<Enhanced>) -> String { set.map(\.rawValue).sorted().joined(separator: ",") }
+
+    static func parseStored(_ text: String) -> Set<Enhanced> {
+        Set(text.split(separator: ",").compactMap { Enhanced(rawValue: String($0)) })
+    }
+}

@@ -1,0 +1,257 @@
+import CrimeData
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+
+/// Victims' cases in the database: referrals received (sealed field by field before they are
+/// written), cases read only through their holding organisation, contacts, and the read log.
+/// Every read that returns a person's details goes through `openCase`, which writes the read
+/// log in the same call; nothing here returns a case to someone outside its organisation.
+struct VictimStore: Sendable {
+    /// Nil when no data key is configured: then no case can be stored or read.
+    let cipher: FieldCipher?
+    let audit: AuditLog
+    var now: @Sendable () -> Date = { Date() }
+
+    enum Failure: Error, CustomStringConvertible {
+        case noKey
+        var description: String {
+            "Victims' records need a data key: set SAFERSTREETS_DATA_KEYS (README, Configuration)."
+        }
+    }
+
+    func requireCipher() throws -> FieldCipher {
+        guard let cipher else { throw Failure.noKey }
+        return cipher
+    }
+
+    // MARK: Organisations
+
+    struct Service: Decodable, Sendable {
+        var id: Int
+        var slug: String
+        var name: String
+        var kind: String
+    }
+
+    func organisation(_ id: Int, on db: any Database) async throws -> Service? {
+        try await db.sql.raw("SELECT id, slug, name, kind FROM organisations WHERE id = \(bind: id)").row(Service.self)
+    }
+
+    /// The victim services (organisations that hold cases), by name.
+    func services(on db: any Database) async throws -> [Service] {
+        try await db.sql.raw(
+            "SELECT id, slug, name, kind FROM organisations WHERE kind = \(bind: OrganisationKind.victimService.rawValue) ORDER BY name"
+        ).rows(Service.self)
+    }
+
+    func localAuthorities(on db: any Database) async throws -> Set<String> {
+        struct Row: Decodable { var ladCode: String }
+        return Set(try await db.sql.raw("SELECT DISTINCT lad_code FROM lsoas").rows(Row.self).map(\.ladCode))
+    }
+
+    // MARK: Receiving referrals
+
+    struct Received: Sendable, Equatable {
+        var created = 0
+        /// Sent before (the same force reference): nothing changed.
+        var unchanged = 0
+        /// The same crime reference and person as a case already held: stored and linked.
+        var duplicates = 0
+    }
+
+    /// Stores checked referrals for `holder`, all or none: a reference the sender used before
+    /// is skipped (the batch is safe to send again), a second referral of the same person for
+    /// the same crime is linked to the first.
+    func receive(
+        _ referrals: [ReferralDraft.Referral], holder: Int, referredBy: Int?, source: Victims.Source,
+        by user: CurrentUser?, on db: any Database
+    ) async throws -> Received {
+        let cipher = try requireCipher()
+        let now = now().stored
+        return try await db.transaction { tx -> Received in
+            var result = Received()
+            // Sent before: the sender's references already stored.
+            var seen = Set<String>()
+            if let referredBy {
+                let refs = referrals.map(\.reference).filter { !$0.isEmpty }
+                for chunk in refs.chunks(of: 500) {
+                    struct Row: Decodable { var reference: String }
+                    let rows = try await tx.sql.raw(
+                        """
+                        SELECT reference FROM victim_cases WHERE referred_by = \(bind: referredBy)
+                          AND reference IN (\(binds: Array(chunk)))
+                        """
+                    ).rows(Row.self)
+                    seen.formUnion(rows.map(\.reference))
+                }
+            }
+            var fresh: [(ReferralDraft.Referral, matches: [String])] = []
+            for r in referrals {
+                if !r.reference.isEmpty, !seen.insert(r.reference).inserted {
+                    result.unchanged += 1
+                    continue
+                }
+                fresh.append((r, cipher.matchTags(Self.personKey(r))))
+            }
+            // Cases already held for the same crime reference and person (under any key).
+            var existing: [String: Int] = [:]
+            let crimeRefs = Set(fresh.map(\.0.crimeReference).filter { !$0.isEmpty })
+            for chunk in Array(crimeRefs).chunks(of: 500) {
+                struct Row: Decodable { var id: Int; var crimeReference: String; var personMatch: String }
+                let rows = try await tx.sql.raw(
+                    """
+                    SELECT id, crime_reference, person_match FROM victim_cases
+                    WHERE organisation_id = \(bind: holder) AND duplicate_of IS NULL
+                      AND crime_reference IN (\(binds: Array(chunk)))
+                    """
+                ).rows(Row.self)
+                for row in rows { existing[row.crimeReference + "|" + row.personMatch] = row.id }
+            }
+            func original(_ r: ReferralDraft.Referral, _ tags: [String]) -> Int? {
+                guard !r.crimeReference.isEmpty else { return nil }
+                return tags.lazy.compactMap { existing[r.crimeReference + "|" + $0] }.first
+            }
+            // First the new cases, then the duplicates (which need their original's id).
+            var firsts: [(ReferralDraft.Referral, [String])] = []
+            var later: [(ReferralDraft.Referral, [String])] = []
+            var batchKeys = Set<String>()
+            for (r, tags) in fresh {
+                let key = r.crimeReference + "|" + tags[0]
+                if original(r, tags) != nil || (!r.crimeReference.isEmpty && batchKeys.contains(key)) {
+                    later.append((r, tags))
+                } else {
+                    batchKeys.insert(key)
+                    firsts.append((r, tags))
+                }
+            }
+            try await insert(
+                firsts.map { ($0.0, $0.1[0], nil) }, cipher: cipher, holder: holder, referredBy: referredBy,
+                source: source, by: user, now: now, on: tx)
+            if !later.isEmpty {
+                for chunk in Array(Set(later.map(\.0.crimeReference))).chunks(of: 500) {
+                    struct Row: Decodable { var id: Int; var crimeReference: String; var personMatch: String }
+                    let rows = try await tx.sql.raw(
+                        """
+                        SELECT id, crime_reference, person_match FROM victim_cases
+                        WHERE organisation_id = \(bind: holder) AND duplicate_of IS NULL
+                          AND crime_reference IN (\(binds: Array(chunk)))
+                        """
+                    ).rows(Row.self)
+                    for row in rows where existing[row.crimeReference + "|" + row.personMatch] == nil {
+                        existing[row.crimeReference + "|" + row.personMatch] = row.id
+                    }
+                }
+                try await insert(
+                    later.map { ($0.0, $0.1[0], original($0.0, $0.1)) }, cipher: cipher, holder: holder,
+                    referredBy: referredBy, source: source, by: user, now: now, on: tx)
+            }
+            result.created = firsts.count
+            result.duplicates = later.count
+            try await audit.record(
+                "receive", entity: "victim_referrals", id: source.rawValue, before: nil as String?,
+                after: [
+                    "holder": String(holder), "created": String(result.created),
+                    "duplicates": String(result.duplicates), "unchanged": String(result.unchanged),
+                ], by: user, on: tx)
+            return result
+        }
+    }
+
+    private func insert(
+        _ rows: [(ReferralDraft.Referral, match: String, duplicateOf: Int?)], cipher: FieldCipher, holder: Int,
+        referredBy: Int?, source: Victims.Source, by user: CurrentUser?, now: String, on db: any Database
+    ) async throws {
+        for chunk in rows.chunks(of: 200) {
+            var insert = db.sql.insert(into: "victim_cases").columns(
+                "organisation_id", "referred_by", "source", "reference", "crime_reference", "crime_type", "reported_on",
+                "received_at", "person_match", "duplicate_of", "name_sealed", "date_of_birth_sealed", "phone_sealed",
+                "email_sealed", "address_sealed", "preferences_sealed", "language", "interpreter", "age_band",
+                "enhanced", "explicit_consent", "consent_on", "consent_how", "local_authority", "status", "created_by",
+                "updated_at")
+            for (r, match, duplicateOf) in chunk {
+                func seal(_ value: String, _ field: String) throws -> String {
+                    value.isEmpty ? "" : try cipher.seal(value, field: field)
+                }
+                insert = insert.values(
+                    SQLBind(holder), SQLBind(referredBy), SQLBind(source.rawValue),
+                    SQLBind(r.reference.isEmpty ? nil : r.reference), SQLBind(r.crimeReference),
+                    SQLBind(r.crimeType.rawValue), SQLBind(r.reportedOn.description), SQLBind(now), SQLBind(match),
+                    SQLBind(duplicateOf), SQLBind(try seal(r.name, "name")),
+                    SQLBind(try seal(r.dateOfBirth?.description ?? "", "date_of_birth")),
+                    SQLBind(try seal(r.phone, "phone")), SQLBind(try seal(r.email, "email")),
+                    SQLBind(try seal(r.address, "address")), SQLBind(try seal(r.contactPreferences, "preferences")),
+                    SQLBind(r.language), SQLBind(r.interpreter ? 1 : 0), SQLBind(r.ageBand.rawValue),
+                    SQLBind(Victims.stored(r.enhanced)), SQLBind(r.explicitConsent ? 1 : 0),
+                    SQLBind(r.consentOn?.description), SQLBind(r.consentHow?.rawValue), SQLBind(r.localAuthority),
+                    SQLBind(duplicateOf == nil ? "open" : "duplicate"), SQLBind(user?.id), SQLBind(now))
+            }
+            try await insert.run()
+        }
+    }
+
+    /// What identifies a person for recognising a second referral: the name (case and spaces
+    /// ignored) and the date of birth when given.
+    static func personKey(_ r: ReferralDraft.Referral) -> String {
+        let name = r.name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return name + "|" + (r.dateOfBirth?.description ?? "")
+    }
+
+    // MARK: Lists (no personal details)
+
+    struct Summary: Decodable, Sendable {
+        var id: Int
+        var source: String
+        var crimeReference: String
+        var crimeType: String
+        var reportedOn: String
+        var receivedAt: String
+        var ageBand: String
+        var enhanced: String
+        var status: String
+        var duplicateOf: Int?
+        var firstContactAt: String?
+        var contacts: Int
+    }
+
+    /// The holding organisation's cases, newest first: references, types, dates and status,
+    /// never a name or contact detail (those need a purpose and are logged).
+    func cases(holder: Int, status: String?, limit: Int, on db: any Database) async throws -> [Summary] {
+        let byStatus: SQLQueryString = status.map { "AND c.status = \(bind: $0)" } ?? ""
+        return try await db.sql.raw(
+            """
+            SELECT c.id, c.source, c.crime_reference, c.crime_type, c.reported_on, c.received_at, c.age_band, c.enhanced,
+              c.status, c.duplicate_of, (SELECT MIN(k.contacted_at) FROM victim_contacts k WHERE k.case_id = c.id
+                AND k.outcome = 'made-contact') AS first_contact_at,
+              (SELECT COUNT(*) FROM victim_contacts k WHERE k.case_id = c.id) AS contacts
+            FROM victim_cases c WHERE c.organisation_id = \(bind: holder) \(byStatus)
+            ORDER BY c.received_at DESC, c.id DESC LIMIT \(bind: limit)
+            """
+        ).rows(Summary.self)
+    }
+
+    func counts(holder: Int, on db: any Database) async throws -> [String: Int] {
+        struct Row: Decodable { var status: String; var n: Int }
+        let rows = try await db.sql.raw(
+            "SELECT status, COUNT(*) AS n FROM victim_cases WHERE organisation_id = \(bind: holder) GROUP BY status"
+        ).rows(Row.self)
+        return Dictionary(rows.map { ($0.status, $0.n) }, uniquingKeysWith: +)
+    }
+
+    /// Whether any case is stored (the server refuses to start without a key when one is).
+    static func anyCase(on db: any Database) async throws -> Bool {
+        struct Row: Decodable { var id: Int }
+        return try await db.sql.raw("SELECT id FROM victim_cases LIMIT 1").row(Row.self) != nil
+    }
+}
+
+extension FieldCipher {
+    /// Keyed hashes of `text` under every configured key, the current key's first: equal
+    /// text gives an equal tag under the same key, and the tag says nothing without the key.
+    func matchTags(_ text: String) -> [String] {
+        matchKeys.map { id, key in
+            "\(id):" + ByteParsing.hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
+        }
+    }
+}
