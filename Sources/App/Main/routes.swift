@@ -252,6 +252,8 @@ func routes(_ app: Application) throws {
     app.post(.victimReferrals, access: .victimService(admins: false), use: victims.createReferral)
     app.get(.victimCase, access: .victimService(admins: false), use: victims.show)
     app.post(.victimCaseContacts, access: .victimService(admins: false), use: victims.addContact)
+    app.post(.victimCaseEvents, access: .victimService(admins: false), use: victims.addEvent)
+    app.post(.victimCaseEventInformed, access: .victimService(admins: false), use: victims.markInformed)
     app.get(.victimCaseReads, access: .victimService(admins: true), use: victims.caseReads)
     app.get(.victimReadsCSV, access: .victimService(admins: true), use: victims.readsCSV)
     app.on(

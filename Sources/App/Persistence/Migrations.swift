@@ -10,6 +10,6 @@ enum Migrations {
         CreateActivityTotals(),
         CreateAPITokens(), CreatePlanTargets(), CreateEvaluation(), CreateCampaignPublications(), CreateRateLimits(),
         DropLoginFailures(), CreatePoliceAndCrimePlan(), CreateBoards(),
-        CreateGrants(), CreateOrganisationRegistrations(), CreateVictimCases(),
+        CreateGrants(), CreateOrganisationRegistrations(), CreateVictimCases(), CreateVictimClocks(),
     ]
 }

@@ -41,7 +41,11 @@ struct VictimController: Sendable {
         }
         let cases = try await store.cases(holder: org.id, status: filter ?? "open", limit: Self.listLimit, on: req.db)
         let counts = try await store.counts(holder: org.id, on: req.db)
-        let page = VictimsPage(
+        let now = now()
+        let tomorrow = CalendarDay(now.addingTimeInterval(86_400))
+        let running = try await store.runningClocks(holder: org.id, now: now, on: req.db)
+        let queue = running.filter { $0.clock.result.state == .overdue || $0.clock.result.due <= tomorrow }
+        var page = VictimsPage(
             organisation: org.name, isAdmin: user.role == .partnerAdmin,
             counts: ["open", "closed", "duplicate"].map {
                 .init(
@@ -49,6 +53,15 @@ struct VictimController: Sendable {
                     href: SiteURL.victims.with(query: "status=\($0)"), current: $0 == (filter ?? "open"))
             },
             cases: cases.map(Self.row), hasCases: !cases.isEmpty, limited: cases.count == Self.listLimit)
+        page.queue = queue.prefix(Self.listLimit).map {
+            .init(
+                number: "V\($0.caseID)", href: SiteURL.victimCase.with(query: "purpose=case-work", $0.caseID),
+                what: $0.clock.what, right: $0.clock.rule.right, due: Format.day($0.clock.result.due.description),
+                state: Self.clockRow($0.clock).state, stateClass: $0.clock.result.state.rawValue)
+        }
+        page.hasQueue = !page.queue.isEmpty
+        page.queueNote =
+            "\(Format.counted(queue.filter { $0.clock.result.state == .overdue }.count, "clock", "clocks")) overdue; \(Format.counted(queue.filter { $0.clock.result.state == .due }.count, "clock", "clocks")) due today or tomorrow."
         return try await req.render("victims/index", page)
     }
 
@@ -100,7 +113,82 @@ struct VictimController: Sendable {
                 id, viewer: user, what: "case", purpose: purpose, justification: justification, on: req.db)
         else { throw Abort(.notFound, reason: "There is no such case.") }
         let contacts = try await store.contacts(ofCase: id, on: req.db)
-        return try await req.render("victims/case", casePage(c, contacts: contacts, user: user, req: req))
+        let events = try await store.events(ofCase: id, on: req.db)
+        let firstContact = contacts.filter { ["made-contact", "declined-support"].contains($0.outcome) }.map(
+            \.contactedAt
+        )
+        .min()
+        let clocks = VictimStore.clocks(
+            source: c.source, reportedOn: c.reportedOn, receivedAt: c.receivedAt, enhanced: !c.enhanced.isEmpty,
+            firstContact: firstContact, events: events, rules: try await store.rules(on: req.db),
+            days: try await store.workingDays(on: req.db), now: now())
+        var page = casePage(c, contacts: contacts, user: user, req: req)
+        page.clocks = clocks.map(Self.clockRow)
+        page.hasClocks = !clocks.isEmpty
+        page.events = events.map { e in
+            .init(
+                what: VictimStore.EventKind(rawValue: e.kind)?.label ?? e.kind, at: Format.dateTime(e.occurredAt),
+                informed: e.informedAt.map(Format.dateTime) ?? "",
+                informAction: e.informedAt == nil ? SiteURL.victimCaseEventInformed(c.id, e.id) : "")
+        }
+        page.hasEvents = !events.isEmpty
+        page.eventKinds = VictimStore.EventKind.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) }
+        page.eventAction = SiteURL.victimCaseEvents(c.id)
+        return try await req.render("victims/case", page)
+    }
+
+    /// A clock in words: what, the right, when it started, when due, and its state.
+    static func clockRow(_ k: VictimStore.Clock) -> CasePage.ClockRow {
+        let r = k.result
+        let days = { (n: Int) in Format.counted(n, "working day", "working days") }
+        let state: String =
+            switch r.state {
+            case .met: "Met \(k.stop.map { Format.dateTime($0.stored) } ?? "")"
+            case .missed: "Missed by \(days(r.lateBy)) (\(k.stop.map { Format.dateTime($0.stored) } ?? ""))"
+            case .due: r.left == 0 ? "Due today" : "Due, \(days(r.left)) left"
+            case .overdue: "Overdue by \(days(r.lateBy))"
+            case .notApplicable: "Not applicable"
+            }
+        return .init(
+            what: k.what, right: "\(k.rule.right): \(k.rule.title)", citation: k.rule.citation,
+            started: Format.dateTime(k.start.stored), due: Format.day(r.due.description), state: state,
+            stateClass: r.state.rawValue)
+    }
+
+    @Sendable func addEvent(req: Request) async throws -> Response {
+        let (user, _) = try await caseWorker(req)
+        let id = try caseID(req)
+        struct Form: Decodable { var kind: String?; var occurredOn: String?; var occurredAt: String? }
+        let f = try req.content.decode(Form.self)
+        let time = (f.occurredAt ?? "").isEmpty ? "09:00" : (f.occurredAt ?? "")
+        guard let kind = VictimStore.EventKind(rawValue: f.kind ?? ""), let day = CalendarDay(f.occurredOn ?? ""),
+            let at = Self.moment(day, time), at <= now()
+        else {
+            throw Abort(
+                .unprocessableEntity,
+                reason: "Choose what happened and give its date (YYYY-MM-DD, not in the future) and time (HH:MM).")
+        }
+        guard
+            try await store.addEvent(toCase: id, kind: kind, occurredAt: at, informedAt: nil, viewer: user, on: req.db)
+        else { throw Abort(.notFound, reason: "There is no such case.") }
+        return req.redirect(to: SiteURL.victimCase.with(query: "purpose=case-work", id) + "#clocks")
+    }
+
+    @Sendable func markInformed(req: Request) async throws -> Response {
+        let (user, _) = try await caseWorker(req)
+        let id = try caseID(req)
+        guard let event = req.parameters.get("event", as: Int.self),
+            try await store.markInformed(event: event, ofCase: id, at: now(), viewer: user, on: req.db)
+        else { throw Abort(.notFound, reason: "There is no such event waiting on this case.") }
+        return req.redirect(to: SiteURL.victimCase.with(query: "purpose=case-work", id) + "#clocks")
+    }
+
+    /// A UK civil date and `HH:MM` as a moment.
+    static func moment(_ day: CalendarDay, _ time: String) -> Date? {
+        let parts = time.split(separator: ":")
+        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
+        else { return nil }
+        return CalendarDay.calendar.date(byAdding: .minute, value: h * 60 + m, to: day.date)
     }
 
     func casePage(_ c: VictimStore.Case, contacts: [VictimStore.Contact], user: CurrentUser, req: Request)

@@ -25,6 +25,18 @@ struct VictimsPage: Encodable {
     var cases: [CaseRow]
     var hasCases: Bool
     var limited: Bool
+    struct QueueRow: Encodable {
+        var number: String
+        var href: String
+        var what: String
+        var right: String
+        var due: String
+        var state: String
+        var stateClass: String
+    }
+    var queue: [QueueRow] = []
+    var hasQueue = false
+    var queueNote = ""
     var newHref = SiteURL.victimReferralNew()
     var readLogHref = SiteURL.victimReadsCSV()
 }
@@ -61,6 +73,27 @@ struct CasePage: Encodable {
     /// The read log, for the organisation's admin; empty for others.
     var readsHref: String
     var listHref = SiteURL.victims()
+    struct ClockRow: Encodable {
+        var what: String
+        var right: String
+        var citation: String
+        var started: String
+        var due: String
+        var state: String
+        var stateClass: String
+    }
+    struct EventRow: Encodable {
+        var what: String
+        var at: String
+        var informed: String
+        var informAction: String
+    }
+    var clocks: [ClockRow] = []
+    var hasClocks = false
+    var events: [EventRow] = []
+    var hasEvents = false
+    var eventKinds: [SelectOption] = []
+    var eventAction = ""
 }
 
 struct ReadsPage: Encodable {

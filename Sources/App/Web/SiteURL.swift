@@ -43,7 +43,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case grantAward, grantAwardInstalments, grantAwardPayments, grantReturn, grantReturnReview, grantDashboard
     // Victims' services
     case victims, victimReferralNew, victimReferrals, victimCase, victimCaseContacts, victimCaseReads, victimReadsCSV
-    case victimReferralsAPI
+    case victimCaseEvents, victimCaseEventInformed, victimReferralsAPI
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -222,6 +222,8 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimCaseContacts: "/victims/cases/:case/contacts"
         case .victimCaseReads: "/victims/cases/:case/reads"
         case .victimReadsCSV: "/victims/read-log.csv"
+        case .victimCaseEvents: "/victims/cases/:case/events"
+        case .victimCaseEventInformed: "/victims/cases/:case/events/:event/informed"
         case .victimReferralsAPI: "/api/v1/victim-referrals"
         case .openGrants: "/open/grants"
         case .openGrantsJSON: "/open/grants/360giving.json"
