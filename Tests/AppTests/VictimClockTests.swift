@@ -146,4 +146,61 @@ struct VictimClockTests {
                 .status == .notFound)
         }
     }
+
+    @Test("the OPCC's compliance report: shares met by right and quarter, small counts suppressed, no case named")
+    func compliance() async throws {
+        try await withTestApp { app in
+            try await app.makeUser(
+                "pc@police.example", role: .partnerAdmin, organisation: "Constabulary", kind: .police)
+            try await app.makeUser(
+                "worker@care.example", role: .partnerUser, organisation: "Victim Care", kind: .victimService)
+            try await app.makeUser("analyst@opcc.example", role: .opccStaff, organisation: "OPCC", kind: .opcc)
+            let token = try await APITests().makeToken(app, as: try await app.signIn("pc@police.example"))
+            let tests = VictimTests()
+            let today = CalendarDay(Date()).description
+            let drafts = (1...9).map { n -> ReferralDraft in
+                var d = tests.draft(n)
+                d.reportedOn = today
+                return d
+            }
+            #expect(
+                try await tests.call(app, "/api/v1/victim-referrals", token: token, json: tests.json(drafts)).status
+                    == .created)
+            // Six contacted at once, three not yet (their first-contact clocks still running).
+            try await app.db.sql.raw(
+                """
+                INSERT INTO victim_contacts (case_id, contacted_at, channel, outcome, note_sealed)
+                SELECT id, received_at, 'phone', 'made-contact', '' FROM victim_cases WHERE id <= (SELECT MIN(id) + 5 FROM victim_cases)
+                """
+            ).run()
+            let analyst = try await app.signIn("analyst@opcc.example")
+            var page = try await app.get("/victims/compliance", as: analyst)
+            var html = page.body.string
+            #expect(page.status == .ok, "\(page.status)")
+            // Right 4: nine referrals received the day they were reported: 9 of 9.
+            #expect(html.contains("Right 4: Referral to services that support victims"))
+            #expect(html.contains("<td>9</td><td>9</td><td>0</td><td>0</td><td>100%</td>"))
+            // First contact: six met; the three still within their limit are not judged yet.
+            #expect(html.contains("<td>6</td><td>6</td><td>0</td><td>0</td><td>100%</td>"))
+            #expect(!html.contains("Quillfeather") && !html.contains("V1<") && !html.contains("36/1000"))
+            // By rights: all standard. A group of fewer than five shows only "fewer than 5".
+            page = try await app.get("/victims/compliance?by=rights", as: analyst)
+            #expect(page.body.string.contains("Standard rights"))
+            try await app.db.sql.raw(
+                "UPDATE victim_cases SET crime_type = 'theft' WHERE id <= (SELECT MIN(id) + 2 FROM victim_cases)"
+            ).run()
+            page = try await app.get("/victims/compliance?by=crime-type", as: analyst)
+            html = page.body.string
+            #expect(html.contains("Theft") && html.contains("fewer than 5"))
+            let csv = try await app.get("/victims/compliance.csv?by=all", as: analyst)
+            #expect(
+                csv.status == .ok
+                    && csv.body.string.hasPrefix("quarter,right,group,judged,met,missed,overdue,share_met"))
+            #expect(try await app.get("/victims/compliance?by=nonsense", as: analyst).status == .badRequest)
+            // Not for a victim service's people or a partner: figures are the OPCC's.
+            #expect(
+                try await app.get("/victims/compliance", as: try await app.signIn("worker@care.example")).status
+                    == .forbidden)
+        }
+    }
 }

@@ -129,6 +129,27 @@ enum DemoVictims {
                     c.id, at: at.addingTimeInterval(-3600), outcome: "no-answer", by: caseWorker, on: db)
             }
             try await insertContact(c.id, at: at, outcome: "made-contact", by: caseWorker, on: db)
+            // The investigation: an arrest in about a third of cases, then for some a charge,
+            // a hearing and a verdict; the victim usually told within a day, now and then late.
+            var event = at
+            for kind in ["arrest", "charge", "hearing-date", "verdict"] {
+                guard Int.random(in: 0..<100, using: &rng) < (kind == "arrest" ? 35 : 55) else { break }
+                event = event.addingTimeInterval(Double(Int.random(in: 2...40, using: &rng)) * 86_400)
+                guard event < now else { break }
+                let late = Int.random(in: 0..<100, using: &rng) < 12
+                let told = days.adding(
+                    late ? Int.random(in: 2...8, using: &rng) : Int.random(in: 0...1, using: &rng),
+                    to: CalendarDay(event)
+                )
+                .date.addingTimeInterval(11 * 3600)
+                try await db.sql.raw(
+                    """
+                    INSERT INTO victim_case_events (case_id, kind, occurred_at, informed_at, recorded_by, recorded_at)
+                    VALUES (\(bind: c.id), \(bind: kind), \(bind: event.stored), \(bind: told < now ? told.stored : nil),
+                      \(bind: caseWorker), \(bind: event.stored))
+                    """
+                ).run()
+            }
             if now.timeIntervalSince(at) > 120 * 86_400 {
                 try await db.sql.raw(
                     """

@@ -246,7 +246,9 @@ func routes(_ app: Application) throws {
     // Victims: cases are held by a victim service and read only by its people, each read
     // logged with its purpose (VictimStore.openCase); the police send referrals with their
     // force's API token. Without a data key (SAFERSTREETS_DATA_KEYS) nothing is stored.
-    let victims = VictimController(store: VictimStore(cipher: config.dataKeys, audit: AuditLog()))
+    let victims = VictimController(
+        store: VictimStore(cipher: config.dataKeys, audit: AuditLog()),
+        suppression: Suppression(threshold: config.publicMinimumCount))
     app.get(.victims, access: .victimService(admins: false), use: victims.index)
     app.get(.victimReferralNew, access: .victimService(admins: false), use: victims.newReferral)
     app.post(.victimReferrals, access: .victimService(admins: false), use: victims.createReferral)
@@ -256,6 +258,9 @@ func routes(_ app: Application) throws {
     app.post(.victimCaseEventInformed, access: .victimService(admins: false), use: victims.markInformed)
     app.get(.victimCaseReads, access: .victimService(admins: true), use: victims.caseReads)
     app.get(.victimReadsCSV, access: .victimService(admins: true), use: victims.readsCSV)
+    // The OPCC sees figures only: the Victims' Code compliance report.
+    app.get(.victimCompliance, access: .opcc, use: victims.compliance)
+    app.get(.victimComplianceCSV, access: .opcc, use: victims.complianceCSV)
     app.on(
         .POST, .victimReferralsAPI, access: .api, body: .collect(maxSize: "32mb"), use: victims.receiveBatch)
 

@@ -8,6 +8,7 @@ import Vapor
 /// Every case route answers 404 unless the user's organisation holds the case.
 struct VictimController: Sendable {
     let store: VictimStore
+    var suppression = Suppression(threshold: 5)
     var now: @Sendable () -> Date = { Date() }
 
     static let listLimit = 500

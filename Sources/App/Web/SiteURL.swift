@@ -43,7 +43,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case grantAward, grantAwardInstalments, grantAwardPayments, grantReturn, grantReturnReview, grantDashboard
     // Victims' services
     case victims, victimReferralNew, victimReferrals, victimCase, victimCaseContacts, victimCaseReads, victimReadsCSV
-    case victimCaseEvents, victimCaseEventInformed, victimReferralsAPI
+    case victimCaseEvents, victimCaseEventInformed, victimCompliance, victimComplianceCSV, victimReferralsAPI
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -223,6 +223,8 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimCaseReads: "/victims/cases/:case/reads"
         case .victimReadsCSV: "/victims/read-log.csv"
         case .victimCaseEvents: "/victims/cases/:case/events"
+        case .victimCompliance: "/victims/compliance"
+        case .victimComplianceCSV: "/victims/compliance.csv"
         case .victimCaseEventInformed: "/victims/cases/:case/events/:event/informed"
         case .victimReferralsAPI: "/api/v1/victim-referrals"
         case .openGrants: "/open/grants"
