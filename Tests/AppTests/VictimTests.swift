@@ -230,4 +230,60 @@ struct VictimTests {
             }
         }
     }
+
+    @Test("needs assessed and re-assessed (each version kept, the plan sealed), then the case closed with its outcomes")
+    func assessAndClose() async throws {
+        try await withTestApp { app in
+            try await app.makeUser(
+                "pc@police.example", role: .partnerAdmin, organisation: "Constabulary", kind: .police)
+            try await app.makeUser(
+                "worker@care.example", role: .partnerUser, organisation: "Victim Care", kind: .victimService)
+            let token = try await APITests().makeToken(app, as: try await app.signIn("pc@police.example"))
+            #expect(
+                try await call(app, "/api/v1/victim-referrals", token: token, json: json([draft(1)])).status == .created
+            )
+            let id = try await app.scalar("SELECT MIN(id) AS n FROM victim_cases")
+            let worker = try await app.signIn("worker@care.example")
+            var form = Dictionary(uniqueKeysWithValues: Victims.Need.allCases.map { ("need-\($0.rawValue)", "none") })
+            form["need-emotional"] = "high"
+            form["need-housing"] = "some"
+            form["risk"] = "medium"
+            form["plan"] = "Weekly calls; refer to counselling"
+            #expect(try await app.post("/victims/cases/\(id)/assessments", form, as: worker).status == .seeOther)
+            form["need-housing"] = "high"
+            form["plan"] = "Housing first"
+            #expect(try await app.post("/victims/cases/\(id)/assessments", form, as: worker).status == .seeOther)
+            var page = try await app.get("/victims/cases/\(id)?purpose=case-work", as: worker).body.string
+            #expect(
+                page.contains("Assessment 2") && page.contains("Housing first") && page.contains("Earlier assessments"))
+            #expect(page.contains("housing (some)"))
+            #expect(
+                try await app.scalar("SELECT COUNT(*) AS n FROM victim_assessments WHERE plan_sealed LIKE 'enc1:%'")
+                    == 2)
+            form["need-housing"] = "enormous"
+            #expect(
+                try await app.post("/victims/cases/\(id)/assessments", form, as: worker).status == .unprocessableEntity)
+            // Closing: reason, outcomes, the closing question.
+            let closed = try await app.post(
+                "/victims/cases/\(id)/close",
+                [
+                    "reason": "support-completed", "outcomes[0]": "feel-safer", "outcomes[1]": "better-able-to-cope",
+                    "feedback": "5",
+                ],
+                as: worker)
+            #expect(closed.status == .seeOther)
+            page = try await app.get("/victims/cases/\(id)?purpose=case-work", as: worker).body.string
+            #expect(
+                page.contains("Support completed") && page.contains("Feels safer")
+                    && page.contains("Better able to cope"))
+            // Closed: no further assessment or closing.
+            #expect(try await app.post("/victims/cases/\(id)/assessments", form, as: worker).status != .seeOther)
+            #expect(
+                try await app.post("/victims/cases/\(id)/close", ["reason": "support-completed"], as: worker).status
+                    == .notFound)
+            #expect(
+                try await app.post("/victims/cases/\(id)/close", ["reason": "bored"], as: worker).status
+                    == .unprocessableEntity)
+        }
+    }
 }

@@ -255,6 +255,8 @@ func routes(_ app: Application) throws {
     app.get(.victimCase, access: .victimService(admins: false), use: victims.show)
     app.post(.victimCaseContacts, access: .victimService(admins: false), use: victims.addContact)
     app.post(.victimCaseEvents, access: .victimService(admins: false), use: victims.addEvent)
+    app.post(.victimCaseAssessments, access: .victimService(admins: false), use: victims.assess)
+    app.post(.victimCaseClose, access: .victimService(admins: false), use: victims.close)
     app.post(.victimCaseEventInformed, access: .victimService(admins: false), use: victims.markInformed)
     app.get(.victimCaseReads, access: .victimService(admins: true), use: victims.caseReads)
     app.get(.victimReadsCSV, access: .victimService(admins: true), use: victims.readsCSV)

@@ -94,6 +94,41 @@ struct CasePage: Encodable {
     var hasEvents = false
     var eventKinds: [SelectOption] = []
     var eventAction = ""
+    struct AssessmentView: Encodable {
+        var heading: String
+        var needs: [RankingPage.Pair]
+        var risk: String
+        var plan: String
+        var earlier: [String]
+        var hasEarlier: Bool { !earlier.isEmpty }
+
+        enum CodingKeys: String, CodingKey { case heading, needs, risk, plan, earlier, hasEarlier }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(heading, forKey: .heading)
+            try c.encode(needs, forKey: .needs)
+            try c.encode(risk, forKey: .risk)
+            try c.encode(plan, forKey: .plan)
+            try c.encode(earlier, forKey: .earlier)
+            try c.encode(hasEarlier, forKey: .hasEarlier)
+        }
+    }
+    struct NeedRow: Encodable {
+        var name: String
+        var label: String
+        var levels: [SelectOption]
+    }
+    var isOpen = true
+    var assessment: AssessmentView?
+    var hasAssessment = false
+    var needRows: [NeedRow] = []
+    var risks: [SelectOption] = []
+    var assessAction = ""
+    var closeAction = ""
+    var closures: [SelectOption] = []
+    var outcomeOptions: [SelectOption] = []
+    var closed: [RankingPage.Pair] = []
 }
 
 struct ReadsPage: Encodable {

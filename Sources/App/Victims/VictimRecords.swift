@@ -160,6 +160,95 @@ enum Victims {
         }
     }
 
+    /// The areas of need a victim service assesses (the Ministry of Justice's victim services
+    /// needs areas, with children and family).
+    enum Need: String, CaseIterable, Codable, Sendable {
+        case safety = "safety-security"
+        case health = "health-wellbeing"
+        case emotional
+        case practical
+        case financial
+        case justice = "criminal-justice"
+        case housing
+        case family = "children-family"
+
+        var label: String {
+            switch self {
+            case .safety: "Safety and security"
+            case .health: "Health and wellbeing"
+            case .emotional: "Emotional"
+            case .practical: "Practical"
+            case .financial: "Financial"
+            case .justice: "Criminal justice support"
+            case .housing: "Housing"
+            case .family: "Children and family"
+            }
+        }
+    }
+
+    /// How much support an area needs.
+    enum NeedLevel: String, CaseIterable, Codable, Sendable {
+        case none, some, high
+
+        var label: String {
+            switch self {
+            case .none: "No need"
+            case .some: "Some need"
+            case .high: "High need"
+            }
+        }
+    }
+
+    /// A risk level as recorded by the assessor (for domestic abuse, the DASH outcome): never
+    /// computed here.
+    enum Risk: String, CaseIterable, Codable, Sendable {
+        case notAssessed = "", standard, medium, high
+
+        var label: String {
+            switch self {
+            case .notAssessed: "Not assessed"
+            case .standard: "Standard"
+            case .medium: "Medium"
+            case .high: "High"
+            }
+        }
+    }
+
+    enum Closure: String, CaseIterable, Codable, Sendable {
+        case completed = "support-completed"
+        case declined = "declined-support"
+        case noContact = "no-contact"
+        case transferred
+        case movedAway = "moved-away"
+
+        var label: String {
+            switch self {
+            case .completed: "Support completed"
+            case .declined: "The victim declined support"
+            case .noContact: "Could not make contact"
+            case .transferred: "Transferred to another service"
+            case .movedAway: "Moved out of the area"
+            }
+        }
+    }
+
+    /// The Ministry of Justice's "cope and recover" outcomes, asked at closure.
+    enum Outcome: String, CaseIterable, Codable, Sendable {
+        case cope = "better-able-to-cope"
+        case safer = "feel-safer"
+        case health = "improved-health-wellbeing"
+        case informed = "better-informed"
+
+        var label: String {
+            switch self {
+            case .cope: "Better able to cope with everyday life"
+            case .safer: "Feels safer"
+            case .health: "Improved health and wellbeing"
+            case .informed: "Better informed and empowered to act"
+            }
+        }
+    }
+
     /// The enhanced categories a referral carries: those given, plus the ones its crime type
     /// and age band imply (all under-18s are vulnerable; the most serious crimes).
     static func enhanced(given: Set<Enhanced>, crime: CrimeType, age: AgeBand) -> Set<Enhanced> {

@@ -33,6 +33,8 @@ extension VictimStore {
         var status: String
         var closedAt: String?
         var closureReason: String
+        var outcomes: String
+        var feedback: Int?
     }
 
     struct Contact: Sendable {
@@ -84,6 +86,8 @@ extension VictimStore {
         var status: String
         var closedAt: String?
         var closureReason: String
+        var outcomes: String
+        var feedback: Int?
     }
 
     /// Whether `id` is a case `viewer`'s organisation holds (without reading or logging it).
@@ -110,7 +114,7 @@ extension VictimStore {
                       c.crime_type, c.reported_on, c.received_at, c.duplicate_of, c.name_sealed, c.date_of_birth_sealed,
                       c.phone_sealed, c.email_sealed, c.address_sealed, c.preferences_sealed, c.language, c.interpreter,
                       c.age_band, c.enhanced, c.explicit_consent, c.consent_on, c.consent_how, c.local_authority,
-                      c.status, c.closed_at, c.closure_reason
+                      c.status, c.closed_at, c.closure_reason, c.outcomes, c.feedback
                     FROM victim_cases c LEFT JOIN organisations o ON o.id = c.referred_by
                     WHERE c.id = \(bind: id) AND c.organisation_id = \(bind: viewer.organisationID)
                     """
@@ -134,8 +138,9 @@ extension VictimStore {
                 language: r.language, interpreter: r.interpreter != 0,
                 ageBand: Victims.AgeBand(rawValue: r.ageBand) ?? .unknown, enhanced: Victims.parseStored(r.enhanced),
                 explicitConsent: r.explicitConsent != 0, consentOn: r.consentOn, consentHow: r.consentHow,
-                localAuthority: r.localAuthority, status: r.status, closedAt: r.closedAt, closureReason: r.closureReason
-            )
+                localAuthority: r.localAuthority, status: r.status, closedAt: r.closedAt,
+                closureReason: r.closureReason,
+                outcomes: r.outcomes, feedback: r.feedback)
         }
     }
 

@@ -43,7 +43,8 @@ enum SiteURL: String, CaseIterable, Sendable {
     case grantAward, grantAwardInstalments, grantAwardPayments, grantReturn, grantReturnReview, grantDashboard
     // Victims' services
     case victims, victimReferralNew, victimReferrals, victimCase, victimCaseContacts, victimCaseReads, victimReadsCSV
-    case victimCaseEvents, victimCaseEventInformed, victimCompliance, victimComplianceCSV, victimReferralsAPI
+    case victimCaseEvents, victimCaseEventInformed, victimCaseAssessments, victimCaseClose, victimCompliance,
+        victimComplianceCSV, victimReferralsAPI
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -223,6 +224,8 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimCaseReads: "/victims/cases/:case/reads"
         case .victimReadsCSV: "/victims/read-log.csv"
         case .victimCaseEvents: "/victims/cases/:case/events"
+        case .victimCaseAssessments: "/victims/cases/:case/assessments"
+        case .victimCaseClose: "/victims/cases/:case/close"
         case .victimCompliance: "/victims/compliance"
         case .victimComplianceCSV: "/victims/compliance.csv"
         case .victimCaseEventInformed: "/victims/cases/:case/events/:event/informed"
