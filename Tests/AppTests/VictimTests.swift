@@ -286,4 +286,76 @@ struct VictimTests {
                     == .unprocessableEntity)
         }
     }
+
+    @Test(
+        "an onward referral: the receiving service sees that referral only, its reads are logged for the holder, it accepts or declines"
+    )
+    func onward() async throws {
+        try await withTestApp { app in
+            try await app.makeUser(
+                "pc@police.example", role: .partnerAdmin, organisation: "Constabulary", kind: .police)
+            try await app.makeUser(
+                "worker@care.example", role: .partnerUser, organisation: "Victim Care", kind: .victimService)
+            try await app.makeUser(
+                "manager@care.example", role: .partnerAdmin, organisation: "Victim Care", kind: .victimService)
+            try await app.makeUser(
+                "idva@idva.example", role: .partnerUser, organisation: "IDVA Service", kind: .victimService)
+            try await app.makeUser(
+                "ranger@bid.example", role: .partnerUser, organisation: "BID", kind: .businessImprovementDistrict)
+            let token = try await APITests().makeToken(app, as: try await app.signIn("pc@police.example"))
+            var da = draft(1, crime: "domestic-abuse", consent: "explicit")
+            (da.consentOn, da.consentHow) = ("2026-11-30", "verbal")
+            let json = self.json([da], service: "victim-care").replacingOccurrences(
+                of: "\"consent\": \"explicit\"",
+                with: "\"consent\": \"explicit\", \"consent_on\": \"2026-11-30\", \"consent_how\": \"verbal\"")
+            let sent = try await call(app, "/api/v1/victim-referrals", token: token, json: json)
+            #expect(sent.status == .created, "\(sent.body.string)")
+            let id = try await app.scalar("SELECT MIN(id) AS n FROM victim_cases")
+            let idvaOrg = try await app.scalar("SELECT id AS n FROM organisations WHERE name = 'IDVA Service'")
+            let bidOrg = try await app.scalar("SELECT id AS n FROM organisations WHERE name = 'BID'")
+            let worker = try await app.signIn("worker@care.example")
+            // Only a specialist service can receive; then the IDVA service.
+            #expect(
+                try await app.post(
+                    "/victims/cases/\(id)/onward", ["to": "\(bidOrg)", "service": "idva", "note": "x"], as: worker
+                ).status == .notFound)
+            #expect(
+                try await app.post(
+                    "/victims/cases/\(id)/onward",
+                    ["to": "\(idvaOrg)", "service": "idva", "note": "High risk; call after 6pm"],
+                    as: worker
+                ).status == .seeOther)
+            let referral = try await app.scalar("SELECT MIN(id) AS n FROM victim_onward_referrals")
+            let idva = try await app.signIn("idva@idva.example")
+            var page = try await app.get("/onward-referrals", as: idva)
+            #expect(page.status == .ok && page.body.string.contains("R\(referral)"))
+            #expect(!page.body.string.contains("Quillfeather"))
+            page = try await app.get("/onward-referrals/\(referral)?purpose=onward-referral", as: idva)
+            #expect(page.status == .ok && page.body.string.contains("Robin Quillfeather1"))
+            #expect(page.body.string.contains("call after 6pm"))
+            // The IDVA service cannot open the case itself, nor can anyone else open the referral.
+            #expect(try await app.get("/victims/cases/\(id)?purpose=case-work", as: idva).status == .notFound)
+            let bid = try await app.signIn("ranger@bid.example")
+            #expect(try await app.get("/onward-referrals/\(referral)", as: bid).status == .notFound)
+            #expect(!(try await app.get("/onward-referrals", as: bid)).body.string.contains("R\(referral)"))
+            #expect(
+                try await app.post("/onward-referrals/\(referral)/decision", ["decision": "accept"], as: bid).status
+                    == .notFound)
+            // The holder's read log shows the IDVA service's read as a disclosure to it.
+            let log = try await app.get("/victims/cases/\(id)/reads", as: try await app.signIn("manager@care.example"))
+            #expect(log.body.string.contains("onward referral \(referral)") && log.body.string.contains("IDVA Service"))
+            // Declining needs a reason; accepting shows on the case ("where the victim is").
+            #expect(
+                try await app.post("/onward-referrals/\(referral)/decision", ["decision": "decline"], as: idva).status
+                    == .unprocessableEntity)
+            #expect(
+                try await app.post("/onward-referrals/\(referral)/decision", ["decision": "accept"], as: idva).status
+                    == .seeOther)
+            #expect(
+                try await app.post("/onward-referrals/\(referral)/decision", ["decision": "accept"], as: idva).status
+                    == .notFound)
+            page = try await app.get("/victims/cases/\(id)?purpose=case-work", as: worker)
+            #expect(page.body.string.contains("Accepted by IDVA Service"))
+        }
+    }
 }

@@ -257,6 +257,11 @@ func routes(_ app: Application) throws {
     app.post(.victimCaseEvents, access: .victimService(admins: false), use: victims.addEvent)
     app.post(.victimCaseAssessments, access: .victimService(admins: false), use: victims.assess)
     app.post(.victimCaseClose, access: .victimService(admins: false), use: victims.close)
+    app.post(.victimCaseOnward, access: .victimService(admins: false), use: victims.referOn)
+    // A specialist service sees the referrals made to it, and only those (404 otherwise).
+    app.get(.victimOnward, access: .partners, use: victims.onwardIndex)
+    app.get(.victimOnwardReferral, access: .partners, use: victims.onwardShow)
+    app.post(.victimOnwardDecision, access: .partners, use: victims.onwardDecide)
     app.post(.victimCaseEventInformed, access: .victimService(admins: false), use: victims.markInformed)
     app.get(.victimCaseReads, access: .victimService(admins: true), use: victims.caseReads)
     app.get(.victimReadsCSV, access: .victimService(admins: true), use: victims.readsCSV)

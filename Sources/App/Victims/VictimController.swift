@@ -136,6 +136,7 @@ struct VictimController: Sendable {
         page.eventKinds = VictimStore.EventKind.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) }
         page.eventAction = SiteURL.victimCaseEvents(c.id)
         try await support(&page, c, req)
+        try await onwardSection(&page, c, req)
         return try await req.render("victims/case", page)
     }
 

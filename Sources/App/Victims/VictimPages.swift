@@ -129,6 +129,11 @@ struct CasePage: Encodable {
     var closures: [SelectOption] = []
     var outcomeOptions: [SelectOption] = []
     var closed: [RankingPage.Pair] = []
+    var onward: [RankingPage.Pair] = []
+    var hasOnward = false
+    var onwardServices: [SelectOption] = []
+    var specialists: [SelectOption] = []
+    var onwardAction = ""
 }
 
 struct ReadsPage: Encodable {

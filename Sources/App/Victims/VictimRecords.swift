@@ -249,6 +249,36 @@ enum Victims {
         }
     }
 
+    /// The specialist services a case is referred on to.
+    enum Specialist: String, CaseIterable, Codable, Sendable {
+        case idva, isva, children, restorativeJustice = "restorative-justice", mentalHealth = "mental-health", other
+
+        var label: String {
+            switch self {
+            case .idva: "Independent domestic violence adviser (IDVA)"
+            case .isva: "Independent sexual violence adviser (ISVA) or SARC"
+            case .children: "Children and young people's service"
+            case .restorativeJustice: "Restorative justice"
+            case .mentalHealth: "Mental health support"
+            case .other: "Other specialist support"
+            }
+        }
+    }
+
+    /// Why a receiving service declines an onward referral.
+    enum Decline: String, CaseIterable, Codable, Sendable {
+        case noCapacity = "no-capacity", notEligible = "not-eligible", victimDeclined = "victim-declined", other
+
+        var label: String {
+            switch self {
+            case .noCapacity: "No capacity"
+            case .notEligible: "Not eligible for the service"
+            case .victimDeclined: "The victim declined"
+            case .other: "Another reason"
+            }
+        }
+    }
+
     /// The enhanced categories a referral carries: those given, plus the ones its crime type
     /// and age band imply (all under-18s are vulnerable; the most serious crimes).
     static func enhanced(given: Set<Enhanced>, crime: CrimeType, age: AgeBand) -> Set<Enhanced> {

@@ -43,7 +43,8 @@ enum SiteURL: String, CaseIterable, Sendable {
     case grantAward, grantAwardInstalments, grantAwardPayments, grantReturn, grantReturnReview, grantDashboard
     // Victims' services
     case victims, victimReferralNew, victimReferrals, victimCase, victimCaseContacts, victimCaseReads, victimReadsCSV
-    case victimCaseEvents, victimCaseEventInformed, victimCaseAssessments, victimCaseClose, victimCompliance,
+    case victimCaseEvents, victimCaseEventInformed, victimCaseAssessments, victimCaseClose, victimCaseOnward
+    case victimOnward, victimOnwardReferral, victimOnwardDecision, victimCompliance,
         victimComplianceCSV, victimReferralsAPI
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
@@ -226,6 +227,10 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimCaseEvents: "/victims/cases/:case/events"
         case .victimCaseAssessments: "/victims/cases/:case/assessments"
         case .victimCaseClose: "/victims/cases/:case/close"
+        case .victimCaseOnward: "/victims/cases/:case/onward"
+        case .victimOnward: "/onward-referrals"
+        case .victimOnwardReferral: "/onward-referrals/:referral"
+        case .victimOnwardDecision: "/onward-referrals/:referral/decision"
         case .victimCompliance: "/victims/compliance"
         case .victimComplianceCSV: "/victims/compliance.csv"
         case .victimCaseEventInformed: "/victims/cases/:case/events/:event/informed"
