@@ -67,7 +67,7 @@ enum DemoAccounts {
             email: "caseworker@victimcare.demo", password: "demo-victim-care", role: .partnerUser,
             organisation: "Norfolk Victim Care", kind: .victimService),
         Account(
-            email: "manager@victimcare.demo", password: "demo-victim-manager", role: .partnerAdmin,
+            email: "manager@victimcare.demo", password: "demo-victim-oversight", role: .partnerAdmin,
             organisation: "Norfolk Victim Care", kind: .victimService),
     ]
 

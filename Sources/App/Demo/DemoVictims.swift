@@ -103,6 +103,7 @@ enum DemoVictims {
             made += result.created + result.duplicates
         }
         try await contacts(caseWorker: caseWorker?.id, cipher: cipher, rng: &rng, now: now, on: db)
+        try await onward(caseWorker: caseWorker?.id, rng: &rng, now: now, on: db)
         return made
     }
 
@@ -158,6 +159,60 @@ enum DemoVictims {
                     """
                 ).run()
             }
+        }
+    }
+
+    /// The specialist services the demo commissions (DemoGrants' victims fund) and who goes to
+    /// each: domestic abuse to the IDVA service, sexual offences to the ISVA service, children to
+    /// the children's service, some others to restorative justice.
+    static let specialists: [(organisation: String, service: Victims.Specialist)] = [
+        ("Norfolk Domestic Abuse Support Service", .idva), ("Norfolk Sexual Violence Support", .isva),
+        ("Norfolk Children's Recovery Service", .children),
+        ("Norfolk Restorative Justice Service", .restorativeJustice),
+    ]
+
+    static func onward(caseWorker: Int?, rng: inout SplitMix64, now: Date, on db: any Database) async throws {
+        struct Org: Decodable { var id: Int; var name: String }
+        let orgs = try await db.sql.raw("SELECT id, name FROM organisations").rows(Org.self)
+        let byName = Dictionary(orgs.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        struct Case: Decodable { var id: Int; var crimeType: String; var ageBand: String; var firstContact: String }
+        let cases = try await db.sql.raw(
+            """
+            SELECT c.id, c.crime_type, c.age_band, MIN(k.contacted_at) AS first_contact FROM victim_cases c
+            JOIN victim_contacts k ON k.case_id = c.id AND k.outcome = 'made-contact'
+            GROUP BY c.id, c.crime_type, c.age_band ORDER BY c.id
+            """
+        ).rows(Case.self)
+        for c in cases {
+            let pick: Int? =
+                switch (c.crimeType, c.ageBand) {
+                case ("domestic-abuse", _): 0
+                case ("sexual-offence", _): 1
+                case (_, "under-18"): 2
+                case ("burglary", _), ("robbery", _), ("criminal-damage-arson", _):
+                    Int.random(in: 0..<8, using: &rng) == 0 ? 3 : nil
+                default: nil
+                }
+            guard let pick, let to = byName[specialists[pick].organisation], let first = Date(stored: c.firstContact),
+                Int.random(in: 0..<10, using: &rng) < 7
+            else { continue }
+            let at = first.addingTimeInterval(Double(Int.random(in: 1...3, using: &rng)) * 86_400)
+            guard at < now else { continue }
+            let roll = Int.random(in: 0..<20, using: &rng)
+            let decided = at.addingTimeInterval(Double(Int.random(in: 1...4, using: &rng)) * 86_400)
+            let (status, reason) =
+                decided > now
+                ? ("pending", "")
+                : roll < 15
+                    ? ("accepted", "") : roll < 18 ? ("declined", "no-capacity") : ("declined", "victim-declined")
+            try await db.sql.raw(
+                """
+                INSERT INTO victim_onward_referrals (case_id, to_organisation_id, service, note_sealed, referred_at,
+                  referred_by, status, decided_at, decline_reason)
+                VALUES (\(bind: c.id), \(bind: to), \(bind: specialists[pick].service.rawValue), '', \(bind: at.stored),
+                  \(bind: caseWorker), \(bind: status), \(bind: status == "pending" ? nil : decided.stored), \(bind: reason))
+                """
+            ).run()
         }
     }
 

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Issue 18's figures: victims' cases at scale. A fresh database gets 100,000 police referrals
+# through the batch API (20 batches of 5,000, each timed: checked, sealed and stored), then
+# first contacts for most and criminal justice events for a third are written straight into
+# its tables by SQLite. The release server then serves, 5 warm-up requests and 40 timed by
+# curl each: the case worker's queue and case list (/victims: every open case's running
+# clocks recomputed), a case page (its read log written on every request), and the OPCC's
+# compliance report (every clock of every case evaluated). The floor: sqlite3 reading the
+# same rows.
+#
+#   scripts/bench/victims.sh          # BIN=… to use a binary built elsewhere; CASES=… (default 100000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --product saferstreets 2>&1 | tail -n 1
+  BIN=.build/release/saferstreets
+fi
+CASES=${CASES:-100000}
+DB=bench-data/victims-bench.sqlite
+mkdir -p bench-data
+rm -f "$DB" "$DB-wal" "$DB-shm"
+export SAFERSTREETS_DATA_KEYS="bench1=$(head -c 32 /dev/urandom | base64)"
+PASSWORD=bench-victims-password
+for who in "pc@police.bench partner-admin Bench_Constabulary police" \
+  "worker@care.bench partner-user Bench_Victim_Care victim-service" \
+  "analyst@opcc.bench opcc-staff Bench_OPCC opcc"; do
+  set -- $who
+  echo "$PASSWORD" | SAFERSTREETS_DB=$DB $BIN users create --email "$1" --name "$1" --role "$2" \
+    --organisation "${3//_/ }" --kind "$4" --password-stdin --log error >/dev/null
+done
+TOKEN=$(SAFERSTREETS_DB=$DB $BIN users token --email pc@police.bench --name bench --log error)
+source scripts/bench/serve.sh
+PORT=8096
+SAFERSTREETS_DB=$DB SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+URL=http://127.0.0.1:$PORT
+JAR=$(mktemp)
+for _ in $(seq 1 100); do curl -sf "$URL/health" >/dev/null && break; sleep 0.2; done
+
+WORK=$(mktemp -d)
+python3 - "$WORK" "$CASES" <<'PY'
+import json, random, sys, datetime
+work, cases = sys.argv[1], int(sys.argv[2])
+rng = random.Random(18)
+types = ["violence-without-injury", "violence-with-injury", "theft", "burglary", "criminal-damage-arson",
+         "stalking-harassment", "fraud", "robbery", "hate-crime", "other"]
+bands = ["18-24", "25-34", "35-49", "50-64", "65-plus", "under-18"]
+today = datetime.date.today()
+for b in range(cases // 5000):
+    items = []
+    for k in range(5000):
+        n = b * 5000 + k
+        day = today - datetime.timedelta(days=rng.randint(0, 540))
+        items.append({"reference": f"B-{n}", "crime_reference": f"36/{n}/26", "crime_type": rng.choice(types),
+                      "reported_on": day.isoformat(), "name": f"Bench Person {n}", "phone": f"07700 900{n % 1000:03d}",
+                      "email": f"bench{n}@example.org", "age_band": rng.choice(bands),
+                      "enhanced": ["intimidated"] if n % 9 == 0 else [], "consent": "not-declined"})
+    json.dump({"referrals": items}, open(f"{work}/batch-{b:03d}.json", "w"))
+PY
+echo "referral batches of 5,000 (POST /api/v1/victim-referrals):"
+for f in "$WORK"/batch-*.json; do
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $TOKEN" \
+    -H "Content-Type: application/json" --data-binary @"$f" "$URL/api/v1/victim-referrals"
+done | tee "$WORK/batches" | awk '$1 != 201 { bad++ } { t[NR] = $2 } END {
+  n = asort(t); printf "  %d batches (%d refused): p50 %.0f ms  p95 %.0f ms  max %.0f ms\n", NR, bad, t[int(n * 0.5)] * 1000, t[int(n * 0.95) > 0 ? int(n * 0.95) : 1] * 1000, t[n] * 1000 }'
+rm -rf "$WORK"
+
+# Contacts for four in five (some late), criminal justice events for a third (a tenth not yet told).
+sqlite3 "$DB" <<'SQL'
+BEGIN;
+INSERT INTO victim_contacts (case_id, contacted_at, channel, outcome, note_sealed)
+SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', received_at, '+' || (id % 5) || ' days'), 'phone', 'made-contact', ''
+FROM victim_cases WHERE id % 5 <> 0;
+INSERT INTO victim_case_events (case_id, kind, occurred_at, informed_at, recorded_at)
+SELECT id, 'arrest', strftime('%Y-%m-%dT%H:%M:%SZ', received_at, '+3 days'),
+  CASE WHEN id % 10 = 0 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%SZ', received_at, '+' || (3 + id % 3) || ' days') END,
+  received_at
+FROM victim_cases WHERE id % 3 = 0;
+UPDATE victim_cases SET status = 'closed', closed_at = received_at WHERE id % 4 = 0;
+COMMIT;
+ANALYZE;
+SQL
+echo "cases: $(sqlite3 "$DB" 'SELECT COUNT(*) FROM victim_cases'), open: $(sqlite3 "$DB" "SELECT COUNT(*) FROM victim_cases WHERE status = 'open'")"
+
+ID=$(sqlite3 "$DB" "SELECT id FROM victim_cases WHERE status = 'open' ORDER BY id DESC LIMIT 1")
+bench_sign_in worker@care.bench "$PASSWORD"
+bench_pages /victims "/victims/cases/$ID?purpose=case-work"
+echo "  read log lines for case $ID: $(sqlite3 "$DB" "SELECT COUNT(*) FROM victim_case_reads WHERE case_id = $ID")"
+bench_sign_in analyst@opcc.bench "$PASSWORD"
+bench_pages /victims/compliance
+echo "floor (sqlite3 reading every case with its first contact and events):"
+for _ in 1 2 3; do
+  /usr/bin/time -f "  %e s" sqlite3 "$DB" "SELECT c.id, c.received_at, c.enhanced, (SELECT MIN(k.contacted_at)
+    FROM victim_contacts k WHERE k.case_id = c.id) FROM victim_cases c" >/dev/null
+done
