@@ -129,6 +129,7 @@ struct VictimClockTests {
             page = try await app.get("/victims/cases/\(id)?purpose=case-work", as: worker)
             #expect(page.body.string.components(separatedBy: "Missed by").count - 1 == 2)
             #expect(!(try await app.get("/victims", as: worker)).body.string.contains("Suspect arrested"))
+            #expect(!page.body.string.contains("Told the victim now"))
             // A future event, a bad date, another organisation's case: refused.
             let future = CalendarDay(Date().addingTimeInterval(5 * 86_400)).description
             #expect(

@@ -163,6 +163,7 @@ struct VictimTests {
             page = try await app.get("/victims/cases/\(id)?purpose=case-work", as: worker)
             #expect(page.status == .ok && page.body.string.contains("Robin Quillfeather1"))
             #expect(page.body.string.contains("07700 900001"))
+            #expect(!page.body.string.contains("Who looked at this case"))  // the admin's, not a case worker's
 
             // Everyone else: 404 (signed in) or sign in first (the public); nothing logged.
             let other = try await app.get("/victims", as: try await app.signIn("worker@other.example"))

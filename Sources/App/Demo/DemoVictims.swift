@@ -120,7 +120,20 @@ enum DemoVictims {
         for c in cases {
             guard let received = Date(stored: c.receivedAt) else { continue }
             let roll = Int.random(in: 0..<100, using: &rng)
-            guard roll < 92 else { continue }  // never reached yet
+            guard roll < 92 else {
+                // Never reached: closed after a month of trying, as a service would.
+                if now.timeIntervalSince(received) > 30 * 86_400 {
+                    try await insertContact(
+                        c.id, at: received.addingTimeInterval(86_400), outcome: "no-answer", by: caseWorker, on: db)
+                    try await db.sql.raw(
+                        """
+                        UPDATE victim_cases SET status = 'closed', closed_at = \(bind: received.addingTimeInterval(30 * 86_400).stored),
+                          closure_reason = 'no-contact' WHERE id = \(bind: c.id)
+                        """
+                    ).run()
+                }
+                continue
+            }
             let delay = roll < 70 ? Int.random(in: 0...1, using: &rng) : Int.random(in: 2...6, using: &rng)
             let day = days.adding(delay, to: CalendarDay(received))
             let at = day.date.addingTimeInterval(10 * 3600 + Double(Int.random(in: 0..<25_000, using: &rng)))

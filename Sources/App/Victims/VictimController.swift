@@ -75,7 +75,7 @@ struct VictimController: Sendable {
             source: Victims.Source(rawValue: c.source)?.label ?? c.source,
             received: Format.dateTime(c.receivedAt), enhanced: enhanced ? "Enhanced" : "Standard",
             firstContact: c.firstContactAt.map(Format.dateTime) ?? "Not yet", status: c.status.capitalized,
-            duplicateOf: c.duplicateOf.map { "V\($0)" } ?? "")
+            duplicateOf: c.duplicateOf.map { "V\($0)" } ?? "", isDuplicate: c.duplicateOf != nil)
     }
 
     // MARK: One case
@@ -130,7 +130,8 @@ struct VictimController: Sendable {
             .init(
                 what: VictimStore.EventKind(rawValue: e.kind)?.label ?? e.kind, at: Format.dateTime(e.occurredAt),
                 informed: e.informedAt.map(Format.dateTime) ?? "",
-                informAction: e.informedAt == nil ? SiteURL.victimCaseEventInformed(c.id, e.id) : "")
+                informAction: e.informedAt == nil ? SiteURL.victimCaseEventInformed(c.id, e.id) : "",
+                canInform: e.informedAt == nil)
         }
         page.hasEvents = !events.isEmpty
         page.eventKinds = VictimStore.EventKind.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) }
@@ -239,7 +240,8 @@ struct VictimController: Sendable {
             channels: Victims.ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) },
             outcomes: VictimStore.contactOutcomes.map { SelectOption(value: $0, label: VictimStore.outcomeLabel($0)) },
             contactAction: SiteURL.victimCaseContacts(c.id), csrf: req.csrfToken,
-            readsHref: user.role == .partnerAdmin ? SiteURL.victimCaseReads(c.id) : "")
+            readsHref: user.role == .partnerAdmin ? SiteURL.victimCaseReads(c.id) : "",
+            canReadLog: user.role == .partnerAdmin)
     }
 
     @Sendable func addContact(req: Request) async throws -> Response {

@@ -17,6 +17,7 @@ struct VictimsPage: Encodable {
         var firstContact: String
         var status: String
         var duplicateOf: String
+        var isDuplicate: Bool
     }
     var title = "Victims' cases"
     var organisation: String
@@ -72,6 +73,7 @@ struct CasePage: Encodable {
     var csrf: String
     /// The read log, for the organisation's admin; empty for others.
     var readsHref: String
+    var canReadLog: Bool
     var listHref = SiteURL.victims()
     struct ClockRow: Encodable {
         var what: String
@@ -87,6 +89,7 @@ struct CasePage: Encodable {
         var at: String
         var informed: String
         var informAction: String
+        var canInform: Bool
     }
     var clocks: [ClockRow] = []
     var hasClocks = false
