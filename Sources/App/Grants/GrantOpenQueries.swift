@@ -152,7 +152,7 @@ extension GrantOpenQueries.Places {
     /// A stored places answer (`["area:norwich-city-centre", "lad:E07000148"]`) as areas and
     /// local authorities, each authority once.
     init(answer: String?, names: [String: String], areaAuthorities: [String: [GrantOpenQueries.Authority]]) {
-        let items = answer.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        let items = answer.map(Self.stringList) ?? []
         var seen = Set<String>()
         for p in items {
             if p.hasPrefix("area:") {
@@ -164,5 +164,21 @@ extension GrantOpenQueries.Places {
                 if seen.insert(code).inserted { authorities.append(.init(code: code, name: names[code] ?? code)) }
             }
         }
+    }
+}
+
+extension GrantOpenQueries.Places {
+    /// A stored JSON list of strings. The places answers the app writes (`["area:x","lad:E0…"]`,
+    /// no escapes) are split directly; anything else goes through `JSONDecoder` (a decoder per
+    /// answer was a fifth of a 10,000-grant export). Not a list: empty.
+    static func stringList(_ text: String) -> [String] {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t.utf8.count >= 4, t.hasPrefix("[\""), t.hasSuffix("\"]"), !t.contains("\\") {
+            let inner = t.dropFirst(2).dropLast(2)
+            let parts = inner.components(separatedBy: "\",\"")
+            if !parts.contains(where: { $0.contains("\"") }) { return parts }
+        }
+        if t == "[]" { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(t.utf8))) ?? []
     }
 }
