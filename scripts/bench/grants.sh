@@ -22,6 +22,7 @@ DB=bench-data/grants-bench.sqlite
 mkdir -p bench-data
 sqlite3 demo/saferstreets-demo.sqlite "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp demo/saferstreets-demo.sqlite "$DB"
+export SAFERSTREETS_DATA_KEYS_FILE="$PWD/demo/data-keys"  # the demo's victims are sealed with it
 rm -f "$DB-wal" "$DB-shm"
 sqlite3 "$DB" <<'SQL'
 BEGIN;

@@ -18,6 +18,7 @@ export SAFERSTREETS_ENV=production LOG_LEVEL=error
 DB=bench-data/plan-demo.sqlite
 sqlite3 demo/saferstreets-demo.sqlite "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp demo/saferstreets-demo.sqlite "$DB"
+export SAFERSTREETS_DATA_KEYS_FILE="$PWD/demo/data-keys"  # the demo's victims are sealed with it
 rm -f "$DB-wal" "$DB-shm"
 
 echo "== recompute on the demo: its 18 computed measures plus 26 more (the charge share, and 5 crime sets x the force and 4 local authorities)"

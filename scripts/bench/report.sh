@@ -18,6 +18,7 @@ mkdir -p bench-data
 [ -f demo/saferstreets-demo.sqlite ] || { echo "run: swift run saferstreets demo --no-serve" >&2; exit 1; }
 sqlite3 demo/saferstreets-demo.sqlite "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp demo/saferstreets-demo.sqlite "$DB"
+export SAFERSTREETS_DATA_KEYS_FILE="$PWD/demo/data-keys"  # the demo's victims are sealed with it
 rm -f "$DB-wal" "$DB-shm"
 
 echo "== evaluation of the campaign's areas (time inside the process, no cache)"
@@ -32,7 +33,7 @@ for outcome in anti-social-behaviour harm; do
   SAFERSTREETS_DB=$DB $BIN evaluate $C --outcome $outcome --summary --repeat 20 --log error 2>&1 >/dev/null | grep evaluated
 done
 
-SAFERSTREETS_DB=$DB SAFERSTREETS_DATA_KEYS_FILE="$(f="$(dirname "$DB")/data-keys"; [ -f "$f" ] && echo "$f")" SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
+SAFERSTREETS_DB=$DB SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 sleep 3

@@ -6,8 +6,9 @@
 #   bench_pages PATH...            per page: 5 warm-up requests, then 40 timed; p50 and p95
 
 bench_serve() {
-  # A demo database has its data key beside it (demo/data-keys); others need none.
-  SAFERSTREETS_DB=$1 SAFERSTREETS_DATA_KEYS_FILE="$(f="$(dirname "$1")/data-keys"; [ -f "$f" ] && echo "$f")" SAFERSTREETS_ENV=development $BIN serve --port "$2" --log error &
+  # A demo database has its data key beside it (demo/data-keys): a copy elsewhere sets
+  # SAFERSTREETS_DATA_KEYS_FILE to it; a database without victims' cases needs none.
+  SAFERSTREETS_DB=$1 SAFERSTREETS_DATA_KEYS_FILE="${SAFERSTREETS_DATA_KEYS_FILE:-$(f="$(dirname "$1")/data-keys"; [ -f "$f" ] && echo "$f")}" SAFERSTREETS_ENV=development $BIN serve --port "$2" --log error &
   BENCH_SERVER=$!
   trap 'kill $BENCH_SERVER 2>/dev/null || true' EXIT
   sleep 3

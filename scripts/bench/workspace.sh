@@ -17,6 +17,7 @@ mkdir -p bench-data
 [ -f demo/saferstreets-demo.sqlite ] || { echo "run: swift run saferstreets demo --no-serve" >&2; exit 1; }
 sqlite3 demo/saferstreets-demo.sqlite "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp demo/saferstreets-demo.sqlite "$DB"
+export SAFERSTREETS_DATA_KEYS_FILE="$PWD/demo/data-keys"  # the demo's victims are sealed with it
 rm -f "$DB-wal" "$DB-shm"
 
 # 100,000 more activity records in the demo campaign: patrols and youth sessions spread over the
@@ -39,7 +40,7 @@ echo "activities: $(sqlite3 "$DB" 'SELECT COUNT(*) FROM activities')"
 # Rows loaded in SQL bypass the app: rebuild the maintained totals, as after a restore.
 SAFERSTREETS_DB=$DB $BIN activities recount
 
-SAFERSTREETS_DB=$DB SAFERSTREETS_DATA_KEYS_FILE="$(f="$(dirname "$DB")/data-keys"; [ -f "$f" ] && echo "$f")" SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
+SAFERSTREETS_DB=$DB SAFERSTREETS_ENV=development $BIN serve --port $PORT --log error &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 sleep 3
