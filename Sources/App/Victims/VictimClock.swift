@@ -11,7 +11,7 @@ enum VictimClock {
     /// A rule: which right, what starts and stops its clock, its limits, where the Code says
     /// so, and when it was in force (a case is judged by the rules in force when its clock
     /// started).
-    struct Rule: Sendable, Equatable, Codable {
+    struct Rule: Sendable, Equatable {
         var id: Int
         var key: String
         var version: Int
@@ -24,14 +24,30 @@ enum VictimClock {
         var standardDays: Int
         var inForceFrom: String
         var inForceTo: String?
+        /// The two dates read once (reading them per case was most of the time of a
+        /// 100,000-case queue: BENCHMARKS.md, issue 18).
+        private var fromDay: CalendarDay?
+        private var toDay: CalendarDay?
+
+        init(
+            id: Int, key: String, version: Int, right: String, title: String, citation: String, start: String,
+            stop: String, enhancedDays: Int, standardDays: Int, inForceFrom: String, inForceTo: String?
+        ) {
+            (self.id, self.key, self.version, self.right, self.title) = (id, key, version, right, title)
+            (self.citation, self.start, self.stop) = (citation, start, stop)
+            (self.enhancedDays, self.standardDays) = (enhancedDays, standardDays)
+            (self.inForceFrom, self.inForceTo) = (inForceFrom, inForceTo)
+            fromDay = CalendarDay(inForceFrom)
+            toDay = inForceTo.flatMap(CalendarDay.init)
+        }
 
         func limit(enhanced: Bool) -> Int { enhanced ? enhancedDays : standardDays }
 
         /// In force on `day` (from `inForceFrom`, up to but not including `inForceTo`).
         func inForce(on day: CalendarDay) -> Bool {
-            guard let from = CalendarDay(inForceFrom), day >= from else { return false }
-            guard let to = inForceTo.flatMap(CalendarDay.init) else { return true }
-            return day < to
+            guard let fromDay, day >= fromDay else { return false }
+            guard let toDay else { return true }
+            return day < toDay
         }
     }
 
@@ -75,11 +91,15 @@ enum VictimClock {
 
     /// The version of each rule in force on `day`: for a case whose clocks start then.
     static func inForce(_ rules: [Rule], on day: CalendarDay) -> [Rule] {
-        var best: [String: Rule] = [:]
+        // A handful of rules: a scan, no dictionary per case.
+        var best: [Rule] = []
         for r in rules where r.inForce(on: day) {
-            if let b = best[r.key], b.version >= r.version { continue }
-            best[r.key] = r
+            if let k = best.firstIndex(where: { $0.key == r.key }) {
+                if best[k].version < r.version { best[k] = r }
+            } else {
+                best.append(r)
+            }
         }
-        return best.values.sorted { ($0.right, $0.key) < ($1.right, $1.key) }
+        return best.sorted { ($0.right, $0.key) < ($1.right, $1.key) }
     }
 }
