@@ -62,21 +62,7 @@ struct ActivityAPIController: Sendable {
     struct Saved: Content { var saved: Int; var organisation: String }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let batch: Batch
-        do {
-            batch = try JSONDecoder().decode(
-                Batch.self, from: Data(req.body.data.map { Array($0.readableBytesView) } ?? []))
-        } catch {
-            let detail =
-                switch error {
-                case DecodingError.keyNotFound(let key, _): "the body has no “\(key.stringValue)” list"
-                case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c),
-                    DecodingError.valueNotFound(_, let c):
-                    "at \(c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()): \(c.debugDescription)"
-                default: "the body is not JSON"
-                }
-            throw Abort(.badRequest, reason: "Send {\"records\": [ … ]} as JSON: \(detail). Nothing was saved.")
-        }
+        let batch = try APIJSON.batch(Batch.self, from: req, example: "{\"records\": [ … ]}")
         guard !batch.records.isEmpty else {
             throw Abort(.badRequest, reason: "The records list is empty. Nothing was saved.")
         }

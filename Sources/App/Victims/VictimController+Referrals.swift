@@ -57,22 +57,8 @@ extension VictimController {
 
     @Sendable func receiveBatch(req: Request) async throws -> Response {
         let user = try req.signedInUser()
-        let batch: Batch
-        do {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            batch = try decoder.decode(Batch.self, from: Data(req.body.data.map { Array($0.readableBytesView) } ?? []))
-        } catch {
-            let detail =
-                switch error {
-                case DecodingError.keyNotFound(let key, _): "the body has no “\(key.stringValue)” list"
-                case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c),
-                    DecodingError.valueNotFound(_, let c):
-                    "at \(c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()): \(c.debugDescription)"
-                default: "the body is not JSON"
-                }
-            throw Abort(.badRequest, reason: "Send {\"referrals\": [ … ]} as JSON: \(detail). Nothing was saved.")
-        }
+        let batch = try APIJSON.batch(
+            Batch.self, from: req, example: "{\"referrals\": [ … ]}", snakeCaseKeys: true)
         guard !batch.referrals.isEmpty else {
             throw Abort(.badRequest, reason: "The referrals list is empty. Nothing was saved.")
         }

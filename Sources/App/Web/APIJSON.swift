@@ -13,6 +13,30 @@ enum APIJSON {
     }
 }
 
+extension APIJSON {
+    /// A batch body decoded as `T`, or a 400 saying where it is not that shape (`example` is
+    /// the shape to send, e.g. `{"records": [ … ]}`); nothing is saved either way.
+    static func batch<T: Decodable>(
+        _ type: T.Type, from req: Request, example: String, snakeCaseKeys: Bool = false
+    ) throws -> T {
+        let decoder = JSONDecoder()
+        if snakeCaseKeys { decoder.keyDecodingStrategy = .convertFromSnakeCase }
+        do {
+            return try decoder.decode(T.self, from: Data(req.body.data.map { Array($0.readableBytesView) } ?? []))
+        } catch {
+            let detail =
+                switch error {
+                case DecodingError.keyNotFound(let key, _): "the body has no “\(key.stringValue)” list"
+                case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c),
+                    DecodingError.valueNotFound(_, let c):
+                    "at \(c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()): \(c.debugDescription)"
+                default: "the body is not JSON"
+                }
+            throw Abort(.badRequest, reason: "Send \(example) as JSON: \(detail). Nothing was saved.")
+        }
+    }
+}
+
 /// Pagination of the JSON API's lists: `limit` (1–1000, default 100) and `offset` (from
 /// 0); the answer is `{items, total, limit, offset}`. A bad value is a 400 problem.
 struct APIPage: Sendable {
