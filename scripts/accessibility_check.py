@@ -41,6 +41,12 @@ try:
         driver.find_element(By.ID, "email").send_keys(email)
         driver.find_element(By.ID, "password").send_keys(password)
         driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        # bcrypt on a busy machine can take seconds: wait for the redirect, not just the click.
+        from selenium.webdriver.support.ui import WebDriverWait
+        try:
+            WebDriverWait(driver, 60).until(lambda d: "/login" not in d.current_url)
+        except Exception:
+            pass
         if "/login" in driver.current_url:
             print(f"could not sign in as {email}")
             sys.exit(1)
