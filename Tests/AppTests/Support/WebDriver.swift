@@ -95,6 +95,13 @@ final class WebDriver: @unchecked Sendable {
     func stop() async {
         if !sessionID.isEmpty { _ = try? await send("DELETE", session) }
         process.terminate()
+        // A session that did not answer its DELETE leaves Chromium running without its driver,
+        // and a page it is still loading would reach a server that is shutting down: end every
+        // process started with this test's profile folder.
+        let kill = Process()
+        kill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        kill.arguments = ["-KILL", "-f", profile.path]
+        if (try? kill.run()) != nil { kill.waitUntilExit() }
         try? FileManager.default.removeItem(at: profile)
     }
 
