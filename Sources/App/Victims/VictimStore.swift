@@ -95,20 +95,25 @@ struct VictimStore: Sendable {
                 }
                 fresh.append((r, cipher.matchTags(Self.personKey(r))))
             }
-            // Cases already held for the same crime reference and person (under any key).
+            // Cases already held for the same crime reference and person (under any key),
+            // keyed `crime reference|match tag`; the first held for a key wins.
             var existing: [String: Int] = [:]
-            let crimeRefs = Set(fresh.map(\.0.crimeReference).filter { !$0.isEmpty })
-            for chunk in Array(crimeRefs).chunks(of: 500) {
-                struct Row: Decodable { var id: Int; var crimeReference: String; var personMatch: String }
-                let rows = try await tx.sql.raw(
-                    """
-                    SELECT id, crime_reference, person_match FROM victim_cases
-                    WHERE organisation_id = \(bind: holder) AND duplicate_of IS NULL
-                      AND crime_reference IN (\(binds: Array(chunk)))
-                    """
-                ).rows(Row.self)
-                for row in rows { existing[row.crimeReference + "|" + row.personMatch] = row.id }
+            func readOriginals(_ crimeRefs: Set<String>) async throws {
+                for chunk in Array(crimeRefs).chunks(of: 500) {
+                    struct Row: Decodable { var id: Int; var crimeReference: String; var personMatch: String }
+                    let rows = try await tx.sql.raw(
+                        """
+                        SELECT id, crime_reference, person_match FROM victim_cases
+                        WHERE organisation_id = \(bind: holder) AND duplicate_of IS NULL
+                          AND crime_reference IN (\(binds: Array(chunk)))
+                        """
+                    ).rows(Row.self)
+                    for row in rows where existing[row.crimeReference + "|" + row.personMatch] == nil {
+                        existing[row.crimeReference + "|" + row.personMatch] = row.id
+                    }
+                }
             }
+            try await readOriginals(Set(fresh.map(\.0.crimeReference).filter { !$0.isEmpty }))
             func original(_ r: ReferralDraft.Referral, _ tags: [String]) -> Int? {
                 guard !r.crimeReference.isEmpty else { return nil }
                 return tags.lazy.compactMap { existing[r.crimeReference + "|" + $0] }.first
@@ -130,19 +135,8 @@ struct VictimStore: Sendable {
                 firsts.map { ($0.0, $0.1[0], nil) }, cipher: cipher, holder: holder, referredBy: referredBy,
                 source: source, by: user, now: now, on: tx)
             if !later.isEmpty {
-                for chunk in Array(Set(later.map(\.0.crimeReference))).chunks(of: 500) {
-                    struct Row: Decodable { var id: Int; var crimeReference: String; var personMatch: String }
-                    let rows = try await tx.sql.raw(
-                        """
-                        SELECT id, crime_reference, person_match FROM victim_cases
-                        WHERE organisation_id = \(bind: holder) AND duplicate_of IS NULL
-                          AND crime_reference IN (\(binds: Array(chunk)))
-                        """
-                    ).rows(Row.self)
-                    for row in rows where existing[row.crimeReference + "|" + row.personMatch] == nil {
-                        existing[row.crimeReference + "|" + row.personMatch] = row.id
-                    }
-                }
+                // The originals this batch just stored, for their duplicates to point at.
+                try await readOriginals(Set(later.map(\.0.crimeReference)))
                 try await insert(
                     later.map { ($0.0, $0.1[0], original($0.0, $0.1)) }, cipher: cipher, holder: holder,
                     referredBy: referredBy, source: source, by: user, now: now, on: tx)
