@@ -92,6 +92,8 @@ enum Browser {
 
     /// The page's DOM after Chromium has loaded and rendered it.
     static func dom(_ url: String) async throws -> String {
+        await BrowserGate.shared.enter()
+        defer { Task { await BrowserGate.shared.leave() } }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path!)
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")

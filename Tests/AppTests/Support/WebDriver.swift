@@ -21,7 +21,17 @@ final class WebDriver: @unchecked Sendable {
     /// Starts chromedriver on a port the system chooses and opens a headless Chromium.
     /// Speaks to the driver through the app's HTTP client (AsyncHTTPClient): Foundation's
     /// URLSession on Linux cannot parse chromedriver's headers ("Content-Length:914").
+    /// One browser at a time in the whole test run (see `BrowserGate`); `stop()` lets the
+    /// next one start.
     static func start(client: any Client) async throws -> WebDriver {
+        await BrowserGate.shared.enter()
+        do { return try await launch(client: client) } catch {
+            await BrowserGate.shared.leave()
+            throw error
+        }
+    }
+
+    private static func launch(client: any Client) async throws -> WebDriver {
         guard let driverPath, let browser = Browser.path else {
             throw Failure(description: "chromedriver or chromium is not installed")
         }
@@ -65,11 +75,20 @@ final class WebDriver: @unchecked Sendable {
                 "capabilities": [
                     "alwaysMatch": [
                         "browserName": "chrome",
+                        // The test reads the DOM, not images: wait for DOMContentLoaded only.
+                        "pageLoadStrategy": "eager",
+                        "timeouts": ["pageLoad": 120_000, "script": 30_000],
                         "goog:chromeOptions": [
                             "binary": browser,
                             "args": [
                                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                                 "--no-first-run",
+                                // A headless renderer that Chromium deems in the background is
+                                // throttled, and on a busy machine chromedriver then gives up
+                                // with "Timed out receiving message from renderer".
+                                "--disable-background-timer-throttling",
+                                "--disable-backgrounding-occluded-windows",
+                                "--disable-renderer-backgrounding",
                                 "--user-data-dir=\(profile.path)", "--window-size=1280,1000",
                             ],
                         ],
@@ -77,7 +96,7 @@ final class WebDriver: @unchecked Sendable {
                 ]
             ])
         guard let value = created as? [String: Any], let id = value["sessionId"] as? String else {
-            await driver.stop()
+            await driver.end()
             throw Failure(description: "chromedriver did not open a session: \(String(describing: created))")
         }
         driver.sessionID = id
@@ -91,8 +110,13 @@ final class WebDriver: @unchecked Sendable {
         self.profile = profile
     }
 
-    /// Ends the browser and the driver.
+    /// Ends the browser and the driver, and lets the next test's browser start.
     func stop() async {
+        await end()
+        await BrowserGate.shared.leave()
+    }
+
+    private func end() async {
         if !sessionID.isEmpty { _ = try? await send("DELETE", session) }
         process.terminate()
         // A session that did not answer its DELETE leaves Chromium running without its driver,
@@ -128,7 +152,15 @@ final class WebDriver: @unchecked Sendable {
 
     private var session: String { "/session/\(sessionID)" }
 
-    func open(_ url: String) async throws { try await send("POST", "\(session)/url", ["url": url]) }
+    /// Loads a page. A renderer that stopped answering under load (chromedriver's "Timed out
+    /// receiving message from renderer") gets one more try; any other error is the test's.
+    func open(_ url: String) async throws {
+        do { try await send("POST", "\(session)/url", ["url": url]) } catch let failure as Failure
+            where failure.description.contains("Timed out receiving message from renderer")
+        {
+            try await send("POST", "\(session)/url", ["url": url])
+        }
+    }
 
     var currentURL: String { get async throws { try await send("GET", "\(session)/url") as? String ?? "" } }
 
@@ -204,5 +236,26 @@ final class WebDriver: @unchecked Sendable {
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         throw Failure(description: "the page did not reach the expected address; it is at \(try await currentURL)")
+    }
+}
+
+/// Lets one browser run at a time across the whole test run. Swift Testing runs suites in
+/// parallel; on a two-core machine several Chromiums, their test servers and a PostgreSQL
+/// under load starved a renderer past chromedriver's patience. Waiters are served in turn.
+actor BrowserGate {
+    static let shared = BrowserGate()
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }
