@@ -59,6 +59,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ActivitiesCommand(), as: "activities")
     app.asyncCommands.use(EvaluateCommand(), as: "evaluate")
     app.asyncCommands.use(PlanCommand(), as: "plan")
+    app.asyncCommands.use(VictimsCommand(), as: "victims")
 
     try routes(app)
 }

@@ -265,6 +265,12 @@ func routes(_ app: Application) throws {
     app.post(.victimCaseEventInformed, access: .victimService(admins: false), use: victims.markInformed)
     app.get(.victimCaseReads, access: .victimService(admins: true), use: victims.caseReads)
     app.get(.victimReadsCSV, access: .victimService(admins: true), use: victims.readsCSV)
+    app.get(.victimRetention, access: .victimService(admins: true), use: victims.retention)
+    app.post(.victimRetention, access: .victimService(admins: true), use: victims.setRetention)
+    app.post(.victimRetentionErase, access: .victimService(admins: true), use: victims.eraseDue)
+    if app.environment != .testing, command == nil || command == "serve" || command?.hasPrefix("-") == true {
+        app.lifecycle.use(VictimRetentionJob(store: victims.store))
+    }
     // The OPCC sees figures only: the Victims' Code compliance report.
     app.get(.victimCompliance, access: .opcc, use: victims.compliance)
     app.get(.victimComplianceCSV, access: .opcc, use: victims.complianceCSV)

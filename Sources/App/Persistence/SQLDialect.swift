@@ -14,6 +14,36 @@ enum SQLFlavor {
     var bigint: String { self == .sqlite ? "INTEGER" : "BIGINT" }
     var blob: String { self == .sqlite ? "BLOB" : "BYTEA" }
     var double: String { self == .sqlite ? "REAL" : "DOUBLE PRECISION" }
+
+    /// Triggers that refuse every UPDATE and DELETE on `table` (a log that may only grow),
+    /// with `message` as the error.
+    func appendOnly(_ table: String, message: String) -> [String] {
+        switch self {
+        case .sqlite:
+            ["UPDATE", "DELETE"].map { event in
+                """
+                CREATE TRIGGER \(table)_no_\(event.lowercased()) BEFORE \(event) ON \(table)
+                BEGIN SELECT RAISE(ABORT, '\(message)'); END
+                """
+            }
+        case .postgres:
+            [
+                """
+                CREATE FUNCTION \(table)_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION '\(message)'; END $$
+                """,
+                """
+                CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table)
+                FOR EACH ROW EXECUTE FUNCTION \(table)_append_only()
+                """,
+            ]
+        }
+    }
+
+    /// What `appendOnly` leaves behind once its table is dropped (PostgreSQL's function).
+    func dropAppendOnly(_ table: String) -> [String] {
+        self == .postgres ? ["DROP FUNCTION \(table)_append_only()"] : []
+    }
 }
 
 extension Database {

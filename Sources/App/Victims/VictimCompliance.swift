@@ -44,46 +44,75 @@ struct VictimCompliance: Sendable {
     /// `2026 Q3` for a day in July to September.
     static func quarter(_ day: CalendarDay) -> String { "\(day.year) Q\((day.month - 1) / 3 + 1)" }
 
-    /// Reads every case's clocks (three set queries) and tallies them by `split`.
-    static func build(split: Split, now: Date, store: VictimStore, on db: any Database) async throws
-        -> VictimCompliance
+    /// One case's clocks with what the report splits them by.
+    struct CaseClocks: Sendable {
+        var id: Int
+        var organisationID: Int
+        var organisationName: String
+        var crimeType: String
+        var enhanced: Bool
+        var clocks: [VictimStore.Clock]
+    }
+
+    /// The clocks of the cases `filter` selects (a condition on `c`, the case; two set
+    /// queries whatever the number of cases), each by the rules in force when it started.
+    static func caseClocks(_ filter: SQLQueryString, now: Date, store: VictimStore, on db: any Database) async throws
+        -> [CaseClocks]
     {
         let rules = try await store.rules(on: db)
         let days = try await store.workingDays(on: db)
         struct Row: Decodable {
-            var id: Int; var organisationName: String; var source: String; var crimeType: String
-            var reportedOn: String; var receivedAt: String; var enhanced: String; var firstContact: String?
+            var id: Int; var organisationId: Int; var organisationName: String; var source: String
+            var crimeType: String; var reportedOn: String; var receivedAt: String; var enhanced: String
+            var firstContact: String?
         }
         let cases = try await db.sql.raw(
             """
-            SELECT c.id, o.name AS organisation_name, c.source, c.crime_type, c.reported_on, c.received_at, c.enhanced,
+            SELECT c.id, c.organisation_id, o.name AS organisation_name, c.source, c.crime_type, c.reported_on,
+              c.received_at, c.enhanced,
               (SELECT MIN(k.contacted_at) FROM victim_contacts k WHERE k.case_id = c.id
                 AND k.outcome IN ('made-contact', 'declined-support')) AS first_contact
-            FROM victim_cases c JOIN organisations o ON o.id = c.organisation_id WHERE c.status <> 'duplicate'
+            FROM victim_cases c JOIN organisations o ON o.id = c.organisation_id WHERE \(filter)
             """
         ).rows(Row.self)
         let events = Dictionary(
             grouping: try await db.sql.raw(
                 """
                 SELECT e.id, e.case_id, e.kind, e.occurred_at, e.informed_at, e.not_applicable
-                FROM victim_case_events e JOIN victim_cases c ON c.id = e.case_id WHERE c.status <> 'duplicate'
+                FROM victim_case_events e JOIN victim_cases c ON c.id = e.case_id WHERE \(filter)
                 """
             ).rows(VictimStore.Event.self), by: \.caseId)
-        var report = VictimCompliance()
-        for c in cases {
+        return cases.map { c in
             let enhanced = !c.enhanced.isEmpty
-            let clocks = VictimStore.clocks(
-                source: Victims.Source(rawValue: c.source) ?? .agency, reportedOn: c.reportedOn,
-                receivedAt: c.receivedAt, enhanced: enhanced, firstContact: c.firstContact, events: events[c.id] ?? [],
-                rules: rules, days: days, now: now)
-            let group: String =
-                switch split {
-                case .all: "All"
-                case .crimeType: Victims.CrimeType(rawValue: c.crimeType)?.label ?? c.crimeType
-                case .rights: enhanced ? "Enhanced rights" : "Standard rights"
-                case .organisation: c.organisationName
-                }
-            for k in clocks {
+            return CaseClocks(
+                id: c.id, organisationID: c.organisationId, organisationName: c.organisationName,
+                crimeType: c.crimeType, enhanced: enhanced,
+                clocks: VictimStore.clocks(
+                    source: Victims.Source(rawValue: c.source) ?? .agency, reportedOn: c.reportedOn,
+                    receivedAt: c.receivedAt, enhanced: enhanced, firstContact: c.firstContact,
+                    events: events[c.id] ?? [], rules: rules, days: days, now: now))
+        }
+    }
+
+    /// The group a case falls in under `split`.
+    static func group(_ split: Split, crimeType: String, enhanced: Bool, organisation: String) -> String {
+        switch split {
+        case .all: "All"
+        case .crimeType: Victims.CrimeType(rawValue: crimeType)?.label ?? crimeType
+        case .rights: enhanced ? "Enhanced rights" : "Standard rights"
+        case .organisation: organisation
+        }
+    }
+
+    /// Every case's clocks tallied by `split`, with the tallies kept from cases erased under
+    /// the retention schedule (so erasing a case never changes a published quarter).
+    static func build(split: Split, now: Date, store: VictimStore, on db: any Database) async throws
+        -> VictimCompliance
+    {
+        var report = VictimCompliance()
+        for c in try await caseClocks("c.status <> 'duplicate'", now: now, store: store, on: db) {
+            let group = group(split, crimeType: c.crimeType, enhanced: c.enhanced, organisation: c.organisationName)
+            for k in c.clocks {
                 let key = Key(
                     quarter: quarter(CalendarDay(k.start)), right: "\(k.rule.right): \(k.rule.title)", group: group)
                 switch k.result.state {
@@ -93,6 +122,15 @@ struct VictimCompliance: Sendable {
                 case .due, .notApplicable: break
                 }
             }
+        }
+        for e in try await store.erasedTallies(on: db) {
+            let key = Key(
+                quarter: e.quarter, right: "\(e.rightName): \(e.title)",
+                group: group(split, crimeType: e.crimeType, enhanced: e.enhanced != 0, organisation: e.organisationName)
+            )
+            report.tallies[key, default: Tally()].met += e.met
+            report.tallies[key, default: Tally()].missed += e.missed
+            report.tallies[key, default: Tally()].overdue += e.overdue
         }
         return report
     }

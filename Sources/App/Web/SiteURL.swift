@@ -45,7 +45,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case victims, victimReferralNew, victimReferrals, victimCase, victimCaseContacts, victimCaseReads, victimReadsCSV
     case victimCaseEvents, victimCaseEventInformed, victimCaseAssessments, victimCaseClose, victimCaseOnward
     case victimOnward, victimOnwardReferral, victimOnwardDecision, victimCompliance,
-        victimComplianceCSV, victimReferralsAPI
+        victimComplianceCSV, victimReferralsAPI, victimRetention, victimRetentionErase
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -235,6 +235,8 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimComplianceCSV: "/victims/compliance.csv"
         case .victimCaseEventInformed: "/victims/cases/:case/events/:event/informed"
         case .victimReferralsAPI: "/api/v1/victim-referrals"
+        case .victimRetention: "/victims/retention"
+        case .victimRetentionErase: "/victims/retention/erase"
         case .openGrants: "/open/grants"
         case .openGrantsJSON: "/open/grants/360giving.json"
         case .openGrantsCSV: "/open/grants/360giving.csv"

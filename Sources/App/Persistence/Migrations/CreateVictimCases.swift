@@ -52,33 +52,12 @@ struct CreateVictimCases: AsyncMigration {
             "CREATE INDEX victim_case_reads_case ON victim_case_reads (case_id, id)",
             "CREATE INDEX victim_case_reads_holder ON victim_case_reads (holder_id, id)",
         ]
-        switch f {
-        case .sqlite:
-            for event in ["UPDATE", "DELETE"] {
-                statements.append(
-                    """
-                    CREATE TRIGGER victim_case_reads_no_\(event.lowercased()) BEFORE \(event) ON victim_case_reads
-                    BEGIN SELECT RAISE(ABORT, 'the read log is append-only'); END
-                    """)
-            }
-        case .postgres:
-            statements += [
-                """
-                CREATE FUNCTION victim_case_reads_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'the read log is append-only'; END $$
-                """,
-                """
-                CREATE TRIGGER victim_case_reads_append_only BEFORE UPDATE OR DELETE ON victim_case_reads
-                FOR EACH ROW EXECUTE FUNCTION victim_case_reads_append_only()
-                """,
-            ]
-        }
+        statements += f.appendOnly("victim_case_reads", message: "the read log is append-only")
         try await execute(statements, on: database)
     }
 
     func revert(on database: any Database) async throws {
-        var statements = ["DROP TABLE victim_case_reads", "DROP TABLE victim_contacts", "DROP TABLE victim_cases"]
-        if SQLFlavor(database.sql) == .postgres { statements.append("DROP FUNCTION victim_case_reads_append_only()") }
-        try await execute(statements, on: database)
+        let statements = ["DROP TABLE victim_case_reads", "DROP TABLE victim_contacts", "DROP TABLE victim_cases"]
+        try await execute(statements + SQLFlavor(database.sql).dropAppendOnly("victim_case_reads"), on: database)
     }
 }

@@ -1,0 +1,36 @@
+import Foundation
+import Vapor
+
+/// `saferstreets victims retention|erase-due`: the retention schedule from the command line,
+/// for a server run without the daily job (e.g. from cron).
+///
+///     saferstreets victims retention    # the schedule, and how many closed cases are due
+///     saferstreets victims erase-due    # erase them (each batch of 500 all or nothing)
+struct VictimsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "action", help: "retention or erase-due")
+        var action: String
+    }
+
+    var help: String { "Show the victims' retention schedule, or erase the closed cases past their date" }
+
+    func run(using context: CommandContext, signature s: Signature) async throws {
+        let app = context.application
+        let store = VictimStore(cipher: app.appConfig.dataKeys, audit: AuditLog())
+        try await reportingFailure(context) {
+            switch s.action {
+            case "retention":
+                for r in try await store.retentionRules(on: app.db) {
+                    context.console.print("\(r.recordType): \(r.months) months (\(r.basis))")
+                }
+                let due = try await store.dueForErasure(now: Date(), limit: 1_000_000, on: app.db)
+                context.console.print("\(due.count) closed cases are past their date.")
+            case "erase-due":
+                let n = try await store.eraseDue(on: app.db)
+                context.console.print("\(n) cases erased; their share of the figures is kept.")
+            default:
+                throw CommandFailure(message: "victims: the action is retention or erase-due, not “\(s.action)”")
+            }
+        }
+    }
+}
