@@ -9,6 +9,18 @@ import VaporTesting
 /// erasure is logged (append-only, naming no one), and the schedule is the admins' to change.
 @Suite("victims: retention, erasure and what is left")
 struct VictimRetentionTests {
+    /// A police force (its API token returned), a victim service with a case worker and an
+    /// admin, and an OPCC analyst.
+    static func victimService(_ app: Application) async throws -> (VictimTests, String) {
+        try await app.makeUser("pc@police.example", role: .partnerAdmin, organisation: "Constabulary", kind: .police)
+        try await app.makeUser(
+            "worker@care.example", role: .partnerUser, organisation: "Victim Care", kind: .victimService)
+        try await app.makeUser(
+            "admin@care.example", role: .partnerAdmin, organisation: "Victim Care", kind: .victimService)
+        try await app.makeUser("analyst@opcc.example", role: .opccStaff, organisation: "OPCC", kind: .opcc)
+        return (VictimTests(), try await APITests().makeToken(app, as: try await app.signIn("pc@police.example")))
+    }
+
     @Test("months before a time: the same day, or the month's last day; across years and leap years")
     func monthsBefore() {
         #expect(VictimStore.monthsBefore("2026-08-31T10:00:00Z", months: 6) == "2026-02-28T10:00:00Z")
@@ -21,15 +33,7 @@ struct VictimRetentionTests {
     @Test("a closed case past its date is erased with its duplicate; the figures stay; the log names no one")
     func erase() async throws {
         try await withTestApp { app in
-            try await app.makeUser(
-                "pc@police.example", role: .partnerAdmin, organisation: "Constabulary", kind: .police)
-            try await app.makeUser(
-                "worker@care.example", role: .partnerUser, organisation: "Victim Care", kind: .victimService)
-            try await app.makeUser(
-                "admin@care.example", role: .partnerAdmin, organisation: "Victim Care", kind: .victimService)
-            try await app.makeUser("analyst@opcc.example", role: .opccStaff, organisation: "OPCC", kind: .opcc)
-            let tests = VictimTests()
-            let token = try await APITests().makeToken(app, as: try await app.signIn("pc@police.example"))
+            let (tests, token) = try await VictimRetentionTests.victimService(app)
             var again = tests.draft(1)
             again.reference = "NC-1-again"
             #expect(
@@ -135,5 +139,136 @@ struct VictimRetentionTests {
                     "/victims/retention", ["recordType": "closed-case", "months": "1"], as: worker
                 ).status != .seeOther)
         }
+    }
+}
+
+/// Subject access and rectification: everything held about one person found by name and
+/// date of birth, exported (JSON, page, PDF) with each case's read logged; a detail corrected
+/// with its reason and the value before kept, sealed.
+@Suite("victims: subject access and rectification")
+struct VictimSubjectTests {
+    @Test(
+        "a correction keeps the value before; the export holds every detail, note, plan and correction; reads are logged"
+    )
+    func subjectAccess() async throws {
+        try await withTestApp { app in
+            let (tests, token) = try await VictimRetentionTests.victimService(app)
+            // The same person, two crimes; and someone else.
+            var second = tests.draft(1)
+            (second.reference, second.crimeReference) = ("NC-1-b", "36/99999/26")
+            #expect(
+                try await tests.call(
+                    app, "/api/v1/victim-referrals", token: token,
+                    json: tests.json([tests.draft(1), second, tests.draft(2)])
+                ).status == .created)
+            let first = try await app.scalar("SELECT MIN(id) AS n FROM victim_cases")
+            let worker = try await app.signIn("worker@care.example")
+            #expect(
+                try await app.post(
+                    "/victims/cases/\(first)/contacts",
+                    ["channel": "phone", "outcome": "made-contact", "note": "Talked through the burglary report"],
+                    as: worker
+                ).status == .seeOther)
+            var form = Dictionary(uniqueKeysWithValues: Victims.Need.allCases.map { ("need-\($0.rawValue)", "none") })
+            form["need-emotional"] = "high"
+            form["risk"] = "standard"
+            form["plan"] = "Fortnightly calls until the trial"
+            #expect(try await app.post("/victims/cases/\(first)/assessments", form, as: worker).status == .seeOther)
+
+            // Rectification: checked, the value before kept and sealed.
+            let rectify = "/victims/cases/\(first)/rectify"
+            #expect(
+                try await app.post(rectify, ["field": "email", "value": "not an address", "reason": "new"], as: worker)
+                    .status == .unprocessableEntity)
+            #expect(
+                try await app.post(rectify, ["field": "phone", "value": "", "reason": "gone"], as: worker).status
+                    == .unprocessableEntity)
+            #expect(
+                try await app.post(rectify, ["field": "phone", "value": "07700 900777"], as: worker).status
+                    == .unprocessableEntity)
+            #expect(
+                try await app.post(rectify, ["field": "shoe_size", "value": "9", "reason": "x"], as: worker).status
+                    == .unprocessableEntity)
+            #expect(
+                try await app.post(
+                    rectify, ["field": "phone", "value": "07700 900777", "reason": "The victim has a new number"],
+                    as: worker
+                ).status == .seeOther)
+            #expect(
+                try await app.post(
+                    "/victims/cases/999999/rectify", ["field": "phone", "value": "07700 900777", "reason": "x"],
+                    as: worker
+                ).status == .notFound)
+            let page = try await app.get("/victims/cases/\(first)?purpose=case-work", as: worker).body.string
+            #expect(page.contains("07700 900777") && page.contains("07700 900001"))
+            #expect(page.contains("The victim has a new number"))
+            #expect(
+                try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM victim_rectifications WHERE before_sealed LIKE 'enc1:%' AND reason_sealed LIKE 'enc1:%'"
+                ) == 1)
+
+            // Subject access: the admins only; found by the name (no date of birth was given).
+            #expect(try await app.get("/victims/subject-access", as: worker).status != .ok)
+            let analyst = try await app.signIn("analyst@opcc.example")
+            #expect(try await app.get("/victims/subject-access", as: analyst).status == .notFound)
+            let admin = try await app.signIn("admin@care.example")
+            #expect(try await app.get("/victims/subject-access", as: admin).status == .ok)
+            let person = ["name": "robin  QUILLFEATHER1", "dateOfBirth": ""]
+            var found = try await app.post("/victims/subject-access", person, as: admin)
+            #expect(found.body.string.contains("2 cases are held for this person: V\(first), V\(first + 1)"))
+            #expect(
+                try await app.scalar("SELECT COUNT(*) AS n FROM victim_case_reads WHERE purpose = 'subject-access'")
+                    == 0)
+            found = try await app.post(
+                "/victims/subject-access", ["name": "Nobody Atall", "dateOfBirth": ""], as: admin)
+            #expect(found.body.string.contains("No case is held"))
+            #expect(
+                try await app.post("/victims/subject-access", ["name": "", "dateOfBirth": "2099-01-01"], as: admin)
+                    .status
+                    == .unprocessableEntity)
+
+            var json = person
+            json["format"] = "json"
+            let export = try await app.post("/victims/subject-access", json, as: admin)
+            #expect(export.status == .ok)
+            let body = export.body.string
+            let record = try JSONDecoder().decode(SubjectRecordKeys.self, from: Data(body.utf8))
+            #expect(record.cases.map(\.case_number) == ["V\(first)", "V\(first + 1)"])
+            for held in [
+                "Robin Quillfeather1", "07700 900777", "07700 900001", "Talked through the burglary report",
+                "Fortnightly calls until the trial", "The victim has a new number", "36/10001/26", "36/99999/26",
+                "NC-1-b", "Constabulary",
+            ] {
+                #expect(body.contains(held), "\(held) is not in the export")
+            }
+            #expect(!body.contains("Quillfeather2"))
+            // Every detail the case holds has its key, in every case.
+            let keys = Set(
+                (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]).flatMap {
+                    ($0["cases"] as? [[String: Any]])?.first?.keys.map { $0 }
+                } ?? [])
+            for key in [
+                "name", "date_of_birth", "phone", "email", "address", "contact_preferences", "language", "interpreter",
+                "age_band", "enhanced_rights", "consent", "consent_on", "consent_how", "local_authority", "crime_type",
+                "crime_reference", "reference", "reported_on", "received_at", "status", "closed_at", "closure_reason",
+                "outcomes", "contacts", "events", "assessments", "onward_referrals", "corrections", "reads",
+            ] {
+                #expect(keys.contains(key), "\(key) missing")
+            }
+            // Each case exported is a read for subject access.
+            #expect(
+                try await app.scalar(
+                    "SELECT COUNT(DISTINCT case_id) AS n FROM victim_case_reads WHERE purpose = 'subject-access'") == 2)
+            json["format"] = "page"
+            let shown = try await app.post("/victims/subject-access", json, as: admin)
+            #expect(shown.status == .ok && shown.body.string.contains("Case V\(first)"))
+            #expect(shown.body.string.contains("Fortnightly calls until the trial"))
+        }
+    }
+
+    /// The export's shape, read back with the keys a reader of the file sees.
+    struct SubjectRecordKeys: Decodable {
+        struct Case: Decodable { var case_number: String }
+        var cases: [Case]
     }
 }

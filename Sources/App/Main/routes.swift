@@ -248,7 +248,7 @@ func routes(_ app: Application) throws {
     // force's API token. Without a data key (SAFERSTREETS_DATA_KEYS) nothing is stored.
     let victims = VictimController(
         store: VictimStore(cipher: config.dataKeys, audit: AuditLog()),
-        suppression: Suppression(threshold: config.publicMinimumCount))
+        suppression: Suppression(threshold: config.publicMinimumCount), pdf: PDFRenderer(browser: PDFRenderer.find()))
     app.get(.victims, access: .victimService(admins: false), use: victims.index)
     app.get(.victimReferralNew, access: .victimService(admins: false), use: victims.newReferral)
     app.post(.victimReferrals, access: .victimService(admins: false), use: victims.createReferral)
@@ -268,6 +268,9 @@ func routes(_ app: Application) throws {
     app.get(.victimRetention, access: .victimService(admins: true), use: victims.retention)
     app.post(.victimRetention, access: .victimService(admins: true), use: victims.setRetention)
     app.post(.victimRetentionErase, access: .victimService(admins: true), use: victims.eraseDue)
+    app.get(.victimSubjectAccess, access: .victimService(admins: true), use: victims.subjectAccess)
+    app.post(.victimSubjectAccess, access: .victimService(admins: true), use: victims.subjectAccessFind)
+    app.post(.victimCaseRectify, access: .victimService(admins: false), use: victims.rectify)
     if app.environment != .testing, command == nil || command == "serve" || command?.hasPrefix("-") == true {
         app.lifecycle.use(VictimRetentionJob(store: victims.store))
     }

@@ -11,6 +11,6 @@ enum Migrations {
         CreateAPITokens(), CreatePlanTargets(), CreateEvaluation(), CreateCampaignPublications(), CreateRateLimits(),
         DropLoginFailures(), CreatePoliceAndCrimePlan(), CreateBoards(),
         CreateGrants(), CreateOrganisationRegistrations(), CreateVictimCases(), CreateVictimClocks(),
-        CreateVictimAssessments(), CreateOnwardReferrals(), CreateVictimRetention(),
+        CreateVictimAssessments(), CreateOnwardReferrals(), CreateVictimRetention(), CreateVictimRectifications(),
     ]
 }

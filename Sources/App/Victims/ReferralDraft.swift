@@ -48,6 +48,27 @@ struct ReferralDraft: Sendable, Equatable {
 
     static let consentValues = ["explicit", "not-declined"]
 
+    /// The victim's details a correction may change, with their longest lengths.
+    static let details: [(field: String, max: Int)] = [
+        ("name", 200), ("date_of_birth", 10), ("phone", 40), ("email", 254), ("address", 500),
+        ("contact_preferences", 500),
+    ]
+
+    /// What is wrong with a value of one of the victim's details beyond its length (the
+    /// referral's rule and a correction's): nil when nothing is.
+    static func detailProblem(_ field: String, _ value: String, today: CalendarDay) -> String? {
+        let t = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch field {
+        case "date_of_birth" where !t.isEmpty:
+            guard let day = CalendarDay(t) else { return "must be a date, YYYY-MM-DD" }
+            return day > today ? "is after today" : nil
+        case "phone" where !t.isEmpty && !t.allSatisfy({ $0.isNumber || " +()-".contains($0) }):
+            return "may hold only digits, spaces and + ( ) -"
+        case "email" where !t.isEmpty && (!t.contains("@") || t.contains(" ")): return "is not an e-mail address"
+        default: return nil
+        }
+    }
+
     /// Checks every field; `localAuthorities` are the ONS codes the workspace knows.
     /// `needsReference`: the police's batch must carry the force's own reference.
     func check(today: CalendarDay, localAuthorities: Set<String>, needsReference: Bool) -> Result<
@@ -88,15 +109,14 @@ struct ReferralDraft: Sendable, Equatable {
         var dob: CalendarDay?
         if !dateOfBirth.trimmingCharacters(in: .whitespaces).isEmpty {
             dob = CalendarDay(dateOfBirth)
-            if dob == nil { fail("date_of_birth", "must be a date, YYYY-MM-DD") }
-            if let d = dob, d > today { fail("date_of_birth", "is after today") }
+            if let problem = Self.detailProblem("date_of_birth", dateOfBirth, today: today) {
+                fail("date_of_birth", problem)
+            }
         }
         let phone = text("phone", phone, max: 40)
-        if !phone.isEmpty && !phone.allSatisfy({ $0.isNumber || " +()-".contains($0) }) {
-            fail("phone", "may hold only digits, spaces and + ( ) -")
-        }
+        if let problem = Self.detailProblem("phone", phone, today: today) { fail("phone", problem) }
         let email = text("email", email, max: 254)
-        if !email.isEmpty && (!email.contains("@") || email.contains(" ")) { fail("email", "is not an e-mail address") }
+        if let problem = Self.detailProblem("email", email, today: today) { fail("email", problem) }
         let address = text("address", address, max: 500)
         if phone.isEmpty && email.isEmpty && address.isEmpty {
             fail("phone", "give at least one way to contact the victim: phone, e-mail or address")

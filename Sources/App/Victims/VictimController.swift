@@ -9,6 +9,7 @@ import Vapor
 struct VictimController: Sendable {
     let store: VictimStore
     var suppression = Suppression(threshold: 5)
+    var pdf = PDFRenderer(browser: nil)
     var now: @Sendable () -> Date = { Date() }
 
     static let listLimit = 500
@@ -64,6 +65,18 @@ struct VictimController: Sendable {
         page.queueNote =
             "\(Format.counted(queue.filter { $0.clock.result.state == .overdue }.count, "clock", "clocks")) overdue; \(Format.counted(queue.filter { $0.clock.result.state == .due }.count, "clock", "clocks")) due today or tomorrow."
         return try await req.render("victims/index", page)
+    }
+
+    static func detailLabel(_ field: String) -> String {
+        switch field {
+        case "name": "Name"
+        case "date_of_birth": "Date of birth"
+        case "phone": "Telephone"
+        case "email": "E-mail"
+        case "address": "Address"
+        case "contact_preferences": "Contact preferences"
+        default: field
+        }
     }
 
     static func row(_ c: VictimStore.Summary) -> VictimsPage.CaseRow {
@@ -138,6 +151,18 @@ struct VictimController: Sendable {
         page.eventAction = SiteURL.victimCaseEvents(c.id)
         try await support(&page, c, req)
         try await onwardSection(&page, c, req)
+        let corrections = try await store.rectifications(ofCase: id, on: req.db)
+        page.corrections = corrections.reversed().map {
+            .init(
+                field: Self.detailLabel($0.field), before: $0.before.isEmpty ? "(none)" : $0.before,
+                after: $0.after.isEmpty ? "(none)" : $0.after, reason: $0.reason, at: Format.dateTime($0.madeAt),
+                by: $0.userName)
+        }
+        page.hasCorrections = !corrections.isEmpty
+        page.correctAction = SiteURL.victimCaseRectify(c.id)
+        page.correctFields = ReferralDraft.details.map {
+            SelectOption(value: $0.field, label: Self.detailLabel($0.field))
+        }
         return try await req.render("victims/case", page)
     }
 

@@ -91,6 +91,18 @@ struct CasePage: Encodable {
         var informAction: String
         var canInform: Bool
     }
+    struct CorrectionRow: Encodable {
+        var field: String
+        var before: String
+        var after: String
+        var reason: String
+        var at: String
+        var by: String
+    }
+    var corrections: [CorrectionRow] = []
+    var hasCorrections = false
+    var correctAction = ""
+    var correctFields: [SelectOption] = []
     var clocks: [ClockRow] = []
     var hasClocks = false
     var events: [EventRow] = []

@@ -160,7 +160,10 @@ extension VictimStore {
             // How many records each case had, then the records.
             var records = Dictionary(all.map { ($0, 1) }, uniquingKeysWith: +)
             struct Count: Decodable { var caseId: Int; var n: Int }
-            for table in ["victim_contacts", "victim_case_events", "victim_assessments", "victim_onward_referrals"] {
+            for table in [
+                "victim_contacts", "victim_case_events", "victim_assessments", "victim_onward_referrals",
+                "victim_rectifications",
+            ] {
                 for r in try await tx.sql.raw(
                     """
                     SELECT case_id, COUNT(*) AS n FROM \(unsafeRaw: table) WHERE case_id IN (\(binds: all)) GROUP BY case_id

@@ -188,8 +188,12 @@ struct VictimStore: Sendable {
     /// What identifies a person for recognising a second referral: the name (case and spaces
     /// ignored) and the date of birth when given.
     static func personKey(_ r: ReferralDraft.Referral) -> String {
-        let name = r.name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        return name + "|" + (r.dateOfBirth?.description ?? "")
+        personKey(name: r.name, dateOfBirth: r.dateOfBirth)
+    }
+
+    static func personKey(name: String, dateOfBirth: CalendarDay?) -> String {
+        name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ") + "|"
+            + (dateOfBirth?.description ?? "")
     }
 
     // MARK: Lists (no personal details)

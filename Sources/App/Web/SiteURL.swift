@@ -45,7 +45,8 @@ enum SiteURL: String, CaseIterable, Sendable {
     case victims, victimReferralNew, victimReferrals, victimCase, victimCaseContacts, victimCaseReads, victimReadsCSV
     case victimCaseEvents, victimCaseEventInformed, victimCaseAssessments, victimCaseClose, victimCaseOnward
     case victimOnward, victimOnwardReferral, victimOnwardDecision, victimCompliance,
-        victimComplianceCSV, victimReferralsAPI, victimRetention, victimRetentionErase
+        victimComplianceCSV, victimReferralsAPI, victimRetention, victimRetentionErase,
+        victimSubjectAccess, victimCaseRectify
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -237,6 +238,8 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimReferralsAPI: "/api/v1/victim-referrals"
         case .victimRetention: "/victims/retention"
         case .victimRetentionErase: "/victims/retention/erase"
+        case .victimSubjectAccess: "/victims/subject-access"
+        case .victimCaseRectify: "/victims/cases/:case/rectify"
         case .openGrants: "/open/grants"
         case .openGrantsJSON: "/open/grants/360giving.json"
         case .openGrantsCSV: "/open/grants/360giving.csv"
