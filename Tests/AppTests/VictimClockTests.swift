@@ -119,6 +119,9 @@ struct VictimClockTests {
             #expect(html.contains("Suspect arrested") && html.contains("Overdue by"))
             let queue = try await app.get("/victims", as: worker)
             #expect(queue.body.string.contains("Suspect arrested") && queue.body.string.contains("V\(id)"))
+            #expect(queue.body.string.contains("1 clock overdue; 0 clocks due today or tomorrow."))
+            // First contact is due in five working days: not on the queue yet.
+            #expect(!queue.body.string.contains("<td>First contact</td>"))
             // Told now: missed (late), and off the queue.
             let event = try await app.scalar("SELECT MIN(id) AS n FROM victim_case_events")
             let told = try await app.post("/victims/cases/\(id)/events/\(event)/informed", [:], as: worker)
@@ -129,6 +132,22 @@ struct VictimClockTests {
             page = try await app.get("/victims/cases/\(id)?purpose=case-work", as: worker)
             #expect(page.body.string.components(separatedBy: "Missed by").count - 1 == 2)
             #expect(!(try await app.get("/victims", as: worker)).body.string.contains("Suspect arrested"))
+            // Received a fortnight ago (the clocks dated again, as after a change of rules): first
+            // contact is overdue and queued; contact made takes it off.
+            let fortnight = Date().addingTimeInterval(-14 * 86_400).stored
+            try await app.db.sql.raw(
+                "UPDATE victim_cases SET received_at = \(bind: fortnight) WHERE id = \(bind: id)"
+            ).run()
+            #expect(try await VictimStore(cipher: nil, audit: AuditLog()).recomputeClocks(on: app.db) == 1)
+            var list = try await app.get("/victims", as: worker).body.string
+            #expect(list.contains("<td>First contact</td>") && list.contains("1 clock overdue"))
+            #expect(
+                try await app.post(
+                    "/victims/cases/\(id)/contacts", ["channel": "phone", "outcome": "made-contact", "note": ""],
+                    as: worker
+                ).status == .seeOther)
+            list = try await app.get("/victims", as: worker).body.string
+            #expect(list.contains("0 clocks overdue") && !list.contains("<td>First contact</td>"))
             #expect(!page.body.string.contains("Told the victim now"))
             // A future event, a bad date, another organisation's case: refused.
             let future = CalendarDay(Date().addingTimeInterval(5 * 86_400)).description

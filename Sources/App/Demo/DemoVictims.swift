@@ -104,6 +104,8 @@ enum DemoVictims {
         }
         try await contacts(caseWorker: caseWorker?.id, cipher: cipher, rng: &rng, now: now, on: db)
         try await onward(caseWorker: caseWorker?.id, rng: &rng, now: now, on: db)
+        // The contacts and events above were written straight into their tables: date the clocks.
+        try await VictimStore(cipher: cipher, audit: AuditLog()).recomputeClocks(on: db)
         return made
     }
 

@@ -45,8 +45,10 @@ struct VictimController: Sendable {
         let counts = try await store.counts(holder: org.id, on: req.db)
         let now = now()
         let tomorrow = CalendarDay(now.addingTimeInterval(86_400))
-        let running = try await store.runningClocks(holder: org.id, now: now, on: req.db)
-        let queue = running.filter { $0.clock.result.state == .overdue || $0.clock.result.due <= tomorrow }
+        let today = CalendarDay(now)
+        let queue = try await store.runningClocks(
+            holder: org.id, now: now, until: tomorrow, limit: Self.listLimit, on: req.db)
+        let queued = try await store.queueCounts(holder: org.id, today: today, tomorrow: tomorrow, on: req.db)
         var page = VictimsPage(
             organisation: org.name, isAdmin: user.role == .partnerAdmin,
             counts: ["open", "closed", "duplicate"].map {
@@ -55,7 +57,7 @@ struct VictimController: Sendable {
                     href: SiteURL.victims.with(query: "status=\($0)"), current: $0 == (filter ?? "open"))
             },
             cases: cases.map(Self.row), hasCases: !cases.isEmpty, limited: cases.count == Self.listLimit)
-        page.queue = queue.prefix(Self.listLimit).map {
+        page.queue = queue.map {
             .init(
                 number: "V\($0.caseID)", href: SiteURL.victimCase.with(query: "purpose=case-work", $0.caseID),
                 what: $0.clock.what, right: $0.clock.rule.right, due: Format.day($0.clock.result.due.description),
@@ -63,7 +65,8 @@ struct VictimController: Sendable {
         }
         page.hasQueue = !page.queue.isEmpty
         page.queueNote =
-            "\(Format.counted(queue.filter { $0.clock.result.state == .overdue }.count, "clock", "clocks")) overdue; \(Format.counted(queue.filter { $0.clock.result.state == .due }.count, "clock", "clocks")) due today or tomorrow."
+            "\(Format.counted(queued.overdue, "clock", "clocks")) overdue; \(Format.counted(queued.due, "clock", "clocks")) due today or tomorrow."
+            + (queued.overdue + queued.due > queue.count ? " The first \(Format.count(queue.count)) are listed." : "")
         return try await req.render("victims/index", page)
     }
 

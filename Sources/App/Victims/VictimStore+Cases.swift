@@ -240,6 +240,7 @@ extension VictimStore {
             try await tx.sql.raw(
                 "UPDATE victim_cases SET updated_at = \(bind: now().stored) WHERE id = \(bind: id)"
             ).run()
+            try await recomputeClocks([id], on: tx)
             try await audit.record(
                 "contact", entity: "victim_cases", id: String(id), before: nil as String?,
                 after: ["channel": channel.rawValue, "outcome": outcome], by: viewer, on: tx)

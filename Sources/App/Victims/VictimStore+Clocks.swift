@@ -104,6 +104,7 @@ extension VictimStore {
                   \(bind: viewer.id), \(bind: now().stored))
                 """
             ).run()
+            try await recomputeClocks([id], on: tx)
             try await audit.record(
                 "event", entity: "victim_cases", id: String(id), before: nil as String?, after: ["kind": kind.rawValue],
                 by: viewer, on: tx)
@@ -174,58 +175,173 @@ extension VictimStore {
         var clock: Clock
     }
 
-    /// Every running clock of the holder's open cases: first contacts not yet made and
-    /// events the victim has not yet been told of (two set queries, whatever the case count).
-    func runningClocks(holder: Int, now: Date, on db: any Database) async throws -> [Running] {
+    /// The holder's running clocks due by the end of `until` (overdue ones included), soonest
+    /// first, at most `limit`: first contacts not yet made and events the victim has not yet
+    /// been told of, read by their stored due dates (`recomputeClocks`), so the work is the
+    /// clocks shown, not every open case.
+    func runningClocks(holder: Int, now: Date, until: CalendarDay, limit: Int, on db: any Database) async throws
+        -> [Running]
+    {
         let rules = try await rules(on: db)
         let days = try await workingDays(on: db)
-        struct Waiting: Decodable {
-            var id: Int; var source: String; var reportedOn: String; var receivedAt: String; var enhanced: String
-        }
         let waiting = try await db.sql.raw(
             """
-            SELECT c.id, c.source, c.reported_on, c.received_at, c.enhanced FROM victim_cases c
-            WHERE c.organisation_id = \(bind: holder) AND c.status = 'open' AND NOT EXISTS (
-              SELECT 1 FROM victim_contacts k WHERE k.case_id = c.id AND k.outcome IN ('made-contact', 'declined-support'))
+            SELECT id, received_at, enhanced FROM victim_cases
+            WHERE organisation_id = \(bind: holder) AND status = 'open' AND first_contact_at IS NULL
+              AND first_contact_due <= \(bind: until.description)
+            ORDER BY first_contact_due, id LIMIT \(bind: limit)
             """
-        ).rows(Waiting.self)
+        ).all()
         var out: [Running] = []
-        for c in waiting {
-            guard let received = Date(stored: c.receivedAt) else { continue }
-            let enhanced = !c.enhanced.isEmpty
+        for row in waiting {
+            let id = try row.decode(column: "id", as: Int.self)
+            guard let received = Date(stored: try row.decode(column: "received_at", as: String.self)) else { continue }
+            let enhanced = !(try row.decode(column: "enhanced", as: String.self)).isEmpty
             for rule in VictimClock.inForce(rules, on: CalendarDay(received)) where rule.start == "referral-received" {
                 let result = VictimClock.evaluate(
                     rule, start: received, stop: nil, enhanced: enhanced, now: now, days: days)
                 out.append(
                     .init(
-                        caseID: c.id,
+                        caseID: id,
                         clock: Clock(
                             rule: rule, what: "First contact", start: received, stop: nil, result: result, eventID: nil)
                     ))
             }
         }
-        struct Open: Decodable {
-            var id: Int; var caseId: Int; var kind: String; var occurredAt: String; var enhanced: String
-        }
         let open = try await db.sql.raw(
             """
             SELECT e.id, e.case_id, e.kind, e.occurred_at, c.enhanced FROM victim_case_events e
             JOIN victim_cases c ON c.id = e.case_id
-            WHERE c.organisation_id = \(bind: holder) AND c.status = 'open' AND e.informed_at IS NULL AND e.not_applicable = ''
+            WHERE e.informed_at IS NULL AND e.not_applicable = '' AND e.due_on <= \(bind: until.description)
+              AND c.organisation_id = \(bind: holder) AND c.status = 'open'
+            ORDER BY e.due_on, e.id LIMIT \(bind: limit)
             """
-        ).rows(Open.self)
-        for e in open {
-            guard let kind = EventKind(rawValue: e.kind), let at = Date(stored: e.occurredAt) else { continue }
+        ).all()
+        for row in open {
+            guard let kind = EventKind(rawValue: try row.decode(column: "kind", as: String.self)),
+                let at = Date(stored: try row.decode(column: "occurred_at", as: String.self))
+            else { continue }
+            let enhanced = !(try row.decode(column: "enhanced", as: String.self)).isEmpty
             for rule in VictimClock.inForce(rules, on: CalendarDay(at)) where rule.start == kind.clockStart {
                 let result = VictimClock.evaluate(
-                    rule, start: at, stop: nil, enhanced: !e.enhanced.isEmpty, now: now, days: days)
+                    rule, start: at, stop: nil, enhanced: enhanced, now: now, days: days)
                 out.append(
                     .init(
-                        caseID: e.caseId,
-                        clock: Clock(rule: rule, what: kind.label, start: at, stop: nil, result: result, eventID: e.id))
-                )
+                        caseID: try row.decode(column: "case_id", as: Int.self),
+                        clock: Clock(
+                            rule: rule, what: kind.label, start: at, stop: nil, result: result,
+                            eventID: try row.decode(column: "id", as: Int.self))))
             }
         }
-        return out.sorted { ($0.clock.result.due, $0.caseID) < ($1.clock.result.due, $1.caseID) }
+        return Array(
+            out.sorted { ($0.clock.result.due, $0.caseID) < ($1.clock.result.due, $1.caseID) }.prefix(limit))
+    }
+
+    /// How many of the holder's running clocks are overdue (due before `today`) and how many
+    /// fall due today or tomorrow.
+    func queueCounts(holder: Int, today: CalendarDay, tomorrow: CalendarDay, on db: any Database) async throws
+        -> (overdue: Int, due: Int)
+    {
+        struct Row: Decodable { var overdue: Int?; var due: Int? }
+        let (t, m) = (today.description, tomorrow.description)
+        let cases = try await db.sql.raw(
+            """
+            SELECT CAST(SUM(CASE WHEN first_contact_due < \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS overdue,
+              CAST(SUM(CASE WHEN first_contact_due >= \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS due
+            FROM victim_cases WHERE organisation_id = \(bind: holder) AND status = 'open' AND first_contact_at IS NULL
+              AND first_contact_due <= \(bind: m)
+            """
+        ).row(Row.self)
+        let events = try await db.sql.raw(
+            """
+            SELECT CAST(SUM(CASE WHEN e.due_on < \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS overdue,
+              CAST(SUM(CASE WHEN e.due_on >= \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS due
+            FROM victim_case_events e JOIN victim_cases c ON c.id = e.case_id
+            WHERE e.informed_at IS NULL AND e.not_applicable = '' AND e.due_on <= \(bind: m)
+              AND c.organisation_id = \(bind: holder) AND c.status = 'open'
+            """
+        ).row(Row.self)
+        return ((cases?.overdue ?? 0) + (events?.overdue ?? 0), (cases?.due ?? 0) + (events?.due ?? 0))
+    }
+
+    /// Stores, for the cases `ids` (every case when nil), when first contact was made and when
+    /// each running clock falls due, by the rules in force when it started: run after every
+    /// change to a case's contacts or events, and for every case when the rules or the bank
+    /// holidays change (`saferstreets victims recompute-clocks`). Returns the clocks dated.
+    @discardableResult
+    func recomputeClocks(_ ids: [Int]? = nil, on db: any Database) async throws -> Int {
+        if let ids, ids.isEmpty { return 0 }
+        if let ids, ids.count > 2_000 {
+            var n = 0
+            for chunk in ids.chunks(of: 2_000) { n += try await recomputeClocks(Array(chunk), on: db) }
+            return n
+        }
+        let rules = try await rules(on: db)
+        let days = try await workingDays(on: db)
+        let chosen: SQLQueryString = ids.map { "id IN (\(binds: $0))" } ?? "1 = 1"
+        let chosenCases: SQLQueryString = ids.map { "c.id IN (\(binds: $0))" } ?? "1 = 1"
+        try await db.sql.raw(
+            """
+            UPDATE victim_cases SET first_contact_at = (SELECT MIN(k.contacted_at) FROM victim_contacts k
+              WHERE k.case_id = victim_cases.id AND k.outcome IN ('made-contact', 'declined-support'))
+            WHERE \(chosen)
+            """
+        ).run()
+        func due(_ start: String, _ at: Date, enhanced: Bool) -> String? {
+            VictimClock.inForce(rules, on: CalendarDay(at)).filter { $0.start == start }.map {
+                days.adding($0.limit(enhanced: enhanced), to: CalendarDay(at))
+            }.min()?.description
+        }
+        var caseDue: [(Int, String?)] = []
+        for row in try await db.sql.raw(
+            """
+            SELECT id, received_at, enhanced FROM victim_cases
+            WHERE status = 'open' AND first_contact_at IS NULL AND \(chosen)
+            """
+        ).all() {
+            guard let received = Date(stored: try row.decode(column: "received_at", as: String.self)) else { continue }
+            caseDue.append(
+                (
+                    try row.decode(column: "id", as: Int.self),
+                    due(
+                        "referral-received", received,
+                        enhanced: !(try row.decode(column: "enhanced", as: String.self)).isEmpty)
+                ))
+        }
+        var eventDue: [(Int, String?)] = []
+        for row in try await db.sql.raw(
+            """
+            SELECT e.id, e.kind, e.occurred_at, c.enhanced FROM victim_case_events e JOIN victim_cases c ON c.id = e.case_id
+            WHERE e.informed_at IS NULL AND e.not_applicable = '' AND c.status = 'open' AND \(chosenCases)
+            """
+        ).all() {
+            guard let kind = EventKind(rawValue: try row.decode(column: "kind", as: String.self)),
+                let at = Date(stored: try row.decode(column: "occurred_at", as: String.self))
+            else { continue }
+            eventDue.append(
+                (
+                    try row.decode(column: "id", as: Int.self),
+                    due(kind.clockStart, at, enhanced: !(try row.decode(column: "enhanced", as: String.self)).isEmpty)
+                ))
+        }
+        try await setColumn("victim_cases", "first_contact_due", caseDue, on: db)
+        try await setColumn("victim_case_events", "due_on", eventDue, on: db)
+        return caseDue.count + eventDue.count
+    }
+
+    /// `table.column = value` for each (id, value), 400 rows a statement (UPDATE … FROM
+    /// VALUES: SQLite 3.33 and PostgreSQL both name the columns column1, column2).
+    private func setColumn(_ table: String, _ column: String, _ values: [(Int, String?)], on db: any Database)
+        async throws
+    {
+        for chunk in values.chunks(of: 400) {
+            let rows = chunk.map { v -> SQLQueryString in "(\(bind: v.0), \(bind: v.1 ?? ""))" }.joined(separator: ", ")
+            try await db.sql.raw(
+                """
+                UPDATE \(unsafeRaw: table) SET \(unsafeRaw: column) = NULLIF(v.column2, '') FROM (VALUES \(rows)) AS v
+                WHERE \(unsafeRaw: table).id = v.column1
+                """
+            ).run()
+        }
     }
 }

@@ -143,6 +143,15 @@ struct VictimStore: Sendable {
             }
             result.created = firsts.count
             result.duplicates = later.count
+            // Date the new cases' first-contact clocks (those not dated yet: the ones just stored).
+            struct New: Decodable { var id: Int }
+            try await recomputeClocks(
+                try await tx.sql.raw(
+                    """
+                    SELECT id FROM victim_cases WHERE organisation_id = \(bind: holder) AND status = 'open'
+                      AND first_contact_at IS NULL AND first_contact_due IS NULL
+                    """
+                ).rows(New.self).map(\.id), on: tx)
             try await audit.record(
                 "receive", entity: "victim_referrals", id: source.rawValue, before: nil as String?,
                 after: [
