@@ -5,6 +5,27 @@ import VaporTesting
 
 @Suite("home page")
 struct HomePageTests {
+    @Test("a stored time reads as the formatters would write it, by its digits")
+    func dateTimeByDigits() {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
+        var rng = SystemRandomNumberGenerator()
+        for k in 0..<2_000 {
+            let t =
+                k < 4
+                ? [951_782_400, 1_709_164_800, 0, 4_102_444_799][k] : Int.random(in: 0..<4_102_444_800, using: &rng)
+            let date = Date(timeIntervalSince1970: Double(t))
+            #expect(Format.dateTime(date.stored) == f.string(from: date), "\(date.stored)")
+        }
+        // Not the stored form: the formatters' path, or the text as given.
+        #expect(Format.storedDateTime("2026-02-30T10:00:00Z") == nil)
+        #expect(Format.storedDateTime("2026-11-22T24:00:00Z") == nil)
+        #expect(Format.dateTime("2026-11-22T14:05:09.5Z") == "2026-11-22T14:05:09.5Z")
+        #expect(Format.dateTime("yesterday") == "yesterday")
+    }
+
     @Test("an empty workspace says how to load data")
     func empty() async throws {
         try await withTestApp { app in
