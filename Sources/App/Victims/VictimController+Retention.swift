@@ -6,22 +6,14 @@ import Vapor
 /// closed cases are kept, how many are due now, erase them now (the daily job does the same),
 /// and every erasure so far.
 extension VictimController {
-    func admin(_ req: Request) async throws -> (CurrentUser, VictimStore.Service) {
-        let (user, org) = try await caseWorker(req)
-        guard user.role == .partnerAdmin else {
-            throw Abort(.forbidden, reason: "Retention is for your organisation's administrators.")
-        }
-        return (user, org)
-    }
-
     @Sendable func retention(req: Request) async throws -> Response {
-        let (_, org) = try await admin(req)
+        let (_, org) = try await admin(req, for: "Retention")
         return try await req.render("victims/retention", try await retentionPage(org, errors: [], req: req))
     }
 
     func retentionPage(_ org: VictimStore.Service, errors: [FieldError], req: Request) async throws -> RetentionPage {
         let rules = try await store.retentionRules(on: req.db)
-        let due = try await store.dueForErasure(now: now(), holder: org.id, limit: 10_000, on: req.db)
+        let due = try await store.countDueForErasure(now: now(), holder: org.id, on: req.db)
         let erasures = try await store.erasures(holder: org.id, limit: 200, on: req.db)
         let erased = try await store.erasedCases(holder: org.id, on: req.db)
         let erasedNow = req.query[Int.self, at: "erased"].map {
@@ -36,7 +28,7 @@ extension VictimController {
                     recordType: $0.recordType, label: Self.retentionLabel($0.recordType), months: String($0.months),
                     basis: $0.basis, updated: Format.dateTime($0.updatedAt))
             },
-            due: due.count >= 10_000 ? "10,000 or more" : Format.count(due.count), hasDue: !due.isEmpty,
+            due: Format.count(due), hasDue: due > 0,
             erased: Format.count(erased),
             erasures: erasures.map {
                 .init(
@@ -55,7 +47,7 @@ extension VictimController {
     }
 
     @Sendable func setRetention(req: Request) async throws -> Response {
-        let (user, org) = try await admin(req)
+        let (user, org) = try await admin(req, for: "Retention")
         struct Form: Content { var recordType: String?; var months: String? }
         let form = try req.content.decode(Form.self)
         let months = Int((form.months ?? "").trimmingCharacters(in: .whitespaces))
@@ -74,7 +66,7 @@ extension VictimController {
     /// Erases this organisation's cases that are due now, 500 at a time (the daily job does
     /// the same for every organisation).
     @Sendable func eraseDue(req: Request) async throws -> Response {
-        let (user, org) = try await admin(req)
+        let (user, org) = try await admin(req, for: "Retention")
         var total = 0
         // Bounded: at most 20 batches (10,000 cases) per request; the daily job does the rest.
         for _ in 0..<20 {

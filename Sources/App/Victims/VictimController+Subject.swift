@@ -11,7 +11,7 @@ extension VictimController {
     static let subjectCaseLimit = 200
 
     @Sendable func subjectAccess(req: Request) async throws -> Response {
-        let (_, org) = try await admin(req)
+        let (_, org) = try await admin(req, for: "Subject access")
         return try await req.render(
             "victims/subject-access",
             SubjectAccessPage(
@@ -20,7 +20,7 @@ extension VictimController {
     }
 
     @Sendable func subjectAccessFind(req: Request) async throws -> Response {
-        let (user, org) = try await admin(req)
+        let (user, org) = try await admin(req, for: "Subject access")
         struct Form: Content { var name: String?; var dateOfBirth: String?; var format: String? }
         let form = try req.content.decode(Form.self)
         let name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

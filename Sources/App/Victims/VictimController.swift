@@ -27,6 +27,16 @@ struct VictimController: Sendable {
         return (user, org)
     }
 
+    /// The signed-in user, if an administrator of a victim service; `what` names the page
+    /// for the refusal ("The read log is for your organisation's administrators.").
+    func admin(_ req: Request, for what: String) async throws -> (CurrentUser, VictimStore.Service) {
+        let (user, org) = try await caseWorker(req)
+        guard user.role == .partnerAdmin else {
+            throw Abort(.forbidden, reason: "\(what) is for your organisation's administrators.")
+        }
+        return (user, org)
+    }
+
     func caseID(_ req: Request) throws -> Int {
         guard let id = req.parameters.get("case", as: Int.self), id > 0 else {
             throw Abort(.notFound, reason: "There is no such case.")
@@ -295,11 +305,8 @@ struct VictimController: Sendable {
     // MARK: The read log
 
     @Sendable func caseReads(req: Request) async throws -> Response {
-        let (user, org) = try await caseWorker(req)
+        let (user, org) = try await admin(req, for: "The read log")
         let id = try caseID(req)
-        guard user.role == .partnerAdmin else {
-            throw Abort(.forbidden, reason: "The read log is for your organisation's administrators.")
-        }
         guard try await store.holds(id, viewer: user, on: req.db) else {
             throw Abort(.notFound, reason: "There is no such case.")
         }
@@ -321,10 +328,7 @@ struct VictimController: Sendable {
 
     /// The organisation's whole read log as CSV, for the Information Commissioner.
     @Sendable func readsCSV(req: Request) async throws -> Response {
-        let (user, org) = try await caseWorker(req)
-        guard user.role == .partnerAdmin else {
-            throw Abort(.forbidden, reason: "The read log is for your organisation's administrators.")
-        }
+        let (_, org) = try await admin(req, for: "The read log")
         var out = CSVWriter.record([
             "read_id", "case", "read_at", "user", "organisation", "what", "purpose", "justification", "recipient",
         ])

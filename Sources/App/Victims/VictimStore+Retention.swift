@@ -58,27 +58,44 @@ extension VictimStore {
         var rule: String
     }
 
-    /// Closed cases past their retention date, oldest closure first (at most `limit`).
-    func dueForErasure(now: Date, holder: Int? = nil, limit: Int, on db: any Database) async throws -> [DueCase] {
+    /// The condition on `victim_cases` that a closed case is past its retention date now
+    /// (by the schedule line for how it closed), for the holder or every organisation.
+    private func pastRetention(now: Date, holder: Int?, on db: any Database) async throws -> SQLQueryString {
         let rules = Dictionary(
             try await retentionRules(on: db).map { ($0.recordType, $0.months) }, uniquingKeysWith: { a, _ in a })
         let stamp = now.stored
         func cutoff(_ type: String) -> String { Self.monthsBefore(stamp, months: rules[type] ?? 72) }
         let byHolder: SQLQueryString = holder.map { "AND organisation_id = \(bind: $0)" } ?? ""
+        return """
+            status = 'closed' \(byHolder) AND (
+              (closure_reason IN (\(binds: Self.withoutSupport)) AND closed_at < \(bind: cutoff("closed-without-support")))
+              OR (closure_reason NOT IN (\(binds: Self.withoutSupport)) AND closed_at < \(bind: cutoff("closed-case"))))
+            """
+    }
+
+    /// Closed cases past their retention date, oldest closure first (at most `limit`).
+    func dueForErasure(now: Date, holder: Int? = nil, limit: Int, on db: any Database) async throws -> [DueCase] {
         struct Row: Decodable { var id: Int; var organisationId: Int; var closureReason: String }
         return try await db.sql.raw(
             """
             SELECT id, organisation_id, closure_reason FROM victim_cases
-            WHERE status = 'closed' \(byHolder) AND (
-              (closure_reason IN (\(binds: Self.withoutSupport)) AND closed_at < \(bind: cutoff("closed-without-support")))
-              OR (closure_reason NOT IN (\(binds: Self.withoutSupport)) AND closed_at < \(bind: cutoff("closed-case"))))
-            ORDER BY closed_at, id LIMIT \(bind: limit)
+            WHERE \(try await pastRetention(now: now, holder: holder, on: db)) ORDER BY closed_at, id LIMIT \(bind: limit)
             """
         ).rows(Row.self).map {
             DueCase(
                 id: $0.id, holder: $0.organisationId,
                 rule: Self.withoutSupport.contains($0.closureReason) ? "closed-without-support" : "closed-case")
         }
+    }
+
+    /// How many closed cases are past their retention date (counted, not read).
+    func countDueForErasure(now: Date, holder: Int? = nil, on db: any Database) async throws -> Int {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw(
+            """
+            SELECT COUNT(*) AS n FROM victim_cases WHERE \(try await pastRetention(now: now, holder: holder, on: db))
+            """
+        ).row(Row.self)?.n ?? 0
     }
 
     /// The stored time `months` calendar months before `stamp` (`YYYY-MM-DDTHH:MM:SSZ`), on

@@ -27,8 +27,8 @@ struct VictimsCommand: AsyncCommand {
                 for r in try await store.retentionRules(on: app.db) {
                     context.console.print("\(r.recordType): \(r.months) months (\(r.basis))")
                 }
-                let due = try await store.dueForErasure(now: Date(), limit: 1_000_000, on: app.db)
-                context.console.print("\(due.count) closed cases are past their date.")
+                let due = try await store.countDueForErasure(now: Date(), on: app.db)
+                context.console.print("\(due) closed cases are past their date.")
             case "erase-due":
                 let n = try await store.eraseDue(on: app.db)
                 context.console.print("\(n) cases erased; their share of the figures is kept.")
