@@ -64,6 +64,9 @@ enum DemoAccounts {
             email: "idva@dasupport.demo", password: "demo-support-service", role: .partnerUser,
             organisation: "Norfolk Domestic Abuse Support Service", kind: .voluntary),
         Account(
+            email: "rj@rjservice.demo", password: "demo-restorative-meeting", role: .partnerUser,
+            organisation: "Norfolk Restorative Justice Service", kind: .voluntary),
+        Account(
             email: "caseworker@victimcare.demo", password: "demo-victim-care", role: .partnerUser,
             organisation: "Norfolk Victim Care", kind: .victimService),
         Account(

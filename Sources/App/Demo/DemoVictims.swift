@@ -104,6 +104,7 @@ enum DemoVictims {
         }
         try await contacts(caseWorker: caseWorker?.id, cipher: cipher, rng: &rng, now: now, on: db)
         try await onward(caseWorker: caseWorker?.id, rng: &rng, now: now, on: db)
+        try await journeys(cipher: cipher, rng: &rng, now: now, on: db)
         // The contacts and events above were written straight into their tables: date the clocks.
         try await VictimStore(cipher: cipher, audit: AuditLog()).recomputeClocks(on: db)
         return made
@@ -205,7 +206,7 @@ enum DemoVictims {
                 case ("sexual-offence", _): 1
                 case (_, "under-18"): 2
                 case ("burglary", _), ("robbery", _), ("criminal-damage-arson", _):
-                    Int.random(in: 0..<8, using: &rng) == 0 ? 3 : nil
+                    Int.random(in: 0..<3, using: &rng) == 0 ? 3 : nil
                 default: nil
                 }
             guard let pick, let to = byName[specialists[pick].organisation], let first = Date(stored: c.firstContact),
@@ -240,5 +241,107 @@ enum DemoVictims {
             VALUES (\(bind: id), \(bind: at.stored), 'phone', \(bind: outcome), '', \(bind: user))
             """
         ).run()
+    }
+
+    /// Restorative justice journeys at every stage: one for each referral the RJ service
+    /// accepted (victim side), and some the probation service and prisons sent (offender
+    /// side), each taken along a path (all the way, or ending where a party says no or the
+    /// risk assessment finds it unsuitable) as far as its dates have reached.
+    static func journeys(cipher: FieldCipher, rng: inout SplitMix64, now: Date, on db: any Database) async throws {
+        typealias RJ = RestorativeJustice
+        let full: [(RJ.Step, String)] = [
+            (.eligibility, "accepts"), (.victimConsent, "given"), (.offenderConsent, "given"),
+            (.riskAssessment, "suitable"), (.preparation, "held"), (.preparation, "held"), (.meeting, "conference"),
+            (.agreement, "agreed"), (.agreementKept, "kept"), (.followUp, "done"), (.closed, "completed"),
+        ]
+        let paths: [[(RJ.Step, String)]] = [
+            full,
+            full.map { $0.0 == .meeting ? ($0.0, "indirect") : $0.0 == .agreementKept ? ($0.0, "partly") : $0 },
+            [(.eligibility, "denies"), (.closed, "not-eligible")],
+            [(.eligibility, "accepts"), (.victimConsent, "refused"), (.closed, "victim-withdrew")],
+            [
+                (.eligibility, "accepts"), (.victimConsent, "given"), (.offenderConsent, "given"),
+                (.riskAssessment, "not-suitable"), (.closed, "not-suitable"),
+            ],
+        ]
+        struct Org: Decodable { var id: Int }
+        guard
+            let rj = try await db.sql.raw(
+                "SELECT id FROM organisations WHERE name = \(bind: "Norfolk Restorative Justice Service")"
+            ).row(Org.self)
+        else { return }
+        struct Accepted: Decodable { var id: Int; var decidedAt: String }
+        let accepted = try await db.sql.raw(
+            """
+            SELECT id, decided_at FROM victim_onward_referrals
+            WHERE to_organisation_id = \(bind: rj.id) AND status = 'accepted' ORDER BY id
+            """
+        ).rows(Accepted.self)
+        let today = CalendarDay(now)
+        // (onward referral or nil, referred on)
+        var starts: [(onward: Int?, on: CalendarDay)] = accepted.compactMap { a in
+            Date(stored: a.decidedAt).map { (a.id, CalendarDay($0)) }
+        }
+        for _ in 0..<14 {
+            starts.append((nil, CalendarDay(dayNumber: today.dayNumber - Int.random(in: 10...300, using: &rng))))
+        }
+        let referrers: [RJ.Referrer] = [.probation, .probation, .prison, .youthJustice]
+        for (n, start) in starts.enumerated() {
+            let stamp = now.stored
+            let id: Int
+            if let onward = start.onward {
+                id = try await db.sql.raw(
+                    """
+                    INSERT INTO rj_journeys (organisation_id, case_id, onward_id, side, referrer, crime_type,
+                      crime_reference, referred_on, stage, status, updated_at)
+                    SELECT x.to_organisation_id, c.id, x.id, 'victim', o.name, c.crime_type, c.crime_reference,
+                      \(bind: start.on.description), 'Referred', 'open', \(bind: stamp)
+                    FROM victim_onward_referrals x JOIN victim_cases c ON c.id = x.case_id
+                    JOIN organisations o ON o.id = c.organisation_id WHERE x.id = \(bind: onward)
+                    RETURNING id
+                    """
+                ).insertedID()
+            } else {
+                let first = firstNames[Int.random(in: 0..<firstNames.count, using: &rng)]
+                let last = surnames[Int.random(in: 0..<surnames.count, using: &rng)]
+                let parties = try cipher.seal(
+                    "Offender: \(first) \(last), through the referring officer", field: "rj_parties")
+                id = try await db.sql.raw(
+                    """
+                    INSERT INTO rj_journeys (organisation_id, side, referrer, crime_type, crime_reference, referred_on,
+                      parties_sealed, stage, status, updated_at)
+                    VALUES (\(bind: rj.id), 'offender', \(bind: referrers[n % referrers.count].rawValue),
+                      \(bind: [Victims.CrimeType.burglary, .robbery, .violenceWithInjury, .criminalDamage][n % 4].rawValue),
+                      '', \(bind: start.on.description), \(bind: parties), 'Referred', 'open', \(bind: stamp))
+                    RETURNING id
+                    """
+                ).insertedID()
+            }
+            let path = paths[
+                Int.random(in: 0..<10, using: &rng) < 6
+                    ? Int.random(in: 0...1, using: &rng) : Int.random(in: 2...4, using: &rng)]
+            var day = start.on.dayNumber
+            var done: [RJ.Recorded] = []
+            for (step, result) in path {
+                day += Int.random(in: 4...21, using: &rng)
+                guard day <= today.dayNumber else { break }
+                try await db.sql.raw(
+                    """
+                    INSERT INTO rj_steps (journey_id, step, occurred_on, result, recorded_at)
+                    VALUES (\(bind: id), \(bind: step.rawValue), \(bind: CalendarDay(dayNumber: day).description),
+                      \(bind: result), \(bind: stamp))
+                    """
+                ).run()
+                done.append(.init(step: step, result: result))
+            }
+            let closed = done.last?.step == .closed
+            try await db.sql.raw(
+                """
+                UPDATE rj_journeys SET stage = \(bind: RJ.stage(done)), status = \(bind: closed ? "closed" : "open"),
+                  closed_on = \(bind: closed ? CalendarDay(dayNumber: day).description : nil),
+                  closure_reason = \(bind: closed ? done.last?.result ?? "" : "") WHERE id = \(bind: id)
+                """
+            ).run()
+        }
     }
 }

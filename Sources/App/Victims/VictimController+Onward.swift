@@ -17,11 +17,12 @@ extension VictimController {
 
     func onwardSection(_ page: inout CasePage, _ c: VictimStore.Case, _ req: Request) async throws {
         let onward = try await store.onward(ofCase: c.id, on: req.db)
+        let stages = try await store.journeyStages(ofCase: c.id, on: req.db)
         page.onward = onward.map {
             .init(
                 label:
                     "\(Victims.Specialist(rawValue: $0.service)?.label ?? $0.service), \(Format.dateTime($0.referredAt))",
-                value: Self.onwardStatus($0))
+                value: Self.onwardStatus($0) + (stages[$0.id].map { "; restorative justice stage: \($0)" } ?? ""))
         }
         page.hasOnward = !onward.isEmpty
         page.onwardServices = try await store.specialistServices(except: c.holderId, on: req.db).map {

@@ -32,7 +32,7 @@ extension VictimController {
             erased: Format.count(erased),
             erasures: erasures.map {
                 .init(
-                    number: "V\($0.caseId)", at: Format.dateTime($0.erasedAt), reason: $0.reason,
+                    number: $0.caseId == 0 ? "—" : "V\($0.caseId)", at: Format.dateTime($0.erasedAt), reason: $0.reason,
                     rule: $0.rule.isEmpty ? "" : Self.retentionLabel($0.rule), records: Format.count($0.records),
                     by: $0.userName)
             }, hasErasures: !erasures.isEmpty, errors: errors, hasErrors: !errors.isEmpty)
@@ -42,6 +42,7 @@ extension VictimController {
         switch type {
         case "closed-case": "Closed cases"
         case "closed-without-support": "Cases closed without support (declined or no contact)"
+        case "closed-rj-journey": "Offender-side restorative justice journeys, after closing"
         default: type
         }
     }

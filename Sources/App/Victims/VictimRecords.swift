@@ -145,6 +145,7 @@ enum Victims {
         case supervision
         case onwardReferral = "onward-referral"
         case subjectAccess = "subject-access"
+        case restorativeJustice = "restorative-justice"
         case safeguarding
         case other
 
@@ -154,6 +155,7 @@ enum Victims {
             case .supervision: "Supervision or quality check"
             case .onwardReferral: "Deciding an onward referral"
             case .subjectAccess: "Answering a subject access request"
+            case .restorativeJustice: "Restorative justice work"
             case .safeguarding: "Safeguarding concern"
             case .other: "Another reason (say which)"
             }

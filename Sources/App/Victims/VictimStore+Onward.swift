@@ -143,12 +143,12 @@ extension VictimStore {
     {
         try await db.transaction { tx -> Bool in
             guard
-                try await tx.sql.raw(
+                let referral = try await tx.sql.raw(
                     """
                     \(unsafeRaw: Self.onwardSelect) WHERE r.id = \(bind: id)
                       AND r.to_organisation_id = \(bind: viewer.organisationID) AND r.status = 'pending'
                     """
-                ).row(Onward.self) != nil
+                ).row(Onward.self)
             else { return false }
             try await tx.sql.raw(
                 """
@@ -160,6 +160,10 @@ extension VictimStore {
             try await audit.record(
                 accept ? "accept" : "decline", entity: "victim_onward_referrals", id: String(id),
                 before: nil as String?, after: ["reason": reason?.rawValue ?? ""], by: viewer, on: tx)
+            // Accepted for restorative justice: the RJ service's journey begins.
+            if accept && referral.service == Victims.Specialist.restorativeJustice.rawValue {
+                try await openJourney(forOnward: id, by: viewer, on: tx)
+            }
             return true
         }
     }

@@ -176,6 +176,7 @@ extension VictimStore {
 
             // How many records each case had, then the records.
             var records = Dictionary(all.map { ($0, 1) }, uniquingKeysWith: +)
+            records.merge(try await eraseJourneys(ofCases: all, on: tx), uniquingKeysWith: +)
             struct Count: Decodable { var caseId: Int; var n: Int }
             for table in [
                 "victim_contacts", "victim_case_events", "victim_assessments", "victim_onward_referrals",
@@ -235,7 +236,7 @@ extension VictimStore {
         var total = 0
         while true {
             let due = try await dueForErasure(now: now(), limit: 500, on: db)
-            if due.isEmpty { return total }
+            if due.isEmpty { return total + (try await eraseDueJourneys(by: nil, on: db)) }
             total += try await erase(due, reason: "retention", by: nil, on: db)
         }
     }

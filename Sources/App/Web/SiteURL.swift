@@ -47,6 +47,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case victimOnward, victimOnwardReferral, victimOnwardDecision, victimCompliance,
         victimComplianceCSV, victimReferralsAPI, victimRetention, victimRetentionErase,
         victimSubjectAccess, victimCaseRectify
+    case rjJourneys, rjJourney, rjJourneySteps
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -240,6 +241,9 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimRetentionErase: "/victims/retention/erase"
         case .victimSubjectAccess: "/victims/subject-access"
         case .victimCaseRectify: "/victims/cases/:case/rectify"
+        case .rjJourneys: "/restorative-justice"
+        case .rjJourney: "/restorative-justice/:journey"
+        case .rjJourneySteps: "/restorative-justice/:journey/steps"
         case .openGrants: "/open/grants"
         case .openGrantsJSON: "/open/grants/360giving.json"
         case .openGrantsCSV: "/open/grants/360giving.csv"
