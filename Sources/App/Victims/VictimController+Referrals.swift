@@ -235,3 +235,111 @@ extension VictimController {
         }
     }
 }
+
+/// The police's referrals as a CSV file, uploaded by a police force's people for a victim
+/// service: checked whole (every problem by line and column, nothing stored if any), safe to
+/// upload again (the force's references already stored are skipped), duplicates linked.
+extension VictimController {
+    struct UploadPage: Encodable {
+        struct RowError: Encodable { var line: Int; var field: String; var message: String }
+        var title = "Send victims' referrals as a file"
+        var csrf: String
+        var services: [SelectOption]
+        var columns: String
+        var errors: [RowError]
+        var hasErrors: Bool
+        var problem: String
+        var hasProblem: Bool
+        var saved: String
+        var hasSaved: Bool
+    }
+
+    struct ReferralUpload: Content {
+        var service: String?
+        var file: File?
+    }
+
+    /// The signed-in user, if one of a police force's people; 404 for anyone else.
+    func policeSender(_ req: Request) throws -> CurrentUser {
+        let user = try req.signedInUser()
+        guard user.organisationKind == .police else {
+            throw Abort(.notFound, reason: "Referrals are sent by a police force's people.")
+        }
+        return user
+    }
+
+    func uploadPage(_ req: Request, problem: String, errors: [UploadPage.RowError], saved: String, service: String?)
+        async throws -> UploadPage
+    {
+        UploadPage(
+            csrf: req.csrfToken,
+            services: try await store.services(on: req.db).map {
+                SelectOption(value: $0.slug, label: $0.name, selected: $0.slug == service)
+            }, columns: ReferralCSV.columns.joined(separator: ", "), errors: Array(errors.prefix(500)),
+            hasErrors: !errors.isEmpty, problem: problem, hasProblem: !problem.isEmpty, saved: saved,
+            hasSaved: !saved.isEmpty)
+    }
+
+    @Sendable func uploadForm(req: Request) async throws -> Response {
+        _ = try policeSender(req)
+        let saved = req.query[String.self, at: "saved"].map { String($0.prefix(200)) } ?? ""
+        return try await req.render(
+            "victims/upload", try await uploadPage(req, problem: "", errors: [], saved: saved, service: nil))
+    }
+
+    @Sendable func uploadTemplate(req: Request) async throws -> Response {
+        _ = try policeSender(req)
+        let res = Response(status: .ok, body: .init(string: ReferralCSV.template))
+        res.headers.contentType = .init(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        res.headers.contentDisposition = .init(.attachment, filename: "victim-referrals-template.csv")
+        return res
+    }
+
+    @Sendable func upload(req: Request) async throws -> Response {
+        let user = try policeSender(req)
+        let form = try req.content.decode(ReferralUpload.self)
+        func refuse(_ problem: String, _ errors: [UploadPage.RowError] = []) async throws -> Response {
+            try await req.render(
+                "victims/upload",
+                try await uploadPage(req, problem: problem, errors: errors, saved: "", service: form.service),
+                status: .unprocessableEntity)
+        }
+        guard let sender = try await store.organisation(user.organisationID, on: req.db) else {
+            throw Abort(.notFound, reason: "Referrals are sent by a police force's people.")
+        }
+        let service: VictimStore.Service
+        do { service = try await receivingService(form.service, on: req.db) } catch let e as Abort {
+            return try await refuse(e.reason)
+        }
+        guard let file = form.file, file.data.readableBytes > 0 else {
+            return try await refuse("Choose a CSV file to upload. Nothing was saved.")
+        }
+        let name = String(file.filename.prefix(100))
+        let bytes = Array(file.data.readableBytesView)
+        let today = CalendarDay(now())
+        let authorities = try await store.localAuthorities(on: req.db)
+        // Up to 10,000 rows checked on the heavy-work thread, never a request thread.
+        let parsed = try await req.application.heavyWork.run {
+            ReferralCSV.read(bytes, today: today, localAuthorities: authorities)
+        }
+        switch parsed {
+        case .failure(.refused(let message)):
+            return try await refuse("\(name): \(message). Nothing was saved.")
+        case .failure(.rows(let errors)):
+            return try await refuse(
+                "\(name): \(Format.counted(errors.count, "problem", "problems")) in the file. Nothing was saved; correct the rows and upload the whole file again.",
+                errors.map { .init(line: $0.line, field: $0.field, message: $0.message) })
+        case .success(let referrals):
+            let r = try await store.receive(
+                referrals, holder: service.id, referredBy: sender.id, source: .police, by: user, on: req.db)
+            let saved =
+                "\(name): \(Format.counted(r.created, "referral", "referrals")) sent to \(service.name); "
+                + "\(Format.counted(r.duplicates, "duplicate", "duplicates")) linked; "
+                + "\(Format.count(r.unchanged)) sent before and skipped."
+            return req.redirect(
+                to: SiteURL.victimReferralUpload.with(
+                    query: "saved=" + (saved.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")),
+                redirectType: .normal)
+        }
+    }
+}

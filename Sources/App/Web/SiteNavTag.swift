@@ -5,7 +5,8 @@ import Vapor
 /// Plan link opens the working scorecard for OPCC staff and the published one for anyone
 /// else; grants open the workspace's grants for people who sign in (with boards) and the
 /// published grants for the public; victims' pages for a victim service's people, the
-/// compliance figures for OPCC staff, and referrals in for other partners.
+/// compliance figures for OPCC staff, sending referrals for the police, and referrals in for
+/// other partners.
 struct SiteNavTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         let user = ctx.request?.currentUser
@@ -23,6 +24,8 @@ struct SiteNavTag: UnsafeUnescapedLeafTag {
                 links.append((SiteURL.victims(), "Victims"))
             } else if user.role.isOPCC {
                 links.append((SiteURL.victimCompliance(), "Victims"))
+            } else if user.organisationKind == .police {
+                links.append((SiteURL.victimReferralUpload(), "Victim referrals"))
             } else {
                 links.append((SiteURL.victimOnward(), "Referrals in"))
             }

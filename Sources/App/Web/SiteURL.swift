@@ -47,7 +47,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case victimOnward, victimOnwardReferral, victimOnwardDecision, victimCompliance,
         victimComplianceCSV, victimReferralsAPI, victimRetention, victimRetentionErase,
         victimSubjectAccess, victimCaseRectify
-    case rjJourneys, rjJourney, rjJourneySteps
+    case rjJourneys, rjJourney, rjJourneySteps, victimReferralUpload, victimReferralTemplate
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -242,6 +242,8 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimSubjectAccess: "/victims/subject-access"
         case .victimCaseRectify: "/victims/cases/:case/rectify"
         case .rjJourneys: "/restorative-justice"
+        case .victimReferralUpload: "/victims/referrals/upload"
+        case .victimReferralTemplate: "/victims/referrals/template.csv"
         case .rjJourney: "/restorative-justice/:journey"
         case .rjJourneySteps: "/restorative-justice/:journey/steps"
         case .openGrants: "/open/grants"
