@@ -105,6 +105,12 @@ enum DemoVictims {
         try await contacts(caseWorker: caseWorker?.id, cipher: cipher, rng: &rng, now: now, on: db)
         try await onward(caseWorker: caseWorker?.id, rng: &rng, now: now, on: db)
         try await journeys(cipher: cipher, rng: &rng, now: now, on: db)
+        // Two of every three cases are the demo case worker's; the rest are not assigned yet.
+        if let caseWorker {
+            try await db.sql.raw(
+                "UPDATE victim_cases SET assigned_to = \(bind: caseWorker.id) WHERE MOD(id, 3) <> 0"
+            ).run()
+        }
         // The contacts and events above were written straight into their tables: date the clocks.
         try await VictimStore(cipher: cipher, audit: AuditLog()).recomputeClocks(on: db)
         return made

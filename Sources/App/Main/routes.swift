@@ -278,6 +278,7 @@ func routes(_ app: Application) throws {
     app.get(.victimSubjectAccess, access: .victimService(admins: true), use: victims.subjectAccess)
     app.post(.victimSubjectAccess, access: .victimService(admins: true), use: victims.subjectAccessFind)
     app.post(.victimCaseRectify, access: .victimService(admins: false), use: victims.rectify)
+    app.post(.victimCaseAssign, access: .victimService(admins: false), use: victims.assign)
     if app.environment != .testing, command == nil || command == "serve" || command?.hasPrefix("-") == true {
         app.lifecycle.use(VictimRetentionJob(store: victims.store))
     }

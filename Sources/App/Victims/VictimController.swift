@@ -46,27 +46,71 @@ struct VictimController: Sendable {
 
     // MARK: The list
 
+    /// Cases a page of the list shows; the queue shows up to `listLimit` clocks.
+    static let pageSize = 100
+    /// How far the list pages (100 × 1,000 = the 100,000 newest cases of a status).
+    static let maxPage = 1_000
+
     @Sendable func index(req: Request) async throws -> Response {
         let (user, org) = try await caseWorker(req)
         let filter = req.query[String.self, at: "status"].flatMap {
             ["open", "closed", "duplicate"].contains($0) ? $0 : nil
         }
-        let cases = try await store.cases(holder: org.id, status: filter ?? "open", limit: Self.listLimit, on: req.db)
-        let counts = try await store.counts(holder: org.id, on: req.db)
+        let status = filter ?? "open"
+        // Whose cases: everyone's (the default), mine, unassigned, or one case worker's.
+        let workers = try await store.caseWorkers(holder: org.id, on: req.db)
+        let who = req.query[String.self, at: "worker"] ?? ""
+        let assignee: VictimStore.Assignee? =
+            switch who {
+            case "me": .user(user.id)
+            case "unassigned": .unassigned
+            default: Int(who).flatMap { id in workers.contains { $0.id == id } ? .user(id) : nil }
+            }
+        let workerQuery = assignee == nil ? "" : "&worker=\(who == "me" ? "me" : who)"
+        let pageNumber = min(max(req.query[Int.self, at: "page"] ?? 1, 1), Self.maxPage)
+        let cases = try await store.cases(
+            holder: org.id, status: status, assignee: assignee, limit: Self.pageSize + 1,
+            offset: (pageNumber - 1) * Self.pageSize, on: req.db)
+        let counts = try await store.counts(holder: org.id, assignee: assignee, on: req.db)
         let now = now()
         let tomorrow = CalendarDay(now.addingTimeInterval(86_400))
         let today = CalendarDay(now)
         let queue = try await store.runningClocks(
-            holder: org.id, now: now, until: tomorrow, limit: Self.listLimit, on: req.db)
-        let queued = try await store.queueCounts(holder: org.id, today: today, tomorrow: tomorrow, on: req.db)
+            holder: org.id, assignee: assignee, now: now, until: tomorrow, limit: Self.listLimit, on: req.db)
+        let queued = try await store.queueCounts(
+            holder: org.id, assignee: assignee, today: today, tomorrow: tomorrow, on: req.db)
+        let shown = cases.prefix(Self.pageSize)
         var page = VictimsPage(
             organisation: org.name, isAdmin: user.role == .partnerAdmin,
             counts: ["open", "closed", "duplicate"].map {
                 .init(
                     label: $0.capitalized, count: Format.count(counts[$0] ?? 0),
-                    href: SiteURL.victims.with(query: "status=\($0)"), current: $0 == (filter ?? "open"))
+                    href: SiteURL.victims.with(query: "status=\($0)\(workerQuery)"), current: $0 == status)
             },
-            cases: cases.map(Self.row), hasCases: !cases.isEmpty, limited: cases.count == Self.listLimit)
+            cases: shown.map(Self.row), hasCases: !shown.isEmpty)
+        let total = counts[status] ?? 0
+        let first = (pageNumber - 1) * Self.pageSize
+        page.pageNote =
+            shown.isEmpty
+            ? "" : "Cases \(Format.count(first + 1)) to \(Format.count(first + shown.count)) of \(Format.count(total))."
+        if pageNumber > 1 {
+            page.previousHref = SiteURL.victims.with(query: "status=\(status)\(workerQuery)&page=\(pageNumber - 1)")
+        }
+        if cases.count > Self.pageSize && pageNumber < Self.maxPage {
+            page.nextHref = SiteURL.victims.with(query: "status=\(status)\(workerQuery)&page=\(pageNumber + 1)")
+        }
+        page.hasPrevious = !page.previousHref.isEmpty
+        page.hasNext = !page.nextHref.isEmpty
+        page.workers =
+            [
+                SelectOption(value: "", label: "Everyone's cases", selected: assignee == nil),
+                SelectOption(value: "me", label: "Assigned to me", selected: who == "me"),
+                SelectOption(value: "unassigned", label: "Not assigned", selected: assignee == .unassigned),
+            ]
+            + workers.map {
+                SelectOption(value: String($0.id), label: $0.name, selected: who == String($0.id))
+            }
+        page.status = status
         page.queue = queue.map {
             .init(
                 number: "V\($0.caseID)", href: SiteURL.victimCase.with(query: "purpose=case-work", $0.caseID),
@@ -101,6 +145,7 @@ struct VictimController: Sendable {
             source: Victims.Source(rawValue: c.source)?.label ?? c.source,
             received: Format.dateTime(c.receivedAt), enhanced: enhanced ? "Enhanced" : "Standard",
             firstContact: c.firstContactAt.map(Format.dateTime) ?? "Not yet", status: c.status.capitalized,
+            caseWorker: c.assignedName ?? "—",
             duplicateOf: c.duplicateOf.map { "V\($0)" } ?? "", isDuplicate: c.duplicateOf != nil)
     }
 
@@ -173,10 +218,31 @@ struct VictimController: Sendable {
         }
         page.hasCorrections = !corrections.isEmpty
         page.correctAction = SiteURL.victimCaseRectify(c.id)
+        let assigned = try await store.assignee(ofCase: c.id, on: req.db)
+        page.caseWorker = assigned?.name ?? "Not assigned"
+        page.caseWorkers =
+            [SelectOption(value: "", label: "No one", selected: assigned == nil)]
+            + (try await store.caseWorkers(holder: c.holderId, on: req.db)).map {
+                SelectOption(value: String($0.id), label: $0.name, selected: $0.id == assigned?.id)
+            }
+        page.assignAction = SiteURL.victimCaseAssign(c.id)
         page.correctFields = ReferralDraft.details.map {
             SelectOption(value: $0.field, label: Self.detailLabel($0.field))
         }
         return try await req.render("victims/case", page)
+    }
+
+    /// Assigns the case to one of the organisation's people, or to no one.
+    @Sendable func assign(req: Request) async throws -> Response {
+        let (user, _) = try await caseWorker(req)
+        let id = try caseID(req)
+        struct Form: Decodable { var worker: String? }
+        let text = (try req.content.decode(Form.self).worker ?? "").trimmingCharacters(in: .whitespaces)
+        let worker = text.isEmpty ? nil : Int(text)
+        guard text.isEmpty || worker != nil,
+            try await store.assign(id, to: worker, viewer: user, on: req.db)
+        else { throw Abort(.notFound, reason: "There is no such case, or no such case worker here.") }
+        return req.redirect(to: SiteURL.victimCase.with(query: "purpose=case-work", id), redirectType: .normal)
     }
 
     /// A clock in words: what, the right, when it started, when due, and its state.

@@ -16,6 +16,7 @@ struct VictimsPage: Encodable {
         var enhanced: String
         var firstContact: String
         var status: String
+        var caseWorker: String
         var duplicateOf: String
         var isDuplicate: Bool
     }
@@ -25,7 +26,6 @@ struct VictimsPage: Encodable {
     var counts: [Count]
     var cases: [CaseRow]
     var hasCases: Bool
-    var limited: Bool
     struct QueueRow: Encodable {
         var number: String
         var href: String
@@ -38,6 +38,13 @@ struct VictimsPage: Encodable {
     var queue: [QueueRow] = []
     var hasQueue = false
     var queueNote = ""
+    var workers: [SelectOption] = []
+    var status = "open"
+    var pageNote = ""
+    var previousHref = ""
+    var nextHref = ""
+    var hasPrevious = false
+    var hasNext = false
     var newHref = SiteURL.victimReferralNew()
     var readLogHref = SiteURL.victimReadsCSV()
 }
@@ -75,6 +82,9 @@ struct CasePage: Encodable {
     var readsHref: String
     var canReadLog: Bool
     var listHref = SiteURL.victims()
+    var caseWorker = ""
+    var caseWorkers: [SelectOption] = []
+    var assignAction = ""
     struct ClockRow: Encodable {
         var what: String
         var right: String

@@ -179,17 +179,19 @@ extension VictimStore {
     /// first, at most `limit`: first contacts not yet made and events the victim has not yet
     /// been told of, read by their stored due dates (`recomputeClocks`), so the work is the
     /// clocks shown, not every open case.
-    func runningClocks(holder: Int, now: Date, until: CalendarDay, limit: Int, on db: any Database) async throws
+    func runningClocks(
+        holder: Int, assignee: Assignee? = nil, now: Date, until: CalendarDay, limit: Int, on db: any Database
+    ) async throws
         -> [Running]
     {
         let rules = try await rules(on: db)
         let days = try await workingDays(on: db)
         let waiting = try await db.sql.raw(
             """
-            SELECT id, received_at, enhanced FROM victim_cases
-            WHERE organisation_id = \(bind: holder) AND status = 'open' AND first_contact_at IS NULL
-              AND first_contact_due <= \(bind: until.description)
-            ORDER BY first_contact_due, id LIMIT \(bind: limit)
+            SELECT c.id, c.received_at, c.enhanced FROM victim_cases c
+            WHERE c.organisation_id = \(bind: holder) AND c.status = 'open' AND c.first_contact_at IS NULL
+              AND c.first_contact_due <= \(bind: until.description) \(assignee?.condition ?? "")
+            ORDER BY c.first_contact_due, c.id LIMIT \(bind: limit)
             """
         ).all()
         var out: [Running] = []
@@ -213,7 +215,7 @@ extension VictimStore {
             SELECT e.id, e.case_id, e.kind, e.occurred_at, c.enhanced FROM victim_case_events e
             JOIN victim_cases c ON c.id = e.case_id
             WHERE e.informed_at IS NULL AND e.not_applicable = '' AND e.due_on <= \(bind: until.description)
-              AND c.organisation_id = \(bind: holder) AND c.status = 'open'
+              AND c.organisation_id = \(bind: holder) AND c.status = 'open' \(assignee?.condition ?? "")
             ORDER BY e.due_on, e.id LIMIT \(bind: limit)
             """
         ).all()
@@ -239,7 +241,9 @@ extension VictimStore {
 
     /// How many of the holder's running clocks are overdue (due before `today`) and how many
     /// fall due today or tomorrow.
-    func queueCounts(holder: Int, today: CalendarDay, tomorrow: CalendarDay, on db: any Database) async throws
+    func queueCounts(
+        holder: Int, assignee: Assignee? = nil, today: CalendarDay, tomorrow: CalendarDay, on db: any Database
+    ) async throws
         -> (overdue: Int, due: Int)
     {
         struct Row: Decodable { var overdue: Int?; var due: Int? }
@@ -248,8 +252,8 @@ extension VictimStore {
             """
             SELECT CAST(SUM(CASE WHEN first_contact_due < \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS overdue,
               CAST(SUM(CASE WHEN first_contact_due >= \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS due
-            FROM victim_cases WHERE organisation_id = \(bind: holder) AND status = 'open' AND first_contact_at IS NULL
-              AND first_contact_due <= \(bind: m)
+            FROM victim_cases c WHERE c.organisation_id = \(bind: holder) AND c.status = 'open'
+              AND c.first_contact_at IS NULL AND c.first_contact_due <= \(bind: m) \(assignee?.condition ?? "")
             """
         ).row(Row.self)
         let events = try await db.sql.raw(
@@ -258,7 +262,7 @@ extension VictimStore {
               CAST(SUM(CASE WHEN e.due_on >= \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS due
             FROM victim_case_events e JOIN victim_cases c ON c.id = e.case_id
             WHERE e.informed_at IS NULL AND e.not_applicable = '' AND e.due_on <= \(bind: m)
-              AND c.organisation_id = \(bind: holder) AND c.status = 'open'
+              AND c.organisation_id = \(bind: holder) AND c.status = 'open' \(assignee?.condition ?? "")
             """
         ).row(Row.self)
         return ((cases?.overdue ?? 0) + (events?.overdue ?? 0), (cases?.due ?? 0) + (events?.due ?? 0))

@@ -219,31 +219,109 @@ struct VictimStore: Sendable {
         var status: String
         var duplicateOf: Int?
         var firstContactAt: String?
-        var contacts: Int
+        var assignedName: String?
+    }
+
+    /// Whose cases: one case worker's, or those assigned to no one.
+    enum Assignee: Sendable, Equatable {
+        case user(Int)
+        case unassigned
+
+        /// The condition on `victim_cases c`.
+        var condition: SQLQueryString {
+            switch self {
+            case .user(let id): "AND c.assigned_to = \(bind: id)"
+            case .unassigned: "AND c.assigned_to IS NULL"
+            }
+        }
     }
 
     /// The holding organisation's cases, newest first: references, types, dates and status,
-    /// never a name or contact detail (those need a purpose and are logged).
-    func cases(holder: Int, status: String?, limit: Int, on db: any Database) async throws -> [Summary] {
+    /// never a name or contact detail (those need a purpose and are logged). `offset` pages
+    /// through them; first contact is stored on the case (recomputeClocks), not looked up.
+    func cases(
+        holder: Int, status: String?, assignee: Assignee? = nil, limit: Int, offset: Int = 0, on db: any Database
+    ) async throws -> [Summary] {
         let byStatus: SQLQueryString = status.map { "AND c.status = \(bind: $0)" } ?? ""
-        return try await db.sql.raw(
+        let rows = try await db.sql.raw(
             """
             SELECT c.id, c.source, c.crime_reference, c.crime_type, c.reported_on, c.received_at, c.age_band, c.enhanced,
-              c.status, c.duplicate_of, (SELECT MIN(k.contacted_at) FROM victim_contacts k WHERE k.case_id = c.id
-                AND k.outcome = 'made-contact') AS first_contact_at,
-              (SELECT COUNT(*) FROM victim_contacts k WHERE k.case_id = c.id) AS contacts
-            FROM victim_cases c WHERE c.organisation_id = \(bind: holder) \(byStatus)
-            ORDER BY c.received_at DESC, c.id DESC LIMIT \(bind: limit)
+              c.status, c.duplicate_of, c.first_contact_at, u.name AS assigned_name
+            FROM victim_cases c LEFT JOIN users u ON u.id = c.assigned_to
+            WHERE c.organisation_id = \(bind: holder) \(byStatus) \(assignee?.condition ?? "")
+            ORDER BY c.received_at DESC, c.id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
             """
-        ).rows(Summary.self)
+        ).all()
+        // By column: SQLKit's row decoder converts every key's case on every row.
+        return try rows.map { r in
+            Summary(
+                id: try r.decode(column: "id", as: Int.self), source: try r.decode(column: "source", as: String.self),
+                crimeReference: try r.decode(column: "crime_reference", as: String.self),
+                crimeType: try r.decode(column: "crime_type", as: String.self),
+                reportedOn: try r.decode(column: "reported_on", as: String.self),
+                receivedAt: try r.decode(column: "received_at", as: String.self),
+                ageBand: try r.decode(column: "age_band", as: String.self),
+                enhanced: try r.decode(column: "enhanced", as: String.self),
+                status: try r.decode(column: "status", as: String.self),
+                duplicateOf: try r.decode(column: "duplicate_of", as: Int?.self),
+                firstContactAt: try r.decode(column: "first_contact_at", as: String?.self),
+                assignedName: try r.decode(column: "assigned_name", as: String?.self))
+        }
     }
 
-    func counts(holder: Int, on db: any Database) async throws -> [String: Int] {
+    func counts(holder: Int, assignee: Assignee? = nil, on db: any Database) async throws -> [String: Int] {
         struct Row: Decodable { var status: String; var n: Int }
         let rows = try await db.sql.raw(
-            "SELECT status, COUNT(*) AS n FROM victim_cases WHERE organisation_id = \(bind: holder) GROUP BY status"
+            """
+            SELECT c.status, COUNT(*) AS n FROM victim_cases c
+            WHERE c.organisation_id = \(bind: holder) \(assignee?.condition ?? "") GROUP BY c.status
+            """
         ).rows(Row.self)
         return Dictionary(rows.map { ($0.status, $0.n) }, uniquingKeysWith: +)
+    }
+
+    // MARK: Assignment
+
+    struct Worker: Decodable, Sendable {
+        var id: Int
+        var name: String
+    }
+
+    /// The holding organisation's people, by name: who a case may be assigned to.
+    func caseWorkers(holder: Int, on db: any Database) async throws -> [Worker] {
+        try await db.sql.raw(
+            "SELECT id, name FROM users WHERE organisation_id = \(bind: holder) ORDER BY name, id"
+        ).rows(Worker.self)
+    }
+
+    /// Who the case is assigned to, if anyone (the caller has checked the viewer holds it).
+    func assignee(ofCase id: Int, on db: any Database) async throws -> Worker? {
+        try await db.sql.raw(
+            """
+            SELECT u.id, u.name FROM victim_cases c JOIN users u ON u.id = c.assigned_to WHERE c.id = \(bind: id)
+            """
+        ).row(Worker.self)
+    }
+
+    /// Assigns the viewer's organisation's case to one of its people (or to no one); false if
+    /// the organisation holds no such case or the person is not one of its own.
+    func assign(_ id: Int, to worker: Int?, viewer: CurrentUser, on db: any Database) async throws -> Bool {
+        guard try await holds(id, viewer: viewer, on: db) else { return false }
+        if let worker,
+            !(try await caseWorkers(holder: viewer.organisationID, on: db).contains { $0.id == worker })
+        {
+            return false
+        }
+        try await db.transaction { tx in
+            let before = try await assignee(ofCase: id, on: tx)?.id
+            try await tx.sql.raw(
+                "UPDATE victim_cases SET assigned_to = \(bind: worker) WHERE id = \(bind: id)"
+            ).run()
+            try await audit.record(
+                "assign", entity: "victim_cases", id: String(id), before: ["to": before.map(String.init) ?? ""],
+                after: ["to": worker.map(String.init) ?? ""], by: viewer, on: tx)
+        }
+        return true
     }
 
     /// Whether any case is stored (the server refuses to start without a key when one is).

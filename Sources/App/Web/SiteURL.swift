@@ -47,7 +47,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case victimOnward, victimOnwardReferral, victimOnwardDecision, victimCompliance,
         victimComplianceCSV, victimReferralsAPI, victimRetention, victimRetentionErase,
         victimSubjectAccess, victimCaseRectify
-    case rjJourneys, rjJourney, rjJourneySteps, victimReferralUpload, victimReferralTemplate
+    case rjJourneys, rjJourney, rjJourneySteps, victimReferralUpload, victimReferralTemplate, victimCaseAssign
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -243,6 +243,7 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimCaseRectify: "/victims/cases/:case/rectify"
         case .rjJourneys: "/restorative-justice"
         case .victimReferralUpload: "/victims/referrals/upload"
+        case .victimCaseAssign: "/victims/cases/:case/assign"
         case .victimReferralTemplate: "/victims/referrals/template.csv"
         case .rjJourney: "/restorative-justice/:journey"
         case .rjJourneySteps: "/restorative-justice/:journey/steps"
