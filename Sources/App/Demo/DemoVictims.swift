@@ -108,7 +108,7 @@ enum DemoVictims {
         // Two of every three cases are the demo case worker's; the rest are not assigned yet.
         if let caseWorker {
             try await db.sql.raw(
-                "UPDATE victim_cases SET assigned_to = \(bind: caseWorker.id) WHERE MOD(id, 3) <> 0"
+                "UPDATE victim_cases SET assigned_to = \(bind: caseWorker.id) WHERE id % 3 <> 0"
             ).run()
         }
         // The contacts and events above were written straight into their tables: date the clocks.
