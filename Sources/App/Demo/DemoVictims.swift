@@ -40,7 +40,10 @@ enum DemoVictims {
             "SELECT id FROM users WHERE email = \(bind: "caseworker@victimcare.demo")"
         ).row(Row.self)
         struct LA: Decodable { var ladCode: String }
-        let authorities = try await db.sql.raw("SELECT DISTINCT lad_code FROM lsoas ORDER BY lad_code").rows(LA.self)
+        // Norfolk's seven districts (the LSOA lookup covers England and Wales).
+        let authorities = try await db.sql.raw(
+            "SELECT DISTINCT lad_code FROM lsoas WHERE police_force = 'Norfolk' ORDER BY lad_code"
+        ).rows(LA.self)
             .map(\.ladCode)
         var rng = SplitMix64(seed: 18)
         let today = CalendarDay(now)
@@ -103,6 +106,7 @@ enum DemoVictims {
             made += result.created + result.duplicates
         }
         try await contacts(caseWorker: caseWorker?.id, cipher: cipher, rng: &rng, now: now, on: db)
+        try await assessments(caseWorker: caseWorker?.id, rng: &rng, on: db)
         try await onward(caseWorker: caseWorker?.id, rng: &rng, now: now, on: db)
         try await journeys(cipher: cipher, rng: &rng, now: now, on: db)
         // Two of every three cases are the demo case worker's; the rest are not assigned yet.
@@ -346,6 +350,67 @@ enum DemoVictims {
                 UPDATE rj_journeys SET stage = \(bind: RJ.stage(done)), status = \(bind: closed ? "closed" : "open"),
                   closed_on = \(bind: closed ? CalendarDay(dayNumber: day).description : nil),
                   closure_reason = \(bind: closed ? done.last?.result ?? "" : "") WHERE id = \(bind: id)
+                """
+            ).run()
+        }
+    }
+
+    /// Needs assessments for seven in ten of the cases contacted, a day or two after first
+    /// contact, with the needs a case of its type tends to have (domestic abuse: safety, often
+    /// housing and the children; sexual offences: health and emotional; property crime:
+    /// practical and financial; …) and a DASH-style risk level for domestic abuse.
+    static func assessments(caseWorker: Int?, rng: inout SplitMix64, on db: any Database) async throws {
+        struct Case: Decodable { var id: Int; var crimeType: String; var ageBand: String; var firstContact: String }
+        let cases = try await db.sql.raw(
+            """
+            SELECT c.id, c.crime_type, c.age_band, MIN(k.contacted_at) AS first_contact FROM victim_cases c
+            JOIN victim_contacts k ON k.case_id = c.id AND k.outcome = 'made-contact'
+            GROUP BY c.id, c.crime_type, c.age_band ORDER BY c.id
+            """
+        ).rows(Case.self)
+        typealias N = Victims.Need
+        for c in cases {
+            guard Int.random(in: 0..<10, using: &rng) < 7, let first = Date(stored: c.firstContact) else { continue }
+            var needs: [N: Victims.NeedLevel] = [:]
+            func maybe(_ need: N, _ chance: Int, highChance: Int = 0, rng: inout SplitMix64) {
+                guard Int.random(in: 0..<100, using: &rng) < chance else { return }
+                needs[need] = Int.random(in: 0..<100, using: &rng) < highChance ? .high : .some
+            }
+            switch c.crimeType {
+            case "domestic-abuse":
+                maybe(.safety, 95, highChance: 60, rng: &rng)
+                maybe(.housing, 40, highChance: 40, rng: &rng)
+                maybe(.emotional, 80, highChance: 30, rng: &rng)
+                maybe(.family, 45, highChance: 30, rng: &rng)
+                maybe(.financial, 30, rng: &rng)
+            case "sexual-offence":
+                maybe(.health, 85, highChance: 55, rng: &rng)
+                maybe(.emotional, 90, highChance: 60, rng: &rng)
+                maybe(.justice, 70, rng: &rng)
+            case "burglary", "theft", "criminal-damage-arson", "fraud", "robbery":
+                maybe(.practical, 80, highChance: 10, rng: &rng)
+                maybe(.safety, 50, highChance: 10, rng: &rng)
+                maybe(.financial, 40, highChance: 15, rng: &rng)
+                maybe(.emotional, 40, rng: &rng)
+            case "violence-with-injury", "violence-without-injury", "hate-crime", "stalking-harassment":
+                maybe(.health, 60, highChance: 20, rng: &rng)
+                maybe(.emotional, 70, highChance: 20, rng: &rng)
+                maybe(.safety, 50, highChance: 25, rng: &rng)
+                maybe(.justice, 60, rng: &rng)
+            default:
+                maybe(.emotional, 70, highChance: 20, rng: &rng)
+                maybe(.justice, 50, rng: &rng)
+            }
+            if c.ageBand == "under-18" { maybe(.family, 80, highChance: 30, rng: &rng) }
+            let risk: Victims.Risk =
+                c.crimeType == "domestic-abuse"
+                ? [.standard, .standard, .medium, .medium, .high][Int.random(in: 0..<5, using: &rng)] : .notAssessed
+            let at = first.addingTimeInterval(Double(Int.random(in: 1...3, using: &rng)) * 86_400)
+            try await db.sql.raw(
+                """
+                INSERT INTO victim_assessments (case_id, version, assessed_at, needs, risk, plan_sealed, user_id)
+                VALUES (\(bind: c.id), 1, \(bind: at.stored), \(bind: VictimStore.storedNeeds(needs)),
+                  \(bind: risk.rawValue), '', \(bind: caseWorker))
                 """
             ).run()
         }

@@ -285,6 +285,7 @@ func routes(_ app: Application) throws {
     // The OPCC sees figures only: the Victims' Code compliance report.
     app.get(.victimCompliance, access: .opcc, use: victims.compliance)
     app.get(.victimComplianceCSV, access: .opcc, use: victims.complianceCSV)
+    app.get(.victimProvision, access: .opcc, use: victims.provision)
     app.on(
         .POST, .victimReferralsAPI, access: .api, body: .collect(maxSize: "32mb"), use: victims.receiveBatch)
 

@@ -47,7 +47,8 @@ enum SiteURL: String, CaseIterable, Sendable {
     case victimOnward, victimOnwardReferral, victimOnwardDecision, victimCompliance,
         victimComplianceCSV, victimReferralsAPI, victimRetention, victimRetentionErase,
         victimSubjectAccess, victimCaseRectify
-    case rjJourneys, rjJourney, rjJourneySteps, victimReferralUpload, victimReferralTemplate, victimCaseAssign
+    case rjJourneys, rjJourney, rjJourneySteps, victimReferralUpload, victimReferralTemplate, victimCaseAssign,
+        victimProvision
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -244,6 +245,7 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .rjJourneys: "/restorative-justice"
         case .victimReferralUpload: "/victims/referrals/upload"
         case .victimCaseAssign: "/victims/cases/:case/assign"
+        case .victimProvision: "/victims/provision"
         case .victimReferralTemplate: "/victims/referrals/template.csv"
         case .rjJourney: "/restorative-justice/:journey"
         case .rjJourneySteps: "/restorative-justice/:journey/steps"
