@@ -286,6 +286,9 @@ func routes(_ app: Application) throws {
     app.get(.victimCompliance, access: .opcc, use: victims.compliance)
     app.get(.victimComplianceCSV, access: .opcc, use: victims.complianceCSV)
     app.get(.victimProvision, access: .opcc, use: victims.provision)
+    app.get(.victimRules, access: .opcc, use: victims.rules)
+    app.post(.victimRules, access: .opccAdmin, use: victims.addRuleVersion)
+    app.post(.victimBankHolidays, access: .opccAdmin, use: victims.addBankHoliday)
     app.on(
         .POST, .victimReferralsAPI, access: .api, body: .collect(maxSize: "32mb"), use: victims.receiveBatch)
 

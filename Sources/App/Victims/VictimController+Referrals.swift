@@ -338,7 +338,7 @@ extension VictimController {
                 + "\(Format.count(r.unchanged)) sent before and skipped."
             return req.redirect(
                 to: SiteURL.victimReferralUpload.with(
-                    query: "saved=" + (saved.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")),
+                    query: "saved=" + Self.queryValue(saved)),
                 redirectType: .normal)
         }
     }

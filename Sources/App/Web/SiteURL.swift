@@ -48,7 +48,7 @@ enum SiteURL: String, CaseIterable, Sendable {
         victimComplianceCSV, victimReferralsAPI, victimRetention, victimRetentionErase,
         victimSubjectAccess, victimCaseRectify
     case rjJourneys, rjJourney, rjJourneySteps, victimReferralUpload, victimReferralTemplate, victimCaseAssign,
-        victimProvision
+        victimProvision, victimRules, victimBankHolidays
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -246,6 +246,8 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .victimReferralUpload: "/victims/referrals/upload"
         case .victimCaseAssign: "/victims/cases/:case/assign"
         case .victimProvision: "/victims/provision"
+        case .victimRules: "/victims/rules"
+        case .victimBankHolidays: "/victims/bank-holidays"
         case .victimReferralTemplate: "/victims/referrals/template.csv"
         case .rjJourney: "/restorative-justice/:journey"
         case .rjJourneySteps: "/restorative-justice/:journey/steps"
