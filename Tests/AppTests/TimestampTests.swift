@@ -45,6 +45,37 @@ struct TimestampTests {
         #expect(CalendarDay(unchecked: 987, month: 1, day: 2).description == "0987-01-02")
     }
 
+    @Test("a stored day read by its digits agrees with the full parser on every day 1899–2101 and the impossible ones")
+    func dayDigits() {
+        // A leading space sends the text the long way (trimming, Foundation's calendar).
+        var checked = 0
+        for y in [1899, 1900, 1996, 2000, 2023, 2024, 2026, 2100, 2101] {
+            for m in 0...13 {
+                for d in 0...32 {
+                    let text = String(format: "%04d-%02d-%02d", y, m, d)
+                    #expect(CalendarDay(text) == CalendarDay(" " + text), "\(text)")
+                    checked += 1
+                }
+            }
+        }
+        for y in 1899...2101 {
+            for m in 1...12 {
+                for d in 1...31 {
+                    let text = String(format: "%04d-%02d-%02d", y, m, d)
+                    if CalendarDay(text) != CalendarDay(" " + text) {
+                        Issue.record("\(text) differs")
+                        return
+                    }
+                    checked += 1
+                }
+            }
+        }
+        for odd in ["2026-1-01", "2026/01/01", "20260101", "２０２６-01-01", "2026-01-01 ", "", "abcd-ef-gh"] {
+            #expect(CalendarDay(odd) == CalendarDay(" " + odd), "\(odd)")
+        }
+        #expect(checked > 75_000)
+    }
+
     @Test("every demo account's printed password passes the password rules (the demo would stop otherwise)")
     func demoPasswords() {
         for a in DemoAccounts.accounts {

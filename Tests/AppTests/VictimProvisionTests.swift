@@ -72,4 +72,71 @@ struct VictimProvisionTests {
             #expect(page.body.string.contains("<th scope=\"row\">Burglary</th><td class=\"numeric\">7</td>"))
         }
     }
+
+    @Test("the compliance report for one quarter is the whole report's rows for that quarter, split by split")
+    func quarterly() async throws {
+        try await withTestApp { app in
+            let (tests, token) = try await VictimRetentionTests.victimService(app)
+            let drafts = (1...40).map { tests.draft($0, crime: $0 % 3 == 0 ? "theft" : "burglary") }
+            #expect(
+                try await tests.call(app, "/api/v1/victim-referrals", token: token, json: tests.json(drafts)).status
+                    == .created)
+            // Spread over 2025 and 2026: reported a day before receipt, some received at a
+            // quarter's edge late in the UTC evening (the next day in BST), contacts a few
+            // days later, events in the next quarter for some.
+            let first = try await app.scalar("SELECT MIN(id) AS n FROM victim_cases")
+            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            for id in first..<(first + 40) {
+                let (m, d) = (1 + id % 12, 1 + id % 27)
+                let received = id % 5 == 0 ? "2025-06-30T23:30:00Z" : "2025-\(two(m))-\(two(d))T10:00:00Z"
+                try await app.db.sql.raw(
+                    """
+                    UPDATE victim_cases SET received_at = \(bind: received),
+                      reported_on = \(bind: String(received.prefix(10))), first_contact_at = NULL WHERE id = \(bind: id)
+                    """
+                ).run()
+                if id % 5 != 0 && id % 7 != 0 {
+                    try await app.db.sql.raw(
+                        """
+                        INSERT INTO victim_contacts (case_id, contacted_at, channel, outcome, note_sealed)
+                        VALUES (\(bind: id), \(bind: "2025-\(two(m))-\(two(d + id % 4))T10:00:00Z"), 'phone', 'made-contact', '')
+                        """
+                    ).run()
+                }
+                if id % 3 == 0 {
+                    try await app.db.sql.raw(
+                        """
+                        INSERT INTO victim_case_events (case_id, kind, occurred_at, informed_at, recorded_at)
+                        VALUES (\(bind: id), 'arrest', \(bind: "2025-\(two(m))-28T09:00:00Z"),
+                          \(bind: id % 2 == 0 ? nil : "2025-\(two(m))-28T15:00:00Z"), \(bind: received))
+                        """
+                    ).run()
+                }
+            }
+            let store = VictimStore(cipher: nil, audit: AuditLog())
+            try await store.recomputeClocks(on: app.db)
+            let now = Date()
+            for split in VictimCompliance.Split.allCases {
+                let all = try await VictimCompliance.build(split: split, now: now, store: store, on: app.db).tallies
+                let quarters = Set(all.keys.map(\.quarter))
+                #expect(quarters.count >= 4)
+                #expect(quarters.contains("2025 Q3"))  // 30 June 23:30 UTC is 1 July in the UK
+                for name in quarters {
+                    let q = try #require(VictimCompliance.Quarter(name))
+                    let one = try await VictimCompliance.build(
+                        split: split, quarter: q, now: now, store: store, on: app.db
+                    ).tallies
+                    #expect(one == all.filter { $0.key.quarter == name }, "\(split) \(name)")
+                }
+            }
+            let analyst = try await app.signIn("analyst@opcc.example")
+            var page = try await app.get("/victims/compliance?quarter=2025-Q3", as: analyst)
+            #expect(
+                page.status == .ok && page.body.string.contains("2025 Q3")
+                    && !page.body.string.contains("<td>2025 Q1</td>"))
+            page = try await app.get("/victims/compliance?quarter=2025-Q9", as: analyst)
+            #expect(page.status == .badRequest)
+            #expect(try await app.get("/victims/compliance.csv?quarter=2025-Q2", as: analyst).status == .ok)
+        }
+    }
 }

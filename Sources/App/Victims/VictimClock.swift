@@ -100,6 +100,11 @@ enum VictimClock {
                 best.append(r)
             }
         }
-        return best.sorted { ($0.right, $0.key) < ($1.right, $1.key) }
+        // Usually in order already (`rules(on:)` reads them so): sorting copied every rule
+        // for every case.
+        for k in best.indices.dropFirst() where (best[k].right, best[k].key) < (best[k - 1].right, best[k - 1].key) {
+            return best.sorted { ($0.right, $0.key) < ($1.right, $1.key) }
+        }
+        return best
     }
 }

@@ -44,6 +44,46 @@ struct VictimCompliance: Sendable {
     /// `2026 Q3` for a day in July to September.
     static func quarter(_ day: CalendarDay) -> String { "\(day.year) Q\((day.month - 1) / 3 + 1)" }
 
+    /// A quarter as the report names it (`2026 Q3`) and in a link (`2026-Q3`), with its days.
+    struct Quarter: Sendable, Equatable {
+        var year: Int
+        var number: Int
+
+        init?(_ text: String) {
+            let parts = text.replacingOccurrences(of: " ", with: "-").split(separator: "-")
+            guard parts.count == 2, parts[0].count == 4, let y = Int(parts[0]), y >= 1900, y <= 9999,
+                parts[1].count == 2, parts[1].first == "Q", let q = Int(parts[1].dropFirst()), (1...4).contains(q)
+            else { return nil }
+            (year, number) = (y, q)
+        }
+
+        init(_ day: CalendarDay) { (year, number) = (day.year, (day.month - 1) / 3 + 1) }
+
+        var name: String { "\(year) Q\(number)" }
+        var slug: String { "\(year)-Q\(number)" }
+        var first: CalendarDay { CalendarDay(unchecked: year, month: number * 3 - 2, day: 1) }
+        var next: Quarter {
+            var q = self
+            (q.year, q.number) = number == 4 ? (year + 1, 1) : (year, number + 1)
+            return q
+        }
+    }
+
+    /// The cases with a clock that may start in `q` (reported, received or an event in it,
+    /// a day's margin either side for UK time against the stored UTC; the tally keeps only
+    /// the clocks that started in it).
+    static func cases(startingIn q: Quarter) -> SQLQueryString {
+        let from = CalendarDay(dayNumber: q.first.dayNumber - 1).description
+        let to = CalendarDay(dayNumber: q.next.first.dayNumber + 1).description
+        return """
+            c.status <> 'duplicate' AND ((c.reported_on >= \(bind: q.first.description)
+              AND c.reported_on < \(bind: q.next.first.description))
+              OR (c.received_at >= \(bind: from) AND c.received_at < \(bind: to))
+              OR EXISTS (SELECT 1 FROM victim_case_events x WHERE x.case_id = c.id AND x.occurred_at >= \(bind: from)
+                AND x.occurred_at < \(bind: to)))
+            """
+    }
+
     /// One case's clocks with what the report splits them by.
     struct CaseClocks: Sendable {
         var id: Int
@@ -117,15 +157,19 @@ struct VictimCompliance: Sendable {
 
     /// Every case's clocks tallied by `split`, with the tallies kept from cases erased under
     /// the retention schedule (so erasing a case never changes a published quarter).
-    static func build(split: Split, now: Date, store: VictimStore, on db: any Database) async throws
-        -> VictimCompliance
+    /// With `quarter`, only the clocks that started in it (the cases read are those that may
+    /// have one).
+    static func build(split: Split, quarter only: Quarter? = nil, now: Date, store: VictimStore, on db: any Database)
+        async throws -> VictimCompliance
     {
         var report = VictimCompliance()
-        for c in try await caseClocks("c.status <> 'duplicate'", now: now, store: store, on: db) {
+        let filter: SQLQueryString = only.map { cases(startingIn: $0) } ?? "c.status <> 'duplicate'"
+        for c in try await caseClocks(filter, now: now, store: store, on: db) {
             let group = group(split, crimeType: c.crimeType, enhanced: c.enhanced, organisation: c.organisationName)
             for k in c.clocks {
-                let key = Key(
-                    quarter: quarter(CalendarDay(k.start)), right: "\(k.rule.right): \(k.rule.title)", group: group)
+                let started = quarter(CalendarDay(k.start))
+                if let only, started != only.name { continue }
+                let key = Key(quarter: started, right: "\(k.rule.right): \(k.rule.title)", group: group)
                 switch k.result.state {
                 case .met: report.tallies[key, default: Tally()].met += 1
                 case .missed: report.tallies[key, default: Tally()].missed += 1
@@ -134,7 +178,7 @@ struct VictimCompliance: Sendable {
                 }
             }
         }
-        for e in try await store.erasedTallies(on: db) {
+        for e in try await store.erasedTallies(on: db) where only == nil || e.quarter == only?.name {
             let key = Key(
                 quarter: e.quarter, right: "\(e.rightName): \(e.title)",
                 group: group(split, crimeType: e.crimeType, enhanced: e.enhanced != 0, organisation: e.organisationName)

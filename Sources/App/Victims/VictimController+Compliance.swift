@@ -1,4 +1,5 @@
 import CrimeData
+import Fluent
 import Foundation
 import Vapor
 
@@ -44,14 +45,43 @@ extension VictimController {
         return split
     }
 
+    /// The quarter asked for (`quarter=2026-Q3`), or nil for every quarter.
+    func quarter(_ req: Request) throws -> VictimCompliance.Quarter? {
+        let text = req.query[String.self, at: "quarter"] ?? "all"
+        if text == "all" || text.isEmpty { return nil }
+        guard let q = VictimCompliance.Quarter(text) else {
+            throw Abort(.badRequest, reason: "quarter: a quarter as 2026-Q3, or all")
+        }
+        return q
+    }
+
+    /// The quarters since the first referral, newest first (at most 40).
+    func quarters(on db: any Database) async throws -> [VictimCompliance.Quarter] {
+        struct Row: Decodable { var first: String? }
+        let first = try await db.sql.raw("SELECT MIN(received_at) AS first FROM victim_cases").row(Row.self)?.first
+        let now = VictimCompliance.Quarter(CalendarDay(now()))
+        guard let first, let day = Date(stored: first).map(CalendarDay.init) else { return [now] }
+        var out: [VictimCompliance.Quarter] = []
+        var q = VictimCompliance.Quarter(day)
+        while (q.year, q.number) <= (now.year, now.number) {
+            out.append(q)
+            q = q.next
+        }
+        return Array(out.reversed().prefix(40))
+    }
+
     @Sendable func compliance(req: Request) async throws -> Response {
         let split = try split(req)
-        let report = try await VictimCompliance.build(split: split, now: now(), store: store, on: req.db)
+        let quarter = try quarter(req)
+        let report = try await VictimCompliance.build(
+            split: split, quarter: quarter, now: now(), store: store, on: req.db)
         let rows = complianceRows(report)
-        let page = CompliancePage(
+        let quarterQuery = quarter.map { "&quarter=\($0.slug)" } ?? ""
+        var page = CompliancePage(
             splits: VictimCompliance.Split.allCases.map {
                 .init(
-                    label: $0.label, count: "", href: SiteURL.victimCompliance.with(query: "by=\($0.rawValue)"),
+                    label: $0.label, count: "",
+                    href: SiteURL.victimCompliance.with(query: "by=\($0.rawValue)\(quarterQuery)"),
                     current: $0 == split)
             },
             rows: rows.map {
@@ -59,13 +89,27 @@ extension VictimController {
                     quarter: $0.quarter, right: $0.right, group: $0.group, judged: $0.judged, met: $0.met,
                     missed: $0.missed, overdue: $0.overdue, share: $0.share)
             }, hasRows: !rows.isEmpty, suppression: suppression.note,
-            csvHref: SiteURL.victimComplianceCSV.with(query: "by=\(split.rawValue)"))
+            csvHref: SiteURL.victimComplianceCSV.with(query: "by=\(split.rawValue)\(quarterQuery)"))
+        page.quarters =
+            [
+                .init(
+                    label: "All quarters", count: "",
+                    href: SiteURL.victimCompliance.with(query: "by=\(split.rawValue)&quarter=all"),
+                    current: quarter == nil)
+            ]
+            + (try await quarters(on: req.db)).map { q in
+                .init(
+                    label: q.name, count: "",
+                    href: SiteURL.victimCompliance.with(query: "by=\(split.rawValue)&quarter=\(q.slug)"),
+                    current: q == quarter)
+            }
         return try await req.render("victims/compliance", page)
     }
 
     @Sendable func complianceCSV(req: Request) async throws -> Response {
         let split = try split(req)
-        let report = try await VictimCompliance.build(split: split, now: now(), store: store, on: req.db)
+        let report = try await VictimCompliance.build(
+            split: split, quarter: try quarter(req), now: now(), store: store, on: req.db)
         var out = CSVWriter.record(["quarter", "right", "group", "judged", "met", "missed", "overdue", "share_met"])
         for r in complianceRows(report) {
             out += CSVWriter.record([
@@ -96,4 +140,5 @@ struct CompliancePage: Encodable {
     var hasRows: Bool
     var suppression: String
     var csvHref: String
+    var quarters: [VictimsPage.Count] = []
 }

@@ -63,7 +63,7 @@ extension VictimStore {
         return try await db.sql.raw(
             """
             SELECT id, rule_key, version, right_name, title, citation, clock_start, clock_stop, enhanced_days,
-              standard_days, in_force_from, in_force_to FROM victim_code_rules ORDER BY rule_key, version
+              standard_days, in_force_from, in_force_to FROM victim_code_rules ORDER BY right_name, rule_key, version
             """
         ).rows(Row.self).map {
             VictimClock.Rule(
