@@ -4,8 +4,10 @@
 # first contacts for most and criminal justice events for a third are written straight into
 # its tables by SQLite. The release server then serves, 5 warm-up requests and 40 timed by
 # curl each: the case worker's queue and case list (/victims: the running clocks due by
-# tomorrow, by their stored due dates), a case page (its read log written on every request), and the OPCC's
-# compliance report (every clock of every case evaluated). The floor: sqlite3 reading the
+# tomorrow, by their stored due dates; the newest 100 cases), the same for one case worker (a third
+# of the cases assigned), a case page (its read log written on every request), and the OPCC's
+# compliance report for the last whole quarter and for every quarter (every clock of every case
+# evaluated), and needs against provision. The floor: sqlite3 reading the
 # same rows.
 #
 #   scripts/bench/victims.sh          # BIN=… to use a binary built elsewhere; CASES=… (default 100000)
@@ -86,6 +88,7 @@ SELECT id, 'arrest', strftime('%Y-%m-%dT%H:%M:%SZ', received_at, '+3 days'),
   received_at
 FROM victim_cases WHERE id % 3 = 0;
 UPDATE victim_cases SET status = 'closed', closed_at = received_at WHERE id % 4 = 0;
+UPDATE victim_cases SET assigned_to = (SELECT id FROM users WHERE email = 'worker@care.bench') WHERE id % 3 = 0;
 COMMIT;
 ANALYZE;
 SQL
@@ -97,10 +100,12 @@ for _ in 1 2 3; do SAFERSTREETS_DB=$DB $BIN victims recompute-clocks --log error
 
 ID=$(sqlite3 "$DB" "SELECT id FROM victim_cases WHERE status = 'open' ORDER BY id DESC LIMIT 1")
 bench_sign_in worker@care.bench "$PASSWORD"
-bench_pages /victims "/victims/cases/$ID?purpose=case-work"
+bench_pages /victims "/victims?worker=me" "/victims/cases/$ID?purpose=case-work"
 echo "  read log lines for case $ID: $(sqlite3 "$DB" "SELECT COUNT(*) FROM victim_case_reads WHERE case_id = $ID")"
 bench_sign_in analyst@opcc.bench "$PASSWORD"
-bench_pages /victims/compliance
+# The quarterly report: the last whole quarter; then every quarter at once.
+QUARTER=$(python3 -c "import datetime; d = datetime.date.today(); q = (d.month - 1) // 3; y = d.year - (q == 0); print(f'{y}-Q{q or 4}')")
+bench_pages "/victims/compliance?quarter=$QUARTER" /victims/compliance /victims/provision
 echo "floor (sqlite3 reading every case with its first contact and events):"
 for _ in 1 2 3; do
   /usr/bin/time -f "  %e s" sqlite3 "$DB" "SELECT c.id, c.received_at, c.enhanced, (SELECT MIN(k.contacted_at)
