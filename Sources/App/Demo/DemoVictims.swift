@@ -197,18 +197,29 @@ enum DemoVictims {
         ("Norfolk Restorative Justice Service", .restorativeJustice),
     ]
 
-    static func onward(caseWorker: Int?, rng: inout SplitMix64, now: Date, on db: any Database) async throws {
-        struct Org: Decodable { var id: Int; var name: String }
-        let orgs = try await db.sql.raw("SELECT id, name FROM organisations").rows(Org.self)
-        let byName = Dictionary(orgs.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
-        struct Case: Decodable { var id: Int; var crimeType: String; var ageBand: String; var firstContact: String }
-        let cases = try await db.sql.raw(
+    /// A case the demo's service made contact with, and when first.
+    struct Contacted: Decodable {
+        var id: Int
+        var crimeType: String
+        var ageBand: String
+        var firstContact: String
+    }
+
+    static func contacted(on db: any Database) async throws -> [Contacted] {
+        try await db.sql.raw(
             """
             SELECT c.id, c.crime_type, c.age_band, MIN(k.contacted_at) AS first_contact FROM victim_cases c
             JOIN victim_contacts k ON k.case_id = c.id AND k.outcome = 'made-contact'
             GROUP BY c.id, c.crime_type, c.age_band ORDER BY c.id
             """
-        ).rows(Case.self)
+        ).rows(Contacted.self)
+    }
+
+    static func onward(caseWorker: Int?, rng: inout SplitMix64, now: Date, on db: any Database) async throws {
+        struct Org: Decodable { var id: Int; var name: String }
+        let orgs = try await db.sql.raw("SELECT id, name FROM organisations").rows(Org.self)
+        let byName = Dictionary(orgs.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let cases = try await contacted(on: db)
         for c in cases {
             let pick: Int? =
                 switch (c.crimeType, c.ageBand) {
@@ -360,14 +371,7 @@ enum DemoVictims {
     /// housing and the children; sexual offences: health and emotional; property crime:
     /// practical and financial; …) and a DASH-style risk level for domestic abuse.
     static func assessments(caseWorker: Int?, rng: inout SplitMix64, on db: any Database) async throws {
-        struct Case: Decodable { var id: Int; var crimeType: String; var ageBand: String; var firstContact: String }
-        let cases = try await db.sql.raw(
-            """
-            SELECT c.id, c.crime_type, c.age_band, MIN(k.contacted_at) AS first_contact FROM victim_cases c
-            JOIN victim_contacts k ON k.case_id = c.id AND k.outcome = 'made-contact'
-            GROUP BY c.id, c.crime_type, c.age_band ORDER BY c.id
-            """
-        ).rows(Case.self)
+        let cases = try await contacted(on: db)
         typealias N = Victims.Need
         for c in cases {
             guard Int.random(in: 0..<10, using: &rng) < 7, let first = Date(stored: c.firstContact) else { continue }
