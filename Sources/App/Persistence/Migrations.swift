@@ -12,6 +12,6 @@ enum Migrations {
         DropLoginFailures(), CreatePoliceAndCrimePlan(), CreateBoards(),
         CreateGrants(), CreateOrganisationRegistrations(), CreateVictimCases(), CreateVictimClocks(),
         CreateVictimAssessments(), CreateOnwardReferrals(), CreateVictimRetention(), CreateVictimRectifications(),
-        AddVictimClockDue(), CreateRestorativeJourneys(), AddVictimAssignment(),
+        AddVictimClockDue(), CreateRestorativeJourneys(), AddVictimAssignment(), AddVictimReportIndexes(),
     ]
 }

@@ -76,11 +76,12 @@ struct VictimCompliance: Sendable {
         let from = CalendarDay(dayNumber: q.first.dayNumber - 1).description
         let to = CalendarDay(dayNumber: q.next.first.dayNumber + 1).description
         return """
-            c.status <> 'duplicate' AND ((c.reported_on >= \(bind: q.first.description)
-              AND c.reported_on < \(bind: q.next.first.description))
-              OR (c.received_at >= \(bind: from) AND c.received_at < \(bind: to))
-              OR EXISTS (SELECT 1 FROM victim_case_events x WHERE x.case_id = c.id AND x.occurred_at >= \(bind: from)
-                AND x.occurred_at < \(bind: to)))
+            c.status <> 'duplicate' AND c.id IN (
+              SELECT r.id FROM victim_cases r WHERE r.reported_on >= \(bind: q.first.description)
+                AND r.reported_on < \(bind: q.next.first.description)
+              UNION SELECT v.id FROM victim_cases v WHERE v.received_at >= \(bind: from) AND v.received_at < \(bind: to)
+              UNION SELECT x.case_id FROM victim_case_events x WHERE x.occurred_at >= \(bind: from)
+                AND x.occurred_at < \(bind: to))
             """
     }
 

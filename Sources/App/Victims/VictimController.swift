@@ -46,7 +46,7 @@ struct VictimController: Sendable {
 
     // MARK: The list
 
-    /// Cases a page of the list shows; the queue shows up to `listLimit` clocks.
+    /// Cases a page of the list shows, and clocks the queue shows.
     static let pageSize = 100
     /// How far the list pages (100 × 1,000 = the 100,000 newest cases of a status).
     static let maxPage = 1_000
@@ -75,8 +75,9 @@ struct VictimController: Sendable {
         let now = now()
         let tomorrow = CalendarDay(now.addingTimeInterval(86_400))
         let today = CalendarDay(now)
+        // The queue's first hundred (a person works down a page; the counts say how many more).
         let queue = try await store.runningClocks(
-            holder: org.id, assignee: assignee, now: now, until: tomorrow, limit: Self.listLimit, on: req.db)
+            holder: org.id, assignee: assignee, now: now, until: tomorrow, limit: Self.pageSize, on: req.db)
         let queued = try await store.queueCounts(
             holder: org.id, assignee: assignee, today: today, tomorrow: tomorrow, on: req.db)
         let shown = cases.prefix(Self.pageSize)
