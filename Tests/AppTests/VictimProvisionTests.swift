@@ -35,6 +35,16 @@ struct VictimProvisionTests {
             )
             .isEmpty)
         #expect(VictimController.median([3, 1, 2]) == 2 && VictimController.median([]) == nil)
+        // With a part of the row suppressed, the share is not given.
+        #expect(
+            VictimController.gaps(
+                T(referred: 10, accepted: 7, noCapacity: 3), providers: 1, highNeed: 0, threshold: 5, exactShare: false)
+                == ["10% or more of decided referrals declined for no capacity"])
+        // Secondary suppression: one hidden count takes the smallest shown one with it.
+        let s = Suppression(threshold: 5)
+        #expect(VictimController.tableTexts([20, 7, 3, 9], s) == ["20", "withheld", "fewer than 5", "9"])
+        #expect(VictimController.tableTexts([20, 7, 3, 2], s) == ["20", "7", "fewer than 5", "fewer than 5"])
+        #expect(VictimController.tableTexts([20, 7, 0], s) == ["20", "7", "0"])
     }
 
     @Test("the page: OPCC staff only; counts under 5 suppressed; erased cases still counted")
@@ -50,8 +60,9 @@ struct VictimProvisionTests {
             #expect(page.status == .ok)
             let body = page.body.string
             #expect(body.contains("10 referrals to victim services"))
-            #expect(body.contains("<th scope=\"row\">Burglary</th><td class=\"numeric\">7</td>"))
             #expect(body.contains("<th scope=\"row\">Theft</th><td class=\"numeric\">fewer than 5</td>"))
+            // Burglary (7) is the only other row: withheld, or 10 − 7 would give theft's 3 away.
+            #expect(body.contains("<th scope=\"row\">Burglary</th><td class=\"numeric\">withheld</td>"))
             #expect(!body.contains("<td class=\"numeric\">3</td>"))
             #expect(body.contains("Mental health support"))
             // The victim service's people and other partners see none of it.
@@ -69,7 +80,7 @@ struct VictimProvisionTests {
             #expect(try await VictimStore(cipher: nil, audit: AuditLog()).eraseDue(on: app.db) == 1)
             page = try await app.get("/victims/provision", as: analyst)
             #expect(page.body.string.contains("10 referrals to victim services"))
-            #expect(page.body.string.contains("<th scope=\"row\">Burglary</th><td class=\"numeric\">7</td>"))
+            #expect(page.body.string.contains("<th scope=\"row\">Burglary</th><td class=\"numeric\">withheld</td>"))
         }
     }
 

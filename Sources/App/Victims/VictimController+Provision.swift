@@ -18,7 +18,7 @@ extension VictimController {
     /// high needs recorded; 10% or more of decided referrals declined for no capacity; a
     /// median wait for a decision over 5 days. Rates need 5 decided referrals to be judged.
     static func gaps(
-        _ t: VictimStore.OnwardTally, providers: Int, highNeed: Int, threshold: Int
+        _ t: VictimStore.OnwardTally, providers: Int, highNeed: Int, threshold: Int, exactShare: Bool = true
     ) -> [String] {
         var out: [String] = []
         if providers == 0 && (t.referred > 0 || highNeed >= threshold) {
@@ -30,12 +30,30 @@ extension VictimController {
         let decided = t.accepted + t.noCapacity + t.otherDecline
         if decided >= threshold && t.noCapacity * 10 >= decided {
             let share = Int((Double(t.noCapacity) / Double(decided) * 100).rounded())
-            out.append("\(share)% of decided referrals declined for no capacity")
+            out.append(
+                exactShare
+                    ? "\(share)% of decided referrals declined for no capacity"
+                    : "10% or more of decided referrals declined for no capacity")
         }
         if t.waits.count >= threshold, let m = median(t.waits), m > 5 {
             out.append("Median wait for a decision \(Format.number(m, decimals: 1)) days")
         }
         return out
+    }
+
+    /// A table's counts as shown when its total is shown elsewhere: each under the threshold
+    /// suppressed, and when exactly one is, the smallest shown one withheld too, so the total
+    /// less the others never gives the suppressed count away.
+    static func tableTexts(_ values: [Int], _ s: Suppression) -> [String] {
+        var texts = values.map(s.text)
+        let hidden = values.indices.filter { s.hides(values[$0]) }
+        if hidden.count == 1,
+            let smallest = values.indices.filter({ !s.hides(values[$0]) && values[$0] > 0 })
+                .min(by: { values[$0] < values[$1] })
+        {
+            texts[smallest] = "withheld"
+        }
+        return texts
     }
 
     static func median(_ xs: [Double]) -> Double? {
@@ -111,7 +129,9 @@ extension VictimController {
             let any = (l[.some] ?? 0) + (l[.high] ?? 0)
             return .init(
                 label: need.label, some: s.text(l[.some] ?? 0), high: s.text(l[.high] ?? 0),
-                share: needs.assessed >= s.threshold && !s.hides(any)
+                // Some + high shown as a share would give away either one that is suppressed.
+                share: needs.assessed >= s.threshold && !s.hides(any) && !s.hides(l[.some] ?? 0)
+                    && !s.hides(l[.high] ?? 0)
                     ? "\(Int((Double(any) / Double(needs.assessed) * 100).rounded()))%" : "")
         }
         // Largest first; the suppressed ones by name, so their order says nothing of their size.
@@ -119,25 +139,33 @@ extension VictimController {
             let (x, y) = (s.hides(a.value) ? 0 : a.value, s.hides(b.value) ? 0 : b.value)
             return x != y ? x > y : a.key < b.key
         }
-        page.crimeTypes = byCrime.sorted(by: order).map {
-            .init(label: Victims.CrimeType(rawValue: $0.key)?.label ?? $0.key, value: s.text($0.value))
+        let crimes = byCrime.sorted(by: order)
+        page.crimeTypes = zip(crimes, Self.tableTexts(crimes.map(\.value), s)).map { row, text in
+            .init(label: Victims.CrimeType(rawValue: row.key)?.label ?? row.key, value: text)
         }
-        page.localAuthorities = byLA.sorted(by: order).map { code, n in
+        let las = byLA.sorted(by: order)
+        page.localAuthorities = zip(las, Self.tableTexts(las.map(\.value), s)).map { row, text in
             .init(
-                label: code.isEmpty ? "Not recorded" : laNames[code].map { "\($0) (\(code))" } ?? code,
-                value: s.text(n))
+                label: row.key.isEmpty ? "Not recorded" : laNames[row.key].map { "\($0) (\(row.key))" } ?? row.key,
+                value: text)
         }
         page.services = Victims.Specialist.allCases.map { kind in
             let t = tallies[kind] ?? .init()
             let p = providers[kind] ?? []
             let high = Self.needServed[kind].map { needs.levels[$0]?[.high] ?? 0 } ?? 0
-            let gaps = Self.gaps(t, providers: p.count, highNeed: high, threshold: s.threshold)
+            // The parts add up to the referrals: with any part suppressed, only the total is
+            // shown (as the compliance report does), and no share that would give a part away.
+            let parts = [t.accepted, t.noCapacity, t.otherDecline, t.pending]
+            let partHidden = parts.contains { s.hides($0) }
+            let gaps = Self.gaps(
+                t, providers: p.count, highNeed: high, threshold: s.threshold, exactShare: !partHidden)
+            func part(_ n: Int) -> String { partHidden ? "" : s.text(n) }
             return .init(
                 label: kind.label,
                 providers: p.isEmpty
                     ? "None" : p.map { "\($0.name) (\(Grants.pounds($0.pence)))" }.joined(separator: "; "),
-                referred: s.text(t.referred), accepted: s.text(t.accepted), noCapacity: s.text(t.noCapacity),
-                otherDecline: s.text(t.otherDecline), pending: s.text(t.pending),
+                referred: s.text(t.referred), accepted: part(t.accepted), noCapacity: part(t.noCapacity),
+                otherDecline: part(t.otherDecline), pending: part(t.pending),
                 medianWait: t.waits.count >= s.threshold
                     ? Self.median(t.waits).map { "\(Format.number($0, decimals: 1)) days" } ?? "" : "",
                 gaps: gaps.joined(separator: "; "), hasGap: !gaps.isEmpty)
