@@ -4,6 +4,31 @@ import Vapor
 /// Assessing a victim's needs (each re-assessment a new version) and closing the case with
 /// its outcomes, on the case page.
 extension VictimController {
+    static func detailLabel(_ field: String) -> String {
+        switch field {
+        case "name": "Name"
+        case "date_of_birth": "Date of birth"
+        case "phone": "Telephone"
+        case "email": "E-mail"
+        case "address": "Address"
+        case "contact_preferences": "Contact preferences"
+        default: field
+        }
+    }
+
+    /// Assigns the case to one of the organisation's people, or to no one.
+    @Sendable func assign(req: Request) async throws -> Response {
+        let (user, _) = try await caseWorker(req)
+        let id = try caseID(req)
+        struct Form: Decodable { var worker: String? }
+        let text = (try req.content.decode(Form.self).worker ?? "").trimmingCharacters(in: .whitespaces)
+        let worker = text.isEmpty ? nil : Int(text)
+        guard text.isEmpty || worker != nil,
+            try await store.assign(id, to: worker, viewer: user, on: req.db)
+        else { throw Abort(.notFound, reason: "There is no such case, or no such case worker here.") }
+        return req.redirect(to: SiteURL.victimCase.with(query: "purpose=case-work", id), redirectType: .normal)
+    }
+
     func support(_ page: inout CasePage, _ c: VictimStore.Case, _ req: Request) async throws {
         let assessments = try await store.assessments(ofCase: c.id, on: req.db)
         page.isOpen = c.status == "open"

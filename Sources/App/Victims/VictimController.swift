@@ -125,18 +125,6 @@ struct VictimController: Sendable {
         return try await req.render("victims/index", page)
     }
 
-    static func detailLabel(_ field: String) -> String {
-        switch field {
-        case "name": "Name"
-        case "date_of_birth": "Date of birth"
-        case "phone": "Telephone"
-        case "email": "E-mail"
-        case "address": "Address"
-        case "contact_preferences": "Contact preferences"
-        default: field
-        }
-    }
-
     static func row(_ c: VictimStore.Summary) -> VictimsPage.CaseRow {
         let enhanced = !c.enhanced.isEmpty
         return .init(
@@ -231,19 +219,6 @@ struct VictimController: Sendable {
             SelectOption(value: $0.field, label: Self.detailLabel($0.field))
         }
         return try await req.render("victims/case", page)
-    }
-
-    /// Assigns the case to one of the organisation's people, or to no one.
-    @Sendable func assign(req: Request) async throws -> Response {
-        let (user, _) = try await caseWorker(req)
-        let id = try caseID(req)
-        struct Form: Decodable { var worker: String? }
-        let text = (try req.content.decode(Form.self).worker ?? "").trimmingCharacters(in: .whitespaces)
-        let worker = text.isEmpty ? nil : Int(text)
-        guard text.isEmpty || worker != nil,
-            try await store.assign(id, to: worker, viewer: user, on: req.db)
-        else { throw Abort(.notFound, reason: "There is no such case, or no such case worker here.") }
-        return req.redirect(to: SiteURL.victimCase.with(query: "purpose=case-work", id), redirectType: .normal)
     }
 
     /// A clock in words: what, the right, when it started, when due, and its state.
