@@ -124,11 +124,39 @@ struct VictimProvisionTests {
                     ).run()
                 }
             }
+            // Some clocks marked not applicable: a first contact and some events.
+            try await app.db.sql.raw(
+                "UPDATE victim_cases SET first_contact_na = 'opted-out' WHERE id IN (\(bind: first + 6), \(bind: first + 13))"
+            ).run()
+            try await app.db.sql.raw(
+                "UPDATE victim_case_events SET not_applicable = 'another-agency' WHERE case_id % 4 = 0"
+            ).run()
             let store = VictimStore(cipher: nil, audit: AuditLog())
             try await store.recomputeClocks(on: app.db)
             let now = Date()
             for split in VictimCompliance.Split.allCases {
                 let all = try await VictimCompliance.build(split: split, now: now, store: store, on: app.db).tallies
+                // The stored results tally as every clock judged afresh from the records.
+                var judged: [VictimCompliance.Key: VictimCompliance.Tally] = [:]
+                for c in try await VictimCompliance.caseClocks(
+                    "c.status <> 'duplicate'", now: now, store: store, on: app.db)
+                {
+                    let group = VictimCompliance.group(
+                        split, crimeType: c.crimeType, enhanced: c.enhanced, organisation: c.organisationName)
+                    for k in c.clocks {
+                        let key = VictimCompliance.Key(
+                            quarter: VictimCompliance.quarter(CalendarDay(k.start)),
+                            right: "\(k.rule.right): \(k.rule.title)", group: group)
+                        switch k.result.state {
+                        case .met: judged[key, default: .init()].met += 1
+                        case .missed: judged[key, default: .init()].missed += 1
+                        case .overdue: judged[key, default: .init()].overdue += 1
+                        case .due, .notApplicable: break
+                        }
+                    }
+                }
+                #expect(all == judged, "\(split)")
+                #expect(all.values.contains { $0.met > 0 } && all.values.contains { $0.missed + $0.overdue > 0 })
                 let quarters = Set(all.keys.map(\.quarter))
                 #expect(quarters.count >= 4)
                 #expect(quarters.contains("2025 Q3"))  // 30 June 23:30 UTC is 1 July in the UK

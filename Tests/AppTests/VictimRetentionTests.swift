@@ -92,6 +92,8 @@ struct VictimRetentionTests {
             // Nothing of the erased cases is left but the figures and the logs.
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM victim_cases") == 1)
             #expect(try await app.scalar("SELECT id AS n FROM victim_cases") == kept)
+            #expect(try await VictimQueueTests.countsAgree(app))
+            #expect(try await app.scalar("SELECT COUNT(DISTINCT case_id) AS n FROM victim_clocks") == 1)
             for table in ["victim_contacts", "victim_case_events", "victim_assessments", "victim_onward_referrals"] {
                 #expect(
                     try await app.scalar("SELECT COUNT(*) AS n FROM \(table) WHERE case_id <> \(kept)") == 0, "\(table)"

@@ -20,8 +20,10 @@ fi
 CASES=${CASES:-100000}
 DB=bench-data/victims-bench.sqlite
 mkdir -p bench-data
-rm -f "$DB" "$DB-wal" "$DB-shm"
+rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.keys"
 export SAFERSTREETS_DATA_KEYS="bench1=$(head -c 32 /dev/urandom | base64)"
+# Kept beside the database so it can be served again after the run (for profiling).
+echo "$SAFERSTREETS_DATA_KEYS" > "$DB.keys"
 PASSWORD=bench-victims-password
 for who in "pc@police.bench partner-admin Bench_Constabulary police" \
   "worker@care.bench partner-user Bench_Victim_Care victim-service" \

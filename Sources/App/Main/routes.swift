@@ -279,6 +279,7 @@ func routes(_ app: Application) throws {
     app.post(.victimSubjectAccess, access: .victimService(admins: true), use: victims.subjectAccessFind)
     app.post(.victimCaseRectify, access: .victimService(admins: false), use: victims.rectify)
     app.post(.victimCaseAssign, access: .victimService(admins: false), use: victims.assign)
+    app.post(.victimCaseClockNotApplicable, access: .victimService(admins: false), use: victims.markNotApplicable)
     if app.environment != .testing, command == nil || command == "serve" || command?.hasPrefix("-") == true {
         app.lifecycle.use(VictimRetentionJob(store: victims.store))
     }

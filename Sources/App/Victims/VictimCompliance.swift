@@ -69,22 +69,6 @@ struct VictimCompliance: Sendable {
         }
     }
 
-    /// The cases with a clock that may start in `q` (reported, received or an event in it,
-    /// a day's margin either side for UK time against the stored UTC; the tally keeps only
-    /// the clocks that started in it).
-    static func cases(startingIn q: Quarter) -> SQLQueryString {
-        let from = CalendarDay(dayNumber: q.first.dayNumber - 1).description
-        let to = CalendarDay(dayNumber: q.next.first.dayNumber + 1).description
-        return """
-            c.status <> 'duplicate' AND c.id IN (
-              SELECT r.id FROM victim_cases r WHERE r.reported_on >= \(bind: q.first.description)
-                AND r.reported_on < \(bind: q.next.first.description)
-              UNION SELECT v.id FROM victim_cases v WHERE v.received_at >= \(bind: from) AND v.received_at < \(bind: to)
-              UNION SELECT x.case_id FROM victim_case_events x WHERE x.occurred_at >= \(bind: from)
-                AND x.occurred_at < \(bind: to))
-            """
-    }
-
     /// One case's clocks with what the report splits them by.
     struct CaseClocks: Sendable {
         var id: Int
@@ -104,28 +88,15 @@ struct VictimCompliance: Sendable {
         let days = try await store.workingDays(on: db)
         // Read by column (the row decoder's key conversion for 100,000 cases was most of the
         // report's time), with first contact as stored on the case (`recomputeClocks`).
-        var events: [Int: [VictimStore.Event]] = [:]
-        for r in try await db.sql.raw(
-            """
-            SELECT e.id, e.case_id, e.kind, e.occurred_at, e.informed_at, e.not_applicable
-            FROM victim_case_events e JOIN victim_cases c ON c.id = e.case_id WHERE \(filter)
-            """
-        ).all() {
-            let e = VictimStore.Event(
-                id: try r.decode(column: "id", as: Int.self), caseId: try r.decode(column: "case_id", as: Int.self),
-                kind: try r.decode(column: "kind", as: String.self),
-                occurredAt: try r.decode(column: "occurred_at", as: String.self),
-                informedAt: try r.decode(column: "informed_at", as: String?.self),
-                notApplicable: try r.decode(column: "not_applicable", as: String.self))
-            events[e.caseId, default: []].append(e)
-        }
+        let events = try await store.eventsByCase(
+            "victim_case_events e JOIN victim_cases c ON c.id = e.case_id WHERE \(filter)", on: db)
         let names = Dictionary(
             try await store.services(on: db).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         var out: [CaseClocks] = []
         for c in try await db.sql.raw(
             """
             SELECT c.id, c.organisation_id, c.source, c.crime_type, c.reported_on, c.received_at, c.enhanced,
-              c.first_contact_at
+              c.first_contact_at, c.first_contact_na
             FROM victim_cases c WHERE \(filter)
             """
         ).all() {
@@ -141,6 +112,7 @@ struct VictimCompliance: Sendable {
                         reportedOn: try c.decode(column: "reported_on", as: String.self),
                         receivedAt: try c.decode(column: "received_at", as: String.self), enhanced: enhanced,
                         firstContact: try c.decode(column: "first_contact_at", as: String?.self),
+                        firstContactNA: try c.decode(column: "first_contact_na", as: String.self),
                         events: events[id] ?? [], rules: rules, days: days, now: now)))
         }
         return out
@@ -158,26 +130,51 @@ struct VictimCompliance: Sendable {
 
     /// Every case's clocks tallied by `split`, with the tallies kept from cases erased under
     /// the retention schedule (so erasing a case never changes a published quarter).
-    /// With `quarter`, only the clocks that started in it (the cases read are those that may
-    /// have one).
+    /// With `quarter`, only the clocks that started in it. One grouped query over the stored
+    /// results (`VictimStore.recomputeClocks` keeps them; a running clock is overdue once its
+    /// stored due day is before today), so the work is the rows of the report, not a case's
+    /// clocks judged again on every visit.
     static func build(split: Split, quarter only: Quarter? = nil, now: Date, store: VictimStore, on db: any Database)
         async throws -> VictimCompliance
     {
         var report = VictimCompliance()
-        let filter: SQLQueryString = only.map { cases(startingIn: $0) } ?? "c.status <> 'duplicate'"
-        for c in try await caseClocks(filter, now: now, store: store, on: db) {
-            let group = group(split, crimeType: c.crimeType, enhanced: c.enhanced, organisation: c.organisationName)
-            for k in c.clocks {
-                let started = quarter(CalendarDay(k.start))
-                if let only, started != only.name { continue }
-                let key = Key(quarter: started, right: "\(k.rule.right): \(k.rule.title)", group: group)
-                switch k.result.state {
-                case .met: report.tallies[key, default: Tally()].met += 1
-                case .missed: report.tallies[key, default: Tally()].missed += 1
-                case .overdue: report.tallies[key, default: Tally()].overdue += 1
-                case .due, .notApplicable: break
-                }
+        let today = CalendarDay(now).description
+        let byQuarter: SQLQueryString = only.map { "AND k.quarter = \(bind: $0.name)" } ?? ""
+        let column: SQLQueryString =
+            switch split {
+            case .all: "''"
+            case .crimeType: "c.crime_type"
+            case .rights: "CASE WHEN c.enhanced = '' THEN 'standard' ELSE 'enhanced' END"
+            case .organisation: "CAST(c.organisation_id AS TEXT)"
             }
+        let names = Dictionary(
+            try await store.services(on: db).map { (String($0.id), $0.name) }, uniquingKeysWith: { a, _ in a })
+        for r in try await db.sql.raw(
+            """
+            SELECT k.quarter, r.right_name, r.title, \(column) AS split_value,
+              CAST(SUM(CASE WHEN k.state = 'met' THEN 1 ELSE 0 END) AS BIGINT) AS met,
+              CAST(SUM(CASE WHEN k.state = 'missed' THEN 1 ELSE 0 END) AS BIGINT) AS missed,
+              CAST(SUM(CASE WHEN k.state = 'running' AND k.due_on < \(bind: today) THEN 1 ELSE 0 END) AS BIGINT) AS overdue
+            FROM victim_clocks k JOIN victim_cases c ON c.id = k.case_id JOIN victim_code_rules r ON r.id = k.rule_id
+            WHERE c.status <> 'duplicate' \(byQuarter)
+            GROUP BY k.quarter, r.right_name, r.title, \(column)
+            """
+        ).all() {
+            let tally = Tally(
+                met: try r.decode(column: "met", as: Int.self), missed: try r.decode(column: "missed", as: Int.self),
+                overdue: try r.decode(column: "overdue", as: Int.self))
+            // Only clocks judged make a row (as when they were counted one by one).
+            guard tally.judged > 0 else { continue }
+            let grouping = try r.decode(column: "split_value", as: String.self)
+            let key = Key(
+                quarter: try r.decode(column: "quarter", as: String.self),
+                right:
+                    "\(try r.decode(column: "right_name", as: String.self)): \(try r.decode(column: "title", as: String.self))",
+                group: group(
+                    split, crimeType: grouping, enhanced: grouping == "enhanced", organisation: names[grouping] ?? ""))
+            report.tallies[key, default: Tally()].met += tally.met
+            report.tallies[key, default: Tally()].missed += tally.missed
+            report.tallies[key, default: Tally()].overdue += tally.overdue
         }
         for e in try await store.erasedTallies(on: db) where only == nil || e.quarter == only?.name {
             let key = Key(

@@ -181,11 +181,26 @@ struct VictimController: Sendable {
         .min()
         let clocks = VictimStore.clocks(
             source: c.source, reportedOn: c.reportedOn, receivedAt: c.receivedAt, enhanced: !c.enhanced.isEmpty,
-            firstContact: firstContact, events: events, rules: try await store.rules(on: req.db),
+            firstContact: firstContact, firstContactNA: c.firstContactNA, events: events,
+            rules: try await store.rules(on: req.db),
             days: try await store.workingDays(on: req.db), now: now())
         var page = casePage(c, contacts: contacts, user: user, req: req)
         page.clocks = clocks.map(Self.clockRow)
         page.hasClocks = !clocks.isEmpty
+        // The running clocks a case worker may say do not apply (the police's own referral
+        // clock is theirs to answer for, not the service's).
+        page.runningClocks = clocks.filter { [.due, .overdue].contains($0.result.state) }.compactMap { k in
+            let ref: VictimStore.ClockRef? =
+                k.eventID.map { .event($0) } ?? (k.rule.start == "referral-received" ? .firstContact : nil)
+            return ref.map {
+                SelectOption(value: $0.value, label: "\(k.what) (due \(Format.day(k.result.due.description)))")
+            }
+        }
+        page.hasRunningClocks = !page.runningClocks.isEmpty
+        page.notApplicableReasons = Victims.NotApplicable.allCases.map {
+            SelectOption(value: $0.rawValue, label: $0.label)
+        }
+        page.notApplicableAction = SiteURL.victimCaseClockNotApplicable(c.id)
         page.events = events.map { e in
             .init(
                 what: VictimStore.EventKind(rawValue: e.kind)?.label ?? e.kind, at: Format.dateTime(e.occurredAt),
@@ -231,7 +246,7 @@ struct VictimController: Sendable {
             case .missed: "Missed by \(days(r.lateBy)) (\(k.stop.map { Format.dateTime($0.stored) } ?? ""))"
             case .due: r.left == 0 ? "Due today" : "Due, \(days(r.left)) left"
             case .overdue: "Overdue by \(days(r.lateBy))"
-            case .notApplicable: "Not applicable"
+            case .notApplicable: "Not applicable: \((k.notApplicable ?? .notEligible).label.lowercased())"
             }
         return .init(
             what: k.what, right: "\(k.rule.right): \(k.rule.title)", citation: k.rule.citation,
@@ -255,6 +270,26 @@ struct VictimController: Sendable {
         guard
             try await store.addEvent(toCase: id, kind: kind, occurredAt: at, informedAt: nil, viewer: user, on: req.db)
         else { throw Abort(.notFound, reason: "There is no such case.") }
+        return req.redirect(to: SiteURL.victimCase.with(query: "purpose=case-work", id) + "#clocks")
+    }
+
+    /// A running clock marked not applicable, with a reason from the list.
+    @Sendable func markNotApplicable(req: Request) async throws -> Response {
+        let (user, _) = try await caseWorker(req)
+        let id = try caseID(req)
+        struct Form: Decodable { var clock: String?; var reason: String? }
+        let f = try req.content.decode(Form.self)
+        guard let clock = VictimStore.ClockRef(f.clock ?? "") else {
+            throw Abort(.unprocessableEntity, reason: "clock: choose the clock that does not apply.")
+        }
+        guard let reason = Victims.NotApplicable(rawValue: f.reason ?? "") else {
+            throw Abort(
+                .unprocessableEntity,
+                reason: "reason: one of \(Victims.NotApplicable.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        guard try await store.markNotApplicable(clock, ofCase: id, reason: reason, viewer: user, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no such running clock on this case.")
+        }
         return req.redirect(to: SiteURL.victimCase.with(query: "purpose=case-work", id) + "#clocks")
     }
 

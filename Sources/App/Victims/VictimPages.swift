@@ -115,6 +115,10 @@ struct CasePage: Encodable {
     var correctFields: [SelectOption] = []
     var clocks: [ClockRow] = []
     var hasClocks = false
+    var runningClocks: [SelectOption] = []
+    var hasRunningClocks = false
+    var notApplicableReasons: [SelectOption] = []
+    var notApplicableAction = ""
     var events: [EventRow] = []
     var hasEvents = false
     var eventKinds: [SelectOption] = []

@@ -162,6 +162,24 @@ enum Victims {
         }
     }
 
+    /// Why a Victims' Code clock does not apply to a case (chosen from a list: no free text,
+    /// so nothing about the victim is written where it is not sealed).
+    enum NotApplicable: String, CaseIterable, Codable, Sendable {
+        case optedOut = "opted-out"
+        case anotherAgency = "another-agency"
+        case declined = "declined-before-due"
+        case notEligible = "not-eligible"
+
+        var label: String {
+            switch self {
+            case .optedOut: "The victim chose not to receive this (opt-out recorded)"
+            case .anotherAgency: "Another agency holds this duty (e.g. the Witness Care Unit)"
+            case .declined: "The victim declined the service before it fell due"
+            case .notEligible: "The right does not apply to this victim or crime"
+            }
+        }
+    }
+
     /// The areas of need a victim service assesses (the Ministry of Justice's victim services
     /// needs areas, with children and family).
     enum Need: String, CaseIterable, Codable, Sendable {

@@ -35,6 +35,8 @@ extension VictimStore {
         var closureReason: String
         var outcomes: String
         var feedback: Int?
+        /// The first-contact clock's not-applicable reason code, or empty.
+        var firstContactNA: String
     }
 
     struct Contact: Sendable {
@@ -88,6 +90,7 @@ extension VictimStore {
         var closureReason: String
         var outcomes: String
         var feedback: Int?
+        var firstContactNa: String
     }
 
     /// Whether `id` is a case `viewer`'s organisation holds (without reading or logging it).
@@ -114,7 +117,7 @@ extension VictimStore {
                       c.crime_type, c.reported_on, c.received_at, c.duplicate_of, c.name_sealed, c.date_of_birth_sealed,
                       c.phone_sealed, c.email_sealed, c.address_sealed, c.preferences_sealed, c.language, c.interpreter,
                       c.age_band, c.enhanced, c.explicit_consent, c.consent_on, c.consent_how, c.local_authority,
-                      c.status, c.closed_at, c.closure_reason, c.outcomes, c.feedback
+                      c.status, c.closed_at, c.closure_reason, c.outcomes, c.feedback, c.first_contact_na
                     FROM victim_cases c LEFT JOIN organisations o ON o.id = c.referred_by
                     WHERE c.id = \(bind: id) AND c.organisation_id = \(bind: viewer.organisationID)
                     """
@@ -140,7 +143,7 @@ extension VictimStore {
                 explicitConsent: r.explicitConsent != 0, consentOn: r.consentOn, consentHow: r.consentHow,
                 localAuthority: r.localAuthority, status: r.status, closedAt: r.closedAt,
                 closureReason: r.closureReason,
-                outcomes: r.outcomes, feedback: r.feedback)
+                outcomes: r.outcomes, feedback: r.feedback, firstContactNA: r.firstContactNa)
         }
     }
 

@@ -52,6 +52,8 @@ extension VictimStore {
         var stop: Date?
         var result: VictimClock.Result
         var eventID: Int?
+        /// Why it does not apply (`Victims.NotApplicable`), when the state says so.
+        var notApplicable: Victims.NotApplicable? = nil
     }
 
     func rules(on db: any Database) async throws -> [VictimClock.Rule] {
@@ -89,6 +91,25 @@ extension VictimStore {
             WHERE case_id = \(bind: id) ORDER BY occurred_at, id
             """
         ).rows(Event.self)
+    }
+
+    /// The events `source` selects (`victim_case_events e`, with any join and condition), by
+    /// case: read by column (SQLKit's row decoder converts every key on every row, most of the
+    /// time for a hundred thousand cases).
+    func eventsByCase(_ source: SQLQueryString, on db: any Database) async throws -> [Int: [Event]] {
+        var events: [Int: [Event]] = [:]
+        for r in try await db.sql.raw(
+            "SELECT e.id, e.case_id, e.kind, e.occurred_at, e.informed_at, e.not_applicable FROM \(source)"
+        ).all() {
+            let e = Event(
+                id: try r.decode(column: "id", as: Int.self), caseId: try r.decode(column: "case_id", as: Int.self),
+                kind: try r.decode(column: "kind", as: String.self),
+                occurredAt: try r.decode(column: "occurred_at", as: String.self),
+                informedAt: try r.decode(column: "informed_at", as: String?.self),
+                notApplicable: try r.decode(column: "not_applicable", as: String.self))
+            events[e.caseId, default: []].append(e)
+        }
+        return events
     }
 
     /// Records an event on a case `viewer`'s organisation holds; false if it holds no such case.
@@ -138,140 +159,119 @@ extension VictimStore {
         }
     }
 
-    /// Every clock of a case, by the rules in force when each started.
+    /// Which running clock of a case: its first contact, or the telling of one event.
+    enum ClockRef: Equatable, Sendable {
+        case firstContact
+        case event(Int)
+
+        /// `first-contact` or `event-12`, as a form sends it.
+        init?(_ text: String) {
+            if text == "first-contact" {
+                self = .firstContact
+            } else if text.hasPrefix("event-"), let id = Int(text.dropFirst(6)), id > 0 {
+                self = .event(id)
+            } else {
+                return nil
+            }
+        }
+
+        var value: String {
+            switch self {
+            case .firstContact: "first-contact"
+            case .event(let id): "event-\(id)"
+            }
+        }
+    }
+
+    /// Marks a running clock of a case `viewer`'s organisation holds as not applicable, with
+    /// its reason (audited; the queue drops it). False unless the case is held and the clock
+    /// is still running and not already marked.
+    func markNotApplicable(
+        _ clock: ClockRef, ofCase id: Int, reason: Victims.NotApplicable, viewer: CurrentUser, on db: any Database
+    ) async throws -> Bool {
+        guard try await holds(id, viewer: viewer, on: db) else { return false }
+        struct Row: Decodable { var id: Int }
+        return try await db.transaction { tx -> Bool in
+            switch clock {
+            case .firstContact:
+                guard
+                    try await tx.sql.raw(
+                        """
+                        SELECT id FROM victim_cases WHERE id = \(bind: id) AND first_contact_at IS NULL
+                          AND first_contact_na = ''
+                        """
+                    ).row(Row.self) != nil
+                else { return false }
+                try await tx.sql.raw(
+                    "UPDATE victim_cases SET first_contact_na = \(bind: reason.rawValue) WHERE id = \(bind: id)"
+                ).run()
+            case .event(let event):
+                guard
+                    try await tx.sql.raw(
+                        """
+                        SELECT id FROM victim_case_events WHERE id = \(bind: event) AND case_id = \(bind: id)
+                          AND informed_at IS NULL AND not_applicable = ''
+                        """
+                    ).row(Row.self) != nil
+                else { return false }
+                try await tx.sql.raw(
+                    "UPDATE victim_case_events SET not_applicable = \(bind: reason.rawValue) WHERE id = \(bind: event)"
+                ).run()
+            }
+            try await tx.sql.raw("UPDATE victim_cases SET updated_at = \(bind: now().stored) WHERE id = \(bind: id)")
+                .run()
+            try await recomputeClocks([id], on: tx)
+            try await audit.record(
+                "clock-not-applicable", entity: "victim_cases", id: String(id), before: nil as String?,
+                after: ["clock": clock.value, "reason": reason.rawValue], by: viewer, on: tx)
+            return true
+        }
+    }
+
+    /// Every clock of a case, by the rules in force when each started; a clock marked not
+    /// applicable (`firstContactNA`, an event's `notApplicable`: a `Victims.NotApplicable`
+    /// code) keeps its due day and says why, and counts neither as met nor as missed.
     static func clocks(
         source: Victims.Source, reportedOn: String, receivedAt: String, enhanced: Bool, firstContact: String?,
-        events: [Event], rules: [VictimClock.Rule], days: WorkingDays, now: Date
+        firstContactNA: String = "", events: [Event], rules: [VictimClock.Rule], days: WorkingDays, now: Date
     ) -> [Clock] {
         var out: [Clock] = []
-        func add(_ start: String, what: String, from: Date, to: Date?, event: Int? = nil) {
+        func add(_ start: String, what: String, from: Date, to: Date?, event: Int? = nil, na: String = "") {
             let ruled = VictimClock.inForce(rules, on: CalendarDay(from)).filter { $0.start == start }
             for rule in ruled {
+                var result = VictimClock.evaluate(rule, start: from, stop: to, enhanced: enhanced, now: now, days: days)
+                let reason = na.isEmpty ? nil : Victims.NotApplicable(rawValue: na) ?? .notEligible
+                if reason != nil { result = .init(state: .notApplicable, due: result.due, lateBy: 0, left: 0) }
                 out.append(
                     Clock(
-                        rule: rule, what: what, start: from, stop: to,
-                        result: VictimClock.evaluate(
-                            rule, start: from, stop: to, enhanced: enhanced, now: now, days: days),
-                        eventID: event))
+                        rule: rule, what: what, start: from, stop: to, result: result, eventID: event,
+                        notApplicable: reason))
             }
         }
         guard let received = Date(stored: receivedAt) else { return [] }
         if source == .police, let reported = CalendarDay(reportedOn) {
             add("crime-reported", what: "Referral from the police", from: reported.date, to: received)
         }
-        add("referral-received", what: "First contact", from: received, to: firstContact.flatMap(Date.init(stored:)))
-        for e in events where e.notApplicable.isEmpty {
+        add(
+            "referral-received", what: "First contact", from: received, to: firstContact.flatMap(Date.init(stored:)),
+            na: firstContactNA)
+        for e in events {
             guard let kind = EventKind(rawValue: e.kind), let at = Date(stored: e.occurredAt) else { continue }
-            add(kind.clockStart, what: kind.label, from: at, to: e.informedAt.flatMap(Date.init(stored:)), event: e.id)
+            add(
+                kind.clockStart, what: kind.label, from: at, to: e.informedAt.flatMap(Date.init(stored:)), event: e.id,
+                na: e.notApplicable)
         }
         return out
     }
 }
 
 extension VictimStore {
-    /// A running clock on one of the holder's open cases, for the queue.
-    struct Running: Sendable {
-        var caseID: Int
-        var clock: Clock
-    }
-
-    /// The holder's running clocks due by the end of `until` (overdue ones included), soonest
-    /// first, at most `limit`: first contacts not yet made and events the victim has not yet
-    /// been told of, read by their stored due dates (`recomputeClocks`), so the work is the
-    /// clocks shown, not every open case.
-    func runningClocks(
-        holder: Int, assignee: Assignee? = nil, now: Date, until: CalendarDay, limit: Int, on db: any Database
-    ) async throws
-        -> [Running]
-    {
-        let rules = try await rules(on: db)
-        let days = try await workingDays(on: db)
-        let waiting = try await db.sql.raw(
-            """
-            SELECT c.id, c.received_at, c.enhanced FROM victim_cases c
-            WHERE c.organisation_id = \(bind: holder) AND c.status = 'open' AND c.first_contact_at IS NULL
-              AND c.first_contact_due <= \(bind: until.description) \(assignee?.condition ?? "")
-            ORDER BY c.first_contact_due, c.id LIMIT \(bind: limit)
-            """
-        ).all()
-        var out: [Running] = []
-        for row in waiting {
-            let id = try row.decode(column: "id", as: Int.self)
-            guard let received = Date(stored: try row.decode(column: "received_at", as: String.self)) else { continue }
-            let enhanced = !(try row.decode(column: "enhanced", as: String.self)).isEmpty
-            for rule in VictimClock.inForce(rules, on: CalendarDay(received)) where rule.start == "referral-received" {
-                let result = VictimClock.evaluate(
-                    rule, start: received, stop: nil, enhanced: enhanced, now: now, days: days)
-                out.append(
-                    .init(
-                        caseID: id,
-                        clock: Clock(
-                            rule: rule, what: "First contact", start: received, stop: nil, result: result, eventID: nil)
-                    ))
-            }
-        }
-        let open = try await db.sql.raw(
-            """
-            SELECT e.id, e.case_id, e.kind, e.occurred_at, c.enhanced FROM victim_case_events e
-            JOIN victim_cases c ON c.id = e.case_id
-            WHERE e.informed_at IS NULL AND e.not_applicable = '' AND e.due_on <= \(bind: until.description)
-              AND c.organisation_id = \(bind: holder) AND c.status = 'open' \(assignee?.condition ?? "")
-            ORDER BY e.due_on, e.id LIMIT \(bind: limit)
-            """
-        ).all()
-        for row in open {
-            guard let kind = EventKind(rawValue: try row.decode(column: "kind", as: String.self)),
-                let at = Date(stored: try row.decode(column: "occurred_at", as: String.self))
-            else { continue }
-            let enhanced = !(try row.decode(column: "enhanced", as: String.self)).isEmpty
-            for rule in VictimClock.inForce(rules, on: CalendarDay(at)) where rule.start == kind.clockStart {
-                let result = VictimClock.evaluate(
-                    rule, start: at, stop: nil, enhanced: enhanced, now: now, days: days)
-                out.append(
-                    .init(
-                        caseID: try row.decode(column: "case_id", as: Int.self),
-                        clock: Clock(
-                            rule: rule, what: kind.label, start: at, stop: nil, result: result,
-                            eventID: try row.decode(column: "id", as: Int.self))))
-            }
-        }
-        return Array(
-            out.sorted { ($0.clock.result.due, $0.caseID) < ($1.clock.result.due, $1.caseID) }.prefix(limit))
-    }
-
-    /// How many of the holder's running clocks are overdue (due before `today`) and how many
-    /// fall due today or tomorrow.
-    func queueCounts(
-        holder: Int, assignee: Assignee? = nil, today: CalendarDay, tomorrow: CalendarDay, on db: any Database
-    ) async throws
-        -> (overdue: Int, due: Int)
-    {
-        struct Row: Decodable { var overdue: Int?; var due: Int? }
-        let (t, m) = (today.description, tomorrow.description)
-        let cases = try await db.sql.raw(
-            """
-            SELECT CAST(SUM(CASE WHEN first_contact_due < \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS overdue,
-              CAST(SUM(CASE WHEN first_contact_due >= \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS due
-            FROM victim_cases c WHERE c.organisation_id = \(bind: holder) AND c.status = 'open'
-              AND c.first_contact_at IS NULL AND c.first_contact_due <= \(bind: m) \(assignee?.condition ?? "")
-            """
-        ).row(Row.self)
-        let events = try await db.sql.raw(
-            """
-            SELECT CAST(SUM(CASE WHEN e.due_on < \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS overdue,
-              CAST(SUM(CASE WHEN e.due_on >= \(bind: t) THEN 1 ELSE 0 END) AS BIGINT) AS due
-            FROM victim_case_events e JOIN victim_cases c ON c.id = e.case_id
-            WHERE e.informed_at IS NULL AND e.not_applicable = '' AND e.due_on <= \(bind: m)
-              AND c.organisation_id = \(bind: holder) AND c.status = 'open' \(assignee?.condition ?? "")
-            """
-        ).row(Row.self)
-        return ((cases?.overdue ?? 0) + (events?.overdue ?? 0), (cases?.due ?? 0) + (events?.due ?? 0))
-    }
-
-    /// Stores, for the cases `ids` (every case when nil), when first contact was made and when
-    /// each running clock falls due, by the rules in force when it started: run after every
-    /// change to a case's contacts or events, and for every case when the rules or the bank
-    /// holidays change (`saferstreets victims recompute-clocks`). Returns the clocks dated.
+    /// Stores, for the cases `ids` (every case when nil), when first contact was made, when
+    /// each running clock falls due, and every clock's result (`victim_clocks`: met, missed,
+    /// running with its due day, or not applicable; the compliance report counts them), by
+    /// the rules in force when each clock started: run after every change to a case's
+    /// contacts or events, and for every case when the rules or the bank holidays change
+    /// (`saferstreets victims recompute-clocks`). Returns the running clocks dated.
     @discardableResult
     func recomputeClocks(_ ids: [Int]? = nil, on db: any Database) async throws -> Int {
         if let ids, ids.isEmpty { return 0 }
@@ -283,7 +283,7 @@ extension VictimStore {
         let rules = try await rules(on: db)
         let days = try await workingDays(on: db)
         let chosen: SQLQueryString = ids.map { "id IN (\(binds: $0))" } ?? "1 = 1"
-        let chosenCases: SQLQueryString = ids.map { "c.id IN (\(binds: $0))" } ?? "1 = 1"
+        let byCase: SQLQueryString = ids.map { "case_id IN (\(binds: $0))" } ?? "1 = 1"
         try await db.sql.raw(
             """
             UPDATE victim_cases SET first_contact_at = (SELECT MIN(k.contacted_at) FROM victim_contacts k
@@ -291,46 +291,81 @@ extension VictimStore {
             WHERE \(chosen)
             """
         ).run()
-        func due(_ start: String, _ at: Date, enhanced: Bool) -> String? {
-            VictimClock.inForce(rules, on: CalendarDay(at)).filter { $0.start == start }.map {
-                days.adding($0.limit(enhanced: enhanced), to: CalendarDay(at))
-            }.min()?.description
-        }
+        let eventFilter: SQLQueryString = ids.map { "e.case_id IN (\(binds: $0))" } ?? "1 = 1"
+        let events = try await eventsByCase("victim_case_events e WHERE \(eventFilter)", on: db)
         var caseDue: [(Int, String?)] = []
-        for row in try await db.sql.raw(
-            """
-            SELECT id, received_at, enhanced FROM victim_cases
-            WHERE status = 'open' AND first_contact_at IS NULL AND \(chosen)
-            """
-        ).all() {
-            guard let received = Date(stored: try row.decode(column: "received_at", as: String.self)) else { continue }
-            caseDue.append(
-                (
-                    try row.decode(column: "id", as: Int.self),
-                    due(
-                        "referral-received", received,
-                        enhanced: !(try row.decode(column: "enhanced", as: String.self)).isEmpty)
-                ))
-        }
         var eventDue: [(Int, String?)] = []
-        for row in try await db.sql.raw(
+        var results: [StoredClock] = []
+        // The report judges the clocks as they stand; `now` only splits running ones into due
+        // and overdue, which the stored due day answers at any later time.
+        let now = now()
+        for r in try await db.sql.raw(
             """
-            SELECT e.id, e.kind, e.occurred_at, c.enhanced FROM victim_case_events e JOIN victim_cases c ON c.id = e.case_id
-            WHERE e.informed_at IS NULL AND e.not_applicable = '' AND c.status = 'open' AND \(chosenCases)
+            SELECT id, source, reported_on, received_at, enhanced, status, first_contact_at, first_contact_na
+            FROM victim_cases WHERE status <> 'duplicate' AND \(chosen)
             """
         ).all() {
-            guard let kind = EventKind(rawValue: try row.decode(column: "kind", as: String.self)),
-                let at = Date(stored: try row.decode(column: "occurred_at", as: String.self))
-            else { continue }
-            eventDue.append(
-                (
-                    try row.decode(column: "id", as: Int.self),
-                    due(kind.clockStart, at, enhanced: !(try row.decode(column: "enhanced", as: String.self)).isEmpty)
-                ))
+            let id = try r.decode(column: "id", as: Int.self)
+            let open = try r.decode(column: "status", as: String.self) == "open"
+            let clocks = Self.clocks(
+                source: Victims.Source(rawValue: try r.decode(column: "source", as: String.self)) ?? .agency,
+                reportedOn: try r.decode(column: "reported_on", as: String.self),
+                receivedAt: try r.decode(column: "received_at", as: String.self),
+                enhanced: !(try r.decode(column: "enhanced", as: String.self)).isEmpty,
+                firstContact: try r.decode(column: "first_contact_at", as: String?.self),
+                firstContactNA: try r.decode(column: "first_contact_na", as: String.self),
+                events: events[id] ?? [], rules: rules, days: days, now: now)
+            var firstDue: CalendarDay?
+            var eventDues: [Int: CalendarDay] = [:]
+            for k in clocks {
+                let state: String
+                switch k.result.state {
+                case .met, .missed, .notApplicable: state = k.result.state.rawValue
+                case .due, .overdue:
+                    state = "running"
+                    if let event = k.eventID {
+                        eventDues[event] = min(eventDues[event] ?? k.result.due, k.result.due)
+                    } else if k.rule.start == "referral-received" {
+                        firstDue = min(firstDue ?? k.result.due, k.result.due)
+                    }
+                }
+                results.append(
+                    StoredClock(
+                        caseID: id, ruleID: k.rule.id, eventID: k.eventID,
+                        quarter: VictimCompliance.quarter(CalendarDay(k.start)), due: k.result.due.description,
+                        state: state))
+            }
+            // The queue's due days: open cases only (the queue shows no other).
+            guard open else { continue }
+            if try r.decode(column: "first_contact_at", as: String?.self) == nil {
+                caseDue.append((id, firstDue?.description))
+            }
+            for e in events[id] ?? [] where e.informedAt == nil && e.notApplicable.isEmpty {
+                eventDue.append((e.id, eventDues[e.id]?.description))
+            }
         }
         try await setColumn("victim_cases", "first_contact_due", caseDue, on: db)
         try await setColumn("victim_case_events", "due_on", eventDue, on: db)
+        try await db.sql.raw("DELETE FROM victim_clocks WHERE \(byCase)").run()
+        for chunk in results.chunks(of: 500) {
+            let rows = chunk.map { k -> SQLQueryString in
+                "(\(bind: k.caseID), \(bind: k.ruleID), \(bind: k.eventID), \(bind: k.quarter), \(bind: k.due), \(bind: k.state))"
+            }.joined(separator: ", ")
+            try await db.sql.raw(
+                "INSERT INTO victim_clocks (case_id, rule_id, event_id, quarter, due_on, state) VALUES \(rows)"
+            ).run()
+        }
         return caseDue.count + eventDue.count
+    }
+
+    /// One clock's result as stored for the compliance report.
+    struct StoredClock: Sendable {
+        var caseID: Int
+        var ruleID: Int
+        var eventID: Int?
+        var quarter: String
+        var due: String
+        var state: String
     }
 
     /// `table.column = value` for each (id, value), 400 rows a statement (UPDATE … FROM

@@ -191,6 +191,8 @@ extension VictimStore {
                 }
                 try await tx.sql.raw("DELETE FROM \(unsafeRaw: table) WHERE case_id IN (\(binds: all))").run()
             }
+            // Derived from the records (`recomputeClocks`), not a record of its own.
+            try await tx.sql.raw("DELETE FROM victim_clocks WHERE case_id IN (\(binds: all))").run()
             if !dups.isEmpty {
                 try await tx.sql.raw("DELETE FROM victim_cases WHERE id IN (\(binds: dups.map(\.id)))").run()
             }

@@ -143,13 +143,13 @@ struct VictimStore: Sendable {
             }
             result.created = firsts.count
             result.duplicates = later.count
-            // Date the new cases' first-contact clocks (those not dated yet: the ones just stored).
+            // Date the new cases' clocks (the ones just stored: received now, no contact yet).
             struct New: Decodable { var id: Int }
             try await recomputeClocks(
                 try await tx.sql.raw(
                     """
                     SELECT id FROM victim_cases WHERE organisation_id = \(bind: holder) AND status = 'open'
-                      AND first_contact_at IS NULL AND first_contact_due IS NULL
+                      AND received_at = \(bind: now) AND first_contact_at IS NULL
                     """
                 ).rows(New.self).map(\.id), on: tx)
             try await audit.record(
@@ -269,12 +269,20 @@ struct VictimStore: Sendable {
         }
     }
 
+    /// The holder's cases by status (one case worker's, or no one's), from the counts the
+    /// database keeps (`CreateVictimCaseCounts`), not by counting the cases.
     func counts(holder: Int, assignee: Assignee? = nil, on db: any Database) async throws -> [String: Int] {
         struct Row: Decodable { var status: String; var n: Int }
+        let whose: SQLQueryString =
+            switch assignee {
+            case nil: ""
+            case .user(let id): "AND assignee = \(bind: id)"
+            case .unassigned: "AND assignee = 0"
+            }
         let rows = try await db.sql.raw(
             """
-            SELECT c.status, COUNT(*) AS n FROM victim_cases c
-            WHERE c.organisation_id = \(bind: holder) \(assignee?.condition ?? "") GROUP BY c.status
+            SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM victim_case_counts
+            WHERE organisation_id = \(bind: holder) \(whose) GROUP BY status
             """
         ).rows(Row.self)
         return Dictionary(rows.map { ($0.status, $0.n) }, uniquingKeysWith: +)

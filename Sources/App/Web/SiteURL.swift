@@ -48,7 +48,7 @@ enum SiteURL: String, CaseIterable, Sendable {
         victimComplianceCSV, victimReferralsAPI, victimRetention, victimRetentionErase,
         victimSubjectAccess, victimCaseRectify
     case rjJourneys, rjJourney, rjJourneySteps, victimReferralUpload, victimReferralTemplate, victimCaseAssign,
-        victimProvision, victimRules, victimBankHolidays
+        victimProvision, victimRules, victimBankHolidays, victimCaseClockNotApplicable
     // Boards: accountability and partnership
     case boards, board, boardMembers, boardMeetings, boardActions, boardActionUpdates
     case meeting, meetingItems, meetingPapers, meetingPaper, meetingQuestions, meetingAnswer, meetingDecisions
@@ -245,6 +245,7 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .rjJourneys: "/restorative-justice"
         case .victimReferralUpload: "/victims/referrals/upload"
         case .victimCaseAssign: "/victims/cases/:case/assign"
+        case .victimCaseClockNotApplicable: "/victims/cases/:case/clocks/not-applicable"
         case .victimProvision: "/victims/provision"
         case .victimRules: "/victims/rules"
         case .victimBankHolidays: "/victims/bank-holidays"

@@ -5,7 +5,8 @@ import SQLKit
 /// `victim_case_events.due_on`, by the rules in force when the clock started and the working
 /// days) with when first contact was made (`first_contact_at`), so the case worker's queue
 /// reads only the clocks due by tomorrow instead of judging every open case on every visit.
-/// `VictimStore.recomputeClocks` keeps them; it runs here once for the cases already held.
+/// `VictimStore.recomputeClocks` keeps them; it runs for the cases already held in
+/// `CreateVictimClockResults` (it reads columns added after this one).
 struct AddVictimClockDue: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await execute(
@@ -22,7 +23,6 @@ struct AddVictimClockDue: AsyncMigration {
                 WHERE informed_at IS NULL AND not_applicable = ''
                 """,
             ], on: database)
-        _ = try await VictimStore(cipher: nil, audit: AuditLog()).recomputeClocks(on: database)
     }
 
     func revert(on database: any Database) async throws {
