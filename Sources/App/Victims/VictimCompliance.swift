@@ -147,6 +147,8 @@ struct VictimCompliance: Sendable {
             case .rights: "CASE WHEN c.enhanced = '' THEN 'standard' ELSE 'enhanced' END"
             case .organisation: "CAST(c.organisation_id AS TEXT)"
             }
+        // PostgreSQL refuses a constant in GROUP BY: "all" groups by nothing more.
+        let groupBy: SQLQueryString = split == .all ? "" : ", \(column)"
         let names = Dictionary(
             try await store.services(on: db).map { (String($0.id), $0.name) }, uniquingKeysWith: { a, _ in a })
         for r in try await db.sql.raw(
@@ -157,7 +159,7 @@ struct VictimCompliance: Sendable {
               CAST(SUM(CASE WHEN k.state = 'running' AND k.due_on < \(bind: today) THEN 1 ELSE 0 END) AS BIGINT) AS overdue
             FROM victim_clocks k JOIN victim_cases c ON c.id = k.case_id JOIN victim_code_rules r ON r.id = k.rule_id
             WHERE c.status <> 'duplicate' \(byQuarter)
-            GROUP BY k.quarter, r.right_name, r.title, \(column)
+            GROUP BY k.quarter, r.right_name, r.title\(groupBy)
             """
         ).all() {
             let tally = Tally(
