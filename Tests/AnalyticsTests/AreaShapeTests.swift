@@ -7,11 +7,11 @@ struct AreaShapeTests {
     func p(_ e: Double, _ n: Double) -> GridPoint { GridPoint(easting: e, northing: n) }
 
     @Test("holes are outside; a second polygon is inside; a concave notch is outside")
-    func containment() {
+    func containment() throws {
         let outer = [p(0, 0), p(100, 0), p(100, 100), p(0, 100)]
         let hole = [p(40, 40), p(60, 40), p(60, 60), p(40, 60)]
         let notched = [p(200, 0), p(300, 0), p(300, 100), p(250, 50), p(200, 100)]
-        let shape = AreaShape(polygons: [[outer, hole], [notched]])
+        let shape = try AreaShape(polygons: [[outer, hole], [notched]])
         #expect(shape.contains(p(10, 10)))
         #expect(!shape.contains(p(50, 50)), "in the hole")
         #expect(shape.contains(p(250, 20)))
@@ -32,8 +32,8 @@ struct AreaShapeTests {
     }
 
     @Test("distance: 0 inside, to the nearest edge outside (square and 96-sided circle)")
-    func distance() {
-        let square = AreaShape(polygons: [[[p(0, 0), p(100, 0), p(100, 100), p(0, 100)]]])
+    func distance() throws {
+        let square = try AreaShape(polygons: [[[p(0, 0), p(100, 0), p(100, 100), p(0, 100)]]])
         #expect(square.distance(to: p(50, 50)) == 0)
         #expect(square.distance(to: p(150, 50)) == 50)
         #expect(abs(square.distance(to: p(103, 104)) - 5) < 1e-12, "to the corner: a 3-4-5 triangle")

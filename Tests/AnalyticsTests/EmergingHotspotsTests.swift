@@ -39,7 +39,7 @@ struct EmergingHotspotsTests {
             ([-1, 0, 1, 0, 0, 0, 0, 0, -1, -1], 0, .oscillatingCold),
             ([-1, -1, -1, -1, -1, -1, -1, -1, -1, 0], 0, .historicalCold),
         ])
-    func definitions(bins: [Int], direction: Int, expected: Pattern) {
+    func definitions(bins: [Int], direction: Int, expected: Pattern) throws {
         let got = EmergingHotspots.classify(bins: bins.map(Int8.init), trend: trend(direction))
         #expect(got == expected, "\(bins) trend \(direction)")
     }
@@ -52,8 +52,8 @@ struct EmergingHotspotsTests {
         )
         let cells = Array(lines.dropFirst(3))
         let series = (0..<steps).map { t in cells.map { Double($0[1 + t])! } }
-        let grid = Grid(cellSize: size, minColumn: 0, minRow: 0, columns: columns, rows: rows)
-        let results = EmergingHotspots.run(
+        let grid = try Grid(cellSize: size, minColumn: 0, minRow: 0, columns: columns, rows: rows)
+        let results = try EmergingHotspots.run(
             series: series, grid: grid, parameters: .init(hotspot: HotspotParameters(cellSize: size)))
         #expect(results.count == cells.count)
         var patterns = Set<Pattern>()
@@ -69,8 +69,8 @@ struct EmergingHotspotsTests {
     }
 
     @Test("on a grid: a cluster that appears in the last three months is consecutive; a constant one persistent")
-    func endToEnd() {
-        let grid = Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 30, rows: 30)
+    func endToEnd() throws {
+        let grid = try Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 30, rows: 30)
         var rng = SplitMix(seed: 7)
         let series: [[Double]] = (0..<12).map { month in
             (0..<grid.cellCount).map { i in
@@ -81,7 +81,7 @@ struct EmergingHotspotsTests {
                 return v
             }
         }
-        let results = EmergingHotspots.run(
+        let results = try EmergingHotspots.run(
             series: series, grid: grid, parameters: .init(hotspot: HotspotParameters(cellSize: 100)))
         let byIndex = Dictionary(uniqueKeysWithValues: results.map { ($0.index, $0) })
         let persistent = byIndex[6 * 30 + 6]!.pattern

@@ -7,11 +7,11 @@ struct GetisOrdTests {
     func run(_ name: String) throws -> (expected: [Double], actual: GetisOrd.Result, band: DistanceBand) {
         let lines = try Fixture.lines(name)
         let (columns, rows) = (Int(lines[1][0])!, Int(lines[1][1])!)
-        let band = DistanceBand(cellSize: Double(lines[1][2])!, band: Double(lines[1][3])!)
+        let band = try DistanceBand(cellSize: Double(lines[1][2])!, band: Double(lines[1][3])!)
         let cells = lines.dropFirst(3)
         let values = cells.map { Fixture.double($0[1]) }
         let mask = cells.map { $0[2] == "1" }
-        let gi = GetisOrd.giStar(values: values, columns: columns, rows: rows, band: band, mask: mask)
+        let gi = try GetisOrd.giStar(values: values, columns: columns, rows: rows, band: band, mask: mask)
         return (cells.map { Fixture.double($0[3]) }, gi, band)
     }
 
@@ -35,24 +35,24 @@ struct GetisOrdTests {
         }
         let lines = try Fixture.lines("gistar-13")
         let values = lines.dropFirst(3).map { Fixture.double($0[1]) }
-        let one = GetisOrd.giStar(values: values, columns: 31, rows: 29, band: band, threads: 1)
-        let four = GetisOrd.giStar(values: values, columns: 31, rows: 29, band: band, threads: 4)
+        let one = try GetisOrd.giStar(values: values, columns: 31, rows: 29, band: band, threads: 1)
+        let four = try GetisOrd.giStar(values: values, columns: 31, rows: 29, band: band, threads: 4)
         #expect(one.z == four.z)
     }
 
     @Test("a flat surface has no hot spots: every z is NaN, not a division by zero")
-    func flat() {
-        let gi = GetisOrd.giStar(
+    func flat() throws {
+        let gi = try GetisOrd.giStar(
             values: [Double](repeating: 3, count: 100), columns: 10, rows: 10,
-            band: .default(cellSize: 100))
+            band: try .default(cellSize: 100))
         #expect(gi.z.allSatisfy { $0.isNaN })
     }
 
     @Test("band geometry: √2 × cell is the 3 × 3 block; just under one cell is the cell alone")
-    func bands() {
-        #expect(DistanceBand.default(cellSize: 150).cellCount == 9)
-        #expect(DistanceBand(cellSize: 150, band: 149).cellCount == 1)
-        #expect(DistanceBand(cellSize: 150, band: 150).cellCount == 5)
-        #expect(DistanceBand(cellSize: 100, band: 300).cellCount == 29)
+    func bands() throws {
+        #expect(try DistanceBand.default(cellSize: 150).cellCount == 9)
+        #expect(try DistanceBand(cellSize: 150, band: 149).cellCount == 1)
+        #expect(try DistanceBand(cellSize: 150, band: 150).cellCount == 5)
+        #expect(try DistanceBand(cellSize: 100, band: 300).cellCount == 29)
     }
 }

@@ -4,11 +4,11 @@ import Testing
 @Suite("grid, hot-spot analysis, kernel density and concentration")
 struct HotspotAnalysisTests {
     @Test("cells are aligned on the national grid origin and named the same in every grid")
-    func gridAlignment() {
-        let a = Grid(
+    func gridAlignment() throws {
+        let a = try Grid(
             cellSize: 150,
             covering: Extent(minEasting: 622_010, minNorthing: 308_100, maxEasting: 623_000, maxNorthing: 309_000))
-        let b = Grid(
+        let b = try Grid(
             cellSize: 150,
             covering: Extent(minEasting: 600_000, minNorthing: 300_000, maxEasting: 630_000, maxNorthing: 310_000))
         let ia = a.index(easting: 622_832, northing: 308_540)!
@@ -20,7 +20,7 @@ struct HotspotAnalysisTests {
     }
 
     @Test("automatic cell size: a 7.5 km town centre gets 150 m, a county about 1.4 km")
-    func automaticCellSize() {
+    func automaticCellSize() throws {
         #expect(
             Grid.automaticCellSize(for: Extent(minEasting: 0, minNorthing: 0, maxEasting: 9000, maxNorthing: 7500))
                 == 150)
@@ -32,8 +32,8 @@ struct HotspotAnalysisTests {
     }
 
     @Test("a planted cluster is hot after FDR, a dominant map point is flagged, the sea is left out")
-    func analysis() {
-        let grid = Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 40, rows: 40)
+    func analysis() throws {
+        let grid = try Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 40, rows: 40)
         var rng = SplitMix(seed: 11)
         var points: [MapPoint] = []
         for i in 0..<grid.cellCount {
@@ -55,7 +55,7 @@ struct HotspotAnalysisTests {
         }
         points.append(MapPoint(easting: 2520, northing: 2520, count: 60))
         let mask = HotspotAnalysis.occupiedMask(grid: grid, reference: points.map { ($0.easting, $0.northing) })
-        let result = HotspotAnalysis.run(
+        let result = try HotspotAnalysis.run(
             points: points, grid: grid, parameters: HotspotParameters(cellSize: 100), mask: mask)
         #expect(result.cells.count == 30 * 40)
         #expect(result.neighbourhoodCells == 9)
@@ -78,7 +78,7 @@ struct HotspotAnalysisTests {
         let expectedBandwidth = Double(lines[1][0])!
         let h = try #require(KernelDensity.bandwidth(points: points, minimum: 1))
         #expect(close(h, expectedBandwidth, 1e-9 * expectedBandwidth))
-        let grid = Grid(cellSize: 100, minColumn: 6000, minRow: 3000, columns: 40, rows: 30)
+        let grid = try Grid(cellSize: 100, minColumn: 6000, minRow: 3000, columns: 40, rows: 30)
         let surface = KernelDensity.surface(points: points, grid: grid, bandwidth: h)
         for r in lines.dropFirst(3) {
             let (e, n, d) = (Double(r[0])!, Double(r[1])!, Double(r[2])!)
@@ -88,7 +88,7 @@ struct HotspotAnalysisTests {
         // A single point's surface holds its count (a fine grid sums to about 1).
         let one = KernelDensity.surface(
             points: [MapPoint(easting: 5000, northing: 5000, count: 1)],
-            grid: Grid(cellSize: 10, minColumn: 400, minRow: 400, columns: 200, rows: 200), bandwidth: 300)
+            grid: try Grid(cellSize: 10, minColumn: 400, minRow: 400, columns: 200, rows: 200), bandwidth: 300)
         #expect(close(one.reduce(0, +) * 100, 1, 1e-3))
     }
 

@@ -26,7 +26,7 @@ struct NoTrapTests {
     }
 
     @Test("a count comparison and a density surface answer for any input instead of trapping")
-    func countsAndDensity() {
+    func countsAndDensity() throws {
         #expect(CountComparison(current: -3, baseline: 5).current == 0)
         #expect(CountComparison(current: 4, baseline: 5, exposureRatio: 0).p == 1)
         #expect(CountComparison(current: 4, baseline: 5, exposureRatio: .nan).rateRatio == nil)
@@ -35,8 +35,45 @@ struct NoTrapTests {
         #expect(CountComparison.binomialTwoSidedP(k: 1, n: 3, p: 1) == 1)
         // Valid input is unchanged: scipy.stats.binomtest(3, 10, 0.5).pvalue = 0.34375.
         #expect(abs(CountComparison.binomialTwoSidedP(k: 3, n: 10, p: 0.5) - 0.34375) < 1e-12)
-        let grid = Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 3, rows: 2)
+        let grid = try Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 3, rows: 2)
         #expect(KernelDensity.surface(points: [], grid: grid, bandwidth: .nan) == [Double](repeating: 0, count: 6))
         #expect(KernelDensity.surface(points: [], grid: grid, bandwidth: -1) == [Double](repeating: 0, count: 6))
+    }
+
+    @Test("a grid, shape, band or Gi* input that cannot be is refused with a sentence, not a trap")
+    func refusedNotTrapped() throws {
+        let p = GridPoint(easting: 600_000, northing: 300_000)
+        #expect(throws: AnalyticsInputError.self) {
+            try Grid(cellSize: 0, minColumn: 0, minRow: 0, columns: 3, rows: 2)
+        }
+        #expect(throws: AnalyticsInputError.self) {
+            try Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 0, rows: 2)
+        }
+        #expect(throws: AnalyticsInputError.self) {
+            try Grid(cellSize: .nan, minColumn: 0, minRow: 0, columns: 3, rows: 2)
+        }
+        #expect(throws: AnalyticsInputError.self) {
+            try Grid(
+                cellSize: 100, covering: Extent(minEasting: 0, minNorthing: 0, maxEasting: .infinity, maxNorthing: 1))
+        }
+        #expect(throws: AnalyticsInputError.self) {
+            try Grid(cellSize: 1e-300, covering: Extent(minEasting: 0, minNorthing: 0, maxEasting: 1, maxNorthing: 1))
+        }
+        #expect(throws: AnalyticsInputError.self) { try AreaShape(polygons: []) }
+        #expect(throws: AnalyticsInputError.self) { try AreaShape(polygons: [[[p, p]]]) }
+        #expect(throws: AnalyticsInputError.self) { try AreaShape(polygons: [[]]) }
+        #expect(throws: AnalyticsInputError.self) { try DistanceBand(cellSize: 0, band: 100) }
+        #expect(throws: AnalyticsInputError.self) { try DistanceBand(cellSize: 100, band: -1) }
+        #expect(throws: AnalyticsInputError.self) { try DistanceBand(cellSize: 100, band: .nan) }
+        #expect(throws: AnalyticsInputError.self) { try DistanceBand(cellSize: 1, band: 1e9) }
+        let band = try DistanceBand.default(cellSize: 100)
+        #expect(throws: AnalyticsInputError.self) {
+            try GetisOrd.giStar(values: [1, 2, 3], columns: 2, rows: 2, band: band)
+        }
+        #expect(throws: AnalyticsInputError.self) {
+            try GetisOrd.giStar(values: [1, 2, 3, 4], columns: 2, rows: 2, band: band, mask: [true])
+        }
+        // Valid input still answers.
+        #expect(try GetisOrd.giStar(values: [1, 2, 3, 4], columns: 2, rows: 2, band: band).z.count == 4)
     }
 }

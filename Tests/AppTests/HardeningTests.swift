@@ -180,7 +180,7 @@ struct HardeningTests {
             let a = 2 * Double.pi * Double(k) / 500, r = 1000 + 600 * next()
             return GridPoint(easting: 600_000 + r * cos(a), northing: 300_000 + r * sin(a))
         }
-        let banded = try #require(BandedRing(ring)), plain = AreaShape(polygons: [[ring]])
+        let banded = try #require(BandedRing(ring)), plain = try AreaShape(polygons: [[ring]])
         for _ in 0..<20_000 {
             let p = GridPoint(easting: 598_000 + 4000 * next(), northing: 298_000 + 4000 * next())
             #expect(banded.contains(p) == plain.contains(p))

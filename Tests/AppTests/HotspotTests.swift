@@ -135,7 +135,7 @@ struct HotspotTests {
                 let boundaries = try GeoJSON.boundaries(from: Data(buffer: res.body), file: "download")
                 #expect(boundaries.count == 11)
                 let thetford = try #require(boundaries.first { $0.name == "Thetford town centre" })
-                let shape = AreaShape(
+                let shape = try AreaShape(
                     polygons: thetford.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
                 let centre = try NorfolkDemo.townCentres().first { $0.name == "Thetford" }!.centre
                 #expect(shape.contains(centre))

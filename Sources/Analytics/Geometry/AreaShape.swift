@@ -8,16 +8,20 @@ public struct AreaShape: Sendable, Hashable, Codable {
     public var polygons: [[[GridPoint]]]
     public let bounds: Extent
 
-    /// A programming error, not an input error, if broken: every shape made from input comes
-    /// through `GeoJSON` (which refuses a ring of fewer than four positions, closed, with a
-    /// message naming it) or `circle` (at least 8 points); stored shapes are decoded, not
-    /// built here.
-    public init(polygons: [[[GridPoint]]]) {
-        precondition(
-            !polygons.isEmpty && polygons.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.count >= 3 } },
-            "every polygon has an outer ring of at least three points")
+    /// Every shape made from input comes through `GeoJSON` (which refuses a ring of fewer than
+    /// four positions, closed, with a message naming it) or `circle` (at least 8 points);
+    /// anything else without an outer ring of three points is refused.
+    public init(polygons: [[[GridPoint]]]) throws {
+        guard polygons.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.count >= 3 } }),
+            let bounds = Extent(points: polygons.lazy.flatMap { $0[0] }.map { ($0.easting, $0.northing) })
+        else { throw AnalyticsInputError("Every polygon of a shape needs an outer ring of at least three points.") }
         self.polygons = polygons
-        bounds = Extent(points: polygons.lazy.flatMap { $0[0] }.map { ($0.easting, $0.northing) })!
+        self.bounds = bounds
+    }
+
+    private init(polygons: [[[GridPoint]]], bounds: Extent) {
+        self.polygons = polygons
+        self.bounds = bounds
     }
 
     /// A circle as a regular polygon of `segments` sides whose vertices lie on the circle.
@@ -28,7 +32,14 @@ public struct AreaShape: Sendable, Hashable, Codable {
             let a = 2 * Double.pi * Double(k) / Double(segments)
             return GridPoint(easting: centre.easting + radius * cos(a), northing: centre.northing + radius * sin(a))
         }
-        return AreaShape(polygons: [[ring]])
+        // Its vertices lie on the circle: the square around it bounds them.
+        return AreaShape(
+            polygons: [[ring]],
+            bounds: Extent(
+                points: ring.map { ($0.easting, $0.northing) })
+                ?? Extent(
+                    minEasting: centre.easting - radius, minNorthing: centre.northing - radius,
+                    maxEasting: centre.easting + radius, maxNorthing: centre.northing + radius))
     }
 
     /// Point in polygon by the even-odd (crossing number) rule over every ring of a

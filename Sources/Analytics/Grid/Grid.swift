@@ -15,11 +15,15 @@ public struct Grid: Sendable, Hashable, Codable {
     public var columns: Int
     public var rows: Int
 
-    /// A programming error, not an input error, if broken: requests and commands give a cell
-    /// of 25 to 10,000 m (`AnalysisOptions`) or the automatic size, and the hot-spot service
-    /// checks the extent is finite before `init(cellSize:covering:)`.
-    public init(cellSize: Double, minColumn: Int, minRow: Int, columns: Int, rows: Int) {
-        precondition(cellSize > 0 && columns > 0 && rows > 0, "a grid needs a positive cell size and extent")
+    /// Requests and commands give a cell of 25 to 10,000 m (`AnalysisOptions`) or the
+    /// automatic size, and the hot-spot service checks the extent is finite first; anything
+    /// else is refused.
+    public init(cellSize: Double, minColumn: Int, minRow: Int, columns: Int, rows: Int) throws {
+        guard cellSize > 0, cellSize.isFinite, columns > 0, rows > 0 else {
+            throw AnalyticsInputError(
+                "A grid needs a positive cell size and at least one column and row (\(cellSize) m, \(columns) × \(rows))."
+            )
+        }
         self.cellSize = cellSize
         self.minColumn = minColumn
         self.minRow = minRow
@@ -28,12 +32,19 @@ public struct Grid: Sendable, Hashable, Codable {
     }
 
     /// The smallest grid of `cellSize` cells covering the rectangle `extent`.
-    public init(cellSize: Double, covering extent: Extent) {
+    public init(cellSize: Double, covering extent: Extent) throws {
+        guard cellSize > 0, cellSize.isFinite,
+            [extent.minEasting, extent.minNorthing, extent.maxEasting, extent.maxNorthing].allSatisfy(\.isFinite),
+            max(abs(extent.minEasting), abs(extent.maxEasting), abs(extent.minNorthing), abs(extent.maxNorthing))
+                / cellSize < Double(Int32.max)
+        else {
+            throw AnalyticsInputError("A grid needs a positive cell size and a finite extent on the National Grid.")
+        }
         let c0 = Int((extent.minEasting / cellSize).rounded(.down))
         let r0 = Int((extent.minNorthing / cellSize).rounded(.down))
         let c1 = Int((extent.maxEasting / cellSize).rounded(.down))
         let r1 = Int((extent.maxNorthing / cellSize).rounded(.down))
-        self.init(cellSize: cellSize, minColumn: c0, minRow: r0, columns: c1 - c0 + 1, rows: r1 - r0 + 1)
+        try self.init(cellSize: cellSize, minColumn: c0, minRow: r0, columns: c1 - c0 + 1, rows: r1 - r0 + 1)
     }
 
     public var cellCount: Int { columns * rows }

@@ -15,10 +15,14 @@ public struct DistanceBand: Sendable, Hashable, Codable {
     /// neighbours.
     public var halfWidths: [Int]
 
-    /// A programming error, not an input error, if broken: the cell size is a `Grid`'s (positive)
-    /// and the band 0 to 20,000 m (`AnalysisOptions`, which refuses NaN) or cell × √2.
-    public init(cellSize: Double, band: Double) {
-        precondition(cellSize > 0 && band >= 0, "band and cell size must be non-negative")
+    /// The cell size is a `Grid`'s (positive) and the band 0 to 20,000 m (`AnalysisOptions`,
+    /// which refuses NaN) or cell × √2; a band of more than 10,000 cells is refused too.
+    public init(cellSize: Double, band: Double) throws {
+        guard cellSize > 0, band >= 0, band / cellSize <= 10_000 else {
+            throw AnalyticsInputError(
+                "A distance band needs a positive cell size and a band of 0 to 10,000 cells (\(band) m on \(cellSize) m cells)."
+            )
+        }
         self.band = band
         self.cellSize = cellSize
         let r = band / cellSize * (1 + 1e-9)
@@ -29,8 +33,8 @@ public struct DistanceBand: Sendable, Hashable, Codable {
     }
 
     /// The default band: cell size × √2, the cell and its eight neighbours.
-    public static func `default`(cellSize: Double) -> DistanceBand {
-        DistanceBand(cellSize: cellSize, band: cellSize * 2.0.squareRoot())
+    public static func `default`(cellSize: Double) throws -> DistanceBand {
+        try DistanceBand(cellSize: cellSize, band: cellSize * 2.0.squareRoot())
     }
 
     /// Rows above and below the cell that hold neighbours.

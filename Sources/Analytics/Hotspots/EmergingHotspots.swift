@@ -82,16 +82,17 @@ public enum EmergingHotspots {
     /// time step, oldest first. Returns one result per study-area cell.
     public static func run(
         series: [[Double]], grid: Grid, parameters: Parameters, mask: [Bool]? = nil
-    ) -> [CellResult] {
+    ) throws -> [CellResult] {
         let steps = series.count
         let cellCount = grid.cellCount
-        let band = DistanceBand(cellSize: grid.cellSize, band: parameters.hotspot.band)
+        let band = try DistanceBand(cellSize: grid.cellSize, band: parameters.hotspot.band)
         let cells = (0..<cellCount).filter { mask?[$0] ?? true }
         // z[step][k] and the bin state (+1 hot, −1 cold, 0) for study-area cell k.
         var z = [[Double]](repeating: [], count: steps)
         var state = [[Int8]](repeating: [], count: steps)
         for t in 0..<steps {
-            let gi = GetisOrd.giStar(values: series[t], columns: grid.columns, rows: grid.rows, band: band, mask: mask)
+            let gi = try GetisOrd.giStar(
+                values: series[t], columns: grid.columns, rows: grid.rows, band: band, mask: mask)
             let zs = cells.map { gi.z[$0] }
             let adjusted = parameters.hotspot.correction.adjust(zs.map(Normal.twoSidedP))
             z[t] = zs

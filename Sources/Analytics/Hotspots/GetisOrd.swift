@@ -35,12 +35,15 @@ public enum GetisOrd {
     public static func giStar(
         values: [Double], columns: Int, rows: Int, band: DistanceBand, mask: [Bool]? = nil,
         threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    ) -> Result {
+    ) throws -> Result {
         let count = columns * rows
-        // Programming errors, not input errors: every caller lays values and mask out on the
-        // same `Grid` (`HotspotAnalysis`, `EmergingHotspots`).
-        precondition(values.count == count, "one value per cell")
-        precondition(mask == nil || mask!.count == count, "one mask flag per cell")
+        // Every caller lays values and mask out on the same `Grid` (`HotspotAnalysis`,
+        // `EmergingHotspots`); anything else is refused.
+        guard columns > 0, rows > 0, values.count == count, mask.map({ $0.count == count }) ?? true else {
+            throw AnalyticsInputError(
+                "Gi* needs one value (and one mask flag) per cell of the \(columns) × \(rows) grid; got \(values.count)."
+            )
+        }
 
         // Values outside the study area are zeroed so the stencil sums ignore them.
         var x = values

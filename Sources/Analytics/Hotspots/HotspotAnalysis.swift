@@ -86,7 +86,7 @@ public enum HotspotAnalysis {
     /// of the grid is in the study area.
     public static func run(
         points: [MapPoint], grid: Grid, parameters: HotspotParameters, mask: [Bool]? = nil
-    ) -> HotspotResult {
+    ) throws -> HotspotResult {
         var counts = [Double](repeating: 0, count: grid.cellCount)
         var largest = [Double](repeating: 0, count: grid.cellCount)
         for p in points {
@@ -94,8 +94,8 @@ public enum HotspotAnalysis {
             counts[i] += p.count
             largest[i] = max(largest[i], p.count)
         }
-        let band = DistanceBand(cellSize: grid.cellSize, band: parameters.band)
-        let gi = GetisOrd.giStar(values: counts, columns: grid.columns, rows: grid.rows, band: band, mask: mask)
+        let band = try DistanceBand(cellSize: grid.cellSize, band: parameters.band)
+        let gi = try GetisOrd.giStar(values: counts, columns: grid.columns, rows: grid.rows, band: band, mask: mask)
         var indices: [Int] = []
         var pValues: [Double] = []
         for i in 0..<grid.cellCount where mask?[i] ?? true {

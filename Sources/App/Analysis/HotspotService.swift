@@ -72,15 +72,15 @@ struct HotspotService: Sendable {
         }
         // The study area: every map point with any incident of any type in the period.
         let reference = try await queries.mapPoints(o, area: area, allCategories: true, on: db).map(\.point)
-        let extent = area?.bounds ?? Extent(points: reference.map { ($0.easting, $0.northing) })!
         // A non-finite corner (a damaged stored coordinate) would make no grid at all.
-        guard [extent.minEasting, extent.minNorthing, extent.maxEasting, extent.maxNorthing].allSatisfy(\.isFinite)
+        guard let extent = area?.bounds ?? Extent(points: reference.map { ($0.easting, $0.northing) }),
+            [extent.minEasting, extent.minNorthing, extent.maxEasting, extent.maxNorthing].allSatisfy(\.isFinite)
         else {
             throw HotspotError.noIncidents(
                 "mapped locations in \(area?.name ?? o.force.name) (the stored coordinates are not usable)")
         }
         let cellSize = o.cellSize ?? Grid.automaticCellSize(for: extent)
-        let grid = Grid(cellSize: cellSize, covering: extent)
+        let grid = try Grid(cellSize: cellSize, covering: extent)
         guard grid.cellCount <= Self.maximumCells else {
             throw HotspotError.gridTooLarge(cells: grid.cellCount, cellSize: cellSize)
         }
@@ -89,12 +89,12 @@ struct HotspotService: Sendable {
         let parameters = HotspotParameters(cellSize: cellSize, band: o.band, correction: o.correction)
         // Bounded work: occupied cells × cells in the distance band is what Gi* costs.
         let occupied = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
-        let neighbours = DistanceBand(cellSize: cellSize, band: parameters.band).cellCount
+        let neighbours = try DistanceBand(cellSize: cellSize, band: parameters.band).cellCount
         guard occupied * neighbours <= Self.maximumWork else {
             throw HotspotError.tooMuchWork(cells: occupied, neighbours: neighbours)
         }
         let result = try await heavyWork.run {
-            HotspotAnalysis.run(points: points, grid: grid, parameters: parameters, mask: mask)
+            try HotspotAnalysis.run(points: points, grid: grid, parameters: parameters, mask: mask)
         }
         var patterns: [Int: EmergingHotspots.CellResult]?
         if emerging {
@@ -115,7 +115,7 @@ struct HotspotService: Sendable {
             }
             let frozen = series
             let run = try await heavyWork.run {
-                EmergingHotspots.run(series: frozen, grid: grid, parameters: .init(hotspot: parameters), mask: mask)
+                try EmergingHotspots.run(series: frozen, grid: grid, parameters: .init(hotspot: parameters), mask: mask)
             }
             patterns = Dictionary(uniqueKeysWithValues: run.map { ($0.index, $0) })
         }

@@ -117,7 +117,10 @@ struct AreaStore: Sendable {
                 throw AreaError.invalid("\(missing) is not an LSOA code in the bundled ONS 2011 reference")
             }
             lsoas = rows.map { ($0.code, $0.population, GridPoint(easting: $0.easting, northing: $0.northing)) }
-            bounds = Extent(points: lsoas.map { ($0.centre.easting, $0.centre.northing) })!
+            guard let extent = Extent(points: lsoas.map { ($0.centre.easting, $0.centre.northing) }) else {
+                throw AreaError.invalid("an LSOA-set area needs at least one LSOA")
+            }
+            bounds = extent
             let n = Double(lsoas.count)
             centre = GridPoint(
                 easting: lsoas.reduce(0) { $0 + $1.centre.easting } / n,
@@ -261,7 +264,7 @@ struct AreaStore: Sendable {
             var shape: AreaShape?
             if let geometry {
                 let boundary = try GeoJSON.boundaries(from: Data(geometry.utf8), file: "area \(slug)")[0]
-                shape = AreaShape(
+                shape = try AreaShape(
                     polygons: boundary.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
             }
             return AreaRecord(

@@ -84,7 +84,7 @@ struct AreasCommand: AsyncCommand {
                     }
                 }
                 for b in boundaries {
-                    let shape = AreaShape(
+                    let shape = try AreaShape(
                         polygons: b.polygons.map { $0.map { $0.map(BritishNationalGrid.grid(from:)) } })
                     let area = try await store.create(
                         AreaDraft(name: b.name, kind: .polygon, forceID: s.force, shape: shape), replace: s.replace,

@@ -55,9 +55,9 @@ struct BenchCommand: AsyncCommand {
                     "\(result.rows) rows, \(result.counts.count) (LSOA, month, type) cells, "
                     + (CSVParser.usesAVX2 ? "AVX2 field split" : "portable field split")
             case "gistar":
-                let band = DistanceBand(cellSize: 1, band: 2)
+                let band = try DistanceBand(cellSize: 1, band: 2)
                 let start = DispatchTime.now()
-                let gi = GetisOrd.giStar(values: grid, columns: 1000, rows: 1000, band: band, threads: threads)
+                let gi = try GetisOrd.giStar(values: grid, columns: 1000, rows: 1000, band: band, threads: threads)
                 best = min(best, Self.seconds(since: start))
                 detail = "\(gi.n) cells, \(band.cellCount)-cell band"
                 if let output = signature.output {
@@ -72,9 +72,9 @@ struct BenchCommand: AsyncCommand {
                         return (grid[i] * factor).rounded()
                     }
                 }
-                let g = Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 1000, rows: 100)
+                let g = try Grid(cellSize: 100, minColumn: 0, minRow: 0, columns: 1000, rows: 100)
                 let start = DispatchTime.now()
-                let result = EmergingHotspots.run(
+                let result = try EmergingHotspots.run(
                     series: series, grid: g, parameters: .init(hotspot: HotspotParameters(cellSize: 100)))
                 best = min(best, Self.seconds(since: start))
                 let hot = result.filter { $0.pattern.isHot }.count

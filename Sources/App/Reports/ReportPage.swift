@@ -268,7 +268,7 @@ extension ReportPage {
         guard a.area.kind == .radius, let r = a.area.radius else { return nil }
         let outer = AreaShape.circle(centre: a.area.centre, radius: r + a.design.bufferMetres).polygons[0][0]
         let inner = AreaShape.circle(centre: a.area.centre, radius: r).polygons[0][0]
-        return AreaShape(polygons: [[outer, inner]])
+        return try? AreaShape(polygons: [[outer, inner]])
     }
 
     static func overviewMap(_ e: CampaignEvaluation) -> String {

@@ -1,3 +1,4 @@
+import CrimeData
 import Foundation
 
 /// A referral as typed in a form, sent in the JSON batch or read from a CSV row: text, then
@@ -57,14 +58,15 @@ struct ReferralDraft: Sendable, Equatable {
     /// What is wrong with a value of one of the victim's details beyond its length (the
     /// referral's rule and a correction's): nil when nothing is.
     static func detailProblem(_ field: String, _ value: String, today: CalendarDay) -> String? {
-        let t = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = value.trimmed
         switch field {
         case "date_of_birth" where !t.isEmpty:
             guard let day = CalendarDay(t) else { return "must be a date, YYYY-MM-DD" }
             return day > today ? "is after today" : nil
         case "phone" where !t.isEmpty && !t.allSatisfy({ $0.isNumber || " +()-".contains($0) }):
             return "may hold only digits, spaces and + ( ) -"
-        case "email" where !t.isEmpty && (!t.contains("@") || t.contains(" ")): return "is not an e-mail address"
+        case "email" where !t.isEmpty && (!t.contains("@" as Character) || t.contains(" " as Character)):
+            return "is not an e-mail address"
         default: return nil
         }
     }
@@ -77,7 +79,7 @@ struct ReferralDraft: Sendable, Equatable {
         var errors: [FieldError] = []
         func fail(_ field: String, _ message: String) { errors.append(FieldError(field: field, message: message)) }
         func text(_ field: String, _ value: String, max: Int, required: Bool = false) -> String {
-            let t = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = value.trimmed
             if required && t.isEmpty { fail(field, "is required") }
             if t.count > max { fail(field, "is longer than \(max) characters") }
             if t.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
@@ -92,7 +94,7 @@ struct ReferralDraft: Sendable, Equatable {
             fail("reference", "may hold only letters, digits and - / _ .")
         }
         let crimeReference = text("crime_reference", crimeReference, max: 64, required: needsReference)
-        let crime = Victims.CrimeType(rawValue: crimeType.trimmingCharacters(in: .whitespaces))
+        let crime = Victims.CrimeType(rawValue: crimeType.trimmed)
         if crime == nil {
             fail(
                 "crime_type",
@@ -107,7 +109,7 @@ struct ReferralDraft: Sendable, Equatable {
         }
         let name = text("name", name, max: 200, required: true)
         var dob: CalendarDay?
-        if !dateOfBirth.trimmingCharacters(in: .whitespaces).isEmpty {
+        if !dateOfBirth.trimmed.isEmpty {
             dob = CalendarDay(dateOfBirth)
             if let problem = Self.detailProblem("date_of_birth", dateOfBirth, today: today) {
                 fail("date_of_birth", problem)
@@ -124,26 +126,26 @@ struct ReferralDraft: Sendable, Equatable {
         let preferences = text("contact_preferences", contactPreferences, max: 500)
         var language = text("language", language, max: 60)
         if language.isEmpty { language = "English" }
-        let interpreterText = interpreter.trimmingCharacters(in: .whitespaces).lowercased()
+        let interpreterText = interpreter.trimmed.lowercased()
         var needsInterpreter = false
         switch interpreterText {
         case "", "false", "no", "0": needsInterpreter = false
         case "true", "yes", "1": needsInterpreter = true
         default: fail("interpreter", "must be yes or no")
         }
-        let age = Victims.AgeBand(rawValue: ageBand.trimmingCharacters(in: .whitespaces))
+        let age = Victims.AgeBand(rawValue: ageBand.trimmed)
         if age == nil {
             fail("age_band", "must be one of \(Victims.AgeBand.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var given = Set<Victims.Enhanced>()
-        for code in enhanced.map({ $0.trimmingCharacters(in: .whitespaces) }) where !code.isEmpty {
+        for code in enhanced.map({ $0.trimmed }) where !code.isEmpty {
             if let e = Victims.Enhanced(rawValue: code) {
                 given.insert(e)
             } else {
                 fail("enhanced", "“\(code.prefix(40))” is not an enhanced-rights category")
             }
         }
-        let consent = self.consent.trimmingCharacters(in: .whitespaces)
+        let consent = self.consent.trimmed
         if !Self.consentValues.contains(consent) {
             fail("consent", "must be explicit or not-declined")
         }
@@ -154,7 +156,7 @@ struct ReferralDraft: Sendable, Equatable {
             consentDay = CalendarDay(consentOn)
             if consentDay == nil { fail("consent_on", "explicit consent needs its date, YYYY-MM-DD") }
             if let d = consentDay, d > today { fail("consent_on", "is after today") }
-            how = Victims.ConsentHow(rawValue: consentHow.trimmingCharacters(in: .whitespaces))
+            how = Victims.ConsentHow(rawValue: consentHow.trimmed)
             if how == nil {
                 fail("consent_how", "explicit consent needs how it was given: verbal, written or electronic")
             }
@@ -164,7 +166,7 @@ struct ReferralDraft: Sendable, Equatable {
                 "a referral for \(crime.label.lowercased()) needs the victim's explicit consent (Victims' Code, Right 4)"
             )
         }
-        let la = localAuthority.trimmingCharacters(in: .whitespaces)
+        let la = localAuthority.trimmed
         if !la.isEmpty && !localAuthorities.contains(la) {
             fail("local_authority", "“\(la.prefix(20))” is not a local authority code this workspace knows")
         }
