@@ -1,4 +1,5 @@
 @testable import App
+import Fluent
 import Foundation
 import Testing
 import Vapor
@@ -137,24 +138,7 @@ struct VictimProvisionTests {
             for split in VictimCompliance.Split.allCases {
                 let all = try await VictimCompliance.build(split: split, now: now, store: store, on: app.db).tallies
                 // The stored results tally as every clock judged afresh from the records.
-                var judged: [VictimCompliance.Key: VictimCompliance.Tally] = [:]
-                for c in try await VictimCompliance.caseClocks(
-                    "c.status <> 'duplicate'", now: now, store: store, on: app.db)
-                {
-                    let group = VictimCompliance.group(
-                        split, crimeType: c.crimeType, enhanced: c.enhanced, organisation: c.organisationName)
-                    for k in c.clocks {
-                        let key = VictimCompliance.Key(
-                            quarter: VictimCompliance.quarter(CalendarDay(k.start)),
-                            right: "\(k.rule.right): \(k.rule.title)", group: group)
-                        switch k.result.state {
-                        case .met: judged[key, default: .init()].met += 1
-                        case .missed: judged[key, default: .init()].missed += 1
-                        case .overdue: judged[key, default: .init()].overdue += 1
-                        case .due, .notApplicable: break
-                        }
-                    }
-                }
+                let judged = try await Self.judged(split, now: now, store: store, on: app.db)
                 #expect(all == judged, "\(split)")
                 #expect(all.values.contains { $0.met > 0 } && all.values.contains { $0.missed + $0.overdue > 0 })
                 let quarters = Set(all.keys.map(\.quarter))
@@ -168,6 +152,26 @@ struct VictimProvisionTests {
                     #expect(one == all.filter { $0.key.quarter == name }, "\(split) \(name)")
                 }
             }
+            // Bank holidays added through May 2025: the clocks that span them fall due later;
+            // working them out again rewrites those cases' stored results (the fingerprint
+            // changed) and the report is again every clock judged afresh.
+            let before = try await Self.stored(app.db)
+            #expect(before == (try await Self.live(now: now, store: store, on: app.db)))
+            for day in 1...31 {
+                try await app.db.sql.raw(
+                    """
+                    INSERT INTO extra_bank_holidays (day, name, added_at) VALUES (\(bind: "2025-05-\(two(day))"),
+                      'test', '2026-01-01T00:00:00Z')
+                    """
+                ).run()
+            }
+            try await store.recomputeClocks(on: app.db)
+            let after = try await Self.stored(app.db)
+            #expect(after != before)
+            #expect(after == (try await Self.live(now: now, store: store, on: app.db)))
+            #expect(
+                try await VictimCompliance.build(split: .all, now: now, store: store, on: app.db).tallies
+                    == (try await Self.judged(.all, now: now, store: store, on: app.db)))
             let analyst = try await app.signIn("analyst@opcc.example")
             var page = try await app.get("/victims/compliance?quarter=2025-Q3", as: analyst)
             #expect(
@@ -177,5 +181,56 @@ struct VictimProvisionTests {
             #expect(page.status == .badRequest)
             #expect(try await app.get("/victims/compliance.csv?quarter=2025-Q2", as: analyst).status == .ok)
         }
+    }
+
+    /// Every stored clock result as `case rule event quarter due state`.
+    static func stored(_ db: any Database) async throws -> Set<String> {
+        struct Row: Decodable { var caseId: Int; var ruleId: Int; var eventId: Int?; var quarter, dueOn, state: String }
+        return Set(
+            try await db.sql.raw("SELECT case_id, rule_id, event_id, quarter, due_on, state FROM victim_clocks").rows(
+                Row.self
+            ).map { "\($0.caseId) \($0.ruleId) \($0.eventId ?? 0) \($0.quarter) \($0.dueOn) \($0.state)" })
+    }
+
+    /// The same, every clock judged afresh from the records.
+    static func live(now: Date, store: VictimStore, on db: any Database) async throws -> Set<String> {
+        var out = Set<String>()
+        for c in try await VictimCompliance.caseClocks("c.status <> 'duplicate'", now: now, store: store, on: db) {
+            for k in c.clocks {
+                let state =
+                    switch k.result.state {
+                    case .due, .overdue: "running"
+                    default: k.result.state.rawValue
+                    }
+                out.insert(
+                    "\(c.id) \(k.rule.id) \(k.eventID ?? 0) \(VictimCompliance.quarter(CalendarDay(k.start))) \(k.result.due) \(state)"
+                )
+            }
+        }
+        return out
+    }
+
+    /// The report as every clock judged afresh from the records (what the stored results must
+    /// add up to).
+    static func judged(_ split: VictimCompliance.Split, now: Date, store: VictimStore, on db: any Database)
+        async throws -> [VictimCompliance.Key: VictimCompliance.Tally]
+    {
+        var judged: [VictimCompliance.Key: VictimCompliance.Tally] = [:]
+        for c in try await VictimCompliance.caseClocks("c.status <> 'duplicate'", now: now, store: store, on: db) {
+            let group = VictimCompliance.group(
+                split, crimeType: c.crimeType, enhanced: c.enhanced, organisation: c.organisationName)
+            for k in c.clocks {
+                let key = VictimCompliance.Key(
+                    quarter: VictimCompliance.quarter(CalendarDay(k.start)), right: "\(k.rule.right): \(k.rule.title)",
+                    group: group)
+                switch k.result.state {
+                case .met: judged[key, default: .init()].met += 1
+                case .missed: judged[key, default: .init()].missed += 1
+                case .overdue: judged[key, default: .init()].overdue += 1
+                case .due, .notApplicable: break
+                }
+            }
+        }
+        return judged
     }
 }

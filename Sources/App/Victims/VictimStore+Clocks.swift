@@ -1,3 +1,4 @@
+import CrimeData
 import Fluent
 import Foundation
 import SQLKit
@@ -271,7 +272,9 @@ extension VictimStore {
     /// running with its due day, or not applicable; the compliance report counts them), by
     /// the rules in force when each clock started: run after every change to a case's
     /// contacts or events, and for every case when the rules or the bank holidays change
-    /// (`saferstreets victims recompute-clocks`). Returns the running clocks dated.
+    /// (`saferstreets victims recompute-clocks`). Every case's clocks are worked out; only
+    /// the cases whose clocks came out different from last time (a fingerprint of them is
+    /// kept on the case, `clocks_hash`) are written. Returns the running clocks dated.
     @discardableResult
     func recomputeClocks(_ ids: [Int]? = nil, on db: any Database) async throws -> Int {
         if let ids, ids.isEmpty { return 0 }
@@ -283,12 +286,15 @@ extension VictimStore {
         let rules = try await rules(on: db)
         let days = try await workingDays(on: db)
         let chosen: SQLQueryString = ids.map { "id IN (\(binds: $0))" } ?? "1 = 1"
-        let byCase: SQLQueryString = ids.map { "case_id IN (\(binds: $0))" } ?? "1 = 1"
+        let chosenContacts: SQLQueryString = ids.map { "case_id IN (\(binds: $0))" } ?? "1 = 1"
+        // First contact: only the cases where it changed are written (contacts are only ever
+        // added, so it is set or moves earlier).
         try await db.sql.raw(
             """
-            UPDATE victim_cases SET first_contact_at = (SELECT MIN(k.contacted_at) FROM victim_contacts k
-              WHERE k.case_id = victim_cases.id AND k.outcome IN ('made-contact', 'declined-support'))
-            WHERE \(chosen)
+            UPDATE victim_cases SET first_contact_at = f.first FROM (
+              SELECT case_id, MIN(contacted_at) AS first FROM victim_contacts
+              WHERE outcome IN ('made-contact', 'declined-support') AND \(chosenContacts) GROUP BY case_id) AS f
+            WHERE f.case_id = victim_cases.id AND victim_cases.first_contact_at IS DISTINCT FROM f.first
             """
         ).run()
         let eventFilter: SQLQueryString = ids.map { "e.case_id IN (\(binds: $0))" } ?? "1 = 1"
@@ -296,17 +302,18 @@ extension VictimStore {
         var caseDue: [(Int, String?)] = []
         var eventDue: [(Int, String?)] = []
         var results: [StoredClock] = []
+        var changed: [(Int, String?)] = []
         // The report judges the clocks as they stand; `now` only splits running ones into due
         // and overdue, which the stored due day answers at any later time.
         let now = now()
         for r in try await db.sql.raw(
             """
-            SELECT id, source, reported_on, received_at, enhanced, status, first_contact_at, first_contact_na
+            SELECT id, source, reported_on, received_at, enhanced, status, first_contact_at, first_contact_na,
+              clocks_hash
             FROM victim_cases WHERE status <> 'duplicate' AND \(chosen)
             """
         ).all() {
             let id = try r.decode(column: "id", as: Int.self)
-            let open = try r.decode(column: "status", as: String.self) == "open"
             let clocks = Self.clocks(
                 source: Victims.Source(rawValue: try r.decode(column: "source", as: String.self)) ?? .agency,
                 reportedOn: try r.decode(column: "reported_on", as: String.self),
@@ -317,6 +324,8 @@ extension VictimStore {
                 events: events[id] ?? [], rules: rules, days: days, now: now)
             var firstDue: CalendarDay?
             var eventDues: [Int: CalendarDay] = [:]
+            var stored: [StoredClock] = []
+            var hash = StableHash()
             for k in clocks {
                 let state: String
                 switch k.result.state {
@@ -329,14 +338,22 @@ extension VictimStore {
                         firstDue = min(firstDue ?? k.result.due, k.result.due)
                     }
                 }
-                results.append(
-                    StoredClock(
-                        caseID: id, ruleID: k.rule.id, eventID: k.eventID,
-                        quarter: VictimCompliance.quarter(CalendarDay(k.start)), due: k.result.due.description,
-                        state: state))
+                let row = StoredClock(
+                    caseID: id, ruleID: k.rule.id, eventID: k.eventID,
+                    quarter: VictimCompliance.quarter(CalendarDay(k.start)), due: k.result.due.description,
+                    state: state)
+                for field in [String(row.ruleID), String(row.eventID ?? 0), row.quarter, row.due, row.state] {
+                    hash.combine(field)
+                }
+                stored.append(row)
             }
+            // The same clocks as last time: nothing to write.
+            let fingerprint = String(hash.value)
+            guard try r.decode(column: "clocks_hash", as: String.self) != fingerprint else { continue }
+            changed.append((id, fingerprint))
+            results += stored
             // The queue's due days: open cases only (the queue shows no other).
-            guard open else { continue }
+            guard try r.decode(column: "status", as: String.self) == "open" else { continue }
             if try r.decode(column: "first_contact_at", as: String?.self) == nil {
                 caseDue.append((id, firstDue?.description))
             }
@@ -346,13 +363,18 @@ extension VictimStore {
         }
         try await setColumn("victim_cases", "first_contact_due", caseDue, on: db)
         try await setColumn("victim_case_events", "due_on", eventDue, on: db)
-        try await db.sql.raw("DELETE FROM victim_clocks WHERE \(byCase)").run()
-        for chunk in results.chunks(of: 500) {
-            let rows = chunk.map { k -> SQLQueryString in
-                "(\(bind: k.caseID), \(bind: k.ruleID), \(bind: k.eventID), \(bind: k.quarter), \(bind: k.due), \(bind: k.state))"
+        try await setColumn("victim_cases", "clocks_hash", changed, on: db)
+        for chunk in changed.map(\.0).chunks(of: 1_000) {
+            try await db.sql.raw("DELETE FROM victim_clocks WHERE case_id IN (\(binds: Array(chunk)))").run()
+        }
+        // Written as literals: every value is a number, a day, a quarter or a state made here
+        // (binding 1.4 million values was most of a full recompute's time).
+        for chunk in results.chunks(of: 1_000) {
+            let rows = chunk.map { k in
+                "(\(k.caseID), \(k.ruleID), \(k.eventID.map(String.init) ?? "NULL"), '\(k.quarter)', '\(k.due)', '\(k.state)')"
             }.joined(separator: ", ")
             try await db.sql.raw(
-                "INSERT INTO victim_clocks (case_id, rule_id, event_id, quarter, due_on, state) VALUES \(rows)"
+                "INSERT INTO victim_clocks (case_id, rule_id, event_id, quarter, due_on, state) VALUES \(unsafeRaw: rows)"
             ).run()
         }
         return caseDue.count + eventDue.count

@@ -5,7 +5,8 @@ import Fluent
 /// not-applicable), so the compliance report for a quarter is one grouped query rather than
 /// every case's clocks judged on each visit; and a first-contact clock marked not applicable
 /// (`victim_cases.first_contact_na`, a `Victims.NotApplicable` code; an event's clock has had
-/// its column since `CreateVictimClocks`). `VictimStore.recomputeClocks` keeps both, and runs
+/// its column since `CreateVictimClocks`); with a fingerprint of each case's stored clocks
+/// (`clocks_hash`) so working them out again writes only the cases that changed. `VictimStore.recomputeClocks` keeps both, and runs
 /// here for the cases already held: it reads the columns this adds, so it runs in the last
 /// migration that changes what it reads (it was in `AddVictimClockDue` before).
 struct CreateVictimClockResults: AsyncMigration {
@@ -14,6 +15,7 @@ struct CreateVictimClockResults: AsyncMigration {
         try await execute(
             [
                 "ALTER TABLE victim_cases ADD COLUMN first_contact_na TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE victim_cases ADD COLUMN clocks_hash TEXT NOT NULL DEFAULT ''",
                 """
                 CREATE TABLE victim_clocks (case_id \(f.bigint) NOT NULL REFERENCES victim_cases (id) ON DELETE CASCADE,
                   rule_id \(f.bigint) NOT NULL REFERENCES victim_code_rules (id), event_id \(f.bigint),
@@ -27,6 +29,9 @@ struct CreateVictimClockResults: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await execute(
-            ["DROP TABLE victim_clocks", "ALTER TABLE victim_cases DROP COLUMN first_contact_na"], on: database)
+            [
+                "DROP TABLE victim_clocks", "ALTER TABLE victim_cases DROP COLUMN clocks_hash",
+                "ALTER TABLE victim_cases DROP COLUMN first_contact_na",
+            ], on: database)
     }
 }
