@@ -169,11 +169,17 @@ enum DemoVictims {
                     to: CalendarDay(event)
                 )
                 .date.addingTimeInterval(11 * 3600)
+                // A quarter of hearing dates are the Witness Care Unit's to give: not applicable
+                // to the service (chosen by case number, so the rest of the demo is unchanged).
+                let witnessCare = kind == "hearing-date" && c.id % 4 == 0
                 try await db.sql.raw(
                     """
-                    INSERT INTO victim_case_events (case_id, kind, occurred_at, informed_at, recorded_by, recorded_at)
-                    VALUES (\(bind: c.id), \(bind: kind), \(bind: event.stored), \(bind: told < now ? told.stored : nil),
-                      \(bind: caseWorker), \(bind: event.stored))
+                    INSERT INTO victim_case_events (case_id, kind, occurred_at, informed_at, not_applicable, recorded_by,
+                      recorded_at)
+                    VALUES (\(bind: c.id), \(bind: kind), \(bind: event.stored),
+                      \(bind: told < now && !witnessCare ? told.stored : nil),
+                      \(bind: witnessCare ? Victims.NotApplicable.anotherAgency.rawValue : ""), \(bind: caseWorker),
+                      \(bind: event.stored))
                     """
                 ).run()
             }
