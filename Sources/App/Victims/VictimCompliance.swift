@@ -84,7 +84,7 @@ struct VictimCompliance: Sendable {
     static func caseClocks(_ filter: SQLQueryString, now: Date, store: VictimStore, on db: any Database) async throws
         -> [CaseClocks]
     {
-        let rules = try await store.rules(on: db)
+        let inForce = VictimStore.RulesByDay(try await store.rules(on: db))
         let days = try await store.workingDays(on: db)
         // Read by column (the row decoder's key conversion for 100,000 cases was most of the
         // report's time), with first contact as stored on the case (`recomputeClocks`).
@@ -113,7 +113,7 @@ struct VictimCompliance: Sendable {
                         receivedAt: try c.decode(column: "received_at", as: String.self), enhanced: enhanced,
                         firstContact: try c.decode(column: "first_contact_at", as: String?.self),
                         firstContactNA: try c.decode(column: "first_contact_na", as: String.self),
-                        events: events[id] ?? [], rules: rules, days: days, now: now)))
+                        events: events[id] ?? [], rules: { inForce($0) }, days: days, now: now)))
         }
         return out
     }

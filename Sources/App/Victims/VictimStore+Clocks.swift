@@ -236,10 +236,22 @@ extension VictimStore {
         source: Victims.Source, reportedOn: String, receivedAt: String, enhanced: Bool, firstContact: String?,
         firstContactNA: String = "", events: [Event], rules: [VictimClock.Rule], days: WorkingDays, now: Date
     ) -> [Clock] {
+        clocks(
+            source: source, reportedOn: reportedOn, receivedAt: receivedAt, enhanced: enhanced,
+            firstContact: firstContact, firstContactNA: firstContactNA, events: events,
+            rules: { VictimClock.inForce(rules, on: $0) }, days: days, now: now)
+    }
+
+    /// The same, with the rules in force on a day from `rules` (a `RulesByDay` for a run over
+    /// many cases, which finds each day's once).
+    static func clocks(
+        source: Victims.Source, reportedOn: String, receivedAt: String, enhanced: Bool, firstContact: String?,
+        firstContactNA: String, events: [Event], rules: (CalendarDay) -> [VictimClock.Rule], days: WorkingDays,
+        now: Date
+    ) -> [Clock] {
         var out: [Clock] = []
         func add(_ start: String, what: String, from: Date, to: Date?, event: Int? = nil, na: String = "") {
-            let ruled = VictimClock.inForce(rules, on: CalendarDay(from)).filter { $0.start == start }
-            for rule in ruled {
+            for rule in rules(CalendarDay(from)) where rule.start == start {
                 var result = VictimClock.evaluate(rule, start: from, stop: to, enhanced: enhanced, now: now, days: days)
                 let reason = na.isEmpty ? nil : Victims.NotApplicable(rawValue: na) ?? .notEligible
                 if reason != nil { result = .init(state: .notApplicable, due: result.due, lateBy: 0, left: 0) }
@@ -283,7 +295,7 @@ extension VictimStore {
             for chunk in ids.chunks(of: 2_000) { n += try await recomputeClocks(Array(chunk), on: db) }
             return n
         }
-        let rules = try await rules(on: db)
+        let inForce = RulesByDay(try await rules(on: db))
         let days = try await workingDays(on: db)
         let chosen: SQLQueryString = ids.map { "id IN (\(binds: $0))" } ?? "1 = 1"
         let chosenContacts: SQLQueryString = ids.map { "case_id IN (\(binds: $0))" } ?? "1 = 1"
@@ -321,7 +333,7 @@ extension VictimStore {
                 enhanced: !(try r.decode(column: "enhanced", as: String.self)).isEmpty,
                 firstContact: try r.decode(column: "first_contact_at", as: String?.self),
                 firstContactNA: try r.decode(column: "first_contact_na", as: String.self),
-                events: events[id] ?? [], rules: rules, days: days, now: now)
+                events: events[id] ?? [], rules: { inForce($0) }, days: days, now: now)
             var firstDue: CalendarDay?
             var eventDues: [Int: CalendarDay] = [:]
             var stored: [StoredClock] = []
@@ -378,6 +390,22 @@ extension VictimStore {
             ).run()
         }
         return caseDue.count + eventDue.count
+    }
+
+    /// The rules in force on each day, found once per day: many cases start their clocks on
+    /// the same day, and a run over every case asked again for each.
+    final class RulesByDay {
+        let rules: [VictimClock.Rule]
+        private var found: [Int: [VictimClock.Rule]] = [:]
+
+        init(_ rules: [VictimClock.Rule]) { self.rules = rules }
+
+        func callAsFunction(_ day: CalendarDay) -> [VictimClock.Rule] {
+            if let known = found[day.dayNumber] { return known }
+            let inForce = VictimClock.inForce(rules, on: day)
+            found[day.dayNumber] = inForce
+            return inForce
+        }
     }
 
     /// One clock's result as stored for the compliance report.
