@@ -16,8 +16,13 @@ struct VictimStore: Sendable {
 
     enum Failure: Error, CustomStringConvertible {
         case noKey
+        /// A stored record that cannot be read as written (which one, and what is wrong).
+        case damaged(String)
         var description: String {
-            "Victims' records need a data key: set SAFERSTREETS_DATA_KEYS (README, Configuration)."
+            switch self {
+            case .noKey: "Victims' records need a data key: set SAFERSTREETS_DATA_KEYS (README, Configuration)."
+            case .damaged(let what): "A stored victims' record cannot be read: \(what)."
+            }
         }
     }
 
