@@ -23,6 +23,8 @@ struct CreateVictimClockResults: AsyncMigration {
                 """,
                 "CREATE INDEX victim_clocks_case ON victim_clocks (case_id)",
                 "CREATE INDEX victim_clocks_quarter ON victim_clocks (quarter)",
+                // First contact found from the index alone (the table's rows hold sealed notes).
+                "CREATE INDEX victim_contacts_first ON victim_contacts (case_id, outcome, contacted_at)",
             ], on: database)
         try await VictimStore(cipher: nil, audit: AuditLog()).recomputeClocks(on: database)
     }
@@ -30,7 +32,8 @@ struct CreateVictimClockResults: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await execute(
             [
-                "DROP TABLE victim_clocks", "ALTER TABLE victim_cases DROP COLUMN clocks_hash",
+                "DROP INDEX victim_contacts_first", "DROP TABLE victim_clocks",
+                "ALTER TABLE victim_cases DROP COLUMN clocks_hash",
                 "ALTER TABLE victim_cases DROP COLUMN first_contact_na",
             ], on: database)
     }
