@@ -124,8 +124,15 @@ struct VictimClockTests {
             #expect(!queue.body.string.contains("<td>First contact</td>"))
             // Told now: missed (late), and off the queue.
             let event = try await app.scalar("SELECT MIN(id) AS n FROM victim_case_events")
+            #expect(
+                try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM victim_clocks WHERE event_id = \(event) AND state = 'running'") == 1)
             let told = try await app.post("/victims/cases/\(id)/events/\(event)/informed", [:], as: worker)
             #expect(told.status == .seeOther)
+            // The stored result stopped with it (the compliance report counts it missed).
+            #expect(
+                try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM victim_clocks WHERE event_id = \(event) AND state = 'missed'") == 1)
             #expect(
                 try await app.post("/victims/cases/\(id)/events/\(event)/informed", [:], as: worker).status == .notFound
             )

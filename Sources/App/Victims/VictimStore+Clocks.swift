@@ -153,6 +153,8 @@ extension VictimStore {
             try await tx.sql.raw(
                 "UPDATE victim_case_events SET informed_at = \(bind: at.stored) WHERE id = \(bind: event)"
             ).run()
+            // The clock stopped: its stored result (met or missed) with it.
+            try await recomputeClocks([id], on: tx)
             try await audit.record(
                 "informed", entity: "victim_case_events", id: String(event), before: nil as String?,
                 after: ["at": at.stored], by: viewer, on: tx)
