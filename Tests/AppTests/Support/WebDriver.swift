@@ -153,12 +153,24 @@ final class WebDriver: @unchecked Sendable {
     private var session: String { "/session/\(sessionID)" }
 
     /// Loads a page. A renderer that stopped answering under load (chromedriver's "Timed out
-    /// receiving message from renderer") gets one more try; any other error is the test's.
+    /// receiving message from renderer") gets one more try in a new tab of the same session
+    /// (same cookies), since a wedged tab stays wedged; any other error is the test's, and
+    /// names the page.
     func open(_ url: String) async throws {
         do { try await send("POST", "\(session)/url", ["url": url]) } catch let failure as Failure
             where failure.description.contains("Timed out receiving message from renderer")
         {
-            try await send("POST", "\(session)/url", ["url": url])
+            do {
+                let tab = try await send("POST", "\(session)/window/new", ["type": "tab"]) as? [String: Any]
+                if let handle = tab?["handle"] as? String {
+                    try await send("POST", "\(session)/window", ["handle": handle])
+                }
+                try await send("POST", "\(session)/url", ["url": url])
+            } catch let again as Failure {
+                throw Failure(description: "loading \(url), twice: \(again.description)")
+            }
+        } catch let failure as Failure {
+            throw Failure(description: "loading \(url): \(failure.description)")
         }
     }
 
