@@ -15,6 +15,15 @@ enum SQLFlavor {
     var blob: String { self == .sqlite ? "BLOB" : "BYTEA" }
     var double: String { self == .sqlite ? "REAL" : "DOUBLE PRECISION" }
 
+    /// An aggregate joining the text `expression` of a group's rows with `separator` (SQL
+    /// text, e.g. `';'`), in no promised order; NULL for no rows.
+    func joined(_ expression: String, by separator: String) -> String {
+        self == .sqlite ? "group_concat(\(expression), \(separator))" : "string_agg(\(expression), \(separator))"
+    }
+
+    /// A line break as an SQL text expression.
+    var newline: String { self == .sqlite ? "char(10)" : "chr(10)" }
+
     /// Triggers that refuse every UPDATE and DELETE on `table` (a log that may only grow),
     /// with `message` as the error.
     func appendOnly(_ table: String, message: String) -> [String] {

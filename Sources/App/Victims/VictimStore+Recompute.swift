@@ -22,9 +22,11 @@ extension VictimStore {
             for chunk in ids.chunks(of: 2_000) { n += try await recomputeClocks(Array(chunk), on: db) }
             return n
         }
-        let inForce = RulesByDay(try await rules(on: db))
+        let rules = try await rules(on: db)
         let days = try await workingDays(on: db)
-        let chosen: SQLQueryString = ids.map { "id IN (\(binds: $0))" } ?? "1 = 1"
+        // The report judges the clocks as they stand; `now` only splits running ones into due
+        // and overdue, which the stored due day answers at any later time.
+        let now = now()
         let chosenContacts: SQLQueryString = ids.map { "case_id IN (\(binds: $0))" } ?? "1 = 1"
         // First contact: only the cases where it changed are written (contacts are only ever
         // added, so it is set or moves earlier).
@@ -36,77 +38,24 @@ extension VictimStore {
             WHERE f.case_id = victim_cases.id AND victim_cases.first_contact_at IS DISTINCT FROM f.first
             """
         ).run()
-        let eventFilter: SQLQueryString = ids.map { "e.case_id IN (\(binds: $0))" } ?? "1 = 1"
-        let events = try await eventsByCase("victim_case_events e WHERE \(eventFilter)", on: db)
-        var caseDue: [(Int, String?)] = []
-        var eventDue: [(Int, String?)] = []
-        var results: [StoredClock] = []
-        var changed: [(Int, String?)] = []
-        // The report judges the clocks as they stand; `now` only splits running ones into due
-        // and overdue, which the stored due day answers at any later time.
-        let now = now()
-        // A case's fields packed into one text column: SQLKit's decoder costs per column, and
-        // decoding nine columns of 100,000 cases was the largest part of a full run. None of
-        // them can hold a "|" (codes, days, times, a number); a row that does is refused.
-        for r in try await db.sql.raw(
-            """
-            SELECT id, source || '|' || reported_on || '|' || received_at || '|' || enhanced || '|' || status || '|'
-              || COALESCE(first_contact_at, '') || '|' || first_contact_na || '|' || clocks_hash AS packed
-            FROM victim_cases WHERE status <> 'duplicate' AND \(chosen)
-            """
-        ).all() {
-            let id = try r.decode(column: "id", as: Int.self)
-            // Split by bytes (splitting a String by Character was a sixth of the run).
-            let f = try r.decode(column: "packed", as: String.self).utf8.split(
-                separator: UInt8(ascii: "|"), omittingEmptySubsequences: false
-            ).map { String(decoding: $0, as: UTF8.self) }
-            guard f.count == 8 else {
-                throw VictimStore.Failure.damaged("case V\(id): a stored field holds a \"|\"")
-            }
-            let (status, firstContact, storedHash) = (f[4], f[5].isEmpty ? nil : f[5], f[7])
-            let clocks = Self.clocks(
-                source: Victims.Source(rawValue: f[0]) ?? .agency, reportedOn: f[1], receivedAt: f[2],
-                enhanced: !f[3].isEmpty, firstContact: firstContact, firstContactNA: f[6], events: events[id] ?? [],
-                rules: { inForce($0) }, days: days, now: now)
-            var firstDue: CalendarDay?
-            var eventDues: [Int: CalendarDay] = [:]
-            var stored: [StoredClock] = []
-            var hash = StableHash()
-            for k in clocks {
-                let state: String
-                switch k.result.state {
-                case .met, .missed, .notApplicable: state = k.result.state.rawValue
-                case .due, .overdue:
-                    state = "running"
-                    if let event = k.eventID {
-                        eventDues[event] = min(eventDues[event] ?? k.result.due, k.result.due)
-                    } else if k.rule.start == "referral-received" {
-                        firstDue = min(firstDue ?? k.result.due, k.result.due)
-                    }
+        // Each window of cases is read as one text and worked out on another core while the
+        // next window is read: a case's clocks depend on nothing outside it.
+        var found = ClockWork()
+        let width = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        try await withThrowingTaskGroup(of: ClockWork.self) { group in
+            var pending = 0
+            for window in try await caseWindows(ids, on: db) {
+                let lines = try await packedCases(window, on: db)
+                if pending >= width, let done = try await group.next() {
+                    found.add(done)
+                    pending -= 1
                 }
-                let row = StoredClock(
-                    caseID: id, ruleID: k.rule.id, eventID: k.eventID,
-                    quarter: VictimCompliance.quarter(CalendarDay(k.start)), due: k.result.due.description,
-                    state: state)
-                for field in [String(row.ruleID), String(row.eventID ?? 0), row.quarter, row.due, row.state] {
-                    hash.combine(field)
-                }
-                stored.append(row)
+                group.addTask { try ClockWork(lines, rules: rules, days: days, now: now) }
+                pending += 1
             }
-            // The same clocks as last time: nothing to write.
-            let fingerprint = String(hash.value)
-            guard storedHash != fingerprint else { continue }
-            changed.append((id, fingerprint))
-            results += stored
-            // The queue's due days: open cases only (the queue shows no other).
-            guard status == "open" else { continue }
-            if firstContact == nil {
-                caseDue.append((id, firstDue?.description))
-            }
-            for e in events[id] ?? [] where e.informedAt == nil && e.notApplicable.isEmpty {
-                eventDue.append((e.id, eventDues[e.id]?.description))
-            }
+            for try await done in group { found.add(done) }
         }
+        let (caseDue, eventDue, results, changed) = (found.caseDue, found.eventDue, found.results, found.changed)
         try await setColumn("victim_cases", "first_contact_due", caseDue, on: db)
         try await setColumn("victim_case_events", "due_on", eventDue, on: db)
         try await setColumn("victim_cases", "clocks_hash", changed, on: db)
