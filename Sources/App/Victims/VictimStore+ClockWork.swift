@@ -16,7 +16,9 @@ extension VictimStore {
     func caseWindows(_ ids: [Int]?, on db: any Database) async throws -> [CaseWindow] {
         if let ids { return [.ids(ids)] }
         struct Span: Decodable { var lo: Int?; var hi: Int? }
-        guard let span = try await db.sql.raw("SELECT MIN(id) AS lo, MAX(id) AS hi FROM victim_cases").rows(Span.self).first,
+        guard
+            let span = try await db.sql.raw("SELECT MIN(id) AS lo, MAX(id) AS hi FROM victim_cases").rows(Span.self)
+                .first,
             let lo = span.lo, let hi = span.hi
         else { return [] }
         return stride(from: lo, through: hi, by: 10_000).map { .range($0, min(hi, $0 + 9_999)) }
@@ -62,8 +64,25 @@ extension VictimStore {
         var eventDue: [(Int, String?)] = []
         var results: [StoredClock] = []
         var changed: [(Int, String?)] = []
+        /// Days' and quarters' texts, made once each: many clocks share a day.
+        private var dayTexts: [Int: String] = [:]
+        private var quarterTexts: [Int: String] = [:]
 
         init() {}
+
+        private mutating func text(_ day: CalendarDay) -> String {
+            if let known = dayTexts[day.dayNumber] { return known }
+            let made = day.description
+            dayTexts[day.dayNumber] = made
+            return made
+        }
+
+        private mutating func quarter(_ day: CalendarDay) -> String {
+            if let known = quarterTexts[day.dayNumber] { return known }
+            let made = VictimCompliance.quarter(day)
+            quarterTexts[day.dayNumber] = made
+            return made
+        }
 
         mutating func add(_ other: ClockWork) {
             caseDue += other.caseDue
@@ -76,35 +95,43 @@ extension VictimStore {
         /// when each clock started.
         init(_ lines: String, rules: [VictimClock.Rule], days: WorkingDays, now: Date) throws {
             let inForce = RulesByDay(rules)
-            // Split by bytes (splitting a String by Character was a sixth of the run).
-            for line in lines.utf8.split(separator: UInt8(ascii: "\n")) {
-                let f = line.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false).map {
-                    String(decoding: $0, as: UTF8.self)
+            var cases: [(id: Int, fields: [String], events: [Event])] = []
+            var text = lines
+            try text.withUTF8 { bytes in
+                try Pieces.forEach(bytes, separatedBy: UInt8(ascii: "\n")) { line in
+                    guard !line.isEmpty else { return }
+                    let f = Pieces.strings(line, separatedBy: UInt8(ascii: "|"))
+                    guard f.count == 10, let id = Int(f[0]) else {
+                        throw VictimStore.Failure.damaged(
+                            "case V\(f.first ?? "?"): a stored field of its clocks holds a separator")
+                    }
+                    cases.append((id, f, try Self.events(f[9], ofCase: id)))
                 }
-                guard f.count == 10, let id = Int(f[0]) else {
-                    throw VictimStore.Failure.damaged(
-                        "case V\(f.first ?? "?"): a stored field of its clocks holds a separator")
-                }
-                let events = try Self.events(f[9], ofCase: id)
-                try work(
-                    id: id, fields: f, events: events, rules: { inForce($0) }, days: days, now: now)
+            }
+            for c in cases {
+                try work(id: c.id, fields: c.fields, events: c.events, rules: { inForce($0) }, days: days, now: now)
             }
         }
 
         /// The events of one case's line, in the order they were recorded.
         private static func events(_ text: String, ofCase id: Int) throws -> [Event] {
             guard !text.isEmpty else { return [] }
-            return try text.utf8.split(separator: UInt8(ascii: ";")).map { item in
-                let e = item.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map {
-                    String(decoding: $0, as: UTF8.self)
+            var events: [Event] = []
+            var text = text
+            try text.withUTF8 { bytes in
+                try Pieces.forEach(bytes, separatedBy: UInt8(ascii: ";")) { item in
+                    let e = Pieces.strings(item, separatedBy: UInt8(ascii: ","))
+                    guard e.count == 5, let eventID = Int(e[0]) else {
+                        throw VictimStore.Failure.damaged("case V\(id): a stored field of an event holds a separator")
+                    }
+                    events.append(
+                        Event(
+                            id: eventID, caseId: id, kind: e[1], occurredAt: e[2],
+                            informedAt: e[3].isEmpty ? nil : e[3],
+                            notApplicable: e[4]))
                 }
-                guard e.count == 5, let eventID = Int(e[0]) else {
-                    throw VictimStore.Failure.damaged("case V\(id): a stored field of an event holds a separator")
-                }
-                return Event(
-                    id: eventID, caseId: id, kind: e[1], occurredAt: e[2], informedAt: e[3].isEmpty ? nil : e[3],
-                    notApplicable: e[4])
-            }.sorted { $0.id < $1.id }
+            }
+            return events.sorted { $0.id < $1.id }
         }
 
         private mutating func work(
@@ -133,9 +160,8 @@ extension VictimStore {
                     }
                 }
                 let row = StoredClock(
-                    caseID: id, ruleID: k.rule.id, eventID: k.eventID,
-                    quarter: VictimCompliance.quarter(CalendarDay(k.start)), due: k.result.due.description,
-                    state: state)
+                    caseID: id, ruleID: k.rule.id, eventID: k.eventID, quarter: quarter(CalendarDay(k.start)),
+                    due: text(k.result.due), state: state)
                 hash.combine(String(row.ruleID))
                 hash.combine(String(row.eventID ?? 0))
                 hash.combine(row.quarter)
