@@ -1,3 +1,4 @@
+import CrimeData
 import Fluent
 import Foundation
 import Vapor
@@ -87,8 +88,12 @@ extension VictimController {
         var checked: [ReferralDraft.Referral] = []
         var errors: [APIRecordError] = []
         var references = Set<String>()
-        for (k, r) in batch.referrals.enumerated() {
-            switch r.draft.check(today: today, localAuthorities: authorities, needsReference: true) {
+        // Checked on every core; the problems are then reported in the batch's order.
+        let outcomes = try await concurrentMap(batch.referrals) {
+            $0.draft.check(today: today, localAuthorities: authorities, needsReference: true)
+        }
+        for (k, outcome) in outcomes.enumerated() {
+            switch outcome {
             case .success(let c):
                 if !references.insert(c.reference).inserted {
                     errors.append(.init(record: k + 1, field: "reference", message: "is used twice in this batch"))

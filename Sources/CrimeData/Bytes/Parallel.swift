@@ -36,3 +36,23 @@ private final class ParallelResults<T>: @unchecked Sendable {
         lock.unlock()
     }
 }
+
+/// `transform` of each item, in order, worked out in up to `parts` slices at once on the
+/// cooperative thread pool: for CPU work over many items inside async code (which
+/// `parallelMap` would block). The first error thrown is rethrown.
+public func concurrentMap<T: Sendable, R: Sendable>(
+    _ items: [T], parts: Int = ProcessInfo.processInfo.activeProcessorCount,
+    _ transform: @escaping @Sendable (T) throws -> R
+) async throws -> [R] {
+    let size = max(1, (items.count + max(1, parts) - 1) / max(1, parts))
+    guard items.count > size else { return try items.map(transform) }
+    return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
+        for start in stride(from: 0, to: items.count, by: size) {
+            let slice = Array(items[start..<min(items.count, start + size)])
+            group.addTask { (start, try slice.map(transform)) }
+        }
+        var done: [(Int, [R])] = []
+        for try await part in group { done.append(part) }
+        return done.sorted { $0.0 < $1.0 }.flatMap(\.1)
+    }
+}
