@@ -14,14 +14,21 @@ extension VictimStore {
     /// (`saferstreets victims recompute-clocks`). Every case's clocks are worked out; only
     /// the cases whose clocks came out different from last time (a fingerprint of them is
     /// kept on the case, `clocks_hash`) are written. Returns the running clocks dated.
+    ///
+    /// One transaction (or the caller's): a fingerprint stored without its clocks' rows would
+    /// let the next run skip the case for good.
     @discardableResult
     func recomputeClocks(_ ids: [Int]? = nil, on db: any Database) async throws -> Int {
         if let ids, ids.isEmpty { return 0 }
-        if let ids, ids.count > 2_000 {
+        return try await db.transaction { tx in
+            guard let ids, ids.count > 2_000 else { return try await recompute(ids, on: tx) }
             var n = 0
-            for chunk in ids.chunks(of: 2_000) { n += try await recomputeClocks(Array(chunk), on: db) }
+            for chunk in ids.chunks(of: 2_000) { n += try await recompute(Array(chunk), on: tx) }
             return n
         }
+    }
+
+    private func recompute(_ ids: [Int]?, on db: any Database) async throws -> Int {
         let rules = try await rules(on: db)
         let days = try await workingDays(on: db)
         // The report judges the clocks as they stand; `now` only splits running ones into due
