@@ -14,7 +14,7 @@ public enum SaferStreetsMain {
             exit(2)
         }
         // The demo never touches your own database: it has its own SQLite file.
-        if env.arguments.dropFirst().first == "demo" {
+        if env.arguments.dropFirst().first == "demo", !asksForHelp(env.arguments) {
             try FileManager.default.createDirectory(atPath: DemoCommand.folder, withIntermediateDirectories: true)
             if env.arguments.contains("--fresh") {
                 for suffix in ["", "-wal", "-shm"] {
@@ -41,7 +41,10 @@ public enum SaferStreetsMain {
         let app = try await Application.make(env)
         do {
             try await configure(app, config: config)
-            try await app.prepareDatabase()
+            // Help touches no database and makes no file.
+            if !asksForHelp(env.arguments) {
+                try await app.prepareDatabase()
+            }
             try await app.execute()
         } catch {
             // A clear line and exit status 2, not a crash report.
@@ -52,5 +55,10 @@ public enum SaferStreetsMain {
         let status = app.storage[ExitStatusKey.self] ?? 0
         try await app.asyncShutdown()
         if status != 0 { exit(status) }
+    }
+
+    /// `--help` or `-h` anywhere: the command only prints its usage.
+    static func asksForHelp(_ arguments: [String]) -> Bool {
+        arguments.contains { $0 == "--help" || $0 == "-h" }
     }
 }

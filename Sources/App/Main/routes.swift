@@ -112,8 +112,12 @@ func routes(_ app: Application) throws {
     // POST forms (long polygons) change nothing, so they need no session or CSRF token.
     let policeAPI = PoliceAPIController(
         queries: PoliceAPIQueries(), cache: StreetCrimeCache(budgetBytes: config.policeAPICacheBytes), areas: areaStore)
+    // Background work belongs to the server: not in tests, other commands or help.
     let command = app.environment.arguments.dropFirst().first
-    if app.environment != .testing, command == nil || command == "serve" || command?.hasPrefix("-") == true {
+    let serving =
+        app.environment != .testing && !SaferStreetsMain.asksForHelp(app.environment.arguments)
+        && (command == nil || command == "serve" || command?.hasPrefix("-") == true)
+    if serving {
         app.lifecycle.use(PoliceAPIWarmUp(controller: policeAPI))
     }
     app.get(.policeForces, access: .everyone, use: policeAPI.forces)
@@ -280,7 +284,7 @@ func routes(_ app: Application) throws {
     app.post(.victimCaseRectify, access: .victimService(admins: false), use: victims.rectify)
     app.post(.victimCaseAssign, access: .victimService(admins: false), use: victims.assign)
     app.post(.victimCaseClockNotApplicable, access: .victimService(admins: false), use: victims.markNotApplicable)
-    if app.environment != .testing, command == nil || command == "serve" || command?.hasPrefix("-") == true {
+    if serving {
         app.lifecycle.use(VictimRetentionJob(store: victims.store))
     }
     // The OPCC sees figures only: the Victims' Code compliance report.
