@@ -179,6 +179,16 @@ final class WebDriver: @unchecked Sendable {
     /// The page's HTML as the browser has it now.
     var source: String { get async throws { try await send("GET", "\(session)/source") as? String ?? "" } }
 
+    /// The value a script returns (W3C WebDriver "Execute Script"; `return …` in `body`).
+    func script(_ body: String) async throws -> Any? {
+        try await send("POST", "\(session)/execute/sync", ["script": body, "args": [] as [Any]])
+    }
+
+    /// Sets the browser window's size in CSS pixels.
+    func resize(width: Int, height: Int) async throws {
+        try await send("POST", "\(session)/window/rect", ["width": width, "height": height])
+    }
+
     /// The visible text of the element matching the CSS selector.
     func text(_ selector: String) async throws -> String {
         try await send("GET", "\(session)/element/\(try await element(selector))/text") as? String ?? ""
