@@ -67,7 +67,7 @@ echo "referral batches of 5,000 (POST /api/v1/victim-referrals):"
 # (a batch of 5,000 is 1.35 MB): the server does not answer that interim response, so curl
 # waited its full second before sending, and every batch time up to 5024670 included that
 # second. A reverse proxy such as nginx answers it itself; a client sending straight to the
-# server should not ask (README, "Referrals from the police").
+# server should not ask (README, where referrals arrive).
 for f in "$WORK"/batch-*.json; do
   curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Expect:" -H "Authorization: Bearer $TOKEN" \
     -H "Content-Type: application/json" --data-binary @"$f" "$URL/api/v1/victim-referrals"
