@@ -95,7 +95,6 @@ extension VictimStore {
         /// when each clock started.
         init(_ lines: String, rules: [VictimClock.Rule], days: WorkingDays, now: Date) throws {
             let inForce = RulesByDay(rules)
-            var cases: [(id: Int, fields: [String], events: [Event])] = []
             var text = lines
             try text.withUTF8 { bytes in
                 try Pieces.forEach(bytes, separatedBy: UInt8(ascii: "\n")) { line in
@@ -105,11 +104,10 @@ extension VictimStore {
                         throw VictimStore.Failure.damaged(
                             "case V\(f.first ?? "?"): a stored field of its clocks holds a separator")
                     }
-                    cases.append((id, f, try Self.events(f[9], ofCase: id)))
+                    try work(
+                        id: id, fields: f, events: try Self.events(f[9], ofCase: id), rules: { inForce($0) },
+                        days: days, now: now)
                 }
-            }
-            for c in cases {
-                try work(id: c.id, fields: c.fields, events: c.events, rules: { inForce($0) }, days: days, now: now)
             }
         }
 
