@@ -46,7 +46,7 @@ let package = Package(
             ],
             resources: [
                 .copy("Resources/demo"), .copy("Resources/openapi.json"), .copy("Resources/common-passwords.txt"),
-                .copy("Resources/victims"),
+                .copy("Resources/victims"), .copy("Resources/maps"),
             ]
         ),
         .executableTarget(name: "saferstreets", dependencies: ["App"]),

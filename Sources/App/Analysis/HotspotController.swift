@@ -87,8 +87,10 @@ struct HotspotController: Sendable {
     }
 
     @Sendable func cellsGeoJSON(req: Request) async throws -> Response {
-        let (report, _) = try await report(req)
-        return download(HotspotExport.geoJSON(report), type: "application/geo+json", name: "hotspot-cells.geojson")
+        let (report, p) = try await report(req)
+        let style = try await map(report, p, on: req.db).cells
+        return download(
+            HotspotExport.geoJSON(report, style: style), type: "application/geo+json", name: "hotspot-cells.geojson")
     }
 
     @Sendable func cellsCSV(req: Request) async throws -> Response {

@@ -33,7 +33,9 @@ enum HotspotExport {
         return out
     }
 
-    static func geoJSON(_ report: HotspotReport) -> String {
+    /// With `style` (the map's cell layer), each feature also carries its map colour and
+    /// words as simplestyle-spec `fill` and `description`, which the interactive map draws.
+    static func geoJSON(_ report: HotspotReport, style: SVGMap.CellLayer? = nil) -> String {
         let g = report.result.grid
         var out = "{\"type\":\"FeatureCollection\",\"parameters\":{"
         out += report.recorded.sorted { $0.key < $1.key }.map {
@@ -63,6 +65,11 @@ enum HotspotExport {
             props.append(c.adjustedP.isFinite ? "\"adjusted_p\":\(number(c.adjustedP))" : "\"adjusted_p\":null")
             if let e = report.emerging?[c.index] {
                 props.append("\"emerging_pattern\":\(GeoJSON.string(e.pattern.rawValue))")
+            }
+            if let style {
+                if let fill = style.fills[c.index] { props.append("\"fill\":\(GeoJSON.string(fill))") }
+                let words = style.titles[c.index] ?? HotspotMaps.cellTitle(report, c)
+                props.append("\"description\":\(GeoJSON.string(words))")
             }
             out += props.joined(separator: ",") + "}}"
         }

@@ -27,6 +27,8 @@ struct HotspotPage: Encodable {
     var summary: [String] = []
     var warnings: [String] = []
     var mapSVG = ""
+    /// The same map, interactive, drawing the cells GeoJSON download.
+    var liveMap: LiveMap?
     var chartSVG = ""
     var parameters: [Row] = []
     var concentration: [Row] = []
@@ -110,6 +112,7 @@ struct HotspotPage: Encodable {
         hasPatterns = !patterns.isEmpty
         hasCells = !cells.isEmpty
         let q = o.queryString + "&view=\(view.rawValue)"
+        liveMap = map.live(features: SiteURL.hotspotCellsGeoJSON.with(query: q), label: "Hot-spot cells")
         downloads = [
             Row(label: "Cells with their statistics (GeoJSON)", value: SiteURL.hotspotCellsGeoJSON.with(query: q)),
             Row(label: "Cells with their statistics (CSV)", value: SiteURL.hotspotCellsCSV.with(query: q)),

@@ -31,6 +31,8 @@ func routes(_ app: Application) throws {
     app.get(.hotspotCellsCSV, access: .everyone, use: hotspots.cellsCSV)
     app.get(.hotspotMapSVG, access: .everyone, use: hotspots.mapSVG)
     app.get(.hotspotsAPI, access: .everyone, use: hotspots.api)
+    // The map layers under every interactive map: bundled open data, public.
+    app.get(.mapContext, access: .everyone, use: MapContextController(context: .bundled).geoJSON)
 
     let rankings = RankingController(queries: queries, service: RankingService(queries: queries))
     app.get(.rankings, access: .everyone, use: rankings.page)

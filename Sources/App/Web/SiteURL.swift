@@ -11,6 +11,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case home, coverageAPI, health, login, logout, account, accountPassword
     // Analysis (open data)
     case hotspots, hotspotCellsGeoJSON, hotspotCellsCSV, hotspotMapSVG, hotspotsAPI
+    case mapContext
     case rankings, rankingsCSV, rankingsAPI
     case areas, areasGeoJSON, area, areaGeoJSON, areasAPI
     // The data platform and administration
@@ -79,6 +80,7 @@ enum SiteURL: String, CaseIterable, Sendable {
 
         case .hotspots: "/hotspots"
         case .hotspotCellsGeoJSON: "/hotspots/cells.geojson"
+        case .mapContext: "/maps/context.geojson"
         case .hotspotCellsCSV: "/hotspots/cells.csv"
         case .hotspotMapSVG: "/hotspots/map.svg"
         case .hotspotsAPI: "/api/v1/hotspots"

@@ -219,6 +219,14 @@ final class WebDriver: @unchecked Sendable {
         try await click("\(selector) option[value=\"\(value)\"]")
     }
 
+    /// The viewport as a PNG (W3C WebDriver "Take Screenshot").
+    func screenshot() async throws -> Data {
+        guard let base64 = try await send("GET", "\(session)/screenshot") as? String,
+            let data = Data(base64Encoded: base64)
+        else { throw Failure(description: "the browser returned no screenshot") }
+        return data
+    }
+
     /// The page printed to PDF by the browser (W3C WebDriver "Print Page"), A4, with the
     /// page's print stylesheet.
     func printPDF() async throws -> Data {

@@ -43,15 +43,24 @@ struct SVGMap {
     var maxMapHeight = 620.0
     var cells: CellLayer?
     var outlines: [Outline] = []
+    /// Place names, most important first: a label that would overlap one placed before it is
+    /// left off.
     var labels: [Label] = []
     var legend: [LegendEntry] = []
     var legendTitle = ""
+    /// Land, sea and boundaries under the map (none in tests that draw geometry alone).
+    var context: MapContext = .bundled
+
+    /// Context boundaries of LSOAs are drawn on maps narrower than this (metres).
+    static let lsoaLayerMaxWidth = 50_000.0
 
     private var scale: Double { min(maxWidth / max(extent.width, 1), maxMapHeight / max(extent.height, 1)) }
     /// At least 560 wide so that the legend fits, even for a tall narrow area.
     private var width: Double { max(560, (extent.width * scale).rounded()) }
     private var mapHeight: Double { (extent.height * scale).rounded() }
-    private var legendHeight: Double { legend.isEmpty ? 40 : 40 + Double((legend.count + 2) / 3) * 22 + 20 }
+    private var legendHeight: Double {
+        (legend.isEmpty ? 40 : 40 + Double((legend.count + 2) / 3) * 22 + 20) + 16
+    }
 
     func x(_ e: Double) -> Double { ((e - extent.minEasting) * scale * 10).rounded() / 10 }
     func y(_ n: Double) -> Double { ((extent.maxNorthing - n) * scale * 10).rounded() / 10 }
@@ -62,14 +71,21 @@ struct SVGMap {
         // A map with links is a group of links, not one image: an image may not hold
         // controls (WCAG 4.1.2; axe's nested-interactive).
         let role = outlines.contains { $0.href != nil } ? "group" : "img"
+        let frame = "x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(mapHeight))\""
+        let sea = context.hasLand(in: extent)
         var s = """
             <svg xmlns="http://www.w3.org/2000/svg" id="\(id)" class="map" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" height="\(Int(height))" \
             role="\(role)" aria-labelledby="\(id)-title \(id)-desc" font-family="Arial, Helvetica, sans-serif">
             <title id="\(id)-title">\(SVG.escape(title))</title><desc id="\(id)-desc">\(SVG.escape(description))</desc>
-            <rect x="0" y="0" width="\(Int(width))" height="\(Int(mapHeight))" fill="#f8f8f8" stroke="#b1b4b6"/>
+            <defs><clipPath id="\(id)-frame"><rect \(frame)/></clipPath></defs>
+            <rect \(frame) fill="\(sea ? "#dcebf5" : "#f8f8f8")"/>
+            <g clip-path="url(#\(id)-frame)">
 
             """
+        s += renderLand()
         if let cells { s += renderCells(cells) }
+        s += renderBoundaries()
+        s += "</g>\n"
         for o in outlines {
             let d = o.shape.polygons.flatMap { $0 }.map { ring in
                 "M" + ring.map { "\(x($0.easting)),\(y($0.northing))" }.joined(separator: "L") + "Z"
@@ -78,14 +94,7 @@ struct SVGMap {
                 "<path d=\"\(d)\" fill=\"\(o.fill ?? "none")\" stroke=\"#0b0c0c\" stroke-width=\"1.5\" fill-rule=\"evenodd\"><title>\(SVG.escape(o.title ?? o.label))</title></path>"
             s += o.href.map { "<a href=\"\(SVG.escape($0))\">\(path)</a>\n" } ?? path + "\n"
         }
-        let outlineLabels = outlines.map {
-            Label(
-                point: GridPoint(easting: $0.shape.centroid.easting, northing: $0.shape.bounds.maxNorthing),
-                text: $0.label, placeAbove: true)
-        }
-        for l in labels + outlineLabels {
-            let (lx, ly) = (x(l.point.easting), y(l.point.northing) - (l.placeAbove ? 4 : 0))
-            guard lx >= 0, lx <= width, ly >= 0, ly <= mapHeight else { continue }
+        for (l, lx, ly) in placedLabels() {
             s += """
                 <text x="\(lx)" y="\(ly)" font-size="\(l.placeAbove ? 12 : 11)" text-anchor="middle" paint-order="stroke" \
                 stroke="#ffffff" stroke-width="3" fill="\(l.placeAbove ? "#0b0c0c" : "#505a5f")"\
@@ -93,9 +102,89 @@ struct SVGMap {
 
                 """
         }
+        s += "<rect \(frame) fill=\"none\" stroke=\"#b1b4b6\"/>\n"
         s += scaleBar()
         s += renderLegend()
+        s +=
+            "<text class=\"attribution\" x=\"10\" y=\"\(Int(height) - 6)\" font-size=\"10\" fill=\"#505a5f\">\(SVG.escape(MapContext.attribution))</text>\n"
         return s + "</svg>"
+    }
+
+    /// Labels inside the frame, area names first: each is moved in from an edge it would
+    /// cross and left off if it would overlap one already placed. Returns the label and its
+    /// anchor (the middle of its baseline).
+    func placedLabels() -> [(Label, Double, Double)] {
+        let outlineLabels = outlines.map {
+            Label(
+                point: GridPoint(easting: $0.shape.centroid.easting, northing: $0.shape.bounds.maxNorthing),
+                text: $0.label, placeAbove: true)
+        }
+        var placed: [(Label, Double, Double)] = []
+        var boxes: [(Double, Double, Double, Double)] = []
+        for l in outlineLabels + labels {
+            var (lx, ly) = (x(l.point.easting), y(l.point.northing) - (l.placeAbove ? 4 : 0))
+            guard lx >= 0, lx <= width, ly >= 0, ly <= mapHeight else { continue }
+            let size = l.placeAbove ? 12.0 : 11.0
+            let w = Double(l.text.count) * size * (l.placeAbove ? 0.62 : 0.56) + 4
+            guard w < width - 8 else { continue }
+            lx = min(max(lx, w / 2 + 4), width - w / 2 - 4)
+            ly = min(max(ly, size + 3), mapHeight - 4)
+            let box = (lx - w / 2, ly - size, lx + w / 2, ly + 3)
+            guard !boxes.contains(where: { $0.0 < box.2 && box.0 < $0.2 && $0.1 < box.3 && box.1 < $0.3 }) else {
+                continue
+            }
+            boxes.append(box)
+            placed.append((l, (lx * 10).rounded() / 10, (ly * 10).rounded() / 10))
+        }
+        return placed
+    }
+
+    /// The part of the frame's surroundings worth clipping to: a little wider than the frame,
+    /// so that the clip's own edges fall outside what is seen.
+    private var clipBox: Extent { extent.expanded(by: 0.02 * max(extent.width, extent.height)) }
+
+    /// SVG path data for a shape clipped to the frame, leaving out points under 0.6 units
+    /// from the last one kept.
+    func pathData(_ shape: AreaShape) -> String {
+        let box = clipBox
+        guard shape.bounds.intersects(box) else { return "" }
+        var d = ""
+        for ring in shape.polygons.joined() {
+            var last = (-1e9, -1e9), part = "", n = 0
+            for p in RingClip.clip(ring, to: box) {
+                let (px, py) = (x(p.easting), y(p.northing))
+                if abs(px - last.0) < 0.6, abs(py - last.1) < 0.6 { continue }
+                part += (n == 0 ? "M" : "L") + "\(px),\(py)"
+                last = (px, py)
+                n += 1
+            }
+            if n >= 3 { d += part + "Z" }
+        }
+        return d
+    }
+
+    private func renderLand() -> String {
+        let d = context.land.map(pathData).joined()
+        guard !d.isEmpty else { return "" }
+        return
+            "<path class=\"land\" d=\"\(d)\" fill=\"#fbfbf8\" stroke=\"#8fb1c9\" stroke-width=\"0.8\" fill-rule=\"evenodd\"/>\n"
+    }
+
+    /// LSOA lines (on maps of a town or district) and local authority lines, over the cells.
+    private func renderBoundaries() -> String {
+        var s = ""
+        if extent.width <= Self.lsoaLayerMaxWidth {
+            let d = context.lsoas.map { pathData($0.shape) }.joined()
+            if !d.isEmpty {
+                s += "<path class=\"lsoas\" d=\"\(d)\" fill=\"none\" stroke=\"#b1b4b6\" stroke-width=\"0.5\"/>\n"
+            }
+        }
+        let d = context.authorities.map { pathData($0.shape) }.joined()
+        if !d.isEmpty {
+            s +=
+                "<path class=\"authorities\" d=\"\(d)\" fill=\"none\" stroke=\"#505a5f\" stroke-width=\"1\" stroke-dasharray=\"5 3\"/>\n"
+        }
+        return s
     }
 
     /// Cells as horizontal runs of equal fill, so a row of 40 identical cells is one
