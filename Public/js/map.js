@@ -22,12 +22,12 @@
 
   function popup(feature) {
     var p = feature.properties || {};
-    var html = '<p class="popup-title">' + escapeHTML(feature.id || p.name || '') + '</p>';
+    var html = '<p class="popup-title">' + escapeHTML(p.name || feature.id || '') + '</p>';
     if (p.count !== undefined && p.count !== null) {
       html += '<p class="popup-count">Incidents: <strong>' + escapeHTML(p.count) + '</strong></p>';
     }
     if (p.description) { html += '<p class="popup-description">' + escapeHTML(p.description) + '</p>'; }
-    if (p.href) { html += '<p><a href="' + escapeHTML(p.href) + '">' + escapeHTML(p.link || 'Open') + '</a></p>'; }
+    if (p.href) { html += '<p><a href="' + escapeHTML(p.href) + '">' + escapeHTML(p.link || 'Open its page') + '</a></p>'; }
     return html;
   }
 
@@ -123,7 +123,7 @@
           var quiet = p['class'] === 'not-significant';
           return {
             stroke: !!p.stroke, color: p.stroke || '#0b0c0c', weight: 1.5,
-            fillColor: p.fill, fillOpacity: quiet ? 0.45 : 0.9,
+            fillColor: p.fill, fillOpacity: p['fill-opacity'] !== undefined ? p['fill-opacity'] : quiet ? 0.45 : 0.9,
             className: 'map-shape' + (p['class'] ? ' map-shape--' + p['class'] : '')
           };
         },

@@ -88,6 +88,19 @@ struct MapBrowserTests {
                 #expect(cell.properties.fill == HotspotMaps.fill(.hot99))
                 try Self.save(try await browser.screenshot(), "hotspots-live-1400.png")
 
+                // An area's page: its outline over the LSOA and local authority lines.
+                try await browser.open("\(site)\(SiteURL.area("norwich-town-centre"))")
+                let outline = try await waitFor(
+                    browser,
+                    "return document.querySelectorAll('.live-map-wrap--ready .leaflet-overlay-pane path').length")
+                #expect(outline == 1, "the area's outline")
+                let lsoaLines = try await waitFor(
+                    browser, "return document.querySelectorAll('.leaflet-boundaries-pane path').length")
+                #expect(lsoaLines >= 2, "LSOA and local authority lines around a town centre: \(lsoaLines)")
+                _ = try await browser.script(
+                    "document.querySelector('.live-map').scrollIntoView({block: 'start'}); return 1")
+                try Self.save(try await browser.screenshot(), "area-1400.png")
+
                 // Print and no-script readers keep the server-drawn map, with the same context.
                 let svg = try await app.client.get(
                     URI(string: "\(site)\(SiteURL.hotspotMapSVG.with(query: Self.query + "&view=classes"))"))

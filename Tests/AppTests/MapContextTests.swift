@@ -33,7 +33,8 @@ struct MapContextTests {
         #expect(c.lsoas.count == 538, "Norfolk's 2011 LSOAs")
         let norwich = GridPoint(easting: 623_000, northing: 308_500)
         #expect(c.land.contains { $0.contains(norwich) }, "Norwich is on land")
-        #expect(!c.land.contains { $0.contains(GridPoint(easting: 680_000, northing: 320_000)) }, "the North Sea is not")
+        #expect(
+            !c.land.contains { $0.contains(GridPoint(easting: 680_000, northing: 320_000)) }, "the North Sea is not")
         let owner = c.authorities.filter { $0.shape.contains(norwich) }.map(\.name)
         #expect(owner == ["Norwich"], "the city centre lies in Norwich alone: \(owner)")
     }
@@ -81,7 +82,9 @@ struct MapContextTests {
                     : GridPoint(easting: k == 2 ? 622_000 : 623_000, northing: k == 2 ? 342_000 : 308_500),
                 text: text)
         }
-        let map = SVGMap(extent: extent, labels: labels)
+        // An outline without a name (a buffer ring) takes no room from the names near it.
+        let ring = AreaShape.circle(centre: GridPoint(easting: 623_000, northing: 308_600), radius: 300)
+        let map = SVGMap(extent: extent, outlines: [.init(shape: ring, label: "", href: nil)], labels: labels)
         let svg = map.render(title: "Norfolk", description: "context")
         #expect(svg.contains("class=\"land\""))
         #expect(svg.contains("class=\"authorities\""))

@@ -253,6 +253,27 @@ struct ReportTests {
                 let res = try await app.get("/campaigns/\(Self.slug)/report.pdf", as: cookie)
                 #expect(res.status == .ok && res.headers.contentType?.subType == "pdf")
                 try Self.checkPDF(Data(res.body.readableBytesView), app: app, name: "server")
+
+                // At 1400 px: the report's overview map over the coastline, and the public page.
+                #expect(source.contains("class=\"land\""), "the maps are drawn over the coastline")
+                try await browser.resize(width: 1400, height: 1000)
+                _ = try await browser.script("document.getElementById('overview-map').scrollIntoView(); return 1")
+                try MapBrowserTests.save(try await browser.screenshot(), "campaign-report-1400.png")
+
+                // The public campaign page, with its map over the same context.
+                try await browser.open("\(site)\(SiteURL.open())")
+                let href =
+                    try await browser.script(
+                        "const a = document.querySelector('a[href^=\"/open/campaigns/\"]'); return a ? a.getAttribute('href') : ''"
+                    )
+                    as? String ?? ""
+                #expect(!href.isEmpty, "a published campaign on /open")
+                if !href.isEmpty {
+                    try await browser.open("\(site)\(href)")
+                    #expect(try await browser.source.contains("class=\"land\""), "the public map shows the coastline")
+                    _ = try await browser.script("document.querySelector('svg.map').scrollIntoView(); return 1")
+                    try MapBrowserTests.save(try await browser.screenshot(), "open-campaign-1400.png")
+                }
             } catch {
                 await browser.stop()
                 throw error

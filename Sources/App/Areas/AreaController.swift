@@ -20,6 +20,7 @@ struct AreaController: Sendable {
         var rows: [Row]
         var hasRows: Bool
         var mapSVG: String
+        var liveMap: LiveMap?
         var geojson = SiteURL.areasGeoJSON()
     }
 
@@ -30,6 +31,7 @@ struct AreaController: Sendable {
         var description: String
         var facts: [RankingPage.Pair]
         var mapSVG: String
+        var liveMap: LiveMap?
         var chartSVG: String
         var geojson: String?
         var hotspots: String
@@ -40,6 +42,7 @@ struct AreaController: Sendable {
         let areas = try await queries.areas.list(on: req.db)
         let shapes = areas.compactMap { a in a.shape.map { (a, $0) } }
         var mapSVG = ""
+        var liveMap: LiveMap?
         if let first = shapes.first {
             let extent = shapes.dropFirst().reduce(first.1.bounds) { $0.union($1.1.bounds) }
             let map = SVGMap(
@@ -47,13 +50,14 @@ struct AreaController: Sendable {
                 outlines: shapes.map { .init(shape: $0.1, label: $0.0.name, href: SiteURL.area($0.0.slug)) })
             mapSVG = map.render(
                 title: "Map of \(shapes.count) areas", description: shapes.map(\.0.name).joined(separator: ", "))
+            liveMap = map.live(features: SiteURL.areasGeoJSON(), label: "Areas")
         }
         let page = ListPage(
             rows: areas.map { a in
                 .init(
                     name: a.name, href: SiteURL.area(a.slug), kind: Self.kindText(a), lsoas: Format.count(a.lsoaCount),
                     population: Format.count(a.population), geojson: a.shape == nil ? nil : SiteURL.areaGeoJSON(a.slug))
-            }, hasRows: !areas.isEmpty, mapSVG: mapSVG)
+            }, hasRows: !areas.isEmpty, mapSVG: mapSVG, liveMap: liveMap)
         return try await req.render("areas/index", page)
     }
 
@@ -102,11 +106,13 @@ struct AreaController: Sendable {
                     value: Format.count(o.period.months.reduce(0) { $0 + (monthly[$1] ?? 0) })))
         }
         var mapSVG = ""
+        var liveMap: LiveMap?
         if let shape = area.shape {
             let map = SVGMap(
                 extent: shape.bounds.expanded(by: max(shape.bounds.width, shape.bounds.height) * 0.15),
                 outlines: [.init(shape: shape, label: area.name, href: nil)])
             mapSVG = map.render(title: "Outline of \(area.name)", description: "The boundary of \(area.name)")
+            liveMap = map.live(features: SiteURL.areaGeoJSON(area.slug), label: area.name)
         }
         let codes = try await queries.areas.lsoaCodes(of: area, on: req.db)
         return try await req.render(
@@ -114,7 +120,8 @@ struct AreaController: Sendable {
             ShowPage(
                 title: area.name, name: area.name, kind: Self.kindText(area), description: area.description,
                 facts: facts,
-                mapSVG: mapSVG, chartSVG: chartSVG, geojson: area.shape == nil ? nil : SiteURL.areaGeoJSON(area.slug),
+                mapSVG: mapSVG, liveMap: liveMap, chartSVG: chartSVG,
+                geojson: area.shape == nil ? nil : SiteURL.areaGeoJSON(area.slug),
                 hotspots: SiteURL.hotspots.with(
                     query: "area=\(area.slug)" + (area.forceID.map { "&force=\($0)" } ?? "")),
                 lsoas: codes.joined(separator: ", ")))
@@ -129,6 +136,12 @@ struct AreaController: Sendable {
                 "\"kind\":\(GeoJSON.string(a.kind.rawValue))",
                 "\"population\":\(a.population)", "\"lsoas\":\(a.lsoaCount)",
             ] + (a.radius.map { ["\"radius_m\":\(HotspotExport.number($0))"] } ?? [])
+            // simplestyle-spec, for maps that draw the download (the interactive maps do).
+            + [
+                "\"stroke\":\"#0b0c0c\"", "\"fill\":\"#1d70b8\"", "\"fill-opacity\":0.12",
+                "\"description\":\(GeoJSON.string("\(kindText(a)); \(Format.count(a.population)) residents in \(Format.counted(a.lsoaCount, "LSOA", "LSOAs"))"))",
+                "\"href\":\(GeoJSON.string(SiteURL.area(a.slug)))",
+            ]
         return
             "{\"type\":\"Feature\",\"id\":\(GeoJSON.string(a.slug)),\"geometry\":\(geometry),\"properties\":{\(props.joined(separator: ","))}}"
     }

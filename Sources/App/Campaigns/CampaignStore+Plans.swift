@@ -80,7 +80,7 @@ extension CampaignStore {
         let activity = ActivityType.named(type)
         if activity == nil { problems.append(FieldError(field: "targetType", message: "Choose the type of activity")) }
         let value = Double(amount.trimmingCharacters(in: .whitespaces))
-        if value == nil || !(0...1_000_000).contains(value!) || !value!.isFinite {
+        if !(value.map { $0.isFinite && (0...1_000_000).contains($0) } ?? false) {
             problems.append(
                 FieldError(
                     field: "targetAmount",
@@ -159,13 +159,16 @@ extension CampaignStore {
     {
         let members = Set(try await organisations(of: campaign, on: db).map(\.id))
         let problems = draft.problems(organisations: members)
-        guard problems.isEmpty else { throw Problem.invalid(problems) }
+        guard problems.isEmpty, let owner = draft.ownerOrganisationID, let due = CalendarDay(draft.dueOn) else {
+            throw Problem.invalid(
+                problems.isEmpty ? [FieldError(field: "dueOn", message: "Enter the due date as YYYY-MM-DD")] : problems)
+        }
         try await db.transaction { tx in
             let id = try await tx.sql.raw(
                 """
                 INSERT INTO plan_actions (plan_id, title, owner_organisation_id, lead_name, due_on, status, created_at)
-                VALUES (\(bind: plan.id), \(bind: draft.title), \(bind: draft.ownerOrganisationID!), \(bind: draft.leadName),
-                  \(bind: CalendarDay(draft.dueOn)!.description), \(bind: draft.status), \(bind: Date().stored)) RETURNING id
+                VALUES (\(bind: plan.id), \(bind: draft.title), \(bind: owner), \(bind: draft.leadName),
+                  \(bind: due.description), \(bind: draft.status), \(bind: Date().stored)) RETURNING id
                 """
             ).insertedID()
             try await audit.record(

@@ -165,17 +165,20 @@ struct CampaignStore: Sendable {
         {
             throw Problem.invalid([FieldError(field: "name", message: "There is already a campaign called “\(name)”")])
         }
+        guard let starts = CalendarDay(draft.startsOn), let ends = CalendarDay(draft.endsOn) else {
+            throw Problem.invalid([FieldError(field: "startsOn", message: "Enter the dates as YYYY-MM-DD")])
+        }
         return try await db.transaction { tx in
             let id = try await tx.sql.raw(
                 """
                 INSERT INTO campaigns (slug, name, description, starts_on, ends_on, created_at)
-                VALUES (\(bind: slug), \(bind: name), \(bind: draft.description), \(bind: CalendarDay(draft.startsOn)!.description),
-                  \(bind: CalendarDay(draft.endsOn)!.description), \(bind: Date().stored)) RETURNING id
+                VALUES (\(bind: slug), \(bind: name), \(bind: draft.description), \(bind: starts.description),
+                  \(bind: ends.description), \(bind: Date().stored)) RETURNING id
                 """
             ).insertedID()
             let c = Campaign(
                 id: id, slug: slug, name: name, description: draft.description,
-                startsOn: CalendarDay(draft.startsOn)!.description, endsOn: CalendarDay(draft.endsOn)!.description)
+                startsOn: starts.description, endsOn: ends.description)
             try await audit.record(
                 "create", entity: "campaign", id: String(id), before: nil as Campaign?, after: c, by: user, on: tx)
             return c

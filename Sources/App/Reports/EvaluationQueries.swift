@@ -85,7 +85,7 @@ extension EvaluationService {
                 stale: stale.map { ($0, design($0).bufferMetres) }, treated: areas.compactMap(\.shape))
             var boxes: [SQLQueryString] = []
             for (a, width) in counter.areas {
-                let b = a.shape!.bounds
+                guard let b = a.shape?.bounds else { continue }
                 boxes.append(
                     """
                     (easting BETWEEN \(bind: b.minEasting - width) AND \(bind: b.maxEasting + width)
@@ -115,7 +115,7 @@ extension EvaluationService {
                     ).run()
                     try await tx.sql.raw(
                         """
-                        INSERT INTO evaluation_buffers (campaign_id, area_id, signature) VALUES (\(bind: campaign.id), \(bind: a.id), \(bind: signatures[a.id]!))
+                        INSERT INTO evaluation_buffers (campaign_id, area_id, signature) VALUES (\(bind: campaign.id), \(bind: a.id), \(bind: signatures[a.id] ?? ""))
                         """
                     ).run()
                 }

@@ -84,7 +84,7 @@ extension ReportPage {
         .notEstimable: "tag--not-started",
     ]
     static let verdictFill: [EvaluationText.Verdict: String] = [
-        .reduction: "#85c99e", .increase: "#f4a29a", .notSignificant: "#dee0e2", .notEstimable: "#ffffff",
+        .reduction: "#92c5de", .increase: "#f4a582", .notSignificant: "#dee0e2", .notEstimable: "#ffffff",
     ]
 
     struct Delivery {
@@ -289,7 +289,7 @@ extension ReportPage {
         let map = SVGMap(
             extent: extent.expanded(by: max(extent.width, extent.height) * 0.06), outlines: outlines,
             legend: [EvaluationText.Verdict.reduction, .increase, .notSignificant].map {
-                .init(fill: verdictFill[$0]!, text: $0.label)
+                .init(fill: verdictFill[$0] ?? "#ffffff", text: $0.label)
             }
                 + [.init(fill: "#fbd5b5", text: "Buffer")],
             legendTitle: "Effect in each area")

@@ -2,6 +2,9 @@ import Analytics
 import Foundation
 
 extension SVGMap {
+    /// ColorBrewer Blues, 4 classes, after white for none.
+    static let countFills = ["#deebf7", "#9ecae1", "#4292c6", "#08519c"]
+
     /// Stored areas shaded in four blues by a count (white for none), with a legend of the
     /// classes: the activity dashboard's target areas, the grants on the open pages.
     /// Areas without an outline are left off; nil when none has one.
@@ -13,7 +16,7 @@ extension SVGMap {
         guard let first = drawn.first?.1 else { return nil }
         let extent = drawn.dropFirst().reduce(first.bounds) { $0.union($1.1.bounds) }
         let most = max(1, areas.map(\.count).max() ?? 1)
-        let fills = ["#deebf7", "#9ecae1", "#4292c6", "#08519c"]
+        let fills = countFills
         let map = SVGMap(
             extent: extent.expanded(by: max(extent.width, extent.height) * 0.06),
             outlines: drawn.map { a, shape in

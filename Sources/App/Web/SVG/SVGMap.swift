@@ -121,7 +121,7 @@ struct SVGMap {
         }
         var placed: [(Label, Double, Double)] = []
         var boxes: [(Double, Double, Double, Double)] = []
-        for l in outlineLabels + labels {
+        for l in outlineLabels + labels where !l.text.isEmpty {
             var (lx, ly) = (x(l.point.easting), y(l.point.northing) - (l.placeAbove ? 4 : 0))
             guard lx >= 0, lx <= width, ly >= 0, ly <= mapHeight else { continue }
             let size = l.placeAbove ? 12.0 : 11.0
