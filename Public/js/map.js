@@ -45,6 +45,11 @@
     el.liveMap = map;
     map.fitBounds([[b[0], b[1]], [b[2], b[3]]]);
     L.control.scale({ imperial: false }).addTo(map);
+    // Background tiles when the deployment configured them; the bundled land then gives way.
+    var tiles = el.dataset.tiles;
+    if (tiles) {
+      L.tileLayer(tiles, { attribution: escapeHTML(el.dataset.tilesAttribution || ''), maxZoom: 19 }).addTo(map);
+    }
     map.createPane('context').style.zIndex = 300;
     map.createPane('boundaries').style.zIndex = 450;
     map.getPane('boundaries').style.pointerEvents = 'none';
@@ -74,7 +79,7 @@
       }
       var land = L.geoJSON(layer(fc.features, 'land'), {
         pane: 'context', interactive: false,
-        style: { color: '#8fb1c9', weight: 1, fillColor: '#fbfbf8', fillOpacity: 1 }
+        style: { color: '#8fb1c9', weight: 1, fillColor: '#fbfbf8', fillOpacity: tiles ? 0 : 1, opacity: tiles ? 0 : 1 }
       }).addTo(map);
       contextLayers.push(land);
       [['lsoa', 'LSOA boundaries', { color: '#6f777b', weight: 0.6, fill: false }],

@@ -15,7 +15,7 @@ struct MapBrowserTests {
     static let query = "force=norfolk&from=2022-10&to=2022-11"
 
     /// Polls `script` (which returns a number) until it is positive; its last value.
-    func waitFor(_ browser: WebDriver, _ script: String, seconds: Double = 60) async throws -> Int {
+    static func waitFor(_ browser: WebDriver, _ script: String, seconds: Double = 60) async throws -> Int {
         let end = Date().addingTimeInterval(seconds)
         var value = 0
         while Date() < end {
@@ -56,13 +56,13 @@ struct MapBrowserTests {
             try await Browser.driving(app) { browser, site in
                 try await browser.resize(width: 1400, height: 1000)
                 try await browser.open("\(site)/hotspots?\(Self.query)")
-                let ready = try await waitFor(
+                let ready = try await Self.waitFor(
                     browser, "return document.querySelectorAll('.live-map-wrap--ready path.map-shape--hot-99').length")
                 #expect(ready > 0, "hot cells drawn on the interactive map")
-                let land = try await waitFor(
+                let land = try await Self.waitFor(
                     browser, "return document.querySelectorAll('.leaflet-context-pane path').length")
                 #expect(land > 0, "the land drawn under the cells")
-                let lines = try await waitFor(
+                let lines = try await Self.waitFor(
                     browser, "return document.querySelectorAll('.leaflet-boundaries-pane path').length")
                 #expect(lines > 0, "local authority boundaries drawn over the cells")
                 let hidden = try await browser.script(
@@ -72,7 +72,7 @@ struct MapBrowserTests {
                 _ = try await browser.script(
                     "document.querySelector('.live-map').scrollIntoView({block: 'start'}); return 1")
                 try await browser.click("path.map-shape--hot-99")
-                let shown = try await waitFor(
+                let shown = try await Self.waitFor(
                     browser, "return document.querySelectorAll('.leaflet-popup-content .popup-count').length",
                     seconds: 10)
                 #expect(shown == 1, "one popup open")
@@ -90,11 +90,11 @@ struct MapBrowserTests {
 
                 // An area's page: its outline over the LSOA and local authority lines.
                 try await browser.open("\(site)\(SiteURL.area("norwich-town-centre"))")
-                let outline = try await waitFor(
+                let outline = try await Self.waitFor(
                     browser,
                     "return document.querySelectorAll('.live-map-wrap--ready .leaflet-overlay-pane path').length")
                 #expect(outline == 1, "the area's outline")
-                let lsoaLines = try await waitFor(
+                let lsoaLines = try await Self.waitFor(
                     browser, "return document.querySelectorAll('.leaflet-boundaries-pane path').length")
                 #expect(lsoaLines >= 2, "LSOA and local authority lines around a town centre: \(lsoaLines)")
                 _ = try await browser.script(

@@ -271,7 +271,11 @@ struct ReportTests {
                 if !href.isEmpty {
                     try await browser.open("\(site)\(href)")
                     #expect(try await browser.source.contains("class=\"land\""), "the public map shows the coastline")
-                    _ = try await browser.script("document.querySelector('svg.map').scrollIntoView(); return 1")
+                    let areas = try await MapBrowserTests.waitFor(
+                        browser,
+                        "return document.querySelectorAll('.live-map-wrap--ready .leaflet-overlay-pane path').length")
+                    #expect(areas == 11, "the eleven areas on the interactive map")
+                    _ = try await browser.script("document.querySelector('.live-map').scrollIntoView(); return 1")
                     try MapBrowserTests.save(try await browser.screenshot(), "open-campaign-1400.png")
                 }
             } catch {

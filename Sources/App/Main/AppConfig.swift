@@ -40,6 +40,38 @@ public struct AppConfig: Sendable {
     /// first the current one; or `SAFERSTREETS_DATA_KEYS_FILE`, a file holding that text). Nil:
     /// no victim's record can be stored, and the server refuses to start if any is.
     var dataKeys: FieldCipher?
+    /// Background tiles for the interactive maps (`SAFERSTREETS_MAP_TILES`, an https URL
+    /// template with {z}, {x} and {y}, and `SAFERSTREETS_MAP_TILES_ATTRIBUTION`, the words the
+    /// tile provider requires). Nil: the bundled context layers only, nothing fetched.
+    public var mapTiles: MapTiles?
+
+    public struct MapTiles: Sendable, Equatable {
+        public var url: String
+        public var attribution: String
+        /// `https://host[:port]`, added to the content security policy's `img-src`.
+        public var origin: String
+
+        /// Nil with a message when the template or the attribution will not do.
+        static func parse(url: String, attribution: String?) -> Result<MapTiles, ConfigError> {
+            func fail(_ m: String) -> Result<MapTiles, ConfigError> { .failure(ConfigError(problems: [m])) }
+            guard let parts = URLComponents(string: url), parts.scheme == "https", let host = parts.host,
+                !host.isEmpty, ["{z}", "{x}", "{y}"].allSatisfy(url.contains), url.count <= 500,
+                !url.contains(where: { " \"'<>\\`".contains($0) })
+            else {
+                return fail(
+                    "SAFERSTREETS_MAP_TILES must be an https URL template with {z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png (got \"\(url.prefix(80))\")"
+                )
+            }
+            guard let attribution, !attribution.trimmingCharacters(in: .whitespaces).isEmpty, attribution.count <= 300
+            else {
+                return fail(
+                    "SAFERSTREETS_MAP_TILES_ATTRIBUTION is needed with SAFERSTREETS_MAP_TILES: the words the tiles' licence asks for (up to 300 characters)"
+                )
+            }
+            let origin = "https://\(host)" + (parts.port.map { ":\($0)" } ?? "")
+            return .success(MapTiles(url: url, attribution: attribution, origin: origin))
+        }
+    }
 
     public init(database: Database, hostname: String = "127.0.0.1", port: Int = 8080, isDevelopment: Bool = false) {
         self.database = database
@@ -50,7 +82,8 @@ public struct AppConfig: Sendable {
 
     /// Reads `DATABASE_URL`, `SAFERSTREETS_DB`, `HOST`, `PORT`, `SAFERSTREETS_ENV`,
     /// `SAFERSTREETS_POLICE_API_CACHE_MB`, `SAFERSTREETS_PUBLIC_MIN_COUNT`, `SAFERSTREETS_RESOURCES` and
-    /// `SAFERSTREETS_360G_PREFIX`, `SAFERSTREETS_DATA_KEYS` (or `SAFERSTREETS_DATA_KEYS_FILE`).
+    /// `SAFERSTREETS_360G_PREFIX`, `SAFERSTREETS_DATA_KEYS` (or `SAFERSTREETS_DATA_KEYS_FILE`),
+    /// `SAFERSTREETS_MAP_TILES` and `SAFERSTREETS_MAP_TILES_ATTRIBUTION`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws
         -> AppConfig
     {
@@ -106,6 +139,13 @@ public struct AppConfig: Sendable {
                 problems.append("SAFERSTREETS_DATA_KEYS: \(error)")
             }
         }
+        var tiles: MapTiles?
+        if let url = env["SAFERSTREETS_MAP_TILES"], !url.isEmpty {
+            switch MapTiles.parse(url: url, attribution: env["SAFERSTREETS_MAP_TILES_ATTRIBUTION"]) {
+            case .success(let t): tiles = t
+            case .failure(let e): problems += e.problems
+            }
+        }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
         var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
@@ -115,6 +155,7 @@ public struct AppConfig: Sendable {
         config.trustProxy = trustProxy == 1
         config.grantPrefix = grantPrefix
         config.dataKeys = dataKeys
+        config.mapTiles = tiles
         return config
     }
 }

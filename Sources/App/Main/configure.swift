@@ -34,6 +34,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.views.use(.leaf)
     app.leaf.tags["accountBar"] = AccountBarTag()
     app.leaf.tags["siteNav"] = SiteNavTag()
+    app.leaf.tags["mapTiles"] = MapTilesTag()
     app.leaf.tags["url"] = URLTag()
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port
@@ -41,7 +42,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware = Middlewares()
     // Outermost first: headers on every answer, errors included; errors become pages or
     // problems; over-long addresses refused before anything else looks at them.
-    app.middleware.use(SecurityHeadersMiddleware(strictTransport: !config.isDevelopment))
+    app.middleware.use(
+        SecurityHeadersMiddleware(
+            strictTransport: !config.isDevelopment, imageOrigins: config.mapTiles.map { [$0.origin] } ?? []))
     app.middleware.use(ProblemMiddleware(environment: app.environment))
     app.middleware.use(RequestLimitsMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))

@@ -98,22 +98,38 @@ extension OpenDataController {
         }
     }
 
-    func outline(_ list: [AreaRecord]) -> String {
+    /// The areas' outlines, each filled with its published result where there is one, and
+    /// the same map as an interactive one drawing `features` (the page's GeoJSON download).
+    func outline(_ list: [AreaRecord], results: [String: Result] = [:], features: String) -> (
+        svg: String, live: LiveMap?
+    ) {
         let shapes = list.compactMap { a in a.shape.map { (a, $0) } }
-        guard let first = shapes.first else { return "" }
+        guard let first = shapes.first else { return ("", nil) }
         let extent = shapes.dropFirst().reduce(first.1.bounds) { $0.union($1.1.bounds) }
+        let shown = Set(results.values.map(\.verdict))
         let map = SVGMap(
             extent: extent.expanded(by: max(extent.width, extent.height) * 0.15),
-            outlines: shapes.map { .init(shape: $0.1, label: $0.0.name, href: nil) })
-        return map.render(
+            outlines: shapes.map { a, shape in
+                .init(
+                    shape: shape, label: a.name, href: nil, fill: results[a.name]?.fill,
+                    title: results[a.name].map { "\(a.name): \($0.verdict.label)" })
+            },
+            legend: EvaluationText.Verdict.allCases.filter(shown.contains).compactMap { v in
+                ReportPage.verdictFill[v].map { .init(fill: $0, text: v.label) }
+            },
+            legendTitle: results.isEmpty ? "" : "Did it work? The result in each area")
+        let svg = map.render(
             title: "Map of \(shapes.map(\.0.name).joined(separator: ", "))",
             description: "Outlines only: no incident or activity is placed on this map.")
+        return (svg, map.live(features: features, label: "Areas"))
     }
 
     struct Result {
         var area: String
-        var verdict: String
+        var verdict: EvaluationText.Verdict
         var res: RatioEstimate?
+        /// The area's colour on the maps (the campaign report's).
+        var fill: String? { ReportPage.verdictFill[verdict] }
     }
 
     /// The campaign's result by area (ASB, against the months just before), as the report
@@ -122,17 +138,17 @@ extension OpenDataController {
         do {
             let e = try await evaluation.evaluate(c, viewer: .anyone, on: db)
             return e.areas.map {
-                Result(area: $0.area.name, verdict: EvaluationText.verdict($0).label, res: $0.measures.res.value)
+                Result(area: $0.area.name, verdict: EvaluationText.verdict($0), res: $0.measures.res.value)
             }
         } catch is EvaluationError {
             return []
         }
     }
 
-    func resultRows(_ c: CampaignStore.Campaign, on db: any Database) async throws -> [Row] {
-        try await results(c, on: db).map { r in
+    func resultRows(_ found: [Result]) -> [Row] {
+        found.map { r in
             Row(cells: [
-                r.area, r.verdict,
+                r.area, r.verdict.label,
                 r.res.map {
                     "\(Format.number($0.ratio, decimals: 2)) (\(Format.number($0.lower95, decimals: 2)) to \(Format.number($0.upper95, decimals: 2)))"
                 } ?? "–",
@@ -163,8 +179,17 @@ extension OpenDataController {
                 "\"name\":\(GeoJSON.string(area.name))", "\"slug\":\(GeoJSON.string(area.slug))",
                 "\"asb_last_12_months\":\(count(year.asb))", "\"other_crime_last_12_months\":\(count(year.crime))",
             ]
+            // simplestyle-spec, for maps that draw the download (the interactive maps do).
+            let asb = suppression.hides(year.asb) ? "too few to publish" : Format.count(year.asb)
+            var words = "ASB in the last 12 months: \(asb)"
+            if let r = results[area.name] { words += ". Result: \(r.verdict.label.lowercased())" }
+            props += [
+                "\"stroke\":\"#0b0c0c\"", "\"fill\":\(GeoJSON.string(results[area.name]?.fill ?? "#1d70b8"))",
+                "\"fill-opacity\":\(results[area.name]?.fill == nil ? "0.12" : "0.85")",
+                "\"description\":\(GeoJSON.string(words))", "\"href\":\(GeoJSON.string(SiteURL.openArea(area.slug)))",
+            ]
             if let r = results[area.name] {
-                props.append("\"result\":\(GeoJSON.string(r.verdict))")
+                props.append("\"result\":\(GeoJSON.string(r.verdict.label))")
                 if let res = r.res {
                     props += [
                         "\"res\":\(HotspotExport.number(res.ratio))",

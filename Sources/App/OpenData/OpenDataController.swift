@@ -32,6 +32,7 @@ struct OpenDataController: Sendable {
         var linksTitle: String
         var downloads: [Link]
         var mapSVG: String
+        var liveMap: LiveMap? = nil
         var note: String
         var breadcrumb: String
         var activityByArea = false
@@ -96,6 +97,7 @@ struct OpenDataController: Sendable {
         let area = try await requestedArea(req)
         let series = try await queries.areaSeries(area, on: req.db)
         let activity = try await queries.publicActivity(areaID: area.id, on: req.db)
+        let map = outline([area], features: SiteURL.openAreaGeoJSON(area.slug))
         return try await req.render(
             "open/page",
             Page(
@@ -111,7 +113,7 @@ struct OpenDataController: Sendable {
                     Link(
                         name: "Outline and totals (GeoJSON)", href: SiteURL.openAreaGeoJSON(area.slug), detail: ""),
                 ],
-                mapSVG: outline([area]), note: suppression.note, breadcrumb: SiteURL.open()
+                mapSVG: map.svg, liveMap: map.live, note: suppression.note, breadcrumb: SiteURL.open()
             ).ready())
     }
 
@@ -121,7 +123,11 @@ struct OpenDataController: Sendable {
         var series: [OpenDataQueries.Month] = []
         for area in targets { series = add(series, try await queries.areaSeries(area, on: req.db)) }
         let activity = try await queries.publicActivity(campaignID: c.id, on: req.db)
-        let results = try await resultRows(c, on: req.db)
+        let found = try await self.results(c, on: req.db)
+        let results = resultRows(found)
+        let map = outline(
+            targets, results: Dictionary(found.map { ($0.area, $0) }, uniquingKeysWith: { a, _ in a }),
+            features: SiteURL.openCampaignGeoJSON(c.slug))
         return try await req.render(
             "open/page",
             Page(
@@ -144,7 +150,8 @@ struct OpenDataController: Sendable {
                         name: "Areas with their results (GeoJSON)", href: SiteURL.openCampaignGeoJSON(c.slug),
                         detail: ""),
                 ],
-                mapSVG: outline(targets), note: suppression.note, breadcrumb: SiteURL.open(), activityByArea: true
+                mapSVG: map.svg, liveMap: map.live, note: suppression.note, breadcrumb: SiteURL.open(),
+                activityByArea: true
             ).ready())
     }
 
@@ -180,7 +187,7 @@ struct OpenDataController: Sendable {
             out += CSVWriter.record([
                 "result", r.area, "relative effect size (RES)", r.res.map { HotspotExport.number($0.ratio) } ?? "",
                 r.res.map { HotspotExport.number($0.lower95) } ?? "",
-                r.res.map { HotspotExport.number($0.upper95) } ?? "", r.verdict,
+                r.res.map { HotspotExport.number($0.upper95) } ?? "", r.verdict.label,
             ])
         }
         for a in try await queries.publicActivity(campaignID: c.id, on: req.db) {

@@ -5,7 +5,7 @@ import Foundation
 /// The plain-English readings of an evaluation, shared by the report page, its CSV and
 /// the command line, so they always say the same thing.
 enum EvaluationText {
-    enum Verdict: String {
+    enum Verdict: String, CaseIterable {
         case reduction, increase, notSignificant = "not-significant", notEstimable = "not-estimable"
 
         var label: String {

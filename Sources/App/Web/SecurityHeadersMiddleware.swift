@@ -9,9 +9,17 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
     /// `Strict-Transport-Security` is sent when true (every deployment but development and
     /// the local demo, which serve plain HTTP).
     var strictTransport = true
+    /// Origins the pages may load images from besides their own: a configured map tile
+    /// server (`AppConfig.mapTiles`), nothing else.
+    var imageOrigins: [String] = []
 
-    static let contentSecurityPolicy =
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    static let contentSecurityPolicy = policy(imageOrigins: [])
+
+    static func policy(imageOrigins: [String]) -> String {
+        let images = (["'self'", "data:"] + imageOrigins).joined(separator: " ")
+        return
+            "default-src 'self'; img-src \(images); style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response: Response
@@ -29,7 +37,8 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
     func apply(to headers: HTTPHeaders, request: Request) -> [(String, String)] {
         var out: [(String, String)] = [
             ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
-            ("Content-Security-Policy", Self.contentSecurityPolicy), ("Cross-Origin-Opener-Policy", "same-origin"),
+            ("Content-Security-Policy", Self.policy(imageOrigins: imageOrigins)),
+            ("Cross-Origin-Opener-Policy", "same-origin"),
         ]
         if strictTransport { out.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")) }
         let cache = headers.first(name: .cacheControl) ?? ""
