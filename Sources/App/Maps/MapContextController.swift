@@ -35,7 +35,7 @@ struct MapContextController: Sendable {
         guard let box = Extent(points: corners.map { ($0.easting, $0.northing) }) else {
             throw Abort(.badRequest, reason: "bounds could not be placed on the British National Grid")
         }
-        return try Self.box("\(box.minEasting),\(box.minNorthing),\(box.maxEasting),\(box.maxNorthing)")
+        return try checked(box, "bounds")
     }
 
     /// Boxes from 100 m to 1,000 km a side, inside the grid's range.
@@ -47,9 +47,13 @@ struct MapContextController: Sendable {
                     "bbox must be four numbers: minimum easting, minimum northing, maximum easting, maximum northing (British National Grid metres)"
             )
         }
-        let box = Extent(minEasting: p[0], minNorthing: p[1], maxEasting: p[2], maxNorthing: p[3])
+        return try checked(Extent(minEasting: p[0], minNorthing: p[1], maxEasting: p[2], maxNorthing: p[3]), "bbox")
+    }
+
+    /// Refuses a box under 100 m or over 1,000 km on a side (or given maximum first).
+    private static func checked(_ box: Extent, _ name: String) throws -> Extent {
         guard box.width >= 100, box.height >= 100, box.width <= 1_000_000, box.height <= 1_000_000 else {
-            throw Abort(.badRequest, reason: "bbox must be between 100 m and 1,000 km on each side, minimum first")
+            throw Abort(.badRequest, reason: "\(name) must be between 100 m and 1,000 km on each side, minimum first")
         }
         return box
     }

@@ -7,11 +7,6 @@ import Foundation
 /// the context layers for the surroundings, where to look first, and the legend. The
 /// server-drawn SVG stays on the page for print, PDF and browsers without script.
 struct LiveMap: Encodable, Sendable {
-    struct Entry: Encodable, Sendable {
-        var fill: String
-        var text: String
-    }
-
     /// The features' URL and what the layer control calls them.
     var features: String
     var featuresLabel: String
@@ -20,7 +15,7 @@ struct LiveMap: Encodable, Sendable {
     /// South, west, north, east (WGS84 degrees) to fit the map to first.
     var bounds: String
     var legendTitle: String
-    var legend: [Entry]
+    var legend: [SVGMap.LegendEntry]
     var attribution: String = MapContext.attribution
 }
 
@@ -41,6 +36,6 @@ extension SVGMap {
             features: features, featuresLabel: label,
             context: SiteURL.mapContext.with(query: "bbox=" + bbox.joined(separator: ",")),
             bounds: [south, west, north, east].map(GeoJSON.coordinate).joined(separator: ","),
-            legendTitle: legendTitle, legend: legend.map { LiveMap.Entry(fill: $0.fill, text: $0.text) })
+            legendTitle: legendTitle, legend: legend)
     }
 }

@@ -31,7 +31,7 @@ struct SVGMap {
         var placeAbove = false
     }
 
-    struct LegendEntry {
+    struct LegendEntry: Encodable, Sendable {
         var fill: String
         var text: String
     }
