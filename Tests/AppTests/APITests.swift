@@ -160,7 +160,7 @@ struct APITests {
     }
 
     @Test(
-        "a partner admin keeps the contact, adds a person (who can sign in with the password shown once) and disables people of their own organisation only"
+        "a partner admin keeps the contact, adds a person (who chooses a password from the welcome e-mail's link) and disables people of their own organisation only"
     )
     func organisationPage() async throws {
         try await withTestApp { app in
@@ -188,9 +188,16 @@ struct APITests {
             let added = try await app.post(
                 "/organisation/users", ["email": "pc.new@police.example", "name": "PC New", "role": "partner-user"],
                 as: police)
-            let html = added.body.string
-            let start = try #require(html.range(of: "<code id=\"secret-value\">"))
-            let password = String(html[start.upperBound...].prefix { $0 != "<" })
+            // No password on the page: a welcome message with a set-password link.
+            #expect(added.body.string.contains("A welcome e-mail with a link to choose a password"))
+            #expect(!added.body.string.contains("secret-value"))
+            let welcome = try #require(try await app.queuedMail(to: "pc.new@police.example").first)
+            #expect(welcome.kind == "welcome" && welcome.subject == "Your SaferStreets account")
+            #expect(
+                welcome.body.contains("of Norfolk Constabulary. You sign in with pc.new@police.example")
+                    && welcome.body.contains("within 3 days"))
+            let password = "first chosen pass phrase"
+            try await app.setPasswordByMail("pc.new@police.example", password: password)
             let newcomer = try await app.signIn("pc.new@police.example", password: password)
             #expect(try await app.get("/activities", as: newcomer).status == .ok)
             #expect(

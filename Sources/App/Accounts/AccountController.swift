@@ -18,22 +18,42 @@ struct AccountController: Sendable {
         var errors: [FieldError]
         var hasErrors: Bool
         var notice: String?
+        var notifications: [Choice]
+
+        struct Choice: Encodable {
+            var kind: String
+            var label: String
+            var on: Bool
+        }
     }
 
     private func page(_ req: Request, errors: [FieldError] = [], notice: String? = nil) async throws -> Response {
         let user = try req.signedInUser()
+        let off = try await users.notificationsOff(userID: user.id, on: req.db)
         let response = try await req.render(
             "account",
             Page(
                 csrf: req.csrfToken, name: user.name, email: user.email, organisation: user.organisationName,
                 role: user.role.label,
-                errors: errors, hasErrors: !errors.isEmpty, notice: notice)
+                errors: errors, hasErrors: !errors.isEmpty, notice: notice,
+                notifications: Notifications.Kind.allCases.map {
+                    .init(kind: $0.rawValue, label: $0.label, on: !off.contains($0.rawValue))
+                })
         )
         if !errors.isEmpty { response.status = .badRequest }
         return response
     }
 
     @Sendable func show(req: Request) async throws -> Response { try await page(req) }
+
+    /// Which reminders the person gets by e-mail: a ticked box is on.
+    @Sendable func saveNotifications(req: Request) async throws -> Response {
+        let user = try req.signedInUser()
+        let form = try req.content.decode([String: String].self)
+        let off = Notifications.Kind.allCases.filter { form[$0.rawValue] == nil }.map(\.rawValue)
+        try await users.setNotificationsOff(off, userID: user.id, on: req.db)
+        return try await page(req, notice: "Your e-mail reminders are saved.")
+    }
 
     @Sendable func changePassword(req: Request) async throws -> Response {
         let user = try req.signedInUser()

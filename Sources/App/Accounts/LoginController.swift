@@ -16,6 +16,7 @@ struct LoginController: Sendable {
         var csrf: String
         var errors: [FieldError] = [] { didSet { hasErrors = !errors.isEmpty } }
         var hasErrors = false
+        var notice: String?
     }
 
     /// Only a path on this site: "/x", not "//evil.example", "/\tab/evil.example" or "https://…".
@@ -23,7 +24,10 @@ struct LoginController: Sendable {
 
     @Sendable func form(req: Request) async throws -> Response {
         if req.currentUser != nil { return req.redirect(to: "/") }
-        let page = Page(next: Self.safeNext(try? req.query.get(String.self, at: "next")), csrf: req.csrfToken)
+        var page = Page(next: Self.safeNext(try? req.query.get(String.self, at: "next")), csrf: req.csrfToken)
+        if (try? req.query.get(String.self, at: "password")) == "set" {
+            page.notice = "Your password is set, and every session of the account has ended. Sign in with it now."
+        }
         return try await req.render("login/index", page)
     }
 

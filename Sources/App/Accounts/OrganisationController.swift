@@ -8,6 +8,9 @@ import Vapor
 struct OrganisationController: Sendable {
     let users: UserStore
     let tokens: APITokenStore
+    let links: PasswordLinks
+    let queue: MailQueue
+    let mail: MailSettings
 
     struct Page: Encodable {
         struct Person: Encodable {
@@ -90,21 +93,31 @@ struct OrganisationController: Sendable {
         guard let role = Role(rawValue: form["role"] ?? ""), Self.assignableRoles(user).contains(role) else {
             return try await page(req, errors: [FieldError(field: "role", message: "Choose a role")], form: form)
         }
-        let password = String(SessionStore.randomToken().prefix(20))
         do {
             guard let org = try await users.organisation(id: user.organisationID, on: req.db) else {
                 throw Abort(.notFound, reason: "There is no such organisation.")
             }
-            let made = try await users.createUser(
-                email: form["email"] ?? "", name: form["name"] ?? "", role: role,
-                organisation: .init(id: org.id, slug: org.slug, name: org.name, kind: org.kind), password: password,
-                by: user,
-                pool: req.application.passwordHasher, on: req.db)
+            // Nobody sees a password: the account starts with a random one nobody knows, and
+            // the person chooses their own from the welcome e-mail's link.
+            let made = try await req.db.transaction { tx in
+                let made = try await users.createUser(
+                    email: form["email"] ?? "", name: form["name"] ?? "", role: role,
+                    organisation: .init(id: org.id, slug: org.slug, name: org.name, kind: org.kind),
+                    password: SessionStore.randomToken(), by: user, pool: req.application.passwordHasher, on: tx)
+                let token = try await links.create(userID: made.id, purpose: .welcome, on: tx)
+                let text = MailTexts.welcome(
+                    name: made.name, email: made.email, role: role.label, organisation: org.name,
+                    madeBy: "\(user.name) of \(user.organisationName)",
+                    link: mail.publicURL + SiteURL.passwordReset() + "?token=" + token,
+                    forgotLink: mail.publicURL + SiteURL.passwordForgot())
+                try await queue.enqueue(.welcome, to: made.email, subject: text.subject, body: text.body, on: tx)
+                return made
+            }
             return try await page(
                 req,
-                secret: (
-                    "Password for \(made.email) (shown once: give it to them safely; they should change it)", password
-                ))
+                notice:
+                    "Account made for \(made.email). A welcome e-mail with a link to choose a password is on its way to them; the link works once, for \(PasswordLinks.Purpose.welcome.lifetimeText)."
+            )
         } catch UserStore.Problem.invalid(let errors) {
             return try await page(req, errors: errors.filter { $0.field != "password" }, form: form)
         }

@@ -35,6 +35,13 @@ struct RateLimits: Sendable {
     /// Attempts to register an organisation to apply for grants, from one address (each good
     /// one costs a bcrypt hash; ten an hour leaves room for a few mistakes).
     static let registration = Limit(scope: "registration address", maxHits: 10, window: 60 * 60)
+    /// Password-reset requests from one address (any accounts).
+    static let resetAddress = Limit(scope: "password reset address", maxHits: 10, window: 60 * 60)
+    /// Password-reset e-mails to one account: past this, the page answers as always and no
+    /// message is sent, so nobody can fill someone's inbox.
+    static let resetAccount = Limit(scope: "password reset account", maxHits: 3, window: 60 * 60)
+    /// Set-password links with a token that does not exist, from one address.
+    static let badPasswordLink = Limit(scope: "bad password link", maxHits: 20, window: 15 * 60)
     /// Report-link look-ups with a token that does not exist, from one address.
     static let badShareLink = Limit(scope: "bad share link", maxHits: 20, window: 15 * 60)
 

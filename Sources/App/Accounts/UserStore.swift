@@ -213,6 +213,26 @@ struct UserStore: Sendable {
             .rows(User.self)
     }
 
+    // MARK: E-mail reminders
+
+    /// The notification kinds the person has turned off.
+    func notificationsOff(userID: Int, on db: any Database) async throws -> Set<String> {
+        Set(
+            try await db.sql.raw("SELECT kind FROM notification_optouts WHERE user_id = \(bind: userID)").all(
+                decodingColumn: "kind", as: String.self))
+    }
+
+    func setNotificationsOff(_ kinds: [String], userID: Int, on db: any Database) async throws {
+        try await db.transaction { tx in
+            try await tx.sql.raw("DELETE FROM notification_optouts WHERE user_id = \(bind: userID)").run()
+            for kind in kinds {
+                try await tx.sql.raw(
+                    "INSERT INTO notification_optouts (user_id, kind) VALUES (\(bind: userID), \(bind: kind))"
+                ).run()
+            }
+        }
+    }
+
     // MARK: Signing in and changing a password
 
     struct Credentials: Decodable, Sendable {

@@ -44,6 +44,9 @@ public struct AppConfig: Sendable {
     /// template with {z}, {x} and {y}, and `SAFERSTREETS_MAP_TILES_ATTRIBUTION`, the words the
     /// tile provider requires). Nil: the bundled context layers only, nothing fetched.
     public var mapTiles: MapTiles?
+    /// How e-mail leaves (`SAFERSTREETS_MAIL`), who it is from (`SAFERSTREETS_MAIL_FROM`) and
+    /// the address its links start with (`SAFERSTREETS_PUBLIC_URL`).
+    public var mail = MailSettings()
 
     public struct MapTiles: Sendable, Equatable {
         public var url: String
@@ -83,7 +86,8 @@ public struct AppConfig: Sendable {
     /// Reads `DATABASE_URL`, `SAFERSTREETS_DB`, `HOST`, `PORT`, `SAFERSTREETS_ENV`,
     /// `SAFERSTREETS_POLICE_API_CACHE_MB`, `SAFERSTREETS_PUBLIC_MIN_COUNT`, `SAFERSTREETS_RESOURCES` and
     /// `SAFERSTREETS_360G_PREFIX`, `SAFERSTREETS_DATA_KEYS` (or `SAFERSTREETS_DATA_KEYS_FILE`),
-    /// `SAFERSTREETS_MAP_TILES` and `SAFERSTREETS_MAP_TILES_ATTRIBUTION`.
+    /// `SAFERSTREETS_MAP_TILES` and `SAFERSTREETS_MAP_TILES_ATTRIBUTION`, `SAFERSTREETS_MAIL`,
+    /// `SAFERSTREETS_MAIL_FROM` and `SAFERSTREETS_PUBLIC_URL`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws
         -> AppConfig
     {
@@ -146,6 +150,8 @@ public struct AppConfig: Sendable {
             case .failure(let e): problems += e.problems
             }
         }
+        let mail = MailSettings.parse(env, development: mode == "development", port: port)
+        if case .failure(let e) = mail { problems += e.problems }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
         var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
@@ -156,6 +162,7 @@ public struct AppConfig: Sendable {
         config.grantPrefix = grantPrefix
         config.dataKeys = dataKeys
         config.mapTiles = tiles
+        if case .success(let m) = mail { config.mail = m }
         return config
     }
 }

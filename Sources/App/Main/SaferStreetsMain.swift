@@ -37,6 +37,10 @@ public enum SaferStreetsMain {
             // The demo serves plain HTTP on this machine only, so its cookies cannot be
             // `Secure`; every other run keeps them secure unless SAFERSTREETS_ENV=development.
             config.isDevelopment = true
+            // The demo's mail goes to a folder beside its database, listed at /admin/mail.
+            if ProcessInfo.processInfo.environment["SAFERSTREETS_MAIL"] == nil {
+                config.mail.transport = .folder(DemoCommand.folder + "/mail")
+            }
         }
         let app = try await Application.make(env)
         do {

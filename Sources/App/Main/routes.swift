@@ -20,6 +20,25 @@ func routes(_ app: Application) throws {
     let account = AccountController(users: UserStore(audit: AuditLog()), limits: limits)
     app.get(.account, access: .signedIn, use: account.show)
     app.post(.accountPassword, access: .signedIn, use: account.changePassword)
+    app.post(.accountNotifications, access: .signedIn, use: account.saveNotifications)
+
+    // E-mail: a forgotten password's link, the welcome link (on the same page), the queue
+    // the server works in the background, and the OPCC admins' mail page.
+    let mailQueue = MailQueue(now: config.sessions.now)
+    let passwordLinks = PasswordLinks(audit: AuditLog(), now: config.sessions.now)
+    let reset = PasswordResetController(
+        users: UserStore(audit: AuditLog()), links: passwordLinks, queue: mailQueue, settings: config.mail,
+        limits: limits)
+    app.get(.passwordForgot, access: .everyone, use: reset.forgotForm)
+    app.post(.passwordForgot, access: .everyone, use: reset.forgot)
+    app.get(.passwordReset, access: .everyone, use: reset.resetForm)
+    app.post(.passwordReset, access: .everyone, use: reset.reset)
+    let mailAdmin = MailAdminController(
+        queue: mailQueue, settings: config.mail,
+        canRead: config.isDevelopment && { if case .folder = config.mail.transport { true } else { false } }())
+    app.get(.adminMail, access: .opccAdmin, use: mailAdmin.list)
+    app.get(.adminMailMessage, access: .opccAdmin, use: mailAdmin.message)
+    app.post(.adminMailTest, access: .opccAdmin, use: mailAdmin.test)
 
     // Open data: police.uk analyses are public, as police.uk is.
     let areaStore = AreaStore()
@@ -62,7 +81,8 @@ func routes(_ app: Application) throws {
     // An organisation's admins manage its contact, people and API tokens; bounded to their
     // own organisation in the controller.
     let organisation = OrganisationController(
-        users: UserStore(audit: AuditLog()), tokens: APITokenStore(audit: AuditLog()))
+        users: UserStore(audit: AuditLog()), tokens: APITokenStore(audit: AuditLog()), links: passwordLinks,
+        queue: mailQueue, mail: config.mail)
     let orgAdmins = Access.roles([.partnerAdmin, .opccAdmin])
     app.get(.organisation, access: orgAdmins, use: organisation.show)
     app.post(.organisationContact, access: orgAdmins, use: organisation.updateContact)
@@ -121,6 +141,12 @@ func routes(_ app: Application) throws {
         && (command == nil || command == "serve" || command?.hasPrefix("-") == true)
     if serving {
         app.lifecycle.use(PoliceAPIWarmUp(controller: policeAPI))
+        app.lifecycle.use(
+            MailWorker(
+                queue: mailQueue,
+                notifications: Notifications(
+                    queue: mailQueue, victims: VictimStore(cipher: nil, audit: AuditLog()), now: config.sessions.now),
+                settings: config.mail))
     }
     app.get(.policeForces, access: .everyone, use: policeAPI.forces)
     app.get(.policeForce, access: .everyone, use: policeAPI.force)

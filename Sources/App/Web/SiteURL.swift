@@ -8,7 +8,8 @@ import Vapor
 /// and `SiteURLTests` checks that every case is a registered route and every route a case.
 enum SiteURL: String, CaseIterable, Sendable {
     // Home, health, signing in
-    case home, coverageAPI, health, login, logout, account, accountPassword
+    case home, coverageAPI, health, login, logout, account, accountPassword, accountNotifications
+    case passwordForgot, passwordReset
     // Analysis (open data)
     case hotspots, hotspotCellsGeoJSON, hotspotCellsCSV, hotspotMapSVG, hotspotsAPI
     case mapContext
@@ -16,7 +17,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     case areas, areasGeoJSON, area, areaGeoJSON, areasAPI
     // The data platform and administration
     case imports, importJob, importStatus
-    case adminAudit, adminUsers, adminOrganisations
+    case adminAudit, adminUsers, adminOrganisations, adminMail, adminMailMessage, adminMailTest
     case organisation, organisationContact, organisationUsers, organisationUserDisable
     case organisationTokens, organisationTokenRevoke
     // Campaigns and plans
@@ -77,6 +78,9 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .logout: "/logout"
         case .account: "/account"
         case .accountPassword: "/account/password"
+        case .accountNotifications: "/account/notifications"
+        case .passwordForgot: "/password/forgot"
+        case .passwordReset: "/password/reset"
 
         case .hotspots: "/hotspots"
         case .hotspotCellsGeoJSON: "/hotspots/cells.geojson"
@@ -98,6 +102,9 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .importStatus: "/imports/:id/status"
         case .adminAudit: "/admin/audit"
         case .adminUsers: "/admin/users"
+        case .adminMail: "/admin/mail"
+        case .adminMailMessage: "/admin/mail/:id"
+        case .adminMailTest: "/admin/mail/test"
         case .adminOrganisations: "/admin/organisations"
         case .organisation: "/organisation"
         case .organisationContact: "/organisation/contact"
