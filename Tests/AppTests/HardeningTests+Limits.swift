@@ -203,4 +203,17 @@ extension HardeningTests {
             #expect(plain.status == .internalServerError && plain.body.string == "500 Internal Server Error\nx\n")
         }
     }
+
+    @Test("the smallest and largest whole numbers in a query are shown, not a crash (abs(Int.min) traps)")
+    func extremeNumbers() async throws {
+        #expect(
+            Format.count(Int.min) == "-9,223,372,036,854,775,808"
+                && Format.count(Int.max) == "9,223,372,036,854,775,807")
+        try await withTestApp { app in
+            try await app.makeUser("pc@police.example", role: .partnerUser, organisation: "Police", kind: .police)
+            let pc = try await app.signIn("pc@police.example")
+            let page = try await app.get("/activities?saved=-9223372036854775808", as: pc)
+            #expect(page.status == .ok && page.body.string.contains("-9,223,372,036,854,775,808 records saved"))
+        }
+    }
 }

@@ -34,6 +34,8 @@ struct OrganisationController: Sendable {
         var secret: String?
         var notice: String?
         var form: [String: String]
+        /// OPCC admins get links to the site's administration pages.
+        var isOPCCAdmin = false
     }
 
     private func page(
@@ -62,7 +64,7 @@ struct OrganisationController: Sendable {
             tokens: try await tokens.list(organisationID: user.organisationID, on: req.db),
             errors: errors, hasErrors: !errors.isEmpty, problem: nil, secretLabel: secret?.label, secret: secret?.value,
             notice: notice,
-            form: form)
+            form: form, isOPCCAdmin: user.role == .opccAdmin)
         let response = try await req.render("organisation", p, status: errors.isEmpty ? .ok : .badRequest)
         // A page showing a password or token once must not be cached anywhere.
         if secret != nil { response.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }

@@ -158,7 +158,7 @@ enum Format {
     }
 
     static func count(_ n: Int) -> String {
-        let digits = String(abs(n))
+        let digits = String(n.magnitude)  // magnitude, not abs: abs(Int.min) traps
         var out = ""
         for (i, ch) in digits.enumerated() {
             if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }

@@ -50,7 +50,8 @@ struct MailAdminController: Sendable {
                         status,
                         detail
                     ) = (
-                        "Trying again", "attempt \(r.attempts + 1) at \(Format.dateTime(r.nextAttemptAt)): \(r.lastError ?? "")"
+                        "Trying again",
+                        "attempt \(r.attempts + 1) at \(Format.dateTime(r.nextAttemptAt)): \(r.lastError ?? "")"
                     )
                 } else {
                     (status, detail) = ("Waiting", "")

@@ -42,7 +42,8 @@ struct MailMessage: Sendable, Equatable {
     static func quotedPrintable(_ text: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [String] = []
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false)
         for line in lines {
             let bytes = Array(line.utf8)
             var current: [UInt8] = []

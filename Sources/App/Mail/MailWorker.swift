@@ -44,11 +44,13 @@ struct MailWorker: LifecycleHandler {
                             let o = try await queue.deliverDue(through: transport, settings: settings, on: db)
                             if o.sent + o.retrying + o.givenUp > 0 {
                                 logger.info(
-                                    "mail: \(o.sent) sent, \(o.retrying) to try again, \(o.givenUp) given up (see /admin/mail)")
+                                    "mail: \(o.sent) sent, \(o.retrying) to try again, \(o.givenUp) given up (see /admin/mail)"
+                                )
                             }
                         }
                     } catch {
-                        logger.warning("mail: the queue could not be worked this time: \(String(describing: error).prefix(200))")
+                        logger.warning(
+                            "mail: the queue could not be worked this time: \(String(describing: error).prefix(200))")
                     }
                     try? await Task.sleep(nanoseconds: UInt64(interval.nanoseconds))
                 }

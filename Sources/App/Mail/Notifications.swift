@@ -111,7 +111,8 @@ struct Notifications: Sendable {
                     o.organisationId,
                     Item(
                         key: "pspo:\(o.id):\(expires)", kind: .orders,
-                        line: "Public space protection order at \(place) expires \(expires.long) (in \(days) day\(days == 1 ? "" : "s"))",
+                        line:
+                            "Public space protection order at \(place) expires \(expires.long) (in \(days) day\(days == 1 ? "" : "s"))",
                         path: SiteURL.activity(o.id)))
             } else if o.type == "dispersal-authorisation", let day = CalendarDay(o.occurredOn),
                 let hours = fields["hours"].flatMap(Double.init)
@@ -159,16 +160,24 @@ struct Notifications: Sendable {
         ).all(decodingColumn: "id", as: Int.self)
         for holder in holders {
             let counts = try await victims.queueCounts(holder: holder, today: today, tomorrow: today, on: db)
-            guard counts.overdue + counts.due > 0 else { continue }
-            add(
-                holder,
-                Item(
-                    key: "victims-clocks:\(today)", kind: .victims,
-                    line:
-                        "\(counts.due) Victims' Code clock\(counts.due == 1 ? " falls" : "s fall") due today and \(counts.overdue) \(counts.overdue == 1 ? "is" : "are") overdue in your service",
-                    path: SiteURL.victims()))
+            guard let line = Self.clocksLine(due: counts.due, overdue: counts.overdue) else { continue }
+            add(holder, Item(key: "victims-clocks:\(today)", kind: .victims, line: line, path: SiteURL.victims()))
         }
         return out
+    }
+
+    /// The victim service's line: how many clocks fall due today and how many are overdue,
+    /// the parts that are not zero; nil when both are.
+    static func clocksLine(due: Int, overdue: Int) -> String? {
+        func clocks(_ n: Int) -> String { "\(n) Victims' Code clock\(n == 1 ? "" : "s")" }
+        let parts = [
+            due > 0 ? "\(clocks(due)) \(due == 1 ? "falls" : "fall") due today" : nil,
+            overdue > 0
+                ? (due > 0
+                    ? "\(overdue) \(overdue == 1 ? "is" : "are") overdue"
+                    : "\(clocks(overdue)) \(overdue == 1 ? "is" : "are") overdue") : nil,
+        ].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: " and ") + " in your service"
     }
 
     /// "HH:MM" as hours and minutes; midnight when missing or malformed.
@@ -210,9 +219,14 @@ struct Notifications: Sendable {
                 !off.contains("\(person.id) \($0.kind.rawValue)") && !sent.contains("\(person.id) \($0.key)")
             }
             guard !fresh.isEmpty else { continue }
-            let text = Self.message(name: person.name, items: fresh, base: settings.publicURL)
+            // An action new to the organisation says when it is due: its due line is not repeated
+            // (and is recorded as sent with it).
+            let new = Set(fresh.compactMap { $0.key.hasPrefix("action-assigned:") ? $0.key.dropFirst(16) : nil })
+            let shown = fresh.filter { !($0.key.hasPrefix("action-due:") && new.contains($0.key.dropFirst(11))) }
+            let text = Self.message(name: person.name, items: shown, base: settings.publicURL)
             try await db.transaction { tx in
-                try await queue.enqueue(.notifications, to: person.email, subject: text.subject, body: text.body, on: tx)
+                try await queue.enqueue(
+                    .notifications, to: person.email, subject: text.subject, body: text.body, on: tx)
                 for item in fresh {
                     try await tx.sql.raw(
                         """

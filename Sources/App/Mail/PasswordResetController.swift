@@ -36,7 +36,8 @@ struct PasswordResetController: Sendable {
             return try await req.render("password/forgot", page, status: .badRequest)
         }
         let sql = req.db.sql
-        if try await limits.hit(RateLimits.resetAddress, key: req.clientAddress, on: sql) > RateLimits.resetAddress.maxHits
+        if try await limits.hit(RateLimits.resetAddress, key: req.clientAddress, on: sql)
+            > RateLimits.resetAddress.maxHits
         {
             page.errors = [
                 FieldError(
@@ -102,7 +103,8 @@ struct PasswordResetController: Sendable {
         let form = try req.content.decode([String: String].self)
         let token = form["token"] ?? "", new = form["new_password"] ?? "", again = form["confirm_password"] ?? ""
         guard let h = try await holder(req, token: token) else {
-            return try await render(req, ResetPage(csrf: req.csrfToken, token: "", email: "", valid: false), status: .notFound)
+            return try await render(
+                req, ResetPage(csrf: req.csrfToken, token: "", email: "", valid: false), status: .notFound)
         }
         var errors: [FieldError] = []
         if let problem = Passwords.problem(new, email: h.email) {
@@ -113,12 +115,15 @@ struct PasswordResetController: Sendable {
         }
         guard errors.isEmpty else {
             return try await render(
-                req, ResetPage(csrf: req.csrfToken, token: token, email: h.email, valid: true, errors: errors, hasErrors: true),
+                req,
+                ResetPage(
+                    csrf: req.csrfToken, token: token, email: h.email, valid: true, errors: errors, hasErrors: true),
                 status: .badRequest)
         }
         let hash = try await Passwords.hash(new, on: req.application.passwordHasher)
         guard try await links.use(token: token, newHash: hash, on: req.db) else {
-            return try await render(req, ResetPage(csrf: req.csrfToken, token: "", email: "", valid: false), status: .notFound)
+            return try await render(
+                req, ResetPage(csrf: req.csrfToken, token: "", email: "", valid: false), status: .notFound)
         }
         return req.redirect(to: SiteURL.login() + "?password=set")
     }
