@@ -82,9 +82,18 @@ struct DemoCommand: AsyncCommand {
             Open to everyone, no sign-in: the hot-spot, ranking and area pages; the public pages at
             http://\(config.hostname):\(config.port)/open (the campaign's result is published); the police.uk API,
             e.g. http://\(config.hostname):\(config.port)/api/crimes-street/all-crime?lat=52.6286&lng=1.2925; and the
-            JSON API's description at http://\(config.hostname):\(config.port)/api/v1/openapi.json. Press Ctrl+C to stop.
+            JSON API's description at http://\(config.hostname):\(config.port)/api/v1/openapi.json.
+            Mail (welcome and reset links, reminders) is \(config.mail.summary), listed for the OPCC
+            admin at http://\(config.hostname):\(config.port)/admin/mail. Press Ctrl+C to stop.
             """)
         guard !signature.noServe else { return }
+        // The server's mail work starts once the demo is built (not while it is imported).
+        let queue = MailQueue()
+        try await MailWorker(
+            queue: queue,
+            notifications: Notifications(queue: queue, victims: VictimStore(cipher: nil, audit: AuditLog())),
+            settings: config.mail
+        ).didBootAsync(app)
         guard let serve = app.asyncCommands.commands["serve"] else { return }
         var serveContext = CommandContext(console: context.console, input: CommandInput(arguments: ["serve"]))
         serveContext.application = app

@@ -92,13 +92,12 @@ extension Application {
                 }
             }
         }
-        // Each migration's lines at debug level (`--log debug` shows them); one line at info
-        // when any ran, none when the database was ready already.
+        // Each migration with its record in one transaction (MigrationRunner): a start killed
+        // part-way, or instances starting together, never leave one half-applied. One line at
+        // info when any ran, none when the database was ready already.
         fluent.migrationLogLevel = .debug
-        try await migrator.setupIfNeeded().get()
-        let pending = try await migrator.previewPrepareBatch().get().count
-        try await autoMigrate()
-        if pending > 0 { logger.info("database ready: \(pending) migrations applied") }
+        let applied = try await MigrationRunner.run(Migrations.all, on: db)
+        if applied > 0 { logger.info("database ready: \(applied) migrations applied") }
         if appConfig.dataKeys == nil, try await VictimStore.anyCase(on: db) {
             throw ConfigError(problems: [
                 "victims' cases are stored but no data key is configured: set SAFERSTREETS_DATA_KEYS (or SAFERSTREETS_DATA_KEYS_FILE) to the keys they were sealed with"

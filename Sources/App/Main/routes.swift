@@ -9,6 +9,9 @@ func routes(_ app: Application) throws {
     app.get(.home, access: .everyone, use: home.index)
     app.get(.coverageAPI, access: .everyone, use: home.coverageJSON)
     app.get(.health, access: .everyone) { _ in "ok" }
+    let draining = ReadinessQueries.DrainFlag()
+    app.lifecycle.use(DrainOnShutdown(flag: draining))
+    app.get(.ready, access: .everyone, use: ReadinessController(queries: ReadinessQueries(draining: draining)).ready)
 
     let limits = RateLimits(now: config.sessions.now)
     let login = LoginController(

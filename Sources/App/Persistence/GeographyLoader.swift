@@ -16,21 +16,34 @@ struct GeographyLoader {
 
     func loadIfEmpty() async throws {
         let sql = database.sql
+        // Another instance starting at the same moment may load them first: its transaction
+        // wins, this one's fails (a duplicate key, or SQLite's lock), and the table is full.
         if try await count("lsoas", sql) == 0 {
-            let config = self.config
-            try await threadPool.runIfActive {
-                let lsoas = try LSOAReference.bundled()
-                let store = try ImportStores.make(config)
-                try store.begin()
-                do {
-                    try store.insertLSOAs(lsoas)
-                    try store.commit()
-                } catch {
-                    store.rollback()
-                    throw error
-                }
+            do { try await loadLSOAs() } catch { if try await count("lsoas", sql) == 0 { throw error } }
+        }
+        do { try await loadForcesAndCategories() } catch {
+            let forces = try await count("forces", sql), categories = try await count("crime_categories", sql)
+            if forces == 0 || categories == 0 { throw error }
+        }
+    }
+
+    private func loadLSOAs() async throws {
+        let config = self.config
+        try await threadPool.runIfActive {
+            let lsoas = try LSOAReference.bundled()
+            let store = try ImportStores.make(config)
+            try store.begin()
+            do {
+                try store.insertLSOAs(lsoas)
+                try store.commit()
+            } catch {
+                store.rollback()
+                throw error
             }
         }
+    }
+
+    private func loadForcesAndCategories() async throws {
         try await database.transaction { tx in
             let sql = tx.sql
             if try await count("forces", sql) == 0 {

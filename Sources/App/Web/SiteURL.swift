@@ -8,7 +8,7 @@ import Vapor
 /// and `SiteURLTests` checks that every case is a registered route and every route a case.
 enum SiteURL: String, CaseIterable, Sendable {
     // Home, health, signing in
-    case home, coverageAPI, health, login, logout, account, accountPassword, accountNotifications
+    case home, coverageAPI, health, ready, login, logout, account, accountPassword, accountNotifications
     case passwordForgot, passwordReset
     // Analysis (open data)
     case hotspots, hotspotCellsGeoJSON, hotspotCellsCSV, hotspotMapSVG, hotspotsAPI
@@ -74,6 +74,7 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .home: "/"
         case .coverageAPI: "/api/v1/coverage"
         case .health: "/health"
+        case .ready: "/ready"
         case .login: "/login"
         case .logout: "/logout"
         case .account: "/account"

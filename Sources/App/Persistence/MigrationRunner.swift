@@ -1,0 +1,74 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// Runs the migrations so that a start killed at any point, or several instances starting at
+/// once, leave the database either before or after each migration, never half-way.
+///
+/// Fluent's migrator runs a migration and then records it in `_fluent_migrations`, as two
+/// steps: a start killed between them (or during a migration of several statements) left a
+/// table made but not recorded, and every later start stopped with "table already exists".
+/// Here each migration and its record are one transaction (SQLite and PostgreSQL both roll
+/// DDL back). On PostgreSQL each transaction first takes an advisory lock, so one instance
+/// migrates while the others wait and then find the work done; on SQLite the file's own write
+/// lock does the same, and an instance that loses the race looks again and finds it recorded.
+enum MigrationRunner {
+    /// The advisory lock's key ("SaferStr" in ASCII, as a 64-bit number).
+    static let lockKey: Int64 = 0x5361_6665_7253_7472
+
+    /// Applies each migration of `list` not yet recorded; returns how many this call applied.
+    static func run(_ list: [any Migration], on db: any Database) async throws -> Int {
+        // The record table itself, made under the same lock: PostgreSQL's
+        // `CREATE TABLE IF NOT EXISTS` is not safe against another instance doing the same.
+        try await db.transaction { tx in
+            try await lock(tx)
+            try await MigrationLog.migration.prepare(on: tx).get()
+        }
+        let done = Set(try await MigrationLog.query(on: db).all().map(\.name))
+        let batch = (try await MigrationLog.query(on: db).max(\.$batch) ?? 0) + 1
+        var applied = 0
+        for migration in list where !done.contains(migration.name) {
+            if try await apply(migration, batch: batch, on: db) {
+                applied += 1
+                db.logger.debug("[Migrator] prepared \(migration.name) with its record")
+            } else {
+                db.logger.debug("[Migrator] \(migration.name) was prepared by another instance")
+            }
+        }
+        return applied
+    }
+
+    /// One migration and its record in one transaction; false when another instance had
+    /// applied it already.
+    static func apply(_ migration: any Migration, batch: Int, on db: any Database) async throws -> Bool {
+        var attempt = 0
+        while true {
+            do {
+                return try await db.transaction { tx in
+                    try await lock(tx)
+                    if try await isRecorded(migration, on: tx) { return false }
+                    try await migration.prepare(on: tx).get()
+                    try await MigrationLog(name: migration.name, batch: batch).create(on: tx)
+                    return true
+                }
+            } catch {
+                // SQLite: another instance took the write lock first and may have applied it.
+                if try await isRecorded(migration, on: db) { return false }
+                attempt += 1
+                guard attempt < 4 else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(attempt) * 300_000_000)
+            }
+        }
+    }
+
+    /// PostgreSQL: waits for the migration lock, held until the transaction ends.
+    static func lock(_ tx: any Database) async throws {
+        if let sql = tx as? any SQLDatabase, SQLFlavor(sql) == .postgres {
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
+        }
+    }
+
+    static func isRecorded(_ migration: any Migration, on db: any Database) async throws -> Bool {
+        try await MigrationLog.query(on: db).filter(\.$name == migration.name).first() != nil
+    }
+}
