@@ -80,4 +80,37 @@ struct CommandLineTests {
             ["users", "list", "--log", "debug"], in: folder, environment: ["SAFERSTREETS_DB": verbose.path])
         #expect(debug.output.contains("[Migrator]"), "\(debug.output.prefix(400))")
     }
+
+    @Test(
+        "backup, then restore: what was there at the backup and nothing after; an existing file or a bad one refused",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: executable.path), "the executable is not built"))
+    func backupAndRestore() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let env = ["SAFERSTREETS_DB": folder.appendingPathComponent("live.sqlite").path]
+        func user(_ email: String) throws -> Run {
+            try run(
+                [
+                    "users", "create", "--email", email, "--name", "N", "--role", "opcc-admin", "--organisation",
+                    "OPCC",
+                    "--kind", "opcc",
+                ], in: folder, environment: env)
+        }
+        #expect(try user("before@opcc.example").status == 0)
+        let backup = try run(["backup", "copy.sqlite"], in: folder, environment: env)
+        #expect(backup.status == 0 && backup.output.contains("integrity ok"), "\(backup.output)")
+        let again = try run(["backup", "copy.sqlite"], in: folder, environment: env)
+        #expect(again.status == 2 && again.output.contains("exists already"), "\(again.output)")
+        #expect(try user("after@opcc.example").status == 0)
+        let restored = try run(["restore", "copy.sqlite"], in: folder, environment: env)
+        #expect(restored.status == 0 && restored.output.contains("restored copy.sqlite"), "\(restored.output)")
+        let list = try run(["users", "list"], in: folder, environment: env).output
+        #expect(list.contains("before@opcc.example") && !list.contains("after@opcc.example"), "\(list)")
+        // Not a database: refused, and the live database untouched.
+        try Data("not a database".utf8).write(to: folder.appendingPathComponent("junk.sqlite"))
+        let junk = try run(["restore", "junk.sqlite"], in: folder, environment: env)
+        #expect(junk.status == 2 && junk.output.contains("junk.sqlite"), "\(junk.output)")
+        #expect(try run(["users", "list"], in: folder, environment: env).output.contains("before@opcc.example"))
+    }
 }

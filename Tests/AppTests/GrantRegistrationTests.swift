@@ -14,18 +14,7 @@ struct GrantRegistrationTests {
     func postSignedOut(_ app: Application, _ path: String, _ form: [String: String]) async throws
         -> TestingHTTPResponse
     {
-        let token = try await app.loginToken()
-        var out: TestingHTTPResponse?
-        try await app.testing().test(
-            .POST, path,
-            beforeRequest: { req in
-                req.headers.replaceOrAdd(name: "Cookie", value: "\(SessionMiddleware.csrfCookie)=\(token)")
-                var body = form
-                body["_csrf"] = token
-                try req.content.encode(body, as: .urlEncodedForm)
-            }
-        ) { res async in out = res }
-        return try #require(out)
+        try await app.postSignedOut(path, form)
     }
 
     static let form = [

@@ -45,8 +45,9 @@ public enum SaferStreetsMain {
         let app = try await Application.make(env)
         do {
             try await configure(app, config: config)
-            // Help touches no database and makes no file.
-            if !asksForHelp(env.arguments) {
+            // Help touches no database and makes no file; restore replaces the database, so it
+            // must not open (or migrate) the one it replaces first.
+            if !asksForHelp(env.arguments) && env.arguments.dropFirst().first != "restore" {
                 try await app.prepareDatabase()
             }
             try await app.execute()

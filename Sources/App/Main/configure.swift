@@ -63,6 +63,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(EvaluateCommand(), as: "evaluate")
     app.asyncCommands.use(PlanCommand(), as: "plan")
     app.asyncCommands.use(VictimsCommand(), as: "victims")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 
     try routes(app)
 }
