@@ -5,7 +5,18 @@ import Vapor
 public enum SaferStreetsMain {
     public static func run() async throws {
         var env = try Environment.detect()
-        try LoggingSystem.bootstrap(from: &env)
+        // Plain lines (Vapor's console format) or, with SAFERSTREETS_LOG_FORMAT=json, one JSON
+        // object per line for a log collector.
+        switch ProcessInfo.processInfo.environment["SAFERSTREETS_LOG_FORMAT"] ?? "text" {
+        case "json":
+            try LoggingSystem.bootstrap(from: &env) { level in { JSONLogHandler(label: $0, level: level) } }
+        case "text", "":
+            try LoggingSystem.bootstrap(from: &env)
+        case let other:
+            FileHandle.standardError.write(
+                Data("saferstreets: SAFERSTREETS_LOG_FORMAT must be text or json (got \"\(other.prefix(20))\")\n".utf8))
+            exit(2)
+        }
         var config: AppConfig
         do {
             config = try AppConfig.fromEnvironment()

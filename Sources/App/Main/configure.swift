@@ -40,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.server.configuration.port = config.port
 
     app.middleware = Middlewares()
+    app.middleware.use(AccessLogMiddleware())
     // Outermost first: headers on every answer, errors included; errors become pages or
     // problems; over-long addresses refused before anything else looks at them.
     app.middleware.use(
