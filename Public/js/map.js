@@ -127,7 +127,8 @@
           var p = f.properties;
           var quiet = p['class'] === 'not-significant';
           return {
-            stroke: !!p.stroke, color: p.stroke || '#0b0c0c', weight: 1.5,
+            stroke: !!p.stroke, color: p.stroke || '#0b0c0c',
+            weight: p['stroke-width'] !== undefined ? p['stroke-width'] : 1.5,
             fillColor: p.fill, fillOpacity: p['fill-opacity'] !== undefined ? p['fill-opacity'] : quiet ? 0.45 : 0.9,
             className: 'map-shape' + (p['class'] ? ' map-shape--' + p['class'] : '')
           };

@@ -138,6 +138,70 @@ struct RankingTests {
         }
     }
 
+    @Test(
+        "the ranking on a map: the page draws it, and the GeoJSON holds every place in rank order with its count and fill"
+    )
+    func map() async throws {
+        try await withTestApp { app in
+            try await load(app)
+            let query = "force=norfolk&from=2025-06&to=2025-06"
+            try await app.testing().test(.GET, "/rankings?\(query)") { res async in
+                let html = res.body.string
+                #expect(html.contains("id=\"ranking-map\"") && html.contains("data-live-map"))
+                #expect(
+                    html.contains("data-features=\"/rankings/places.geojson?"), "the interactive map draws the download"
+                )
+                #expect(html.contains("<title>North Norfolk 002C: Rank 1: 30 incidents"))
+            }
+            struct Collection: Decodable {
+                struct Feature: Decodable {
+                    struct Properties: Decodable { var id: String; var rank: Int; var count: Int; var fill: String }
+                    var properties: Properties
+                }
+                var features: [Feature]
+            }
+            try await app.testing().test(.GET, "/rankings/places.geojson?\(query)&level=lsoa") { res async throws in
+                #expect(res.headers.contentType?.description == "application/geo+json")
+                let c = try JSONDecoder().decode(Collection.self, from: Data(res.body.string.utf8))
+                let norfolkLSOAs = try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM lsoas WHERE police_force = 'Norfolk'")
+                #expect(c.features.count == norfolkLSOAs)
+                #expect(c.features.map(\.properties.rank) == Array(1...c.features.count))
+                let first = try #require(c.features.first?.properties)
+                // Two places with incidents: quartiles 5, 5, 30, 30; the most is the darkest.
+                #expect(first.id == "E01026764" && first.count == 30 && first.fill == SVGMap.countFills[3])
+                #expect(c.features[1].properties.count == 5 && c.features[1].properties.fill == SVGMap.countFills[1])
+                #expect(c.features.last?.properties.fill == "#ffffff", "no incidents: white")
+            }
+            // Local authorities: one disc each, at the population-weighted centre of its LSOAs.
+            try await app.testing().test(.GET, "/rankings/places.geojson?\(query)&level=local-authority") {
+                res async throws in
+                let c = try JSONDecoder().decode(Collection.self, from: Data(res.body.string.utf8))
+                #expect(c.features.count == 7 && c.features.first?.properties.id == "E07000147")
+            }
+        }
+    }
+
+    @Test("map classes: quartiles of the places with incidents (nearest rank), ties to the darker, none white")
+    func mapClasses() {
+        // 1…100: quartiles 25, 50, 75, 100 (nearest rank, as numpy.percentile(method="inverted_cdf")).
+        let even = RankingMaps.Classes(counts: Array(0...100))
+        #expect(even.uppers == [25, 50, 75, 100])
+        #expect(
+            even.fill(0) == "#ffffff" && even.fill(1) == SVGMap.countFills[0] && even.fill(26) == SVGMap.countFills[1])
+        #expect(even.fill(75) == SVGMap.countFills[2] && even.fill(100) == SVGMap.countFills[3])
+        #expect(
+            even.legend.map(\.text) == [
+                "No incidents", "1 to 25 incidents", "26 to 50 incidents", "51 to 75 incidents", "76 to 100 incidents",
+            ])
+        // Long-tailed: most places have 1, one has 500.
+        let skewed = RankingMaps.Classes(counts: Array(repeating: 1, count: 9) + [500])
+        #expect(skewed.uppers == [1, 1, 1, 500])
+        #expect(skewed.fill(1) == SVGMap.countFills[2] && skewed.fill(500) == SVGMap.countFills[3])
+        #expect(skewed.legend.map(\.text) == ["No incidents", "1 incident", "2 to 500 incidents"])
+        #expect(RankingMaps.Classes(counts: [0, 0]).legend.count == 1)
+    }
+
     @Test("with nothing imported the page says so instead of failing")
     func empty() async throws {
         try await withTestApp { app in

@@ -27,7 +27,16 @@ struct RankingController: Sendable {
             status = data.forces.isEmpty ? .ok : .badRequest
         case .success(let o):
             page = RankingPage(form: form)
-            page.show(try await service.rank(o, on: req.db), options: o)
+            let report = try await service.rank(o, on: req.db)
+            page.show(report, options: o)
+            if let map = try await map(report, o, on: req) {
+                page.mapSVG = map.render(
+                    title: "Map of the \(o.level.label.lowercased()) ranked",
+                    description:
+                        "\(page.headline). Each place shaded by its number of incidents; the table holds the figures.")
+                page.liveMap = map.live(
+                    features: SiteURL.rankingsGeoJSON.with(query: o.queryString), label: o.level.label)
+            }
         }
         return try await req.render("rankings/index", page, status: status)
     }
@@ -46,6 +55,31 @@ struct RankingController: Sendable {
         return download(
             out, type: "text/csv; charset=utf-8",
             name: "ranking-\(report.options.level)-\(report.options.from)-\(report.options.to).csv")
+    }
+
+    /// Where the ranked places are and the map of them.
+    private func places(_ o: AnalysisOptions, on req: Request) async throws -> [String: RankingMaps.Place] {
+        RankingMaps.places(
+            level: o.level, lsoas: o.level == .areas ? [] : try await queries.lsoas(of: o.force, on: req.db),
+            areas: o.level == .areas ? try await queries.areas.list(on: req.db) : [])
+    }
+
+    private func map(_ report: RankingReport, _ o: AnalysisOptions, on req: Request) async throws -> SVGMap? {
+        RankingMaps.map(report, places: try await places(o, on: req), level: o.level)
+    }
+
+    /// The ranked places as GeoJSON, for the interactive map and for download.
+    @Sendable func geoJSON(req: Request) async throws -> Response {
+        let (_, _, result) = try await options(req)
+        guard case .success(let o) = result else {
+            if case .failure(let e) = result { throw Abort(.badRequest, reason: e.description) }
+            throw Abort(.badRequest)
+        }
+        let report = try await service.rank(o, on: req.db)
+        return download(
+            RankingMaps.featureCollection(report, places: try await places(o, on: req), level: o.level),
+            type: "application/geo+json",
+            name: "ranking-\(report.options.level)-\(report.options.from)-\(report.options.to).geojson")
     }
 
     @Sendable func api(req: Request) async throws -> Response {

@@ -45,6 +45,9 @@ struct RankingPage: Encodable {
     var hasConcentration = false
     var downloads: [Pair] = []
     var notes: [String] = []
+    /// The ranked places on a map: drawn by the server, and interactive where scripts run.
+    var mapSVG = ""
+    var liveMap: LiveMap?
 
     init(form: AnalysisForm, errors: [FieldError] = [], problem: String? = nil) {
         self.form = form
@@ -118,6 +121,7 @@ struct RankingPage: Encodable {
         }
         downloads = [
             Pair(label: "The whole ranking (CSV)", value: SiteURL.rankingsCSV.with(query: o.queryString)),
+            Pair(label: "The places on the map (GeoJSON)", value: SiteURL.rankingsGeoJSON.with(query: o.queryString)),
             Pair(label: "JSON API", value: SiteURL.rankingsAPI.with(query: o.queryString)),
         ]
         notes = [

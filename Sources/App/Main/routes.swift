@@ -59,6 +59,7 @@ func routes(_ app: Application) throws {
     let rankings = RankingController(queries: queries, service: RankingService(queries: queries))
     app.get(.rankings, access: .everyone, use: rankings.page)
     app.get(.rankingsCSV, access: .everyone, use: rankings.csv)
+    app.get(.rankingsGeoJSON, access: .everyone, use: rankings.geoJSON)
     app.get(.rankingsAPI, access: .everyone, use: rankings.api)
 
     let areas = AreaController(queries: queries)

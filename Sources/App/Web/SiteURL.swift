@@ -13,7 +13,7 @@ enum SiteURL: String, CaseIterable, Sendable {
     // Analysis (open data)
     case hotspots, hotspotCellsGeoJSON, hotspotCellsCSV, hotspotMapSVG, hotspotsAPI
     case mapContext
-    case rankings, rankingsCSV, rankingsAPI
+    case rankings, rankingsCSV, rankingsGeoJSON, rankingsAPI
     case areas, areasGeoJSON, area, areaGeoJSON, areasAPI
     // The data platform and administration
     case imports, importJob, importStatus
@@ -91,6 +91,7 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .hotspotsAPI: "/api/v1/hotspots"
         case .rankings: "/rankings"
         case .rankingsCSV: "/rankings/table.csv"
+        case .rankingsGeoJSON: "/rankings/places.geojson"
         case .rankingsAPI: "/api/v1/rankings"
         case .areas: "/areas"
         case .areasGeoJSON: "/areas/boundaries.geojson"

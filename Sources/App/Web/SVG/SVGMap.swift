@@ -22,6 +22,8 @@ struct SVGMap {
         var fill: String? = nil
         /// Tooltip, e.g. the figure behind the fill.
         var title: String? = nil
+        /// The outline's width in pixels: thinner for many small shapes, so their fill shows.
+        var strokeWidth = 1.5
     }
 
     struct Label {
@@ -91,7 +93,7 @@ struct SVGMap {
                 "M" + ring.map { "\(x($0.easting)),\(y($0.northing))" }.joined(separator: "L") + "Z"
             }.joined()
             let path =
-                "<path d=\"\(d)\" fill=\"\(o.fill ?? "none")\" stroke=\"#0b0c0c\" stroke-width=\"1.5\" fill-rule=\"evenodd\"><title>\(SVG.escape(o.title ?? o.label))</title></path>"
+                "<path d=\"\(d)\" fill=\"\(o.fill ?? "none")\" stroke=\"#0b0c0c\" stroke-width=\"\(o.strokeWidth)\" fill-rule=\"evenodd\"><title>\(SVG.escape(o.title ?? o.label))</title></path>"
             s += o.href.map { "<a href=\"\(SVG.escape($0))\">\(path)</a>\n" } ?? path + "\n"
         }
         for (l, lx, ly) in placedLabels() {
