@@ -80,7 +80,10 @@ extension Application {
             // WAL is a property of the file: set once, every connection then uses it.
             // synchronous=FULL is SQLite's default; foreign keys are switched on by
             // SQLiteKit on every connection; the bulk importer sets all of them itself.
-            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            // The busy timeout first: two instances opening a new file at once both switch it to
+            // WAL, and without a timeout the second gets "database is locked" at once.
+            try await sql.raw("PRAGMA busy_timeout=10000").run()
+            try await MigrationRunner.retrying { try await sql.raw("PRAGMA journal_mode=WAL").run() }
             // busy_timeout belongs to a connection, not the file: set it on the pooled
             // connection of every event loop, or a request that writes while an import holds
             // the writer fails at once with SQLITE_BUSY instead of waiting its turn.

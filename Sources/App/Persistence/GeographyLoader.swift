@@ -19,7 +19,15 @@ struct GeographyLoader {
         // Another instance starting at the same moment may load them first: its transaction
         // wins, this one's fails (a duplicate key, or SQLite's lock), and the table is full.
         if try await count("lsoas", sql) == 0 {
-            do { try await loadLSOAs() } catch { if try await count("lsoas", sql) == 0 { throw error } }
+            do {
+                try await loadLSOAs()
+            } catch {
+                // The other instance's load may still be running: wait up to a minute for it.
+                for _ in 0..<120 where try await count("lsoas", sql) == 0 {
+                    try await Task.sleep(nanoseconds: 500_000_000)
+                }
+                if try await count("lsoas", sql) == 0 { throw error }
+            }
         }
         do { try await loadForcesAndCategories() } catch {
             let forces = try await count("forces", sql), categories = try await count("crime_categories", sql)

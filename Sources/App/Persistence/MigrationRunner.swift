@@ -20,9 +20,11 @@ enum MigrationRunner {
     static func run(_ list: [any Migration], on db: any Database) async throws -> Int {
         // The record table itself, made under the same lock: PostgreSQL's
         // `CREATE TABLE IF NOT EXISTS` is not safe against another instance doing the same.
-        try await db.transaction { tx in
-            try await lock(tx)
-            try await MigrationLog.migration.prepare(on: tx).get()
+        try await retrying {
+            try await db.transaction { tx in
+                try await lock(tx, recordTableExists: false)
+                try await MigrationLog.migration.prepare(on: tx).get()
+            }
         }
         let done = Set(try await MigrationLog.query(on: db).all().map(\.name))
         let batch = (try await MigrationLog.query(on: db).max(\.$batch) ?? 0) + 1
@@ -55,16 +57,38 @@ enum MigrationRunner {
                 // SQLite: another instance took the write lock first and may have applied it.
                 if try await isRecorded(migration, on: db) { return false }
                 attempt += 1
-                guard attempt < 4 else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(attempt) * 300_000_000)
+                guard attempt < 8 else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(attempt) * 500_000_000)
             }
         }
     }
 
-    /// PostgreSQL: waits for the migration lock, held until the transaction ends.
-    static func lock(_ tx: any Database) async throws {
-        if let sql = tx as? any SQLDatabase, SQLFlavor(sql) == .postgres {
-            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
+    /// Waits for the migration lock, held until the transaction ends. PostgreSQL: an advisory
+    /// lock. SQLite: a write as the transaction's first statement takes the file's write lock
+    /// before anything is read (waiting out the busy timeout), so no stale snapshot is ever
+    /// asked to write.
+    static func lock(_ tx: any Database, recordTableExists: Bool = true) async throws {
+        guard let sql = tx as? any SQLDatabase else { return }
+        switch SQLFlavor(sql) {
+        case .postgres: try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
+        case .sqlite:
+            if recordTableExists { try await sql.raw("UPDATE _fluent_migrations SET batch = batch WHERE 1 = 0").run() }
+        }
+    }
+
+    /// Runs `body` again (up to ten times, waiting a little longer each time) when it fails:
+    /// SQLite answers "database is locked" at once, without waiting, when two connections
+    /// that both read a new file try to write it (its deadlock rule).
+    static func retrying(_ body: () async throws -> Void) async throws {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch {
+                attempt += 1
+                guard attempt < 10 else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(attempt) * 200_000_000)
+            }
         }
     }
 
