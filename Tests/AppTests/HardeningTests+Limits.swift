@@ -124,7 +124,8 @@ extension HardeningTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "saferstreets-upload-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("upload.zip")
-        let shown = ImportJobs.hidingFolder("\(path.path):2024-06/x.csv, line 3: bad month", path: path, as: "june.zip")
+        let shown = ImportWorker.hidingFolder(
+            "\(path.path):2024-06/x.csv, line 3: bad month", path: path, as: "june.zip")
         #expect(shown == "june.zip:2024-06/x.csv, line 3: bad month")
         #expect(!shown.contains(folder.path))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

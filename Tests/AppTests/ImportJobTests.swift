@@ -32,7 +32,7 @@ struct ImportJobTests {
     func finished(_ app: Application, _ href: String, as s: Session) async throws -> JSONValue {
         for _ in 0..<600 {
             let status = try JSONValue.parse(Data(buffer: try await app.get("\(href)/status", as: s).body))
-            if status["state"] != .string("running") && status["state"] != .string("uploading") { return status }
+            if status["state"] != .string("running") && status["state"] != .string("queued") { return status }
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("the import did not finish")

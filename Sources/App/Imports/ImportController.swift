@@ -3,11 +3,12 @@ import NIOCore
 import NIOPosix
 import Vapor
 
-/// police.uk files imported from the browser (OPCC staff): the upload is streamed to disk
-/// (a monthly archive can be hundreds of megabytes), then imported in the background as
-/// `saferstreets import` would, while `/imports/{id}` shows its progress.
+/// police.uk files imported from the browser (OPCC staff): the upload is streamed to the
+/// upload folder (a monthly archive can be hundreds of megabytes) and queued; an instance's
+/// ``ImportWorker`` imports it as `saferstreets import` would, while `/imports/{id}` shows its
+/// progress from any instance.
 struct ImportController: Sendable {
-    let jobs: ImportJobs
+    let worker: ImportWorker
     let history: ImportHistoryQueries
     /// The largest upload accepted (4 GiB: more than the whole police.uk archive of a force).
     static let maxBytes: UInt64 = 4 << 30
@@ -32,7 +33,7 @@ struct ImportController: Sendable {
 
     struct JobPage: Encodable {
         var title: String
-        var job: ImportJobs.Job
+        var job: ImportQueue.Job
         var percent: String
         var rows: String
         var rate: String
@@ -41,11 +42,12 @@ struct ImportController: Sendable {
         var statusHref: String
         var summaryLines: [String]
         var hasRejects: Bool
+        var retried: Bool
     }
 
     @Sendable func index(req: Request) async throws -> Response {
         let rows = try await history.recent(on: req.db)
-        let jobs = jobs.recent.map {
+        let jobs = try await worker.queue.recent(on: req.db).map {
             JobRow(
                 id: $0.id, fileName: $0.fileName, state: $0.state.rawValue,
                 percent: Format.number($0.percent, decimals: 0),
@@ -66,8 +68,8 @@ struct ImportController: Sendable {
     /// or as the `file` part of a multipart form (without script; up to 64 MB).
     @Sendable func upload(req: Request) async throws -> Response {
         let user = try req.signedInUser()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "saferstreets-upload-\(UUID().uuidString)")
+        let id = UUID().uuidString.lowercased()
+        let folder = worker.folder.appendingPathComponent(id)
         try FileManager.default.createDirectory(
             at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name: String
@@ -85,9 +87,15 @@ struct ImportController: Sendable {
             try? FileManager.default.removeItem(at: folder)
             throw error
         }
-        let id = UUID().uuidString.lowercased()
-        jobs.add(ImportJobs.Job(id: id, fileName: name, startedBy: user.email, startedAt: Date(), state: .uploading))
-        jobs.run(id, path: folder.appendingPathComponent(name), app: req.application, origin: "web: \(user.name)")
+        do {
+            try await worker.queue.enqueue(
+                id: id, fileName: name, storedPath: "\(id)/\(name)", startedBy: user.email, origin: "web: \(user.name)",
+                on: req.db)
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+        worker.nudge(req.application)
         if req.headers.first(name: .accept)?.contains("application/json") == true {
             var headers = HTTPHeaders()
             headers.contentType = .json
@@ -99,25 +107,33 @@ struct ImportController: Sendable {
     }
 
     @Sendable func show(req: Request) async throws -> Response {
-        let job = try requestedJob(req)
+        let job = try await requestedJob(req)
         let lines = job.summary.split(separator: "\n").map(String.init)
         return try await req.render(
             "imports/show",
             JobPage(
                 title: "Import of \(job.fileName)", job: job, percent: Format.number(job.percent, decimals: 0),
-                rows: Format.count(job.rows),
+                rows: Format.count(job.rowsRead),
                 rate: Format.count(job.rowsPerSecond), left: job.secondsLeft.map { "\($0) s" } ?? "",
                 running: job.state.isActive,
-                statusHref: SiteURL.importStatus(job.id), summaryLines: lines, hasRejects: !job.rejects.isEmpty))
+                statusHref: SiteURL.importStatus(job.id), summaryLines: lines, hasRejects: !job.rejects.isEmpty,
+                retried: job.attempts > 1))
     }
 
     @Sendable func status(req: Request) async throws -> Response {
-        try APIJSON.response(try requestedJob(req))
+        try APIJSON.response(try await requestedJob(req))
     }
 
-    func requestedJob(_ req: Request) throws -> ImportJobs.Job {
-        guard let job = jobs.job(req.parameters.get("id") ?? "") else {
+    /// The job from the queue, with this instance's live progress when it is the one importing.
+    func requestedJob(_ req: Request) async throws -> ImportQueue.Job {
+        let id = req.parameters.get("id") ?? ""
+        guard id.count <= 64, var job = try await worker.queue.job(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no such import.")
+        }
+        if job.state == .running, let p = worker.progress(id) {
+            job.bytesDone = Int(p.bytesDone)
+            job.bytesTotal = Int(p.bytesTotal)
+            job.rowsRead = p.rows
         }
         return job
     }

@@ -18,7 +18,29 @@ enum ImportStores {
     ) async throws -> ImportReport {
         let config = app.appConfig
         let started = Date()
-        let report = try await app.threadPool.runIfActive {
+        let report: ImportReport
+        do {
+            report = try await importOffLoop(app: app, config: config, paths: paths, progress: progress)
+        } catch {
+            AppMetrics.imported(rows: 0, seconds: Date().timeIntervalSince(started), failed: true)
+            throw error
+        }
+        AppMetrics.imported(rows: report.rowsRead, seconds: Date().timeIntervalSince(started), failed: false)
+        try await record(report, origin: origin, started: started, on: app.db.sql)
+        // Boundary areas count incidents by point in polygon: recount them now that the
+        // data may have changed, rather than on some later page request.
+        try await AreaStore().refreshCounts(on: app.db)
+        // The plan's computed measures follow the data.
+        try await PlanService(plans: PlanStore(audit: AuditLog()), measures: MeasureStore(audit: AuditLog()))
+            .refresh(on: app.db)
+        return report
+    }
+
+    /// The import itself, on the thread pool.
+    private static func importOffLoop(
+        app: Application, config: AppConfig, paths: [String], progress: (@Sendable (UInt64, UInt64, Int) -> Void)?
+    ) async throws -> ImportReport {
+        try await app.threadPool.runIfActive {
             let store = try make(config)
             defer {
                 if let sqlite = store as? SQLiteImportStore {
@@ -34,14 +56,6 @@ enum ImportStores {
             }
             return try PoliceImporter(store: store).run(paths: paths, progress: progress)
         }
-        try await record(report, origin: origin, started: started, on: app.db.sql)
-        // Boundary areas count incidents by point in polygon: recount them now that the
-        // data may have changed, rather than on some later page request.
-        try await AreaStore().refreshCounts(on: app.db)
-        // The plan's computed measures follow the data.
-        try await PlanService(plans: PlanStore(audit: AuditLog()), measures: MeasureStore(audit: AuditLog()))
-            .refresh(on: app.db)
-        return report
     }
 
     static func record(_ report: ImportReport, origin: String, started: Date, on sql: any SQLDatabase) async throws {

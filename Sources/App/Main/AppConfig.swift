@@ -47,6 +47,13 @@ public struct AppConfig: Sendable {
     /// How e-mail leaves (`SAFERSTREETS_MAIL`), who it is from (`SAFERSTREETS_MAIL_FROM`) and
     /// the address its links start with (`SAFERSTREETS_PUBLIC_URL`).
     public var mail = MailSettings()
+    /// The bearer token a Prometheus scraper sends for `GET /metrics`
+    /// (`SAFERSTREETS_METRICS_TOKEN`, at least 16 characters). Nil: `/metrics` is not served.
+    public var metricsToken: String?
+    /// Where uploaded police.uk files wait for the import queue (`SAFERSTREETS_UPLOAD_DIR`;
+    /// by default a folder in the system's temporary folder). Several instances must share it.
+    public var uploadDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("saferstreets-uploads")
+        .path
 
     public struct MapTiles: Sendable, Equatable {
         public var url: String
@@ -152,6 +159,11 @@ public struct AppConfig: Sendable {
         }
         let mail = MailSettings.parse(env, development: mode == "development", port: port)
         if case .failure(let e) = mail { problems += e.problems }
+        let metricsToken = env["SAFERSTREETS_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let t = metricsToken, t.count < 16 || t.contains(where: { $0.isWhitespace }) {
+            problems.append(
+                "SAFERSTREETS_METRICS_TOKEN must be at least 16 characters with no spaces (it guards /metrics).")
+        }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
         var config = AppConfig(
             database: database, hostname: env["HOST"] ?? "127.0.0.1", port: port, isDevelopment: mode == "development")
@@ -163,6 +175,8 @@ public struct AppConfig: Sendable {
         config.dataKeys = dataKeys
         config.mapTiles = tiles
         if case .success(let m) = mail { config.mail = m }
+        config.metricsToken = metricsToken
+        if let uploads = env["SAFERSTREETS_UPLOAD_DIR"], !uploads.isEmpty { config.uploadDirectory = uploads }
         return config
     }
 }

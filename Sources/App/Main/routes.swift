@@ -12,6 +12,9 @@ func routes(_ app: Application) throws {
     let draining = ReadinessQueries.DrainFlag()
     app.lifecycle.use(DrainOnShutdown(flag: draining))
     app.get(.ready, access: .everyone, use: ReadinessController(queries: ReadinessQueries(draining: draining)).ready)
+    // Prometheus's scrape: a bearer token of its own (SAFERSTREETS_METRICS_TOKEN), else 404.
+    if config.metricsToken != nil { _ = AppMetrics.registry }
+    app.get(.metrics, access: .everyone, use: MetricsController(token: config.metricsToken).metrics)
 
     let limits = RateLimits(now: config.sessions.now)
     let login = LoginController(
@@ -69,9 +72,11 @@ func routes(_ app: Application) throws {
     app.get(.areaGeoJSON, access: .everyone, use: areas.oneGeoJSON)
     app.get(.areasAPI, access: .everyone, use: areas.api)
 
-    // police.uk files from the browser: streamed to disk, imported in the background with
-    // progress (OPCC staff: the data platform is theirs).
-    let imports = ImportController(jobs: ImportJobs(), history: ImportHistoryQueries())
+    // police.uk files from the browser: streamed to the upload folder, imported from the
+    // database's queue by whichever instance claims the job, with progress (OPCC staff: the
+    // data platform is theirs).
+    let importWorker = ImportWorker(queue: ImportQueue(), folder: URL(fileURLWithPath: config.uploadDirectory))
+    let imports = ImportController(worker: importWorker, history: ImportHistoryQueries())
     app.get(.imports, access: .opcc, use: imports.index)
     app.on(.POST, .imports, access: .opcc, body: .stream, streamFormLimit: 64 << 20, use: imports.upload)
     app.get(.importJob, access: .opcc, use: imports.show)
@@ -145,6 +150,7 @@ func routes(_ app: Application) throws {
         && (command == nil || command == "serve" || command?.hasPrefix("-") == true)
     if serving {
         app.lifecycle.use(PoliceAPIWarmUp(controller: policeAPI))
+        app.lifecycle.use(ImportWorkerLifecycle(worker: importWorker))
         app.lifecycle.use(
             MailWorker(
                 queue: mailQueue,

@@ -83,7 +83,11 @@ actor StreetCrimeCache {
     {
         clock += 1
         lastUse[version] = clock
-        if let task = entries[version] { return try await task.value }
+        if let task = entries[version] {
+            AppMetrics.cache("police_api_street", hit: true)
+            return try await task.value
+        }
+        AppMetrics.cache("police_api_street", hit: false)
         // A newer version of the same slice replaces the old one.
         for old in entries.keys where old.id == version.id { drop(old) }
         let task = Task { try await load() }

@@ -76,8 +76,10 @@ struct EvaluationService: Sendable {
             })
             .joined(separator: "|")
         if let hit = cache?.get(key) {
+            AppMetrics.cache("evaluation", hit: true)
             return try await withActivity(hit, viewer: viewer, on: db)
         }
+        if cache != nil { AppMetrics.cache("evaluation", hit: false) }
 
         // Treated areas from their maintained counts; buffers counted from the incidents and
         // kept until the data or design changes. Both weighted by the outcome in SQL.

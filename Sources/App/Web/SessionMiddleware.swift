@@ -40,6 +40,10 @@ struct SessionMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if Self.isReadOnlyPOST(request) { return try await next.respond(to: request) }
+        // The scraper's bearer token is the metrics' own (`MetricsController`), not an API token.
+        if request.method == .GET, request.url.path == SiteURL.metrics.pattern {
+            return try await next.respond(to: request)
+        }
         // Only the Bearer scheme: a Basic header from a proxy in front of the app is not ours.
         if let authorization = request.headers.first(name: .authorization),
             authorization.lowercased().hasPrefix("bearer")

@@ -8,7 +8,7 @@ import Vapor
 /// and `SiteURLTests` checks that every case is a registered route and every route a case.
 enum SiteURL: String, CaseIterable, Sendable {
     // Home, health, signing in
-    case home, coverageAPI, health, ready, login, logout, account, accountPassword, accountNotifications
+    case home, coverageAPI, health, ready, metrics, login, logout, account, accountPassword, accountNotifications
     case passwordForgot, passwordReset
     // Analysis (open data)
     case hotspots, hotspotCellsGeoJSON, hotspotCellsCSV, hotspotMapSVG, hotspotsAPI
@@ -75,6 +75,7 @@ enum SiteURL: String, CaseIterable, Sendable {
         case .coverageAPI: "/api/v1/coverage"
         case .health: "/health"
         case .ready: "/ready"
+        case .metrics: "/metrics"
         case .login: "/login"
         case .logout: "/logout"
         case .account: "/account"

@@ -10,7 +10,17 @@ import VaporTesting
 /// Each test gets its own app and its own empty database: a temporary SQLite file, or,
 /// when `TEST_DATABASE_URL` is set, a new PostgreSQL database created for the test and
 /// dropped after it. Suites can therefore run in parallel on either database.
-func withTestApp(_ body: (Application) async throws -> Void) async throws {
+func withTestApp(adjust: (inout AppConfig) -> Void = { _ in }, _ body: (Application) async throws -> Void)
+    async throws
+{
+    try await withTestApps(1, adjust: adjust) { apps in try await body(apps[0]) }
+}
+
+/// `count` instances of the app on one database (and one upload folder), as several servers
+/// behind a proxy would be: the first prepares the database, the others start on it.
+func withTestApps(
+    _ count: Int, adjust: (inout AppConfig) -> Void = { _ in }, _ body: ([Application]) async throws -> Void
+) async throws {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
         "saferstreets-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -27,18 +37,24 @@ func withTestApp(_ body: (Application) async throws -> Void) async throws {
     }
     config.connectionWait = .seconds(120)
     config.dataKeys = try FieldCipher.parse(FieldCipher.newKeyText(id: "test"))
-    let app = try await Application.make(.testing)
-    app.storage[ScratchKey.self] = scratch
+    config.uploadDirectory = scratch.appendingPathComponent("uploads").path
+    adjust(&config)
+    var apps: [Application] = []
     do {
-        try await configure(app, config: config)
-        try await app.prepareDatabase()
-        try await body(app)
+        for _ in 0..<count {
+            let app = try await Application.make(.testing)
+            apps.append(app)
+            app.storage[ScratchKey.self] = scratch
+            try await configure(app, config: config)
+            try await app.prepareDatabase()
+        }
+        try await body(apps)
     } catch {
-        try? await app.asyncShutdown()
+        for app in apps { try? await app.asyncShutdown() }
         if let name = dropDatabase { try? await TestPostgres.drop(name) }
         throw error
     }
-    try await app.asyncShutdown()
+    for app in apps { try await app.asyncShutdown() }
     if let name = dropDatabase { try await TestPostgres.drop(name) }
 }
 
