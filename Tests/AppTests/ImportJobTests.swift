@@ -103,6 +103,21 @@ struct ImportJobTests {
         }
     }
 
+    @Test("a raw upload larger than the form limit (64 MB) is accepted: the import route bounds it at 4 GiB itself")
+    func largeUpload() async throws {
+        try await withTestApp { app in
+            _ = try await app.makeUser("analyst@opcc.example", role: .opccStaff)
+            let analyst = try await app.signIn("analyst@opcc.example")
+            // 70 MB that is not police.uk data: accepted as an upload, then refused by the import.
+            let body = String(repeating: "x", count: 70 << 20)
+            let response = try await upload(app, name: "big.csv", body: body, as: analyst)
+            #expect(response.status == .accepted, "\(response.body.string.prefix(300))")
+            let href = try #require(try JSONValue.parse(Data(buffer: response.body))["href"]?.string)
+            let job = try await finished(app, href, as: analyst)
+            #expect(job["summary"]?.string?.contains("refused") == true, "\(job)")
+        }
+    }
+
     @Test("upload names are kept inside the upload folder")
     func safeNames() {
         #expect(ImportController.safeName("../../2024-06-norfolk-street.csv") == "2024-06-norfolk-street.csv")

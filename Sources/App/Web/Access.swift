@@ -137,6 +137,7 @@ extension RoutesBuilder {
         let route = grouped(AccessMiddleware(access: access)).on(method, path, body: strategy, use: handler)
         route.userInfo["access"] = access
         route.userInfo[RequestBody.limitKey] = limit
+        if case .stream = strategy { route.userInfo[RequestBody.streamedKey] = true }
         return route
     }
 

@@ -11,19 +11,26 @@ enum RequestBody {
 
     static func limit(of route: Route?) -> Int { route?.userInfo[limitKey] as? Int ?? defaultLimit }
 
+    /// Marks a route whose handler streams its own body (`.stream`): there `limit` bounds only
+    /// what is read here (a form, JSON, or a body read for its CSRF token); a raw body is the
+    /// handler's to bound (the import upload's 4 GiB).
+    static let streamedKey = "body streamed"
+
     /// Refuses a body over `limit` (declared, or already arrived whole with its head) with
     /// 413; reads a form or JSON body (or any body when `collect`, for a CSRF token in it)
     /// up to `limit`; refuses a NUL in a form or JSON value with 400 (PostgreSQL refuses
     /// NUL in text, and no field here may hold one).
     static func check(_ request: Request, limit: Int, collect: Bool) async throws {
-        let declared = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
-        if declared > limit || (request.body.data?.readableBytes ?? 0) > limit {
-            let size = limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit >> 10) KB"
-            throw Abort(.payloadTooLarge, reason: "The request is larger than this address accepts (\(size)).")
-        }
         let type = request.headers.contentType
         let isForm = type == .urlEncodedForm,
             isJSON = type?.subType == "json" || type?.subType.hasSuffix("+json") == true
+        let streamed = request.route?.userInfo[streamedKey] as? Bool ?? false
+        let readHere = collect || isForm || isJSON || type?.type == "multipart"
+        let declared = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
+        if !streamed || readHere, declared > limit || (request.body.data?.readableBytes ?? 0) > limit {
+            let size = limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit >> 10) KB"
+            throw Abort(.payloadTooLarge, reason: "The request is larger than this address accepts (\(size)).")
+        }
         if request.body.data == nil, collect || isForm || isJSON {
             _ = try await request.body.collect(max: limit).get()
         }

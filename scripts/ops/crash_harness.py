@@ -11,8 +11,8 @@ then, in the database the killed process left:
   - SQLite: `PRAGMA integrity_check` says ok;
   - the import run again completes, and the database then equals the unkilled one.
 
-    python3 scripts/crash_harness.py --binary .build/debug/saferstreets --points 10 --seed 1
-    python3 scripts/crash_harness.py --binary ... --postgres postgres://user@host:5432/postgres --points 10
+    python3 scripts/ops/crash_harness.py --binary .build/debug/saferstreets --points 10 --seed 1
+    python3 scripts/ops/crash_harness.py --binary ... --postgres postgres://user@host:5432/postgres --points 10
 
 The PostgreSQL form makes one database per point (and drops it) through `psql`, with the
 URL given as the administrative connection. Exit status 0 when every point passed.
@@ -160,7 +160,7 @@ def state(target, db):
         GROUP BY s.force_id, i.month, i.category_id"""
     stored_force = "SELECT force_id, month, category_id, count FROM counts_by_force WHERE count <> 0"
     recount_lsoa = """
-        SELECT lsoa_code, month, category_id, COUNT(*) FROM incidents WHERE lsoa_code <> ''
+        SELECT lsoa_code, month, category_id, COUNT(*) FROM incidents
         GROUP BY lsoa_code, month, category_id"""
     stored_lsoa = "SELECT lsoa_code, month, category_id, count FROM counts_by_lsoa WHERE count <> 0"
     mismatches = 0
@@ -226,7 +226,7 @@ def main():
             delay = rng.uniform(0.02, 1.05) * seconds
             db = target.new(f"p{point}")
             env = {**base_env, **target.env(db)}
-            _, killed = run_import(binary, env, files, kill_after=delay)
+            elapsed, killed = run_import(binary, env, files, kill_after=delay)
             slices, mismatches, integrity = state(target, db)
             problems = []
             whole = [m for m, (recorded, counted) in slices.items() if counted == expected.get(m, (0, -1))[1]]
@@ -245,7 +245,7 @@ def main():
                 problems.append(f"the next import did not complete the data: {after} vs {expected}")
             target.drop(db)
             verdict = "ok" if not problems else "FAILED: " + "; ".join(problems)
-            print(f"  point {point + 1:2d}: {'killed' if killed else 'ended'} after {delay:5.2f} s, "
+            print(f"  point {point + 1:2d}: {'killed' if killed else 'ended by itself'} after {elapsed:5.2f} s, "
                   f"{len(whole)} of 3 files whole before the rerun: {verdict}", flush=True)
             failures += bool(problems)
     finally:
