@@ -90,6 +90,30 @@ struct MigrationTests {
         if let name = dropDatabase { try await TestPostgres.drop(name) }
     }
 
+    @Test("a migration that copies a large table says so first; only lock contention is retried")
+    func rewritesAndRetries() async throws {
+        try await withTestApp { app in
+            try await app.db.sql.raw(
+                "INSERT INTO counts_by_lsoa (lsoa_code, month, category_id, count) VALUES ('E01000001', 202401, 1, 3), ('E01000001', 202402, 1, 4)"
+            ).run()
+            let said = await MigrationRunner.warnOfRewrites(ClusterCountTables(), on: app.db, from: 2)
+            if SQLFlavor(app.db.sql) == .sqlite {
+                #expect(
+                    said == [
+                        "App.ClusterCountTables rewrites counts_by_lsoa (2 rows): the database is locked while it runs"
+                    ])
+            } else {
+                #expect(said.isEmpty, "PostgreSQL keeps its heap tables: nothing is rewritten")
+            }
+            #expect(await MigrationRunner.warnOfRewrites(ClusterCountTables(), on: app.db, from: 3).isEmpty)
+            #expect(await MigrationRunner.warnOfRewrites(CreateMail(), on: app.db, from: 0).isEmpty)
+        }
+        struct Failure: Error, CustomStringConvertible { var description: String }
+        #expect(MigrationRunner.isContention(Failure(description: "sqlite: database is locked (5)")))
+        #expect(MigrationRunner.isContention(Failure(description: "PSQLError: deadlock detected")))
+        #expect(!MigrationRunner.isContention(Failure(description: "table lsoas already exists")))
+    }
+
     @Test("/ready: 200 when the database answers and its migrations are current, else 503 saying which")
     func ready() async throws {
         try await withTestApp { app in

@@ -30,6 +30,7 @@ enum MigrationRunner {
         let batch = (try await MigrationLog.query(on: db).max(\.$batch) ?? 0) + 1
         var applied = 0
         for migration in list where !done.contains(migration.name) {
+            await warnOfRewrites(migration, on: db)
             if try await apply(migration, batch: batch, on: db) {
                 applied += 1
                 db.logger.debug("[Migrator] prepared \(migration.name) with its record")
@@ -57,7 +58,9 @@ enum MigrationRunner {
                 // SQLite: another instance took the write lock first and may have applied it.
                 if try await isRecorded(migration, on: db) { return false }
                 attempt += 1
-                guard attempt < 8 else { throw error }
+                // Only waiting for another instance is worth another try: a migration's own
+                // error fails the start at once, naming it.
+                guard attempt < 8, isContention(error) else { throw error }
                 try await Task.sleep(nanoseconds: UInt64(attempt) * 500_000_000)
             }
         }
@@ -86,13 +89,48 @@ enum MigrationRunner {
                 return try await body()
             } catch {
                 attempt += 1
-                guard attempt < 10 else { throw error }
+                guard attempt < 10, isContention(error) else { throw error }
                 try await Task.sleep(nanoseconds: UInt64(attempt) * 200_000_000)
             }
         }
     }
 
+    /// Whether `error` is another connection holding a lock (SQLite's busy or locked, a
+    /// PostgreSQL deadlock or lock timeout), rather than a fault of the migration itself.
+    static func isContention(_ error: any Error) -> Bool {
+        let text = String(describing: error).lowercased()
+        return ["database is locked", "database table is locked", "busy", "deadlock detected", "lock timeout"]
+            .contains { text.contains($0) }
+    }
+
+    /// Says, before a migration that copies whole tables, how many rows it will copy: the
+    /// database is locked for as long as that takes (plan the downtime of an upgrade).
+    @discardableResult
+    static func warnOfRewrites(_ migration: any Migration, on db: any Database, from threshold: Int = largeTable)
+        async -> [String]
+    {
+        guard let rewriting = migration as? any RewritesTables, let sql = db as? any SQLDatabase else { return [] }
+        var said: [String] = []
+        for table in rewriting.rewrittenTables(flavor: SQLFlavor(sql)) {
+            guard
+                let rows = try? await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first(
+                    decodingColumn: "n", as: Int.self), rows >= threshold
+            else { continue }
+            said.append("\(migration.name) rewrites \(table) (\(rows) rows): the database is locked while it runs")
+            db.logger.notice("[Migrator] \(said[said.count - 1])")
+        }
+        return said
+    }
+
+    /// From this many rows a rewrite is announced.
+    static let largeTable = 100_000
+
     static func isRecorded(_ migration: any Migration, on db: any Database) async throws -> Bool {
         try await MigrationLog.query(on: db).filter(\.$name == migration.name).first() != nil
     }
+}
+
+/// A migration that copies whole tables (and so locks them for the copy's length).
+protocol RewritesTables {
+    func rewrittenTables(flavor: SQLFlavor) -> [String]
 }

@@ -5,7 +5,9 @@ import Fluent
 /// (lsoa_code, month, category_id) that is a few hundred neighbouring pages instead of tens
 /// of thousands of rows scattered through a file the import wrote in arrival order
 /// (measured: 0.30 s → see BENCHMARKS.md, run E). PostgreSQL keeps its heap tables.
-struct ClusterCountTables: AsyncMigration {
+struct ClusterCountTables: AsyncMigration, RewritesTables {
+    func rewrittenTables(flavor: SQLFlavor) -> [String] { flavor == .sqlite ? Self.tables.map(\.0) : [] }
+
     static let tables = [
         ("counts_by_lsoa", "lsoa_code TEXT NOT NULL", "lsoa_code"),
         ("counts_by_force", "force_id TEXT NOT NULL", "force_id"),
