@@ -22,6 +22,8 @@ let package = Package(
         // collects them for `/metrics`.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Already built for Fluent; named for its connection pool's timeout error (a 503).
+        .package(url: "https://github.com/vapor/async-kit.git", from: "1.22.0"),
     ],
     targets: [
         // police.uk formats, geography: no Vapor, no Fluent.
@@ -49,6 +51,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncKit", package: "async-kit"),
             ],
             resources: [
                 .copy("Resources/demo"), .copy("Resources/openapi.json"), .copy("Resources/common-passwords.txt"),
@@ -66,6 +69,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App", .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "AsyncKit", package: "async-kit"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Fixtures")]

@@ -1,5 +1,6 @@
 @testable import App
 import Analytics
+import AsyncKit
 import CrimeData
 import Foundation
 import Testing
@@ -216,5 +217,25 @@ extension HardeningTests {
             let page = try await app.get("/activities?saved=-9223372036854775808", as: pc)
             #expect(page.status == .ok && page.body.string.contains("-9,223,372,036,854,775,808 records saved"))
         }
+    }
+
+    // 19. With one PostgreSQL connection a core, a long query made requests wait 10 s and fail with 500.
+    @Test("every database connection busy for the whole wait is a 503 with Retry-After, not a 500")
+    func poolExhausted() async throws {
+        try await withTestApp { app in
+            struct Exhausted: AsyncResponder {
+                func respond(to request: Request) async throws -> Response {
+                    throw ConnectionPoolTimeoutError.connectionRequestTimeout
+                }
+            }
+            let request = Request(application: app, method: .GET, url: "/rankings", on: app.eventLoopGroup.next())
+            let response = try await ProblemMiddleware(environment: .testing).respond(
+                to: request, chainingTo: Exhausted())
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers.first(name: .retryAfter) == "5")
+            #expect(response.body.string?.contains("The service is busy") == true)
+        }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SAFERSTREETS_DB_CONNECTIONS": "0"]) }
+        #expect(try AppConfig.fromEnvironment(["SAFERSTREETS_DB_CONNECTIONS": "8"]).databaseConnections == 8)
     }
 }

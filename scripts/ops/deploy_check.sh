@@ -12,7 +12,9 @@
 #   3. a second upload: the instance importing it is killed with SIGKILL mid-import, the
 #      other takes the job up (the dead process's lease), and the import finishes;
 #   4. /metrics is refused through nginx and answers on an instance with the token;
-#   5. SIGTERM stops an instance cleanly (exit 0) while nginx keeps serving from the other.
+#   5. SIGTERM stops an instance cleanly (exit 0) while nginx keeps serving from the other;
+#   6. SIGTERM to the instance importing a file: the job goes back to the queue and the other
+#      instance finishes it.
 #
 #   scripts/ops/deploy_check.sh .build/release/saferstreets "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 #
@@ -141,7 +143,7 @@ import csv, hashlib, random, sys
 src = "Tests/AppTests/Fixtures/2016-07-west-yorkshire-street.csv"
 with open(src, encoding="utf-8-sig", newline="") as f:
     r = csv.reader(f); header = next(r); rows = list(r)
-for name, month, copies in (("small", "2016-07", 1), ("large", "2016-08", 25)):
+for name, month, copies in (("small", "2016-07", 1), ("large", "2016-08", 25), ("third", "2016-09", 25)):
     rng = random.Random(month)
     with open(f"{sys.argv[1]}/{month}-west-yorkshire-street.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n"); w.writerow(header)
@@ -172,10 +174,10 @@ for _ in $(seq 1 200); do
 done
 [ -n "$OWNER" ] || fail "no instance claimed the second import"
 VICTIM_PID="$(cut -d: -f2 <<<"$OWNER")"
-sleep 1
+sleep 7  # past a heartbeat, so the database holds the progress
 [ "$(field state <<<"$(status "$JOB")")" = running ] || fail "the second import ended before the kill: make its file larger"
 kill -9 "$VICTIM_PID"
-say "3. killed instance pid $VICTIM_PID (SIGKILL) while it imported $(field rows <<<"$(status "$JOB")") rows"
+say "3. killed instance pid $VICTIM_PID (SIGKILL) $(field percent <<<"$(status "$JOB")")% into the file (its last heartbeat)"
 RESULT="$(follow "$JOB")"
 [ "$(field state <<<"$RESULT")" = finished ] && [ "$(field attempts <<<"$RESULT")" = 2 ] || fail "after the kill: $RESULT"
 say "   the other instance took the job up and finished it: attempts 2, $(field summary <<<"$RESULT")"
@@ -198,4 +200,28 @@ STOPPED=$(python3 -c "print(f'{$(date +%s.%N) - $STARTED:.1f}')")
 [ "$CODE" = 0 ] || fail "SIGTERM: the instance exited with $CODE"
 for _ in $(seq 1 10); do curl -skf "$SITE/ready" >/dev/null || fail "the site stopped serving when one instance stopped"; done
 say "5. SIGTERM stopped one instance in $STOPPED s; nginx served 10 of 10 requests from the other"
+
+# 6. SIGTERM during an import: the job goes back to the queue and the other instance does it.
+start_instance 8081; A=$STARTED_PID; wait_ready 8081
+JOB="$(upload "$WORK/2016-09-west-yorkshire-street.csv")"
+OWNER=""
+for _ in $(seq 1 200); do
+  OWNER="$(psql -X -A -t -d "${BASE%/*}/$DB" -c "SELECT lease_owner FROM import_jobs WHERE id = '$JOB' AND state = 'running'" 2>/dev/null || true)"
+  [ -n "$OWNER" ] && break
+  sleep 0.1
+done
+[ -n "$OWNER" ] || fail "no instance claimed the third import"
+OWNER_PID="$(cut -d: -f2 <<<"$OWNER")"
+sleep 7
+[ "$(field state <<<"$(status "$JOB")")" = running ] || fail "the third import ended before SIGTERM"
+AT="$(field percent <<<"$(status "$JOB")")"
+STARTED=$(date +%s.%N)
+kill -TERM "$OWNER_PID"
+while kill -0 "$OWNER_PID" 2>/dev/null; do sleep 0.05; done
+STOPPED=$(python3 -c "print(f'{$(date +%s.%N) - $STARTED:.2f}')")
+set +e; wait "$OWNER_PID" 2>/dev/null; CODE=$?; set -e
+AFTER="$(psql -X -A -t -d "${BASE%/*}/$DB" -c "SELECT state || ', attempts ' || attempts FROM import_jobs WHERE id = '$JOB'")"
+RESULT="$(follow "$JOB")"
+[ "$(field state <<<"$RESULT")" = finished ] || fail "after SIGTERM mid-import: $RESULT"
+say "6. SIGTERM $AT% into an import: the instance exited with $CODE after $STOPPED s leaving the job $AFTER; the other finished it (attempts $(field attempts <<<"$RESULT"): $(field summary <<<"$RESULT"))"
 say "passed"

@@ -47,6 +47,11 @@ public struct AppConfig: Sendable {
     /// How e-mail leaves (`SAFERSTREETS_MAIL`), who it is from (`SAFERSTREETS_MAIL_FROM`) and
     /// the address its links start with (`SAFERSTREETS_PUBLIC_URL`).
     public var mail = MailSettings()
+    /// PostgreSQL connections each event loop (one per core) may open
+    /// (`SAFERSTREETS_DB_CONNECTIONS`): with one, a long query (the police.uk API's warm-up, the
+    /// recount after an import) made every request of that core wait, and time out after 10 s.
+    /// SQLite keeps one a loop (its pragmas are set per connection; it has one writer).
+    public var databaseConnections = 4
     /// The bearer token a Prometheus scraper sends for `GET /metrics`
     /// (`SAFERSTREETS_METRICS_TOKEN`, at least 16 characters). Nil: `/metrics` is not served.
     public var metricsToken: String?
@@ -159,6 +164,8 @@ public struct AppConfig: Sendable {
         }
         let mail = MailSettings.parse(env, development: mode == "development", port: port)
         if case .failure(let e) = mail { problems += e.problems }
+        let connections = integer(
+            "SAFERSTREETS_DB_CONNECTIONS", default: 4, in: 1...64, what: "a number of connections from 1 to 64")
         let metricsToken = env["SAFERSTREETS_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let t = metricsToken, t.count < 16 || t.contains(where: { $0.isWhitespace }) {
             problems.append(
@@ -176,6 +183,7 @@ public struct AppConfig: Sendable {
         config.mapTiles = tiles
         if case .success(let m) = mail { config.mail = m }
         config.metricsToken = metricsToken
+        config.databaseConnections = connections
         if let uploads = env["SAFERSTREETS_UPLOAD_DIR"], !uploads.isEmpty { config.uploadDirectory = uploads }
         return config
     }

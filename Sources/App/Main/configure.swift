@@ -20,7 +20,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     case .postgres(let url):
         app.databases.use(
             .postgres(
-                configuration: try SQLPostgresConfiguration(url: url), connectionPoolTimeout: config.connectionWait,
+                configuration: try SQLPostgresConfiguration(url: url),
+                maxConnectionsPerEventLoop: config.databaseConnections, connectionPoolTimeout: config.connectionWait,
                 sqlLogLevel: .debug),
             as: .psql)
     }

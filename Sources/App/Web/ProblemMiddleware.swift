@@ -1,3 +1,4 @@
+import AsyncKit
 import Vapor
 
 /// The one place errors become HTTP: `application/problem+json` for API paths and
@@ -23,6 +24,13 @@ struct ProblemMiddleware: AsyncMiddleware {
                 status = abort.status
                 detail = abort.reason
                 extraHeaders = abort.headers  // e.g. WWW-Authenticate on a 401, Retry-After on a 503
+            } else if error is ConnectionPoolTimeoutError {
+                // Every database connection busy for the whole wait: the server is overloaded,
+                // not broken. Say so, and when to try again.
+                status = .serviceUnavailable
+                detail = "The service is busy. Try again in a few seconds."
+                extraHeaders.replaceOrAdd(name: .retryAfter, value: "5")
+                request.logger.warning("database connections all busy: answered 503")
             } else if let abort = error as? any AbortError {
                 // A server-side failure that calls itself an AbortError (Leaf's "template not
                 // found" among them) may name files or queries: logged, never shown.
