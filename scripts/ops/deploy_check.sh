@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Follows the README's "Deploying" section on this machine, from scratch, with the files in
-# deploy/: a new PostgreSQL database, the settings of deploy/saferstreets.env.example, two
+# deploy/: the program installed in one folder with its resource bundles, templates and public
+# files, a new PostgreSQL database, the settings of deploy/saferstreets.env.example, two
 # instances started as deploy/systemd/saferstreets@.service starts them (its ExecStart with its
 # EnvironmentFile and PORT; systemd itself is not run here), nginx from Debian with
 # deploy/nginx/saferstreets.conf (only the server name, certificate paths and listening ports
@@ -42,13 +43,24 @@ trap cleanup EXIT
 say() { echo "deploy check: $*"; }
 fail() { { echo "deploy check FAILED: $*"; for f in "$WORK"/instance-*.log; do echo "--- $f"; tail -n 20 "$f"; done; } >&2; exit 1; }
 
+# The program installed as the guide says: the executable, its resource bundles beside it, the
+# templates and public files, in one folder (here inside the work folder, not /opt).
+OPT="$WORK/opt/saferstreets"
+mkdir -p "$OPT"
+cp "$BIN" "$OPT/saferstreets"
+for bundle in "$(dirname "$BIN")"/*.resources; do
+  case "$bundle" in *Tests.resources) ;; *) cp -R "$bundle" "$OPT/";; esac
+done
+cp -R Resources Public "$OPT/"
+BIN="$OPT/saferstreets"
+
 # The database and the settings file, as the guide makes them.
 psql -X -q -d "$BASE" -c "CREATE DATABASE $DB" >/dev/null
 mkdir -p "$WORK/etc" "$WORK/var/uploads"
 openssl rand -base64 32 | sed 's/^/current=/' > "$WORK/etc/data-keys"
 TOKEN="$(openssl rand -hex 24)"
 sed -e "s|^DATABASE_URL=.*|DATABASE_URL=${BASE%/*}/$DB$QUERY|" \
-    -e "s|^SAFERSTREETS_RESOURCES=.*|SAFERSTREETS_RESOURCES=$CHECKOUT|" \
+    -e "s|^SAFERSTREETS_RESOURCES=.*|SAFERSTREETS_RESOURCES=$OPT|" \
     -e "s|^SAFERSTREETS_UPLOAD_DIR=.*|SAFERSTREETS_UPLOAD_DIR=$WORK/var/uploads|" \
     -e "s|^SAFERSTREETS_DATA_KEYS_FILE=.*|SAFERSTREETS_DATA_KEYS_FILE=$WORK/etc/data-keys|" \
     -e "s|^SAFERSTREETS_METRICS_TOKEN=.*|SAFERSTREETS_METRICS_TOKEN=$TOKEN|" \
@@ -58,11 +70,12 @@ sed -e "s|^DATABASE_URL=.*|DATABASE_URL=${BASE%/*}/$DB$QUERY|" \
 
 # The unit's command line and environment, read from the unit file.
 UNIT=deploy/systemd/saferstreets@.service
-EXEC="$(sed -n 's/^ExecStart=//p' "$UNIT" | sed "s|/opt/saferstreets/saferstreets|$BIN|")"
+EXEC="$(sed -n 's/^ExecStart=//p' "$UNIT" | sed "s|/opt/saferstreets|$OPT|")"
+WORKDIR="$(sed -n 's/^WorkingDirectory=//p' "$UNIT" | sed "s|/opt/saferstreets|$OPT|")"
 # Started from this shell (not a subshell), so that `wait` can read an instance's exit status.
 start_instance() {
   local port="$1"
-  ( set -a; . "$WORK/etc/saferstreets.env"; set +a; export PORT="$port"; cd "$CHECKOUT"; exec $EXEC ) \
+  ( set -a; . "$WORK/etc/saferstreets.env"; set +a; export PORT="$port"; cd "$WORKDIR"; exec $EXEC ) \
     >> "$WORK/instance-$port.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
