@@ -45,7 +45,10 @@ enum MigrationRunner {
     /// applied it already.
     static func apply(_ migration: any Migration, batch: Int, on db: any Database) async throws -> Bool {
         var attempt = 0
+        let started = Date()
         while true {
+            // Applied already by another instance: known without waiting for its write lock.
+            if try await isRecorded(migration, on: db) { return false }
             do {
                 return try await db.transaction { tx in
                     try await lock(tx)
@@ -58,10 +61,11 @@ enum MigrationRunner {
                 // SQLite: another instance took the write lock first and may have applied it.
                 if try await isRecorded(migration, on: db) { return false }
                 attempt += 1
-                // Only waiting for another instance is worth another try: a migration's own
-                // error fails the start at once, naming it.
-                guard attempt < 8, isContention(error) else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(attempt) * 500_000_000)
+                // Only waiting for another instance is worth another try, for up to three
+                // minutes (it may be loading the geography, holding the one writer); a
+                // migration's own error fails the start at once, naming it.
+                guard isContention(error), Date().timeIntervalSince(started) < contentionBudget else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(min(attempt, 4)) * 500_000_000)
             }
         }
     }
@@ -79,18 +83,19 @@ enum MigrationRunner {
         }
     }
 
-    /// Runs `body` again (up to ten times, waiting a little longer each time) when it fails:
-    /// SQLite answers "database is locked" at once, without waiting, when two connections
-    /// that both read a new file try to write it (its deadlock rule).
+    /// Runs `body` again (for up to `contentionBudget`, waiting a little longer each time) when
+    /// another connection holds the lock: SQLite answers "database is locked" at once, without
+    /// waiting, when two connections that both read a new file try to write it (its deadlock rule).
     static func retrying(_ body: () async throws -> Void) async throws {
         var attempt = 0
+        let started = Date()
         while true {
             do {
                 return try await body()
             } catch {
                 attempt += 1
-                guard attempt < 10, isContention(error) else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(attempt) * 200_000_000)
+                guard isContention(error), Date().timeIntervalSince(started) < contentionBudget else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(min(attempt, 5)) * 200_000_000)
             }
         }
     }
@@ -121,6 +126,9 @@ enum MigrationRunner {
         }
         return said
     }
+
+    /// How long a start keeps trying while another instance holds the database's lock.
+    static let contentionBudget: TimeInterval = 180
 
     /// From this many rows a rewrite is announced.
     static let largeTable = 100_000
