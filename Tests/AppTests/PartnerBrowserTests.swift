@@ -58,8 +58,8 @@ struct PartnerBrowserTests {
         try await browser.choose("#type", value: "patrol")
         try await browser.type("#file", badFile, clear: false)
         try await browser.click("form#upload-form button[type=submit]")
-        _ = try await browser.waitForURL { $0.hasSuffix("/activities/upload") }
-        let problem = try await browser.text("#problem")
+        // The form posts to the page's own address: wait for the answer's message, not the URL.
+        let problem = try await browser.waitForText("#problem")
         #expect(problem.contains("patrols-bad.csv: 1 problem in the file. Nothing was saved"))
         let errors = try await browser.text("#row-errors")
         #expect(errors.contains("3") && errors.contains("hours"), "line 3, column hours: \(errors)")

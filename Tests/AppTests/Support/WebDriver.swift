@@ -257,6 +257,18 @@ final class WebDriver: @unchecked Sendable {
         _ = try await waitForURL { $0 != here }
     }
 
+    /// Waits until an element matching `selector` is on the page (the answer to a form posted
+    /// to the page's own address, which `waitForURL` cannot tell from the page before), and
+    /// returns its text.
+    func waitForText(_ selector: String, timeout: TimeInterval = 20) async throws -> String {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if let text = try? await text(selector) { return text }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw Failure(description: "no \(selector) appeared on the page at \(try await currentURL)")
+    }
+
     /// Waits until the page's URL satisfies `test` (a submitted form has loaded its answer).
     func waitForURL(timeout: TimeInterval = 20, _ test: (String) -> Bool) async throws -> String {
         let end = Date().addingTimeInterval(timeout)
