@@ -103,14 +103,20 @@ extension Application {
         // part-way, or instances starting together, never leave one half-applied. One line at
         // info when any ran, none when the database was ready already.
         fluent.migrationLogLevel = .debug
-        let applied = try await MigrationRunner.run(Migrations.all, on: db)
-        if applied > 0 { logger.info("database ready: \(applied) migrations applied") }
-        if appConfig.dataKeys == nil, try await VictimStore.anyCase(on: db) {
-            throw ConfigError(problems: [
-                "victims' cases are stored but no data key is configured: set SAFERSTREETS_DATA_KEYS (or SAFERSTREETS_DATA_KEYS_FILE) to the keys they were sealed with"
-            ])
+        // All of it again, when another instance starting at the same moment holds the lock
+        // past a step's own waits (CI met a "database is locked" from some start-up step): each
+        // step is safe to repeat, and a fault of its own is not retried.
+        let (db, logger, config, threadPool) = (self.db, self.logger, appConfig, self.threadPool)
+        try await MigrationRunner.retrying {
+            let applied = try await MigrationRunner.run(Migrations.all, on: db)
+            if applied > 0 { logger.info("database ready: \(applied) migrations applied") }
+            if config.dataKeys == nil, try await VictimStore.anyCase(on: db) {
+                throw ConfigError(problems: [
+                    "victims' cases are stored but no data key is configured: set SAFERSTREETS_DATA_KEYS (or SAFERSTREETS_DATA_KEYS_FILE) to the keys they were sealed with"
+                ])
+            }
+            try await GeographyLoader(database: db, config: config, threadPool: threadPool).loadIfEmpty()
         }
-        try await GeographyLoader(database: db, config: appConfig, threadPool: threadPool).loadIfEmpty()
     }
 }
 
