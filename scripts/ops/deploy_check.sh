@@ -177,16 +177,20 @@ S1="$(grep -c '"route":"/imports/:id/status"' "$WORK/instance-8081.log" || true)
 S2="$(grep -c '"route":"/imports/:id/status"' "$WORK/instance-8082.log" || true)"
 say "2. signed in and uploaded through nginx: $(field summary <<<"$RESULT"); status answered $S1 and $S2 times by the two instances"
 
+# The pid of the instance that has claimed job $1 (its lease owner is "host:pid:random").
+importer_pid() {
+  local owner
+  for _ in $(seq 1 200); do
+    owner="$(psql -X -A -t -d "${BASE%/*}/$DB" -c "SELECT lease_owner FROM import_jobs WHERE id = '$1' AND state = 'running'" 2>/dev/null || true)"
+    [ -n "$owner" ] && { cut -d: -f2 <<<"$owner"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+
 # 3. Kill the importing instance mid-import; the other finishes the job.
 JOB="$(upload "$WORK/2016-08-west-yorkshire-street.csv")"
-OWNER=""
-for _ in $(seq 1 200); do
-  OWNER="$(psql -X -A -t -d "${BASE%/*}/$DB" -c "SELECT lease_owner FROM import_jobs WHERE id = '$JOB' AND state = 'running'" 2>/dev/null || true)"
-  [ -n "$OWNER" ] && break
-  sleep 0.1
-done
-[ -n "$OWNER" ] || fail "no instance claimed the second import"
-VICTIM_PID="$(cut -d: -f2 <<<"$OWNER")"
+VICTIM_PID="$(importer_pid "$JOB")" || fail "no instance claimed the second import"
 sleep 7  # past a heartbeat, so the database holds the progress
 [ "$(field state <<<"$(status "$JOB")")" = running ] || fail "the second import ended before the kill: make its file larger"
 kill -9 "$VICTIM_PID"
@@ -217,14 +221,7 @@ say "5. SIGTERM stopped one instance in $STOPPED s; nginx served 10 of 10 reques
 # 6. SIGTERM during an import: the job goes back to the queue and the other instance does it.
 start_instance 8081; A=$STARTED_PID; wait_ready 8081
 JOB="$(upload "$WORK/2016-09-west-yorkshire-street.csv")"
-OWNER=""
-for _ in $(seq 1 200); do
-  OWNER="$(psql -X -A -t -d "${BASE%/*}/$DB" -c "SELECT lease_owner FROM import_jobs WHERE id = '$JOB' AND state = 'running'" 2>/dev/null || true)"
-  [ -n "$OWNER" ] && break
-  sleep 0.1
-done
-[ -n "$OWNER" ] || fail "no instance claimed the third import"
-OWNER_PID="$(cut -d: -f2 <<<"$OWNER")"
+OWNER_PID="$(importer_pid "$JOB")" || fail "no instance claimed the third import"
 sleep 7
 [ "$(field state <<<"$(status "$JOB")")" = running ] || fail "the third import ended before SIGTERM"
 AT="$(field percent <<<"$(status "$JOB")")"

@@ -204,7 +204,8 @@ struct ImportQueue: Sendable {
         ).run()
     }
 
-    /// The running jobs claimed by instances on `host` (SQLite: whose process may have died).
+    /// Every running job with its lease owner, for `ImportWorker.recover` to find those whose
+    /// process has died on this machine.
     func running(on db: any Database) async throws -> [(id: String, owner: String)] {
         struct Row: Decodable { var id: String; var leaseOwner: String? }
         return try await db.sql.raw("SELECT id, lease_owner FROM import_jobs WHERE state = 'running'")
