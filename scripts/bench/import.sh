@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The import figures alone, in pairs: each pair is DuckDB's durable load of the file
-# (the peer) and SaferStreets' SQLite import of the same file into a new database, back
-# to back, so both see the same machine state; then one re-import of the unchanged file
-# and, with BENCH_DATABASE_URL, the PostgreSQL import. Prints every pair and the median
-# SaferStreets/DuckDB ratio.
+# The import figures alone, in rounds: each round is DuckDB's durable load of the file
+# (the peer), SaferStreets' SQLite import of the same file into a new database and, with
+# BENCH_DATABASE_URL, its PostgreSQL import into an emptied database, back to back, so all
+# see the same machine state. Then one re-import of the unchanged file on each. Prints
+# every round, the median SQLite/DuckDB ratio and the median PostgreSQL/SQLite ratio.
 #
-#   scripts/bench/import.sh [pairs] [file]            # default 5 pairs, bench-data/street-5m.csv
+#   scripts/bench/import.sh [rounds] [file]           # default 5 rounds, bench-data/street-5m.csv
 #   BIN=.build-release/release/saferstreets scripts/bench/import.sh   # a binary built elsewhere
+#   BENCH_DATABASE_URL=postgres://user@host/db scripts/bench/import.sh   # also PostgreSQL
+#
+# BENCH_DATABASE_URL's database is emptied (its public schema dropped) before each round:
+# give it a database of its own. psql must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PAIRS=${1:-5}
@@ -26,23 +30,37 @@ echo "input: $DATA, $(wc -l < "$DATA") lines, $(du -m "$DATA" | cut -f1) MiB; $(
 cat "$DATA" > /dev/null
 
 DB=bench-data/import-bench.sqlite
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+# Runs a command, prints "<seconds> <max RSS KiB>".
+timed() {
+  local start rss
+  start=$(date +%s.%N)
+  rss=$( { /usr/bin/time -f "%M" "$@" >/dev/null; } 2>&1 | tail -n 1)
+  echo "$(echo "$(date +%s.%N) - $start" | bc) $rss"
+}
 ratios=()
+pg_ratios=()
 for i in $(seq 1 "$PAIRS"); do
   duck=$(.build-bench-venv/bin/python scripts/bench/peers.py "$DATA" 1 duckdb-load | cut -f2)
   rm -f $DB $DB-wal $DB-shm
   SAFERSTREETS_DB=$DB $BIN migrate -y --log error >/dev/null
-  start=$(date +%s.%N)
-  out=$( { /usr/bin/time -f "%M" env SAFERSTREETS_DB=$DB $BIN import "$DATA" --log error >/dev/null; } 2>&1 | tail -n 1)
-  ours=$(echo "$(date +%s.%N) - $start" | bc)
+  read -r ours rss < <(timed env SAFERSTREETS_DB=$DB $BIN import "$DATA" --log error)
   ratio=$(echo "scale=3; $ours / $duck" | bc)
   ratios+=("$ratio")
-  printf "pair %d\tduckdb-load %.2f s\tsqlite-import %.2f s (%s KiB max RSS)\tratio %.2f\n" "$i" "$duck" "$ours" "$out" "$ratio"
+  line=$(printf "round %d\tduckdb-load %.2f s\tsqlite-import %.2f s (%s KiB)\tratio %.2f" "$i" "$duck" "$ours" "$rss" "$ratio")
+  if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+    psql "$BENCH_DATABASE_URL" -q -X -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public" >/dev/null 2>&1
+    DATABASE_URL="$BENCH_DATABASE_URL" $BIN migrate -y --log error >/dev/null
+    read -r pg pgrss < <(timed env DATABASE_URL="$BENCH_DATABASE_URL" $BIN import "$DATA" --log error)
+    pg_ratio=$(echo "scale=3; $pg / $ours" | bc)
+    pg_ratios+=("$pg_ratio")
+    line+=$(printf "\tpostgres-import %.2f s (%s KiB)\tpostgres/sqlite %.2f" "$pg" "$pgrss" "$pg_ratio")
+  fi
+  echo "$line"
 done
-median=$(printf "%s\n" "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')
-echo "median sqlite-import / duckdb-load: $median over $PAIRS pairs"
+echo "median sqlite-import / duckdb-load: $(printf "%s\n" "${ratios[@]}" | median) over $PAIRS rounds"
 /usr/bin/time -f "sqlite-reimport\t%e s\t%M KiB max RSS" env SAFERSTREETS_DB=$DB $BIN import "$DATA" --log error >/dev/null
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-  DATABASE_URL="$BENCH_DATABASE_URL" $BIN migrate -y --log error >/dev/null
-  /usr/bin/time -f "postgres-import\t%e s\t%M KiB max RSS" env DATABASE_URL="$BENCH_DATABASE_URL" $BIN import "$DATA" --log error >/dev/null
+  echo "median postgres-import / sqlite-import: $(printf "%s\n" "${pg_ratios[@]}" | median) over $PAIRS rounds"
   /usr/bin/time -f "postgres-reimport\t%e s\t%M KiB max RSS" env DATABASE_URL="$BENCH_DATABASE_URL" $BIN import "$DATA" --log error >/dev/null
 fi

@@ -173,8 +173,15 @@ final class ImportSink: PoliceRecordSink {
             return .unchanged
         }
         if !slice.isNew {
-            if slice.stored == nil { try store.flush(); slice.stored = try store.loadRows(slice: slice.id, kind: kind) }
-            if let old = slice.stored![key] {
+            let stored: [Int64: StoredRow]
+            if let loaded = slice.stored {
+                stored = loaded
+            } else {
+                try store.flush()
+                stored = try store.loadRows(slice: slice.id, kind: kind)
+                slice.stored = stored
+            }
+            if let old = stored[key] {
                 if old.hash == hash {
                     totals.unchanged += 1
                     return .unchanged

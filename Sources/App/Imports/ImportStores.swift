@@ -43,16 +43,14 @@ enum ImportStores {
         try await app.threadPool.runIfActive {
             let store = try make(config)
             defer {
-                if let sqlite = store as? SQLiteImportStore {
-                    sqlite.checkpoint()
-                    let (busy, waited) = sqlite.writerSeconds
-                    app.logger.debug(
-                        "import writer thread",
-                        metadata: [
-                            "busy_s": "\(String(format: "%.2f", busy))",
-                            "importer_waited_s": "\(String(format: "%.2f", waited))",
-                        ])
-                }
+                (store as? SQLiteImportStore)?.checkpoint()
+                let (busy, waited) = store.writerSeconds
+                app.logger.debug(
+                    "import writer thread",
+                    metadata: [
+                        "busy_s": "\(String(format: "%.2f", busy))",
+                        "importer_waited_s": "\(String(format: "%.2f", waited))",
+                    ])
             }
             return try PoliceImporter(store: store).run(paths: paths, progress: progress)
         }

@@ -1,7 +1,7 @@
 import CrimeData
 
 /// New `incidents` rows copied out of the parser's buffer (which the next rows overwrite),
-/// so that ``SQLiteBackgroundWriter`` can insert them while the importer reads on.
+/// so that ``BackgroundWriter`` can insert them while the importer reads on.
 struct IncidentBatch {
     /// Bytes `offset ..< offset + count` of ``bytes``; `count` −1 is SQL NULL.
     struct Text {
@@ -63,6 +63,21 @@ struct IncidentBatch {
                 northing: r.grid.map { ($0.northing * 10).rounded() / 10 } ?? .nan,
                 crimeID: crimeID, location: bytes.append(r.location), lsoa: bytes.append(r.lsoa),
                 lastOutcome: bytes.append(r.lastOutcome), context: bytes.append(r.context), reportedBy: reportedBy))
+    }
+
+    /// Row indexes in (slice, key) order. A batch holds rows of one slice (it is handed
+    /// over when the slice changes), so each row's key, in signed order, with its index in
+    /// the low 16 bits, is sorted as a plain integer. Keys are hashes: two that differ only
+    /// in their low 16 bits are as rare as a collision, and cost one insert off the fast path.
+    static func keyOrder(_ rows: [Row]) -> [Int] {
+        guard rows.count <= 1 << 16, let first = rows.first, rows.allSatisfy({ $0.slice == first.slice }) else {
+            return rows.indices.sorted { (rows[$0].slice, rows[$0].key) < (rows[$1].slice, rows[$1].key) }
+        }
+        var packed = rows.enumerated().map { i, r in
+            (UInt64(bitPattern: r.key) ^ (1 << 63)) & ~0xFFFF | UInt64(i)
+        }
+        packed.sort()
+        return packed.map { Int($0 & 0xFFFF) }
     }
 }
 

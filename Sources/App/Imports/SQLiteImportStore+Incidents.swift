@@ -46,7 +46,7 @@ extension SQLiteImportStore {
     func write(_ batch: IncidentBatch) throws {
         for prelude in batch.preludes { try prelude() }
         let rows = batch.rows
-        let order = Self.keyOrder(rows)
+        let order = IncidentBatch.keyOrder(rows)
         let bytes = UnsafePointer(batch.bytes.base)
         let many = insertIncidentsStmt, one = insertIncidentStmt
         let per = Self.rowsPerInsert, columns = Int32(Self.incidentColumns)
@@ -61,21 +61,6 @@ extension SQLiteImportStore {
             try one.run()
             i += 1
         }
-    }
-
-    /// Row indexes in (slice, key) order. A batch holds rows of one slice (it is handed
-    /// over when the slice changes), so each row's key, in signed order, with its index in
-    /// the low 16 bits, is sorted as a plain integer. Keys are hashes: two that differ only
-    /// in their low 16 bits are as rare as a collision, and cost one insert off the fast path.
-    static func keyOrder(_ rows: [IncidentBatch.Row]) -> [Int] {
-        guard rows.count <= 1 << 16, let first = rows.first, rows.allSatisfy({ $0.slice == first.slice }) else {
-            return rows.indices.sorted { (rows[$0].slice, rows[$0].key) < (rows[$1].slice, rows[$1].key) }
-        }
-        var packed = rows.enumerated().map { i, r in
-            (UInt64(bitPattern: r.key) ^ (1 << 63)) & ~0xFFFF | UInt64(i)
-        }
-        packed.sort()
-        return packed.map { Int($0 & 0xFFFF) }
     }
 
     func insertIncident(_ r: IncidentValues) throws {

@@ -6,14 +6,14 @@ import CrimeData
 /// `String` per field) and reused for every row of the transaction.
 ///
 /// New incidents, the bulk of any import, are copied into batches that a second thread
-/// (``SQLiteBackgroundWriter``) inserts with a multi-row statement while this thread reads
+/// (``BackgroundWriter``) inserts with a multi-row statement while this thread reads
 /// on. Everything else first waits for the writer (`sync()`), then runs here as before;
 /// new forces, categories and slices ride ahead of the next batch instead, so that a new
 /// force-month does not stall the hand-over (a slice's id is assigned here, as SQLite
 /// would: one more than the largest, since the transaction holds the write lock).
 final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
     private let c: SQLiteConnectionHandle
-    private let writer = SQLiteBackgroundWriter()
+    private let writer = BackgroundWriter()
     var batch = IncidentBatch(capacity: SQLiteImportStore.reservedRows)
     private var sliceIDCounter: Int64 = 0
     /// A batch is one slice's new rows (up to 65,536 of them, 16 MB): sorted by key, they

@@ -13,6 +13,6 @@ enum Migrations {
         CreateGrants(), CreateOrganisationRegistrations(), CreateVictimCases(), CreateVictimClocks(),
         CreateVictimAssessments(), CreateOnwardReferrals(), CreateVictimRetention(), CreateVictimRectifications(),
         AddVictimClockDue(), CreateRestorativeJourneys(), AddVictimAssignment(), AddVictimReportIndexes(),
-        CreateVictimClockResults(), CreateVictimCaseCounts(), CreateMail(), CreateImportJobs(),
+        CreateVictimClockResults(), CreateVictimCaseCounts(), CreateMail(), CreateImportJobs(), KeyIncidentsBySlice(),
     ]
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs the import's SQLite writes on a thread of their own, so that one core parses,
-/// validates and hashes the next rows while the other writes the previous ones.
+/// Runs the import's bulk writes on a thread of their own, so that one core parses,
+/// validates and hashes the next rows while the other writes the previous ones (SQLite's
+/// inserts; PostgreSQL's COPY, whose server process then works alongside the parser).
 ///
 /// Jobs run one at a time, in the order submitted, on one connection that only one thread
 /// uses at any moment: `submit` waits for the job before it (the semaphores order every
@@ -9,7 +10,7 @@ import Foundation
 /// first job that fails is kept; later jobs are skipped, and the error is thrown by the
 /// next `submit` or `drain`, so the importer rolls the file back as it would have without
 /// the thread.
-final class SQLiteBackgroundWriter: @unchecked Sendable {
+final class BackgroundWriter: @unchecked Sendable {
     private let go = DispatchSemaphore(value: 0)
     private let idle = DispatchSemaphore(value: 1)
     private var job: (() throws -> Void)?
@@ -19,7 +20,7 @@ final class SQLiteBackgroundWriter: @unchecked Sendable {
     /// Starts the thread; it holds the writer until `stop()`.
     init() {
         let thread = Thread { self.loop() }
-        thread.name = "saferstreets-sqlite-writer"
+        thread.name = "saferstreets-import-writer"
         thread.start()
     }
 
