@@ -321,15 +321,16 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     }
 
     func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws {
-        // One statement per table: the deltas go in as arrays and are upserted together.
-        var codes: [String] = [], months: [Int] = [], categories: [Int] = [], deltas: [Int64] = []
-        byLSOA.forEach { k, v in
-            guard v != 0 else { return }
-            codes.append(IncidentCounter.lsoaCode(k.lsoa))
-            months.append(Int(k.month))
-            categories.append(Int(k.category))
-            deltas.append(Int64(v))
-        }
+        // One statement per table: the deltas go in as arrays and are upserted together, in
+        // key order, so that the upsert walks the primary key's index from left to right
+        // (measured: 1.58 s → 1.23 s for 295,000 keys). A packed LSOA code sorts as its text.
+        var entries: [(key: IncidentCounter.Key, delta: Int)] = []
+        entries.reserveCapacity(byLSOA.count)
+        byLSOA.forEach { k, v in if v != 0 { entries.append((k, v)) } }
+        entries.sort { ($0.key.lsoa, $0.key.month, $0.key.category) < ($1.key.lsoa, $1.key.month, $1.key.category) }
+        let codes = entries.map { IncidentCounter.lsoaCode($0.key.lsoa) }
+        let months = entries.map { Int($0.key.month) }, categories = entries.map { Int($0.key.category) }
+        let deltas = entries.map { Int64($0.delta) }
         if !codes.isEmpty {
             try run(
                 """
