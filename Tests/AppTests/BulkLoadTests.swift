@@ -134,4 +134,34 @@ struct BulkLoadTests {
             try await expectAggregatesMatchRows(app)
         }
     }
+
+    @Test("a second file adds to counts already stored and creates new ones, and the aggregates equal a recount")
+    func countsAddUp() async throws {
+        try await withTestApp { app in
+            let norfolk = (0..<5).map { PoliceCSV.crime(0x40_0000 + $0) }
+            let first = try app.write(PoliceCSV.file(PoliceCSV.street, norfolk), to: "2024-06-norfolk-street.csv")
+            _ = try await app.importFiles(first)
+            // Another force in the same month: the same LSOA and crime type (a stored key),
+            // another crime type and another LSOA (new keys).
+            let suffolk =
+                (0..<3).map {
+                    "\(PoliceCSV.id(0x50_0000 + $0)),2024-06,Suffolk Constabulary,Suffolk Constabulary,1.297400,52.630900,"
+                        + "On or near Castle Meadow,E01026764,Norwich 013A,Burglary,Under investigation,"
+                } + [
+                    PoliceCSV.crime(0x50_0010, type: "Drugs").replacingOccurrences(of: "Norfolk", with: "Suffolk"),
+                    PoliceCSV.crime(0x50_0011, lsoa: "E01026765").replacingOccurrences(of: "Norfolk", with: "Suffolk"),
+                ]
+            let second = try app.write(PoliceCSV.file(PoliceCSV.street, suffolk), to: "2024-06-suffolk-street.csv")
+            #expect(try await app.importFiles(second).inserted == 5)
+            #expect(
+                try await app.scalar(
+                    """
+                    SELECT count AS n FROM counts_by_lsoa c JOIN crime_categories k ON k.id = c.category_id
+                    WHERE c.lsoa_code = 'E01026764' AND c.month = 202406 AND k.name = 'Burglary'
+                    """) == 8)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM counts_by_lsoa") == 3)
+            #expect(try await app.scalar("SELECT SUM(count) AS n FROM counts_by_lsoa") == 10)
+            try await expectAggregatesMatchRows(app)
+        }
+    }
 }
