@@ -13,7 +13,7 @@
 # give it a database of its own. psql must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PAIRS=${1:-5}
+ROUNDS=${1:-5}
 DATA=${2:-bench-data/street-5m.csv}
 mkdir -p bench-data
 [ -f "$DATA" ] || python3 scripts/bench/make_bench_data.py "$DATA"
@@ -40,7 +40,7 @@ timed() {
 }
 ratios=()
 pg_ratios=()
-for i in $(seq 1 "$PAIRS"); do
+for i in $(seq 1 "$ROUNDS"); do
   duck=$(.build-bench-venv/bin/python scripts/bench/peers.py "$DATA" 1 duckdb-load | cut -f2)
   rm -f $DB $DB-wal $DB-shm
   SAFERSTREETS_DB=$DB $BIN migrate -y --log error >/dev/null
@@ -58,9 +58,9 @@ for i in $(seq 1 "$PAIRS"); do
   fi
   echo "$line"
 done
-echo "median sqlite-import / duckdb-load: $(printf "%s\n" "${ratios[@]}" | median) over $PAIRS rounds"
+echo "median sqlite-import / duckdb-load: $(printf "%s\n" "${ratios[@]}" | median) over $ROUNDS rounds"
 /usr/bin/time -f "sqlite-reimport\t%e s\t%M KiB max RSS" env SAFERSTREETS_DB=$DB $BIN import "$DATA" --log error >/dev/null
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-  echo "median postgres-import / sqlite-import: $(printf "%s\n" "${pg_ratios[@]}" | median) over $PAIRS rounds"
+  echo "median postgres-import / sqlite-import: $(printf "%s\n" "${pg_ratios[@]}" | median) over $ROUNDS rounds"
   /usr/bin/time -f "postgres-reimport\t%e s\t%M KiB max RSS" env DATABASE_URL="$BENCH_DATABASE_URL" $BIN import "$DATA" --log error >/dev/null
 fi

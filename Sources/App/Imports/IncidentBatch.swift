@@ -37,12 +37,22 @@ struct IncidentBatch {
     /// queued here so that they never stall the hand-over.
     var preludes: [() throws -> Void] = []
 
-    init(capacity: Int) {
+    /// A batch is one slice's new rows, up to 65,536 of them or 16 MB of their bytes: sorted
+    /// by key, they are appended to the end of the key index, as a new slice has the largest id.
+    static let maxRows = 1 << 16
+    static let maxBytes = 16 << 20
+
+    init(capacity: Int = 1 << 15) {
         rows.reserveCapacity(capacity)
         bytes = ByteArena(capacity: capacity * 128)
     }
 
     var isEmpty: Bool { rows.isEmpty && preludes.isEmpty }
+
+    /// Whether `r` must go in a new batch: a batch holds one slice's rows.
+    func isOtherSlice(_ r: IncidentValues) -> Bool { rows.last.map { $0.slice != r.slice } ?? false }
+
+    var isFull: Bool { rows.count >= Self.maxRows || bytes.count >= Self.maxBytes }
 
     mutating func append(_ r: IncidentValues) {
         var crimeID = Text.null
@@ -70,7 +80,7 @@ struct IncidentBatch {
     /// the low 16 bits, is sorted as a plain integer. Keys are hashes: two that differ only
     /// in their low 16 bits are as rare as a collision, and cost one insert off the fast path.
     static func keyOrder(_ rows: [Row]) -> [Int] {
-        guard rows.count <= 1 << 16, let first = rows.first, rows.allSatisfy({ $0.slice == first.slice }) else {
+        guard rows.count <= maxRows, let first = rows.first, rows.allSatisfy({ $0.slice == first.slice }) else {
             return rows.indices.sorted { (rows[$0].slice, rows[$0].key) < (rows[$1].slice, rows[$1].key) }
         }
         var packed = rows.enumerated().map { i, r in

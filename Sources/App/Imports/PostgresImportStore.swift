@@ -26,7 +26,7 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     let connection: PostgresConnection
     let logger = Logger(label: "saferstreets.import.postgres")
     private let writer = BackgroundWriter()
-    var batch = IncidentBatch(capacity: PostgresImportStore.reservedRows)
+    var batch = IncidentBatch()
     private var outcomes = ByteBuffer()
     private var stops = ByteBuffer()
     /// Slice ids taken from the sequence and not yet used; the next block is twice as big.
@@ -39,9 +39,6 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     /// ("SSimport" is the queue's claim; this is "SSwrites" in ASCII).
     static let importLock: Int64 = 0x5353_7772_6974_6573
     private static let flushBytes = 16 << 20
-    private static let batchRows = 1 << 16
-    private static let batchBytes = 16 << 20
-    private static let reservedRows = 1 << 15
     /// Bytes per CopyData message of a batch: the server starts on the first while the
     /// rest are encoded.
     private static let chunkBytes = 1 << 20
@@ -100,7 +97,7 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
         try runNow("COMMIT")
     }
     func rollback() {
-        batch = IncidentBatch(capacity: Self.reservedRows)
+        batch = IncidentBatch()
         outcomes.clear()
         stops.clear()
         sliceIDs = []
@@ -116,7 +113,7 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     /// their preludes to the writer thread.
     private func submitBatch() throws {
         let rows = batch
-        batch = IncidentBatch(capacity: Self.reservedRows)
+        batch = IncidentBatch()
         let chunks = try encode(rows)
         let preludes = rows.preludes
         try writer.submit { [self] in try write(preludes, chunks) }
@@ -225,9 +222,9 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     // MARK: rows
 
     func insertIncident(_ r: IncidentValues) throws {
-        if let last = batch.rows.last, last.slice != r.slice { try submitBatch() }
+        if batch.isOtherSlice(r) { try submitBatch() }
         batch.append(r)
-        if batch.rows.count >= Self.batchRows || batch.bytes.count >= Self.batchBytes { try submitBatch() }
+        if batch.isFull { try submitBatch() }
     }
 
     /// Through the primary key (slice, key): `id` has no index on PostgreSQL

@@ -64,9 +64,9 @@ extension SQLiteImportStore {
     }
 
     func insertIncident(_ r: IncidentValues) throws {
-        if let last = batch.rows.last, last.slice != r.slice { try submitBatch() }
+        if batch.isOtherSlice(r) { try submitBatch() }
         batch.append(r)
-        if batch.rows.count >= Self.batchRows || batch.bytes.count >= Self.batchBytes { try submitBatch() }
+        if batch.isFull { try submitBatch() }
     }
 
     func updateIncident(id: Int64, _ r: IncidentValues) throws {

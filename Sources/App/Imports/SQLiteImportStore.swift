@@ -14,13 +14,8 @@ import CrimeData
 final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
     private let c: SQLiteConnectionHandle
     private let writer = BackgroundWriter()
-    var batch = IncidentBatch(capacity: SQLiteImportStore.reservedRows)
+    var batch = IncidentBatch()
     private var sliceIDCounter: Int64 = 0
-    /// A batch is one slice's new rows (up to 65,536 of them, 16 MB): sorted by key, they
-    /// are appended to the end of the key index, as a new slice has the largest id.
-    static let batchRows = 1 << 16
-    static let batchBytes = 16 << 20
-    static let reservedRows = 1 << 15
     /// Rows per execution of the multi-row insert.
     static let rowsPerInsert = 16
     static let incidentColumns = 15
@@ -97,7 +92,7 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
     var writerSeconds: (busy: Double, waited: Double) { writer.seconds }
 
     func rollback() {
-        batch = IncidentBatch(capacity: Self.reservedRows)
+        batch = IncidentBatch()
         try? writer.drain()
         writer.reset()
         try? c.exec("ROLLBACK")
@@ -108,7 +103,7 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
     /// Hands the rows gathered so far to the writer thread.
     func submitBatch() throws {
         let rows = batch
-        batch = IncidentBatch(capacity: Self.reservedRows)
+        batch = IncidentBatch()
         try writer.submit { [self] in try write(rows) }
     }
 
