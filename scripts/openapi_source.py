@@ -29,11 +29,12 @@ N = {"type": "number"}
 B = {"type": "boolean"}
 def arr(items): return {"type": "array", "items": items}
 
+force_param = param("force", "police.uk force id (default: the force with the longest run of street data), e.g. `norfolk`")
 analysis_params = [
-    param("force", "police.uk force id (default: the first force with street data), e.g. `norfolk`"),
+    force_param,
     param("from", "first month, `YYYY-MM` (default: 11 months before `to`)"),
     param("to", "last month, `YYYY-MM` (default: the latest month stored)"),
-    {"name": "category", "in": "query", "required": False, "description": "police.uk crime category slugs, repeatable or comma-separated (default `anti-social-behaviour`); `all-crime` for every one",
+    {"name": "category", "in": "query", "required": False, "description": "police.uk crime category slugs, repeatable or comma-separated (default `anti-social-behaviour`); `all` for every one",
      "schema": {"type": "array", "items": S}, "style": "form", "explode": True},
     param("area", "a stored area's slug: analyse inside it only"),
 ]
@@ -127,7 +128,8 @@ paths = {
                                  "responses": {"200": ok(arr(ref("CoverageRow")))}}},
     "/api/v1/rankings": {"get": {
         "summary": "Areas ranked by incidents, rate, harm or change", "operationId": "rankings", "tags": ["open data"],
-        "parameters": analysis_params + [
+        "parameters": [param("force", "police.uk force id (default: the force with the longest run of street data), e.g. `norfolk`, or `all`: every force's data together, ranked across England and Wales")]
+        + analysis_params[1:] + [
             param("level", "what to rank: `lsoa` (default), `msoa`, `local-authority` or `areas`"),
             param("sort", "`rate` (default), `count`, `harm` or `change`"),
             param("weights", "harm weights as `category=number,…`, e.g. `burglary=10`")],

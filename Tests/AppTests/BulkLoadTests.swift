@@ -161,6 +161,11 @@ struct BulkLoadTests {
                     """) == 8)
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM counts_by_lsoa") == 3)
             #expect(try await app.scalar("SELECT SUM(count) AS n FROM counts_by_lsoa") == 10)
+            // E01026764 and E01026765 are both in North Norfolk (E07000147): one district.
+            #expect(
+                try await app.scalar(
+                    "SELECT SUM(count) AS n FROM counts_by_district WHERE lad_code = 'E07000147' AND month = 202406")
+                    == 10)
             try await expectAggregatesMatchRows(app)
         }
     }

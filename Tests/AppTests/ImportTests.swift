@@ -373,4 +373,14 @@ func expectAggregatesMatchRows(_ app: Application) async throws {
         WHERE a.count IS NULL OR r.c IS NULL OR a.count <> r.c
         """)
     #expect(forceMismatches == 0)
+    let districtMismatches = try await app.scalar(
+        """
+        SELECT COUNT(*) AS n FROM (
+          SELECT l.lad_code, i.month, i.category_id, COUNT(*) AS c FROM incidents i JOIN lsoas l ON l.code = i.lsoa_code
+          GROUP BY l.lad_code, i.month, i.category_id
+        ) r FULL OUTER JOIN (SELECT * FROM counts_by_district WHERE count <> 0) a
+          ON a.lad_code = r.lad_code AND a.month = r.month AND a.category_id = r.category_id
+        WHERE a.count IS NULL OR r.c IS NULL OR a.count <> r.c
+        """)
+    #expect(districtMismatches == 0, "counts_by_district is the LSOA counts summed by district")
 }

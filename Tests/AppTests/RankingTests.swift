@@ -1,6 +1,8 @@
 @testable import App
 import Analytics
+import FluentKit
 import Foundation
+import SQLKit
 import Testing
 import VaporTesting
 
@@ -200,6 +202,108 @@ struct RankingTests {
         #expect(skewed.fill(1) == SVGMap.countFills[2] && skewed.fill(500) == SVGMap.countFills[3])
         #expect(skewed.legend.map(\.text) == ["No incidents", "1 incident", "2 to 500 incidents"])
         #expect(RankingMaps.Classes(counts: [0, 0]).legend.count == 1)
+    }
+
+    @Test("all forces together: the national ranking of local authorities; Welsh LSOAs belong to their force")
+    func allForces() async throws {
+        try await withTestApp { app in
+            try await load(app)
+            // Four ASB incidents in Bridgend 010B, from South Wales Police's own file.
+            let wales = (0..<4).map {
+                PoliceCSV.asb(month: "2025-06", lsoa: "W01001000", location: "On or near Road \($0)")
+                    .replacingOccurrences(of: "Norfolk Constabulary", with: "South Wales Police")
+            }
+            let report = try await app.importFiles(
+                try app.write(PoliceCSV.file(PoliceCSV.street, wales), to: "2025-06-south-wales-street.csv"))
+            #expect(report.rejected == 0)
+            let month = "from=2025-06&to=2025-06"
+            try await app.testing().test(.GET, "/api/v1/rankings?force=south-wales&\(month)") { res async throws in
+                let r = try JSONDecoder().decode(Ranking.self, from: Data(buffer: res.body))
+                #expect(r.rows.count == 810, "South Wales Police's 810 LSOAs, none of them blank in the reference")
+                #expect(r.rows[0].id == "W01001000" && r.rows[0].count == 4 && r.forceTotal == 4)
+            }
+            try await app.testing().test(.GET, "/api/v1/rankings?force=all&level=local-authority&\(month)&sort=count") {
+                res async throws in
+                #expect(res.status == .ok)
+                let r = try JSONDecoder().decode(Ranking.self, from: Data(buffer: res.body))
+                let districts = try await app.scalar("SELECT COUNT(DISTINCT lad_code) AS n FROM lsoas")
+                #expect(r.rows.count == districts, "every local authority of England and Wales")
+                #expect(r.forceTotal == 39, "35 in Norfolk and 4 in South Wales")
+                #expect(r.rows.map(\.id).prefix(3) == ["E07000147", "E07000148", "W06000013"])
+                #expect(r.rows.map(\.count).prefix(4) == [30, 5, 4, 0])
+                let bridgend = try #require(r.rows.first { $0.id == "W06000013" })
+                #expect(abs((bridgend.shareOfForce ?? 0) - 4.0 / 39) < 1e-12)
+            }
+            try await app.testing().test(.GET, "/rankings?force=all&\(month)") { res async in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("<option value=\"all\" selected>All forces together</option>"))
+                #expect(res.body.string.contains("in England and Wales; 39 incidents in all forces"))
+            }
+            try await app.testing().test(.GET, "/api/v1/hotspots?force=all&\(month)") { res async in
+                #expect(res.status == .badRequest)
+                #expect(res.body.string.contains("Choose one force: “all” is for rankings only"))
+            }
+        }
+    }
+
+    @Test("a ranking is kept until the data changes: an import moves the data version on and the next answer is new")
+    func keptUntilTheDataChanges() async throws {
+        try await withTestApp { app in
+            try await load(app)
+            let url = "/api/v1/rankings?force=norfolk&from=2025-06&to=2025-06&sort=count"
+            func top() async throws -> Int {
+                var count = -1
+                try await app.testing().test(.GET, url) { res async throws in
+                    count = try JSONDecoder().decode(Ranking.self, from: Data(buffer: res.body)).rows[0].count
+                }
+                return count
+            }
+            let before = try await DataVersion.current(on: app.db)
+            #expect(try await top() == 30)
+            #expect(try await top() == 30, "answered again from the kept copy")
+            let more = (0..<3).map {
+                PoliceCSV.asb(month: "2025-06", lsoa: "E01026764", location: "On or near Yard \($0)")
+            }
+            let report = try await app.importFiles(
+                try app.write(PoliceCSV.file(PoliceCSV.street, more), to: "2025-06-norfolk-more-street.csv"))
+            #expect(report.inserted == 3)
+            #expect(try await DataVersion.current(on: app.db) == before + 1, "one file, one step")
+            #expect(try await top() == 33, "the import's commit is seen at once")
+        }
+    }
+
+    @Test("the kept results: least recently used dropped first, all dropped for a newer version, an older one not kept")
+    func resultCache() async {
+        let cache = ResultCache<Int>(name: "test", capacity: 2)
+        await cache.store(1, for: "a", at: 5)
+        await cache.store(2, for: "b", at: 5)
+        #expect(await cache.value("a", at: 5) == 1)
+        await cache.store(3, for: "c", at: 5)
+        #expect(await cache.value("b", at: 5) == nil, "b was the least recently used")
+        #expect(await cache.value("a", at: 5) == 1)
+        #expect(await cache.value("c", at: 5) == 3)
+        #expect(await cache.value("a", at: 6) == nil, "asked at another version")
+        await cache.store(4, for: "d", at: 4)
+        #expect(await cache.value("d", at: 4) == nil, "computed before the version held: not kept")
+        await cache.store(5, for: "e", at: 6)
+        #expect(await cache.value("a", at: 5) == nil)
+        #expect(await cache.value("e", at: 6) == 5)
+    }
+
+    @Test("a database loaded before the reference named every LSOA's force gets the missing forces at start")
+    func missingForcesFilled() async throws {
+        try await withTestApp { app in
+            try await app.db.sql.raw("UPDATE lsoas SET police_force = '' WHERE lad_code IN ('W06000013', 'E07000165')")
+                .run()
+            let config = try #require(app.storage[AppConfigKey.self])
+            try await GeographyLoader(database: app.db, config: config, threadPool: app.threadPool).loadIfEmpty()
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM lsoas WHERE police_force = ''") == 0)
+            #expect(
+                try await app.scalar(
+                    "SELECT COUNT(*) AS n FROM lsoas WHERE lad_code = 'E07000165' AND police_force = 'North Yorkshire'")
+                    > 0, "Harrogate is North Yorkshire's")
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM lsoas WHERE police_force = 'South Wales'") == 810)
+        }
     }
 
     @Test("with nothing imported the page says so instead of failing")

@@ -7,7 +7,7 @@ then, in the database the killed process left:
 
   - each file's month is there whole or not at all (row counts equal those of an import
     that was not killed), and each slice's recorded row count equals its rows;
-  - the aggregates (counts_by_force, counts_by_lsoa) equal a recount of the incidents;
+  - the aggregates (counts_by_force, counts_by_lsoa, counts_by_district) equal a recount of the incidents;
   - SQLite: `PRAGMA integrity_check` says ok;
   - the import run again completes, and the database then equals the unkilled one.
 
@@ -163,8 +163,13 @@ def state(target, db):
         SELECT lsoa_code, month, category_id, COUNT(*) FROM incidents
         GROUP BY lsoa_code, month, category_id"""
     stored_lsoa = "SELECT lsoa_code, month, category_id, count FROM counts_by_lsoa WHERE count <> 0"
+    recount_district = """
+        SELECT l.lad_code, i.month, i.category_id, COUNT(*) FROM incidents i JOIN lsoas l ON l.code = i.lsoa_code
+        GROUP BY l.lad_code, i.month, i.category_id"""
+    stored_district = "SELECT lad_code, month, category_id, count FROM counts_by_district WHERE count <> 0"
     mismatches = 0
-    for stored, recount in ((stored_force, recount_force), (stored_lsoa, recount_lsoa)):
+    for stored, recount in ((stored_force, recount_force), (stored_lsoa, recount_lsoa),
+                            (stored_district, recount_district)):
         a = set(target.query(db, stored))
         b = set(target.query(db, recount))
         norm = lambda rows: {tuple(str(v) for v in r) for r in rows}

@@ -44,9 +44,10 @@ struct AnalysisSignature: CommandSignature {
     init() {}
 
     /// Validates against the data, or throws every problem at once.
-    func options(_ app: Application) async throws -> AnalysisOptions {
+    /// `allForces`: whether `--force all` is accepted (rankings).
+    func options(_ app: Application, allForces: Bool = false) async throws -> AnalysisOptions {
         let data = try await AnalysisQueries(areas: AreaStore()).availability(on: app.db)
-        switch query.validated(against: data) {
+        switch query.validated(against: data, allForces: allForces) {
         case .success(let o): return o
         case .failure(let e):
             throw CommandFailure(message: e.errors.map { "--\($0.field): \($0.message)" }.joined(separator: "\n"))
@@ -77,7 +78,7 @@ struct RankCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await reportingFailure(context) {
-            let o = try await signature.options(app)
+            let o = try await signature.options(app, allForces: true)
             let queries = AnalysisQueries(areas: AreaStore())
             let report = try await RankingService(queries: queries).rank(o, on: app.db)
             switch signature.format ?? "csv" {

@@ -20,10 +20,14 @@ struct AnalysisForm: Encodable {
 
     init(
         query: AnalysisQuery, options: AnalysisOptions?, data: DataAvailability, areas: [AreaRecord],
-        view: HotspotView? = nil
+        view: HotspotView? = nil, allForces: Bool = false
     ) {
         let force = options?.force.id ?? query.force ?? ""
         forces = data.forces.map { Option(value: $0.force.id, label: $0.force.name, selected: $0.force.id == force) }
+        if allForces, data.forces.count > 1 {
+            let all = AnalysisOptions.allForces
+            forces.append(Option(value: all.id, label: "All forces together", selected: force == all.id))
+        }
         from = options.map { ByteParsing.monthString($0.period.first) } ?? query.from ?? ""
         to = options.map { ByteParsing.monthString($0.period.last) } ?? query.to ?? ""
         let chosen = Set(

@@ -5,7 +5,7 @@ import Vapor
 /// The query string shared by the ranking and hot-spot pages, their downloads, the JSON
 /// API and the command line. Every field is optional; defaults are filled from the data.
 struct AnalysisQuery: Content, Sendable {
-    /// police.uk force id, e.g. `norfolk`.
+    /// police.uk force id, e.g. `norfolk`, or `all` (rankings only): every force's data.
     var force: String?
     /// First and last month, `YYYY-MM`.
     var from: String?
@@ -47,11 +47,19 @@ struct AnalysisOptions: Sendable {
     var weights: HarmWeights = .default
     /// The `weights` text as given, so links reproduce it.
     var weightOverrides: String?
+    /// Stored category id → its slug, for the chosen categories.
+    var slugOfCategory: [Int: String] = [:]
 
     /// The categories in words, for captions.
     var categoryLabel: String {
         categories.count > 3 ? "\(categories.count) crime types" : categories.map(Self.readable).joined(separator: ", ")
     }
+
+    /// The whole of the data, every force together: rankings accept it, hot spots do not
+    /// (a grid over England and Wales at a useful cell size is far beyond a request's bounds).
+    static let allForces = PoliceForce(id: "all", name: "all forces")
+
+    var isAllForces: Bool { force.id == Self.allForces.id }
 
     static func readable(_ slug: String) -> String {
         slug == "anti-social-behaviour" ? "ASB" : slug.replacingOccurrences(of: "-", with: " ").capitalizedFirst
@@ -108,18 +116,25 @@ struct DataAvailability: Sendable {
 
 extension AnalysisQuery {
     /// Checks the query and fills defaults. Pure: the same rules for pages, API and CLI.
-    func validated(against data: DataAvailability) -> Result<AnalysisOptions, FieldErrors> {
+    /// `allForces`: whether `force=all` (every force together) is accepted.
+    func validated(against data: DataAvailability, allForces: Bool = false) -> Result<AnalysisOptions, FieldErrors> {
         var errors: [FieldError] = []
-        guard !data.forces.isEmpty else {
+        guard
+            let longest = data.forces.max(by: { ($0.last - $0.first) < ($1.last - $1.first) }),
+            let earliest = data.forces.map(\.first).min(), let latest = data.forces.map(\.last).max()
+        else {
             return .failure(
                 FieldErrors(errors: [FieldError(field: "force", message: "No street-level data has been imported yet")])
             )
         }
-        let chosen =
-            data.forces.first { $0.force.id == force } ?? data.forces.max {
-                ($0.last - $0.first) < ($1.last - $1.first)
-            }!
-        if let force, !force.isEmpty, chosen.force.id != force {
+        var chosen = data.forces.first { $0.force.id == force } ?? longest
+        if force == AnalysisOptions.allForces.id {
+            if allForces {
+                chosen = (AnalysisOptions.allForces, earliest, latest)
+            } else {
+                errors.append(FieldError(field: "force", message: "Choose one force: “all” is for rankings only"))
+            }
+        } else if let force, !force.isEmpty, chosen.force.id != force {
             errors.append(FieldError(field: "force", message: "There is no street-level data for the force “\(force)”"))
         }
         func month(_ text: String?, field: String) -> Int? {
@@ -220,9 +235,12 @@ extension AnalysisQuery {
         return .success(
             AnalysisOptions(
                 force: chosen.force, period: MonthPeriod(first: first, last: last), categories: slugs,
-                categoryIDs: slugs.flatMap { data.categories[$0]! }.sorted(), cellSize: cellSize, band: bandMetres,
+                categoryIDs: slugs.flatMap { data.categories[$0] ?? [] }.sorted(), cellSize: cellSize, band: bandMetres,
                 correction: correctionValue, area: (area?.isEmpty ?? true) ? nil : area, level: levelValue,
                 sort: sortValue,
-                weights: harm, weightOverrides: (overrides?.isEmpty ?? true) ? nil : overrides))
+                weights: harm, weightOverrides: (overrides?.isEmpty ?? true) ? nil : overrides,
+                slugOfCategory: Dictionary(
+                    slugs.flatMap { slug in (data.categories[slug] ?? []).map { ($0, slug) } },
+                    uniquingKeysWith: { first, _ in first })))
     }
 }

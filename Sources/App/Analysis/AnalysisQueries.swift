@@ -28,23 +28,24 @@ struct AnalysisQueries: Sendable {
             areaSlugs: Set(slugs))
     }
 
-    /// Incidents of the chosen categories and months grouped by map point, optionally by
-    /// month too; inside `area` only when given (by point in polygon for a boundary area,
-    /// by LSOA code for an LSOA-set area). Incidents without a location are left out.
-    func mapPoints(
-        _ o: AnalysisOptions, area: AreaRecord?, byMonth: Bool = false, allCategories: Bool = false, on db: any Database
-    ) async throws -> [(month: Int, point: MapPoint)] {
+    /// Incidents grouped by map point, optionally by month too, in one pass: every point with
+    /// an incident of any category (the study area), `count` those of the chosen categories
+    /// (0 for a point with none).
+    /// Inside `area` only when given (by point in polygon for a boundary area, by LSOA code
+    /// for an LSOA-set area). Incidents without a location are left out. The force's slices
+    /// for the months are found first, so only their rows are read.
+    func mapPoints(_ o: AnalysisOptions, area: AreaRecord?, byMonth: Bool = false, on db: any Database) async throws
+        -> [(month: Int, point: MapPoint)]
+    {
         var query = SQLQueryString(
             """
-            SELECT \(unsafeRaw: byMonth ? "i.month" : "0") AS month, i.easting, i.northing, COUNT(*) AS n
-            FROM incidents i JOIN data_slices s ON s.id = i.slice_id
-            WHERE s.force_id = \(bind: o.force.id) AND i.month BETWEEN \(bind: o.period.first) AND \(bind: o.period.last)
-              AND i.easting IS NOT NULL
+            SELECT \(unsafeRaw: byMonth ? "i.month" : "0") AS month, i.easting, i.northing,
+              SUM(CASE WHEN i.category_id IN (\(unsafeRaw: o.categoryIDs.map(String.init).joined(separator: ","))) THEN 1 ELSE 0 END) AS n
+            FROM incidents i
+            WHERE i.slice_id IN (SELECT id FROM data_slices WHERE force_id = \(bind: o.force.id)
+                AND month BETWEEN \(bind: o.period.first) AND \(bind: o.period.last))
+              AND i.month BETWEEN \(bind: o.period.first) AND \(bind: o.period.last) AND i.easting IS NOT NULL
             """)
-        if !allCategories {
-            query.appendInterpolation(
-                unsafeRaw: " AND i.category_id IN (\(o.categoryIDs.map(String.init).joined(separator: ",")))")
-        }
         if let area {
             query.appendInterpolation(
                 unsafeRaw: " AND i.easting BETWEEN \(area.bounds.minEasting - 1) AND \(area.bounds.maxEasting + 1)")
@@ -78,6 +79,9 @@ struct AnalysisQueries: Sendable {
         } else if let area {
             query =
                 "SELECT c.month, CAST(SUM(c.count) AS BIGINT) AS n FROM counts_by_lsoa c JOIN area_lsoas a ON a.lsoa_code = c.lsoa_code WHERE a.area_id = \(bind: area.id) AND c.category_id IN (\(unsafeRaw: ids)) AND c.month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY c.month"
+        } else if o.isAllForces {
+            query =
+                "SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM counts_by_force WHERE category_id IN (\(unsafeRaw: ids)) AND month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY month"
         } else {
             query =
                 "SELECT month, CAST(SUM(count) AS BIGINT) AS n FROM counts_by_force WHERE force_id = \(bind: o.force.id) AND category_id IN (\(unsafeRaw: ids)) AND month BETWEEN \(bind: months.first) AND \(bind: months.last) GROUP BY month"
@@ -101,13 +105,15 @@ struct AnalysisQueries: Sendable {
         var northing: Double
     }
 
+    /// `AnalysisOptions.allForces`: every LSOA of England and Wales.
     func lsoas(of force: PoliceForce, on db: any Database) async throws -> [LSOAInfo] {
-        try await db.sql.raw(
-            """
-            SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing
-            FROM lsoas WHERE police_force = \(bind: force.geographyName)
-            """
-        ).rows(LSOAInfo.self)
+        var query = SQLQueryString(
+            "SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing FROM lsoas")
+        if force != AnalysisOptions.allForces {
+            query.appendInterpolation(unsafeRaw: " WHERE police_force = ")
+            query.appendInterpolation(bind: force.geographyName)
+        }
+        return try await db.sql.raw(query).rows(LSOAInfo.self)
     }
 
     /// Counts of one place and category in the chosen period, the previous period and the
@@ -118,6 +124,22 @@ struct AnalysisQueries: Sendable {
         var current: Int
         var previous: Int
         var yearEarlier: Int
+    }
+
+    /// Runs a query returning `place, category_id, current, previous, year_earlier` and names
+    /// each category by its slug (grouping by id spares the database a join and a sort by text).
+    private func periodCounts(_ query: SQLQueryString, _ o: AnalysisOptions, on db: any Database) async throws
+        -> [PeriodCounts]
+    {
+        struct Row: Decodable {
+            var place: String; var categoryId: Int; var current: Int; var previous: Int; var yearEarlier: Int
+        }
+        return try await db.sql.raw(query).rows(Row.self).compactMap { r in
+            o.slugOfCategory[r.categoryId].map {
+                PeriodCounts(
+                    place: r.place, slug: $0, current: r.current, previous: r.previous, yearEarlier: r.yearEarlier)
+            }
+        }
     }
 
     /// The three period sums as SQL, so the database returns one row per place and
@@ -133,18 +155,58 @@ struct AnalysisQueries: Sendable {
         )
     }
 
-    /// Stored counts by LSOA and category slug for the force's LSOAs.
+    /// The local authority districts of a force (all of them for
+    /// `AnalysisOptions.allForces`), with their residents: the sum over their LSOAs.
+    func districts(of force: PoliceForce, on db: any Database) async throws -> [(
+        code: String, name: String, population: Int
+    )] {
+        var query = SQLQueryString(
+            "SELECT lad_code, lad_name, CAST(SUM(population) AS BIGINT) AS population FROM lsoas")
+        if force != AnalysisOptions.allForces {
+            query.appendInterpolation(unsafeRaw: " WHERE police_force = ")
+            query.appendInterpolation(bind: force.geographyName)
+        }
+        query.appendInterpolation(unsafeRaw: " GROUP BY lad_code, lad_name")
+        struct Row: Decodable { var ladCode: String; var ladName: String; var population: Int }
+        return try await db.sql.raw(query).rows(Row.self).map { ($0.ladCode, $0.ladName, $0.population) }
+    }
+
+    /// Stored counts by place at the ranking's level (LSOA, MSOA or local authority code)
+    /// and category slug, for the force's LSOAs or every LSOA. Grouped by the database, so a
+    /// national ranking returns one row per place and category. Local authorities come from
+    /// the maintained `counts_by_district` (every district lies inside one force).
     func lsoaCounts(_ o: AnalysisOptions, on db: any Database) async throws -> [PeriodCounts] {
         let sums = periodSums(o, column: "c.count")
-        return try await db.sql.raw(
+        let ids = o.categoryIDs.map(String.init).joined(separator: ",")
+        if o.level == .localAuthority {
+            var query = SQLQueryString(
+                """
+                SELECT c.lad_code AS place, c.category_id, \(unsafeRaw: sums.select) FROM counts_by_district c
+                WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last) AND c.category_id IN (\(unsafeRaw: ids))
+                """)
+            if !o.isAllForces {
+                query.appendInterpolation(
+                    unsafeRaw: " AND c.lad_code IN (SELECT lad_code FROM lsoas WHERE police_force = ")
+                query.appendInterpolation(bind: o.force.geographyName)
+                query.appendInterpolation(unsafeRaw: ")")
+            }
+            query.appendInterpolation(unsafeRaw: " GROUP BY c.lad_code, c.category_id")
+            return try await periodCounts(query, o, on: db)
+        }
+        let place = o.level == .msoa ? "l.msoa_code" : "c.lsoa_code"
+        var query = SQLQueryString(
             """
-            SELECT c.lsoa_code AS place, k.slug, \(unsafeRaw: sums.select) FROM counts_by_lsoa c
-            JOIN lsoas l ON l.code = c.lsoa_code JOIN crime_categories k ON k.id = c.category_id
-            WHERE l.police_force = \(bind: o.force.geographyName) AND c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last)
-              AND c.category_id IN (\(unsafeRaw: o.categoryIDs.map(String.init).joined(separator: ",")))
-            GROUP BY c.lsoa_code, k.slug
-            """
-        ).rows(PeriodCounts.self)
+            SELECT \(unsafeRaw: place) AS place, c.category_id, \(unsafeRaw: sums.select) FROM counts_by_lsoa c
+            JOIN lsoas l ON l.code = c.lsoa_code
+            WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last)
+              AND c.category_id IN (\(unsafeRaw: ids))
+            """)
+        if !o.isAllForces {
+            query.appendInterpolation(unsafeRaw: " AND l.police_force = ")
+            query.appendInterpolation(bind: o.force.geographyName)
+        }
+        query.appendInterpolation(unsafeRaw: " GROUP BY \(place), c.category_id")
+        return try await periodCounts(query, o, on: db)
     }
 
     /// Stored counts by area id and category slug: boundary areas from `area_counts`

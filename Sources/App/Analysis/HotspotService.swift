@@ -63,17 +63,30 @@ struct HotspotService: Sendable {
     /// core in a release build); emerging hot spots may use four times this over all months.
     static let maximumWork = 40_000_000
 
+    /// Results for a whole force already computed at the current data version (inside an
+    /// area they are not kept: an area's edit changes them without an import).
+    var cache: ResultCache<HotspotReport>? = nil
+
     func run(_ o: AnalysisOptions, emerging: Bool = false, on db: any Database) async throws -> HotspotReport {
+        try await ResultCache.cached(
+            o.area == nil ? cache : nil, key: o.queryString + (emerging ? "&view=emerging" : ""), on: db
+        ) {
+            try await compute(o, emerging: emerging, on: db)
+        }
+    }
+
+    private func compute(_ o: AnalysisOptions, emerging: Bool, on db: any Database) async throws -> HotspotReport {
         var area: AreaRecord?
         if let slug = o.area { area = try await queries.areas.find(slug: slug, on: db) }
-        let points = try await queries.mapPoints(o, area: area, on: db).map(\.point)
+        let counted = try await queries.mapPoints(o, area: area, on: db)
+        let points = counted.compactMap { $0.point.count > 0 ? $0.point : nil }
         guard !points.isEmpty else {
             throw HotspotError.noIncidents("\(o.categoryLabel), \(o.period), \(area?.name ?? o.force.name)")
         }
         // The study area: every map point with any incident of any type in the period.
-        let reference = try await queries.mapPoints(o, area: area, allCategories: true, on: db).map(\.point)
+        let reference = counted.map { ($0.point.easting, $0.point.northing) }
         // A non-finite corner (a damaged stored coordinate) would make no grid at all.
-        guard let extent = area?.bounds ?? Extent(points: reference.map { ($0.easting, $0.northing) }),
+        guard let extent = area?.bounds ?? Extent(points: reference),
             [extent.minEasting, extent.minNorthing, extent.maxEasting, extent.maxNorthing].allSatisfy(\.isFinite)
         else {
             throw HotspotError.noIncidents(
@@ -85,7 +98,7 @@ struct HotspotService: Sendable {
             throw HotspotError.gridTooLarge(cells: grid.cellCount, cellSize: cellSize)
         }
         // Reference points inside the area only, so this is already clipped to it.
-        let mask = HotspotAnalysis.occupiedMask(grid: grid, reference: reference.map { ($0.easting, $0.northing) })
+        let mask = HotspotAnalysis.occupiedMask(grid: grid, reference: reference)
         let parameters = HotspotParameters(cellSize: cellSize, band: o.band, correction: o.correction)
         // Bounded work: occupied cells × cells in the distance band is what Gi* costs.
         let occupied = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -105,7 +118,7 @@ struct HotspotService: Sendable {
             let months = o.period.months
             var series = [[Double]](repeating: [Double](repeating: 0, count: grid.cellCount), count: months.count)
             let position = Dictionary(uniqueKeysWithValues: months.enumerated().map { ($1, $0) })
-            for (month, p) in monthly {
+            for (month, p) in monthly where p.count > 0 {
                 if let t = position[month], let i = grid.index(easting: p.easting, northing: p.northing), mask[i] {
                     series[t][i] += p.count
                 }

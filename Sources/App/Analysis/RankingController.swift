@@ -12,13 +12,13 @@ struct RankingController: Sendable {
     ) {
         let query = try req.query.decode(AnalysisQuery.self)
         let data = try await queries.availability(on: req.db)
-        return (query, data, query.validated(against: data))
+        return (query, data, query.validated(against: data, allForces: true))
     }
 
     @Sendable func page(req: Request) async throws -> Response {
         let (query, data, result) = try await options(req)
         let areas = try await queries.areas.list(on: req.db)
-        let form = AnalysisForm(query: query, options: try? result.get(), data: data, areas: areas)
+        let form = AnalysisForm(query: query, options: try? result.get(), data: data, areas: areas, allForces: true)
         var page: RankingPage
         var status = HTTPResponseStatus.ok
         switch result {

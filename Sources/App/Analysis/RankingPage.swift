@@ -80,7 +80,9 @@ struct RankingPage: Encodable {
             $0.versusYearEarlier.isSignificant() && ($0.versusYearEarlier.rateRatio ?? 2) < 1
         }.count
         summary = [
-            "\(Format.count(report.rows.count)) \(level) in \(o.force.name); \(Format.count(report.forceTotal)) incidents force-wide.",
+            o.isAllForces
+                ? "\(Format.count(report.rows.count)) \(level) in England and Wales; \(Format.count(report.forceTotal)) incidents in all forces' data."
+                : "\(Format.count(report.rows.count)) \(level) in \(o.force.name); \(Format.count(report.forceTotal)) incidents force-wide.",
             "Against the same months a year earlier, \(significantRises) rose and \(significantFalls) fell by more than chance "
                 + "would explain (exact test, 95%); the others changed within normal variation.",
         ]
@@ -94,7 +96,7 @@ struct RankingPage: Encodable {
             Column(label: "Incidents", href: q("count"), sorted: o.sort == .count, numeric: true),
             Column(label: "Residents", href: "", sorted: false, numeric: true),
             Column(label: "Per 1,000 residents", href: q("rate"), sorted: o.sort == .rate, numeric: true),
-            Column(label: "Share of force", href: "", sorted: false, numeric: true),
+            Column(label: o.isAllForces ? "Share of all" : "Share of force", href: "", sorted: false, numeric: true),
             Column(label: "Harm score", href: q("harm"), sorted: o.sort == .harm, numeric: true),
             Column(label: "On previous \(o.period.count) months", href: "", sorted: false, numeric: true),
             Column(label: "On a year earlier", href: q("change"), sorted: o.sort == .change, numeric: true),
@@ -131,9 +133,8 @@ struct RankingPage: Encodable {
                 + o.categories.map {
                     "\(AnalysisOptions.readable($0)) \(Format.number(o.weights.weight($0), decimals: 1))"
                 }.joined(separator: ", ")
-                + (o.weightOverrides == nil
-                    ? ". These are SaferStreets' own ordinal defaults, not an official index; set your own with weights=burglary=10,… in the address."
-                    : ", with your weights (\(o.weightOverrides!)) in place of the defaults."),
+                + (o.weightOverrides.map { ", with your weights (\($0)) in place of the defaults." }
+                    ?? ". These are SaferStreets' own ordinal defaults, not an official index; set your own with weights=burglary=10,… in the address."),
         ]
     }
 

@@ -29,20 +29,30 @@ struct RankingReport: Sendable, Codable {
 /// a boundary area once after new data arrives).
 struct RankingService: Sendable {
     let queries: AnalysisQueries
+    /// Rankings of LSOAs, MSOAs and local authorities already computed at the current data
+    /// version (named areas are not kept: an area's edit changes them without an import).
+    var cache: ResultCache<RankingReport>? = nil
 
     func rank(_ o: AnalysisOptions, on db: any Database) async throws -> RankingReport {
+        try await ResultCache.cached(o.level == .areas ? nil : cache, key: o.queryString, on: db) {
+            try await compute(o, on: db)
+        }
+    }
+
+    private func compute(_ o: AnalysisOptions, on db: any Database) async throws -> RankingReport {
         let weights = o.weights
         var inputs: [String: AreaRanking.Input] = [:]
         func add(_ id: String, _ r: AnalysisQueries.PeriodCounts) {
-            guard inputs[id] != nil else { return }
-            inputs[id]!.current[r.slug, default: 0] += r.current
-            inputs[id]!.previous[r.slug, default: 0] += r.previous
-            inputs[id]!.yearEarlier[r.slug, default: 0] += r.yearEarlier
+            inputs[id]?.current[r.slug, default: 0] += r.current
+            inputs[id]?.previous[r.slug, default: 0] += r.previous
+            inputs[id]?.yearEarlier[r.slug, default: 0] += r.yearEarlier
         }
         let note: String
         switch o.level {
         case .areas:
-            let areas = try await queries.areas.list(on: db).filter { $0.forceID == nil || $0.forceID == o.force.id }
+            let areas = try await queries.areas.list(on: db).filter {
+                $0.forceID == nil || o.isAllForces || $0.forceID == o.force.id
+            }
             for a in areas {
                 inputs[String(a.id)] = .init(
                     id: a.slug, name: a.name, population: a.population, current: [:], previous: [:], yearEarlier: [:])
@@ -50,25 +60,25 @@ struct RankingService: Sendable {
             for r in try await queries.areaCounts(o, on: db) { add(r.place, r) }
             note =
                 "Boundary areas count incidents whose police.uk map point falls inside; their population is that of the LSOAs whose centroids fall inside (ONS mid-2020 estimates)."
-        case .lsoa, .msoa, .localAuthority:
-            let lsoas = try await queries.lsoas(of: o.force, on: db)
-            var group: [String: String] = [:]
-            for l in lsoas {
-                let (id, name): (String, String) =
-                    switch o.level {
-                    case .lsoa: (l.code, l.name)
-                    case .msoa: (l.msoaCode, l.msoaName)
-                    default: (l.ladCode, l.ladName)
-                    }
-                group[l.code] = id
-                if inputs[id] == nil {
-                    inputs[id] = .init(id: id, name: name, population: 0, current: [:], previous: [:], yearEarlier: [:])
-                }
-                inputs[id]!.population! += l.population
+        case .localAuthority:
+            for d in try await queries.districts(of: o.force, on: db) {
+                inputs[d.code] = .init(
+                    id: d.code, name: d.name, population: d.population, current: [:], previous: [:], yearEarlier: [:])
             }
-            for r in try await queries.lsoaCounts(o, on: db) {
-                if let id = group[r.place] { add(id, r) }
+            for r in try await queries.lsoaCounts(o, on: db) { add(r.place, r) }
+            note =
+                "Incidents are counted in the LSOA police.uk gives them, and each LSOA in its local authority; population is the ONS mid-2020 estimate for each 2011 LSOA."
+        case .lsoa, .msoa:
+            for l in try await queries.lsoas(of: o.force, on: db) {
+                let (id, name) = o.level == .lsoa ? (l.code, l.name) : (l.msoaCode, l.msoaName)
+                var input =
+                    inputs[id]
+                    ?? .init(id: id, name: name, population: 0, current: [:], previous: [:], yearEarlier: [:])
+                input.population = (input.population ?? 0) + l.population
+                inputs[id] = input
             }
+            // Grouped by the database at the ranking's level already.
+            for r in try await queries.lsoaCounts(o, on: db) { add(r.place, r) }
             note =
                 "Incidents are counted in the LSOA police.uk gives them; population is the ONS mid-2020 estimate for each 2011 LSOA."
         }

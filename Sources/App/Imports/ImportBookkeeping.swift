@@ -65,6 +65,13 @@ extension ImportBookkeeping {
         return result
     }
 
+    func loadDistricts() throws -> [UInt64: String] {
+        var result: [UInt64: String] = [:]
+        result.reserveCapacity(35_000)
+        try executor.query("SELECT code, lad_code FROM lsoas", []) { result[try $0.lsoa(0)] = try $0.string(1) }
+        return result
+    }
+
     func createForce(id: String, name: String) throws {
         try executor.executeBeforeRows(
             "INSERT INTO forces (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING", [.text(id), .text(name)])
@@ -145,5 +152,6 @@ extension ImportBookkeeping {
                 .int(Int64(source.rejected)), .text(source.sliceIDs.map(String.init).joined(separator: ",")),
                 .text(at),
             ])
+        try executor.execute(DataVersion.bump, [])
     }
 }

@@ -29,7 +29,9 @@ final class ImportSink: PoliceRecordSink {
     /// Per slice touched by this file.
     private var work: [Int64: SliceWork] = [:]
     @exclusivity(unchecked) private var byLSOA = CountTable(capacity: 1 << 15)
-    private var byForce: [ForceCountKey: Int64] = [:]
+    private var byForce: [PlaceCountKey: Int64] = [:]
+    /// LSOA (packed) → local authority district code, for `counts_by_district`.
+    private let districts: [UInt64: String]
     /// Last-used lookups, since consecutive rows nearly always share force and month.
     @exclusivity(unchecked) private var lastForceName: [UInt8] = []
     @exclusivity(unchecked) private var lastForceID = ""
@@ -63,9 +65,10 @@ final class ImportSink: PoliceRecordSink {
 
     init(
         store: any ImportStore, slices: [SliceKey: SliceState], forces: [String: String],
-        categories: [String: Int], stopForce: String?, now: String
+        categories: [String: Int], districts: [UInt64: String], stopForce: String?, now: String
     ) {
         self.store = store
+        self.districts = districts
         self.slices = slices
         self.forces = forces
         self.categories = categories
@@ -144,10 +147,16 @@ final class ImportSink: PoliceRecordSink {
     func finish(fingerprint: Int64) throws {
         for (_, w) in work {
             for (category, n) in w.byCategory.enumerated() where n != 0 {
-                byForce[ForceCountKey(force: w.forceID, month: w.month, category: category), default: 0] += n
+                byForce[PlaceCountKey(place: w.forceID, month: w.month, category: category), default: 0] += n
             }
         }
-        try store.applyCounts(byLSOA: byLSOA, byForce: byForce)
+        var byDistrict: [PlaceCountKey: Int64] = [:]
+        byLSOA.forEach { k, v in
+            guard v != 0, let district = districts[k.lsoa] else { return }
+            byDistrict[PlaceCountKey(place: district, month: Int(k.month), category: Int(k.category)), default: 0] +=
+                Int64(v)
+        }
+        try store.applyCounts(byLSOA: byLSOA, byForce: byForce, byDistrict: byDistrict)
         for (key, state) in slices {
             guard let w = work[state.id] else { continue }
             let rowCount = state.rowCount + w.rows

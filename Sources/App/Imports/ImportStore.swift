@@ -28,8 +28,12 @@ protocol ImportStore: AnyObject {
     func insertStop(_ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws
     func updateStop(id: Int64, _ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws
 
-    /// Adds deltas to the maintained aggregates.
-    func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws
+    /// Adds deltas to the maintained aggregates: by LSOA, by force and by local authority
+    /// district (`counts_by_district`, the LSOA counts summed by the district each LSOA of
+    /// the reference lies in).
+    func applyCounts(byLSOA: CountTable, byForce: [PlaceCountKey: Int64], byDistrict: [PlaceCountKey: Int64]) throws
+    /// The local authority district of each LSOA in the reference, by packed code.
+    func loadDistricts() throws -> [UInt64: String]
     /// A file imported before with this fingerprint, if every slice it wrote still
     /// carries the fingerprint (nothing has changed them since).
     func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource?
@@ -72,8 +76,9 @@ struct StoredRow {
     var category: Int
 }
 
-struct ForceCountKey: Hashable {
-    var force: String
+/// A key of `counts_by_force` or `counts_by_district`: a force id or a district code.
+struct PlaceCountKey: Hashable {
+    var place: String
     var month: Int
     var category: Int
 }

@@ -73,11 +73,12 @@ final class PoliceImporter {
         var slices = try store.loadSlices()
         var forces = try store.loadForces()
         var categories = try store.loadCategories()
+        let districts = try store.loadDistricts()
         let stamp = now().stored
 
         for source in listing.sources {
             let sink = ImportSink(
-                store: store, slices: slices, forces: forces, categories: categories,
+                store: store, slices: slices, forces: forces, categories: categories, districts: districts,
                 stopForce: source.forceIDFromName, now: stamp)
             var result = ImportReport.FileResult(name: source.displayName, kind: "", status: "imported")
             let startDone = done

@@ -201,7 +201,7 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
         }
     }
 
-    func applyCounts(byLSOA: CountTable, byForce: [ForceCountKey: Int64]) throws {
+    func applyCounts(byLSOA: CountTable, byForce: [PlaceCountKey: Int64], byDistrict: [PlaceCountKey: Int64]) throws {
         try sync()
         let a = try c.prepare(
             """
@@ -218,17 +218,21 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
             do { try a.run() } catch { failure = error }
         }
         if let failure { throw failure }
-        let b = try c.prepare(
-            """
-            INSERT INTO counts_by_force (force_id, month, category_id, count) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT (force_id, month, category_id) DO UPDATE SET count = count + excluded.count
-            """)
-        for (k, v) in byForce where v != 0 {
-            b.bindText(1, k.force)
-            b.bind(2, k.month)
-            b.bind(3, k.category)
-            b.bind(4, v)
-            try b.run()
+        for (table, column, deltas) in [
+            ("counts_by_force", "force_id", byForce), ("counts_by_district", "lad_code", byDistrict),
+        ] {
+            let b = try c.prepare(
+                """
+                INSERT INTO \(table) (\(column), month, category_id, count) VALUES (?1, ?2, ?3, ?4)
+                ON CONFLICT (\(column), month, category_id) DO UPDATE SET count = count + excluded.count
+                """)
+            for (k, v) in deltas where v != 0 {
+                b.bindText(1, k.place)
+                b.bind(2, k.month)
+                b.bind(3, k.category)
+                b.bind(4, v)
+                try b.run()
+            }
         }
     }
 

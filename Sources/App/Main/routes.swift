@@ -50,7 +50,9 @@ func routes(_ app: Application) throws {
     let areaStore = AreaStore()
     let queries = AnalysisQueries(areas: areaStore)
     let hotspots = HotspotController(
-        queries: queries, service: HotspotService(queries: queries, heavyWork: app.heavyWork))
+        queries: queries,
+        service: HotspotService(
+            queries: queries, heavyWork: app.heavyWork, cache: ResultCache(name: "hotspots", capacity: 16)))
     app.get(.hotspots, access: .everyone, use: hotspots.page)
     app.get(.hotspotCellsGeoJSON, access: .everyone, use: hotspots.cellsGeoJSON)
     app.get(.hotspotCellsCSV, access: .everyone, use: hotspots.cellsCSV)
@@ -59,7 +61,8 @@ func routes(_ app: Application) throws {
     // The map layers under every interactive map: bundled open data, public.
     app.get(.mapContext, access: .everyone, use: MapContextController(context: .bundled).geoJSON)
 
-    let rankings = RankingController(queries: queries, service: RankingService(queries: queries))
+    let rankings = RankingController(
+        queries: queries, service: RankingService(queries: queries, cache: ResultCache(name: "rankings", capacity: 32)))
     app.get(.rankings, access: .everyone, use: rankings.page)
     app.get(.rankingsCSV, access: .everyone, use: rankings.csv)
     app.get(.rankingsGeoJSON, access: .everyone, use: rankings.geoJSON)

@@ -29,6 +29,7 @@ struct GeographyLoader {
                 if try await count("lsoas", sql) == 0 { throw error }
             }
         }
+        try await fillMissingForces()
         do { try await loadForcesAndCategories() } catch {
             let forces = try await count("forces", sql), categories = try await count("crime_categories", sql)
             if forces == 0 || categories == 0 { throw error }
@@ -48,6 +49,29 @@ struct GeographyLoader {
                 store.rollback()
                 throw error
             }
+        }
+    }
+
+    /// Databases loaded from the reference before it named the force of every LSOA (Wales
+    /// and 68 English districts were blank) get the forces now: one query when none is
+    /// missing, one update per force otherwise. Rows that already name a force are kept.
+    private func fillMissingForces() async throws {
+        let sql = database.sql
+        let missing =
+            try await sql.raw("SELECT COUNT(*) AS n FROM lsoas WHERE police_force = ''")
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+        guard missing > 0 else { return }
+        let lsoas = try await threadPool.runIfActive { try LSOAReference.bundled() }
+        let codesByForce = Dictionary(grouping: lsoas.filter { !$0.policeForce.isEmpty }, by: \.policeForce)
+        try await database.transaction { tx in
+            for (force, members) in codesByForce.sorted(by: { $0.key < $1.key }) {
+                for chunk in members.map(\.code).chunks(of: 1000) {
+                    try await tx.sql.raw(
+                        "UPDATE lsoas SET police_force = \(bind: force) WHERE police_force = '' AND code IN (\(binds: Array(chunk)))"
+                    ).run()
+                }
+            }
+            try await tx.sql.raw(SQLQueryString(DataVersion.bump)).run()
         }
     }
 

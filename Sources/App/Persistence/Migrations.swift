@@ -14,5 +14,6 @@ enum Migrations {
         CreateVictimAssessments(), CreateOnwardReferrals(), CreateVictimRetention(), CreateVictimRectifications(),
         AddVictimClockDue(), CreateRestorativeJourneys(), AddVictimAssignment(), AddVictimReportIndexes(),
         CreateVictimClockResults(), CreateVictimCaseCounts(), CreateMail(), CreateImportJobs(), KeyIncidentsBySlice(),
+        CreateCountsByDistrict(), CoverCountsByLSOA(), CreateDataVersion(),
     ]
 }

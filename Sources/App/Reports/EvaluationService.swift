@@ -64,9 +64,7 @@ struct EvaluationService: Sendable {
         func design(_ a: AreaRecord) -> EvaluationDesign {
             designs[a.id] ?? EvaluationDesign(bufferMetres: EvaluationDesign.defaultBufferMetres, comparison: [])
         }
-        let version =
-            try await db.sql.raw("SELECT COALESCE(MAX(id), 0) AS v FROM imports").first(
-                decodingColumn: "v", as: Int.self) ?? 0
+        let version = Int(try await DataVersion.current(on: db))
         let key =
             ([campaign.id, version].map(String.init) + [
                 campaign.startsOn, campaign.endsOn, outcome.slug, baseline.rawValue, String(through),

@@ -8,7 +8,8 @@ public struct LSOA: Sendable, Hashable, Codable {
     public var msoaName: String
     public var localAuthorityCode: String
     public var localAuthorityName: String
-    /// Police force area name as in the ONS lookup; empty where the lookup has none.
+    /// Police force area name as in the ONS lookup, or for districts the lookup leaves
+    /// blank (Wales, 68 English districts) the force area the district lies in.
     public var policeForce: String
     /// Mean position of the live postcodes inside the LSOA, BNG metres.
     public var centroid: GridPoint
