@@ -354,33 +354,23 @@ struct ImportTests {
 
 /// The maintained aggregates must equal a fresh GROUP BY over the stored rows.
 func expectAggregatesMatchRows(_ app: Application) async throws {
-    let mismatches = try await app.scalar(
-        """
-        SELECT COUNT(*) AS n FROM (
-          SELECT lsoa_code, month, category_id, COUNT(*) AS c FROM incidents GROUP BY lsoa_code, month, category_id
-        ) r FULL OUTER JOIN (SELECT * FROM counts_by_lsoa WHERE count <> 0) a
-          ON a.lsoa_code = r.lsoa_code AND a.month = r.month AND a.category_id = r.category_id
-        WHERE a.count IS NULL OR r.c IS NULL OR a.count <> r.c
-        """)
-    #expect(mismatches == 0)
-    let forceMismatches = try await app.scalar(
-        """
-        SELECT COUNT(*) AS n FROM (
-          SELECT s.force_id, i.month, i.category_id, COUNT(*) AS c FROM incidents i JOIN data_slices s ON s.id = i.slice_id
-          GROUP BY s.force_id, i.month, i.category_id
-        ) r FULL OUTER JOIN (SELECT * FROM counts_by_force WHERE count <> 0) a
-          ON a.force_id = r.force_id AND a.month = r.month AND a.category_id = r.category_id
-        WHERE a.count IS NULL OR r.c IS NULL OR a.count <> r.c
-        """)
-    #expect(forceMismatches == 0)
-    let districtMismatches = try await app.scalar(
-        """
-        SELECT COUNT(*) AS n FROM (
-          SELECT l.lad_code, i.month, i.category_id, COUNT(*) AS c FROM incidents i JOIN lsoas l ON l.code = i.lsoa_code
-          GROUP BY l.lad_code, i.month, i.category_id
-        ) r FULL OUTER JOIN (SELECT * FROM counts_by_district WHERE count <> 0) a
-          ON a.lad_code = r.lad_code AND a.month = r.month AND a.category_id = r.category_id
-        WHERE a.count IS NULL OR r.c IS NULL OR a.count <> r.c
-        """)
-    #expect(districtMismatches == 0, "counts_by_district is the LSOA counts summed by district")
+    // Each maintained table against a recount of the incidents: (table, its place column, the
+    // recount's place expression and joins).
+    let tables = [
+        ("counts_by_lsoa", "lsoa_code", "i.lsoa_code", ""),
+        ("counts_by_force", "force_id", "s.force_id", "JOIN data_slices s ON s.id = i.slice_id"),
+        ("counts_by_district", "lad_code", "l.lad_code", "JOIN lsoas l ON l.code = i.lsoa_code"),
+    ]
+    for (table, column, place, join) in tables {
+        let mismatches = try await app.scalar(
+            """
+            SELECT COUNT(*) AS n FROM (
+              SELECT \(place) AS place, i.month, i.category_id, COUNT(*) AS c FROM incidents i \(join)
+              GROUP BY \(place), i.month, i.category_id
+            ) r FULL OUTER JOIN (SELECT * FROM \(table) WHERE count <> 0) a
+              ON a.\(column) = r.place AND a.month = r.month AND a.category_id = r.category_id
+            WHERE a.count IS NULL OR r.c IS NULL OR a.count <> r.c
+            """)
+        #expect(mismatches == 0, "\(table) equals a recount of the incidents")
+    }
 }

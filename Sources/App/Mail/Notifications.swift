@@ -219,23 +219,33 @@ struct Notifications: Sendable {
                 !off.contains("\(person.id) \($0.kind.rawValue)") && !sent.contains("\(person.id) \($0.key)")
             }
             guard !fresh.isEmpty else { continue }
-            // An action new to the organisation says when it is due: its due line is not repeated
-            // (and is recorded as sent with it).
-            let new = Set(fresh.compactMap { $0.key.hasPrefix("action-assigned:") ? $0.key.dropFirst(16) : nil })
-            let shown = fresh.filter { !($0.key.hasPrefix("action-due:") && new.contains($0.key.dropFirst(11))) }
-            let text = Self.message(name: person.name, items: shown, base: settings.publicURL)
-            try await db.transaction { tx in
-                try await queue.enqueue(
-                    .notifications, to: person.email, subject: text.subject, body: text.body, on: tx)
+            // Each item is claimed in the transaction that queues its message: another instance
+            // running the same hour may have read `notifications_sent` before this one wrote it,
+            // and only the items this transaction records (its inserts that found no row) are
+            // sent, so nobody hears of an item twice.
+            let claimedAny = try await db.transaction { tx in
+                var claimed: Set<String> = []
                 for item in fresh {
-                    try await tx.sql.raw(
+                    let row = try await tx.sql.raw(
                         """
                         INSERT INTO notifications_sent (user_id, item, sent_at) VALUES (\(bind: person.id), \(bind: item.key), \(bind: t.stored))
-                        ON CONFLICT (user_id, item) DO NOTHING
+                        ON CONFLICT (user_id, item) DO NOTHING RETURNING item
                         """
-                    ).run()
+                    ).first(decodingColumn: "item", as: String.self)
+                    if let row { claimed.insert(row) }
                 }
+                let mine = fresh.filter { claimed.contains($0.key) }
+                guard !mine.isEmpty else { return false }
+                // An action new to the organisation says when it is due: its due line is not
+                // repeated (and is recorded as sent with it).
+                let new = Set(mine.compactMap { $0.key.hasPrefix("action-assigned:") ? $0.key.dropFirst(16) : nil })
+                let shown = mine.filter { !($0.key.hasPrefix("action-due:") && new.contains($0.key.dropFirst(11))) }
+                let text = Self.message(name: person.name, items: shown, base: settings.publicURL)
+                try await queue.enqueue(
+                    .notifications, to: person.email, subject: text.subject, body: text.body, on: tx)
+                return true
             }
+            guard claimedAny else { continue }
             queued += 1
         }
         return queued
