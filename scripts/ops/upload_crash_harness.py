@@ -23,6 +23,7 @@ are recognised and left unchanged).
 SQLite. Exit 0 when every point passed.
 """
 import argparse
+import base64
 import http.cookiejar
 import json
 import os
@@ -160,7 +161,7 @@ class Referrals:
         self.binary = binary
         self.keys = os.path.join(work, "data-keys")
         with open(self.keys, "w") as f:
-            f.write("harness=" + __import__("base64").b64encode(os.urandom(32)).decode() + "\n")
+            f.write("harness=" + base64.b64encode(os.urandom(32)).decode() + "\n")
         self.template = os.path.join(work, "template.sqlite")
         env = dict(os.environ, SAFERSTREETS_DB=self.template, SAFERSTREETS_DATA_KEYS_FILE=self.keys)
         subprocess.run([binary, "migrate", "-y", "--log", "error"], check=True, env=env, stdout=subprocess.DEVNULL)

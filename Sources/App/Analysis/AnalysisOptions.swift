@@ -35,9 +35,9 @@ struct AnalysisQuery: Content, Sendable {
 struct AnalysisOptions: Sendable {
     var force: PoliceForce
     var period: MonthPeriod
-    /// Category slugs and the ids stored for them (some slugs have two names over time).
+    /// Category slugs; the ids stored for them are the keys of `slugOfCategory` (some slugs
+    /// have two names over time).
     var categories: [String]
-    var categoryIDs: [Int]
     var cellSize: Double?
     var band: Double?
     var correction: PValueCorrection
@@ -48,7 +48,9 @@ struct AnalysisOptions: Sendable {
     /// The `weights` text as given, so links reproduce it.
     var weightOverrides: String?
     /// Stored category id → its slug, for the chosen categories.
-    var slugOfCategory: [Int: String] = [:]
+    var slugOfCategory: [Int: String]
+
+    var categoryIDs: [Int] { slugOfCategory.keys.sorted() }
 
     /// The categories in words, for captions.
     var categoryLabel: String {
@@ -235,7 +237,7 @@ extension AnalysisQuery {
         return .success(
             AnalysisOptions(
                 force: chosen.force, period: MonthPeriod(first: first, last: last), categories: slugs,
-                categoryIDs: slugs.flatMap { data.categories[$0] ?? [] }.sorted(), cellSize: cellSize, band: bandMetres,
+                cellSize: cellSize, band: bandMetres,
                 correction: correctionValue, area: (area?.isEmpty ?? true) ? nil : area, level: levelValue,
                 sort: sortValue,
                 weights: harm, weightOverrides: (overrides?.isEmpty ?? true) ? nil : overrides,

@@ -28,9 +28,9 @@ struct AnalysisQueries: Sendable {
             areaSlugs: Set(slugs))
     }
 
-    /// Incidents grouped by map point, optionally by month too, in one pass: every point with
-    /// an incident of any category (the study area), `count` those of the chosen categories
-    /// (0 for a point with none).
+    /// Incidents grouped by map point in one pass: every point with an incident of any
+    /// category (the study area), `count` those of the chosen categories (0 for a point with
+    /// none). `byMonth`: by month too, the chosen categories only.
     /// Inside `area` only when given (by point in polygon for a boundary area, by LSOA code
     /// for an LSOA-set area). Incidents without a location are left out. The force's slices
     /// for the months are found first, so only their rows are read.
@@ -46,6 +46,12 @@ struct AnalysisQueries: Sendable {
                 AND month BETWEEN \(bind: o.period.first) AND \(bind: o.period.last))
               AND i.month BETWEEN \(bind: o.period.first) AND \(bind: o.period.last) AND i.easting IS NOT NULL
             """)
+        if byMonth {
+            // Month by month only the chosen categories are wanted (the study area comes from
+            // the whole period's pass).
+            query.appendInterpolation(
+                unsafeRaw: " AND i.category_id IN (\(o.categoryIDs.map(String.init).joined(separator: ",")))")
+        }
         if let area {
             query.appendInterpolation(
                 unsafeRaw: " AND i.easting BETWEEN \(area.bounds.minEasting - 1) AND \(area.bounds.maxEasting + 1)")
@@ -109,11 +115,18 @@ struct AnalysisQueries: Sendable {
     func lsoas(of force: PoliceForce, on db: any Database) async throws -> [LSOAInfo] {
         var query = SQLQueryString(
             "SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing FROM lsoas")
-        if force != AnalysisOptions.allForces {
-            query.appendInterpolation(unsafeRaw: " WHERE police_force = ")
-            query.appendInterpolation(bind: force.geographyName)
-        }
+        Self.appendForce(force, column: "police_force", joiner: "WHERE", to: &query)
         return try await db.sql.raw(query).rows(LSOAInfo.self)
+    }
+
+    /// ` joiner column = 'the force's name in the LSOA reference'`, or nothing for
+    /// `AnalysisOptions.allForces`.
+    private static func appendForce(
+        _ force: PoliceForce, column: String, joiner: String, to query: inout SQLQueryString
+    ) {
+        guard force != AnalysisOptions.allForces else { return }
+        query.appendInterpolation(unsafeRaw: " \(joiner) \(column) = ")
+        query.appendInterpolation(bind: force.geographyName)
     }
 
     /// Counts of one place and category in the chosen period, the previous period and the
@@ -162,10 +175,7 @@ struct AnalysisQueries: Sendable {
     )] {
         var query = SQLQueryString(
             "SELECT lad_code, lad_name, CAST(SUM(population) AS BIGINT) AS population FROM lsoas")
-        if force != AnalysisOptions.allForces {
-            query.appendInterpolation(unsafeRaw: " WHERE police_force = ")
-            query.appendInterpolation(bind: force.geographyName)
-        }
+        Self.appendForce(force, column: "police_force", joiner: "WHERE", to: &query)
         query.appendInterpolation(unsafeRaw: " GROUP BY lad_code, lad_name")
         struct Row: Decodable { var ladCode: String; var ladName: String; var population: Int }
         return try await db.sql.raw(query).rows(Row.self).map { ($0.ladCode, $0.ladName, $0.population) }
@@ -175,7 +185,7 @@ struct AnalysisQueries: Sendable {
     /// and category slug, for the force's LSOAs or every LSOA. Grouped by the database, so a
     /// national ranking returns one row per place and category. Local authorities come from
     /// the maintained `counts_by_district` (every district lies inside one force).
-    func lsoaCounts(_ o: AnalysisOptions, on db: any Database) async throws -> [PeriodCounts] {
+    func placeCounts(_ o: AnalysisOptions, on db: any Database) async throws -> [PeriodCounts] {
         let sums = periodSums(o, column: "c.count")
         let ids = o.categoryIDs.map(String.init).joined(separator: ",")
         if o.level == .localAuthority {
@@ -185,9 +195,8 @@ struct AnalysisQueries: Sendable {
                 WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last) AND c.category_id IN (\(unsafeRaw: ids))
                 """)
             if !o.isAllForces {
-                query.appendInterpolation(
-                    unsafeRaw: " AND c.lad_code IN (SELECT lad_code FROM lsoas WHERE police_force = ")
-                query.appendInterpolation(bind: o.force.geographyName)
+                query.appendInterpolation(unsafeRaw: " AND c.lad_code IN (SELECT lad_code FROM lsoas")
+                Self.appendForce(o.force, column: "police_force", joiner: "WHERE", to: &query)
                 query.appendInterpolation(unsafeRaw: ")")
             }
             query.appendInterpolation(unsafeRaw: " GROUP BY c.lad_code, c.category_id")
@@ -201,10 +210,7 @@ struct AnalysisQueries: Sendable {
             WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last)
               AND c.category_id IN (\(unsafeRaw: ids))
             """)
-        if !o.isAllForces {
-            query.appendInterpolation(unsafeRaw: " AND l.police_force = ")
-            query.appendInterpolation(bind: o.force.geographyName)
-        }
+        Self.appendForce(o.force, column: "l.police_force", joiner: "AND", to: &query)
         query.appendInterpolation(unsafeRaw: " GROUP BY \(place), c.category_id")
         return try await periodCounts(query, o, on: db)
     }

@@ -65,7 +65,7 @@ struct RankingService: Sendable {
                 inputs[d.code] = .init(
                     id: d.code, name: d.name, population: d.population, current: [:], previous: [:], yearEarlier: [:])
             }
-            for r in try await queries.lsoaCounts(o, on: db) { add(r.place, r) }
+            for r in try await queries.placeCounts(o, on: db) { add(r.place, r) }
             note =
                 "Incidents are counted in the LSOA police.uk gives them, and each LSOA in its local authority; population is the ONS mid-2020 estimate for each 2011 LSOA."
         case .lsoa, .msoa:
@@ -78,7 +78,7 @@ struct RankingService: Sendable {
                 inputs[id] = input
             }
             // Grouped by the database at the ranking's level already.
-            for r in try await queries.lsoaCounts(o, on: db) { add(r.place, r) }
+            for r in try await queries.placeCounts(o, on: db) { add(r.place, r) }
             note =
                 "Incidents are counted in the LSOA police.uk gives them; population is the ONS mid-2020 estimate for each 2011 LSOA."
         }
