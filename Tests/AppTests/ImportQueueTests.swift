@@ -104,11 +104,16 @@ struct ImportQueueTests {
             try PoliceCSV.file(PoliceCSV.street, rows + more).write(
                 to: upload.appendingPathComponent("2024-06-norfolk-street.csv"), atomically: true, encoding: .utf8)
             let queue = ImportQueue()
-            try await queue.enqueue(
-                id: id, fileName: "2024-06-norfolk-street.csv", storedPath: "\(id)/2024-06-norfolk-street.csv",
-                startedBy: "analyst@opcc.example", origin: "web: Analyst", on: first.db)
             let killed = "\(ImportWorker.host):\(dead.processIdentifier):killed"
-            #expect(try await queue.claim(owner: killed, on: first.db)?.id == id)
+            // Queued and claimed in one transaction, so no running worker sees the job queued
+            // and takes it first.
+            let claimed = try await first.db.transaction { tx in
+                try await queue.enqueue(
+                    id: id, fileName: "2024-06-norfolk-street.csv", storedPath: "\(id)/2024-06-norfolk-street.csv",
+                    startedBy: "analyst@opcc.example", origin: "web: Analyst", on: tx)
+                return try await queue.claim(owner: killed, on: tx)
+            }
+            #expect(claimed?.id == id && claimed?.attempts == 1)
 
             // The second instance's worker finds the job's process gone and imports the file.
             let worker = ImportWorker(queue: queue, folder: folder)
