@@ -56,4 +56,27 @@ struct AreaRankingTests {
             !MonthPeriod.isSupported(189_912) && !MonthPeriod.isSupported(202_513)
                 && !MonthPeriod.isSupported(1_000_001))
     }
+    @Test("a period split into whole calendar years and the months outside them covers each month exactly once")
+    func wholeYears() {
+        let p = MonthPeriod(first: 202_101, last: 202_312)
+        #expect(p.byWholeYears.years == 2021...2023 && p.byWholeYears.months.isEmpty)
+        let q = MonthPeriod(first: 202_007, last: 202_306).byWholeYears
+        #expect(q.years == 2021...2022)
+        #expect(q.months == [MonthPeriod(first: 202_007, last: 202_012), MonthPeriod(first: 202_301, last: 202_306)])
+        #expect(MonthPeriod(first: 202_202, last: 202_301).byWholeYears.years == nil)
+        #expect(MonthPeriod(first: 202_503, last: 202_501).byWholeYears.months.isEmpty)
+        #expect(MonthPeriod(first: Int.min, last: Int.max).byWholeYears.years == nil)
+        // Every period of up to 7 years starting in 2018 or 2019, month by month.
+        let starts = MonthPeriod(first: 201_801, last: 201_912).months
+        for first in starts {
+            for length in 1...84 {
+                let period = MonthPeriod(ending: MonthPeriod.add(length - 1, to: first), count: length)
+                let split = period.byWholeYears
+                let fromYears = (split.years.map { Array($0) } ?? []).flatMap { y in (1...12).map { y * 100 + $0 } }
+                let covered = (fromYears + split.months.flatMap(\.months)).sorted()
+                #expect(covered == period.months, "\(period)")
+                if covered != period.months { return }
+            }
+        }
+    }
 }

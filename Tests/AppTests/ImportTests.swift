@@ -319,7 +319,10 @@ struct ImportTests {
             let refused = try await app.importFiles(bad)
             #expect(refused.filesRefused == 1)
             #expect(refused.inserted == 0)
-            for table in ["incidents", "data_slices", "counts_by_lsoa", "counts_by_force", "source_fingerprints"] {
+            for table in [
+                "incidents", "data_slices", "counts_by_lsoa", "counts_by_lsoa_year", "counts_by_force",
+                "counts_by_district", "source_fingerprints",
+            ] {
                 #expect(try await app.scalar("SELECT COUNT(*) AS n FROM \(table)") == 0, "\(table)")
             }
             let good = try app.write(PoliceCSV.file(PoliceCSV.street, Array(rows.dropLast())), to: "good.csv")
@@ -355,20 +358,21 @@ struct ImportTests {
 /// The maintained aggregates must equal a fresh GROUP BY over the stored rows.
 func expectAggregatesMatchRows(_ app: Application) async throws {
     // Each maintained table against a recount of the incidents: (table, its place column, the
-    // recount's place expression and joins).
+    // recount's place expression and joins, its period column and the recount's period).
     let tables = [
-        ("counts_by_lsoa", "lsoa_code", "i.lsoa_code", ""),
-        ("counts_by_force", "force_id", "s.force_id", "JOIN data_slices s ON s.id = i.slice_id"),
-        ("counts_by_district", "lad_code", "l.lad_code", "JOIN lsoas l ON l.code = i.lsoa_code"),
+        ("counts_by_lsoa", "lsoa_code", "i.lsoa_code", "", "month", "i.month"),
+        ("counts_by_lsoa_year", "lsoa_code", "i.lsoa_code", "", "year", "i.month / 100"),
+        ("counts_by_force", "force_id", "s.force_id", "JOIN data_slices s ON s.id = i.slice_id", "month", "i.month"),
+        ("counts_by_district", "lad_code", "l.lad_code", "JOIN lsoas l ON l.code = i.lsoa_code", "month", "i.month"),
     ]
-    for (table, column, place, join) in tables {
+    for (table, column, place, join, period, recounted) in tables {
         let mismatches = try await app.scalar(
             """
             SELECT COUNT(*) AS n FROM (
-              SELECT \(place) AS place, i.month, i.category_id, COUNT(*) AS c FROM incidents i \(join)
-              GROUP BY \(place), i.month, i.category_id
+              SELECT \(place) AS place, \(recounted) AS period, i.category_id, COUNT(*) AS c FROM incidents i \(join)
+              GROUP BY \(place), \(recounted), i.category_id
             ) r FULL OUTER JOIN (SELECT * FROM \(table) WHERE count <> 0) a
-              ON a.\(column) = r.place AND a.month = r.month AND a.category_id = r.category_id
+              ON a.\(column) = r.place AND a.\(period) = r.period AND a.category_id = r.category_id
             WHERE a.count IS NULL OR r.c IS NULL OR a.count <> r.c
             """)
         #expect(mismatches == 0, "\(table) equals a recount of the incidents")

@@ -7,7 +7,8 @@ then, in the database the killed process left:
 
   - each file's month is there whole or not at all (row counts equal those of an import
     that was not killed), and each slice's recorded row count equals its rows;
-  - the aggregates (counts_by_force, counts_by_lsoa, counts_by_district) equal a recount of the incidents;
+  - the aggregates (counts_by_force, counts_by_lsoa, counts_by_lsoa_year, counts_by_district) equal a recount
+    of the incidents;
   - SQLite: `PRAGMA integrity_check` says ok;
   - the import run again completes, and the database then equals the unkilled one.
 
@@ -167,9 +168,13 @@ def state(target, db):
         SELECT l.lad_code, i.month, i.category_id, COUNT(*) FROM incidents i JOIN lsoas l ON l.code = i.lsoa_code
         GROUP BY l.lad_code, i.month, i.category_id"""
     stored_district = "SELECT lad_code, month, category_id, count FROM counts_by_district WHERE count <> 0"
+    recount_year = """
+        SELECT lsoa_code, month / 100, category_id, COUNT(*) FROM incidents
+        GROUP BY lsoa_code, month / 100, category_id"""
+    stored_year = "SELECT lsoa_code, year, category_id, count FROM counts_by_lsoa_year WHERE count <> 0"
     mismatches = 0
     for stored, recount in ((stored_force, recount_force), (stored_lsoa, recount_lsoa),
-                            (stored_district, recount_district)):
+                            (stored_district, recount_district), (stored_year, recount_year)):
         a = set(target.query(db, stored))
         b = set(target.query(db, recount))
         norm = lambda rows: {tuple(str(v) for v in r) for r in rows}

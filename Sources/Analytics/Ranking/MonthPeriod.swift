@@ -48,6 +48,24 @@ public struct MonthPeriod: Sendable, Hashable, Codable, CustomStringConvertible 
     public var months: [Int] { (0..<count).map { Self.add($0, to: first) } }
     public func contains(_ yyyymm: Int) -> Bool { yyyymm >= first && yyyymm <= last }
 
+    /// The calendar years wholly inside the period, and the months of the period outside
+    /// them (before the first whole year, after the last), so that a sum over the period can
+    /// read yearly totals for the years and monthly ones for the rest. Without a whole year,
+    /// `years` is nil and `months` is the period itself; an empty period has neither.
+    public var byWholeYears: (years: ClosedRange<Int>?, months: [MonthPeriod]) {
+        guard count > 0 else { return (nil, []) }
+        // Years before 1 AD never hold data and their month numbers do not split this way;
+        // absurd ones are left whole rather than risk an overflow.
+        guard first >= 101, last < 1 << 40 else { return (nil, [self]) }
+        let firstYear = first % 100 == 1 ? first / 100 : first / 100 + 1
+        let lastYear = last % 100 == 12 ? last / 100 : last / 100 - 1
+        guard firstYear <= lastYear else { return (nil, [self]) }
+        var months: [MonthPeriod] = []
+        if first % 100 != 1 { months.append(MonthPeriod(first: first, last: (firstYear - 1) * 100 + 12)) }
+        if last % 100 != 12 { months.append(MonthPeriod(first: (lastYear + 1) * 100 + 1, last: last)) }
+        return (firstYear...lastYear, months)
+    }
+
     /// The same number of months immediately before.
     public var previous: MonthPeriod { MonthPeriod(ending: Self.add(-1, to: first), count: count) }
     /// The same months a year earlier.

@@ -7,6 +7,10 @@ import SQLKit
 /// statistics stay in `Analytics` and can be tested without a database.
 struct AnalysisQueries: Sendable {
     let areas: AreaStore
+    /// A force's LSOAs from the reference, kept until the data version moves on (the
+    /// reference changes only with it): decoding a force's 1,388 rows was a sixth of a cold
+    /// ranking's time.
+    var lsoaCache: ResultCache<[LSOAInfo]>? = nil
 
     func availability(on db: any Database) async throws -> DataAvailability {
         struct ForceRow: Decodable { var forceId: String; var first: Int; var last: Int }
@@ -99,7 +103,7 @@ struct AnalysisQueries: Sendable {
 
     /// The LSOAs of a force in the ONS reference, with the names of their MSOA and local
     /// authority and their population.
-    struct LSOAInfo: Decodable, Sendable {
+    struct LSOAInfo: Sendable {
         var code: String
         var name: String
         var msoaCode: String
@@ -113,10 +117,24 @@ struct AnalysisQueries: Sendable {
 
     /// `AnalysisOptions.allForces`: every LSOA of England and Wales.
     func lsoas(of force: PoliceForce, on db: any Database) async throws -> [LSOAInfo] {
-        var query = SQLQueryString(
-            "SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing FROM lsoas")
-        Self.appendForce(force, column: "police_force", joiner: "WHERE", to: &query)
-        return try await db.sql.raw(query).rows(LSOAInfo.self)
+        try await ResultCache.cached(lsoaCache, key: force.id, on: db) {
+            var query = SQLQueryString(
+                "SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing FROM lsoas")
+            Self.appendForce(force, column: "police_force", joiner: "WHERE", to: &query)
+            // Read by column: the row decoder took 18% of a cold ranking for these rows.
+            return try await db.sql.raw(query).all().map { r in
+                LSOAInfo(
+                    code: try r.decode(column: "code", as: String.self),
+                    name: try r.decode(column: "name", as: String.self),
+                    msoaCode: try r.decode(column: "msoa_code", as: String.self),
+                    msoaName: try r.decode(column: "msoa_name", as: String.self),
+                    ladCode: try r.decode(column: "lad_code", as: String.self),
+                    ladName: try r.decode(column: "lad_name", as: String.self),
+                    population: try r.decode(column: "population", as: Int.self),
+                    easting: try r.decode(column: "easting", as: Double.self),
+                    northing: try r.decode(column: "northing", as: Double.self))
+            }
+        }
     }
 
     /// ` joiner column = 'the force's name in the LSOA reference'`, or nothing for
@@ -184,11 +202,12 @@ struct AnalysisQueries: Sendable {
     /// Stored counts by place at the ranking's level (LSOA, MSOA or local authority code)
     /// and category slug, for the force's LSOAs or every LSOA. Grouped by the database, so a
     /// national ranking returns one row per place and category. Local authorities come from
-    /// the maintained `counts_by_district` (every district lies inside one force).
+    /// the maintained `counts_by_district` (every district lies inside one force), LSOAs and
+    /// MSOAs from `counts_by_lsoa_year` and `counts_by_lsoa`.
     func placeCounts(_ o: AnalysisOptions, on db: any Database) async throws -> [PeriodCounts] {
-        let sums = periodSums(o, column: "c.count")
-        let ids = o.categoryIDs.map(String.init).joined(separator: ",")
         if o.level == .localAuthority {
+            let sums = periodSums(o, column: "c.count")
+            let ids = o.categoryIDs.map(String.init).joined(separator: ",")
             var query = SQLQueryString(
                 """
                 SELECT c.lad_code AS place, c.category_id, \(unsafeRaw: sums.select) FROM counts_by_district c
@@ -202,17 +221,98 @@ struct AnalysisQueries: Sendable {
             query.appendInterpolation(unsafeRaw: " GROUP BY c.lad_code, c.category_id")
             return try await periodCounts(query, o, on: db)
         }
+        // LSOAs and MSOAs: the whole calendar years of each period from the yearly counts,
+        // its other months month by month (a 36-month ranking from January reads a twelfth
+        // of the rows). One row per place comes back, its categories packed as text: decoding
+        // a row costs more than the database's work on it (18,223 rows by place and category
+        // for West Yorkshire, BENCHMARKS.md, issue 19).
+        let windows = [o.period, o.period.previous, o.period.yearEarlier].map(\.byWholeYears)
         let place = o.level == .msoa ? "l.msoa_code" : "c.lsoa_code"
+        var parts: [SQLQueryString] = []
+        let years = windows.map { w in w.years.map { [$0] } ?? [] }
+        if years.contains(where: { !$0.isEmpty }) {
+            parts.append(sums(o, place: place, table: "counts_by_lsoa_year", period: "year", windows: years))
+        }
+        let months = windows.map { w in w.months.map { $0.first...$0.last } }
+        if months.contains(where: { !$0.isEmpty }) {
+            parts.append(sums(o, place: place, table: "counts_by_lsoa", period: "month", windows: months))
+        }
+        guard !parts.isEmpty else { return [] }
+        let packed = SQLFlavor(db.sql).joined(
+            "CAST(category_id AS TEXT) || ':' || CAST(current AS TEXT) || ':' || CAST(previous AS TEXT) || ':' || CAST(year_earlier AS TEXT)",
+            by: "','")
+        // Two parts are summed again by place and category; one is packed as it comes.
+        let rows =
+            parts.count == 1
+            ? parts[0]
+            : SQLQueryString(
+                """
+                SELECT place, category_id, SUM(current) AS current, SUM(previous) AS previous,
+                  SUM(year_earlier) AS year_earlier FROM (
+                """) + parts.joined(separator: " UNION ALL ") + SQLQueryString(") u GROUP BY place, category_id")
+        let query =
+            SQLQueryString("SELECT place, \(unsafeRaw: packed) AS counts FROM (") + rows
+            + SQLQueryString(") p GROUP BY place")
+        struct Row: Decodable { var place: String; var counts: String }
+        return try await db.sql.raw(query).rows(Row.self).flatMap { r in
+            Self.unpack(r.counts).compactMap { c in
+                o.slugOfCategory[c.category].map {
+                    PeriodCounts(
+                        place: r.place, slug: $0, current: c.current, previous: c.previous, yearEarlier: c.yearEarlier)
+                }
+            }
+        }
+    }
+
+    /// Sums by place and category of `table`, whose `period` column is a month or a year,
+    /// for the current period, the previous one and the one a year earlier: `windows` holds
+    /// each one's ranges of `period` (none when it reads nothing from this table).
+    private func sums(
+        _ o: AnalysisOptions, place: String, table: String, period: String, windows: [[ClosedRange<Int>]]
+    ) -> SQLQueryString {
+        func within(_ ranges: [ClosedRange<Int>]) -> String {
+            ranges.isEmpty
+                ? "1 = 0"
+                : ranges.map { "c.\(period) BETWEEN \($0.lowerBound) AND \($0.upperBound)" }.joined(separator: " OR ")
+        }
+        let columns = zip(["current", "previous", "year_earlier"], windows).map { name, ranges in
+            "CAST(SUM(CASE WHEN \(within(ranges)) THEN c.count ELSE 0 END) AS BIGINT) AS \(name)"
+        }
+        let all = windows.flatMap { $0 }
+        let (low, high) = (all.map(\.lowerBound).min() ?? 0, all.map(\.upperBound).max() ?? 0)
         var query = SQLQueryString(
             """
-            SELECT \(unsafeRaw: place) AS place, c.category_id, \(unsafeRaw: sums.select) FROM counts_by_lsoa c
-            JOIN lsoas l ON l.code = c.lsoa_code
-            WHERE c.month BETWEEN \(bind: sums.first) AND \(bind: sums.last)
-              AND c.category_id IN (\(unsafeRaw: ids))
+            SELECT \(unsafeRaw: place) AS place, c.category_id, \(unsafeRaw: columns.joined(separator: ", "))
+            FROM \(unsafeRaw: table) c
             """)
-        Self.appendForce(o.force, column: "l.police_force", joiner: "AND", to: &query)
+        if o.level == .msoa {
+            query.appendInterpolation(unsafeRaw: " JOIN lsoas l ON l.code = c.lsoa_code")
+            Self.appendForce(o.force, column: "l.police_force", joiner: "AND", to: &query)
+        }
+        query.appendInterpolation(
+            unsafeRaw: """
+                 WHERE c.\(period) BETWEEN \(low) AND \(high) AND (\(within(all)))
+                  AND c.category_id IN (\(o.categoryIDs.map(String.init).joined(separator: ",")))
+                """)
+        if o.level != .msoa && !o.isAllForces {
+            // LSOAs: the force's LSOA codes as a list, so the table is read in key order and
+            // grouped as it is read, with no join. All forces together need no list: a place
+            // not in the reference (the rows without an LSOA) is left out by the ranking.
+            query.appendInterpolation(unsafeRaw: " AND c.lsoa_code IN (SELECT code FROM lsoas")
+            Self.appendForce(o.force, column: "police_force", joiner: "WHERE", to: &query)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
         query.appendInterpolation(unsafeRaw: " GROUP BY \(place), c.category_id")
-        return try await periodCounts(query, o, on: db)
+        return query
+    }
+
+    /// `category:current:previous:year_earlier` groups joined by commas, as `placeCounts`
+    /// packs them; a malformed group is left out rather than trusted.
+    static func unpack(_ text: String) -> [(category: Int, current: Int, previous: Int, yearEarlier: Int)] {
+        text.split(separator: ",").compactMap { group in
+            let n = group.split(separator: ":", omittingEmptySubsequences: false).compactMap { Int($0) }
+            return n.count == 4 ? (n[0], n[1], n[2], n[3]) : nil
+        }
     }
 
     /// Stored counts by area id and category slug: boundary areas from `area_counts`

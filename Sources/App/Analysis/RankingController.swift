@@ -83,6 +83,10 @@ struct RankingController: Sendable {
     }
 
     @Sendable func api(req: Request) async throws -> Response {
-        try APIJSON.response(try await report(req))
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(buffer: ByteBuffer(bytes: RankingJSON.bytes(try await report(req)))))
     }
 }

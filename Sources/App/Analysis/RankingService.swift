@@ -42,10 +42,17 @@ struct RankingService: Sendable {
     private func compute(_ o: AnalysisOptions, on db: any Database) async throws -> RankingReport {
         let weights = o.weights
         var inputs: [String: AreaRanking.Input] = [:]
-        func add(_ id: String, _ r: AnalysisQueries.PeriodCounts) {
-            inputs[id]?.current[r.slug, default: 0] += r.current
-            inputs[id]?.previous[r.slug, default: 0] += r.previous
-            inputs[id]?.yearEarlier[r.slug, default: 0] += r.yearEarlier
+        /// Adds counts to their places: each run of rows of one place (as `placeCounts`
+        /// returns them) with one look-up of the place. A place not ranked is left out.
+        func add(_ rows: [AnalysisQueries.PeriodCounts]) {
+            var start = rows.startIndex
+            while start < rows.endIndex {
+                let place = rows[start].place
+                var end = start + 1
+                while end < rows.endIndex && rows[end].place == place { end += 1 }
+                inputs[place]?.add(rows[start..<end])
+                start = end
+            }
         }
         let note: String
         switch o.level {
@@ -57,7 +64,7 @@ struct RankingService: Sendable {
                 inputs[String(a.id)] = .init(
                     id: a.slug, name: a.name, population: a.population, current: [:], previous: [:], yearEarlier: [:])
             }
-            for r in try await queries.areaCounts(o, on: db) { add(r.place, r) }
+            add(try await queries.areaCounts(o, on: db))
             note =
                 "Boundary areas count incidents whose police.uk map point falls inside; their population is that of the LSOAs whose centroids fall inside (ONS mid-2020 estimates)."
         case .localAuthority:
@@ -65,7 +72,7 @@ struct RankingService: Sendable {
                 inputs[d.code] = .init(
                     id: d.code, name: d.name, population: d.population, current: [:], previous: [:], yearEarlier: [:])
             }
-            for r in try await queries.placeCounts(o, on: db) { add(r.place, r) }
+            add(try await queries.placeCounts(o, on: db))
             note =
                 "Incidents are counted in the LSOA police.uk gives them, and each LSOA in its local authority; population is the ONS mid-2020 estimate for each 2011 LSOA."
         case .lsoa, .msoa:
@@ -78,7 +85,7 @@ struct RankingService: Sendable {
                 inputs[id] = input
             }
             // Grouped by the database at the ranking's level already.
-            for r in try await queries.placeCounts(o, on: db) { add(r.place, r) }
+            add(try await queries.placeCounts(o, on: db))
             note =
                 "Incidents are counted in the LSOA police.uk gives them; population is the ONS mid-2020 estimate for each 2011 LSOA."
         }
@@ -94,5 +101,16 @@ struct RankingService: Sendable {
                 level: o.level.rawValue, sort: o.sort.rawValue, harmWeights: weights.weights,
                 changeTest: "exact conditional binomial test of two Poisson counts, two-sided"),
             rows: rows, forceTotal: total, concentration: concentration, populationNote: note)
+    }
+}
+
+extension AreaRanking.Input {
+    /// Adds one place's counts by category.
+    fileprivate mutating func add(_ rows: ArraySlice<AnalysisQueries.PeriodCounts>) {
+        for r in rows {
+            current[r.slug, default: 0] += r.current
+            previous[r.slug, default: 0] += r.previous
+            yearEarlier[r.slug, default: 0] += r.yearEarlier
+        }
     }
 }

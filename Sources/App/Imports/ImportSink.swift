@@ -151,12 +151,17 @@ final class ImportSink: PoliceRecordSink {
             }
         }
         var byDistrict: [PlaceCountKey: Int64] = [:]
+        var byLSOAYear: [PlaceCountKey: Int64] = [:]
         byLSOA.forEach { k, v in
-            guard v != 0, let district = districts[k.lsoa] else { return }
+            guard v != 0 else { return }
+            let year = PlaceCountKey(
+                place: IncidentCounter.lsoaCode(k.lsoa), month: Int(k.month) / 100, category: Int(k.category))
+            byLSOAYear[year, default: 0] += Int64(v)
+            guard let district = districts[k.lsoa] else { return }
             byDistrict[PlaceCountKey(place: district, month: Int(k.month), category: Int(k.category)), default: 0] +=
                 Int64(v)
         }
-        try store.applyCounts(byLSOA: byLSOA, byForce: byForce, byDistrict: byDistrict)
+        try store.applyCounts(byLSOA: byLSOA, byLSOAYear: byLSOAYear, byForce: byForce, byDistrict: byDistrict)
         for (key, state) in slices {
             guard let w = work[state.id] else { continue }
             let rowCount = state.rowCount + w.rows

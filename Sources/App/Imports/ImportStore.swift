@@ -31,7 +31,10 @@ protocol ImportStore: AnyObject {
     /// Adds deltas to the maintained aggregates: by LSOA, by force and by local authority
     /// district (`counts_by_district`, the LSOA counts summed by the district each LSOA of
     /// the reference lies in).
-    func applyCounts(byLSOA: CountTable, byForce: [PlaceCountKey: Int64], byDistrict: [PlaceCountKey: Int64]) throws
+    func applyCounts(
+        byLSOA: CountTable, byLSOAYear: [PlaceCountKey: Int64], byForce: [PlaceCountKey: Int64],
+        byDistrict: [PlaceCountKey: Int64]
+    ) throws
     /// The local authority district of each LSOA in the reference, by packed code.
     func loadDistricts() throws -> [UInt64: String]
     /// A file imported before with this fingerprint, if every slice it wrote still
@@ -76,7 +79,8 @@ struct StoredRow {
     var category: Int
 }
 
-/// A key of `counts_by_force` or `counts_by_district`: a force id or a district code.
+/// A key of `counts_by_force` or `counts_by_district` (a force id or a district code and a
+/// month), or of `counts_by_lsoa_year` (an LSOA code and a year, in `month`).
 struct PlaceCountKey: Hashable {
     var place: String
     var month: Int

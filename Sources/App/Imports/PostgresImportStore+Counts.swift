@@ -13,7 +13,10 @@ extension PostgresImportStore {
     /// read first, for the file's LSOAs and months only (not every force's keys of those
     /// months: with 44 forces' files that read grew with each file, 640 s for a national
     /// import): no other import can add one meanwhile, as each holds ``importLock``.
-    func applyCounts(byLSOA: CountTable, byForce: [PlaceCountKey: Int64], byDistrict: [PlaceCountKey: Int64]) throws {
+    func applyCounts(
+        byLSOA: CountTable, byLSOAYear: [PlaceCountKey: Int64], byForce: [PlaceCountKey: Int64],
+        byDistrict: [PlaceCountKey: Int64]
+    ) throws {
         var entries: [(key: IncidentCounter.Key, delta: Int)] = []
         entries.reserveCapacity(byLSOA.count)
         byLSOA.forEach { k, v in if v != 0 { entries.append((k, v)) } }
@@ -35,23 +38,31 @@ extension PostgresImportStore {
             try upsertLSOACounts(entries.filter { stored.contains($0.key) })
             try copyLSOACounts(entries.filter { !stored.contains($0.key) })
         }
+        try upsert(byLSOAYear, table: "counts_by_lsoa_year", column: "lsoa_code", period: "year")
         try upsert(byForce, table: "counts_by_force", column: "force_id")
         try upsert(byDistrict, table: "counts_by_district", column: "lad_code")
     }
 
-    /// A few hundred keys at most: one statement with the deltas as arrays. `table` and
-    /// `column` are constants.
-    private func upsert(_ deltas: [PlaceCountKey: Int64], table: StaticString, column: StaticString) throws {
-        let rows = deltas.filter { $0.value != 0 }
+    /// One statement with the deltas as arrays: a few hundred keys for forces and districts,
+    /// one per LSOA and category of the file for the yearly LSOA counts. `table`, `column`
+    /// and `period` are constants.
+    private func upsert(
+        _ deltas: [PlaceCountKey: Int64], table: StaticString, column: StaticString, period: StaticString = "month"
+    ) throws {
+        // In key order of the yearly table (place, category, period), so its writes walk the
+        // index from left to right.
+        let rows = deltas.filter { $0.value != 0 }.sorted {
+            ($0.key.place, $0.key.category, $0.key.month) < ($1.key.place, $1.key.category, $1.key.month)
+        }
         guard !rows.isEmpty else { return }
         let places = rows.map(\.key.place), months = rows.map(\.key.month)
         let categories = rows.map(\.key.category), counts = rows.map(\.value)
-        let (t, c) = ("\(table)", "\(column)")
+        let (t, c, p) = ("\(table)", "\(column)", "\(period)")
         try run(
             """
-            INSERT INTO \(unescaped: t) (\(unescaped: c), month, category_id, count)
+            INSERT INTO \(unescaped: t) (\(unescaped: c), \(unescaped: p), category_id, count)
             SELECT * FROM unnest(\(places)::text[], \(months)::int[], \(categories)::int[], \(counts)::bigint[])
-            ON CONFLICT (\(unescaped: c), month, category_id) DO UPDATE SET count = \(unescaped: t).count + excluded.count
+            ON CONFLICT (\(unescaped: c), \(unescaped: p), category_id) DO UPDATE SET count = \(unescaped: t).count + excluded.count
             """)
     }
 

@@ -201,7 +201,10 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
         }
     }
 
-    func applyCounts(byLSOA: CountTable, byForce: [PlaceCountKey: Int64], byDistrict: [PlaceCountKey: Int64]) throws {
+    func applyCounts(
+        byLSOA: CountTable, byLSOAYear: [PlaceCountKey: Int64], byForce: [PlaceCountKey: Int64],
+        byDistrict: [PlaceCountKey: Int64]
+    ) throws {
         try sync()
         let a = try c.prepare(
             """
@@ -218,13 +221,14 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
             do { try a.run() } catch { failure = error }
         }
         if let failure { throw failure }
-        for (table, column, deltas) in [
-            ("counts_by_force", "force_id", byForce), ("counts_by_district", "lad_code", byDistrict),
+        for (table, column, period, deltas) in [
+            ("counts_by_lsoa_year", "lsoa_code", "year", byLSOAYear),
+            ("counts_by_force", "force_id", "month", byForce), ("counts_by_district", "lad_code", "month", byDistrict),
         ] {
             let b = try c.prepare(
                 """
-                INSERT INTO \(table) (\(column), month, category_id, count) VALUES (?1, ?2, ?3, ?4)
-                ON CONFLICT (\(column), month, category_id) DO UPDATE SET count = count + excluded.count
+                INSERT INTO \(table) (\(column), \(period), category_id, count) VALUES (?1, ?2, ?3, ?4)
+                ON CONFLICT (\(column), \(period), category_id) DO UPDATE SET count = count + excluded.count
                 """)
             for (k, v) in deltas where v != 0 {
                 b.bindText(1, k.place)

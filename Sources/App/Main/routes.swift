@@ -48,7 +48,7 @@ func routes(_ app: Application) throws {
 
     // Open data: police.uk analyses are public, as police.uk is.
     let areaStore = AreaStore()
-    let queries = AnalysisQueries(areas: areaStore)
+    let queries = AnalysisQueries(areas: areaStore, lsoaCache: ResultCache(name: "lsoas", capacity: 8))
     let hotspots = HotspotController(
         queries: queries,
         service: HotspotService(

@@ -15,5 +15,6 @@ enum Migrations {
         AddVictimClockDue(), CreateRestorativeJourneys(), AddVictimAssignment(), AddVictimReportIndexes(),
         CreateVictimClockResults(), CreateVictimCaseCounts(), CreateMail(), CreateImportJobs(), KeyIncidentsBySlice(),
         CreateCountsByDistrict(), CoverCountsByLSOA(), CreateDataVersion(),
+        CreateCountsByLSOAYear(),
     ]
 }
