@@ -48,6 +48,15 @@ struct MetricsTests {
             #expect(text.contains(#"saferstreets_import_rows_total{result="ok"}"#))
             #expect(text.contains(#"saferstreets_import_jobs{state="queued"} 0"#))
             #expect(text.contains("saferstreets_database_up 1"))
+            let loops = Array(app.eventLoopGroup.makeIterator()).count
+            let postgres = SQLFlavor(app.db.sql) == .postgres
+            let perLoop = postgres ? app.appConfig.databaseConnections : 1
+            #expect(text.contains("saferstreets_database_pool_size \(perLoop * loops)"), "\(text.suffix(1500))")
+            if postgres {
+                // The scrape's own query is one active connection.
+                #expect(text.contains(#"saferstreets_database_connections{state="active"}"#))
+                #expect(!text.contains(#"saferstreets_database_connections{state="active"} 0"#))
+            }
             #expect(text.contains("saferstreets_mail_due"))
         }
     }

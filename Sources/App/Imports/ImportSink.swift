@@ -151,12 +151,12 @@ final class ImportSink: PoliceRecordSink {
             }
         }
         var byDistrict: [PlaceCountKey: Int64] = [:]
-        var byLSOAYear: [PlaceCountKey: Int64] = [:]
+        // By packed LSOA: the codes as text only for the (far fewer) yearly keys, when written.
+        var byLSOAYear: [IncidentCounter.Key: Int64] = [:]
         byLSOA.forEach { k, v in
             guard v != 0 else { return }
-            let year = PlaceCountKey(
-                place: IncidentCounter.lsoaCode(k.lsoa), month: Int(k.month) / 100, category: Int(k.category))
-            byLSOAYear[year, default: 0] += Int64(v)
+            byLSOAYear[IncidentCounter.Key(lsoa: k.lsoa, month: k.month / 100, category: k.category), default: 0] +=
+                Int64(v)
             guard let district = districts[k.lsoa] else { return }
             byDistrict[PlaceCountKey(place: district, month: Int(k.month), category: Int(k.category)), default: 0] +=
                 Int64(v)

@@ -32,7 +32,7 @@ protocol ImportStore: AnyObject {
     /// district (`counts_by_district`, the LSOA counts summed by the district each LSOA of
     /// the reference lies in).
     func applyCounts(
-        byLSOA: CountTable, byLSOAYear: [PlaceCountKey: Int64], byForce: [PlaceCountKey: Int64],
+        byLSOA: CountTable, byLSOAYear: [IncidentCounter.Key: Int64], byForce: [PlaceCountKey: Int64],
         byDistrict: [PlaceCountKey: Int64]
     ) throws
     /// The local authority district of each LSOA in the reference, by packed code.
@@ -80,7 +80,7 @@ struct StoredRow {
 }
 
 /// A key of `counts_by_force` or `counts_by_district` (a force id or a district code and a
-/// month), or of `counts_by_lsoa_year` (an LSOA code and a year, in `month`).
+/// month), or, when written, of `counts_by_lsoa_year` (an LSOA code and a year, in `month`).
 struct PlaceCountKey: Hashable {
     var place: String
     var month: Int

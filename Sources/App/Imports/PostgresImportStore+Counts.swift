@@ -14,7 +14,7 @@ extension PostgresImportStore {
     /// months: with 44 forces' files that read grew with each file, 640 s for a national
     /// import): no other import can add one meanwhile, as each holds ``importLock``.
     func applyCounts(
-        byLSOA: CountTable, byLSOAYear: [PlaceCountKey: Int64], byForce: [PlaceCountKey: Int64],
+        byLSOA: CountTable, byLSOAYear: [IncidentCounter.Key: Int64], byForce: [PlaceCountKey: Int64],
         byDistrict: [PlaceCountKey: Int64]
     ) throws {
         var entries: [(key: IncidentCounter.Key, delta: Int)] = []
@@ -38,7 +38,14 @@ extension PostgresImportStore {
             try upsertLSOACounts(entries.filter { stored.contains($0.key) })
             try copyLSOACounts(entries.filter { !stored.contains($0.key) })
         }
-        try upsert(byLSOAYear, table: "counts_by_lsoa_year", column: "lsoa_code", period: "year")
+        var years: [PlaceCountKey: Int64] = [:]
+        years.reserveCapacity(byLSOAYear.count)
+        for (k, v) in byLSOAYear {
+            years[
+                PlaceCountKey(place: IncidentCounter.lsoaCode(k.lsoa), month: Int(k.month), category: Int(k.category))] =
+                v
+        }
+        try upsert(years, table: "counts_by_lsoa_year", column: "lsoa_code", period: "year")
         try upsert(byForce, table: "counts_by_force", column: "force_id")
         try upsert(byDistrict, table: "counts_by_district", column: "lad_code")
     }

@@ -202,7 +202,7 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
     }
 
     func applyCounts(
-        byLSOA: CountTable, byLSOAYear: [PlaceCountKey: Int64], byForce: [PlaceCountKey: Int64],
+        byLSOA: CountTable, byLSOAYear: [IncidentCounter.Key: Int64], byForce: [PlaceCountKey: Int64],
         byDistrict: [PlaceCountKey: Int64]
     ) throws {
         try sync()
@@ -221,14 +221,29 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
             do { try a.run() } catch { failure = error }
         }
         if let failure { throw failure }
-        for (table, column, period, deltas) in [
-            ("counts_by_lsoa_year", "lsoa_code", "year", byLSOAYear),
-            ("counts_by_force", "force_id", "month", byForce), ("counts_by_district", "lad_code", "month", byDistrict),
+        let y = try c.prepare(
+            """
+            INSERT INTO counts_by_lsoa_year (lsoa_code, year, category_id, count) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (lsoa_code, category_id, year) DO UPDATE SET count = count + excluded.count
+            """)
+        // In key order (LSOA, crime type, year): each write lands next to the last.
+        let years = byLSOAYear.filter { $0.value != 0 }.sorted {
+            ($0.key.lsoa, $0.key.category, $0.key.month) < ($1.key.lsoa, $1.key.category, $1.key.month)
+        }
+        for (k, v) in years {
+            y.bindText(1, IncidentCounter.lsoaCode(k.lsoa))
+            y.bind(2, Int(k.month))
+            y.bind(3, Int(k.category))
+            y.bind(4, v)
+            try y.run()
+        }
+        for (table, column, deltas) in [
+            ("counts_by_force", "force_id", byForce), ("counts_by_district", "lad_code", byDistrict),
         ] {
             let b = try c.prepare(
                 """
-                INSERT INTO \(table) (\(column), \(period), category_id, count) VALUES (?1, ?2, ?3, ?4)
-                ON CONFLICT (\(column), \(period), category_id) DO UPDATE SET count = count + excluded.count
+                INSERT INTO \(table) (\(column), month, category_id, count) VALUES (?1, ?2, ?3, ?4)
+                ON CONFLICT (\(column), month, category_id) DO UPDATE SET count = count + excluded.count
                 """)
             for (k, v) in deltas where v != 0 {
                 b.bindText(1, k.place)

@@ -47,8 +47,10 @@ enum AppMetrics {
         .increment()
     }
 
-    /// Figures read from the database at each scrape.
-    static func refreshFromDatabase(_ db: any Database) async {
+    /// Figures read from the database at each scrape. `poolSize`: the most connections this
+    /// instance's pool opens.
+    static func refreshFromDatabase(_ db: any Database, poolSize: Int) async {
+        Gauge(label: "saferstreets_database_pool_size").record(poolSize)
         let started = ContinuousClock.now
         struct StateCount: Decodable { var state: String; var n: Int }
         let jobs = try? await db.sql.raw("SELECT state, COUNT(*) AS n FROM import_jobs GROUP BY state").rows(
@@ -61,6 +63,25 @@ enum AppMetrics {
             let counts = Dictionary(jobs.map { ($0.state, $0.n) }, uniquingKeysWith: +)
             for state in ["queued", "running", "finished", "failed"] {
                 Gauge(label: "saferstreets_import_jobs", dimensions: [("state", state)]).record(counts[state] ?? 0)
+            }
+        }
+        if SQLFlavor(db.sql) == .postgres {
+            // Every instance's connections to this database, by what they are doing: with the
+            // pools' sizes, how near the database is to its connection limit and how busy.
+            let states = try? await db.sql.raw(
+                """
+                SELECT COALESCE(state, 'unknown') AS state, COUNT(*) AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND backend_type = 'client backend' GROUP BY state
+                """
+            ).rows(StateCount.self)
+            if let states {
+                let counts = Dictionary(states.map { ($0.state, $0.n) }, uniquingKeysWith: +)
+                for state in ["active", "idle", "idle in transaction"] {
+                    Gauge(
+                        label: "saferstreets_database_connections",
+                        dimensions: [("state", state.replacingOccurrences(of: " ", with: "_"))]
+                    ).record(counts[state] ?? 0)
+                }
             }
         }
         let now = Date().stored
@@ -80,6 +101,8 @@ enum AppMetrics {
 /// `GET /metrics`: the text exposition, for the configured bearer token only.
 struct MetricsController: Sendable {
     let token: String?
+    /// The most connections this instance's pool opens (per event loop times the loops).
+    let poolSize: Int
 
     @Sendable func metrics(req: Request) async throws -> Response {
         guard let token, !token.isEmpty else { throw Abort(.notFound) }
@@ -89,7 +112,7 @@ struct MetricsController: Sendable {
             headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer realm=\"metrics\"")
             throw Abort(.unauthorized, headers: headers, reason: "The metrics need the scraper's token.")
         }
-        await AppMetrics.refreshFromDatabase(req.db)
+        await AppMetrics.refreshFromDatabase(req.db, poolSize: poolSize)
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")

@@ -24,7 +24,7 @@ struct CreateCountsByLSOAYear: AsyncMigration, RewritesTables {
                 """
                 CREATE TABLE counts_by_lsoa_year (lsoa_code TEXT NOT NULL, category_id INTEGER NOT NULL,
                   year INTEGER NOT NULL, count \(f.bigint) NOT NULL,
-                  PRIMARY KEY (lsoa_code, category_id, year)\(f == .postgres ? " INCLUDE (count)" : ""))\(f == .sqlite ? " WITHOUT ROWID" : "")
+                  PRIMARY KEY (lsoa_code, category_id, year))\(f == .sqlite ? " WITHOUT ROWID" : " WITH (fillfactor = 50)")
                 """,
                 """
                 INSERT INTO counts_by_lsoa_year (lsoa_code, category_id, year, count)
