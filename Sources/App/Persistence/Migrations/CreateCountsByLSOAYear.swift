@@ -9,8 +9,10 @@ import Fluent
 /// (``AnalysisQueries/placeCounts(_:on:)``).
 ///
 /// Keyed by LSOA, then category, then year, so a ranking's sums by LSOA and category come
-/// out of the key in order, with no sort (PostgreSQL's key also carries `count`, so they
-/// come from the index alone).
+/// out of the key in order, with no sort. On PostgreSQL the key does not carry `count` and
+/// each page keeps half its room free, so the importer's updates of existing keys are HOT
+/// (no new index entry): with `count` in the key the national import took 382.5 s instead of
+/// 311.7 s, for 13 ms more per ranking reading the table's pages (BENCHMARKS.md, issue 19).
 ///
 /// Filled from `counts_by_lsoa` here, so a database imported before it existed is ranked
 /// the same way; that reads the whole LSOA table once (announced when it is large).
