@@ -14,14 +14,7 @@ func routes(_ app: Application) throws {
     app.get(.ready, access: .everyone, use: ReadinessController(queries: ReadinessQueries(draining: draining)).ready)
     // Prometheus's scrape: a bearer token of its own (SAFERSTREETS_METRICS_TOKEN), else 404.
     if config.metricsToken != nil { _ = AppMetrics.registry }
-    // SQLite's pool keeps one connection per event loop; PostgreSQL's the configured number.
-    let perLoop: Int
-    switch config.database {
-    case .sqlite: perLoop = 1
-    case .postgres: perLoop = config.databaseConnections
-    }
-    let metrics = MetricsController(
-        token: config.metricsToken, poolSize: perLoop * Array(app.eventLoopGroup.makeIterator()).count)
+    let metrics = MetricsController(config, loops: Array(app.eventLoopGroup.makeIterator()).count)
     app.get(.metrics, access: .everyone, use: metrics.metrics)
 
     let limits = RateLimits(now: config.sessions.now)

@@ -104,6 +104,15 @@ struct MetricsController: Sendable {
     /// The most connections this instance's pool opens (per event loop times the loops).
     let poolSize: Int
 
+    /// SQLite's pool keeps one connection per event loop; PostgreSQL's the configured number.
+    init(_ config: AppConfig, loops: Int) {
+        token = config.metricsToken
+        switch config.database {
+        case .sqlite: poolSize = loops
+        case .postgres: poolSize = config.databaseConnections * loops
+        }
+    }
+
     @Sendable func metrics(req: Request) async throws -> Response {
         guard let token, !token.isEmpty else { throw Abort(.notFound) }
         let sent = req.headers.bearerAuthorization?.token ?? ""
