@@ -117,3 +117,28 @@ extension RankingTests {
         #expect(RankingJSON.number(.nan) == "null" && RankingJSON.number(.infinity) == "null")
     }
 }
+
+@Suite("Packed counts")
+struct PackedCountsTests {
+    @Test("places and categories packed as text read back exactly; malformed groups are left out")
+    func parse() {
+        let slugs = [1: "anti-social-behaviour", 3: "burglary"]
+        let rows = PackedCounts.parse("E01000001=1:10:8:9,3:2:0:1;E01000002=1:4:4:5", slugs: slugs)
+        #expect(rows.map(\.place) == ["E01000001", "E01000001", "E01000002"])
+        #expect(rows.map(\.slug) == ["anti-social-behaviour", "burglary", "anti-social-behaviour"])
+        #expect(rows.map(\.current) == [10, 2, 4])
+        #expect(rows.map(\.previous) == [8, 0, 4])
+        #expect(rows.map(\.yearEarlier) == [9, 1, 5])
+        // Counts past 32 bits, as the database may sum them.
+        #expect(PackedCounts.parse("E0=3:5000000000:0:7", slugs: slugs).first?.current == 5_000_000_000)
+        // An unknown category, a short group, a non-number, an overflow, an empty place, a
+        // place with no '=', and an empty text: each left out, the good groups kept.
+        let mixed = PackedCounts.parse(
+            "A=2:1:1:1,1:1:1,1:x:1:1,1:99999999999999999999:1:1,3:1:2:3;=1:1:1:1;B;C=1:7:7:7;;", slugs: slugs)
+        #expect(mixed.map(\.place) == ["A", "C"])
+        #expect(mixed.map(\.current) == [1, 7])
+        #expect(PackedCounts.parse("", slugs: slugs).isEmpty)
+        #expect(PackedCounts.parse("E01=1:1:2", slugs: slugs).isEmpty)
+        #expect(PackedCounts.parse("E01=1:-1:2:3", slugs: slugs).first?.current == -1)
+    }
+}

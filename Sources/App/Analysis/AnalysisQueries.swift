@@ -223,69 +223,84 @@ struct AnalysisQueries: Sendable {
         }
         // LSOAs and MSOAs: the whole calendar years of each period from the yearly counts,
         // its other months month by month (a 36-month ranking from January reads a twelfth
-        // of the rows). One row per place comes back, its categories packed as text: decoding
-        // a row costs more than the database's work on it (18,223 rows by place and category
-        // for West Yorkshire, BENCHMARKS.md, issue 19).
+        // of the rows).
         let windows = [o.period, o.period.previous, o.period.yearEarlier].map(\.byWholeYears)
-        let place = o.level == .msoa ? "l.msoa_code" : "c.lsoa_code"
-        var parts: [SQLQueryString] = []
         let years = windows.map { w in w.years.map { [$0] } ?? [] }
-        if years.contains(where: { !$0.isEmpty }) {
-            parts.append(sums(o, place: place, table: "counts_by_lsoa_year", period: "year", windows: years))
-        }
         let months = windows.map { w in w.months.map { $0.first...$0.last } }
-        if months.contains(where: { !$0.isEmpty }) {
-            parts.append(sums(o, place: place, table: "counts_by_lsoa", period: "month", windows: months))
-        }
-        guard !parts.isEmpty else { return [] }
-        let packed = SQLFlavor(db.sql).joined(
+        let flavor = SQLFlavor(db.sql)
+        let packed = flavor.joined(
             "CAST(category_id AS TEXT) || ':' || CAST(current AS TEXT) || ':' || CAST(previous AS TEXT) || ':' || CAST(year_earlier AS TEXT)",
             by: "','")
-        // Two parts are summed again by place and category; one is packed as it comes.
-        let rows =
-            parts.count == 1
-            ? parts[0]
-            : SQLQueryString(
-                """
-                SELECT place, category_id, SUM(current) AS current, SUM(previous) AS previous,
-                  SUM(year_earlier) AS year_earlier FROM (
-                """) + parts.joined(separator: " UNION ALL ") + SQLQueryString(") u GROUP BY place, category_id")
-        let query =
-            SQLQueryString("SELECT place, \(unsafeRaw: packed) AS counts FROM (") + rows
-            + SQLQueryString(") p GROUP BY place")
-        struct Row: Decodable { var place: String; var counts: String }
-        return try await db.sql.raw(query).rows(Row.self).flatMap { r in
-            Self.unpack(r.counts).compactMap { c in
-                o.slugOfCategory[c.category].map {
-                    PeriodCounts(
-                        place: r.place, slug: $0, current: c.current, previous: c.previous, yearEarlier: c.yearEarlier)
-                }
+        /// The sums of the parts that read anything, by `group`; two parts are summed again.
+        func summed(place: String?) -> SQLQueryString? {
+            var parts: [SQLQueryString] = []
+            if years.contains(where: { !$0.isEmpty }) {
+                parts.append(sums(o, place: place, table: "counts_by_lsoa_year", period: "year", windows: years))
             }
+            if months.contains(where: { !$0.isEmpty }) {
+                parts.append(sums(o, place: place, table: "counts_by_lsoa", period: "month", windows: months))
+            }
+            guard parts.count > 1 else { return parts.first }
+            let keys = place == nil ? "category_id" : "place, category_id"
+            return SQLQueryString(
+                """
+                SELECT \(unsafeRaw: keys), SUM(current) AS current, SUM(previous) AS previous,
+                  SUM(year_earlier) AS year_earlier FROM (
+                """) + parts.joined(separator: " UNION ALL ") + SQLQueryString(") u GROUP BY \(unsafeRaw: keys)")
         }
+        let places: SQLQueryString
+        if o.level == .lsoa {
+            // Each LSOA of the force by its key: its few rows are read and grouped by
+            // category in key order, with no large hash table (PostgreSQL: 73 → 40 ms for
+            // West Yorkshire's 1,388 LSOAs, BENCHMARKS.md, issue 19).
+            guard let perLSOA = summed(place: nil) else { return [] }
+            var query = SQLQueryString("SELECT l.code AS place, (SELECT \(unsafeRaw: packed) FROM (") + perLSOA
+            query.appendInterpolation(unsafeRaw: ") p) AS counts FROM lsoas l")
+            Self.appendForce(o.force, column: "l.police_force", joiner: "WHERE", to: &query)
+            places = query
+        } else {
+            guard let rows = summed(place: "l.msoa_code") else { return [] }
+            places =
+                SQLQueryString("SELECT place, \(unsafeRaw: packed) AS counts FROM (") + rows
+                + SQLQueryString(") p GROUP BY place")
+        }
+        // All places in one text value: decoding a row cost more than the database's work
+        // on it (18,223 rows by place and category for West Yorkshire, BENCHMARKS.md, issue 19).
+        // A place with no counts has NULL for them, which the aggregate leaves out.
+        let query =
+            SQLQueryString("SELECT \(unsafeRaw: flavor.joined("place || '=' || counts", by: "';'")) AS counts FROM (")
+            + places + SQLQueryString(") x")
+        guard let text = try await db.sql.raw(query).first(decodingColumn: "counts", as: String?.self) ?? nil else {
+            return []
+        }
+        return PackedCounts.parse(text, slugs: o.slugOfCategory)
     }
 
-    /// Sums by place and category of `table`, whose `period` column is a month or a year,
-    /// for the current period, the previous one and the one a year earlier: `windows` holds
-    /// each one's ranges of `period` (none when it reads nothing from this table).
+    /// Sums by category (and by `place` when given; otherwise of the LSOA `l.code` of an
+    /// enclosing query) of `table`, whose `period` column is a month or a year, for the
+    /// current period, the previous one and the one a year earlier: `windows` holds each
+    /// one's ranges of `period` (none when it reads nothing from this table).
     private func sums(
-        _ o: AnalysisOptions, place: String, table: String, period: String, windows: [[ClosedRange<Int>]]
+        _ o: AnalysisOptions, place: String?, table: String, period: String, windows: [[ClosedRange<Int>]]
     ) -> SQLQueryString {
         func within(_ ranges: [ClosedRange<Int>]) -> String {
             ranges.isEmpty
                 ? "1 = 0"
                 : ranges.map { "c.\(period) BETWEEN \($0.lowerBound) AND \($0.upperBound)" }.joined(separator: " OR ")
         }
+        // Summed as 32-bit integers (one place, category and month or year each), so
+        // PostgreSQL adds in 64 bits rather than in numeric.
         let columns = zip(["current", "previous", "year_earlier"], windows).map { name, ranges in
-            "CAST(SUM(CASE WHEN \(within(ranges)) THEN c.count ELSE 0 END) AS BIGINT) AS \(name)"
+            "SUM(CASE WHEN \(within(ranges)) THEN CAST(c.count AS INTEGER) ELSE 0 END) AS \(name)"
         }
         let all = windows.flatMap { $0 }
         let (low, high) = (all.map(\.lowerBound).min() ?? 0, all.map(\.upperBound).max() ?? 0)
+        let keys = place.map { "\($0) AS place, c.category_id" } ?? "c.category_id"
         var query = SQLQueryString(
             """
-            SELECT \(unsafeRaw: place) AS place, c.category_id, \(unsafeRaw: columns.joined(separator: ", "))
-            FROM \(unsafeRaw: table) c
+            SELECT \(unsafeRaw: keys), \(unsafeRaw: columns.joined(separator: ", ")) FROM \(unsafeRaw: table) c
             """)
-        if o.level == .msoa {
+        if place != nil {
             query.appendInterpolation(unsafeRaw: " JOIN lsoas l ON l.code = c.lsoa_code")
             Self.appendForce(o.force, column: "l.police_force", joiner: "AND", to: &query)
         }
@@ -294,25 +309,9 @@ struct AnalysisQueries: Sendable {
                  WHERE c.\(period) BETWEEN \(low) AND \(high) AND (\(within(all)))
                   AND c.category_id IN (\(o.categoryIDs.map(String.init).joined(separator: ",")))
                 """)
-        if o.level != .msoa && !o.isAllForces {
-            // LSOAs: the force's LSOA codes as a list, so the table is read in key order and
-            // grouped as it is read, with no join. All forces together need no list: a place
-            // not in the reference (the rows without an LSOA) is left out by the ranking.
-            query.appendInterpolation(unsafeRaw: " AND c.lsoa_code IN (SELECT code FROM lsoas")
-            Self.appendForce(o.force, column: "police_force", joiner: "WHERE", to: &query)
-            query.appendInterpolation(unsafeRaw: ")")
-        }
-        query.appendInterpolation(unsafeRaw: " GROUP BY \(place), c.category_id")
+        if place == nil { query.appendInterpolation(unsafeRaw: " AND c.lsoa_code = l.code") }
+        query.appendInterpolation(unsafeRaw: " GROUP BY \(place.map { "\($0), " } ?? "")c.category_id")
         return query
-    }
-
-    /// `category:current:previous:year_earlier` groups joined by commas, as `placeCounts`
-    /// packs them; a malformed group is left out rather than trusted.
-    static func unpack(_ text: String) -> [(category: Int, current: Int, previous: Int, yearEarlier: Int)] {
-        text.split(separator: ",").compactMap { group in
-            let n = group.split(separator: ":", omittingEmptySubsequences: false).compactMap { Int($0) }
-            return n.count == 4 ? (n[0], n[1], n[2], n[3]) : nil
-        }
     }
 
     /// Stored counts by area id and category slug: boundary areas from `area_counts`
