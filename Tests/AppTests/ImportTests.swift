@@ -49,6 +49,26 @@ struct ImportTests {
         }
     }
 
+    @Test("a file of two months is skipped only while both its months carry its fingerprint")
+    func fingerprintTwoMonths() async throws {
+        try await withTestApp { app in
+            let rows = [PoliceCSV.crime(1), PoliceCSV.asb(), PoliceCSV.crime(2, month: "2024-07")]
+            let a = try app.write(PoliceCSV.file(PoliceCSV.street, rows), to: "two-months.csv")
+            _ = try await app.importFiles(a)
+            #expect(try await app.importFiles(a).files[0].message.contains("identical"))
+            // July changes; June still carries the file's fingerprint, July no longer does.
+            let july = try app.write(
+                PoliceCSV.file(PoliceCSV.street, [PoliceCSV.crime(2, month: "2024-07", outcome: "Offender fined")]),
+                to: "july.csv")
+            #expect(try await app.importFiles(july).updated == 1)
+            let again = try await app.importFiles(a)
+            #expect(!again.files[0].message.contains("identical"))
+            #expect(again.updated == 1)
+            #expect(again.unchanged == 2)
+            #expect(try await app.importFiles(a).files[0].message.contains("identical"))
+        }
+    }
+
     @Test("the same rows in different bytes (CRLF instead of LF) are diffed and found unchanged")
     func sameRowsDifferentBytes() async throws {
         try await withTestApp { app in

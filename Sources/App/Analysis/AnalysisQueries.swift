@@ -1,6 +1,7 @@
 import Analytics
 import CrimeData
 import Fluent
+import PostgresKit
 import SQLKit
 
 /// The database side of ranking and hot spots: every query returns plain values, so the
@@ -118,6 +119,9 @@ struct AnalysisQueries: Sendable {
     /// `AnalysisOptions.allForces`: every LSOA of England and Wales.
     func lsoas(of force: PoliceForce, on db: any Database) async throws -> [LSOAInfo] {
         try await ResultCache.cached(lsoaCache, key: force.id, on: db) {
+            if let postgres = db as? any PostgresDatabase {
+                return try await Self.postgresLSOAs(of: force, on: postgres)
+            }
             var query = SQLQueryString(
                 "SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing FROM lsoas")
             Self.appendForce(force, column: "police_force", joiner: "WHERE", to: &query)
@@ -134,6 +138,28 @@ struct AnalysisQueries: Sendable {
                     easting: try r.decode(column: "easting", as: Double.self),
                     northing: try r.decode(column: "northing", as: Double.self))
             }
+        }
+    }
+
+    /// The same rows through PostgresNIO, decoded by position: PostgresKit's decoding by
+    /// column name took 9 ms of a cold West Yorkshire ranking for these 12,492 values.
+    private static func postgresLSOAs(of force: PoliceForce, on db: any PostgresDatabase) async throws
+        -> [LSOAInfo]
+    {
+        var query: PostgresQuery =
+            "SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing FROM lsoas"
+        if force != AnalysisOptions.allForces {
+            query =
+                "SELECT code, name, msoa_code, msoa_name, lad_code, lad_name, population, easting, northing FROM lsoas WHERE police_force = \(force.geographyName)"
+        }
+        let logger = db.logger
+        let result = try await db.withConnection { $0.query(query, logger: logger) }.get()
+        return try result.rows.map { row in
+            let (code, name, msoaCode, msoaName, ladCode, ladName, population, easting, northing) = try row.decode(
+                (String, String, String, String, String, String, Int, Double, Double).self)
+            return LSOAInfo(
+                code: code, name: name, msoaCode: msoaCode, msoaName: msoaName, ladCode: ladCode, ladName: ladName,
+                population: population, easting: easting, northing: northing)
         }
     }
 
@@ -231,7 +257,8 @@ struct AnalysisQueries: Sendable {
         let packed = flavor.joined(
             "CAST(category_id AS TEXT) || ':' || CAST(current AS TEXT) || ':' || CAST(previous AS TEXT) || ':' || CAST(year_earlier AS TEXT)",
             by: "','")
-        /// The sums of the parts that read anything, by `group`; two parts are summed again.
+        /// The sums by category (and by `place` when given) of the tables the periods read;
+        /// two tables' sums are added together.
         func summed(place: String?) -> SQLQueryString? {
             var parts: [SQLQueryString] = []
             if years.contains(where: { !$0.isEmpty }) {
@@ -251,7 +278,7 @@ struct AnalysisQueries: Sendable {
         let places: SQLQueryString
         if o.level == .lsoa {
             // Each LSOA of the force by its key: its few rows are read and grouped by
-            // category in key order, with no large hash table (PostgreSQL: 73 → 40 ms for
+            // category in key order, with no large hash table (PostgreSQL: 73 → 34 ms for
             // West Yorkshire's 1,388 LSOAs, BENCHMARKS.md, issue 19).
             guard let perLSOA = summed(place: nil) else { return [] }
             var query = SQLQueryString("SELECT l.code AS place, (SELECT \(unsafeRaw: packed) FROM (") + perLSOA

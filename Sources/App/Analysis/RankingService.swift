@@ -107,6 +107,11 @@ struct RankingService: Sendable {
 extension AreaRanking.Input {
     /// Adds one place's counts by category.
     fileprivate mutating func add(_ rows: ArraySlice<AnalysisQueries.PeriodCounts>) {
+        // Room for every category at once: growing three dictionaries step by step was a
+        // fifth of a cold ranking's time in the app (BENCHMARKS.md, issue 19).
+        current.reserveCapacity(current.count + rows.count)
+        previous.reserveCapacity(previous.count + rows.count)
+        yearEarlier.reserveCapacity(yearEarlier.count + rows.count)
         for r in rows {
             current[r.slug, default: 0] += r.current
             previous[r.slug, default: 0] += r.previous
