@@ -23,7 +23,11 @@
 #   5. the /open pages (open data front page, force monthly CSVs, plan, grants) at 100
 #      requests/s for 30 s.
 # Items 1–3: one request first (cold: nothing cached by the app), then 10 more; median and
-# worst of the 10 (curl's total time, through nginx on PostgreSQL).
+# worst of the 10 (curl's total time, through nginx on PostgreSQL, where the worst is
+# usually the other instance's first answer: each instance keeps its own results).
+# Measuring starts once each instance has finished its start-up read of the latest street
+# month for the police.uk API (a background task that otherwise competes with the first
+# requests): when it has used no CPU for a second.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=bench-data/national
@@ -51,7 +55,7 @@ YEAR_AGO="$(ls "$DATA" | sort | tail -n 12 | head -n 1)"
 
 measure() { /usr/bin/time -f "$1: %e s, %M KiB max RSS" "${@:2}" > /dev/null; }
 
-# One request cold, then 10: "name: cold X s; median Y s, worst Z s (status, bytes)".
+# One request cold, then 10: "name: cold X ms; then median Y ms, worst Z ms (status, bytes)".
 probe() {
   local name="$1" url="$2"
   local cold times
@@ -138,6 +142,18 @@ wait_ready() {
   echo "the instance on port $1 did not become ready" >&2; exit 1
 }
 
+# Waits until process $1 has used no CPU for a second: its start-up work is done.
+wait_settled() {
+  local last=-1 now idle=0
+  for _ in $(seq 1 240); do
+    now="$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0)"
+    if [ "$now" = "$last" ]; then idle=$((idle + 1)); else idle=0; fi
+    [ "$idle" -ge 4 ] && return 0
+    last="$now"
+    sleep 0.25
+  done
+}
+
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   echo "== PostgreSQL $(psql -X -At -d "${BENCH_DATABASE_URL%%\?*}" -c 'SHOW server_version'), two instances behind nginx $(nginx -v 2>&1 | sed 's|.*/||')"
   BASE="${BENCH_DATABASE_URL%%\?*}"
@@ -179,6 +195,7 @@ http {
 NGINX
   nginx -c "$WORK/nginx.conf" -p "$WORK"
   sleep 0.5
+  for p in "${PIDS[@]}"; do wait_settled "$p"; done
   measure_site "https://localhost:18543"
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   kill "$(cat "$WORK/nginx.pid")"; rm -f "$WORK/nginx.pid"
@@ -198,4 +215,5 @@ echo "database: $(du -m $DB | cut -f1) MiB"
 ( export SAFERSTREETS_DB=$DB; exec "$BIN" serve --hostname 127.0.0.1 --port 8093 --log error ) > "$WORK/sqlite.log" 2>&1 &
 PIDS+=("$!")
 wait_ready 8093
+wait_settled "${PIDS[-1]}"
 measure_site "http://127.0.0.1:8093"
