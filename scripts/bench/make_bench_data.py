@@ -14,6 +14,10 @@ import hashlib
 import random
 import sys
 
+if len(sys.argv) > 1 and sys.argv[1].startswith("-"):
+    # An option is not an output path (`--help` once wrote a 1 GB file of that name).
+    print(__doc__, file=sys.stderr)
+    sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
 out_path = sys.argv[1] if len(sys.argv) > 1 else "bench-data/street-5m.csv"
 target = int(sys.argv[2]) if len(sys.argv) > 2 else 5_000_000
 source = "Tests/AppTests/Fixtures/2016-07-west-yorkshire-street.csv"
