@@ -116,9 +116,17 @@ struct FastPathTests {
             #expect(counter.increment(key) == reference[key]!)
         }
         #expect(counter.count == reference.count)
+        // Past one byte's count: three keys seen 600 times each, interleaved.
+        for _ in 0..<600 {
+            for key in [keys[1], keys[2], 0] {
+                reference[key, default: 0] += 1
+                #expect(counter.increment(key) == reference[key]!)
+            }
+        }
         counter.removeAll()
         #expect(counter.count == 0)
         #expect(counter.increment(keys[1]) == 1)
+        #expect(counter.increment(keys[1]) == 2)
     }
 
     @Test("ByteNameTable gives each distinct name one dense id, even names alike in length and ends")

@@ -192,6 +192,25 @@ public enum IncidentCounter {
         return UInt64(b[0]) << 56 | digits
     }
 
+    /// Writes the code of a packed LSOA (as ``lsoaCode(_:)`` spells it) into `bytes`, which
+    /// must hold 9; returns how many it wrote (0 for no LSOA).
+    public static func writeLSOACode(_ packed: UInt64, into bytes: UnsafeMutableRawBufferPointer) -> Int {
+        guard packed != 0, bytes.count >= 9 else { return 0 }
+        var digits = packed & 0x00FF_FFFF_FFFF_FFFF
+        guard digits < 100_000_000 else {
+            // Never from packLSOA; spelled out the long way.
+            let code = Array(lsoaCode(packed).utf8.prefix(bytes.count))
+            for (i, b) in code.enumerated() { bytes[i] = b }
+            return code.count
+        }
+        bytes[0] = UInt8(truncatingIfNeeded: packed >> 56)
+        for i in stride(from: 8, through: 1, by: -1) {
+            bytes[i] = UInt8(truncatingIfNeeded: 48 + digits % 10)
+            digits /= 10
+        }
+        return 9
+    }
+
     public static func lsoaCode(_ packed: UInt64) -> String {
         guard packed != 0 else { return "" }
         let letter = Character(UnicodeScalar(UInt8(packed >> 56)))

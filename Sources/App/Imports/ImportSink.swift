@@ -151,17 +151,12 @@ final class ImportSink: PoliceRecordSink {
             }
         }
         var byDistrict: [PlaceCountKey: Int64] = [:]
-        // By packed LSOA: the codes as text only for the (far fewer) yearly keys, when written.
-        var byLSOAYear: [IncidentCounter.Key: Int64] = [:]
         byLSOA.forEach { k, v in
-            guard v != 0 else { return }
-            byLSOAYear[IncidentCounter.Key(lsoa: k.lsoa, month: k.month / 100, category: k.category), default: 0] +=
-                Int64(v)
-            guard let district = districts[k.lsoa] else { return }
+            guard v != 0, let district = districts[k.lsoa] else { return }
             byDistrict[PlaceCountKey(place: district, month: Int(k.month), category: Int(k.category)), default: 0] +=
                 Int64(v)
         }
-        try store.applyCounts(byLSOA: byLSOA, byLSOAYear: byLSOAYear, byForce: byForce, byDistrict: byDistrict)
+        try store.applyCounts(byLSOA: byLSOA, byForce: byForce, byDistrict: byDistrict)
         for (key, state) in slices {
             guard let w = work[state.id] else { continue }
             let rowCount = state.rowCount + w.rows
@@ -230,7 +225,7 @@ final class ImportSink: PoliceRecordSink {
             // Moving on: drop the old slice's lookups. If its rows come back later in
             // the file, they are compared with what is then stored (flushed first).
             previous.stored = nil
-            previous.seen = KeyCounter()
+            previous.seen = KeyCounter(capacity: 0)
             previous.isNew = false
         }
         let w = try lookUpSlice(force: force, month: month)

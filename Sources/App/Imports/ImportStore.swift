@@ -28,13 +28,12 @@ protocol ImportStore: AnyObject {
     func insertStop(_ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws
     func updateStop(id: Int64, _ row: borrowing CSVRow, slice: Int64, key: Int64, hash: Int64, month: Int) throws
 
-    /// Adds deltas to the maintained aggregates: by LSOA, by force and by local authority
-    /// district (`counts_by_district`, the LSOA counts summed by the district each LSOA of
-    /// the reference lies in).
-    func applyCounts(
-        byLSOA: CountTable, byLSOAYear: [IncidentCounter.Key: Int64], byForce: [PlaceCountKey: Int64],
-        byDistrict: [PlaceCountKey: Int64]
-    ) throws
+    /// Adds deltas to the maintained aggregates: by LSOA and month, by LSOA and year (summed
+    /// from `byLSOA` here, one LSOA at a time), by force and by local authority district
+    /// (`counts_by_district`, the LSOA counts summed by the district each LSOA of the
+    /// reference lies in). The LSOA deltas are written in key order, so each write lands
+    /// next to the one before.
+    func applyCounts(byLSOA: CountTable, byForce: [PlaceCountKey: Int64], byDistrict: [PlaceCountKey: Int64]) throws
     /// The local authority district of each LSOA in the reference, by packed code.
     func loadDistricts() throws -> [UInt64: String]
     /// A file imported before with this fingerprint, if every slice it wrote still

@@ -73,6 +73,12 @@ final class SQLiteConnectionHandle {
             sqlite_nio_sqlite3_bind_text(
                 stmt, i, base.assumingMemoryBound(to: CChar.self), Int32(b.count), shim_static())
         }
+        /// Binds bytes as TEXT, copied: they may change once this returns.
+        @inline(__always) func bindTextCopy(_ i: Int32, _ b: UnsafeBufferPointer<UInt8>) {
+            guard let base = b.baseAddress else { return bindText(i, "") }
+            sqlite_nio_sqlite3_bind_text(
+                stmt, i, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(b.count), shim_transient())
+        }
         @inline(__always) func bindText(_ i: Int32, _ s: String) {
             sqlite_nio_sqlite3_bind_text(stmt, i, s, -1, shim_transient())
         }

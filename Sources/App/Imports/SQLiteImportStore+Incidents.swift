@@ -43,10 +43,10 @@ extension SQLiteImportStore {
     /// statement is `INSERT OR ROLLBACK`: a conflict (which the importer's classification
     /// rules out) would end the whole transaction anyway, and without the default ABORT a
     /// multi-row statement needs no statement journal (that journal was 3% of the writer).
-    func write(_ batch: IncidentBatch) throws {
+    /// `order` is ``IncidentBatch/keyOrder(_:)`` of the batch's rows.
+    func write(_ batch: IncidentBatch, order: [Int]) throws {
         for prelude in batch.preludes { try prelude() }
         let rows = batch.rows
-        let order = IncidentBatch.keyOrder(rows)
         let bytes = UnsafePointer(batch.bytes.base)
         let many = insertIncidentsStmt, one = insertIncidentStmt
         let per = Self.rowsPerInsert, columns = Int32(Self.incidentColumns)

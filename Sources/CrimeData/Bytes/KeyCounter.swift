@@ -3,9 +3,14 @@
 /// power-of-two capacity kept at most 3/4 full. The importer asks it once per row
 /// ("is this key new in its slice?", "which occurrence of this ASB row is this?"), where
 /// `Set` and `Dictionary` spent most of their time seeding and running SipHash.
+///
+/// Nearly every key is seen once, so a slot's count is one byte; the few keys seen 255
+/// times or more keep their count in `overflow`. (A file's ASB rows, 1,500,000 keys in a
+/// national-shaped file of 5,000,000 rows, took 25 MB with 32-bit counts, 19 MB so.)
 public struct KeyCounter: Sendable {
     private var keys: [UInt64]
-    private var counts: [UInt32]
+    private var counts: [UInt8]
+    private var overflow: [UInt64: UInt32] = [:]
     /// The key 0 cannot mark its own slot empty, so it is counted here.
     private var zeroCount: UInt32 = 0
     public private(set) var count = 0
@@ -32,8 +37,14 @@ public struct KeyCounter: Sendable {
         while true {
             let k = keys[i]
             if k == key {
-                counts[i] += 1
-                return counts[i]
+                let n = counts[i]
+                if n < UInt8.max - 1 {
+                    counts[i] = n + 1
+                    return UInt32(n + 1)
+                }
+                counts[i] = UInt8.max
+                overflow[key, default: UInt32(n)] += 1
+                return overflow[key] ?? 0
             }
             if k == 0 { break }
             i = (i + 1) & mask
@@ -48,6 +59,7 @@ public struct KeyCounter: Sendable {
     /// Forgets every key, keeping the storage.
     public mutating func removeAll() {
         for i in keys.indices { keys[i] = 0 }
+        overflow = [:]
         zeroCount = 0
         count = 0
     }
