@@ -133,4 +133,17 @@ struct MigrationTests {
             try await app.testing().test(.GET, "/health") { res async in #expect(res.status == .ok) }
         }
     }
+
+    @Test("a new SQLite file is made with 16 KiB pages, in WAL mode")
+    func pageSize() async throws {
+        try await withTestApp { app in
+            guard SQLFlavor(app.db.sql) == .sqlite else { return }
+            struct PageSize: Decodable { var page_size: Int }
+            struct JournalMode: Decodable { var journal_mode: String }
+            let size = try await app.db.sql.raw("PRAGMA page_size").first(decoding: PageSize.self)
+            let mode = try await app.db.sql.raw("PRAGMA journal_mode").first(decoding: JournalMode.self)
+            #expect(size?.page_size == 16384)
+            #expect(mode?.journal_mode == "wal")
+        }
+    }
 }
