@@ -45,4 +45,29 @@ struct PoliceInputsTests {
         #expect(PoliceInputs.unsafePathReason("/etc/x.csv") != nil)
         #expect(PoliceInputs.unsafePathReason("2024-06/x.csv") == nil)
     }
+
+    @Test("a file's fingerprint taken along a read is its fingerprint; one byte changed changes it")
+    func fingerprintAlong() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Over 1 MiB, so the read comes in more than one chunk.
+        var text = (0..<40_000).map { "row \($0),E0100\(1000 + $0 % 9000),Burglary\n" }.joined()
+        let a = dir.appendingPathComponent("2024-06-norfolk-street.csv")
+        try text.write(to: a, atomically: true, encoding: .utf8)
+        text.replaceSubrange(
+            text.index(text.startIndex, offsetBy: 700_000)...text.index(text.startIndex, offsetBy: 700_000), with: "#")
+        let b = dir.appendingPathComponent("2024-06-suffolk-street.csv")
+        try text.write(to: b, atomically: true, encoding: .utf8)
+        var prints: [Int64] = []
+        for url in [a, b] {
+            let source = try #require(PoliceInputs.list([url.path]).sources.first)
+            #expect(source.byteCount > 1 << 20 && source.fingerprintReadsContent)
+            var along = FingerprintAlong(of: source)
+            try source.stream { along.feed($0) }
+            #expect(along.value == (try source.fingerprint()))
+            prints.append(along.value)
+        }
+        #expect(prints[0] != prints[1])
+    }
 }

@@ -115,6 +115,14 @@ extension ImportBookkeeping {
         return result
     }
 
+    func knowsSource(byteCount: Int64) throws -> Bool {
+        var found = false
+        try executor.query("SELECT 1 FROM source_fingerprints WHERE byte_count = ?1 LIMIT 1", [.int(byteCount)]) { _ in
+            found = true
+        }
+        return found
+    }
+
     func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource? {
         var found: KnownSource?
         try executor.query(

@@ -39,6 +39,9 @@ protocol ImportStore: AnyObject {
     /// A file imported before with this fingerprint, if every slice it wrote still
     /// carries the fingerprint (nothing has changed them since).
     func unchangedSource(fingerprint: Int64, byteCount: Int64) throws -> KnownSource?
+    /// Whether any file of this many bytes was recorded (none: no file of this size can be
+    /// unchanged, so its fingerprint need not be taken before it is read).
+    func knowsSource(byteCount: Int64) throws -> Bool
     /// Records a file just imported and the slices it wrote.
     func recordSource(_ source: KnownSource, fingerprint: Int64, byteCount: Int64, at: String) throws
 

@@ -83,9 +83,16 @@ final class PoliceImporter {
             var result = ImportReport.FileResult(name: source.displayName, kind: "", status: "imported")
             let startDone = done
             do {
-                let fingerprint = try source.fingerprint()
                 let size = Int64(source.byteCount)
-                if let known = try store.unchangedSource(fingerprint: fingerprint, byteCount: size) {
+                // A file can only be one imported before if one of its size was: when none
+                // was, its fingerprint is taken along the import's own read, not by a read of
+                // the whole file first (0.4 s of a 5,000,000-row import).
+                var known: Int64?
+                let sizeSeen = try store.knowsSource(byteCount: size)
+                if sizeSeen || !source.fingerprintReadsContent { known = try source.fingerprint() }
+                if let fingerprint = known,
+                    let known = try store.unchangedSource(fingerprint: fingerprint, byteCount: size)
+                {
                     // Byte-identical to a file imported before, and nothing it wrote has
                     // changed since: every row would be found unchanged.
                     result.kind = known.kind
@@ -103,11 +110,15 @@ final class PoliceImporter {
                 }
                 try store.begin()
                 var sinkRef = sink
-                let summary = try PoliceFileReader().read(source, into: &sinkRef) { bytes in
+                var along = FingerprintAlong(of: source)
+                let summary = try PoliceFileReader().read(
+                    source, into: &sinkRef, chunks: known == nil ? { along.feed($0) } : nil
+                ) { bytes in
                     progress?(
                         startDone + bytes, total,
                         rowsSoFar + sink.totals.inserted + sink.totals.unchanged + sink.totals.updated)
                 }
+                let fingerprint = known ?? along.value
                 try sink.finish(fingerprint: fingerprint)
                 try store.recordSource(
                     KnownSource(

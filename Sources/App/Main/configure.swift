@@ -85,9 +85,9 @@ extension Application {
             // WAL, and without a timeout the second gets "database is locked" at once.
             try await sql.raw("PRAGMA busy_timeout=10000").run()
             // A new file gets 16 KiB pages (an existing one keeps its own: SQLite ignores this
-            // once the file has content). A 5,000,000-row import took 8.2–9.0 s with them and
-            // 11.3–13.7 s with the default 4 KiB: a quarter of the pages to split, spill to the
-            // WAL and copy back at the checkpoint.
+            // once the file has content). A 5,000,000-row import took 8.2–11.7 s with them and
+            // 11.3–13.7 s with the default 4 KiB (BENCHMARKS.md): a quarter of the pages to
+            // split, spill to the WAL and copy back at the checkpoint.
             try await sql.raw("PRAGMA page_size=16384").run()
             try await MigrationRunner.retrying { try await sql.raw("PRAGMA journal_mode=WAL").run() }
             // busy_timeout belongs to a connection, not the file: set it on the pooled

@@ -45,8 +45,11 @@ public struct PoliceFileReader {
         public var rejected = 0
     }
 
+    /// - Parameter chunks: given every raw chunk of the source as it is read, in order (to
+    ///   take a ``FingerprintAlong``).
     public func read<Sink: PoliceRecordSink>(
-        _ source: PoliceSource, into sink: inout Sink, progress: ((UInt64) -> Void)? = nil
+        _ source: PoliceSource, into sink: inout Sink, chunks: ((UnsafeRawBufferPointer) -> Void)? = nil,
+        progress: ((UInt64) -> Void)? = nil
     ) throws -> Summary {
         var state = ReaderState(stopForce: source.forceIDFromName)
         var sinkBox = sink
@@ -62,6 +65,7 @@ public struct PoliceFileReader {
         var bytes: UInt64 = 0
         do {
             try source.stream { chunk in
+                chunks?(chunk)
                 try parser.feed(chunk)
                 bytes += UInt64(chunk.count)
                 progress?(bytes)

@@ -43,19 +43,33 @@ public struct PoliceSource: Sendable, Hashable {
     /// so nothing is inflated. The force named by the file name is part of it, since
     /// stop-and-search rows take their force from there.
     public func fingerprint() throws -> Int64 {
-        var h = StableHash(seed: 0xF1_F1)
-        h.combine(Int(truncatingIfNeeded: byteCount))
-        h.combine(forceIDFromName ?? "")
         switch origin {
         case .file:
-            try stream { chunk in h.combine(chunk.bindMemory(to: UInt8.self)) }
+            var along = FingerprintAlong(of: self)
+            try stream { chunk in along.feed(chunk) }
+            return along.value
         case .zipEntry(let archivePath, let entryPath):
+            var h = Self.fingerprintSeed(byteCount: byteCount, force: forceIDFromName)
             let (_, entry) = try Self.openEntry(archivePath, entryPath)
             h.combine(UInt64(entry.checksum))
             h.combine(Int(truncatingIfNeeded: entry.compressedSize))
             h.combine(entryPath)
+            return h.value
         }
-        return h.value
+    }
+
+    /// Whether ``fingerprint()`` reads the content (a file on disk), rather than the
+    /// archive's directory (a zip entry), so that it can be taken along a read instead.
+    public var fingerprintReadsContent: Bool {
+        if case .file = origin { return true }
+        return false
+    }
+
+    fileprivate static func fingerprintSeed(byteCount: UInt64, force: String?) -> StableHash {
+        var h = StableHash(seed: 0xF1_F1)
+        h.combine(Int(truncatingIfNeeded: byteCount))
+        h.combine(force ?? "")
+        return h
     }
 
     /// Streams the raw bytes in chunks. A zip entry is inflated as it is read, its
@@ -287,4 +301,18 @@ public enum PoliceFileError: Error, Sendable, Equatable, CustomStringConvertible
         case .csv(let file, let detail): "\(file): \(detail)"
         }
     }
+}
+
+/// ``PoliceSource/fingerprint()`` of a file on disk, taken from the chunks of a read that
+/// happens anyway (``PoliceSource/stream(_:)``'s, in order), instead of a read of its own.
+public struct FingerprintAlong {
+    private var hash: StableHash
+
+    public init(of source: PoliceSource) {
+        hash = PoliceSource.fingerprintSeed(byteCount: source.byteCount, force: source.forceIDFromName)
+    }
+
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer) { hash.combine(chunk.bindMemory(to: UInt8.self)) }
+
+    public var value: Int64 { hash.value }
 }
