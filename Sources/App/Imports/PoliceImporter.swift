@@ -87,10 +87,10 @@ final class PoliceImporter {
                 // A file can only be one imported before if one of its size was: when none
                 // was, its fingerprint is taken along the import's own read, not by a read of
                 // the whole file first (0.4 s of a 5,000,000-row import).
-                var known: Int64?
+                var takenFirst: Int64?
                 let sizeSeen = try store.knowsSource(byteCount: size)
-                if sizeSeen || !source.fingerprintReadsContent { known = try source.fingerprint() }
-                if let fingerprint = known,
+                if sizeSeen || !source.fingerprintReadsContent { takenFirst = try source.fingerprint() }
+                if let fingerprint = takenFirst,
                     let known = try store.unchangedSource(fingerprint: fingerprint, byteCount: size)
                 {
                     // Byte-identical to a file imported before, and nothing it wrote has
@@ -112,13 +112,13 @@ final class PoliceImporter {
                 var sinkRef = sink
                 var along = FingerprintAlong(of: source)
                 let summary = try PoliceFileReader().read(
-                    source, into: &sinkRef, chunks: known == nil ? { along.feed($0) } : nil
+                    source, into: &sinkRef, chunks: takenFirst == nil ? { along.feed($0) } : nil
                 ) { bytes in
                     progress?(
                         startDone + bytes, total,
                         rowsSoFar + sink.totals.inserted + sink.totals.unchanged + sink.totals.updated)
                 }
-                let fingerprint = known ?? along.value
+                let fingerprint = takenFirst ?? along.value
                 try sink.finish(fingerprint: fingerprint)
                 try store.recordSource(
                     KnownSource(
