@@ -79,26 +79,22 @@ extension PostgresImportStore {
         }
     }
 
-    /// One statement with the deltas as arrays: a few hundred keys for forces and districts,
-    /// one per LSOA and category of the file for the yearly LSOA counts. `table`, `column`
-    /// and `period` are constants.
-    private func upsert(
-        _ deltas: [PlaceCountKey: Int64], table: StaticString, column: StaticString, period: StaticString = "month"
-    ) throws {
-        // In key order of the yearly table (place, category, period), so its writes walk the
-        // index from left to right.
+    /// One statement with the deltas as arrays: a few hundred keys, for the force and
+    /// district counts by month. `table` and `column` are constants.
+    private func upsert(_ deltas: [PlaceCountKey: Int64], table: StaticString, column: StaticString) throws {
+        // In key order (place, month, crime type), so the writes walk the index from left to right.
         let rows = deltas.filter { $0.value != 0 }.sorted {
-            ($0.key.place, $0.key.category, $0.key.month) < ($1.key.place, $1.key.category, $1.key.month)
+            ($0.key.place, $0.key.month, $0.key.category) < ($1.key.place, $1.key.month, $1.key.category)
         }
         guard !rows.isEmpty else { return }
         let places = rows.map(\.key.place), months = rows.map(\.key.month)
         let categories = rows.map(\.key.category), counts = rows.map(\.value)
-        let (t, c, p) = ("\(table)", "\(column)", "\(period)")
+        let (t, c) = ("\(table)", "\(column)")
         try run(
             """
-            INSERT INTO \(unescaped: t) (\(unescaped: c), \(unescaped: p), category_id, count)
+            INSERT INTO \(unescaped: t) (\(unescaped: c), month, category_id, count)
             SELECT * FROM unnest(\(places)::text[], \(months)::int[], \(categories)::int[], \(counts)::bigint[])
-            ON CONFLICT (\(unescaped: c), \(unescaped: p), category_id) DO UPDATE SET count = \(unescaped: t).count + excluded.count
+            ON CONFLICT (\(unescaped: c), month, category_id) DO UPDATE SET count = \(unescaped: t).count + excluded.count
             """)
     }
 
