@@ -60,19 +60,32 @@ final class BackgroundWriter: @unchecked Sendable {
 
     private var waited: UInt64 = 0
     private var busy: UInt64 = 0
+    private var cpu: UInt64 = 0
 
-    /// Seconds spent running jobs, and seconds `submit` waited for the job before.
-    var seconds: (busy: Double, waited: Double) {
+    /// Seconds spent running jobs (wall clock, and of them on a core: the difference is
+    /// time the thread was ready but not running, or blocked in the kernel), and seconds
+    /// `submit` waited for the job before.
+    var seconds: (busy: Double, cpu: Double, waited: Double) {
         idle.wait()
         defer { idle.signal() }
-        return (Double(busy) / 1e9, Double(waited) / 1e9)
+        return (Double(busy) / 1e9, Double(cpu) / 1e9, Double(waited) / 1e9)
+    }
+
+    /// This thread's processor time so far, in nanoseconds.
+    private static func threadCPU() -> UInt64 {
+        var t = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 else { return 0 }
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
     private func loop() {
         while true {
             go.wait()
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            defer { busy += DispatchTime.now().uptimeNanoseconds - t0 }
+            let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Self.threadCPU()
+            defer {
+                busy += DispatchTime.now().uptimeNanoseconds - t0
+                cpu += Self.threadCPU() &- c0
+            }
             if stopping {
                 idle.signal()  // a semaphore must be back at its initial value when freed
                 return

@@ -49,8 +49,9 @@ protocol ImportStore: AnyObject {
     func insertLSOAs(_ lsoas: [LSOA]) throws
     /// Makes pending writes visible to reads in the same transaction (COPY buffers).
     func flush() throws
-    /// Seconds the writer thread spent writing rows, and seconds the importer waited for it.
-    var writerSeconds: (busy: Double, waited: Double) { get }
+    /// Seconds the writer thread spent writing rows (wall clock, and of them on a core), and
+    /// seconds the importer waited for it.
+    var writerSeconds: (busy: Double, cpu: Double, waited: Double) { get }
 }
 
 struct KnownSource: Sendable {

@@ -44,11 +44,12 @@ enum ImportStores {
             let store = try make(config)
             defer {
                 (store as? SQLiteImportStore)?.checkpoint()
-                let (busy, waited) = store.writerSeconds
+                let (busy, cpu, waited) = store.writerSeconds
                 app.logger.debug(
                     "import writer thread",
                     metadata: [
                         "busy_s": "\(String(format: "%.2f", busy))",
+                        "cpu_s": "\(String(format: "%.2f", cpu))",
                         "importer_waited_s": "\(String(format: "%.2f", waited))",
                     ])
             }

@@ -107,7 +107,7 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
         try? runNow("ROLLBACK")
     }
 
-    var writerSeconds: (busy: Double, waited: Double) { writer.seconds }
+    var writerSeconds: (busy: Double, cpu: Double, waited: Double) { writer.seconds }
 
     /// Sorts and encodes the incidents gathered so far on this thread, and hands them with
     /// their preludes to the writer thread.

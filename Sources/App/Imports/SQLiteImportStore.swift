@@ -88,8 +88,7 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
         try c.exec("COMMIT")
     }
 
-    /// Seconds the writer thread spent writing, and seconds the importer waited for it.
-    var writerSeconds: (busy: Double, waited: Double) { writer.seconds }
+    var writerSeconds: (busy: Double, cpu: Double, waited: Double) { writer.seconds }
 
     func rollback() {
         batch = IncidentBatch()
