@@ -75,7 +75,7 @@ final class BackgroundWriter: @unchecked Sendable {
     private static func threadCPU() -> UInt64 {
         var t = timespec()
         guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 else { return 0 }
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+        return UInt64(clamping: t.tv_sec) &* 1_000_000_000 &+ UInt64(clamping: t.tv_nsec)
     }
 
     private func loop() {
@@ -84,7 +84,8 @@ final class BackgroundWriter: @unchecked Sendable {
             let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Self.threadCPU()
             defer {
                 busy += DispatchTime.now().uptimeNanoseconds - t0
-                cpu += Self.threadCPU() &- c0
+                let c1 = Self.threadCPU()
+                cpu &+= c1 > c0 ? c1 - c0 : 0
             }
             if stopping {
                 idle.signal()  // a semaphore must be back at its initial value when freed
