@@ -8,6 +8,8 @@
 #   scripts/bench/import.sh [rounds] [file]           # default 5 rounds, bench-data/street-5m.csv
 #   BIN=.build-release/release/saferstreets scripts/bench/import.sh   # a binary built elsewhere
 #   BENCH_DATABASE_URL=postgres://user@host/db scripts/bench/import.sh   # also PostgreSQL
+#   BENCH_PAGE_SIZE=4096 scripts/bench/import.sh     # SQLite file made with these pages first
+#                                                    # (needs the sqlite3 shell; default: the app's)
 #
 # BENCH_DATABASE_URL's database is emptied (its public schema dropped) before each round:
 # give it a database of its own. psql must be installed.
@@ -26,7 +28,7 @@ if [ -z "${BIN:-}" ]; then
   BIN=.build/release/saferstreets
 fi
 export SAFERSTREETS_ENV=production LOG_LEVEL=error
-echo "input: $DATA, $(wc -l < "$DATA") lines, $(du -m "$DATA" | cut -f1) MiB; $(nproc) cores; $(git rev-parse --short HEAD)"
+echo "input: $DATA, $(wc -l < "$DATA") lines, $(du -m "$DATA" | cut -f1) MiB; $(nproc) cores; $(git rev-parse --short HEAD)${BENCH_PAGE_SIZE:+; SQLite pages of $BENCH_PAGE_SIZE bytes}"
 cat "$DATA" > /dev/null
 
 DB=bench-data/import-bench.sqlite
@@ -43,6 +45,9 @@ pg_ratios=()
 for i in $(seq 1 "$ROUNDS"); do
   duck=$(.build-bench-venv/bin/python scripts/bench/peers.py "$DATA" 1 duckdb-load | cut -f2)
   rm -f $DB $DB-wal $DB-shm
+  if [ -n "${BENCH_PAGE_SIZE:-}" ]; then
+    sqlite3 $DB "PRAGMA page_size=$BENCH_PAGE_SIZE; PRAGMA journal_mode=WAL" >/dev/null
+  fi
   SAFERSTREETS_DB=$DB $BIN migrate -y --log error >/dev/null
   read -r ours rss < <(timed env SAFERSTREETS_DB=$DB $BIN import "$DATA" --log error)
   ratio=$(echo "scale=3; $ours / $duck" | bc)

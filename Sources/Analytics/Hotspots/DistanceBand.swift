@@ -55,12 +55,13 @@ public struct DistanceBand: Sendable, Hashable, Codable {
         _ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>,
         columns: Int, rows: Int, rowRange: Range<Int>
     ) {
+        guard let outBase = output.baseAddress, let inBase = input.baseAddress else { return }
         for r in rowRange {
-            let out = output.baseAddress! + r * columns
+            let out = outBase + r * columns
             for (i, w) in halfWidths.enumerated() {
                 let sr = r + i - reach
                 guard sr >= 0, sr < rows else { continue }
-                let src = input.baseAddress! + sr * columns
+                let src = inBase + sr * columns
                 for dx in -w...w {
                     // out[c] += src[c + dx] for every c with 0 <= c + dx < columns.
                     let lo = max(0, -dx), hi = min(columns, columns - dx)

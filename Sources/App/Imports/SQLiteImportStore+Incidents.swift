@@ -58,20 +58,19 @@ extension SQLiteImportStore {
             // rows are fetched two groups ahead, and their text, which a row's fields hold
             // back to back, one group ahead. The writer's busy time on the national-shaped
             // file fell by about 5% (BENCHMARKS.md, issue 19).
+            // Calls `fetch` with the row index of each of group `k`'s rows (none past the end).
+            @inline(__always) func group(from k: Int, _ fetch: (Int) -> Void) {
+                for j in k..<max(k, min(k + per, order.count)) { fetch(order[j]) }
+            }
             @inline(__always) func fetchRows(from k: Int) {
-                var j = k
-                while j < min(k + per, order.count) {
-                    defer { j += 1 }
-                    let row = UnsafeRawPointer(first + order[j])
-                    shim_prefetch(row)
-                    shim_prefetch(row + 64)
+                group(from: k) { r in
+                    shim_prefetch(UnsafeRawPointer(first + r))
+                    shim_prefetch(UnsafeRawPointer(first + r) + 64)
                 }
             }
             @inline(__always) func fetchText(from k: Int) {
-                var j = k
-                while j < min(k + per, order.count) {
-                    defer { j += 1 }
-                    let text = UnsafeRawPointer(bytes) + Int(rows[order[j]].location.offset)
+                group(from: k) { r in
+                    let text = UnsafeRawPointer(bytes) + Int(rows[r].location.offset)
                     shim_prefetch(text - 64)
                     shim_prefetch(text)
                     shim_prefetch(text + 64)

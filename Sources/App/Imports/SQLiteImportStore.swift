@@ -129,8 +129,9 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
         s.bind(2, r.key)
         s.bind(3, r.hash)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
-            _ = ByteParsing.crimeID(r.crimeID, into: out.baseAddress!)
-            s.bindBlob(4, out.baseAddress!, 32)
+            guard let base = out.baseAddress else { return }
+            _ = ByteParsing.crimeID(r.crimeID, into: base)
+            s.bindBlob(4, base, 32)
         }
         s.bind(5, r.month)
         s.bindText(6, r.outcome)
@@ -204,10 +205,14 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
     }
 
     func applyCounts(byLSOA: CountTable, byForce: [PlaceCountKey: Int64], byDistrict: [PlaceCountKey: Int64]) throws {
-        try sync()
         // Each in its table's key order: (LSOA, month, crime type) and (LSOA, crime type,
-        // year), so each write lands next to the one before.
+        // year), so each write lands next to the one before. Sorted before waiting for the
+        // writer, which is still busy with the last rows (1,880,000 keys in a national-shaped
+        // file). Handing the deltas to the writer in pieces while the file was read was
+        // slower: the file comes month by month, so each piece inserted into every LSOA's
+        // range of the table, where one sorted pass at the end appends (writer 3.9 → 6.7 s).
         let order = byLSOA.keyOrder()
+        try sync()
         var monthly = try LSOACountWriter(c, table: "counts_by_lsoa", period: "month")
         try byLSOA.forEach(inOrder: order) { k, v in try monthly.add(k, v) }
         try monthly.finish()

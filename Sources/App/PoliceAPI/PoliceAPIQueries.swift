@@ -162,7 +162,10 @@ struct PoliceAPIQueries: Sendable {
         var text = text
         var bytes = [UInt8](repeating: 0, count: 32)
         let ok = text.withUTF8 { b in
-            bytes.withUnsafeMutableBufferPointer { ByteParsing.crimeID(b, into: $0.baseAddress!) }
+            bytes.withUnsafeMutableBufferPointer { out in
+                guard let base = out.baseAddress else { return false }
+                return ByteParsing.crimeID(b, into: base)
+            }
         }
         return ok ? Data(bytes) : nil
     }

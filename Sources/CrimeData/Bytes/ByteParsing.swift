@@ -122,8 +122,8 @@ public enum ByteParsing {
     @inline(__always)
     public static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
-        if a.count == 0 { return true }
-        return memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+        guard let x = a.baseAddress, let y = b.baseAddress else { return a.count == 0 }
+        return memcmp(x, y, a.count) == 0
     }
 }
 

@@ -56,9 +56,9 @@ public final class CSVParser {
 
     /// Appends bytes and parses every record they complete.
     public func feed(_ bytes: UnsafeRawBufferPointer) throws {
-        guard !bytes.isEmpty else { return }
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         reserve(bytes.count)
-        UnsafeMutableRawPointer(buffer + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        UnsafeMutableRawPointer(buffer + count).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
         try parseAvailable(final: false)
     }
