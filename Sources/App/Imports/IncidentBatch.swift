@@ -54,6 +54,9 @@ struct IncidentBatch {
 
     var isFull: Bool { rows.count >= Self.maxRows || bytes.count >= Self.maxBytes }
 
+    /// About the memory the batch's rows and text hold.
+    var byteCount: Int { rows.count * MemoryLayout<Row>.stride + bytes.count }
+
     mutating func append(_ r: IncidentValues) {
         var crimeID = Text.null
         if r.crimeID.count == 64 {

@@ -116,7 +116,7 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
         batch = IncidentBatch()
         let chunks = try encode(rows)
         let preludes = rows.preludes
-        try writer.submit { [self] in try write(preludes, chunks) }
+        try writer.submit(bytes: chunks.reduce(0) { $0 + $1.readableBytes }) { [self] in try write(preludes, chunks) }
     }
 
     /// Waits until every queued batch is written: before any other use of the connection.

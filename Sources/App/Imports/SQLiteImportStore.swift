@@ -106,7 +106,9 @@ final class SQLiteImportStore: ImportBookkeeping, SyncExecutor {
         // Sorted here, while the writer is still busy with the batch before (it was 5% of
         // the writer's time, and the writer is the slower of the two threads).
         let order = IncidentBatch.keyOrder(rows.rows)
-        try writer.submit { [self] in try write(rows, order: order) }
+        try writer.submit(bytes: rows.byteCount + order.count * MemoryLayout<Int>.stride) { [self] in
+            try write(rows, order: order)
+        }
     }
 
     /// Waits until everything queued is written: before any other use of the connection.
