@@ -42,7 +42,7 @@ final class BackgroundWriter: @unchecked Sendable {
     func stop() {
         state.lock()
         defer { state.unlock() }
-        while inFlight > 0 { state.wait() }
+        waitUntilIdle()
         stopping = true
         state.broadcast()
     }
@@ -66,7 +66,7 @@ final class BackgroundWriter: @unchecked Sendable {
     func drain() throws {
         state.lock()
         defer { state.unlock() }
-        while inFlight > 0 { state.wait() }
+        waitUntilIdle()
         if let failure { throw failure }
     }
 
@@ -74,7 +74,7 @@ final class BackgroundWriter: @unchecked Sendable {
     func reset() {
         state.lock()
         defer { state.unlock() }
-        while inFlight > 0 { state.wait() }
+        waitUntilIdle()
         failure = nil
     }
 
@@ -84,8 +84,13 @@ final class BackgroundWriter: @unchecked Sendable {
     var seconds: (busy: Double, cpu: Double, waited: Double) {
         state.lock()
         defer { state.unlock() }
-        while inFlight > 0 { state.wait() }
+        waitUntilIdle()
         return (Double(busy) / 1e9, Double(cpu) / 1e9, Double(waited) / 1e9)
+    }
+
+    /// Returns once no job is queued or running. Call with `state` locked.
+    private func waitUntilIdle() {
+        while inFlight > 0 { state.wait() }
     }
 
     /// This thread's processor time so far, in nanoseconds.
