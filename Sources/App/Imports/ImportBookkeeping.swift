@@ -98,6 +98,15 @@ extension ImportBookkeeping {
     }
 
     func loadRows(slice: Int64, kind: PoliceFileKind) throws -> [Int64: StoredRow] {
+        try loadStoredRows(slice: slice, kind: kind, query: executor.query)
+    }
+
+    /// A slice's stored rows by key, through `query` (a store that writes some rows on
+    /// another connection reads them there).
+    func loadStoredRows(
+        slice: Int64, kind: PoliceFileKind,
+        query: (String, [SyncValue], (any SyncRow) throws -> Void) throws -> Void
+    ) throws -> [Int64: StoredRow] {
         let sql =
             switch kind {
             case .street, .legacyStreet:
@@ -108,7 +117,7 @@ extension ImportBookkeeping {
                 "SELECT row_key, id, content_hash, '' AS l, 0 AS c FROM stop_searches WHERE slice_id = ?1"
             }
         var result: [Int64: StoredRow] = [:]
-        try executor.query(sql, [.int(slice)]) { r in
+        try query(sql, [.int(slice)]) { r in
             result[try r.integer(0)] = StoredRow(
                 id: try r.integer(1), hash: try r.integer(2), lsoa: try r.lsoa(3), category: Int(try r.integer(4)))
         }

@@ -1,4 +1,5 @@
 import Analytics
+import CrimeData
 import NIOCore
 import PostgresNIO
 
@@ -8,7 +9,7 @@ extension PostgresImportStore {
     var executor: any SyncExecutor { self }
 
     /// `?1, ?2, …` as PostgreSQL's `$1, $2, …`, with the values bound.
-    private func statement(_ sql: String, _ binds: [SyncValue]) -> PostgresQuery {
+    func statement(_ sql: String, _ binds: [SyncValue]) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: binds.count)
         for v in binds {
             switch v {
@@ -41,6 +42,17 @@ extension PostgresImportStore {
 
     func query(_ sql: String, _ binds: [SyncValue], _ body: (any SyncRow) throws -> Void) throws {
         for row in try rows(statement(sql, binds)) { try body(PostgresSyncRow(row: row.makeRandomAccess())) }
+    }
+
+    /// A slice's stored rows, read on the connection that wrote them (``CopyLane``).
+    func loadRows(slice: Int64, kind: PoliceFileKind) throws -> [Int64: StoredRow] {
+        guard let lane, isLaneSlice(slice) else { return try loadStoredRows(slice: slice, kind: kind, query: query) }
+        try syncAll()
+        return try loadStoredRows(slice: slice, kind: kind) { sql, binds, body in
+            for row in try lane.rows(statement(sql, binds), logger: logger) {
+                try body(PostgresSyncRow(row: row.makeRandomAccess()))
+            }
+        }
     }
 
     /// ``ImportBookkeeping``'s check in one round trip rather than one per slice: the
@@ -78,6 +90,7 @@ extension PostgresImportStore {
             sliceIDs = try result.map { try $0.decode(Int64.self) }.reversed()
         }
         guard let id = sliceIDs.popLast() else { throw StoreError.database("PostgreSQL gave no slice id") }
+        noteNewSlice(id)
         return id
     }
 }

@@ -18,7 +18,9 @@ import PostgresNIO
 /// Everything else first waits for the writer (`sync()`); new forces, categories and
 /// slices ride ahead of the next batch instead, and slice ids come from the sequence in
 /// blocks, so that a new force-month does not stall the hand-over. Outcomes and stop and
-/// search rows are buffered in COPY text format and sent in 16 MB blocks.
+/// search rows are buffered in COPY text format and sent in 16 MB blocks. Where the server
+/// allows prepared transactions, the rows of some new slices go through a second connection
+/// and writer thread instead (``CopyLane``), and both transactions end by two-phase commit.
 ///
 /// The importer is synchronous, so each database call blocks its (non-event-loop) thread
 /// until PostgresNIO answers.
@@ -26,6 +28,13 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     let connection: PostgresConnection
     let logger = Logger(label: "saferstreets.import.postgres")
     private let writer = BackgroundWriter()
+    /// The second connection and its writer thread (nil: one connection).
+    let lane: CopyLane?
+    /// New slices of this import whose rows have not been sent yet, and those whose rows
+    /// went through ``lane``; the bytes sent through each connection.
+    var newSlices: Set<Int64> = []
+    var laneSlices: Set<Int64> = []
+    private var laneBytes = (main: 0, second: 0)
     var batch = IncidentBatch()
     private var outcomes = ByteBuffer()
     private var stops = ByteBuffer()
@@ -54,10 +63,20 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
             try await PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: config, id: 1, logger: logger)
         }
+        if try CopyLane.isAllowed(on: connection, logger: logger) {
+            let second = try blocking {
+                try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: config, id: 2, logger: logger)
+            }
+            lane = CopyLane(connection: second)
+        } else {
+            lane = nil
+        }
     }
 
     deinit {
         writer.stop()
+        lane?.stop()
         let connection = self.connection
         try? blocking { try await connection.close() }
     }
@@ -83,18 +102,31 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     }
 
     func begin() throws {
-        try run("BEGIN")
+        try sync()
+        if let lane {
+            try CopyLane.recover(on: connection, logger: logger)
+            try lane.begin(main: connection, logger: logger)
+        }
+        try runNow("BEGIN")
         try runNow("SELECT pg_advisory_xact_lock(\(Self.importLock))")
         reservedIDs = 0..<0
+        newSlices = []
+        laneSlices = []
+        laneBytes = (0, 0)
     }
 
     /// Gives back the ids reserved and not used (no one else took any: the lock), then commits.
     func commit() throws {
         try flush()
+        try syncAll()
         if let unused = reservedIDs.first {
             try runNow("SELECT setval(pg_get_serial_sequence('incidents', 'id'), \(unused), false)")
         }
-        try runNow("COMMIT")
+        if let lane {
+            try lane.commit(main: connection, logger: logger)
+        } else {
+            try runNow("COMMIT")
+        }
     }
     func rollback() {
         batch = IncidentBatch()
@@ -104,7 +136,10 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
         reservedIDs = 0..<0
         try? writer.drain()
         writer.reset()
+        newSlices = []
+        laneSlices = []
         try? runNow("ROLLBACK")
+        lane?.rollback(main: connection, logger: logger)
     }
 
     var writerSeconds: (busy: Double, cpu: Double, waited: Double) { writer.seconds }
@@ -116,13 +151,43 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
         batch = IncidentBatch()
         let chunks = try encode(rows)
         let preludes = rows.preludes
-        try writer.submit(bytes: chunks.reduce(0) { $0 + $1.readableBytes }) { [self] in try write(preludes, chunks) }
+        let bytes = chunks.reduce(0) { $0 + $1.readableBytes }
+        if let slice = rows.rows.first?.slice, newSlices.remove(slice) != nil, laneBytes.second < laneBytes.main {
+            laneSlices.insert(slice)
+        }
+        if let lane, let slice = rows.rows.first?.slice, laneSlices.contains(slice) {
+            laneBytes.second += bytes
+            lane.used = true
+            if !preludes.isEmpty { try writer.submit { [self] in try write(preludes, [], on: connection) } }
+            try lane.writer.submit(bytes: bytes) { [self] in try write([], chunks, on: lane.connection) }
+        } else {
+            laneBytes.main += bytes
+            try writer.submit(bytes: bytes) { [self] in try write(preludes, chunks, on: connection) }
+        }
     }
 
-    /// Waits until every queued batch is written: before any other use of the connection.
+    /// A slice made by this import: its rows will go through the connection that has been
+    /// sent fewer bytes when its first batch is (the first slice's through the main one, so
+    /// that a file of one slice needs no second transaction).
+    func noteNewSlice(_ slice: Int64) {
+        if lane != nil { newSlices.insert(slice) }
+    }
+
+    /// Whether a slice's rows went through the second connection (where they are looked up
+    /// and changed).
+    func isLaneSlice(_ slice: Int64) -> Bool { laneSlices.contains(slice) }
+
+    /// Waits until every queued batch of the main connection is written: before any other
+    /// use of it. The second connection's batches go on meanwhile (``syncAll()``).
     func sync() throws {
         if !batch.isEmpty { try submitBatch() }
         try writer.drain()
+    }
+
+    /// Waits until every queued batch of both connections is written.
+    func syncAll() throws {
+        try sync()
+        try lane?.writer.drain()
     }
 
     /// A batch's rows in key order, in binary COPY format, in chunks of about 1 MB, each
@@ -174,10 +239,12 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     }
 
     /// On the writer thread: the batch's preludes, then its rows as one COPY.
-    private func write(_ preludes: [() throws -> Void], _ chunks: [ByteBuffer]) throws {
+    private func write(_ preludes: [() throws -> Void], _ chunks: [ByteBuffer], on connection: PostgresConnection)
+        throws
+    {
         for prelude in preludes { try prelude() }
         guard !chunks.isEmpty else { return }
-        let connection = self.connection, logger = self.logger
+        let logger = self.logger
         try blocking {
             try await BinaryCopy.copy(
                 on: connection, table: "incidents", columns: Self.incidentColumns, logger: logger
@@ -238,14 +305,19 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
         let by = r.reportedBy.map { String(decoding: $0, as: UTF8.self) }
         let e = r.grid.map { ($0.easting * 10).rounded() / 10 }
         let n = r.grid.map { ($0.northing * 10).rounded() / 10 }
-        try run(
-            """
+        let query: PostgresQuery = """
             UPDATE incidents SET content_hash = \(r.hash), crime_id = \(crimeID.map { ByteBuffer(bytes: $0) }),
               month = \(r.month), category_id = \(r.category), longitude = \(r.position?.longitude),
               latitude = \(r.position?.latitude), easting = \(e), northing = \(n), location = \(location),
               lsoa_code = \(lsoa), last_outcome = \(outcome), context = \(context), reported_by = \(by)
             WHERE slice_id = \(r.slice) AND row_key = \(r.key)
-            """)
+            """
+        if let lane, isLaneSlice(r.slice) {
+            try syncAll()
+            try lane.run(query, logger: logger)
+        } else {
+            try run(query)
+        }
     }
 
     func insertOutcome(_ r: OutcomeValues) throws {
