@@ -134,6 +134,15 @@ struct CopyLaneTests {
             #expect(Set(later.committed) == [p + "44-rows", p + "44-main"])
             #expect(try await app.scalar("SELECT COUNT(*) AS n FROM pg_prepared_xacts") == 0)
             try await main.close()
+
+            // A serving instance's import worker does the same when it looks at the queue.
+            try await prepare(p + "55-rows")
+            try await prepare(p + "55-main")
+            let worker = ImportWorker(queue: ImportQueue(), folder: app.scratch)
+            #expect(try await worker.queue.preparedImports(on: app.db) == 2)
+            try await worker.recover(app)
+            #expect(try await worker.queue.preparedImports(on: app.db) == 0)
+            #expect(try await app.scalar("SELECT COUNT(*) AS n FROM lane_probe WHERE name LIKE '%55-%'") == 2)
         }
     }
 

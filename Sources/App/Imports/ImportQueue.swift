@@ -204,6 +204,18 @@ struct ImportQueue: Sendable {
         ).run()
     }
 
+    /// How many transactions an import prepared and did not end (PostgreSQL; a process killed
+    /// between the two steps of ``CopyLane``'s commit).
+    func preparedImports(on db: any Database) async throws -> Int {
+        guard SQLFlavor(db.sql) == .postgres else { return 0 }
+        return try await db.sql.raw(
+            """
+            SELECT COUNT(*) AS n FROM pg_prepared_xacts
+            WHERE database = current_database() AND gid LIKE \(bind: CopyLane.prefix + "%")
+            """
+        ).first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
     /// Every running job with its lease owner, for `ImportWorker.recover` to find those whose
     /// process has died on this machine.
     func running(on db: any Database) async throws -> [(id: String, owner: String)] {

@@ -74,12 +74,18 @@ final class ImportWorker: Sendable {
         }
     }
 
-    /// Fails the jobs abandoned too often, and frees at once the jobs of this machine's
-    /// instances whose process is gone (their lease would otherwise have to run out).
+    /// Fails the jobs abandoned too often, frees at once the jobs of this machine's instances
+    /// whose process is gone (their lease would otherwise have to run out), and ends the
+    /// prepared transactions of an import killed while committing (PostgreSQL), so that they
+    /// hold no locks until the next import.
     func recover(_ app: Application) async throws {
         for path in try await queue.failAbandoned(on: app.db) { removeUpload(path) }
         for (id, owner) in try await queue.running(on: app.db) where Self.isDead(owner) {
             try await queue.expire(id, owner: owner, on: app.db)
+        }
+        if case .postgres(let url) = app.appConfig.database, try await queue.preparedImports(on: app.db) > 0 {
+            let logger = app.logger
+            try await Task.detached { try CopyLane.recover(url: url, logger: logger) }.value
         }
     }
 

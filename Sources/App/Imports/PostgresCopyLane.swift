@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOPosix
+import PostgresKit
 import PostgresNIO
 
 /// A second connection of a PostgreSQL import, with its own transaction and writer thread.
@@ -105,6 +107,18 @@ final class CopyLane {
     private func release(main: PostgresConnection, logger: Logger) throws {
         let token = self.token
         try blocking { _ = try await main.query("SELECT pg_advisory_unlock(\(token))", logger: logger).collect() }
+    }
+
+    /// ``recover(on:logger:)`` on a connection of its own (the import queue's worker, which
+    /// looks every few seconds).
+    static func recover(url: String, logger: Logger) throws {
+        let config = try SQLPostgresConfiguration(url: url).coreConfiguration
+        let connection = try blocking {
+            try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: config, id: 3, logger: logger)
+        }
+        defer { try? blocking { try await connection.close() } }
+        try recover(on: connection, logger: logger)
     }
 
     /// Resolves the prepared transactions of imports whose process is gone, as the comment
