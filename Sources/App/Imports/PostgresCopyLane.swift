@@ -176,3 +176,30 @@ final class CopyLane {
         return result
     }
 }
+
+/// How ``PostgresImportStore`` routes rows to its ``CopyLane``.
+extension PostgresImportStore {
+    /// Both writer threads' seconds together.
+    var writerSeconds: (busy: Double, cpu: Double, waited: Double) {
+        let a = writer.seconds
+        guard let b = lane?.writer.seconds else { return a }
+        return (a.busy + b.busy, a.cpu + b.cpu, a.waited + b.waited)
+    }
+
+    /// A slice made by this import: its rows will go through the connection that has been
+    /// sent fewer bytes when its first batch is (the first slice's through the main one, so
+    /// that a file of one slice needs no second transaction).
+    func noteNewSlice(_ slice: Int64) {
+        if lane != nil { newSlices.insert(slice) }
+    }
+
+    /// Whether a slice's rows went through the second connection (where they are looked up
+    /// and changed).
+    func isLaneSlice(_ slice: Int64) -> Bool { laneSlices.contains(slice) }
+
+    /// Waits until every queued batch of both connections is written.
+    func syncAll() throws {
+        try sync()
+        try lane?.writer.drain()
+    }
+}

@@ -27,7 +27,7 @@ import PostgresNIO
 final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     let connection: PostgresConnection
     let logger = Logger(label: "saferstreets.import.postgres")
-    private let writer = BackgroundWriter()
+    let writer = BackgroundWriter()
     /// The second connection and its writer thread (nil: one connection).
     let lane: CopyLane?
     /// New slices of this import whose rows have not been sent yet, and those whose rows
@@ -142,8 +142,6 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
         lane?.rollback(main: connection, logger: logger)
     }
 
-    var writerSeconds: (busy: Double, cpu: Double, waited: Double) { writer.seconds }
-
     /// Sorts and encodes the incidents gathered so far on this thread, and hands them with
     /// their preludes to the writer thread.
     private func submitBatch() throws {
@@ -166,28 +164,11 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
         }
     }
 
-    /// A slice made by this import: its rows will go through the connection that has been
-    /// sent fewer bytes when its first batch is (the first slice's through the main one, so
-    /// that a file of one slice needs no second transaction).
-    func noteNewSlice(_ slice: Int64) {
-        if lane != nil { newSlices.insert(slice) }
-    }
-
-    /// Whether a slice's rows went through the second connection (where they are looked up
-    /// and changed).
-    func isLaneSlice(_ slice: Int64) -> Bool { laneSlices.contains(slice) }
-
     /// Waits until every queued batch of the main connection is written: before any other
     /// use of it. The second connection's batches go on meanwhile (``syncAll()``).
     func sync() throws {
         if !batch.isEmpty { try submitBatch() }
         try writer.drain()
-    }
-
-    /// Waits until every queued batch of both connections is written.
-    func syncAll() throws {
-        try sync()
-        try lane?.writer.drain()
     }
 
     /// A batch's rows in key order, in binary COPY format, in chunks of about 1 MB, each
