@@ -80,18 +80,20 @@ final class CopyLane {
             return
         }
         let rows = Self.prefix + "\(token)-rows", whole = Self.prefix + "\(token)-main"
+        func onMain(_ sql: String) throws {
+            try blocking { _ = try await main.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() }
+        }
         try run(PostgresQuery(unsafeSQL: "PREPARE TRANSACTION '\(rows)'"), logger: logger)
         do {
-            try blocking {
-                _ = try await main.query(PostgresQuery(unsafeSQL: "PREPARE TRANSACTION '\(whole)'"), logger: logger)
-                    .collect()
-            }
+            try onMain("PREPARE TRANSACTION '\(whole)'")
         } catch {
             try? run(PostgresQuery(unsafeSQL: "ROLLBACK PREPARED '\(rows)'"), logger: logger)
             throw error
         }
-        try run(PostgresQuery(unsafeSQL: "COMMIT PREPARED '\(rows)'"), logger: logger)
-        try run(PostgresQuery(unsafeSQL: "COMMIT PREPARED '\(whole)'"), logger: logger)
+        // Both on the main connection, which is free once prepared: the second connection
+        // may be gone without the commit failing.
+        try onMain("COMMIT PREPARED '\(rows)'")
+        try onMain("COMMIT PREPARED '\(whole)'")
         try release(main: main, logger: logger)
     }
 
