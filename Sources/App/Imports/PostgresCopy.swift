@@ -125,6 +125,14 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thr
     return try result.get()
 }
 
+extension PostgresConnection {
+    /// Runs `query` from a synchronous thread that is not an event loop, and waits for its rows.
+    @discardableResult
+    func rowsWaiting(_ query: PostgresQuery, logger: Logger) throws -> [PostgresRow] {
+        try blocking { try await self.query(query, logger: logger).collect() }
+    }
+}
+
 private final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, any Error>?
 }

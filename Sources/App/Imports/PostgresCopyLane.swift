@@ -32,8 +32,6 @@ final class CopyLane {
     let writer = BackgroundWriter()
     /// The current import's token (its prepared transactions' names and its lock).
     private(set) var token: Int64 = 0
-    /// Whether any rows went through this connection in the current transaction.
-    var used = false
     static let prefix = "saferstreets-import-"
 
     init(connection: PostgresConnection) { self.connection = connection }
@@ -44,50 +42,35 @@ final class CopyLane {
         try? blocking { try await connection.close() }
     }
 
-    func run(_ query: PostgresQuery, logger: Logger) throws {
-        let connection = self.connection
-        try blocking { _ = try await connection.query(query, logger: logger).collect() }
-    }
-
-    func rows(_ query: PostgresQuery, logger: Logger) throws -> [PostgresRow] {
-        let connection = self.connection
-        return try blocking { try await connection.query(query, logger: logger).collect() }
-    }
-
     /// Whether the server lets an import prepare its two transactions.
     static func isAllowed(on main: PostgresConnection, logger: Logger) throws -> Bool {
-        let rows = try blocking {
-            try await main.query("SELECT current_setting('max_prepared_transactions')::int", logger: logger).collect()
-        }
+        let rows = try main.rowsWaiting("SELECT current_setting('max_prepared_transactions')::int", logger: logger)
         return try (rows.first?.decode(Int.self) ?? 0) >= 2
     }
 
     /// Opens this connection's transaction; `main` takes the session lock on a new token.
     func begin(main: PostgresConnection, logger: Logger) throws {
         token = Int64.random(in: 1...Int64.max)
-        used = false
-        let token = self.token
-        try blocking { _ = try await main.query("SELECT pg_advisory_lock(\(token))", logger: logger).collect() }
-        try run("BEGIN", logger: logger)
+        try main.rowsWaiting("SELECT pg_advisory_lock(\(token))", logger: logger)
+        try connection.rowsWaiting("BEGIN", logger: logger)
     }
 
-    /// Ends both transactions as one. `main` is the main connection, inside its transaction.
-    func commit(main: PostgresConnection, logger: Logger) throws {
-        guard used else {
-            try run("ROLLBACK", logger: logger)
-            try blocking { _ = try await main.query("COMMIT", logger: logger).collect() }
+    /// Ends both transactions as one. `main` is the main connection, inside its transaction;
+    /// `rowsSent` whether any rows went through this one (if not, it is simply rolled back).
+    func commit(main: PostgresConnection, rowsSent: Bool, logger: Logger) throws {
+        guard rowsSent else {
+            try connection.rowsWaiting("ROLLBACK", logger: logger)
+            try main.rowsWaiting("COMMIT", logger: logger)
             try release(main: main, logger: logger)
             return
         }
         let rows = Self.prefix + "\(token)-rows", whole = Self.prefix + "\(token)-main"
-        func onMain(_ sql: String) throws {
-            try blocking { _ = try await main.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() }
-        }
-        try run(PostgresQuery(unsafeSQL: "PREPARE TRANSACTION '\(rows)'"), logger: logger)
+        func onMain(_ sql: String) throws { try main.rowsWaiting(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        try connection.rowsWaiting(PostgresQuery(unsafeSQL: "PREPARE TRANSACTION '\(rows)'"), logger: logger)
         do {
             try onMain("PREPARE TRANSACTION '\(whole)'")
         } catch {
-            try? run(PostgresQuery(unsafeSQL: "ROLLBACK PREPARED '\(rows)'"), logger: logger)
+            try? connection.rowsWaiting(PostgresQuery(unsafeSQL: "ROLLBACK PREPARED '\(rows)'"), logger: logger)
             throw error
         }
         // Both on the main connection, which is free once prepared: the second connection
@@ -101,14 +84,12 @@ final class CopyLane {
     func rollback(main: PostgresConnection, logger: Logger) {
         try? writer.drain()
         writer.reset()
-        try? run("ROLLBACK", logger: logger)
-        used = false
+        try? connection.rowsWaiting("ROLLBACK", logger: logger)
         try? release(main: main, logger: logger)
     }
 
     private func release(main: PostgresConnection, logger: Logger) throws {
-        let token = self.token
-        try blocking { _ = try await main.query("SELECT pg_advisory_unlock(\(token))", logger: logger).collect() }
+        try main.rowsWaiting("SELECT pg_advisory_unlock(\(token))", logger: logger)
     }
 
     /// ``recover(on:logger:)`` on a connection of its own (the import queue's worker, which
@@ -131,7 +112,7 @@ final class CopyLane {
         committed: [String], rolledBack: [String]
     ) {
         func run(_ sql: String) throws -> [PostgresRow] {
-            try blocking { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() }
+            try connection.rowsWaiting(PostgresQuery(unsafeSQL: sql), logger: logger)
         }
         /// The parts each token has prepared (`rows`, `main`), of one token or all.
         func prepared(_ token: Int64?) throws -> [Int64: Set<String>] {
@@ -198,6 +179,13 @@ extension PostgresImportStore {
     /// Whether a slice's rows went through the second connection (where they are looked up
     /// and changed).
     func isLaneSlice(_ slice: Int64) -> Bool { laneSlices.contains(slice) }
+
+    /// Whether a batch of `slice` goes through the second connection: a new slice is given
+    /// to it at its first batch if it has been sent fewer bytes than the main one.
+    func takesLane(_ slice: Int64) -> Bool {
+        if newSlices.remove(slice) != nil, laneBytes.second < laneBytes.main { laneSlices.insert(slice) }
+        return laneSlices.contains(slice)
+    }
 
     /// Waits until every queued batch of both connections is written.
     func syncAll() throws {

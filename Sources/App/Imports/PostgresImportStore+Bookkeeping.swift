@@ -49,7 +49,7 @@ extension PostgresImportStore {
         guard let lane, isLaneSlice(slice) else { return try loadStoredRows(slice: slice, kind: kind, query: query) }
         try syncAll()
         return try loadStoredRows(slice: slice, kind: kind) { sql, binds, body in
-            for row in try lane.rows(statement(sql, binds), logger: logger) {
+            for row in try lane.connection.rowsWaiting(statement(sql, binds), logger: logger) {
                 try body(PostgresSyncRow(row: row.makeRandomAccess()))
             }
         }

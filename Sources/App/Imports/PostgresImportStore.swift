@@ -34,7 +34,7 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
     /// went through ``lane``; the bytes sent through each connection.
     var newSlices: Set<Int64> = []
     var laneSlices: Set<Int64> = []
-    private var laneBytes = (main: 0, second: 0)
+    var laneBytes = (main: 0, second: 0)
     var batch = IncidentBatch()
     private var outcomes = ByteBuffer()
     private var stops = ByteBuffer()
@@ -91,14 +91,12 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
 
     /// Runs a statement at once: on the writer thread (preludes), or after `sync()`.
     func runNow(_ query: PostgresQuery) throws {
-        let connection = self.connection, logger = self.logger
-        try blocking { _ = try await connection.query(query, logger: logger).collect() }
+        try connection.rowsWaiting(query, logger: logger)
     }
 
     func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
         try sync()
-        let connection = self.connection, logger = self.logger
-        return try blocking { try await connection.query(query, logger: logger).collect() }
+        return try connection.rowsWaiting(query, logger: logger)
     }
 
     func begin() throws {
@@ -123,7 +121,7 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
             try runNow("SELECT setval(pg_get_serial_sequence('incidents', 'id'), \(unused), false)")
         }
         if let lane {
-            try lane.commit(main: connection, logger: logger)
+            try lane.commit(main: connection, rowsSent: !laneSlices.isEmpty, logger: logger)
         } else {
             try runNow("COMMIT")
         }
@@ -150,12 +148,8 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
         let chunks = try encode(rows)
         let preludes = rows.preludes
         let bytes = chunks.reduce(0) { $0 + $1.readableBytes }
-        if let slice = rows.rows.first?.slice, newSlices.remove(slice) != nil, laneBytes.second < laneBytes.main {
-            laneSlices.insert(slice)
-        }
-        if let lane, let slice = rows.rows.first?.slice, laneSlices.contains(slice) {
+        if let lane, let slice = rows.rows.first?.slice, takesLane(slice) {
             laneBytes.second += bytes
-            lane.used = true
             if !preludes.isEmpty { try writer.submit { [self] in try write(preludes, [], on: connection) } }
             try lane.writer.submit(bytes: bytes) { [self] in try write([], chunks, on: lane.connection) }
         } else {
@@ -295,7 +289,7 @@ final class PostgresImportStore: ImportBookkeeping, SyncExecutor {
             """
         if let lane, isLaneSlice(r.slice) {
             try syncAll()
-            try lane.run(query, logger: logger)
+            try lane.connection.rowsWaiting(query, logger: logger)
         } else {
             try run(query)
         }
